@@ -1,0 +1,126 @@
+# Makefile - builds membench: common/ library, cmd/ programs, bpf/ objects, tests, fuzzers, benchmarks.
+#
+#   make            programs in $(BUILD)/bin (build/ by default)
+#   make SAN=1      the same with ASan+UBSan, in build-san/
+#   make check      everything, then the test suite with prove, then unit+stream tests under SAN=1
+#   make bench      benchmarks (scripts/bench), printing ratios against peers
+#   make fuzz       fuzz targets (clang libFuzzer), FUZZ_SECONDS each
+#   make install    PREFIX=/usr/local DESTDIR=
+#   V=1             show full commands
+
+CC      ?= cc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+SAN     ?=
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDSAN   := -fsanitize=address,undefined
+else
+BUILD   ?= build
+OPT     := -O2
+LDSAN   :=
+endif
+PREFIX  ?= /usr/local
+DESTDIR ?=
+FUZZ_SECONDS ?= 60
+
+CFLAGS  ?= -g
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Icommon -I$(BUILD)/gen -MMD -MP
+LDLIBS_ALL := -lzstd -lm -lpthread
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIB        := $(BUILD)/libmb.a
+PROG_SRC   := $(sort $(wildcard cmd/mb-*.c))
+PROGS      := $(PROG_SRC:cmd/%.c=$(BUILD)/bin/%)
+UNIT_SRC   := $(sort $(wildcard t/unit/*.c))
+UNITS      := $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
+FUZZ_SRC   := $(sort $(wildcard fuzz/fuzz-*.c))
+MANS       := $(sort $(wildcard doc/mb-*.md))
+
+# Extra libraries of single programs.
+LDLIBS_mb-capture := -lpcap
+
+# Kernel-side capture objects (bpf/*.bpf.c) and their skeletons, when bpf/ has any.
+BPF_SRC    := $(sort $(wildcard bpf/*.bpf.c))
+-include bpf/bpf.mk
+
+.SECONDARY:
+.PHONY: all check check-san unit bench fuzz install clean
+all: $(PROGS) $(UNITS)
+
+$(BUILD)/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS_$*) $(LDLIBS_ALL)
+
+$(BUILD)/t/unit/%: t/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -MF $@.d -It -o $@ $< $(LIB) $(LDLIBS_ALL) $(LDSAN)
+
+# Tests: prove runs the unit binaries and every t/tNNNN-*.sh; then a sanitizer pass.
+PROVE ?= prove
+PROVE_J ?= -j2
+TESTS ?= $(sort $(wildcard t/t[0-9][0-9][0-9][0-9]-*.sh))
+SAN_TESTS ?= $(sort $(wildcard t/t0[0-9][0-9][0-9]-*.sh) $(wildcard t/t9[0-9][0-9][0-9]-*.sh))
+
+check: all
+	$(Q)MB_BUILD=$(abspath $(BUILD)) $(PROVE) $(PROVE_J) $(UNITS) $(TESTS)
+	$(Q)$(MAKE) --no-print-directory SAN=1 check-san
+
+# Unit and stream tests again, with ASan+UBSan (called by check with SAN=1).
+check-san: all
+	$(Q)MB_BUILD=$(abspath $(BUILD)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(PROVE) $(PROVE_J) $(UNITS) $(SAN_TESTS)
+
+unit: $(UNITS)
+	$(Q)$(PROVE) $(UNITS)
+
+bench: all
+	$(Q)MB_BUILD=$(abspath $(BUILD)) scripts/bench
+
+# libFuzzer targets: one per decoder, built with clang, ASan and UBSan.
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Icommon -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+fuzz: $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+	$(Q)scripts/fuzz $(FUZZ_SECONDS) $^
+
+$(FUZZ_BUILD)/fuzz-%: fuzz/fuzz-%.c $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(call say,FUZZ,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRC) $(LDLIBS_ALL)
+
+install: all
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/membench
+	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	$(Q)install -m 0644 README.md doc/*.md $(DESTDIR)$(PREFIX)/share/doc/membench/
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(COMMON_OBJ:.o=.d) $(PROG_SRC:cmd/%.c=$(BUILD)/cmd/%.d) $(UNITS:%=%.d)

@@ -1,0 +1,272 @@
+/* mb-cat - print membench streams and profiles as text lines, turn lines back into a stream, or concatenate. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prog.h"
+#include "stream.h"
+#include "textfmt.h"
+
+static const char usage[] =
+	"usage: mb-cat [FILE...]          print streams or profiles as tab-separated lines\n"
+	"       mb-cat -p [FILE...]       turn such lines back into a binary stream\n"
+	"       mb-cat -b [FILE...]       copy streams or profiles into one binary stream\n"
+	"\n"
+	"  -p, --pack        text lines -> binary stream (exact inverse of the text form)\n"
+	"  -b, --binary      binary -> binary: validate, concatenate (same kind), decode profiles\n"
+	"  -k, --kind KIND   with -p and no #membench line: packets, events-raw or events-hashed\n"
+	"  -H, --no-header   text output without the #membench and #fields lines\n"
+	"  -h, --help        this help\n"
+	"      --version     print the version\n"
+	"\n"
+	"FILE '-' or none reads standard input. Exit: 0 ok, 1 bad input, 2 usage.\n"
+	"Text form: doc/stream.md. Manual: doc/mb-cat.md.\n";
+
+struct opts {
+	int mode; /* 't' text, 'p' pack, 'b' binary */
+	unsigned kind;
+	int header;
+};
+
+/* Open a named input, or stdin for "-"; returns fd or -1 (message printed). */
+static int open_input(const char *name)
+{
+	if (!strcmp(name, "-"))
+		return 0;
+	int fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		mb_msg("cannot open input: %s: '%s'", strerror(errno), name);
+	return fd;
+}
+
+/* Write the text buffer when it is large (or always when `force`); false once stdout is gone. */
+static int drain(struct mb_buf *b, int force, struct mb_err *err)
+{
+	if (!force && b->len < (1u << 20))
+		return MB_OK;
+	size_t done = 0;
+	while (done < b->len) {
+		ssize_t n = write(1, b->p + done, b->len - done);
+		if (n > 0)
+			done += (size_t)n;
+		else if (n < 0 && errno == EINTR)
+			continue;
+		else if (n < 0 && errno == EPIPE)
+			return MB_EPIPE;
+		else
+			return mb_err_set(err, MB_EIO, "write error: %s: 'stdout'", n < 0 ? strerror(errno) : "no progress");
+	}
+	b->len = 0;
+	return MB_OK;
+}
+
+/* binary -> text for one input. */
+static int cat_text(const struct opts *o, int fd, const char *name, struct mb_buf *out, struct mb_err *err)
+{
+	struct mb_reader r;
+	int rc = mb_reader_open(&r, fd, name, 0, err);
+	r.stop = &mb_stop_requested;
+	if (rc == MB_OK && o->header) {
+		rc = mb_text_header(out, &r.info);
+		if (rc == MB_OK)
+			rc = mb_text_fields(out, r.info.kind);
+	}
+	uint64_t headers = r.headers;
+	struct mb_frame f;
+	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK) {
+		if (o->header && r.headers != headers) {
+			headers = r.headers;
+			rc = mb_text_header(out, &r.info);
+		}
+		if (rc == MB_OK)
+			rc = mb_text_frame(out, r.info.kind, &f, err);
+		if (rc == MB_ERR)
+			rc = mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, name, (unsigned long long)f.offset);
+		if (rc == MB_OK)
+			rc = drain(out, 0, err);
+	}
+	mb_reader_close(&r);
+	return rc == MB_END ? MB_OK : rc;
+}
+
+/* binary -> binary for one input; the first input's header is written, later ones must match its kind. */
+static int cat_binary(int fd, const char *name, struct mb_writer *w, int *have_header, struct mb_err *err)
+{
+	struct mb_reader r;
+	int rc = mb_reader_open(&r, fd, name, 0, err);
+	r.stop = &mb_stop_requested;
+	if (rc == MB_OK) {
+		if (!*have_header) {
+			struct mb_stream_info info = r.info;
+			mb_info_add_program(&info, "mb-cat");
+			rc = mb_writer_header(w, &info, err);
+			*have_header = 1;
+		} else if (r.info.kind != w->kind) {
+			rc = mb_err_set(err, MB_ERR, "input is a %s stream but the output is %s: '%s' at byte 0",
+					mb_kind_name(r.info.kind), mb_kind_name(w->kind), name);
+		}
+	}
+	struct mb_frame f;
+	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK)
+		rc = mb_writer_frame(w, f.type, f.flags, f.payload, f.len, err);
+	mb_reader_close(&r);
+	return rc == MB_END ? MB_OK : rc;
+}
+
+/* text -> binary for one input. */
+static int cat_pack(const struct opts *o, FILE *in, const char *name, struct mb_writer *w, unsigned *kind,
+		    uint8_t *payload, struct mb_err *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t lineno = 0;
+	int rc = MB_OK;
+	struct mb_stream_info *info = malloc(sizeof *info);
+	if (!info)
+		return mb_err_set(err, MB_EIO, "out of memory");
+	while (rc == MB_OK && !mb_stop_requested && (n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		uint16_t type, flags;
+		uint32_t len;
+		enum mb_text_line what;
+		unsigned before = *kind;
+		rc = mb_text_parse(line, (size_t)n, kind, info, &type, &flags, payload, &len, &what, err);
+		if (rc != MB_OK) {
+			rc = mb_err_set(err, MB_ERR, "%s: '%s' line %llu", err->msg, name, (unsigned long long)lineno);
+			break;
+		}
+		if (what == MB_TL_HEADER) {
+			rc = mb_writer_header(w, info, err);
+		} else if (what == MB_TL_FRAME) {
+			if (before == MB_KIND_NONE) {
+				/* No header line (e.g. filtered out by awk): the kind comes from -k or from this line. */
+				if (o->kind)
+					*kind = o->kind;
+				else if (*kind == MB_KIND_NONE)
+					*kind = MB_KIND_EVENTS_RAW;
+				mb_info_init(info, *kind);
+				mb_info_set(info, "program", "mb-cat");
+				rc = mb_writer_header(w, info, err);
+				if (rc == MB_OK && type == MB_FRAME_EVENT) {
+					/* Re-parse now that the kind is fixed, so a -k mismatch is caught. */
+					rc = mb_text_parse(line, (size_t)n, kind, info, &type, &flags, payload, &len, &what, err);
+					if (rc != MB_OK)
+						rc = mb_err_set(err, MB_ERR, "%s: '%s' line %llu", err->msg, name, (unsigned long long)lineno);
+				}
+			}
+			if (rc == MB_OK)
+				rc = mb_writer_frame(w, type, flags, payload, len, err);
+		}
+	}
+	if (rc == MB_OK && ferror(in))
+		rc = mb_err_set(err, MB_EIO, "read error: '%s' line %llu", name, (unsigned long long)lineno);
+	free(line);
+	free(info);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pack", no_argument, NULL, 'p' },     { "binary", no_argument, NULL, 'b' },
+		{ "kind", required_argument, NULL, 'k' }, { "no-header", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },     { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { 't', MB_KIND_NONE, 1 };
+	int c;
+	mb_prog_init("mb-cat");
+	while ((c = getopt_long(argc, argv, "pbk:Hh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': o.mode = 'p'; break;
+		case 'b': o.mode = 'b'; break;
+		case 'k': {
+			int k = mb_kind_parse(optarg);
+			if (k < 0)
+				mb_usage_error("unknown stream kind (packets, events-raw, events-hashed): '%s'", optarg);
+			o.kind = (unsigned)k;
+			break;
+		}
+		case 'H': o.header = 0; break;
+		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'V': mb_print_version();
+		default: mb_usage_error("unknown option");
+		}
+	}
+	if (o.kind && o.mode != 'p')
+		mb_usage_error("-k goes with -p");
+	char *stdin_only[] = { "-" };
+	char **inputs = optind < argc ? argv + optind : stdin_only;
+	int ninputs = optind < argc ? argc - optind : 1;
+
+	mb_prog_signals();
+	struct mb_err err = { "" };
+	int rc = MB_OK;
+	if (o.mode == 't') {
+		struct mb_buf out = { 0 };
+		for (int i = 0; i < ninputs && rc == MB_OK && !mb_stop_requested; i++) {
+			int fd = open_input(inputs[i]);
+			if (fd < 0) {
+				mb_buf_free(&out);
+				return MB_EXIT_DATA;
+			}
+			rc = cat_text(&o, fd, !strcmp(inputs[i], "-") ? "<stdin>" : inputs[i], &out, &err);
+			if (fd > 0)
+				close(fd);
+			int drc = drain(&out, 1, &err);
+			if (rc == MB_OK || drc == MB_EPIPE)
+				rc = drc;
+		}
+		mb_buf_free(&out);
+	} else {
+		if (!mb_binary_output_ok(1))
+			return MB_EXIT_DATA;
+		struct mb_writer w;
+		if (mb_writer_init(&w, 1, &err) != MB_OK) {
+			mb_msg_err(&err);
+			return MB_EXIT_DATA;
+		}
+		int have_header = 0;
+		unsigned kind = MB_KIND_NONE;
+		uint8_t *payload = o.mode == 'p' ? malloc(MB_FRAME_MAX + 16) : NULL;
+		if (o.mode == 'p' && !payload)
+			rc = mb_err_set(&err, MB_EIO, "out of memory");
+		for (int i = 0; i < ninputs && rc == MB_OK && !mb_stop_requested; i++) {
+			const char *name = !strcmp(inputs[i], "-") ? "<stdin>" : inputs[i];
+			int fd = open_input(inputs[i]);
+			if (fd < 0) {
+				rc = MB_ERR;
+				err.msg[0] = 0;
+				break;
+			}
+			if (o.mode == 'b') {
+				rc = cat_binary(fd, name, &w, &have_header, &err);
+			} else {
+				FILE *in = fdopen(fd, "r");
+				if (!in) {
+					rc = mb_err_set(&err, MB_EIO, "cannot read input: '%s'", name);
+					break;
+				}
+				rc = cat_pack(&o, in, name, &w, &kind, payload, &err);
+				fclose(in);
+				fd = -1;
+			}
+			if (fd > 0)
+				close(fd);
+		}
+		free(payload);
+		int frc = mb_writer_close(&w, &err);
+		if (rc == MB_OK || frc == MB_EPIPE)
+			rc = frc;
+	}
+	if (rc != MB_OK && rc != MB_END && rc != MB_EPIPE && err.msg[0])
+		mb_msg_err(&err);
+	return mb_exit_code(rc);
+}

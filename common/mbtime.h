@@ -1,0 +1,21 @@
+/* mbtime.h - clocks and timestamp formatting in nanoseconds. */
+#ifndef MB_TIME_H
+#define MB_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MB_NS_PER_SEC UINT64_C(1000000000)
+
+/* CLOCK_MONOTONIC in ns. */
+uint64_t mb_mono_ns(void);
+/* CLOCK_REALTIME in ns since the epoch. */
+uint64_t mb_real_ns(void);
+/* Format ns since epoch as "SECONDS.NNNNNNNNN" (exact, round-trips with mb_ts_parse). */
+size_t mb_ts_format(char *buf, size_t cap, uint64_t ns);
+/* Parse "SECONDS[.FRACTION]" (up to 9 fraction digits) into ns; -1 on bad input. */
+int mb_ts_parse(const char *s, size_t n, uint64_t *out);
+/* Format a duration in ns with a unit ("812ns", "3.41us", "12.0ms", "4.20s"). */
+size_t mb_dur_format(char *buf, size_t cap, uint64_t ns);
+
+#endif

@@ -1,0 +1,50 @@
+/* prog.h - conventions every membench program shares: messages, exit codes, signals, stdout. */
+#ifndef MB_PROG_H
+#define MB_PROG_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "err.h"
+
+/* Exit codes, documented in every manual. */
+enum mb_exit {
+	MB_EXIT_OK = 0,    /* success, or stdout closed by its reader (EPIPE) */
+	MB_EXIT_DATA = 1,  /* bad input data or a runtime failure */
+	MB_EXIT_USAGE = 2, /* bad command line */
+};
+
+#define MB_VERSION "0.1.0"
+
+/* Set when SIGINT or SIGTERM arrived (after mb_prog_signals()). */
+extern volatile sig_atomic_t mb_stop_requested;
+
+/* Record the program name used as the prefix of every message. */
+void mb_prog_init(const char *name);
+/* The program name. */
+const char *mb_prog_name(void);
+
+/* "prog: message" on stderr. */
+void mb_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "prog: <err>" on stderr. */
+void mb_msg_err(const struct mb_err *err);
+/* Print a usage error and the hint to --help; exits 2. */
+_Noreturn void mb_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "prog membench VERSION" on stdout and exit 0. */
+_Noreturn void mb_print_version(void);
+
+/*
+ * Install the standard handlers: SIGINT/SIGTERM set mb_stop_requested (no
+ * SA_RESTART, so a blocking read returns EINTR), SIGPIPE ignored so writes
+ * report EPIPE.
+ */
+void mb_prog_signals(void);
+
+/* Refuse binary output on a terminal: false (and a message printed) when fd is a tty. */
+bool mb_binary_output_ok(int fd);
+
+/* Map a library rc to an exit code (EPIPE -> 0). */
+int mb_exit_code(int rc);
+
+#endif

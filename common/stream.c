@@ -1,0 +1,655 @@
+/* stream.c - the only implementation of the membench stream: header, frames, reader, writer. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "stream.h"
+
+#define READER_CAP (4u << 20)                          /* >= MB_FRAME_HDR + MB_FRAME_MAX */
+#define WRITER_CAP ((1u << 20) + MB_FRAME_HDR + MB_FRAME_MAX)
+#define HEADER_FIXED 16                                /* magic, version, kind, meta_len */
+
+/* ---------------------------------------------------------------- metadata */
+
+static const char *const kind_names[MB_KIND_COUNT] = { "none", "packets", "events-raw", "events-hashed" };
+
+const char *mb_kind_name(unsigned kind) { return kind < MB_KIND_COUNT ? kind_names[kind] : "?"; }
+
+int mb_kind_parse(const char *s)
+{
+	for (int i = 1; i < MB_KIND_COUNT; i++)
+		if (strcmp(s, kind_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void mb_info_init(struct mb_stream_info *info, unsigned kind)
+{
+	info->version = MB_STREAM_VERSION;
+	info->kind = (uint16_t)kind;
+	info->nmeta = 0;
+}
+
+int mb_info_set(struct mb_stream_info *info, const char *key, const char *val)
+{
+	size_t kl = strlen(key), vl = strlen(val);
+	if (kl == 0 || kl > MB_META_KEY_MAX || vl > MB_META_VAL_MAX)
+		return MB_ERR;
+	for (unsigned i = 0; i < info->nmeta; i++) {
+		if (strcmp(info->meta[i].key, key) == 0) {
+			memcpy(info->meta[i].val, val, vl + 1);
+			return MB_OK;
+		}
+	}
+	if (info->nmeta >= MB_META_MAX_ENTRIES)
+		return MB_ERR;
+	memcpy(info->meta[info->nmeta].key, key, kl + 1);
+	memcpy(info->meta[info->nmeta].val, val, vl + 1);
+	info->nmeta++;
+	return MB_OK;
+}
+
+const char *mb_info_get(const struct mb_stream_info *info, const char *key)
+{
+	for (unsigned i = 0; i < info->nmeta; i++)
+		if (strcmp(info->meta[i].key, key) == 0)
+			return info->meta[i].val;
+	return NULL;
+}
+
+int mb_info_add_program(struct mb_stream_info *info, const char *prog)
+{
+	const char *old = mb_info_get(info, "program");
+	char chain[MB_META_VAL_MAX + 1];
+	if (!old || !*old)
+		return mb_info_set(info, "program", prog);
+	size_t ol = strlen(old), pl = strlen(prog);
+	if (ol + 1 + pl > MB_META_VAL_MAX)
+		return MB_ERR;
+	memcpy(chain, old, ol);
+	chain[ol] = ',';
+	memcpy(chain + ol + 1, prog, pl + 1);
+	return mb_info_set(info, "program", chain);
+}
+
+/* --------------------------------------------------------------- summaries */
+
+static void copy_name(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+	if (n > MB_SUMMARY_NAME_MAX)
+		n = MB_SUMMARY_NAME_MAX;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+void mb_summary_init(struct mb_summary *s, const char *program)
+{
+	copy_name(s->program, program);
+	s->n = 0;
+}
+
+void mb_summary_add(struct mb_summary *s, const char *name, uint64_t val)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		if (strcmp(s->c[i].name, name) == 0) {
+			s->c[i].val += val;
+			return;
+		}
+	}
+	if (s->n >= MB_SUMMARY_MAX)
+		return;
+	copy_name(s->c[s->n].name, name);
+	s->c[s->n].val = val;
+	s->n++;
+}
+
+uint64_t mb_summary_get(const struct mb_summary *s, const char *name)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (strcmp(s->c[i].name, name) == 0)
+			return s->c[i].val;
+	return 0;
+}
+
+/* ------------------------------------------------------------- frame codecs */
+
+void mb_event_encode(uint8_t *p, const struct mb_event *ev, unsigned kind)
+{
+	mb_st_le64(p + 0, ev->ts_ns);
+	mb_st_le64(p + 8, ev->latency_ns);
+	mb_st_le32(p + 16, ev->conn_id);
+	mb_st_le32(p + 20, ev->batch_id);
+	mb_st_le32(p + 24, ev->value_len);
+	mb_st_le32(p + 28, ev->resp_len);
+	mb_st_le32(p + 32, (uint32_t)ev->ttl);
+	mb_st_le16(p + 36, ev->flags);
+	mb_st_le16(p + 38, ev->key_len);
+	p[40] = ev->proto;
+	p[41] = ev->transport;
+	p[42] = ev->cmd;
+	p[43] = ev->status;
+	if (kind == MB_KIND_EVENTS_HASHED)
+		mb_st_le64(p + 44, ev->key_hash);
+	else if (ev->key_len)
+		memcpy(p + 44, ev->key, ev->key_len);
+}
+
+int mb_event_decode(const uint8_t *p, uint32_t len, unsigned kind, struct mb_event *ev, struct mb_err *err)
+{
+	if (len < MB_EVENT_FIXED)
+		return mb_err_set(err, MB_ERR, "event frame too short (%u bytes, at least %u)", len, MB_EVENT_FIXED);
+	ev->ts_ns = mb_ld_le64(p + 0);
+	ev->latency_ns = mb_ld_le64(p + 8);
+	ev->conn_id = mb_ld_le32(p + 16);
+	ev->batch_id = mb_ld_le32(p + 20);
+	ev->value_len = mb_ld_le32(p + 24);
+	ev->resp_len = mb_ld_le32(p + 28);
+	ev->ttl = (int32_t)mb_ld_le32(p + 32);
+	ev->flags = mb_ld_le16(p + 36);
+	ev->key_len = mb_ld_le16(p + 38);
+	ev->proto = p[40];
+	ev->transport = p[41];
+	ev->cmd = p[42];
+	ev->status = p[43];
+	if (kind == MB_KIND_EVENTS_HASHED) {
+		if (len != MB_EVENT_FIXED + 8)
+			return mb_err_set(err, MB_ERR, "hashed event frame has %u bytes, expected %u", len, MB_EVENT_FIXED + 8);
+		ev->key_hash = mb_ld_le64(p + 44);
+		ev->key = NULL;
+	} else {
+		if (len != MB_EVENT_FIXED + (uint32_t)ev->key_len)
+			return mb_err_set(err, MB_ERR, "event frame has %u bytes but field key_len says %u", len,
+					  MB_EVENT_FIXED + (uint32_t)ev->key_len);
+		ev->key_hash = 0;
+		ev->key = p + 44;
+	}
+	return MB_OK;
+}
+
+int mb_packet_decode(const uint8_t *p, uint32_t len, struct mb_packet *pkt, struct mb_err *err)
+{
+	if (len < MB_PACKET_FIXED)
+		return mb_err_set(err, MB_ERR, "packet frame too short (%u bytes, at least %u)", len, MB_PACKET_FIXED);
+	pkt->ts_ns = mb_ld_le64(p);
+	pkt->caplen = mb_ld_le32(p + 8);
+	pkt->wirelen = mb_ld_le32(p + 12);
+	pkt->linktype = mb_ld_le32(p + 16);
+	pkt->elided = mb_ld_le32(p + 20);
+	if (pkt->caplen > MB_PACKET_MAX)
+		return mb_err_set(err, MB_ERR, "packet field caplen %u exceeds maximum %u", pkt->caplen, MB_PACKET_MAX);
+	if (len != MB_PACKET_FIXED + pkt->caplen)
+		return mb_err_set(err, MB_ERR, "packet frame has %u bytes but field caplen says %u", len,
+				  MB_PACKET_FIXED + pkt->caplen);
+	pkt->data = p + MB_PACKET_FIXED;
+	return MB_OK;
+}
+
+static bool name_ok(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '=')
+			return false;
+	return n > 0;
+}
+
+int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, struct mb_err *err)
+{
+	struct mb_cur c = mb_cur_make(p, len);
+	uint8_t nl = mb_get_u8(&c);
+	const uint8_t *name = mb_get_bytes(&c, nl);
+	uint16_t count = mb_get_le16(&c);
+	if (c.bad || nl > MB_SUMMARY_NAME_MAX || !name_ok(name, nl))
+		return mb_err_set(err, MB_ERR, "summary frame has a bad field program");
+	if (count > MB_SUMMARY_MAX)
+		return mb_err_set(err, MB_ERR, "summary field count %u exceeds maximum %u", count, MB_SUMMARY_MAX);
+	memcpy(s->program, name, nl);
+	s->program[nl] = 0;
+	s->n = 0;
+	for (unsigned i = 0; i < count; i++) {
+		uint8_t kl = mb_get_u8(&c);
+		const uint8_t *k = mb_get_bytes(&c, kl);
+		uint64_t v = mb_get_le64(&c);
+		if (c.bad || kl > MB_SUMMARY_NAME_MAX || !name_ok(k, kl))
+			return mb_err_set(err, MB_ERR, "summary counter %u is malformed", i);
+		memcpy(s->c[i].name, k, kl);
+		s->c[i].name[kl] = 0;
+		s->c[i].val = v;
+		s->n++;
+	}
+	if (mb_cur_left(&c))
+		return mb_err_set(err, MB_ERR, "summary frame has %zu trailing bytes", mb_cur_left(&c));
+	return MB_OK;
+}
+
+/* ---------------------------------------------------------- input sniffing */
+
+enum mb_input_type mb_input_sniff(const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return MB_INPUT_EMPTY;
+	if (n >= 8 && memcmp(p, MB_STREAM_MAGIC, 8) == 0)
+		return MB_INPUT_STREAM;
+	if (n >= 8 && memcmp(p, MB_PROFILE_MAGIC, 8) == 0)
+		return MB_INPUT_PROFILE;
+	if (n >= 4) {
+		uint32_t m = mb_ld_le32(p);
+		if (m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1)
+			return MB_INPUT_PCAP;
+		if (m == 0x0a0d0d0a)
+			return MB_INPUT_PCAPNG;
+		if (m == 0xfd2fb528)
+			return MB_INPUT_ZSTD;
+	}
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return MB_INPUT_GZIP;
+	size_t look = n < 512 ? n : 512, printable = 0;
+	for (size_t i = 0; i < look; i++)
+		if ((p[i] >= ' ' && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')
+			printable++;
+	if (printable == look)
+		return MB_INPUT_TEXT;
+	return MB_INPUT_UNKNOWN;
+}
+
+const char *mb_input_describe(enum mb_input_type t)
+{
+	switch (t) {
+	case MB_INPUT_EMPTY: return "empty";
+	case MB_INPUT_STREAM: return "a membench stream";
+	case MB_INPUT_PROFILE: return "a membench profile";
+	case MB_INPUT_PCAP: return "a pcap capture";
+	case MB_INPUT_PCAPNG: return "a pcapng capture";
+	case MB_INPUT_ZSTD: return "zstd-compressed data";
+	case MB_INPUT_GZIP: return "gzip-compressed data";
+	case MB_INPUT_TEXT: return "text";
+	case MB_INPUT_UNKNOWN: break;
+	}
+	return "not a membench stream";
+}
+
+/* ------------------------------------------------------------------ reader */
+
+long mb_reader_fill(struct mb_reader *r, size_t n, struct mb_err *err)
+{
+	if (n > r->cap)
+		n = r->cap;
+	if (r->end - r->start >= n)
+		return (long)(r->end - r->start);
+	if (r->cap - r->start < n) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->base += r->start;
+		r->end -= r->start;
+		r->start = 0;
+	}
+	while (r->end - r->start < n && !r->eof) {
+		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (got > 0) {
+			r->end += (size_t)got;
+		} else if (got == 0) {
+			r->eof = true;
+		} else if (errno == EINTR) {
+			if (r->stop && *r->stop)
+				r->eof = true;
+		} else {
+			return mb_err_set(err, -1, "read error: %s: '%s' at byte %llu", strerror(errno), r->name,
+					  (unsigned long long)(r->base + r->end));
+		}
+	}
+	return (long)(r->end - r->start);
+}
+
+int mb_reader_attach(struct mb_reader *r, int fd, const char *name, struct mb_err *err)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	r->name = name;
+	r->cap = READER_CAP;
+	r->buf = malloc(r->cap);
+	if (!r->buf)
+		return mb_err_set(err, MB_EIO, "out of memory for the input buffer of '%s'", name);
+	long got = mb_reader_fill(r, 8, err);
+	if (got < 0)
+		return MB_EIO;
+	r->input = mb_input_sniff(mb_reader_peek(r), (size_t)got);
+	return MB_OK;
+}
+
+static int wrong_input(struct mb_reader *r, struct mb_err *err)
+{
+	const char *what = mb_input_describe(r->input);
+	switch (r->input) {
+	case MB_INPUT_EMPTY:
+		return mb_err_set(err, MB_END, "empty input, no stream header: '%s' at byte 0", r->name);
+	case MB_INPUT_PCAP:
+	case MB_INPUT_PCAPNG:
+		return mb_err_set(err, MB_ERR, "input is %s, not a membench stream (read it with mb-parse or mb-capture -r): '%s' at byte 0",
+				  what, r->name);
+	case MB_INPUT_TEXT:
+		return mb_err_set(err, MB_ERR, "input is text, not a membench stream (mb-cat -p turns mb-cat lines back into one): '%s' at byte 0",
+				  r->name);
+	case MB_INPUT_ZSTD:
+	case MB_INPUT_GZIP:
+		return mb_err_set(err, MB_ERR, "input is %s, not a membench stream (decompress it; a cache trace is read by mb-cat --from): '%s' at byte 0",
+				  what, r->name);
+	default:
+		break;
+	}
+	if (r->end - r->start < 8)
+		return mb_err_set(err, MB_ERR, "input too short for a stream header (%zu bytes): '%s' at byte 0",
+				  r->end - r->start, r->name);
+	const uint8_t *p = mb_reader_peek(r);
+	return mb_err_set(err, MB_ERR, "input is not a membench stream (starts %02x %02x %02x %02x): '%s' at byte 0",
+			  p[0], p[1], p[2], p[3], r->name);
+}
+
+static int wrong_kind(struct mb_reader *r, unsigned kind, unsigned want, struct mb_err *err)
+{
+	const char *hint = "";
+	if (kind == MB_KIND_PACKETS)
+		hint = " (run mb-parse on it first)";
+	else if (kind == MB_KIND_EVENTS_RAW && (want & (1u << MB_KIND_EVENTS_HASHED)))
+		hint = " (run mb-anon on it first)";
+	else if (kind == MB_KIND_EVENTS_HASHED && (want & (1u << MB_KIND_EVENTS_RAW)))
+		hint = " (this program needs raw keys, as mb-parse writes them)";
+	else if (want == (1u << MB_KIND_PACKETS))
+		hint = " (this program reads packets, as mb-capture writes them)";
+	return mb_err_set(err, MB_ERR, "input is a %s stream, which this program does not read%s: '%s' at byte %llu",
+			  mb_kind_name(kind), hint, r->name, (unsigned long long)(r->base + r->start));
+}
+
+/* Parse a header at the reader's position into info; consumes it. */
+static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct mb_err *err)
+{
+	uint64_t at = r->base + r->start;
+	long got = mb_reader_fill(r, HEADER_FIXED, err);
+	if (got < 0)
+		return MB_EIO;
+	if (got < HEADER_FIXED)
+		return mb_err_set(err, MB_ERR, "truncated stream header (%ld of %u bytes): '%s' at byte %llu", got,
+				  HEADER_FIXED, r->name, (unsigned long long)at);
+	const uint8_t *p = mb_reader_peek(r);
+	uint16_t version = mb_ld_le16(p + 8), kind = mb_ld_le16(p + 10);
+	uint32_t meta_len = mb_ld_le32(p + 12);
+	if (version != MB_STREAM_VERSION)
+		return mb_err_set(err, MB_ERR, "stream format version %u is not supported (this program reads version %u): '%s' at byte %llu",
+				  version, MB_STREAM_VERSION, r->name, (unsigned long long)at + 8);
+	if (kind == MB_KIND_NONE || kind >= MB_KIND_COUNT)
+		return mb_err_set(err, MB_ERR, "unknown stream kind %u: '%s' at byte %llu", kind, r->name,
+				  (unsigned long long)at + 10);
+	if (meta_len > MB_META_MAX_BYTES)
+		return mb_err_set(err, MB_ERR, "header metadata length %u exceeds maximum %u: '%s' at byte %llu",
+				  meta_len, MB_META_MAX_BYTES, r->name, (unsigned long long)at + 12);
+	got = mb_reader_fill(r, HEADER_FIXED + meta_len, err);
+	if (got < 0)
+		return MB_EIO;
+	if ((size_t)got < HEADER_FIXED + meta_len)
+		return mb_err_set(err, MB_ERR, "truncated stream header (%ld of %u bytes): '%s' at byte %llu", got,
+				  HEADER_FIXED + meta_len, r->name, (unsigned long long)at);
+	p = mb_reader_peek(r);
+	mb_info_init(info, kind);
+	struct mb_cur c = mb_cur_make(p + HEADER_FIXED, meta_len);
+	while (mb_cur_left(&c)) {
+		uint64_t field = at + HEADER_FIXED + c.off;
+		uint8_t kl = mb_get_u8(&c);
+		const uint8_t *k = mb_get_bytes(&c, kl);
+		uint16_t vl = mb_get_le16(&c);
+		const uint8_t *v = mb_get_bytes(&c, vl);
+		if (c.bad || kl == 0 || kl > MB_META_KEY_MAX || vl > MB_META_VAL_MAX || !name_ok(k, kl) ||
+		    memchr(v, 0, vl) || info->nmeta >= MB_META_MAX_ENTRIES)
+			return mb_err_set(err, MB_ERR, "malformed header metadata entry: '%s' at byte %llu", r->name,
+					  (unsigned long long)field);
+		struct mb_meta *m = &info->meta[info->nmeta++];
+		memcpy(m->key, k, kl);
+		m->key[kl] = 0;
+		memcpy(m->val, v, vl);
+		m->val[vl] = 0;
+	}
+	mb_reader_consume(r, HEADER_FIXED + meta_len);
+	r->headers++;
+	return MB_OK;
+}
+
+int mb_reader_begin(struct mb_reader *r, unsigned want, struct mb_err *err)
+{
+	if (r->input == MB_INPUT_PROFILE)
+		return mb_err_set(err, MB_ERR, "input is a membench profile, which this reader cannot decode: '%s' at byte 0",
+				  r->name);
+	if (r->input != MB_INPUT_STREAM)
+		return wrong_input(r, err);
+	int rc = read_header(r, &r->info, err);
+	if (rc != MB_OK)
+		return rc;
+	if (want && !(want & (1u << r->info.kind)))
+		return wrong_kind(r, r->info.kind, want, err);
+	return MB_OK;
+}
+
+int mb_reader_open(struct mb_reader *r, int fd, const char *name, unsigned want, struct mb_err *err)
+{
+	int rc = mb_reader_attach(r, fd, name, err);
+	if (rc != MB_OK)
+		return rc;
+	return mb_reader_begin(r, want, err);
+}
+
+int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
+{
+	for (;;) {
+		uint64_t at = r->base + r->start;
+		long got = mb_reader_fill(r, MB_FRAME_HDR, err);
+		if (got < 0)
+			return MB_EIO;
+		if (got == 0)
+			return MB_END;
+		if (got < MB_FRAME_HDR)
+			return mb_err_set(err, MB_ERR, "truncated frame header (%ld of %u bytes): '%s' at byte %llu", got,
+					  MB_FRAME_HDR, r->name, (unsigned long long)at);
+		const uint8_t *p = mb_reader_peek(r);
+		if (memcmp(p, MB_STREAM_MAGIC, 8) == 0) {
+			struct mb_stream_info next;
+			int rc = read_header(r, &next, err);
+			if (rc != MB_OK)
+				return rc;
+			if (next.kind != r->info.kind)
+				return mb_err_set(err, MB_ERR, "concatenated stream changes kind from %s to %s: '%s' at byte %llu",
+						  mb_kind_name(r->info.kind), mb_kind_name(next.kind), r->name,
+						  (unsigned long long)at);
+			continue;
+		}
+		f->type = mb_ld_le16(p);
+		f->flags = mb_ld_le16(p + 2);
+		f->len = mb_ld_le32(p + 4);
+		f->offset = at;
+		if (f->type == 0 || f->type == MB_FRAME_HEADER_MARK)
+			return mb_err_set(err, MB_ERR, "bad frame type %u: '%s' at byte %llu", f->type, r->name,
+					  (unsigned long long)at);
+		if (f->len > MB_FRAME_MAX)
+			return mb_err_set(err, MB_ERR, "frame length %u exceeds maximum %u: '%s' at byte %llu", f->len,
+					  MB_FRAME_MAX, r->name, (unsigned long long)at + 4);
+		if ((size_t)got < MB_FRAME_HDR + f->len) {
+			got = mb_reader_fill(r, MB_FRAME_HDR + f->len, err);
+			if (got < 0)
+				return MB_EIO;
+			if ((size_t)got < MB_FRAME_HDR + f->len)
+				return mb_err_set(err, MB_ERR, "truncated frame (%ld of %u bytes): '%s' at byte %llu", got,
+						  MB_FRAME_HDR + f->len, r->name, (unsigned long long)at);
+			p = mb_reader_peek(r);
+		}
+		f->payload = p + MB_FRAME_HDR;
+		mb_reader_consume(r, MB_FRAME_HDR + f->len);
+		r->frames++;
+		return MB_OK;
+	}
+}
+
+uint64_t mb_reader_offset(const struct mb_reader *r) { return r->base + r->start; }
+
+void mb_reader_close(struct mb_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
+
+/* ------------------------------------------------------------------ writer */
+
+int mb_writer_init(struct mb_writer *w, int fd, struct mb_err *err)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = fd;
+	w->cap = WRITER_CAP;
+	w->buf = malloc(w->cap);
+	if (!w->buf)
+		return mb_err_set(err, MB_EIO, "out of memory for the output buffer");
+	return MB_OK;
+}
+
+int mb_writer_flush(struct mb_writer *w, struct mb_err *err)
+{
+	size_t done = 0;
+	if (w->broken)
+		return MB_EPIPE;
+	while (done < w->len) {
+		ssize_t n = write(w->fd, w->buf + done, w->len - done);
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		w->broken = true;
+		w->len = 0;
+		if (n < 0 && errno == EPIPE)
+			return MB_EPIPE;
+		return mb_err_set(err, MB_EIO, "write error: %s: output at byte %llu", n < 0 ? strerror(errno) : "no progress",
+				  (unsigned long long)(w->written + done));
+	}
+	w->written += w->len;
+	w->len = 0;
+	return MB_OK;
+}
+
+uint8_t *mb_writer_reserve(struct mb_writer *w, size_t n, struct mb_err *err)
+{
+	if (w->broken)
+		return NULL;
+	if (w->cap - w->len < n && mb_writer_flush(w, err) != MB_OK)
+		return NULL;
+	return w->buf + w->len;
+}
+
+static int reserve_rc(struct mb_writer *w)
+{
+	return w->broken ? MB_EPIPE : MB_EIO;
+}
+
+int mb_writer_frame(struct mb_writer *w, uint16_t type, uint16_t flags, const void *payload, uint32_t len, struct mb_err *err)
+{
+	if (len > MB_FRAME_MAX)
+		return mb_err_set(err, MB_ERR, "frame length %u exceeds maximum %u", len, MB_FRAME_MAX);
+	uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + len, err);
+	if (!p)
+		return reserve_rc(w);
+	mb_st_le16(p, type);
+	mb_st_le16(p + 2, flags);
+	mb_st_le32(p + 4, len);
+	if (len)
+		memcpy(p + MB_FRAME_HDR, payload, len);
+	mb_writer_commit(w, MB_FRAME_HDR + len);
+	return MB_OK;
+}
+
+int mb_writer_header(struct mb_writer *w, const struct mb_stream_info *info, struct mb_err *err)
+{
+	size_t meta_len = 0;
+	for (unsigned i = 0; i < info->nmeta; i++)
+		meta_len += 3 + strlen(info->meta[i].key) + strlen(info->meta[i].val);
+	if (meta_len > MB_META_MAX_BYTES)
+		return mb_err_set(err, MB_ERR, "header metadata too large (%zu bytes)", meta_len);
+	uint8_t *p = mb_writer_reserve(w, HEADER_FIXED + meta_len, err);
+	if (!p)
+		return reserve_rc(w);
+	memcpy(p, MB_STREAM_MAGIC, 8);
+	mb_st_le16(p + 8, MB_STREAM_VERSION);
+	mb_st_le16(p + 10, info->kind);
+	mb_st_le32(p + 12, (uint32_t)meta_len);
+	uint8_t *q = p + HEADER_FIXED;
+	for (unsigned i = 0; i < info->nmeta; i++) {
+		size_t kl = strlen(info->meta[i].key), vl = strlen(info->meta[i].val);
+		*q++ = (uint8_t)kl;
+		memcpy(q, info->meta[i].key, kl);
+		q += kl;
+		mb_st_le16(q, (uint16_t)vl);
+		q += 2;
+		memcpy(q, info->meta[i].val, vl);
+		q += vl;
+	}
+	w->len += HEADER_FIXED + meta_len;
+	w->kind = info->kind;
+	return MB_OK;
+}
+
+int mb_writer_event(struct mb_writer *w, const struct mb_event *ev, struct mb_err *err)
+{
+	uint32_t len = mb_event_payload_len(ev, w->kind);
+	uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + len, err);
+	if (!p)
+		return reserve_rc(w);
+	mb_st_le16(p, MB_FRAME_EVENT);
+	mb_st_le16(p + 2, 0);
+	mb_st_le32(p + 4, len);
+	mb_event_encode(p + MB_FRAME_HDR, ev, w->kind);
+	mb_writer_commit(w, MB_FRAME_HDR + len);
+	return MB_OK;
+}
+
+int mb_writer_packet(struct mb_writer *w, const struct mb_packet *pkt, struct mb_err *err)
+{
+	if (pkt->caplen > MB_PACKET_MAX)
+		return mb_err_set(err, MB_ERR, "packet caplen %u exceeds maximum %u", pkt->caplen, MB_PACKET_MAX);
+	uint32_t len = MB_PACKET_FIXED + pkt->caplen;
+	uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + len, err);
+	if (!p)
+		return reserve_rc(w);
+	mb_st_le16(p, MB_FRAME_PACKET);
+	mb_st_le16(p + 2, 0);
+	mb_st_le32(p + 4, len);
+	mb_st_le64(p + 8, pkt->ts_ns);
+	mb_st_le32(p + 16, pkt->caplen);
+	mb_st_le32(p + 20, pkt->wirelen);
+	mb_st_le32(p + 24, pkt->linktype);
+	mb_st_le32(p + 28, pkt->elided);
+	memcpy(p + 8 + MB_PACKET_FIXED, pkt->data, pkt->caplen);
+	mb_writer_commit(w, MB_FRAME_HDR + len);
+	return MB_OK;
+}
+
+int mb_writer_summary(struct mb_writer *w, const struct mb_summary *s, struct mb_err *err)
+{
+	uint8_t tmp[1 + MB_SUMMARY_NAME_MAX + 2 + MB_SUMMARY_MAX * (1 + MB_SUMMARY_NAME_MAX + 8)];
+	size_t n = 0, pl = strlen(s->program);
+	tmp[n++] = (uint8_t)pl;
+	memcpy(tmp + n, s->program, pl);
+	n += pl;
+	mb_st_le16(tmp + n, (uint16_t)s->n);
+	n += 2;
+	for (unsigned i = 0; i < s->n; i++) {
+		size_t kl = strlen(s->c[i].name);
+		tmp[n++] = (uint8_t)kl;
+		memcpy(tmp + n, s->c[i].name, kl);
+		n += kl;
+		mb_st_le64(tmp + n, s->c[i].val);
+		n += 8;
+	}
+	return mb_writer_frame(w, MB_FRAME_SUMMARY, 0, tmp, (uint32_t)n, err);
+}
+
+int mb_writer_close(struct mb_writer *w, struct mb_err *err)
+{
+	int rc = mb_writer_flush(w, err);
+	free(w->buf);
+	w->buf = NULL;
+	return rc;
+}

@@ -1,0 +1,241 @@
+/* stream.h - the framed membench stream: header, frames, reader and writer (doc/stream.md). */
+#ifndef MB_STREAM_H
+#define MB_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <signal.h>
+
+#include "err.h"
+#include "event.h"
+
+#define MB_STREAM_MAGIC "MBSTREAM"   /* 8 bytes at offset 0 of every stream */
+#define MB_STREAM_VERSION 1
+#define MB_FRAME_HDR 8               /* u16 type, u16 flags, u32 payload length */
+#define MB_FRAME_MAX (1u << 20)      /* largest payload a reader accepts */
+#define MB_META_MAX_BYTES 65536      /* largest header metadata block */
+#define MB_META_MAX_ENTRIES 64
+#define MB_META_KEY_MAX 63
+#define MB_META_VAL_MAX 1023
+#define MB_EVENT_FIXED 44            /* event payload bytes before the key */
+#define MB_PACKET_FIXED 24           /* packet payload bytes before the data */
+#define MB_PACKET_MAX 262144         /* largest caplen in a packet frame */
+#define MB_SUMMARY_MAX 128           /* counters in one summary frame */
+#define MB_SUMMARY_NAME_MAX 47
+
+/* Kind of stream, from its header. */
+enum mb_kind {
+	MB_KIND_NONE = 0,
+	MB_KIND_PACKETS = 1,       /* raw packets from mb-capture */
+	MB_KIND_EVENTS_RAW = 2,    /* events with raw key bytes (mb-parse) */
+	MB_KIND_EVENTS_HASHED = 3, /* events with 64-bit key hashes (mb-anon) */
+	MB_KIND_COUNT
+};
+
+/* Frame types. 0x424d ("MB") is never a frame type: it starts a (concatenated) header. */
+enum mb_frame_type {
+	MB_FRAME_PACKET = 1,
+	MB_FRAME_EVENT = 2,
+	MB_FRAME_SUMMARY = 3,
+	MB_FRAME_SEGMENT = 4, /* reserved for kernel-side capture (doc/stream.md) */
+	MB_FRAME_HEADER_MARK = 0x424d,
+};
+
+/* Header metadata: ordered text key=value pairs. */
+struct mb_meta {
+	char key[MB_META_KEY_MAX + 1];
+	char val[MB_META_VAL_MAX + 1];
+};
+
+/* What a stream header says. */
+struct mb_stream_info {
+	uint16_t version;
+	uint16_t kind;
+	unsigned nmeta;
+	struct mb_meta meta[MB_META_MAX_ENTRIES];
+};
+
+/* One frame as read: payload valid until the next reader call. */
+struct mb_frame {
+	uint16_t type;
+	uint16_t flags;
+	uint32_t len;
+	const uint8_t *payload;
+	uint64_t offset; /* byte offset of the frame header in the input */
+};
+
+/* One captured packet (frame type PACKET). */
+struct mb_packet {
+	uint64_t ts_ns;
+	uint32_t caplen;   /* bytes present in data */
+	uint32_t wirelen;  /* bytes on the wire */
+	uint32_t linktype; /* pcap LINKTYPE_* value */
+	uint32_t elided;   /* payload bytes deliberately left out at the end (value bodies) */
+	const uint8_t *data;
+};
+
+/* End-of-stream summary of one stage (frame type SUMMARY): named counters. */
+struct mb_summary {
+	char program[MB_SUMMARY_NAME_MAX + 1];
+	unsigned n;
+	struct {
+		char name[MB_SUMMARY_NAME_MAX + 1];
+		uint64_t val;
+	} c[MB_SUMMARY_MAX];
+};
+
+/* ---- header metadata ---- */
+
+/* Initialise an info of a kind, with no metadata. */
+void mb_info_init(struct mb_stream_info *info, unsigned kind);
+/* Set (replace or append) a metadata value; MB_ERR when full or too long. */
+int mb_info_set(struct mb_stream_info *info, const char *key, const char *val);
+/* The value of key, or NULL. */
+const char *mb_info_get(const struct mb_stream_info *info, const char *key);
+/* Append ",prog" to the "program" chain (or set it) so a stream tells which stages made it. */
+int mb_info_add_program(struct mb_stream_info *info, const char *prog);
+/* Name of a kind ("packets", "events-raw", "events-hashed"), "?" otherwise. */
+const char *mb_kind_name(unsigned kind);
+/* Inverse of mb_kind_name, or -1. */
+int mb_kind_parse(const char *s);
+
+/* ---- summaries ---- */
+
+void mb_summary_init(struct mb_summary *s, const char *program);
+/* Add val to counter `name`, creating it; silently drops counters past MB_SUMMARY_MAX. */
+void mb_summary_add(struct mb_summary *s, const char *name, uint64_t val);
+/* Value of counter `name`, 0 when absent. */
+uint64_t mb_summary_get(const struct mb_summary *s, const char *name);
+
+/* ---- decoding frames ---- */
+
+/* Decode an EVENT payload of a stream of `kind`; MB_ERR with a field name on bad layout. */
+int mb_event_decode(const uint8_t *p, uint32_t len, unsigned kind, struct mb_event *ev, struct mb_err *err);
+/* Decode a PACKET payload. */
+int mb_packet_decode(const uint8_t *p, uint32_t len, struct mb_packet *pkt, struct mb_err *err);
+/* Decode a SUMMARY payload. */
+int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, struct mb_err *err);
+
+/* Bytes an event payload takes in a stream of `kind`. */
+static inline uint32_t mb_event_payload_len(const struct mb_event *ev, unsigned kind)
+{
+	return MB_EVENT_FIXED + (kind == MB_KIND_EVENTS_HASHED ? 8u : ev->key_len);
+}
+/* Encode ev into p (room for mb_event_payload_len bytes). */
+void mb_event_encode(uint8_t *p, const struct mb_event *ev, unsigned kind);
+
+/* ---- input detection ---- */
+
+/* What some leading bytes look like. */
+enum mb_input_type {
+	MB_INPUT_EMPTY,
+	MB_INPUT_STREAM,
+	MB_INPUT_PROFILE,
+	MB_INPUT_PCAP,
+	MB_INPUT_PCAPNG,
+	MB_INPUT_ZSTD,
+	MB_INPUT_GZIP,
+	MB_INPUT_TEXT,
+	MB_INPUT_UNKNOWN,
+};
+#define MB_PROFILE_MAGIC "MBPROFIL"  /* 8 bytes at offset 0 of a profile (doc/profile.md) */
+
+/* Classify the first n bytes of an input (n >= 8 for a sure answer). */
+enum mb_input_type mb_input_sniff(const uint8_t *p, size_t n);
+/* Human words for an input type: "a pcap capture", "a membench profile", ... */
+const char *mb_input_describe(enum mb_input_type t);
+
+/* ---- reader ---- */
+
+struct mb_profile_reader; /* common/profile.c */
+
+/*
+ * Buffered frame reader over a file descriptor. It reads the header on open,
+ * validates every frame header (type != 0, length <= MB_FRAME_MAX) before use, and
+ * swallows identical-kind headers of concatenated streams. A profile input is
+ * decoded transparently into event frames.
+ */
+struct mb_reader {
+	int fd;
+	const char *name;     /* for messages: file name or "<stdin>" */
+	uint8_t *buf;
+	size_t cap, start, end;
+	uint64_t base;        /* input offset of buf[0] */
+	bool eof;
+	struct mb_stream_info info;
+	uint64_t frames;
+	uint64_t headers;     /* headers seen (more than 1 when concatenated) */
+	struct mb_profile_reader *profile; /* set when the input is a profile */
+	enum mb_input_type input;          /* what the first bytes looked like */
+	volatile sig_atomic_t *stop;       /* when set and *stop, an interrupted read ends the input */
+};
+
+/*
+ * Attach a reader to fd and read the first bytes to classify them (r->input).
+ * Nothing is consumed: a caller may then read another format (pcap) through
+ * mb_reader_fill/peek/consume, or call mb_reader_begin.
+ */
+int mb_reader_attach(struct mb_reader *r, int fd, const char *name, struct mb_err *err);
+/* Read the stream (or profile) header of an attached reader; `want` as for mb_reader_open. */
+int mb_reader_begin(struct mb_reader *r, unsigned want, struct mb_err *err);
+/* Make at least n (<= buffer size) bytes available; returns how many are (fewer only at end of input), -1 on read error. */
+long mb_reader_fill(struct mb_reader *r, size_t n, struct mb_err *err);
+/* The available bytes (after mb_reader_fill). */
+static inline const uint8_t *mb_reader_peek(const struct mb_reader *r) { return r->buf + r->start; }
+/* Consume n available bytes. */
+static inline void mb_reader_consume(struct mb_reader *r, size_t n) { r->start += n; }
+
+/*
+ * Open a reader on fd and read the stream header. `want` is a bit set of
+ * (1u << MB_KIND_*) the caller accepts (0 = any). On a wrong input type or kind
+ * err says what the input is and what to run instead. Returns MB_OK, MB_END
+ * (empty input, err filled), MB_ERR or MB_EIO.
+ */
+int mb_reader_open(struct mb_reader *r, int fd, const char *name, unsigned want, struct mb_err *err);
+/* Next frame: MB_OK, MB_END at a clean end, MB_ERR (truncated/bad frame, err has the offset) or MB_EIO. */
+int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err);
+/* Input bytes consumed so far (offset of the next frame). */
+uint64_t mb_reader_offset(const struct mb_reader *r);
+/* Release buffers (does not close fd). */
+void mb_reader_close(struct mb_reader *r);
+
+/* ---- writer ---- */
+
+/* Buffered frame writer; frames are written whole, so a stop between writes leaves a valid stream. */
+struct mb_writer {
+	int fd;
+	uint8_t *buf;
+	size_t len, cap;
+	uint64_t written;  /* bytes handed to write(2) so far */
+	uint64_t frames;
+	unsigned kind;
+	bool broken;       /* the output failed (EPIPE or error): further writes are dropped */
+};
+
+/* Set up a writer on fd with a 1 MiB buffer. */
+int mb_writer_init(struct mb_writer *w, int fd, struct mb_err *err);
+/* Write the stream header (also sets the writer's kind). */
+int mb_writer_header(struct mb_writer *w, const struct mb_stream_info *info, struct mb_err *err);
+/* Write one frame of any type, e.g. to pass through an unknown frame unchanged. */
+int mb_writer_frame(struct mb_writer *w, uint16_t type, uint16_t flags, const void *payload, uint32_t len, struct mb_err *err);
+/* Write an event in the writer's kind. */
+int mb_writer_event(struct mb_writer *w, const struct mb_event *ev, struct mb_err *err);
+/* Write a packet frame. */
+int mb_writer_packet(struct mb_writer *w, const struct mb_packet *pkt, struct mb_err *err);
+/* Write a summary frame. */
+int mb_writer_summary(struct mb_writer *w, const struct mb_summary *s, struct mb_err *err);
+/* Flush buffered bytes to fd: MB_OK, MB_EPIPE or MB_EIO. */
+int mb_writer_flush(struct mb_writer *w, struct mb_err *err);
+/* Flush and free the buffer. */
+int mb_writer_close(struct mb_writer *w, struct mb_err *err);
+
+/*
+ * Reserve n bytes of output (n <= MB_FRAME_HDR + MB_FRAME_MAX) for a frame the
+ * caller builds in place, then mb_writer_commit(w, n). NULL on output failure.
+ */
+uint8_t *mb_writer_reserve(struct mb_writer *w, size_t n, struct mb_err *err);
+static inline void mb_writer_commit(struct mb_writer *w, size_t n) { w->len += n; w->frames++; }
+
+#endif

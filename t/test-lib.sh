@@ -1,0 +1,190 @@
+# test-lib.sh - a tiny git-style TAP test library for membench's shell tests.
+#
+# A test file sets test_description, sources this file, calls test_expect_success
+# and friends, and ends with test_done. Each file runs in its own trash directory
+# (removed on success, kept on failure for inspection; MB_KEEP_TRASH=1 keeps it).
+#
+#   test_expect_success [PREREQ,...] 'title' 'shell code'
+#   test_expect_code N cmd args...     cmd must exit with N (a signal death always fails)
+#   test_must_fail cmd args...         cmd must exit 1..125 (not 0, not a signal, not 126/127)
+#   test_cmp expected actual           files equal, diff shown otherwise
+#   test_set_prereq NAME / test_have_prereq NAME
+#   test_when_finished 'cleanup code'  runs after the current test, pass or fail
+#   test_skip_all 'reason'             skip the whole file
+#   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID
+#   mc_stats [port]                    memcached's "stats" as "name value" lines
+#   free_port                          an unused TCP port on 127.0.0.1
+#
+# Prerequisites set here: ROOT, MEMCACHED, TSHARK, TCPDUMP, PYMEMCACHE, MEMCSLAP, CORPUS,
+# SAN (the programs are a sanitizer build), CHROMIUM.
+
+set -u
+TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
+MB_SRC=$(cd "$TEST_DIRECTORY/.." && pwd)
+: "${MB_BUILD:=$MB_SRC/build}"
+MB_BIN=$MB_BUILD/bin
+PATH=$MB_BIN:$PATH
+export PATH MB_SRC MB_BUILD MB_BIN
+MB_SHARED=${MB_SHARED:-$MB_SRC/../shared}
+MB_CORPUS=$MB_SHARED/corpus
+# Debian's python3 (with python3-pymemcache), whatever python3 comes first in PATH.
+MB_PYTHON=/usr/bin/python3
+export MB_CORPUS MB_PYTHON
+
+test_name=$(basename "$0" .sh)
+TRASH=$MB_BUILD/trash/$test_name
+rm -rf "$TRASH"
+mkdir -p "$TRASH"
+cd "$TRASH" || exit 1
+
+test_count=0
+test_failed=0
+test_cleanup=
+test_at_exit=
+prereqs=" "
+
+test_set_prereq() { prereqs="$prereqs$1 "; }
+test_have_prereq() {
+	local p
+	for p in $(echo "$1" | tr ',' ' '); do
+		case "$prereqs" in *" $p "*) ;; *) return 1 ;; esac
+	done
+	return 0
+}
+
+[ "$(id -u)" = 0 ] && test_set_prereq ROOT
+command -v memcached >/dev/null 2>&1 && test_set_prereq MEMCACHED
+command -v tshark >/dev/null 2>&1 && test_set_prereq TSHARK
+command -v tcpdump >/dev/null 2>&1 && test_set_prereq TCPDUMP
+command -v memcslap >/dev/null 2>&1 && test_set_prereq MEMCSLAP
+command -v chromium >/dev/null 2>&1 && test_set_prereq CHROMIUM
+[ -d "$MB_CORPUS/pcaps" ] && test_set_prereq CORPUS
+"$MB_PYTHON" -c 'import pymemcache' >/dev/null 2>&1 && test_set_prereq PYMEMCACHE
+case "$MB_BUILD" in *san*) test_set_prereq SAN ;; *) test_set_prereq NOSAN ;; esac
+
+say() { echo "# $*"; }
+
+test_when_finished() { test_cleanup="$1
+$test_cleanup"; }
+
+# Run at the end of the file (servers a test started for several tests).
+test_atexit() { test_at_exit="$1
+$test_at_exit"; }
+
+test_skip_all() {
+	echo "1..0 # SKIP $1"
+	cd / && rm -rf "$TRASH"
+	exit 0
+}
+
+test_expect_success() {
+	local prereq=
+	if [ $# = 3 ]; then prereq=$1; shift; fi
+	test_count=$((test_count + 1))
+	if [ -n "$prereq" ] && ! test_have_prereq "$prereq"; then
+		echo "ok $test_count # skip $1 (missing $prereq)"
+		return 0
+	fi
+	test_cleanup=
+	local out="$TRASH/.out.$test_count"
+	( set -e; cd "$TRASH"; eval "$2" ) >"$out" 2>&1 </dev/null
+	local rc=$?
+	( cd "$TRASH"; eval "$test_cleanup" ) >/dev/null 2>&1
+	if [ $rc = 0 ]; then
+		echo "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed -e 's/^/#   /' "$out" | tail -40
+	fi
+}
+
+test_done() {
+	( cd "$TRASH"; eval "$test_at_exit" ) >/dev/null 2>&1
+	echo "1..$test_count"
+	if [ "$test_failed" = 0 ] && [ -z "${MB_KEEP_TRASH:-}" ]; then
+		cd / && rm -rf "$TRASH"
+	fi
+	[ "$test_failed" = 0 ]
+	exit $?
+}
+
+# Run a command; fail if it was killed by a signal (exit > 128) or not found.
+_exit_ok_for_fail() {
+	local rc=$1
+	if [ "$rc" -gt 128 ]; then echo "died by signal $((rc - 128)): $2" >&2; return 1; fi
+	if [ "$rc" = 126 ] || [ "$rc" = 127 ]; then echo "could not run: $2" >&2; return 1; fi
+	return 0
+}
+
+test_must_fail() {
+	local rc=0
+	"$@" || rc=$?
+	_exit_ok_for_fail $rc "$*" || return 1
+	if [ $rc = 0 ]; then echo "succeeded but should have failed: $*" >&2; return 1; fi
+	return 0
+}
+
+test_expect_code() {
+	local want=$1
+	shift
+	local rc=0
+	"$@" || rc=$?
+	_exit_ok_for_fail $rc "$*" || return 1
+	if [ "$rc" != "$want" ]; then echo "exit $rc, expected $want: $*" >&2; return 1; fi
+	return 0
+}
+
+test_cmp() { diff -u "$1" "$2"; }
+
+# One line on stderr: a file of exactly one line, starting with "prog: ".
+test_one_line_error() {
+	local prog=$1 file=$2
+	[ "$(wc -l <"$file")" = 1 ] || { echo "expected one line on stderr, got:" >&2; cat "$file" >&2; return 1; }
+	grep -q "^$prog: " "$file" || { echo "message does not start with '$prog: ':" >&2; cat "$file" >&2; return 1; }
+}
+
+free_port() {
+	"$MB_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Start memcached on a free loopback port (sets MC_PORT and MC_PID; stopped by test_done).
+start_memcached() {
+	local try
+	for try in 1 2 3 4 5; do
+		MC_PORT=$(free_port)
+		memcached -u root -l 127.0.0.1 -p "$MC_PORT" -U 0 -t 2 -m 64 "$@" >"$TRASH/memcached.$MC_PORT.log" 2>&1 &
+		MC_PID=$!
+		local i
+		for i in $(seq 1 50); do
+			if "$MB_PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1',$MC_PORT),0.2)" 2>/dev/null; then
+				test_atexit "kill $MC_PID 2>/dev/null; wait $MC_PID 2>/dev/null"
+				return 0
+			fi
+			kill -0 "$MC_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$MC_PID" 2>/dev/null
+	done
+	echo "could not start memcached" >&2
+	return 1
+}
+
+# memcached's stats as "name value" lines.
+mc_stats() {
+	"$MB_PYTHON" - "${1:-$MC_PORT}" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.sendall(b"stats\r\n")
+buf = b""
+while not buf.endswith(b"END\r\n"):
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+for line in buf.decode().splitlines():
+    p = line.split()
+    if len(p) == 3 and p[0] == "STAT":
+        print(p[1], p[2])
+PY
+}
