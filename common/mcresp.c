@@ -1,0 +1,182 @@
+/* mcresp.c - response units: the text/meta line grammar and the binary header, parsed in place. */
+#include <string.h>
+
+#include "bytes.h"
+#include "event.h"
+#include "mcresp.h"
+
+/* First token words and their kinds; longest names first where one prefixes another. */
+static const struct {
+	const char *word;
+	uint8_t len;
+	uint8_t kind;
+} words[] = {
+	{ "VALUE", 5, MB_RK_VALUE }, { "END", 3, MB_RK_END }, { "STORED", 6, MB_RK_STORED },
+	{ "NOT_STORED", 10, MB_RK_NOT_STORED }, { "EXISTS", 6, MB_RK_EXISTS },
+	{ "NOT_FOUND", 9, MB_RK_NOT_FOUND }, { "DELETED", 7, MB_RK_DELETED },
+	{ "TOUCHED", 7, MB_RK_TOUCHED }, { "OK", 2, MB_RK_OK }, { "VERSION", 7, MB_RK_VERSION },
+	{ "STAT", 4, MB_RK_STAT }, { "ERROR", 5, MB_RK_ERROR }, { "CLIENT_ERROR", 12, MB_RK_CLIENT_ERROR },
+	{ "SERVER_ERROR", 12, MB_RK_SERVER_ERROR }, { "RESET", 5, MB_RK_OK }, { "VA", 2, MB_RK_VALUE },
+	{ "HD", 2, MB_RK_HD }, { "EN", 2, MB_RK_EN }, { "NF", 2, MB_RK_NF }, { "NS", 2, MB_RK_NS },
+	{ "EX", 2, MB_RK_EX }, { "MN", 2, MB_RK_MN }, { "ME", 2, MB_RK_ME },
+};
+
+/* Parse a decimal u32 token at *i (in a line of length n); -1 when absent or too large. */
+static int64_t token_u32(const uint8_t *line, size_t n, size_t *i)
+{
+	while (*i < n && line[*i] == ' ')
+		(*i)++;
+	size_t start = *i;
+	uint64_t v = 0;
+	while (*i < n && line[*i] >= '0' && line[*i] <= '9') {
+		v = v * 10 + (uint64_t)(line[*i] - '0');
+		if (v > MB_MCRESP_VALUE_MAX)
+			return -1;
+		(*i)++;
+	}
+	if (*i == start || (*i < n && line[*i] != ' '))
+		return -1;
+	return (int64_t)v;
+}
+
+/* Skip one space-separated token. */
+static int skip_token(const uint8_t *line, size_t n, size_t *i)
+{
+	while (*i < n && line[*i] == ' ')
+		(*i)++;
+	size_t start = *i;
+	while (*i < n && line[*i] != ' ')
+		(*i)++;
+	return *i > start;
+}
+
+/* States of the text line parser: find CRLF, classify the first token, read the size token. */
+static int parse_line(const uint8_t *p, size_t n, struct mb_mcresp *r)
+{
+	size_t lim = n < MB_MCRESP_LINE_MAX ? n : MB_MCRESP_LINE_MAX;
+	const uint8_t *nl = memchr(p, '\n', lim);
+	if (!nl)
+		return n >= MB_MCRESP_LINE_MAX ? MB_MCRESP_BAD : MB_MCRESP_MORE;
+	size_t len = (size_t)(nl - p);
+	if (len == 0 || p[len - 1] != '\r')
+		return MB_MCRESP_BAD;
+	len--; /* without CR */
+	r->hdr_len = (uint32_t)(len + 2);
+	if (p[0] >= '0' && p[0] <= '9') {
+		for (size_t i = 0; i < len; i++)
+			if (p[i] < '0' || p[i] > '9')
+				return MB_MCRESP_BAD;
+		r->kind = MB_RK_NUMBER;
+		return MB_MCRESP_OK;
+	}
+	size_t w = 0;
+	while (w < len && p[w] != ' ')
+		w++;
+	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+		if (words[k].len != w || memcmp(p, words[k].word, w))
+			continue;
+		r->kind = words[k].kind;
+		if (r->kind != MB_RK_VALUE)
+			return MB_MCRESP_OK;
+		size_t i = w;
+		int64_t vl;
+		if (w == 5) { /* VALUE <key> <flags> <bytes> [<cas>] */
+			if (!skip_token(p, len, &i) || !skip_token(p, len, &i))
+				return MB_MCRESP_BAD;
+		}
+		vl = token_u32(p, len, &i); /* VA <size> <flags>* */
+		if (vl < 0)
+			return MB_MCRESP_BAD;
+		r->value_len = (uint32_t)vl;
+		r->trailer_len = 2;
+		return MB_MCRESP_OK;
+	}
+	return MB_MCRESP_BAD;
+}
+
+/* A 24-byte binary response header (magic 0x81) with its extras and key. */
+static int parse_binary(const uint8_t *p, size_t n, struct mb_mcresp *r)
+{
+	struct mb_cur c = mb_cur_make(p, n);
+	uint8_t magic = mb_get_u8(&c);
+	if (!c.bad && magic != 0x81)
+		return MB_MCRESP_BAD;
+	r->opcode = mb_get_u8(&c);
+	uint16_t keylen = mb_get_be16(&c);
+	uint8_t extlen = mb_get_u8(&c);
+	mb_get_u8(&c); /* data type */
+	r->status = mb_get_be16(&c);
+	uint32_t body = mb_get_be32(&c);
+	mb_skip(&c, 12); /* opaque, cas */
+	if (c.bad)
+		return MB_MCRESP_MORE;
+	if ((uint32_t)keylen + extlen > body || body > MB_MCRESP_VALUE_MAX)
+		return MB_MCRESP_BAD;
+	r->kind = MB_RK_BINARY;
+	r->key_len = keylen;
+	r->hdr_len = 24u + extlen + keylen;
+	r->value_len = body - extlen - keylen;
+	return MB_MCRESP_OK;
+}
+
+int mb_mcresp_parse(int binary, const uint8_t *p, size_t n, struct mb_mcresp *r)
+{
+	memset(r, 0, sizeof *r);
+	if (n == 0)
+		return MB_MCRESP_MORE;
+	return binary ? parse_binary(p, n, r) : parse_line(p, n, r);
+}
+
+/* Binary status codes (protocol_binary.h). */
+static unsigned binary_status(unsigned cmd, uint16_t st)
+{
+	switch (st) {
+	case 0x00:
+		if (mb_cmd_is_read(cmd))
+			return MB_ST_HIT;
+		if (mb_cmd_is_store(cmd))
+			return MB_ST_STORED;
+		return cmd == MB_CMD_DELETE ? MB_ST_DELETED : cmd == MB_CMD_TOUCH ? MB_ST_TOUCHED :
+		       cmd == MB_CMD_INCR || cmd == MB_CMD_DECR ? MB_ST_HIT : MB_ST_OK;
+	case 0x01:
+		return mb_cmd_is_read(cmd) ? MB_ST_MISS : MB_ST_NOT_FOUND;
+	case 0x02:
+		return cmd == MB_CMD_ADD ? MB_ST_NOT_STORED : MB_ST_EXISTS;
+	case 0x05:
+		return MB_ST_NOT_STORED;
+	case 0x04: case 0x06:
+		return MB_ST_CLIENT_ERROR;
+	case 0x81:
+		return MB_ST_ERROR;
+	default:
+		return MB_ST_SERVER_ERROR;
+	}
+}
+
+unsigned mb_mcresp_status(unsigned cmd, const struct mb_mcresp *r)
+{
+	switch (r->kind) {
+	case MB_RK_VALUE: return MB_ST_HIT;
+	case MB_RK_END: case MB_RK_EN: return mb_cmd_is_read(cmd) ? MB_ST_MISS : MB_ST_NOT_FOUND;
+	case MB_RK_STORED: return MB_ST_STORED;
+	case MB_RK_NOT_STORED: case MB_RK_NS: return MB_ST_NOT_STORED;
+	case MB_RK_EXISTS: case MB_RK_EX: return MB_ST_EXISTS;
+	case MB_RK_NOT_FOUND: case MB_RK_NF: return MB_ST_NOT_FOUND;
+	case MB_RK_DELETED: return MB_ST_DELETED;
+	case MB_RK_TOUCHED: return MB_ST_TOUCHED;
+	case MB_RK_NUMBER: return MB_ST_HIT;
+	case MB_RK_OK: case MB_RK_VERSION: case MB_RK_STAT: case MB_RK_MN: case MB_RK_ME: return MB_ST_OK;
+	case MB_RK_ERROR: return MB_ST_ERROR;
+	case MB_RK_CLIENT_ERROR: return MB_ST_CLIENT_ERROR;
+	case MB_RK_SERVER_ERROR: return MB_ST_SERVER_ERROR;
+	case MB_RK_HD:
+		if (mb_cmd_is_read(cmd))
+			return MB_ST_HIT;
+		if (mb_cmd_is_store(cmd))
+			return MB_ST_STORED;
+		return cmd == MB_CMD_DELETE ? MB_ST_DELETED : cmd == MB_CMD_TOUCH ? MB_ST_TOUCHED :
+		       cmd == MB_CMD_INCR || cmd == MB_CMD_DECR ? MB_ST_HIT : MB_ST_OK;
+	case MB_RK_BINARY: return binary_status(cmd, r->status);
+	default: return MB_ST_ERROR;
+	}
+}
