@@ -1,0 +1,659 @@
+/* mb-capture - capture memcached packets live (libpcap) or from a pcap/pcapng file into a packet stream. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "opt.h"
+#include "pcapfile.h"
+#include "prog.h"
+#include "stream.h"
+
+static const char usage[] =
+	"usage: mb-capture [options] IFACE        capture live on an interface (libpcap)\n"
+	"       mb-capture [options] -r FILE      read a pcap or pcapng file ('-' = stdin)\n"
+	"\n"
+	"  -p, --ports LIST      memcached ports, e.g. 11211,31411-31431 (default 11211; TCP and UDP)\n"
+	"  -f, --filter EXPR     any tcpdump filter expression instead of the ports ('' = every packet)\n"
+	"  -c, --count N         stop after N packets\n"
+	"  -d, --duration TIME   stop after TIME (10s, 2m, 500ms); with -r: a span of packet timestamps\n"
+	"  -s, --snaplen BYTES   bytes kept per packet (default and maximum 262144)\n"
+	"  -B, --buffer MIB      kernel capture buffer in MiB (live; default 32)\n"
+	"      --flush TIME      live: deliver buffered packets at least this often (default 100ms)\n"
+	"  -P, --promisc         put the interface into promiscuous mode (live)\n"
+	"  -w, --write FILE      also write the packets to a standard pcap file (nanosecond timestamps)\n"
+	"      --progress        a live status line on stderr, once per second\n"
+	"  -h, --help            this help\n"
+	"      --version         print the version\n"
+	"\n"
+	"stdout carries the packet stream (kind packets); pipe it into mb-parse.\n"
+	"Exit: 0 ok, 1 capture or input error, 2 usage. Manual: doc/mb-capture.md.\n";
+
+/* Link types whose frames common/net.c decodes (pcap LINKTYPE_* values). */
+static bool linktype_supported(uint32_t lt)
+{
+	switch (lt) {
+	case 0:   /* NULL (BSD loopback) */
+	case 1:   /* EN10MB */
+	case 101: /* RAW */
+	case 108: /* LOOP */
+	case 113: /* LINUX_SLL */
+	case 228: /* IPV4 */
+	case 229: /* IPV6 */
+	case 276: /* LINUX_SLL2 */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* LINKTYPE_* -> this platform's DLT_* (they differ only for RAW). */
+static int linktype_to_dlt(uint32_t lt) { return lt == 101 ? DLT_RAW : (int)lt; }
+/* DLT_* -> LINKTYPE_*. */
+static uint32_t dlt_to_linktype(int dlt) { return dlt == DLT_RAW || dlt == 12 || dlt == 14 ? 101 : (uint32_t)dlt; }
+
+static const char *linktype_name(uint32_t lt)
+{
+	const char *n = pcap_datalink_val_to_name(linktype_to_dlt(lt));
+	return n ? n : "unknown";
+}
+
+struct opts {
+	const char *iface, *file, *filter, *wfile;
+	struct mb_portset ports;
+	bool have_filter, promisc, progress;
+	uint64_t count, duration_ns, flush_ns;
+	uint32_t snaplen, buffer_mib;
+};
+
+/* A compiled filter per link type (offline pcapng may mix link types). */
+#define FILTER_SLOTS 8
+struct filter_slot {
+	uint32_t linktype;
+	struct bpf_program prog;
+};
+
+struct cap {
+	const struct opts *o;
+	struct mb_writer w;
+	struct mb_stream_info info;
+	struct mb_summary sum;
+	bool header_done;
+	uint32_t linktype, snaplen;
+	const char *source, *capture;
+	char *expr_plain, *expr_vlan; /* port filters without / with 802.1Q */
+	struct filter_slot filters[FILTER_SLOTS];
+	unsigned nfilters;
+	pcap_t *live;
+	pcap_t *dead;                 /* offline -w: the handle the dumper belongs to */
+	pcap_dumper_t *dump;
+	uint32_t dump_linktype;
+	uint64_t packets, bytes, wire_bytes, records;
+	uint64_t t0_ns, next_progress_ns, last_progress_packets;
+	int rc;                       /* first failure inside the packet loop */
+	struct mb_err err;
+};
+
+static pcap_t *volatile g_live;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	mb_stop_requested = 1;
+	if (g_live)
+		pcap_breakloop(g_live);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- filters ---- */
+
+/* Append printf output to a growing string; false when out of memory. */
+static bool append(char **s, size_t *len, size_t *cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static bool append(char **s, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(*s ? *s + *len : NULL, *s ? *cap - *len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return false;
+		if (*s && *len + (size_t)n < *cap) {
+			*len += (size_t)n;
+			return true;
+		}
+		size_t ncap = (*cap ? *cap * 2 : 256) + (size_t)n;
+		char *ns = realloc(*s, ncap);
+		if (!ns)
+			return false;
+		if (!*s)
+			ns[0] = 0;
+		*s = ns;
+		*cap = ncap;
+	}
+}
+
+/* The port filter "(tcp or udp) and (port A or portrange B-C ...)", optionally also behind an 802.1Q tag. */
+static char *ports_expr(const struct mb_portset *ps, bool vlan)
+{
+	char *ports = NULL, *out = NULL;
+	size_t len = 0, cap = 0, olen = 0, ocap = 0;
+	bool ok = true;
+	for (unsigned p = 0; p < 65536 && ok;) {
+		if (!mb_port_in(ps, (uint16_t)p)) {
+			p++;
+			continue;
+		}
+		unsigned q = p;
+		while (q + 1 < 65536 && mb_port_in(ps, (uint16_t)(q + 1)))
+			q++;
+		const char *sep = len ? " or " : "";
+		ok = q == p ? append(&ports, &len, &cap, "%sport %u", sep, p)
+			    : append(&ports, &len, &cap, "%sportrange %u-%u", sep, p, q);
+		p = q + 1;
+	}
+	if (ok)
+		ok = vlan ? append(&out, &olen, &ocap, "((tcp or udp) and (%s)) or (vlan and (tcp or udp) and (%s))", ports, ports)
+			  : append(&out, &olen, &ocap, "(tcp or udp) and (%s)", ports);
+	free(ports);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The expression used for a link type: -f as given, or the port filter. */
+static const char *filter_expr(const struct cap *c, uint32_t lt)
+{
+	if (c->o->have_filter)
+		return c->o->filter;
+	return lt == 1 ? c->expr_vlan : c->expr_plain;
+}
+
+/* Compiled filter for an offline link type, or NULL when everything passes. MB_ERR with err on a bad expression. */
+static int offline_filter(struct cap *c, uint32_t lt, const struct bpf_program **out)
+{
+	*out = NULL;
+	const char *expr = filter_expr(c, lt);
+	if (!*expr)
+		return MB_OK;
+	for (unsigned i = 0; i < c->nfilters; i++)
+		if (c->filters[i].linktype == lt) {
+			*out = &c->filters[i].prog;
+			return MB_OK;
+		}
+	if (c->nfilters == FILTER_SLOTS)
+		return mb_err_set(&c->err, MB_ERR, "more than %u link types in one capture: '%s'", FILTER_SLOTS, c->source);
+	pcap_t *dead = pcap_open_dead(linktype_to_dlt(lt), MB_PACKET_MAX);
+	if (!dead)
+		return mb_err_set(&c->err, MB_EIO, "out of memory compiling the filter");
+	struct filter_slot *s = &c->filters[c->nfilters];
+	int rc = MB_OK;
+	if (pcap_compile(dead, &s->prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		rc = mb_err_set(&c->err, MB_ERR, "bad filter expression for link type %s: %s: '%s'", linktype_name(lt),
+				pcap_geterr(dead), expr);
+	pcap_close(dead);
+	if (rc != MB_OK)
+		return rc;
+	s->linktype = lt;
+	c->nfilters++;
+	*out = &s->prog;
+	return MB_OK;
+}
+
+/* ---- output ---- */
+
+static int write_header(struct cap *c)
+{
+	char num[32];
+	mb_info_init(&c->info, MB_KIND_PACKETS);
+	int rc = mb_info_add_program(&c->info, "mb-capture");
+	snprintf(num, sizeof num, "%" PRIu32, c->linktype);
+	rc |= mb_info_set(&c->info, "linktype", num);
+	rc |= mb_info_set(&c->info, "linktype_name", linktype_name(c->linktype));
+	snprintf(num, sizeof num, "%" PRIu32, c->snaplen);
+	rc |= mb_info_set(&c->info, "snaplen", num);
+	rc |= mb_info_set(&c->info, "source", c->source);
+	rc |= mb_info_set(&c->info, "capture", c->capture);
+	rc |= mb_info_set(&c->info, "filter", filter_expr(c, c->linktype));
+	rc |= mb_info_set(&c->info, "backend", "libpcap");
+	if (rc != MB_OK)
+		return mb_err_set(&c->err, MB_ERR, "stream header metadata too long (filter expression?): '%s'", c->source);
+	c->header_done = true;
+	return mb_writer_header(&c->w, &c->info, &c->err);
+}
+
+static void progress(struct cap *c, bool final)
+{
+	uint64_t t = now_ns();
+	if (!final && t < c->next_progress_ns)
+		return;
+	c->next_progress_ns = t + 1000000000u;
+	uint64_t drops = 0;
+	struct pcap_stat st;
+	if (c->live && pcap_stats(c->live, &st) == 0)
+		drops = st.ps_drop;
+	double secs = (double)(t - c->t0_ns) / 1e9;
+	bool tty = isatty(2);
+	fprintf(stderr, "%s%s: %.0f s, %" PRIu64 " packets (%" PRIu64 " pkt/s), %.1f MB, %" PRIu64 " kernel drops%s",
+		tty ? "\r" : "", mb_prog_name(), secs, c->packets, c->packets - c->last_progress_packets,
+		(double)c->bytes / 1e6, drops, tty ? (final ? "\n" : "\033[K") : "\n");
+	c->last_progress_packets = c->packets;
+}
+
+/* One packet that passed the filter: stream frame and pcap record. */
+static int emit(struct cap *c, struct mb_packet *pkt)
+{
+	if (!c->header_done) {
+		int rc = write_header(c);
+		if (rc != MB_OK)
+			return rc;
+	}
+	if (pkt->caplen > c->o->snaplen)
+		pkt->caplen = c->o->snaplen;
+	int rc = mb_writer_packet(&c->w, pkt, &c->err);
+	if (rc != MB_OK)
+		return rc;
+	if (c->dump) {
+		if (pkt->linktype != c->dump_linktype)
+			return mb_err_set(&c->err, MB_ERR, "cannot write link type %s into the pcap file of link type %s: '%s'",
+					  linktype_name(pkt->linktype), linktype_name(c->dump_linktype), c->o->wfile);
+		struct pcap_pkthdr h;
+		h.ts.tv_sec = (time_t)(pkt->ts_ns / 1000000000u);
+		h.ts.tv_usec = (suseconds_t)(pkt->ts_ns % 1000000000u); /* nanoseconds: the dumper's precision */
+		h.caplen = pkt->caplen;
+		h.len = pkt->wirelen;
+		pcap_dump((u_char *)c->dump, &h, pkt->data);
+	}
+	c->packets++;
+	c->bytes += pkt->caplen;
+	c->wire_bytes += pkt->wirelen;
+	return MB_OK;
+}
+
+static int open_dump(struct cap *c, pcap_t *p)
+{
+	c->dump = pcap_dump_open(p, c->o->wfile);
+	if (!c->dump)
+		return mb_err_set(&c->err, MB_ERR, "cannot write the pcap file: %s: '%s'", pcap_geterr(p), c->o->wfile);
+	return MB_OK;
+}
+
+/* Finish: header (if no packet came), summary frame, flush, stderr line. */
+static int finish(struct cap *c, uint64_t kernel_drops, uint64_t if_drops, uint64_t received)
+{
+	int rc = c->header_done ? MB_OK : write_header(c);
+	if (c->dump) {
+		if (pcap_dump_flush(c->dump) != 0 && rc == MB_OK)
+			rc = mb_err_set(&c->err, MB_EIO, "write error on the pcap file: '%s'", c->o->wfile);
+		pcap_dump_close(c->dump);
+		c->dump = NULL;
+	}
+	mb_summary_init(&c->sum, "mb-capture");
+	mb_summary_add(&c->sum, "packets", c->packets);
+	mb_summary_add(&c->sum, "bytes", c->bytes);
+	mb_summary_add(&c->sum, "wire_bytes", c->wire_bytes);
+	mb_summary_add(&c->sum, "kernel_drops", kernel_drops);
+	mb_summary_add(&c->sum, "if_drops", if_drops);
+	mb_summary_add(&c->sum, c->live ? "received" : "records", c->live ? received : c->records);
+	if (rc == MB_OK)
+		rc = mb_writer_summary(&c->w, &c->sum, &c->err);
+	if (rc == MB_OK)
+		rc = mb_writer_flush(&c->w, &c->err);
+	if (rc == MB_OK || rc == MB_EPIPE) {
+		if (c->o->progress)
+			progress(c, true);
+		if (rc == MB_OK)
+			mb_msg("%" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " kernel drops, %" PRIu64 " interface drops",
+			       c->packets, c->bytes, kernel_drops, if_drops);
+	}
+	return rc;
+}
+
+/* ---- offline ---- */
+
+static int run_file(struct cap *c)
+{
+	const struct opts *o = c->o;
+	int fd = 0;
+	if (strcmp(o->file, "-")) {
+		fd = open(o->file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return mb_err_set(&c->err, MB_ERR, "cannot open capture file: %s: '%s'", strerror(errno), o->file);
+	}
+	struct mb_reader r;
+	struct mb_pcapfile *pf = NULL;
+	int rc = mb_reader_attach(&r, fd, strcmp(o->file, "-") ? o->file : "<stdin>", &c->err);
+	r.stop = &mb_stop_requested;
+	if (rc == MB_OK)
+		rc = mb_pcapfile_open(&pf, &r, &c->err);
+	if (rc == MB_OK) {
+		c->linktype = mb_pcapfile_linktype(pf);
+		c->snaplen = mb_pcapfile_snaplen(pf);
+		if (!c->snaplen || c->snaplen > o->snaplen)
+			c->snaplen = o->snaplen;
+	}
+	const struct bpf_program *prog = NULL;
+	uint32_t prog_lt = UINT32_MAX;
+	uint64_t ts_end = 0;
+	struct mb_packet pkt;
+	while (rc == MB_OK && !mb_stop_requested && c->packets < o->count) {
+		rc = mb_pcapfile_next(pf, &pkt, &c->err);
+		if (rc != MB_OK)
+			break;
+		if (pkt.linktype != prog_lt) {
+			if (!linktype_supported(pkt.linktype)) {
+				rc = mb_err_set(&c->err, MB_ERR, "unsupported link type %" PRIu32 " (%s): '%s' at packet %" PRIu64,
+						pkt.linktype, linktype_name(pkt.linktype), r.name, c->records + 1);
+				break;
+			}
+			if ((rc = offline_filter(c, pkt.linktype, &prog)) != MB_OK)
+				break;
+			if (c->records == 0)
+				c->linktype = pkt.linktype;
+			prog_lt = pkt.linktype;
+			if (o->wfile && !c->dump) {
+				c->dead = pcap_open_dead_with_tstamp_precision(linktype_to_dlt(pkt.linktype), c->snaplen,
+									      PCAP_TSTAMP_PRECISION_NANO);
+				if (!c->dead || (rc = open_dump(c, c->dead)) != MB_OK) {
+					if (!c->dead)
+						rc = mb_err_set(&c->err, MB_EIO, "out of memory for the pcap writer");
+					break;
+				}
+				c->dump_linktype = pkt.linktype;
+			}
+		}
+		if (c->records++ == 0 && o->duration_ns)
+			ts_end = pkt.ts_ns + o->duration_ns;
+		if (o->duration_ns && pkt.ts_ns > ts_end)
+			break;
+		if (prog) {
+			struct pcap_pkthdr h = { .caplen = pkt.caplen, .len = pkt.wirelen };
+			if (!pcap_offline_filter(prog, &h, pkt.data))
+				continue;
+		}
+		rc = emit(c, &pkt);
+		if (o->progress && (c->records & 4095) == 0)
+			progress(c, false);
+	}
+	if (rc == MB_END)
+		rc = MB_OK;
+	if (rc == MB_OK)
+		rc = finish(c, 0, 0, 0);
+	else if (rc != MB_EPIPE && c->header_done)
+		mb_writer_flush(&c->w, NULL); /* everything before a broken record still goes out */
+	mb_pcapfile_close(pf);
+	if (r.buf)
+		mb_reader_close(&r);
+	if (fd > 0)
+		close(fd);
+	return rc;
+}
+
+/* ---- live ---- */
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct cap *c = (struct cap *)user;
+	struct mb_packet pkt;
+	pkt.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec; /* nanosecond handle */
+	pkt.caplen = h->caplen;
+	pkt.wirelen = h->len;
+	pkt.linktype = c->linktype;
+	pkt.elided = 0;
+	pkt.data = bytes;
+	c->records++;
+	int rc = emit(c, &pkt);
+	if (rc != MB_OK) {
+		c->rc = rc;
+		pcap_breakloop(c->live);
+	} else if (c->packets >= c->o->count) {
+		pcap_breakloop(c->live);
+	}
+}
+
+static int activate_error(struct cap *c, int rc, const char *iface)
+{
+	switch (rc) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		return mb_err_set(&c->err, MB_ERR, "no such interface: '%s'", iface);
+	case PCAP_ERROR_PERM_DENIED:
+		return mb_err_set(&c->err, MB_ERR, "no permission to capture (run as root or give the program CAP_NET_RAW): '%s'",
+				  iface);
+	case PCAP_ERROR_IFACE_NOT_UP:
+		return mb_err_set(&c->err, MB_ERR, "interface is down: '%s'", iface);
+	case PCAP_ERROR_PROMISC_PERM_DENIED:
+		return mb_err_set(&c->err, MB_ERR, "no permission for promiscuous mode (run as root or without -P): '%s'",
+				  iface);
+	default:
+		return mb_err_set(&c->err, MB_ERR, "cannot capture: %s: '%s'", pcap_geterr(c->live), iface);
+	}
+}
+
+static int run_live(struct cap *c)
+{
+	const struct opts *o = c->o;
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(o->iface, errbuf);
+	if (!p)
+		return mb_err_set(&c->err, MB_ERR, "cannot capture: %s: '%s'", errbuf, o->iface);
+	c->live = p;
+	pcap_set_snaplen(p, (int)o->snaplen);
+	pcap_set_promisc(p, o->promisc);
+	pcap_set_timeout(p, (int)(o->flush_ns / 1000000u ? o->flush_ns / 1000000u : 1));
+	pcap_set_buffer_size(p, (int)(o->buffer_mib << 20));
+	pcap_set_immediate_mode(p, 0);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	int rc = pcap_activate(p);
+	if (rc < 0)
+		return activate_error(c, rc, o->iface);
+	if (pcap_get_tstamp_precision(p) != PCAP_TSTAMP_PRECISION_NANO)
+		return mb_err_set(&c->err, MB_ERR, "interface cannot give nanosecond timestamps: '%s'", o->iface);
+	c->linktype = dlt_to_linktype(pcap_datalink(p));
+	c->snaplen = (uint32_t)pcap_snapshot(p);
+	if (!linktype_supported(c->linktype))
+		return mb_err_set(&c->err, MB_ERR, "unsupported link type %" PRIu32 " (%s): '%s'", c->linktype,
+				  linktype_name(c->linktype), o->iface);
+	const char *expr = filter_expr(c, c->linktype);
+	if (*expr) {
+		struct bpf_program prog;
+		if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+			return mb_err_set(&c->err, MB_ERR, "bad filter expression for link type %s: %s: '%s'",
+					  linktype_name(c->linktype), pcap_geterr(p), expr);
+		rc = pcap_setfilter(p, &prog);
+		pcap_freecode(&prog);
+		if (rc < 0)
+			return mb_err_set(&c->err, MB_ERR, "cannot set the filter: %s: '%s'", pcap_geterr(p), o->iface);
+	}
+	if (o->wfile && (rc = open_dump(c, p)) != MB_OK)
+		return rc;
+	if ((rc = write_header(c)) != MB_OK)
+		return rc;
+	g_live = p;
+	uint64_t deadline = o->duration_ns ? c->t0_ns + o->duration_ns : UINT64_MAX;
+	while (!mb_stop_requested && c->packets < o->count && c->rc == MB_OK) {
+		int n = pcap_dispatch(p, -1, on_packet, (u_char *)c);
+		if (n == PCAP_ERROR) {
+			c->rc = mb_err_set(&c->err, MB_ERR, "capture failed: %s: '%s'", pcap_geterr(p), o->iface);
+			break;
+		}
+		if (c->rc == MB_OK && c->w.len && (c->rc = mb_writer_flush(&c->w, &c->err)) != MB_OK)
+			break;
+		if (o->progress)
+			progress(c, false);
+		if (now_ns() >= deadline)
+			break;
+	}
+	g_live = NULL;
+	if (c->rc != MB_OK)
+		return c->rc;
+	struct pcap_stat st;
+	memset(&st, 0, sizeof st);
+	pcap_stats(p, &st);
+	return finish(c, st.ps_drop, st.ps_ifdrop, st.ps_recv);
+}
+
+/* ---- main ---- */
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_VERSION = 256, OPT_PROGRESS, OPT_FLUSH };
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },     { "ports", required_argument, NULL, 'p' },
+		{ "filter", required_argument, NULL, 'f' },   { "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' }, { "snaplen", required_argument, NULL, 's' },
+		{ "buffer", required_argument, NULL, 'B' },   { "flush", required_argument, NULL, OPT_FLUSH },
+		{ "promisc", no_argument, NULL, 'P' },        { "write", required_argument, NULL, 'w' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION }, { NULL, 0, NULL, 0 },
+	};
+	struct mb_err err;
+	uint64_t v;
+	bool have_ports = false;
+	memset(o, 0, sizeof *o);
+	o->count = UINT64_MAX;
+	o->snaplen = MB_PACKET_MAX;
+	o->buffer_mib = 32;
+	o->flush_ns = 100000000u;
+	mb_opt_ports("11211", &o->ports, &err);
+	int ch;
+	while ((ch = getopt_long(argc, argv, "r:p:f:c:d:s:B:Pw:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			o->file = optarg;
+			break;
+		case 'p':
+			if (mb_opt_ports(optarg, &o->ports, &err) != MB_OK)
+				mb_usage_error("%s", err.msg);
+			have_ports = true;
+			break;
+		case 'f':
+			o->filter = optarg;
+			o->have_filter = true;
+			break;
+		case 'c':
+			if (mb_opt_u64(optarg, 1, UINT64_MAX, true, &o->count, &err) != MB_OK)
+				mb_usage_error("-c: %s", err.msg);
+			break;
+		case 'd':
+			if (mb_opt_duration(optarg, &o->duration_ns, &err) != MB_OK || o->duration_ns == 0)
+				mb_usage_error("-d: bad duration: '%s'", optarg);
+			break;
+		case 's':
+			if (mb_opt_u64(optarg, 64, MB_PACKET_MAX, true, &v, &err) != MB_OK)
+				mb_usage_error("-s: %s", err.msg);
+			o->snaplen = (uint32_t)v;
+			break;
+		case 'B':
+			if (mb_opt_u64(optarg, 1, 2047, false, &v, &err) != MB_OK)
+				mb_usage_error("-B: %s", err.msg);
+			o->buffer_mib = (uint32_t)v;
+			break;
+		case OPT_FLUSH:
+			if (mb_opt_duration(optarg, &o->flush_ns, &err) != MB_OK || o->flush_ns == 0 ||
+			    o->flush_ns > 60000000000ull)
+				mb_usage_error("--flush: bad duration (1ms .. 60s): '%s'", optarg);
+			break;
+		case 'P':
+			o->promisc = true;
+			break;
+		case 'w':
+			o->wfile = optarg;
+			break;
+		case OPT_PROGRESS:
+			o->progress = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(MB_EXIT_OK);
+		case OPT_VERSION:
+			mb_print_version();
+		default:
+			mb_usage_error("unknown option");
+		}
+	}
+	if (have_ports && o->have_filter)
+		mb_usage_error("-p and -f exclude each other (put the ports into the filter expression)");
+	if (o->file && optind < argc)
+		mb_usage_error("give either -r FILE or an interface, not both: '%s'", argv[optind]);
+	if (!o->file && optind != argc - 1)
+		mb_usage_error(optind == argc ? "no interface given (or -r FILE)" : "more than one interface given: '%s'",
+			       argv[argc - 1]);
+	if (!o->file)
+		o->iface = argv[optind];
+	if (o->wfile && !strcmp(o->wfile, "-"))
+		mb_usage_error("-w needs a file: stdout carries the packet stream");
+	if (o->have_filter && *o->filter) {
+		/* Syntax check now (a usage error); link-type-specific failures come when the capture's type is known. */
+		pcap_t *dead = pcap_open_dead(DLT_EN10MB, MB_PACKET_MAX);
+		struct bpf_program prog;
+		if (dead && pcap_compile(dead, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+			mb_usage_error("bad filter expression: %s: '%s'", pcap_geterr(dead), o->filter);
+		if (dead) {
+			pcap_freecode(&prog);
+			pcap_close(dead);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	mb_prog_init("mb-capture");
+	static struct opts o;
+	static struct cap c;
+	parse_args(argc, argv, &o);
+	mb_prog_signals();
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (!mb_binary_output_ok(1))
+		return MB_EXIT_DATA;
+	c.o = &o;
+	c.source = o.file ? o.file : o.iface;
+	c.capture = o.file ? "file" : "live";
+	c.t0_ns = now_ns();
+	c.next_progress_ns = c.t0_ns + 1000000000u;
+	if (!o.have_filter) {
+		c.expr_plain = ports_expr(&o.ports, false);
+		c.expr_vlan = ports_expr(&o.ports, true);
+		if (!c.expr_plain || !c.expr_vlan) {
+			mb_msg("out of memory building the port filter");
+			return MB_EXIT_DATA;
+		}
+	}
+	int rc = mb_writer_init(&c.w, 1, &c.err);
+	if (rc == MB_OK)
+		rc = o.file ? run_file(&c) : run_live(&c);
+	if (rc != MB_OK && rc != MB_EPIPE)
+		mb_msg_err(&c.err);
+	if (c.dump)
+		pcap_dump_close(c.dump);
+	if (c.dead)
+		pcap_close(c.dead);
+	if (c.live)
+		pcap_close(c.live);
+	for (unsigned i = 0; i < c.nfilters; i++)
+		pcap_freecode(&c.filters[i].prog);
+	free(c.expr_plain);
+	free(c.expr_vlan);
+	int wrc = mb_writer_close(&c.w, NULL);
+	if (rc == MB_OK && wrc != MB_OK && wrc != MB_EPIPE)
+		rc = wrc;
+	return mb_exit_code(rc);
+}
