@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { 't', MB_KIND_NONE, 1 };
 	int c;
+	opterr = 0;
 	mb_prog_init("mb-cat");
 	while ((c = getopt_long(argc, argv, "pbk:Hh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -197,7 +198,7 @@ int main(int argc, char **argv)
 		case 'H': o.header = 0; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
-		default: mb_usage_error("unknown option");
+		default: mb_usage_bad_option(argv);
 		}
 	}
 	if (o.kind && o.mode != 'p')

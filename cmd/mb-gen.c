@@ -181,6 +181,7 @@ int main(int argc, char **argv)
 	struct mb_err err;
 	uint64_t v;
 	int c;
+	opterr = 0;
 	mb_prog_init("mb-gen");
 	parse_mix(&g, "get=90,set=10");
 	while ((c = getopt_long(argc, argv, "n:K:z:c:r:m:h", longopts, NULL)) != -1) {
@@ -236,7 +237,7 @@ int main(int argc, char **argv)
 		case O_RAW: g.raw = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
-		default: mb_usage_error("unknown option");
+		default: mb_usage_bad_option(argv);
 		}
 	}
 	if (optind < argc)

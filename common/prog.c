@@ -38,6 +38,15 @@ void mb_usage_error(const char *fmt, ...)
 	exit(MB_EXIT_USAGE);
 }
 
+void mb_usage_bad_option(char **argv)
+{
+	extern int optind, optopt;
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	if (optopt && arg[0] == '-' && arg[1] != '-' && strchr(arg + 1, optopt) && arg[strlen(arg) - 1] == optopt)
+		mb_usage_error("unknown option or missing argument: '-%c'", optopt);
+	mb_usage_error("unknown option or missing argument: '%s'", arg);
+}
+
 void mb_print_version(void)
 {
 	printf("%s (membench) %s\n", prog_name, MB_VERSION);

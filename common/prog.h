@@ -31,6 +31,11 @@ void mb_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mb_msg_err(const struct mb_err *err);
 /* Print a usage error and the hint to --help; exits 2. */
 _Noreturn void mb_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * For getopt_long's '?' (set opterr = 0 first): a usage error naming the bad
+ * option or the option missing its argument; exits 2.
+ */
+_Noreturn void mb_usage_bad_option(char **argv);
 /* Print "prog membench VERSION" on stdout and exit 0. */
 _Noreturn void mb_print_version(void);
 

@@ -188,3 +188,38 @@ for line in buf.decode().splitlines():
         print(p[1], p[2])
 PY
 }
+
+# Run a command with stdout on a pseudo-terminal (stdin from the file given as $1, stderr
+# to the file $2); exits with the command's status (128+N for a signal).
+run_stdout_tty() {
+	local in=$1 errf=$2
+	shift 2
+	"$MB_PYTHON" - "$in" "$errf" "$@" <<'PY'
+import os, pty, subprocess, sys
+inp, errf, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+master, slave = pty.openpty()
+with open(inp, "rb") as i, open(errf, "wb") as e:
+    p = subprocess.run(cmd, stdin=i, stdout=slave, stderr=e)
+os.close(slave)
+os.close(master)
+rc = p.returncode
+sys.exit(128 - rc if rc < 0 else rc)
+PY
+}
+
+# Run a command whose stdout is a pipe closed before it writes (stdin from $1, stderr to $2).
+run_stdout_closed() {
+	local in=$1 errf=$2
+	shift 2
+	"$MB_PYTHON" - "$in" "$errf" "$@" <<'PY'
+import os, subprocess, sys
+inp, errf, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+r, w = os.pipe()
+os.close(r)
+with open(inp, "rb") as i, open(errf, "wb") as e:
+    p = subprocess.run(cmd, stdin=i, stdout=w, stderr=e, restore_signals=True)
+os.close(w)
+rc = p.returncode
+sys.exit(128 - rc if rc < 0 else rc)
+PY
+}

@@ -1,0 +1,263 @@
+/* stream.c - unit tests of common/stream.c, textfmt.c, varint.h, bytes.h, opt.c, mbtime.c. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "mbtime.h"
+#include "opt.h"
+#include "stream.h"
+#include "tap.h"
+#include "textfmt.h"
+#include "varint.h"
+
+/* A reader over a byte string, fed through a pipe by a child. */
+static int pipe_of(const void *p, size_t n)
+{
+	int fd[2];
+	if (pipe(fd))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		size_t off = 0;
+		while (off < n) {
+			ssize_t w = write(fd[1], (const char *)p + off, n - off);
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(fd[1]);
+	return fd[0];
+}
+
+/* Serialize a stream with a writer into a malloc'd buffer via a temp file. */
+static size_t build_stream(uint8_t **out, unsigned kind, int nevents)
+{
+	FILE *tmp = tmpfile();
+	struct mb_writer w;
+	struct mb_err err;
+	struct mb_stream_info info;
+	mb_writer_init(&w, fileno(tmp), &err);
+	mb_info_init(&info, kind);
+	mb_info_set(&info, "program", "unit");
+	mb_writer_header(&w, &info, &err);
+	for (int i = 0; i < nevents; i++) {
+		struct mb_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.ts_ns = 1000u + (uint64_t)i;
+		ev.conn_id = (uint32_t)i;
+		ev.cmd = MB_CMD_GET;
+		ev.key = (const uint8_t *)"abc";
+		ev.key_len = 3;
+		ev.key_hash = 0x1122334455667788ull + (uint64_t)i;
+		mb_writer_event(&w, &ev, &err);
+	}
+	struct mb_summary s;
+	mb_summary_init(&s, "unit");
+	mb_summary_add(&s, "events", (uint64_t)nevents);
+	mb_writer_summary(&w, &s, &err);
+	mb_writer_close(&w, &err);
+	long n = ftell(tmp);
+	*out = malloc((size_t)n);
+	rewind(tmp);
+	size_t got = fread(*out, 1, (size_t)n, tmp);
+	fclose(tmp);
+	return got;
+}
+
+/* Read all frames; returns the final rc and the frame count. */
+static int read_all(const void *p, size_t n, unsigned want, uint64_t *frames, struct mb_err *err)
+{
+	struct mb_reader r;
+	int fd = pipe_of(p, n);
+	int rc = mb_reader_open(&r, fd, "<test>", want, err);
+	struct mb_frame f;
+	*frames = 0;
+	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK)
+		(*frames)++;
+	mb_reader_close(&r);
+	close(fd);
+	return rc;
+}
+
+static void test_event_codec(void)
+{
+	struct mb_event ev, back;
+	struct mb_err err;
+	uint8_t buf[128];
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ns = 0x0102030405060708ull;
+	ev.latency_ns = 99;
+	ev.conn_id = 7;
+	ev.batch_id = 8;
+	ev.value_len = 9;
+	ev.resp_len = 10;
+	ev.ttl = -1;
+	ev.flags = MB_EF_NOREPLY | MB_EF_MULTI;
+	ev.key_len = 3;
+	ev.key = (const uint8_t *)"k\0y";
+	ev.proto = MB_PROTO_META;
+	ev.transport = MB_TRANSPORT_UDP;
+	ev.cmd = MB_CMD_SET;
+	ev.status = MB_ST_STORED;
+	mb_event_encode(buf, &ev, MB_KIND_EVENTS_RAW);
+	is_int(mb_event_payload_len(&ev, MB_KIND_EVENTS_RAW), 47, "raw event payload is 44 + key_len");
+	ok(mb_event_decode(buf, 47, MB_KIND_EVENTS_RAW, &back, &err) == MB_OK, "raw event decodes");
+	ok(back.ts_ns == ev.ts_ns && back.ttl == -1 && back.flags == ev.flags && back.key_len == 3 &&
+		   !memcmp(back.key, "k\0y", 3) && back.transport == MB_TRANSPORT_UDP,
+	   "raw event fields survive");
+	ok(buf[0] == 0x08 && buf[7] == 0x01, "timestamp is little-endian at offset 0");
+	ok(mb_event_decode(buf, 46, MB_KIND_EVENTS_RAW, &back, &err) == MB_ERR && strstr(err.msg, "key_len"),
+	   "a length that disagrees with key_len is refused: %s", err.msg);
+	ev.key_hash = 42;
+	mb_event_encode(buf, &ev, MB_KIND_EVENTS_HASHED);
+	ok(mb_event_decode(buf, 52, MB_KIND_EVENTS_HASHED, &back, &err) == MB_OK && back.key_hash == 42 &&
+		   back.key_len == 3 && back.key == NULL,
+	   "hashed event keeps key_len and hash");
+	ok(mb_event_decode(buf, 20, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR, "short event refused");
+}
+
+static void test_reader(void)
+{
+	uint8_t *s;
+	uint64_t frames;
+	struct mb_err err;
+	size_t n = build_stream(&s, MB_KIND_EVENTS_RAW, 1000);
+	ok(n > 16 && !memcmp(s, "MBSTREAM", 8), "stream starts with the magic");
+	is_int(read_all(s, n, 0, &frames, &err), MB_END, "whole stream reads to a clean end");
+	is_int(frames, 1001, "1000 events + 1 summary");
+
+	/* Cut mid-frame: everything before is read, then an error with the offset. */
+	is_int(read_all(s, n - 5, 0, &frames, &err), MB_ERR, "truncated stream is an error");
+	ok(strstr(err.msg, "truncated frame") && strstr(err.msg, "at byte"), "message says truncated and where: %s", err.msg);
+	is_int(frames, 1000, "frames before the cut were delivered");
+
+	/* Oversized length field. */
+	uint8_t *bad = malloc(n);
+	memcpy(bad, s, n);
+	size_t first = 16 + mb_ld_le32(s + 12);
+	mb_st_le32(bad + first + 4, MB_FRAME_MAX + 1);
+	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "oversized length refused");
+	ok(strstr(err.msg, "exceeds maximum") != NULL, "message names the maximum: %s", err.msg);
+	mb_st_le16(bad + first, 0);
+	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "frame type 0 refused");
+
+	/* Wrong kind and wrong input. */
+	is_int(read_all(s, n, 1u << MB_KIND_EVENTS_HASHED, &frames, &err), MB_ERR, "raw stream refused by a hashed reader");
+	ok(strstr(err.msg, "mb-anon") != NULL, "hint names mb-anon: %s", err.msg);
+	is_int(read_all("", 0, 0, &frames, &err), MB_ERR, "empty input is an error");
+	ok(strstr(err.msg, "empty") != NULL, "empty input message: %s", err.msg);
+	static const uint8_t pcap[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
+	is_int(read_all(pcap, sizeof pcap, 0, &frames, &err), MB_ERR, "pcap refused");
+	ok(strstr(err.msg, "pcap capture") != NULL, "message says pcap: %s", err.msg);
+	is_int(read_all("hello world\n", 12, 0, &frames, &err), MB_ERR, "text refused");
+	ok(strstr(err.msg, "text") != NULL, "message says text: %s", err.msg);
+	memcpy(bad, s, n);
+	mb_st_le16(bad + 8, 9);
+	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "future version refused");
+	ok(strstr(err.msg, "version 9") != NULL, "message names the version: %s", err.msg);
+	is_int(read_all(s, 10, 0, &frames, &err), MB_ERR, "truncated header refused");
+
+	/* Concatenated streams of one kind read as one; of two kinds, refused. */
+	uint8_t *cat = malloc(2 * n);
+	memcpy(cat, s, n);
+	memcpy(cat + n, s, n);
+	is_int(read_all(cat, 2 * n, 0, &frames, &err), MB_END, "concatenation reads through");
+	is_int(frames, 2002, "both halves' frames");
+	uint8_t *h;
+	size_t hn = build_stream(&h, MB_KIND_EVENTS_HASHED, 3);
+	memcpy(cat + n, h, hn);
+	is_int(read_all(cat, n + hn, 0, &frames, &err), MB_ERR, "kind change refused");
+	free(h);
+	free(cat);
+	free(bad);
+	free(s);
+}
+
+static void test_text(void)
+{
+	struct mb_buf b = { 0 };
+	uint8_t key[] = { 'a', ' ', '\\', 0, 0xff, '\t' };
+	uint8_t back[32];
+	mb_text_escape(&b, key, sizeof key);
+	ok(b.len == 19 && !memcmp(b.p, "a\\x20\\\\\\x00\\xff\\x09", 19), "escape: %.*s", (int)b.len, b.p);
+	is_int(mb_text_unescape(b.p, b.len, back), 6, "unescape length");
+	ok(!memcmp(back, key, 6), "unescape restores bytes");
+	is_int(mb_text_unescape("\\x4", 3, back), -1, "cut escape refused");
+	is_int(mb_text_unescape("\\q", 2, back), -1, "unknown escape refused");
+	mb_buf_free(&b);
+
+	unsigned kind = MB_KIND_NONE;
+	struct mb_stream_info info;
+	uint16_t type, flags;
+	uint8_t *payload = malloc(MB_FRAME_MAX);
+	uint32_t len;
+	enum mb_text_line what;
+	struct mb_err err;
+	const char *line = "ev\t1.5\t1\ttext/tcp\tget\thit\t@00000000000000ff\t3\t0\t0\t-\t0\t5\t7";
+	ok(mb_text_parse(line, strlen(line), &kind, &info, &type, &flags, payload, &len, &what, &err) == MB_OK &&
+		   what == MB_TL_FRAME && kind == MB_KIND_EVENTS_HASHED && len == 52,
+	   "hashed event line parses and sets the kind");
+	const char *badts = "ev\tx\t1\ttext/tcp\tget\thit\t@00000000000000ff\t3\t0\t0\t-\t0\t5\t7";
+	ok(mb_text_parse(badts, strlen(badts), &kind, &info, &type, &flags, payload, &len, &what, &err) == MB_ERR &&
+		   strstr(err.msg, "field ts"),
+	   "bad field named: %s", err.msg);
+	free(payload);
+}
+
+static void test_varint_bytes(void)
+{
+	uint8_t buf[16];
+	uint64_t vals[] = { 0, 1, 127, 128, 300, 1ull << 35, UINT64_MAX };
+	int good = 1;
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		size_t n = mb_put_uvarint(buf, vals[i]);
+		struct mb_cur c = mb_cur_make(buf, n);
+		if (mb_get_uvarint(&c) != vals[i] || c.bad || mb_cur_left(&c))
+			good = 0;
+	}
+	ok(good, "uvarint round trips");
+	struct mb_cur c = mb_cur_make("\x80\x80", 2);
+	mb_get_uvarint(&c);
+	ok(c.bad, "truncated varint flagged");
+	ok(mb_unzigzag(mb_zigzag(-5)) == -5 && mb_zigzag(-1) == 1, "zigzag");
+	c = mb_cur_make("\x01\x02\x03", 3);
+	is_int(mb_get_le16(&c), 0x0201, "le16");
+	is_int(mb_get_le32(&c), 0, "read past the end gives 0");
+	ok(c.bad && c.off == 2, "and flags the cursor without moving it");
+}
+
+static void test_opt_time(void)
+{
+	struct mb_portset ps;
+	struct mb_err err;
+	uint64_t v;
+	ok(mb_opt_ports("11211,31411-31431", &ps, &err) == MB_OK && ps.count == 22 && mb_port_in(&ps, 31420) &&
+		   !mb_port_in(&ps, 31432),
+	   "port list with a range");
+	ok(mb_opt_ports("11211,", &ps, &err) == MB_ERR, "trailing comma refused");
+	ok(mb_opt_ports("70000", &ps, &err) == MB_ERR, "port out of range refused");
+	ok(mb_opt_u64("10M", 0, UINT64_MAX, true, &v, &err) == MB_OK && v == 10000000, "10M");
+	ok(mb_opt_u64("-1", 0, 10, false, &v, &err) == MB_ERR, "negative refused");
+	ok(mb_opt_duration("250ms", &v, &err) == MB_OK && v == 250000000, "250ms");
+	ok(mb_opt_duration("2x", &v, &err) == MB_ERR, "bad unit refused");
+	char ts[32];
+	mb_ts_format(ts, sizeof ts, 1700000000123456789ull);
+	ok(!strcmp(ts, "1700000000.123456789"), "timestamp format %s", ts);
+	ok(mb_ts_parse("1.5", 3, &v) == 0 && v == 1500000000, "timestamp parse with short fraction");
+	ok(mb_ts_parse("1.0000000001", 12, &v) == -1, "more than 9 fraction digits refused");
+}
+
+int main(void)
+{
+	test_event_codec();
+	test_reader();
+	test_text();
+	test_varint_bytes();
+	test_opt_time();
+	return done_testing();
+}
