@@ -10,26 +10,36 @@
 #include "prog.h"
 #include "stream.h"
 #include "textfmt.h"
+#include "trace.h"
 
 static const char usage[] =
 	"usage: mb-cat [FILE...]          print streams or profiles as tab-separated lines\n"
 	"       mb-cat -p [FILE...]       turn such lines back into a binary stream\n"
 	"       mb-cat -b [FILE...]       copy streams or profiles into one binary stream\n"
+	"       mb-cat --from FMT [FILE...]  cache trace -> event stream (hashed keys)\n"
+	"       mb-cat --to FMT [FILE...]    event stream or profile -> cache trace\n"
 	"\n"
 	"  -p, --pack        text lines -> binary stream (exact inverse of the text form)\n"
 	"  -b, --binary      binary -> binary: validate, concatenate (same kind), decode profiles\n"
 	"  -k, --kind KIND   with -p and no #membench line: packets, events-raw or events-hashed\n"
 	"  -H, --no-header   text output without the #membench and #fields lines\n"
+	"      --from FMT    read a trace: twitter, cachelib or oracle (plain or zstd)\n"
+	"      --to FMT      write a trace: twitter, cachelib or oracle\n"
+	"      --skip-bad    with --from: skip bad rows and count them instead of failing\n"
+	"      --key-file F  with --from: secret for string keys (else $MB_ANON_KEY_FILE, else random)\n"
 	"  -h, --help        this help\n"
 	"      --version     print the version\n"
 	"\n"
 	"FILE '-' or none reads standard input. Exit: 0 ok, 1 bad input, 2 usage.\n"
-	"Text form: doc/stream.md. Manual: doc/mb-cat.md.\n";
+	"Text form: doc/stream.md. Manual: doc/mb-cat.md. Traces: doc/traces.md.\n";
 
 struct opts {
-	int mode; /* 't' text, 'p' pack, 'b' binary */
+	int mode; /* 't' text, 'p' pack, 'b' binary, 'F' trace in, 'T' trace out */
 	unsigned kind;
 	int header;
+	unsigned fmt;         /* --from / --to */
+	bool skip_bad;
+	const char *key_file;
 };
 
 /* Open a named input, or stdin for "-"; returns fd or -1 (message printed). */
@@ -172,15 +182,93 @@ static int cat_pack(const struct opts *o, FILE *in, const char *name, struct mb_
 	return rc;
 }
 
+/* --from: trace inputs -> one events-hashed stream; --to: streams -> one trace (doc/traces.md). */
+static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb_err *err)
+{
+	if ((o->mode == 'F' || o->fmt == MB_TRACE_ORACLE) && !mb_binary_output_ok(1))
+		return MB_ERR;
+	struct mb_anon anon;
+	const char *kf = o->key_file ? o->key_file : getenv("MB_ANON_KEY_FILE");
+	int rc = MB_OK;
+	bool random_secret = o->mode == 'F' && !(kf && *kf) && mb_trace_fmt_has_string_keys(o->fmt);
+	if (o->mode == 'F' && kf && *kf)
+		rc = mb_anon_init_file(&anon, kf, err);
+	else if (random_secret)
+		mb_anon_init_random(&anon);
+	struct mb_writer w = { .fd = -1 };
+	struct mb_trace_writer tw = { .spool_fd = -1 };
+	struct mb_summary *sum = malloc(sizeof *sum);
+	if (rc == MB_OK && !sum)
+		rc = mb_err_set(err, MB_EIO, "out of memory");
+	if (rc == MB_OK && o->mode == 'F') {
+		struct mb_stream_info *info = malloc(sizeof *info);
+		rc = info ? mb_writer_init(&w, 1, err) : mb_err_set(err, MB_EIO, "out of memory");
+		if (rc == MB_OK) {
+			char fp[17];
+			mb_info_init(info, MB_KIND_EVENTS_HASHED);
+			mb_info_set(info, "program", "mb-cat");
+			mb_info_set(info, "trace_format", mb_trace_fmt_name(o->fmt));
+			mb_info_set(info, "trace_file", strcmp(inputs[0], "-") ? inputs[0] : "<stdin>");
+			if (mb_trace_fmt_has_string_keys(o->fmt) || (kf && *kf)) {
+				mb_anon_fingerprint(&anon, fp);
+				mb_info_set(info, "anon_fp", fp);
+			}
+			rc = mb_writer_header(&w, info, err);
+		}
+		free(info);
+		mb_summary_init(sum, "mb-cat");
+	} else if (rc == MB_OK) {
+		rc = mb_trace_writer_init(&tw, o->fmt, 1, err);
+	}
+	struct mb_trace_import_opts io = { o->fmt, &anon, o->skip_bad, &mb_stop_requested };
+	for (int i = 0; i < ninputs && rc == MB_OK && !mb_stop_requested; i++) {
+		const char *name = !strcmp(inputs[i], "-") ? "<stdin>" : inputs[i];
+		int fd = open_input(inputs[i]);
+		if (fd < 0) {
+			rc = MB_ERR;
+			err->msg[0] = 0;
+			break;
+		}
+		if (o->mode == 'F')
+			rc = mb_trace_import(&io, fd, name, &w, sum, err);
+		else
+			rc = mb_trace_export(&tw, fd, name, &mb_stop_requested, err);
+		if (fd > 0)
+			close(fd);
+	}
+	int frc;
+	if (o->mode == 'F') {
+		if (rc == MB_OK)
+			rc = mb_writer_summary(&w, sum, err);
+		frc = mb_writer_close(&w, err);
+		if (o->skip_bad && mb_summary_get(sum, "bad_rows"))
+			mb_msg("skipped %llu bad rows", (unsigned long long)mb_summary_get(sum, "bad_rows"));
+		if (random_secret && mb_summary_get(sum, "hashed_keys"))
+			mb_msg("hashed %llu string keys with a random secret valid for this run only "
+			       "(--key-file or MB_ANON_KEY_FILE makes them stable)",
+			       (unsigned long long)mb_summary_get(sum, "hashed_keys"));
+	} else {
+		frc = rc == MB_OK ? mb_trace_writer_finish(&tw, err) : MB_OK;
+		if (rc == MB_OK && frc == MB_OK && tw.skipped)
+			mb_msg("left out %llu events the %s format cannot express (see doc/traces.md)",
+			       (unsigned long long)tw.skipped, mb_trace_fmt_name(o->fmt));
+		mb_trace_writer_free(&tw);
+	}
+	free(sum);
+	return rc == MB_OK || frc == MB_EPIPE ? frc : rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pack", no_argument, NULL, 'p' },     { "binary", no_argument, NULL, 'b' },
 		{ "kind", required_argument, NULL, 'k' }, { "no-header", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },     { "version", no_argument, NULL, 'V' },
+		{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' },
+		{ "skip-bad", no_argument, NULL, 'S' },  { "key-file", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { 't', MB_KIND_NONE, 1 };
+	struct opts o = { 't', MB_KIND_NONE, 1, MB_TRACE_NONE, false, NULL };
 	int c;
 	opterr = 0;
 	mb_prog_init("mb-cat");
@@ -196,6 +284,19 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'H': o.header = 0; break;
+		case 'F':
+		case 'T': {
+			int f = mb_trace_fmt_parse(optarg);
+			if (f < 0)
+				mb_usage_error("unknown trace format (twitter, cachelib, oracle): '%s'", optarg);
+			if (o.fmt)
+				mb_usage_error("--from and --to go alone");
+			o.mode = c;
+			o.fmt = (unsigned)f;
+			break;
+		}
+		case 'S': o.skip_bad = true; break;
+		case 'K': o.key_file = optarg; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
@@ -203,6 +304,10 @@ int main(int argc, char **argv)
 	}
 	if (o.kind && o.mode != 'p')
 		mb_usage_error("-k goes with -p");
+	if (o.fmt && o.mode != 'F' && o.mode != 'T')
+		mb_usage_error("--from and --to do not go with -p or -b");
+	if ((o.skip_bad || o.key_file) && o.mode != 'F')
+		mb_usage_error("--skip-bad and --key-file go with --from");
 	char *stdin_only[] = { "-" };
 	char **inputs = optind < argc ? argv + optind : stdin_only;
 	int ninputs = optind < argc ? argc - optind : 1;
@@ -210,7 +315,9 @@ int main(int argc, char **argv)
 	mb_prog_signals();
 	struct mb_err err = { "" };
 	int rc = MB_OK;
-	if (o.mode == 't') {
+	if (o.fmt) {
+		rc = cat_trace(&o, inputs, ninputs, &err);
+	} else if (o.mode == 't') {
 		struct mb_buf out = { 0 };
 		for (int i = 0; i < ninputs && rc == MB_OK && !mb_stop_requested; i++) {
 			int fd = open_input(inputs[i]);
