@@ -48,12 +48,9 @@ UNITS      := $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 FUZZ_SRC   := $(sort $(wildcard fuzz/fuzz-*.c))
 MANS       := $(sort $(wildcard doc/mb-*.md))
 
-# Extra libraries of single programs.
-LDLIBS_mb-capture := -lpcap
-
-# Kernel-side capture objects (bpf/*.bpf.c) and their skeletons, when bpf/ has any.
-BPF_SRC    := $(sort $(wildcard bpf/*.bpf.c))
--include bpf/bpf.mk
+# Per-part fragments: extra libraries (LDLIBS_mb-x), extra objects linked into one
+# program (EXTRA_OBJ_mb-x, with their own rules), generated headers. One file per owner.
+-include $(sort $(wildcard mk/*.mk))
 
 .SECONDARY:
 .PHONY: all check check-san unit bench fuzz install clean
@@ -73,10 +70,11 @@ $(LIB): $(COMMON_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIB)
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $$(EXTRA_OBJ_$$*) $(LIB)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS_$*) $(LDLIBS_ALL)
+	$(Q)$(CC) $(LDSAN) -o $@ $< $(EXTRA_OBJ_$*) $(LIB) $(LDLIBS_$*) $(LDLIBS_ALL)
 
 $(BUILD)/t/unit/%: t/unit/%.c $(LIB)
 	@mkdir -p $(@D)
