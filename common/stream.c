@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "profile.h"
 #include "stream.h"
 
 #define READER_CAP (4u << 20)                          /* >= MB_FRAME_HDR + MB_FRAME_MAX */
@@ -428,12 +429,9 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct 
 
 int mb_reader_begin(struct mb_reader *r, unsigned want, struct mb_err *err)
 {
-	if (r->input == MB_INPUT_PROFILE)
-		return mb_err_set(err, MB_ERR, "input is a membench profile, which this reader cannot decode: '%s' at byte 0",
-				  r->name);
-	if (r->input != MB_INPUT_STREAM)
+	if (r->input != MB_INPUT_STREAM && r->input != MB_INPUT_PROFILE)
 		return wrong_input(r, err);
-	int rc = read_header(r, &r->info, err);
+	int rc = r->input == MB_INPUT_PROFILE ? mb_profile_open(r, err) : read_header(r, &r->info, err);
 	if (rc != MB_OK)
 		return rc;
 	if (want && !(want & (1u << r->info.kind)))
@@ -451,6 +449,8 @@ int mb_reader_open(struct mb_reader *r, int fd, const char *name, unsigned want,
 
 int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 {
+	if (r->profile)
+		return mb_profile_next(r, f, err);
 	for (;;) {
 		uint64_t at = r->base + r->start;
 		long got = mb_reader_fill(r, MB_FRAME_HDR, err);
@@ -505,6 +505,8 @@ void mb_reader_close(struct mb_reader *r)
 {
 	free(r->buf);
 	r->buf = NULL;
+	mb_profile_close(r->profile);
+	r->profile = NULL;
 }
 
 /* ------------------------------------------------------------------ writer */

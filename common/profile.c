@@ -1,0 +1,1025 @@
+/* profile.c - profile writer and reader: key dictionary, per-column varint encodings, zstd blocks, CRC-32C. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "bytes.h"
+#include "prog.h"
+#include "profile.h"
+#include "siphash.h"
+#include "varint.h"
+
+/* Columns of an events block, in storage order (doc/profile.md). */
+enum col {
+	C_SHAPES,  /* table: count, then per shape cmd, status, proto, transport, flags, frame flags */
+	C_SHAPE,   /* per event: shape index */
+	C_TS,      /* unit exponent byte, then per event zigzag((ts - previous ts) / unit) */
+	C_LAT,     /* unit exponent byte, then per event latency / unit */
+	C_CONN,    /* per event: conn_id */
+	C_KEY,     /* per event: 0 = new dictionary entry, else entry id + 1 */
+	C_NEWKEY,  /* per new entry: 8-byte hash (hashed) or key_len raw bytes (raw keys) */
+	C_NEWLEN,  /* per new entry: key_len */
+	C_VLEN,    /* per event: value_len as a size code */
+	C_RLEN,    /* per event: resp_len as a size code */
+	C_TTL,     /* per event: zigzag(ttl) */
+	C_BATCH,   /* per event: zigzag(batch_id - previous batch_id) */
+	NCOLS
+};
+/* Size codes: 0 = zero, 1 = the entry's last non-zero size, n + 2 = n. */
+
+#define SHAPES_MAX 4096
+#define EVENT_WORST 52 /* most column bytes one event takes, besides its new key */
+#define UNIT_EXP_MAX 9
+#define END_PROGRAM "mb-pack"
+
+/* ------------------------------------------------------------------ CRC-32C */
+
+static uint32_t crc_table[8][256];
+
+static void crc_init(void)
+{
+	if (crc_table[0][1])
+		return;
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+		crc_table[0][i] = c;
+	}
+	for (uint32_t i = 0; i < 256; i++)
+		for (int t = 1; t < 8; t++)
+			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
+}
+
+uint32_t mb_crc32c(uint32_t crc, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+	crc_init();
+	crc = ~crc;
+	while (n >= 8) { /* slicing by 8 */
+		uint32_t lo = mb_ld_le32(p) ^ crc, hi = mb_ld_le32(p + 4);
+		crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^ crc_table[5][(lo >> 16) & 0xff] ^
+		      crc_table[4][lo >> 24] ^ crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+		      crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+		p += 8;
+		n -= 8;
+	}
+	while (n--)
+		crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xff];
+	return ~crc;
+}
+
+/* ------------------------------------------------------------- dictionary */
+
+/* One distinct key: its identity and the last non-zero size seen with it. */
+struct entry {
+	uint64_t h;      /* key hash (hashed) or SipHash of the raw bytes (lookup only) */
+	uint32_t off;    /* raw keys: offset of the bytes in the arena */
+	uint32_t size;   /* last non-zero value_len/resp_len */
+	uint16_t klen;
+};
+
+struct dict {
+	struct entry *e;
+	uint32_t n, cap;
+	uint32_t *slot;  /* writer only: open addressing, entry id + 1, 0 = empty */
+	uint32_t nslot;  /* power of two */
+	uint8_t *arena;  /* raw keys */
+	size_t alen, acap;
+};
+
+static void dict_reset(struct dict *d)
+{
+	d->n = 0;
+	d->alen = 0;
+	if (d->slot)
+		memset(d->slot, 0, (size_t)d->nslot * sizeof *d->slot);
+}
+
+static void dict_free(struct dict *d)
+{
+	free(d->e);
+	free(d->slot);
+	free(d->arena);
+	memset(d, 0, sizeof *d);
+}
+
+/* Room for one more entry (and klen arena bytes); MB_EIO when memory runs out. */
+static int dict_grow(struct dict *d, size_t klen, struct mb_err *err)
+{
+	if (d->n == d->cap) {
+		uint32_t cap = d->cap ? d->cap * 2 : 4096;
+		struct entry *e = realloc(d->e, (size_t)cap * sizeof *e);
+		if (!e)
+			return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%u entries)", d->n);
+		d->e = e;
+		d->cap = cap;
+	}
+	if (d->acap - d->alen < klen) {
+		size_t cap = d->acap ? d->acap : 65536;
+		while (cap - d->alen < klen)
+			cap *= 2;
+		uint8_t *a = realloc(d->arena, cap);
+		if (!a)
+			return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%zu key bytes)", d->alen);
+		d->arena = a;
+		d->acap = cap;
+	}
+	return MB_OK;
+}
+
+/* ------------------------------------------------------------ byte buffers */
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int buf_room(struct buf *b, size_t n, struct mb_err *err)
+{
+	if (b->cap - b->len >= n)
+		return MB_OK;
+	size_t cap = b->cap ? b->cap : 65536;
+	while (cap - b->len < n)
+		cap *= 2;
+	uint8_t *p = realloc(b->p, cap);
+	if (!p)
+		return mb_err_set(err, MB_EIO, "out of memory for a profile block (%zu bytes)", cap);
+	b->p = p;
+	b->cap = cap;
+	return MB_OK;
+}
+
+/* Append a varint; the caller made room (MB_VARINT_MAX). */
+static inline void put_uv(struct buf *b, uint64_t v) { b->len += mb_put_uvarint(b->p + b->len, v); }
+
+/* Metadata block encoding shared with the stream header: u8 klen, key, u16 vlen, value. */
+static size_t meta_encode(const struct mb_stream_info *info, uint8_t *q)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < info->nmeta; i++) {
+		size_t kl = strlen(info->meta[i].key), vl = strlen(info->meta[i].val);
+		if (q) {
+			q[n] = (uint8_t)kl;
+			memcpy(q + n + 1, info->meta[i].key, kl);
+			mb_st_le16(q + n + 1 + kl, (uint16_t)vl);
+			memcpy(q + n + 3 + kl, info->meta[i].val, vl);
+		}
+		n += 3 + kl + vl;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ writer */
+
+/* One pending event, as the writer buffers it until the block is encoded. */
+struct pend {
+	uint64_t ts, lat;
+	uint32_t conn, batch, vlen, rlen, key; /* key: dictionary id */
+	int32_t ttl;
+	uint16_t shape;
+	bool fresh;                            /* first use of the entry */
+};
+
+struct shape {
+	uint8_t cmd, status, proto, transport;
+	uint16_t flags, fflags;
+};
+
+struct mb_profile_writer {
+	int fd;
+	bool raw;
+	int level;
+	uint64_t written;
+	ZSTD_CCtx *cctx;
+	struct dict dict;
+	struct pend *ev;
+	uint32_t nev;
+	size_t est;                   /* estimate of the block's decoded bytes */
+	struct shape shapes[SHAPES_MAX];
+	uint32_t nshapes;
+	bool reset_next;              /* the next events block starts with an empty dictionary */
+	uint64_t prev_ts;
+	uint32_t prev_batch;
+	struct buf col[NCOLS], raw_block, out;
+	/* the end block's counters */
+	uint64_t events, blocks, first_ts, last_ts, dict_entries, cmd_count[256];
+	uint32_t *conns;              /* distinct connection ids (open addressing, id + 1) */
+	uint32_t nconn, conn_cap;
+};
+
+/* write(2) all of p; MB_EPIPE or MB_EIO on failure. */
+static int write_all(struct mb_profile_writer *pw, const uint8_t *p, size_t n, struct mb_err *err)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t k = write(pw->fd, p + done, n - done);
+		if (k > 0) {
+			done += (size_t)k;
+		} else if (k < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (k < 0 && errno == EPIPE)
+				return MB_EPIPE;
+			return mb_err_set(err, MB_EIO, "write error: %s: output at byte %llu", k < 0 ? strerror(errno) : "no progress",
+					  (unsigned long long)(pw->written + done));
+		}
+	}
+	pw->written += n;
+	return MB_OK;
+}
+
+/* Compress data into one block of `type` and write it. */
+static int put_block(struct mb_profile_writer *pw, unsigned type, unsigned flags, const uint8_t *data, size_t len,
+		     uint32_t records, struct mb_err *err)
+{
+	size_t bound = ZSTD_compressBound(len);
+	int rc = buf_room(&pw->out, MB_PROFILE_BLOCK_HDR + bound, err);
+	if (rc != MB_OK)
+		return rc;
+	uint8_t *h = pw->out.p;
+	size_t z = ZSTD_compressCCtx(pw->cctx, h + MB_PROFILE_BLOCK_HDR, bound, data, len, pw->level);
+	if (ZSTD_isError(z))
+		return mb_err_set(err, MB_EIO, "zstd compression failed: %s", ZSTD_getErrorName(z));
+	memcpy(h, "MBBK", 4);
+	h[4] = (uint8_t)type;
+	h[5] = (uint8_t)flags;
+	mb_st_le16(h + 6, 0);
+	mb_st_le32(h + 8, (uint32_t)z);
+	mb_st_le32(h + 12, (uint32_t)len);
+	mb_st_le32(h + 16, records);
+	mb_st_le32(h + 20, mb_crc32c(0, h + MB_PROFILE_BLOCK_HDR, z));
+	mb_st_le32(h + 24, mb_crc32c(0, h, 24));
+	pw->blocks++;
+	return write_all(pw, h, MB_PROFILE_BLOCK_HDR + z, err);
+}
+
+/* Largest e <= UNIT_EXP_MAX with 10^e dividing v (v = 0 divides everything). */
+static unsigned pow10_of(uint64_t v, unsigned cap)
+{
+	unsigned e = 0;
+	while (e < cap && v % 10 == 0 && v) {
+		v /= 10;
+		e++;
+	}
+	return v ? e : cap;
+}
+
+static const uint64_t pow10[UNIT_EXP_MAX + 1] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+						  1000000000 };
+
+/* Encode the pending events into columns, compress, write. */
+static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
+{
+	if (!pw->nev)
+		return MB_OK;
+	uint32_t n = pw->nev;
+	int rc = MB_OK;
+	for (int c = 0; c < NCOLS; c++) {
+		pw->col[c].len = 0;
+		size_t need = c == C_SHAPES ? 4 + (size_t)pw->nshapes * 12 : 1 + (size_t)n * MB_VARINT_MAX;
+		if (c == C_NEWKEY)
+			need = (size_t)n * 8 + pw->dict.alen;
+		if ((rc = buf_room(&pw->col[c], need, err)) != MB_OK)
+			return rc;
+	}
+	struct buf *col = pw->col;
+	put_uv(&col[C_SHAPES], pw->nshapes);
+	for (uint32_t i = 0; i < pw->nshapes; i++) {
+		struct shape *s = &pw->shapes[i];
+		uint8_t *q = col[C_SHAPES].p + col[C_SHAPES].len;
+		q[0] = s->cmd;
+		q[1] = s->status;
+		q[2] = s->proto;
+		q[3] = s->transport;
+		col[C_SHAPES].len += 4;
+		put_uv(&col[C_SHAPES], s->flags);
+		put_uv(&col[C_SHAPES], s->fflags);
+	}
+	/* Units: the largest power of ten dividing every timestamp delta / every latency. */
+	unsigned ets = UNIT_EXP_MAX, elat = UNIT_EXP_MAX;
+	uint64_t prev = pw->prev_ts;
+	for (uint32_t i = 0; i < n && (ets || elat); i++) {
+		uint64_t d = pw->ev[i].ts - prev;
+		prev = pw->ev[i].ts;
+		if (ets)
+			ets = pow10_of((int64_t)d < 0 ? -d : d, ets);
+		if (elat)
+			elat = pow10_of(pw->ev[i].lat, elat);
+	}
+	col[C_TS].p[col[C_TS].len++] = (uint8_t)ets;
+	col[C_LAT].p[col[C_LAT].len++] = (uint8_t)elat;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pend *e = &pw->ev[i];
+		put_uv(&col[C_SHAPE], e->shape);
+		put_uv(&col[C_TS], mb_zigzag((int64_t)(e->ts - pw->prev_ts) / (int64_t)pow10[ets]));
+		pw->prev_ts = e->ts;
+		put_uv(&col[C_LAT], e->lat / pow10[elat]);
+		put_uv(&col[C_CONN], e->conn);
+		const struct entry *d = &pw->dict.e[e->key];
+		if (e->fresh) {
+			put_uv(&col[C_KEY], 0);
+			if (pw->raw) {
+				memcpy(col[C_NEWKEY].p + col[C_NEWKEY].len, pw->dict.arena + d->off, d->klen);
+				col[C_NEWKEY].len += d->klen;
+			} else {
+				mb_st_le64(col[C_NEWKEY].p + col[C_NEWKEY].len, d->h);
+				col[C_NEWKEY].len += 8;
+			}
+			put_uv(&col[C_NEWLEN], d->klen);
+		} else {
+			put_uv(&col[C_KEY], (uint64_t)e->key + 1);
+		}
+		put_uv(&col[C_VLEN], e->vlen);
+		put_uv(&col[C_RLEN], e->rlen);
+		put_uv(&col[C_TTL], mb_zigzag(e->ttl));
+		put_uv(&col[C_BATCH], mb_zigzag((int64_t)(int32_t)(e->batch - pw->prev_batch)));
+		pw->prev_batch = e->batch;
+	}
+	/* The decoded block: column count, column lengths, columns. */
+	size_t total = 1 + NCOLS * MB_VARINT_MAX;
+	for (int c = 0; c < NCOLS; c++)
+		total += col[c].len;
+	pw->raw_block.len = 0;
+	if ((rc = buf_room(&pw->raw_block, total, err)) != MB_OK)
+		return rc;
+	put_uv(&pw->raw_block, NCOLS);
+	for (int c = 0; c < NCOLS; c++)
+		put_uv(&pw->raw_block, col[c].len);
+	for (int c = 0; c < NCOLS; c++) {
+		memcpy(pw->raw_block.p + pw->raw_block.len, col[c].p, col[c].len);
+		pw->raw_block.len += col[c].len;
+	}
+	unsigned flags = pw->reset_next ? MB_PB_F_DICT_RESET : 0;
+	pw->reset_next = false;
+	pw->nev = 0;
+	pw->nshapes = 0;
+	pw->est = 0;
+	return put_block(pw, MB_PB_EVENTS, flags, pw->raw_block.p, pw->raw_block.len, n, err);
+}
+
+int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct mb_stream_info *info, bool raw_keys,
+			   int level, struct mb_err *err)
+{
+	*pwp = NULL;
+	if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
+		return mb_err_set(err, MB_ERR, "zstd level %d out of range %d..%d", level, ZSTD_minCLevel(), ZSTD_maxCLevel());
+	struct mb_profile_writer *pw = calloc(1, sizeof *pw);
+	if (!pw)
+		return mb_err_set(err, MB_EIO, "out of memory for the profile writer");
+	pw->fd = fd;
+	pw->raw = raw_keys;
+	pw->level = level;
+	pw->cctx = ZSTD_createCCtx();
+	pw->ev = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pw->ev);
+	pw->dict.nslot = 1u << 16;
+	pw->dict.slot = calloc(pw->dict.nslot, sizeof *pw->dict.slot);
+	pw->conn_cap = 1024;
+	pw->conns = calloc(pw->conn_cap, sizeof *pw->conns);
+	pw->first_ts = UINT64_MAX;
+	if (!pw->cctx || !pw->ev || !pw->dict.slot || !pw->conns) {
+		mb_profile_writer_free(pw);
+		return mb_err_set(err, MB_EIO, "out of memory for the profile writer");
+	}
+	*pwp = pw;
+	size_t meta_len = meta_encode(info, NULL);
+	if (meta_len > MB_META_MAX_BYTES)
+		return mb_err_set(err, MB_ERR, "header metadata too large (%zu bytes)", meta_len);
+	uint8_t *h = malloc(MB_PROFILE_HDR_FIXED + meta_len + 4);
+	if (!h)
+		return mb_err_set(err, MB_EIO, "out of memory for the profile header");
+	memcpy(h, MB_PROFILE_MAGIC, 8);
+	mb_st_le16(h + 8, MB_PROFILE_VERSION);
+	mb_st_le16(h + 10, raw_keys ? MB_KIND_EVENTS_RAW : MB_KIND_EVENTS_HASHED);
+	mb_st_le32(h + 12, raw_keys ? MB_PROFILE_F_RAW_KEYS : 0);
+	mb_st_le32(h + 16, (uint32_t)meta_len);
+	meta_encode(info, h + MB_PROFILE_HDR_FIXED);
+	mb_st_le32(h + MB_PROFILE_HDR_FIXED + meta_len, mb_crc32c(0, h, MB_PROFILE_HDR_FIXED + meta_len));
+	int rc = write_all(pw, h, MB_PROFILE_HDR_FIXED + meta_len + 4, err);
+	free(h);
+	return rc;
+}
+
+/* Count a connection id once. */
+static int conn_note(struct mb_profile_writer *pw, uint32_t id, struct mb_err *err)
+{
+	uint32_t mask = pw->conn_cap - 1, i = (uint32_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+	for (;; i = (i + 1) & mask) {
+		if (pw->conns[i] == 0)
+			break;
+		if (pw->conns[i] - 1 == id)
+			return MB_OK;
+	}
+	if (id == UINT32_MAX)
+		return MB_OK; /* not representable as id + 1: not counted */
+	pw->conns[i] = id + 1;
+	if (++pw->nconn * 2 > pw->conn_cap) {
+		uint32_t cap = pw->conn_cap * 2, *t = calloc(cap, sizeof *t);
+		if (!t)
+			return mb_err_set(err, MB_EIO, "out of memory counting connections");
+		for (uint32_t k = 0; k < pw->conn_cap; k++) {
+			uint32_t v = pw->conns[k];
+			if (!v)
+				continue;
+			uint32_t j = (uint32_t)(((v - 1) * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = v;
+		}
+		free(pw->conns);
+		pw->conns = t;
+		pw->conn_cap = cap;
+	}
+	return MB_OK;
+}
+
+/* Dictionary id of the event's key, adding an entry (*fresh) when new. */
+static int dict_lookup(struct mb_profile_writer *pw, const struct mb_event *ev, uint32_t *id, bool *fresh,
+		       struct mb_err *err)
+{
+	struct dict *d = &pw->dict;
+	uint64_t h = pw->raw ? mb_siphash24(0, 0, ev->key, ev->key_len) : ev->key_hash;
+	uint32_t mask = d->nslot - 1, i = (uint32_t)((h ^ ev->key_len) * 0x9e3779b97f4a7c15ULL >> 40) & mask;
+	for (;; i = (i + 1) & mask) {
+		uint32_t s = d->slot[i];
+		if (!s)
+			break;
+		struct entry *e = &d->e[s - 1];
+		if (e->h == h && e->klen == ev->key_len && (!pw->raw || !memcmp(d->arena + e->off, ev->key, ev->key_len))) {
+			*id = s - 1;
+			*fresh = false;
+			return MB_OK;
+		}
+	}
+	int rc = dict_grow(d, pw->raw ? ev->key_len : 0, err);
+	if (rc != MB_OK)
+		return rc;
+	struct entry *e = &d->e[d->n];
+	e->h = h;
+	e->klen = ev->key_len;
+	e->size = 0;
+	e->off = (uint32_t)d->alen;
+	if (pw->raw) {
+		memcpy(d->arena + d->alen, ev->key, ev->key_len);
+		d->alen += ev->key_len;
+	}
+	d->slot[i] = d->n + 1;
+	*id = d->n++;
+	*fresh = true;
+	pw->dict_entries++;
+	if (d->n * 2 > d->nslot) {
+		uint32_t ns = d->nslot * 2, *t = calloc(ns, sizeof *t);
+		if (!t)
+			return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%u entries)", d->n);
+		for (uint32_t k = 0; k < d->n; k++) {
+			uint32_t j = (uint32_t)((d->e[k].h ^ d->e[k].klen) * 0x9e3779b97f4a7c15ULL >> 40) & (ns - 1);
+			while (t[j])
+				j = (j + 1) & (ns - 1);
+			t[j] = k + 1;
+		}
+		free(d->slot);
+		d->slot = t;
+		d->nslot = ns;
+	}
+	return MB_OK;
+}
+
+/* Size code of v for an entry whose last non-zero size is *last (updated). */
+static inline uint32_t size_code(uint32_t v, uint32_t *last)
+{
+	if (v == 0)
+		return 0;
+	if (v == *last)
+		return 1;
+	*last = v;
+	return v + 2 < v ? UINT32_MAX : v + 2;
+}
+
+int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *ev, uint16_t frame_flags,
+			   struct mb_err *err)
+{
+	int rc;
+	struct shape s = { ev->cmd, ev->status, ev->proto, ev->transport, ev->flags, frame_flags };
+	uint32_t si;
+	for (si = 0; si < pw->nshapes; si++)
+		if (!memcmp(&pw->shapes[si], &s, sizeof s))
+			break;
+	if (si == SHAPES_MAX) {
+		if ((rc = flush_events(pw, err)) != MB_OK)
+			return rc;
+		si = 0;
+	}
+	if (pw->nev == 0 && (pw->dict.n > MB_PROFILE_DICT_MAX - MB_PROFILE_BLOCK_EVENTS ||
+			     pw->dict.alen > MB_PROFILE_ARENA_MAX - 2 * MB_PROFILE_BLOCK_TARGET)) {
+		/* A block boundary: reset the dictionary when one more block could overflow it. */
+		dict_reset(&pw->dict);
+		pw->reset_next = true;
+	}
+	if (si == pw->nshapes) {
+		pw->shapes[si] = s;
+		pw->nshapes = si + 1;
+		pw->est += 12;
+	}
+	struct pend *p = &pw->ev[pw->nev];
+	if ((rc = dict_lookup(pw, ev, &p->key, &p->fresh, err)) != MB_OK)
+		return rc;
+	if ((rc = conn_note(pw, ev->conn_id, err)) != MB_OK)
+		return rc;
+	struct entry *e = &pw->dict.e[p->key];
+	p->ts = ev->ts_ns;
+	p->lat = ev->latency_ns;
+	p->conn = ev->conn_id;
+	p->batch = ev->batch_id;
+	p->vlen = size_code(ev->value_len, &e->size);
+	p->rlen = size_code(ev->resp_len, &e->size);
+	p->ttl = ev->ttl;
+	p->shape = (uint16_t)si;
+	pw->nev++;
+	pw->est += EVENT_WORST + (p->fresh ? (pw->raw ? ev->key_len : 8u) + 3 : 0);
+	pw->events++;
+	pw->cmd_count[ev->cmd]++;
+	if (ev->ts_ns < pw->first_ts)
+		pw->first_ts = ev->ts_ns;
+	if (ev->ts_ns > pw->last_ts)
+		pw->last_ts = ev->ts_ns;
+	if (pw->nev == MB_PROFILE_BLOCK_EVENTS || pw->est >= MB_PROFILE_BLOCK_TARGET)
+		return flush_events(pw, err);
+	return MB_OK;
+}
+
+int mb_profile_write_frame(struct mb_profile_writer *pw, uint16_t type, uint16_t flags, const uint8_t *payload,
+			   uint32_t len, struct mb_err *err)
+{
+	if (len > MB_FRAME_MAX)
+		return mb_err_set(err, MB_ERR, "frame length %u exceeds maximum %u", len, MB_FRAME_MAX);
+	int rc = flush_events(pw, err);
+	if (rc != MB_OK)
+		return rc;
+	pw->raw_block.len = 0;
+	if ((rc = buf_room(&pw->raw_block, MB_FRAME_HDR + len, err)) != MB_OK)
+		return rc;
+	uint8_t *q = pw->raw_block.p;
+	mb_st_le16(q, type);
+	mb_st_le16(q + 2, flags);
+	mb_st_le32(q + 4, len);
+	memcpy(q + MB_FRAME_HDR, payload, len);
+	return put_block(pw, MB_PB_FRAMES, 0, q, MB_FRAME_HDR + len, 1, err);
+}
+
+uint64_t mb_profile_written(const struct mb_profile_writer *pw) { return pw->written; }
+
+void mb_profile_writer_free(struct mb_profile_writer *pw)
+{
+	if (!pw)
+		return;
+	ZSTD_freeCCtx(pw->cctx);
+	dict_free(&pw->dict);
+	free(pw->ev);
+	free(pw->conns);
+	for (int c = 0; c < NCOLS; c++)
+		free(pw->col[c].p);
+	free(pw->raw_block.p);
+	free(pw->out.p);
+	free(pw);
+}
+
+/* Encode a summary into a frame payload (the SUMMARY frame layout of doc/stream.md). */
+static size_t summary_encode(const struct mb_summary *s, uint8_t *q)
+{
+	size_t n = 0, pl = strlen(s->program);
+	q[n++] = (uint8_t)pl;
+	memcpy(q + n, s->program, pl);
+	n += pl;
+	mb_st_le16(q + n, (uint16_t)s->n);
+	n += 2;
+	for (unsigned i = 0; i < s->n; i++) {
+		size_t kl = strlen(s->c[i].name);
+		q[n++] = (uint8_t)kl;
+		memcpy(q + n, s->c[i].name, kl);
+		n += kl;
+		mb_st_le64(q + n, s->c[i].val);
+		n += 8;
+	}
+	return n;
+}
+
+int mb_profile_writer_close(struct mb_profile_writer *pw, struct mb_err *err)
+{
+	int rc = flush_events(pw, err);
+	struct mb_summary *s = malloc(sizeof *s);
+	uint8_t *q = malloc(1 + MB_SUMMARY_NAME_MAX + 2 + MB_SUMMARY_MAX * (1 + MB_SUMMARY_NAME_MAX + 8));
+	if (rc == MB_OK && (!s || !q))
+		rc = mb_err_set(err, MB_EIO, "out of memory for the profile summary");
+	if (rc == MB_OK) {
+		mb_summary_init(s, END_PROGRAM);
+		mb_summary_add(s, "events", pw->events);
+		mb_summary_add(s, "first_ts_ns", pw->events ? pw->first_ts : 0);
+		mb_summary_add(s, "last_ts_ns", pw->last_ts);
+		mb_summary_add(s, "connections", pw->nconn);
+		mb_summary_add(s, "distinct_keys", pw->dict_entries);
+		for (unsigned c = 0; c < 256; c++) {
+			if (!pw->cmd_count[c])
+				continue;
+			char name[MB_SUMMARY_NAME_MAX + 1];
+			const char *cn = mb_cmd_name(c);
+			if (strcmp(cn, "?"))
+				snprintf(name, sizeof name, "cmd_%s", cn);
+			else
+				snprintf(name, sizeof name, "cmd_%u", c);
+			mb_summary_add(s, name, pw->cmd_count[c]);
+		}
+		mb_summary_add(s, "blocks", pw->blocks + 1);
+		size_t n = summary_encode(s, q);
+		rc = put_block(pw, MB_PB_END, 0, q, n, 1, err);
+	}
+	free(s);
+	free(q);
+	mb_profile_writer_free(pw);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ reader */
+
+/* Decoded events of the current block, as columns turned into arrays. */
+struct mb_profile_reader {
+	bool raw;
+	ZSTD_DCtx *dctx;
+	struct dict dict;
+	struct buf dec;               /* decoded block */
+	unsigned type;                /* type of the current block */
+	uint64_t block_at;            /* input offset of the current block */
+	uint32_t nrec, next;          /* records in the block, next one to return */
+	size_t fpos;                  /* frames block: position of the next frame in dec */
+	struct mb_event *ev;          /* events block, decoded */
+	uint32_t *koff;               /* raw keys: arena offset of each event's key (the arena may move) */
+	uint16_t *fflags;
+	uint8_t *frame;               /* one event frame payload as returned */
+	uint64_t prev_ts;
+	uint32_t prev_batch;
+	uint64_t blocks;
+	bool done;                    /* end block returned */
+};
+
+/* Read a profile header at the reader's position into info; consumes it. */
+static int read_header(struct mb_reader *r, struct mb_stream_info *info, bool *raw, struct mb_err *err)
+{
+	uint64_t at = mb_reader_offset(r);
+	long got = mb_reader_fill(r, MB_PROFILE_HDR_FIXED, err);
+	if (got < 0)
+		return MB_EIO;
+	if (got < MB_PROFILE_HDR_FIXED)
+		return mb_err_set(err, MB_ERR, "truncated profile header (%ld of %u bytes): '%s' at byte %llu", got,
+				  MB_PROFILE_HDR_FIXED, r->name, (unsigned long long)at);
+	const uint8_t *p = mb_reader_peek(r);
+	uint16_t version = mb_ld_le16(p + 8), kind = mb_ld_le16(p + 10);
+	uint32_t flags = mb_ld_le32(p + 12), meta_len = mb_ld_le32(p + 16);
+	if (version != MB_PROFILE_VERSION)
+		return mb_err_set(err, MB_ERR, "profile format version %u is not supported (this program reads version %u): '%s' at byte %llu",
+				  version, MB_PROFILE_VERSION, r->name, (unsigned long long)at + 8);
+	bool rk = flags & MB_PROFILE_F_RAW_KEYS;
+	if (kind != (rk ? MB_KIND_EVENTS_RAW : MB_KIND_EVENTS_HASHED) || (flags & ~MB_PROFILE_F_RAW_KEYS))
+		return mb_err_set(err, MB_ERR, "bad profile header (kind %u, flags %u): '%s' at byte %llu", kind, flags, r->name,
+				  (unsigned long long)at + 10);
+	if (meta_len > MB_META_MAX_BYTES)
+		return mb_err_set(err, MB_ERR, "profile metadata length %u exceeds maximum %u: '%s' at byte %llu", meta_len,
+				  MB_META_MAX_BYTES, r->name, (unsigned long long)at + 16);
+	size_t total = MB_PROFILE_HDR_FIXED + meta_len + 4;
+	got = mb_reader_fill(r, total, err);
+	if (got < 0)
+		return MB_EIO;
+	if ((size_t)got < total)
+		return mb_err_set(err, MB_ERR, "truncated profile header (%ld of %zu bytes): '%s' at byte %llu", got, total,
+				  r->name, (unsigned long long)at);
+	p = mb_reader_peek(r);
+	if (mb_crc32c(0, p, total - 4) != mb_ld_le32(p + total - 4))
+		return mb_err_set(err, MB_ERR, "profile header checksum mismatch: '%s' at byte %llu", r->name,
+				  (unsigned long long)at);
+	mb_info_init(info, kind);
+	struct mb_cur c = mb_cur_make(p + MB_PROFILE_HDR_FIXED, meta_len);
+	while (mb_cur_left(&c)) {
+		uint64_t field = at + MB_PROFILE_HDR_FIXED + c.off;
+		uint8_t kl = mb_get_u8(&c);
+		const uint8_t *k = mb_get_bytes(&c, kl);
+		uint16_t vl = mb_get_le16(&c);
+		const uint8_t *v = mb_get_bytes(&c, vl);
+		char key[MB_META_KEY_MAX + 1], val[MB_META_VAL_MAX + 1];
+		if (c.bad || kl == 0 || kl > MB_META_KEY_MAX || vl > MB_META_VAL_MAX || memchr(k, 0, kl) || memchr(v, 0, vl) ||
+		    info->nmeta >= MB_META_MAX_ENTRIES)
+			return mb_err_set(err, MB_ERR, "malformed profile metadata entry: '%s' at byte %llu", r->name,
+					  (unsigned long long)field);
+		memcpy(key, k, kl);
+		key[kl] = 0;
+		memcpy(val, v, vl);
+		val[vl] = 0;
+		mb_info_set(info, key, val);
+	}
+	mb_reader_consume(r, total);
+	r->headers++;
+	*raw = rk;
+	return MB_OK;
+}
+
+int mb_profile_open(struct mb_reader *r, struct mb_err *err)
+{
+	struct mb_profile_reader *pr = calloc(1, sizeof *pr);
+	if (!pr)
+		return mb_err_set(err, MB_EIO, "out of memory for the profile reader");
+	r->profile = pr;
+	pr->dctx = ZSTD_createDCtx();
+	pr->ev = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->ev);
+	pr->fflags = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->fflags);
+	pr->koff = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->koff);
+	pr->frame = malloc(MB_EVENT_FIXED + 65536);
+	if (!pr->dctx || !pr->ev || !pr->fflags || !pr->koff || !pr->frame)
+		return mb_err_set(err, MB_EIO, "out of memory for the profile reader");
+	int rc = read_header(r, &r->info, &pr->raw, err);
+	if (rc == MB_OK && pr->raw)
+		mb_msg("warning: this profile holds raw keys (packed with mb-pack --raw-keys), not hashes: '%s'", r->name);
+	return rc;
+}
+
+void mb_profile_close(struct mb_profile_reader *pr)
+{
+	if (!pr)
+		return;
+	ZSTD_freeDCtx(pr->dctx);
+	dict_free(&pr->dict);
+	free(pr->dec.p);
+	free(pr->ev);
+	free(pr->fflags);
+	free(pr->koff);
+	free(pr->frame);
+	free(pr);
+}
+
+/* A corrupt-block error at offset `at`. */
+static int corrupt(struct mb_reader *r, uint64_t at, const char *what, struct mb_err *err)
+{
+	return mb_err_set(err, MB_ERR, "corrupt profile block (%s): '%s' at byte %llu", what, r->name, (unsigned long long)at);
+}
+
+/* Decode the events columns of pr->dec (nrec events) into pr->ev. */
+static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsigned bflags, struct mb_err *err)
+{
+	uint64_t at = pr->block_at;
+	struct mb_cur h = mb_cur_make(pr->dec.p, pr->dec.len);
+	if (mb_get_uvarint(&h) != NCOLS || h.bad)
+		return corrupt(r, at, "column count", err);
+	struct mb_cur col[NCOLS];
+	size_t pos = 0;
+	uint64_t lens[NCOLS];
+	for (int c = 0; c < NCOLS; c++)
+		lens[c] = mb_get_uvarint(&h);
+	if (h.bad)
+		return corrupt(r, at, "column lengths", err);
+	pos = h.off;
+	for (int c = 0; c < NCOLS; c++) {
+		if (lens[c] > pr->dec.len - pos)
+			return corrupt(r, at, "column length", err);
+		col[c] = mb_cur_make(pr->dec.p + pos, (size_t)lens[c]);
+		pos += (size_t)lens[c];
+	}
+	if (pos != pr->dec.len)
+		return corrupt(r, at, "trailing bytes after the columns", err);
+	if (bflags & MB_PB_F_DICT_RESET)
+		dict_reset(&pr->dict);
+
+	struct shape shapes[SHAPES_MAX];
+	uint64_t nshapes = mb_get_uvarint(&col[C_SHAPES]);
+	if (col[C_SHAPES].bad || nshapes == 0 || nshapes > SHAPES_MAX)
+		return corrupt(r, at, "shape table", err);
+	for (uint64_t i = 0; i < nshapes; i++) {
+		const uint8_t *q = mb_get_bytes(&col[C_SHAPES], 4);
+		uint64_t fl = mb_get_uvarint(&col[C_SHAPES]), ff = mb_get_uvarint(&col[C_SHAPES]);
+		if (!q || fl > UINT16_MAX || ff > UINT16_MAX)
+			return corrupt(r, at, "shape table", err);
+		shapes[i] = (struct shape){ q[0], q[1], q[2], q[3], (uint16_t)fl, (uint16_t)ff };
+	}
+	unsigned ets = mb_get_u8(&col[C_TS]), elat = mb_get_u8(&col[C_LAT]);
+	if (ets > UNIT_EXP_MAX || elat > UNIT_EXP_MAX)
+		return corrupt(r, at, "time unit", err);
+	for (uint32_t i = 0; i < pr->nrec; i++) {
+		struct mb_event *ev = &pr->ev[i];
+		uint64_t si = mb_get_uvarint(&col[C_SHAPE]);
+		if (si >= nshapes)
+			return corrupt(r, at, "shape index", err);
+		const struct shape *s = &shapes[si];
+		ev->cmd = s->cmd;
+		ev->status = s->status;
+		ev->proto = s->proto;
+		ev->transport = s->transport;
+		ev->flags = s->flags;
+		pr->fflags[i] = s->fflags;
+		int64_t d = mb_unzigzag(mb_get_uvarint(&col[C_TS]));
+		pr->prev_ts += (uint64_t)d * pow10[ets];
+		ev->ts_ns = pr->prev_ts;
+		ev->latency_ns = mb_get_uvarint(&col[C_LAT]) * pow10[elat];
+		uint64_t conn = mb_get_uvarint(&col[C_CONN]);
+		uint64_t ref = mb_get_uvarint(&col[C_KEY]);
+		if (conn > UINT32_MAX)
+			return corrupt(r, at, "connection id", err);
+		ev->conn_id = (uint32_t)conn;
+		struct entry *e;
+		if (ref == 0) {
+			uint64_t klen = mb_get_uvarint(&col[C_NEWLEN]);
+			if (klen > UINT16_MAX || pr->dict.n >= MB_PROFILE_DICT_MAX ||
+			    (pr->raw && pr->dict.alen + klen > MB_PROFILE_ARENA_MAX))
+				return corrupt(r, at, "new key entry", err);
+			int rc = dict_grow(&pr->dict, pr->raw ? (size_t)klen : 0, err);
+			if (rc != MB_OK)
+				return rc;
+			e = &pr->dict.e[pr->dict.n];
+			e->klen = (uint16_t)klen;
+			e->size = 0;
+			e->off = (uint32_t)pr->dict.alen;
+			if (pr->raw) {
+				const uint8_t *k = mb_get_bytes(&col[C_NEWKEY], (size_t)klen);
+				if (!k)
+					return corrupt(r, at, "new key bytes", err);
+				memcpy(pr->dict.arena + pr->dict.alen, k, (size_t)klen);
+				pr->dict.alen += (size_t)klen;
+				e->h = 0;
+			} else {
+				e->h = mb_get_le64(&col[C_NEWKEY]);
+			}
+			pr->dict.n++;
+		} else {
+			if (ref > pr->dict.n)
+				return corrupt(r, at, "key reference", err);
+			e = &pr->dict.e[ref - 1];
+		}
+		ev->key_len = e->klen;
+		ev->key_hash = e->h;
+		ev->key = NULL;
+		pr->koff[i] = e->off;
+		uint64_t vc = mb_get_uvarint(&col[C_VLEN]), rc2 = mb_get_uvarint(&col[C_RLEN]);
+		if (vc > (uint64_t)UINT32_MAX + 2 || rc2 > (uint64_t)UINT32_MAX + 2)
+			return corrupt(r, at, "size code", err);
+		ev->value_len = vc == 0 ? 0 : vc == 1 ? e->size : (e->size = (uint32_t)(vc - 2));
+		ev->resp_len = rc2 == 0 ? 0 : rc2 == 1 ? e->size : (e->size = (uint32_t)(rc2 - 2));
+		int64_t ttl = mb_unzigzag(mb_get_uvarint(&col[C_TTL]));
+		int64_t db = mb_unzigzag(mb_get_uvarint(&col[C_BATCH]));
+		if (ttl < INT32_MIN || ttl > INT32_MAX || db < INT32_MIN || db > INT32_MAX)
+			return corrupt(r, at, "ttl or batch", err);
+		ev->ttl = (int32_t)ttl;
+		pr->prev_batch += (uint32_t)db;
+		ev->batch_id = pr->prev_batch;
+	}
+	for (int c = 0; c < NCOLS; c++)
+		if (col[c].bad || mb_cur_left(&col[c]))
+			return corrupt(r, at, col[c].bad ? "column too short" : "column too long", err);
+	return MB_OK;
+}
+
+/* A warning about a profile cut short; the events before it were returned. */
+static int cut_short(struct mb_reader *r, struct mb_profile_reader *pr, uint64_t at, const char *what)
+{
+	mb_msg("warning: profile cut short (%s) after %llu complete blocks; everything before was read: '%s' at byte %llu", what,
+	       (unsigned long long)pr->blocks, r->name, (unsigned long long)at);
+	pr->done = true;
+	return MB_END;
+}
+
+/* Read, verify and decode the next block. MB_OK, MB_END, MB_ERR, MB_EIO. */
+static int next_block(struct mb_reader *r, struct mb_profile_reader *pr, struct mb_err *err)
+{
+	for (;;) {
+		uint64_t at = mb_reader_offset(r);
+		long got = mb_reader_fill(r, MB_PROFILE_BLOCK_HDR, err);
+		if (got < 0)
+			return MB_EIO;
+		if (got == 0)
+			return cut_short(r, pr, at, "no end block");
+		const uint8_t *h = mb_reader_peek(r);
+		if (got >= 8 && !memcmp(h, MB_PROFILE_MAGIC, 8))
+			return corrupt(r, at, "a profile header where a block belongs", err);
+		if (got < MB_PROFILE_BLOCK_HDR)
+			return cut_short(r, pr, at, "partial block header");
+		if (memcmp(h, "MBBK", 4))
+			return corrupt(r, at, "bad block magic", err);
+		if (mb_crc32c(0, h, 24) != mb_ld_le32(h + 24))
+			return corrupt(r, at, "block header checksum mismatch", err);
+		unsigned type = h[4], flags = h[5];
+		uint32_t stored = mb_ld_le32(h + 8), dlen = mb_ld_le32(h + 12), nrec = mb_ld_le32(h + 16);
+		uint32_t crc = mb_ld_le32(h + 20);
+		if (type < MB_PB_EVENTS || type > MB_PB_END || (flags & ~MB_PB_F_DICT_RESET) || mb_ld_le16(h + 6) ||
+		    stored > MB_PROFILE_STORED_MAX || dlen > MB_PROFILE_DECODED_MAX ||
+		    (type == MB_PB_EVENTS ? nrec == 0 || nrec > MB_PROFILE_BLOCK_EVENTS : nrec != 1))
+			return corrupt(r, at, "bad block header field", err);
+		got = mb_reader_fill(r, MB_PROFILE_BLOCK_HDR + (size_t)stored, err);
+		if (got < 0)
+			return MB_EIO;
+		if ((size_t)got < MB_PROFILE_BLOCK_HDR + (size_t)stored)
+			return cut_short(r, pr, at, "partial block");
+		h = mb_reader_peek(r);
+		if (mb_crc32c(0, h + MB_PROFILE_BLOCK_HDR, stored) != crc)
+			return corrupt(r, at, "block checksum mismatch", err);
+		int rc = buf_room(&pr->dec, dlen ? dlen : 1, err);
+		if (rc != MB_OK)
+			return rc;
+		size_t z = ZSTD_decompressDCtx(pr->dctx, pr->dec.p, dlen, h + MB_PROFILE_BLOCK_HDR, stored);
+		if (ZSTD_isError(z) || z != dlen)
+			return corrupt(r, at, ZSTD_isError(z) ? ZSTD_getErrorName(z) : "decoded length mismatch", err);
+		pr->dec.len = dlen;
+		mb_reader_consume(r, MB_PROFILE_BLOCK_HDR + stored);
+		pr->block_at = at;
+		pr->type = type;
+		pr->nrec = nrec;
+		pr->next = 0;
+		pr->fpos = 0;
+		if (type == MB_PB_EVENTS && (rc = decode_events(r, pr, flags, err)) != MB_OK)
+			return rc;
+		pr->blocks++;
+		return MB_OK;
+	}
+}
+
+/* The frame at pr->fpos of a frames or end block. */
+static int block_frame(struct mb_reader *r, struct mb_profile_reader *pr, struct mb_frame *f, struct mb_err *err)
+{
+	if (pr->type == MB_PB_END) {
+		struct mb_summary s;
+		if (mb_summary_decode(pr->dec.p, (uint32_t)pr->dec.len, &s, err) != MB_OK)
+			return corrupt(r, pr->block_at, "end block summary", err);
+		f->type = MB_FRAME_SUMMARY;
+		f->flags = 0;
+		f->len = (uint32_t)pr->dec.len;
+		f->payload = pr->dec.p;
+		f->offset = pr->block_at;
+		pr->next = pr->nrec;
+		return MB_OK;
+	}
+	struct mb_cur c = mb_cur_make(pr->dec.p, pr->dec.len);
+	uint16_t type = mb_get_le16(&c), flags = mb_get_le16(&c);
+	uint32_t len = mb_get_le32(&c);
+	if (c.bad || type == 0 || type == MB_FRAME_HEADER_MARK || type == MB_FRAME_EVENT || len != mb_cur_left(&c))
+		return corrupt(r, pr->block_at, "stored frame", err);
+	f->type = type;
+	f->flags = flags;
+	f->len = len;
+	f->payload = pr->dec.p + MB_FRAME_HDR;
+	f->offset = pr->block_at;
+	pr->next = pr->nrec;
+	return MB_OK;
+}
+
+int mb_profile_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
+{
+	struct mb_profile_reader *pr = r->profile;
+	for (;;) {
+		if (pr->next < pr->nrec)
+			break;
+		if (pr->done) {
+			/* After the end block: the end of input, or a concatenated profile. */
+			uint64_t at = mb_reader_offset(r);
+			long got = mb_reader_fill(r, 8, err);
+			if (got < 0)
+				return MB_EIO;
+			if (got == 0 || pr->type != MB_PB_END)
+				return MB_END;
+			if (got < 8 || memcmp(mb_reader_peek(r), MB_PROFILE_MAGIC, 8))
+				return mb_err_set(err, MB_ERR, "trailing bytes after the profile's end block: '%s' at byte %llu", r->name,
+						  (unsigned long long)at);
+			struct mb_stream_info *next = malloc(sizeof *next);
+			bool raw;
+			if (!next)
+				return mb_err_set(err, MB_EIO, "out of memory");
+			int rc = read_header(r, next, &raw, err);
+			unsigned kind = next->kind;
+			free(next);
+			if (rc != MB_OK)
+				return rc;
+			if (raw != pr->raw)
+				return mb_err_set(err, MB_ERR, "concatenated profile changes kind from %s to %s: '%s' at byte %llu",
+						  mb_kind_name(r->info.kind), mb_kind_name(kind), r->name, (unsigned long long)at);
+			dict_reset(&pr->dict);
+			pr->prev_ts = 0;
+			pr->prev_batch = 0;
+			pr->done = false;
+			pr->nrec = pr->next = 0;
+			continue;
+		}
+		int rc = next_block(r, pr, err);
+		if (rc != MB_OK)
+			return rc;
+		if (pr->type == MB_PB_END)
+			pr->done = true;
+	}
+	f->offset = pr->block_at;
+	r->frames++;
+	if (pr->type != MB_PB_EVENTS)
+		return block_frame(r, pr, f, err);
+	struct mb_event *ev = &pr->ev[pr->next];
+	if (pr->raw)
+		ev->key = pr->dict.arena + pr->koff[pr->next];
+	f->type = MB_FRAME_EVENT;
+	f->flags = pr->fflags[pr->next];
+	f->len = mb_event_payload_len(ev, r->info.kind);
+	mb_event_encode(pr->frame, ev, r->info.kind);
+	f->payload = pr->frame;
+	pr->next++;
+	return MB_OK;
+}
