@@ -274,8 +274,8 @@ int main(int argc, char **argv)
 	mb_prog_init("mb-cat");
 	while ((c = getopt_long(argc, argv, "pbk:Hh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': o.mode = 'p'; break;
-		case 'b': o.mode = 'b'; break;
+		case 'p': o.mode = o.fmt ? 'x' : 'p'; break;
+		case 'b': o.mode = o.fmt ? 'x' : 'b'; break;
 		case 'k': {
 			int k = mb_kind_parse(optarg);
 			if (k < 0)
@@ -289,9 +289,7 @@ int main(int argc, char **argv)
 			int f = mb_trace_fmt_parse(optarg);
 			if (f < 0)
 				mb_usage_error("unknown trace format (twitter, cachelib, oracle): '%s'", optarg);
-			if (o.fmt)
-				mb_usage_error("--from and --to go alone");
-			o.mode = c;
+			o.mode = o.fmt || o.mode != 't' ? 'x' : c;
 			o.fmt = (unsigned)f;
 			break;
 		}
@@ -305,7 +303,7 @@ int main(int argc, char **argv)
 	if (o.kind && o.mode != 'p')
 		mb_usage_error("-k goes with -p");
 	if (o.fmt && o.mode != 'F' && o.mode != 'T')
-		mb_usage_error("--from and --to do not go with -p or -b");
+		mb_usage_error("--from, --to, -p and -b go alone");
 	if ((o.skip_bad || o.key_file) && o.mode != 'F')
 		mb_usage_error("--skip-bad and --key-file go with --from");
 	char *stdin_only[] = { "-" };

@@ -362,6 +362,8 @@ int mb_trace_import(const struct mb_trace_import_opts *o, int fd, const char *na
 		rc = mb_writer_event(w, &ev, err);
 	if (rc == MB_OK || rc == MB_END)
 		rc = MB_OK;
+	if (rc == MB_OK && mb_zin_offset(&in) == 0 && !(o->stop && *o->stop))
+		rc = mb_err_set(err, MB_ERR, "empty input: '%s' at byte 0", name);
 	mb_summary_add(sum, "trace_rows", t.rows);
 	mb_summary_add(sum, "events", t.events);
 	mb_summary_add(sum, "bad_rows", t.bad);
