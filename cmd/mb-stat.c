@@ -1,0 +1,207 @@
+/* mb-stat - what a workload is, in numbers and pictures: one pass over a profile or event stream. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mbtime.h"
+#include "opt.h"
+#include "prog.h"
+#include "stat.h"
+#include "stream.h"
+#include "textfmt.h"
+
+static const char usage[] =
+	"usage: mb-stat [OPTIONS] [FILE]\n"
+	"Report on a profile or an event stream (raw or hashed keys) read from FILE or stdin.\n"
+	"\n"
+	"  -j, --json              the report as JSON (schema: doc/stat-json.md) instead of text\n"
+	"      --html FILE         also write a self-contained HTML page with SVG charts ('-': to stdout,\n"
+	"                          instead of the text report)\n"
+	"  -k, --top K             top keys to list (default 10, at most 100000)\n"
+	"  -w, --window SECONDS    time-series window (default 1; also 500ms, 2m, ...)\n"
+	"      --no-mrc            skip the LRU miss-ratio curve\n"
+	"      --mrc-rate R        initial SHARDS sampling rate, 0 < R <= 1 (default 1)\n"
+	"      --mrc-samples N     most keys the miss-ratio sampler tracks (default 65536)\n"
+	"      --max-keys N        keys counted exactly (default 1M; beyond: estimates)\n"
+	"  -h, --help              this help\n"
+	"      --version           print the version\n"
+	"\n"
+	"Exit: 0 ok, 1 bad input (the report of what was read is still written), 2 usage.\n"
+	"Manual: doc/mb-stat.md.\n";
+
+enum { O_HTML = 256, O_NOMRC, O_RATE, O_SAMPLES, O_MAXKEYS };
+
+/* Write all of b to fd: MB_OK, MB_EPIPE or MB_EIO. */
+static int write_all(int fd, const struct mb_buf *b, const char *name, struct mb_err *err)
+{
+	size_t done = 0;
+	while (done < b->len) {
+		ssize_t n = write(fd, b->p + done, b->len - done);
+		if (n > 0)
+			done += (size_t)n;
+		else if (n < 0 && errno == EINTR)
+			continue;
+		else if (n < 0 && errno == EPIPE)
+			return MB_EPIPE;
+		else
+			return mb_err_set(err, MB_EIO, "write error: %s: '%s'", n < 0 ? strerror(errno) : "no progress", name);
+	}
+	return MB_OK;
+}
+
+/* Read every frame into the accumulator; MB_OK at the end, or the error that stopped the read. */
+static int read_all(struct mb_reader *r, struct mb_stat *st, struct mb_err *err)
+{
+	struct mb_frame f;
+	struct mb_event ev;
+	int rc;
+	while ((rc = mb_reader_next(r, &f, err)) == MB_OK) {
+		if (f.type == MB_FRAME_EVENT) {
+			rc = mb_event_decode(f.payload, f.len, r->info.kind, &ev, err);
+			if (rc == MB_OK)
+				rc = mb_stat_event(st, &ev, err);
+		} else if (f.type == MB_FRAME_SUMMARY) {
+			struct mb_summary s;
+			rc = mb_summary_decode(f.payload, f.len, &s, err);
+			if (rc == MB_OK)
+				mb_stat_summary(st, &s);
+		} else {
+			st->other_frames++;
+		}
+		if (rc == MB_ERR)
+			return mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, r->name, (unsigned long long)f.offset);
+		if (rc != MB_OK)
+			return rc;
+	}
+	return rc == MB_END ? MB_OK : rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },       { "html", required_argument, NULL, O_HTML },
+		{ "top", required_argument, NULL, 'k' },  { "window", required_argument, NULL, 'w' },
+		{ "no-mrc", no_argument, NULL, O_NOMRC }, { "mrc-rate", required_argument, NULL, O_RATE },
+		{ "mrc-samples", required_argument, NULL, O_SAMPLES },
+		{ "max-keys", required_argument, NULL, O_MAXKEYS },
+		{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mb_stat_opts o;
+	struct mb_err err = { "" };
+	const char *html = NULL;
+	bool json = false;
+	uint64_t v;
+	int c;
+	mb_prog_init("mb-stat");
+	mb_stat_opts_default(&o);
+	while ((c = getopt_long(argc, argv, "jk:w:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case O_HTML: html = optarg; break;
+		case 'k':
+			if (mb_opt_u64(optarg, 1, 100000, false, &v, &err))
+				mb_usage_error("--top: %s", err.msg);
+			o.top = (uint32_t)v;
+			break;
+		case 'w':
+			if (mb_opt_duration(optarg, &v, &err) || v < 1000)
+				mb_usage_error("--window: a duration of at least 1us: '%s'", optarg);
+			o.window_ns = v;
+			break;
+		case O_NOMRC: o.mrc = false; break;
+		case O_RATE:
+			if (mb_opt_double(optarg, 1e-6, 1, &o.mrc_rate, &err))
+				mb_usage_error("--mrc-rate: %s", err.msg);
+			break;
+		case O_SAMPLES:
+			if (mb_opt_u64(optarg, 16, 1u << 24, true, &v, &err))
+				mb_usage_error("--mrc-samples: %s", err.msg);
+			o.mrc_samples = (uint32_t)v;
+			break;
+		case O_MAXKEYS:
+			if (mb_opt_u64(optarg, 16, 1u << 28, true, &v, &err))
+				mb_usage_error("--max-keys: %s", err.msg);
+			o.max_keys = (uint32_t)v;
+			break;
+		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'V': mb_print_version();
+		default: mb_usage_error("unknown option");
+		}
+	}
+	if (argc - optind > 1)
+		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
+	if (html && !strcmp(html, "-") && json)
+		mb_usage_error("--json and --html - both want stdout");
+	const char *name = optind < argc && strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
+	int fd = 0;
+	if (strcmp(name, "<stdin>")) {
+		fd = open(name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			mb_msg("cannot open input: %s: '%s'", strerror(errno), name);
+			return MB_EXIT_DATA;
+		}
+	}
+	mb_prog_signals();
+	struct mb_reader r;
+	int rc = mb_reader_open(&r, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), &err);
+	if (rc != MB_OK) {
+		mb_msg_err(&err);
+		mb_reader_close(&r);
+		return MB_EXIT_DATA;
+	}
+	r.stop = &mb_stop_requested;
+	struct mb_stat *st = malloc(sizeof *st);
+	if (!st) {
+		mb_msg("out of memory");
+		return MB_EXIT_DATA;
+	}
+	rc = mb_stat_init(st, &o, &r.info, &err);
+	if (rc != MB_OK) {
+		mb_msg_err(&err);
+		return MB_EXIT_DATA;
+	}
+	int read_rc = read_all(&r, st, &err);
+	struct mb_err read_err = err;
+	mb_reader_close(&r);
+	if (fd > 0)
+		close(fd);
+	rc = mb_stat_finish(st, &err);
+	struct mb_buf out = { 0 };
+	if (rc == MB_OK && html) {
+		rc = mb_report_html(st, &out);
+		if (rc != MB_OK) {
+			mb_err_set(&err, MB_EIO, "out of memory for the report");
+		} else if (!strcmp(html, "-")) {
+			rc = write_all(1, &out, "stdout", &err);
+		} else {
+			int hfd = open(html, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (hfd < 0)
+				rc = mb_err_set(&err, MB_EIO, "cannot create the HTML report: %s: '%s'", strerror(errno), html);
+			else if ((rc = write_all(hfd, &out, html, &err)) == MB_OK && close(hfd) != 0)
+				rc = mb_err_set(&err, MB_EIO, "cannot write the HTML report: %s: '%s'", strerror(errno), html);
+		}
+		out.len = 0;
+	}
+	if (rc == MB_OK && !(html && !strcmp(html, "-"))) {
+		rc = json ? mb_report_json(st, &out) : mb_report_text(st, &out);
+		if (rc != MB_OK)
+			mb_err_set(&err, MB_EIO, "out of memory for the report");
+		else
+			rc = write_all(1, &out, "stdout", &err);
+	}
+	mb_buf_free(&out);
+	mb_stat_free(st);
+	free(st);
+	if (read_rc != MB_OK && read_rc != MB_EPIPE) {
+		mb_msg_err(&read_err);
+		return MB_EXIT_DATA;
+	}
+	if (rc != MB_OK && rc != MB_EPIPE)
+		mb_msg_err(&err);
+	return mb_exit_code(rc);
+}

@@ -1,0 +1,27 @@
+/* report.h - helpers shared by the mb-stat report writers (text, JSON, HTML). */
+#ifndef MB_REPORT_H
+#define MB_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stat.h"
+#include "textfmt.h"
+
+/* The percentiles every distribution reports, and their labels. */
+#define MB_REPORT_NPCT 4
+extern const double mb_report_pct[MB_REPORT_NPCT];
+extern const char *const mb_report_pct_name[MB_REPORT_NPCT];
+
+/* Append printf-style text; false when memory runs out (the buffer keeps what it had). */
+bool mb_bprintf(struct mb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Bytes with a binary unit: "812 B", "3.4 KiB", "1.20 GiB". */
+void mb_fmt_bytes(char *out, size_t cap, double v);
+/* A count with a decimal unit: "812", "3.41k", "12.0M". */
+void mb_fmt_count(char *out, size_t cap, double v);
+/* Miss ratio of a cache of `size` on a curve from mb_shards_curve (1 below its first point). */
+double mb_mrc_at(const struct mb_mrc_point *p, size_t n, double size);
+/* Rows to show a time series of n windows in at most max rows: windows per row. */
+uint32_t mb_report_group(uint32_t n, uint32_t max);
+
+#endif

@@ -1,0 +1,587 @@
+/* stat.c - the mb-stat accumulator: counters, distributions, key and connection tables, time series. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mbtime.h"
+#include "stat.h"
+
+#define SIZE_MAX_V (UINT64_C(1) << 32)                 /* sizes and TTLs: up to 4 GiB / 136 years */
+#define TIME_MAX_V (UINT64_C(3600) * MB_NS_PER_SEC)    /* inter-arrivals and latencies: up to 1 h */
+#define TTL_RELATIVE_MAX 2592000                       /* memcached: larger exptimes are unix times */
+
+void mb_stat_opts_default(struct mb_stat_opts *o)
+{
+	o->top = 10;
+	o->window_ns = MB_NS_PER_SEC;
+	o->mrc = true;
+	o->mrc_rate = 1.0;
+	o->mrc_samples = 65536;
+	o->max_keys = 1u << 20;
+	o->max_conns = 1u << 18;
+}
+
+const char *mb_stat_class_name(unsigned c)
+{
+	static const char *const n[MB_SC_COUNT] = { "all", "get", "set", "other" };
+	return c < MB_SC_COUNT ? n[c] : "?";
+}
+
+/* 64-bit finalizer (splitmix64): spreads any id uniformly for tables and sampling. */
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* mb-stat's hash of raw key bytes: 8 bytes at a time, multiply-rotate, then finalized. */
+static uint64_t key_hash_raw(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0x243f6a8885a308d3ull ^ (n * 0x9e3779b97f4a7c15ull);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9fb21c651e98df25ull;
+		h = (h << 29) | (h >> 35);
+		p += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	h = (h ^ w) * 0x9fb21c651e98df25ull;
+	return mix64(h);
+}
+
+int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct mb_stream_info *info, struct mb_err *err)
+{
+	memset(st, 0, sizeof *st);
+	st->o = *o;
+	st->info = *info;
+	st->hashed = info->kind == MB_KIND_EVENTS_HASHED;
+	int rc = MB_OK;
+	for (unsigned c = 0; c < MB_SC_COUNT && rc == MB_OK; c++) {
+		rc = mb_dist_init(&st->key_size[c], 65535);
+		if (rc == MB_OK)
+			rc = mb_dist_init(&st->value_size[c], SIZE_MAX_V);
+	}
+	if (rc == MB_OK)
+		rc = mb_dist_init(&st->ttl, SIZE_MAX_V);
+	if (rc == MB_OK)
+		rc = mb_dist_init(&st->iat, TIME_MAX_V);
+	if (rc == MB_OK)
+		rc = mb_dist_init(&st->iat_conn, TIME_MAX_V);
+	if (rc == MB_OK)
+		rc = mb_dist_init(&st->lat_all, TIME_MAX_V);
+	mb_hll_init(&st->hll);
+	st->key_mask = 4095;
+	st->keys = calloc(st->key_mask + 1, sizeof *st->keys);
+	st->conn_mask = 255;
+	st->conns = calloc(st->conn_mask + 1, sizeof *st->conns);
+	st->win_cap = 64;
+	st->win = calloc(st->win_cap, sizeof *st->win);
+	st->sec_cap = 64;
+	st->sec = calloc(st->sec_cap, sizeof *st->sec);
+	st->sums = calloc(MB_STAT_MAX_SUMMARIES, sizeof *st->sums);
+	if (rc == MB_OK && (!st->keys || !st->conns || !st->win || !st->sec || !st->sums))
+		rc = MB_EIO;
+	if (rc != MB_OK)
+		return mb_err_set(err, MB_EIO, "out of memory for the statistics");
+	if (o->mrc)
+		return mb_shards_new(&st->shards, o->mrc_rate, o->mrc_samples, err);
+	return MB_OK;
+}
+
+void mb_stat_free(struct mb_stat *st)
+{
+	for (unsigned c = 0; c < MB_SC_COUNT; c++) {
+		mb_dist_free(&st->key_size[c]);
+		mb_dist_free(&st->value_size[c]);
+	}
+	mb_dist_free(&st->ttl);
+	mb_dist_free(&st->iat);
+	mb_dist_free(&st->iat_conn);
+	mb_dist_free(&st->lat_all);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
+		if (st->lat[c]) {
+			mb_dist_free(st->lat[c]);
+			free(st->lat[c]);
+		}
+	}
+	free(st->keys);
+	free(st->conns);
+	free(st->win);
+	free(st->sec);
+	free(st->sums);
+	mb_topk_free(st->topk);
+	mb_shards_free(st->shards);
+	free(st->r.top);
+	free(st->r.rank_counts);
+	free(st->r.mrc_obj);
+	free(st->r.mrc_bytes);
+	memset(st, 0, sizeof *st);
+}
+
+void mb_stat_key_name(const struct mb_stat *st, uint64_t id, char out[20])
+{
+	snprintf(out, 20, "%c%016" PRIx64, st->hashed ? '@' : '#', id);
+}
+
+/* ---- time series ---- */
+
+/* Make room for window index i: grow, or merge neighbours (doubling the width) past the bound. */
+static int win_slot(struct mb_stat *st, uint64_t base, uint32_t *out)
+{
+	uint64_t i = base >> st->win_shift;
+	while (i >= MB_STAT_MAX_WINDOWS) {
+		for (uint32_t j = 0; j < st->nwin; j++) {
+			struct mb_stat_window *a = &st->win[j], w = *a;
+			if (j % 2 == 0) {
+				st->win[j / 2] = w;
+			} else {
+				struct mb_stat_window *d = &st->win[j / 2];
+				d->ops += a->ops;
+				d->reads += a->reads;
+				d->hits += a->hits;
+				d->misses += a->misses;
+				d->keys += a->keys;
+				d->new_keys += a->new_keys;
+				d->cum_keys = a->cum_keys;
+				d->cum_bytes = a->cum_bytes;
+			}
+		}
+		st->nwin = (st->nwin + 1) / 2;
+		memset(st->win + st->nwin, 0, sizeof *st->win * (st->win_cap - st->nwin));
+		st->win_shift++;
+		i = base >> st->win_shift;
+	}
+	if (i >= st->win_cap) {
+		uint32_t cap = st->win_cap;
+		while (cap <= i)
+			cap *= 2;
+		struct mb_stat_window *w = realloc(st->win, sizeof *w * cap);
+		if (!w)
+			return MB_EIO;
+		memset(w + st->win_cap, 0, sizeof *w * (cap - st->win_cap));
+		st->win = w;
+		st->win_cap = cap;
+	}
+	for (uint32_t j = st->nwin; j <= i; j++) {
+		st->win[j].cum_keys = st->nwin ? st->win[st->nwin - 1].cum_keys : 0;
+		st->win[j].cum_bytes = st->nwin ? st->win[st->nwin - 1].cum_bytes : 0;
+	}
+	if (i >= st->nwin)
+		st->nwin = (uint32_t)i + 1;
+	*out = (uint32_t)i;
+	return MB_OK;
+}
+
+static int sec_count(struct mb_stat *st, uint64_t s)
+{
+	uint64_t i = s >> st->sec_shift;
+	while (i >= MB_STAT_MAX_SECONDS) {
+		for (uint32_t j = 0; j < st->nsec; j++)
+			st->sec[j / 2] = (j % 2 ? st->sec[j / 2] : 0) + st->sec[j];
+		st->nsec = (st->nsec + 1) / 2;
+		memset(st->sec + st->nsec, 0, sizeof *st->sec * (st->sec_cap - st->nsec));
+		st->sec_shift++;
+		i = s >> st->sec_shift;
+	}
+	if (i >= st->sec_cap) {
+		uint32_t cap = st->sec_cap;
+		while (cap <= i)
+			cap *= 2;
+		uint64_t *p = realloc(st->sec, sizeof *p * cap);
+		if (!p)
+			return MB_EIO;
+		memset(p + st->sec_cap, 0, sizeof *p * (cap - st->sec_cap));
+		st->sec = p;
+		st->sec_cap = cap;
+	}
+	st->sec[i]++;
+	if (i >= st->nsec)
+		st->nsec = (uint32_t)i + 1;
+	return MB_OK;
+}
+
+/* ---- connections ---- */
+
+static void conn_event(struct mb_stat *st, uint32_t id, uint64_t ts)
+{
+	uint32_t i = (uint32_t)mix64(id) & st->conn_mask;
+	while (st->conns[i].id1 && st->conns[i].id1 != id + 1u)
+		i = (i + 1) & st->conn_mask;
+	if (st->conns[i].id1) {
+		uint64_t last = st->conns[i].last;
+		mb_dist_add(&st->iat_conn, ts >= last ? ts - last : 0);
+		st->conns[i].last = ts > last ? ts : last;
+		return;
+	}
+	if (id == UINT32_MAX || st->nconns >= st->o.max_conns) {
+		st->conns_overflow = true;
+		st->conns_untracked_events++;
+		return;
+	}
+	st->conns[i].id1 = id + 1u;
+	st->conns[i].last = ts;
+	st->nconns++;
+	if (st->nconns * 2 > st->conn_mask) {
+		uint32_t mask = st->conn_mask * 2 + 1;
+		__typeof__(st->conns) n = calloc((size_t)mask + 1, sizeof *n);
+		if (!n) {
+			st->conns_overflow = true; /* keep the current table; new connections go untracked */
+			st->o.max_conns = st->nconns;
+			return;
+		}
+		for (uint32_t j = 0; j <= st->conn_mask; j++) {
+			if (!st->conns[j].id1)
+				continue;
+			uint32_t k = (uint32_t)mix64(st->conns[j].id1 - 1u) & mask;
+			while (n[k].id1)
+				k = (k + 1) & mask;
+			n[k] = st->conns[j];
+		}
+		free(st->conns);
+		st->conns = n;
+		st->conn_mask = mask;
+	}
+}
+
+/* ---- keys ---- */
+
+static int keys_grow(struct mb_stat *st)
+{
+	uint32_t mask = st->key_mask * 2 + 1;
+	struct mb_stat_key *n = calloc((size_t)mask + 1, sizeof *n);
+	if (!n)
+		return MB_EIO;
+	for (uint32_t j = 0; j <= st->key_mask; j++) {
+		if (!st->keys[j].id)
+			continue;
+		uint32_t k = (uint32_t)mix64(st->keys[j].id) & mask;
+		while (n[k].id)
+			k = (k + 1) & mask;
+		n[k] = st->keys[j];
+	}
+	free(st->keys);
+	st->keys = n;
+	st->key_mask = mask;
+	return MB_OK;
+}
+
+/* The table is full: from now on heavy hitters come from a space-saving counter seeded with it. */
+static int keys_overflow(struct mb_stat *st, struct mb_err *err)
+{
+	uint32_t cap = st->o.top * 16 < 4096 ? 4096 : st->o.top * 16;
+	int rc = mb_topk_new(&st->topk, cap, err);
+	if (rc != MB_OK)
+		return rc;
+	for (uint32_t j = 0; j <= st->key_mask; j++)
+		if (st->keys[j].id)
+			mb_topk_add(st->topk, st->keys[j].id, st->keys[j].count);
+	st->keys_overflow = true;
+	return MB_OK;
+}
+
+/* Object size as a cache would hold it: key plus the last value size known for the key. */
+static inline uint32_t object_size(const struct mb_event *ev, uint32_t old)
+{
+	uint64_t v;
+	if (mb_cmd_is_store(ev->cmd))
+		v = (uint64_t)ev->key_len + ev->value_len;
+	else if (ev->status == MB_ST_HIT && ev->resp_len)
+		v = (uint64_t)ev->key_len + ev->resp_len;
+	else
+		return old ? old : (ev->key_len ? ev->key_len : 1);
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static int key_event(struct mb_stat *st, const struct mb_event *ev, uint64_t base, uint32_t w, struct mb_err *err)
+{
+	uint64_t id = st->hashed ? ev->key_hash : key_hash_raw(ev->key, ev->key_len);
+	if (!id)
+		id = 1;
+	uint64_t mixed = mix64(id);
+	mb_hll_add(&st->hll, mixed);
+	st->keyed++;
+	if (st->topk)
+		mb_topk_add(st->topk, id, 1);
+	uint32_t i = (uint32_t)mixed & st->key_mask;
+	while (st->keys[i].id && st->keys[i].id != id)
+		i = (i + 1) & st->key_mask;
+	struct mb_stat_window *win = &st->win[w];
+	uint32_t lastwin = base >= UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)base + 1;
+	uint32_t size;
+	if (st->keys[i].id) {
+		struct mb_stat_key *k = &st->keys[i];
+		k->count++;
+		if (!k->lastwin || ((uint64_t)(k->lastwin - 1) >> st->win_shift) != w)
+			win->keys++;
+		k->lastwin = lastwin;
+		size = object_size(ev, k->size);
+		st->cum_bytes += (uint64_t)size - k->size;
+		k->size = size;
+	} else if (!st->keys_overflow) {
+		size = object_size(ev, 0);
+		st->keys[i] = (struct mb_stat_key){ id, 1, lastwin, size };
+		st->nkeys++;
+		st->cum_bytes += size;
+		win->keys++;
+		win->new_keys++;
+		if (st->nkeys >= st->o.max_keys) {
+			int rc = keys_overflow(st, err);
+			if (rc != MB_OK)
+				return rc;
+		} else if (st->nkeys * 2 > st->key_mask && keys_grow(st) != MB_OK) {
+			return mb_err_set(err, MB_EIO, "out of memory for the key table (%u keys)", st->nkeys);
+		}
+	} else {
+		st->untracked_refs++;
+		size = object_size(ev, 0);
+	}
+	win->cum_keys = st->nkeys;
+	win->cum_bytes = st->cum_bytes;
+	if (st->shards)
+		mb_shards_access(st->shards, mixed, size);
+	return MB_OK;
+}
+
+/* Estimated wire bytes: request and response lines per protocol (doc/mb-stat.md, "Bytes"). */
+static void wire_bytes(struct mb_stat *st, const struct mb_event *ev, bool answered)
+{
+	uint64_t req, resp = 0;
+	bool store = mb_cmd_is_store(ev->cmd);
+	switch (ev->proto) {
+	case MB_PROTO_BINARY:
+		req = 24 + ev->key_len + ev->value_len + (store ? 8 : 0);
+		if (answered)
+			resp = 24 + ev->resp_len + (ev->resp_len ? 4 : 0);
+		break;
+	case MB_PROTO_META:
+		req = 3 + ev->key_len + 4 + (store ? ev->value_len + 2 + 8 : 0);
+		if (answered)
+			resp = 4 + (ev->resp_len ? ev->resp_len + 2 + 8 : 0);
+		break;
+	default:
+		req = strlen(mb_cmd_name(ev->cmd)) + 1 + ev->key_len + 2 + (store ? ev->value_len + 2 + 12 : 0);
+		if (answered)
+			resp = mb_cmd_is_read(ev->cmd) ? 5 + (ev->status == MB_ST_HIT ? 6 + ev->key_len + 14 + ev->resp_len + 2 : 0)
+							: 8 + (ev->resp_len ? ev->resp_len + 2 : 0);
+		break;
+	}
+	st->req_bytes_est += req;
+	st->resp_bytes_est += resp;
+}
+
+int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *err)
+{
+	unsigned cmd = ev->cmd < MB_CMD_COUNT ? ev->cmd : MB_CMD_UNKNOWN;
+	unsigned proto = ev->proto < MB_PROTO_COUNT ? ev->proto : MB_PROTO_UNKNOWN;
+	unsigned status = ev->status < MB_ST_COUNT ? ev->status : MB_ST_NONE;
+	uint64_t ts = ev->ts_ns;
+	st->events++;
+	if (!st->have_ts) {
+		st->have_ts = true;
+		st->first_ts = st->prev_ts = st->min_ts = st->max_ts = ts;
+	} else {
+		if (ts >= st->prev_ts) {
+			mb_dist_add(&st->iat, ts - st->prev_ts);
+		} else {
+			mb_dist_add(&st->iat, 0);
+			st->out_of_order++;
+		}
+		st->prev_ts = ts;
+		if (ts < st->min_ts)
+			st->min_ts = ts;
+		if (ts > st->max_ts)
+			st->max_ts = ts;
+	}
+	uint64_t rel = ts > st->first_ts ? ts - st->first_ts : 0;
+	uint32_t w;
+	if (win_slot(st, rel / st->o.window_ns, &w) != MB_OK || sec_count(st, rel / MB_NS_PER_SEC) != MB_OK)
+		return mb_err_set(err, MB_EIO, "out of memory for the time series");
+	struct mb_stat_window *win = &st->win[w];
+	win->ops++;
+	st->cmd[cmd]++;
+	st->proto[proto]++;
+	st->transport[ev->transport < MB_TRANSPORT_COUNT ? ev->transport : 0]++;
+	st->cmd_proto[cmd][proto]++;
+	st->cmd_status[cmd][status]++;
+	st->status[status]++;
+	for (uint16_t f = ev->flags; f; f &= (uint16_t)(f - 1))
+		st->flag[__builtin_ctz(f)]++;
+	bool answered = status != MB_ST_NONE && status != MB_ST_UNANSWERED;
+	st->answered += answered;
+	bool read = mb_cmd_is_read(cmd), store = mb_cmd_is_store(cmd);
+	if (read) {
+		win->reads++;
+		win->hits += status == MB_ST_HIT;
+		win->misses += status == MB_ST_MISS;
+	}
+	conn_event(st, ev->conn_id, ts);
+	wire_bytes(st, ev, answered);
+	if (answered) {
+		if (!st->lat[cmd]) {
+			struct mb_dist *d = malloc(sizeof *d);
+			if (!d || mb_dist_init(d, TIME_MAX_V) != MB_OK) {
+				free(d);
+				return mb_err_set(err, MB_EIO, "out of memory for latencies");
+			}
+			st->lat[cmd] = d;
+		}
+		mb_dist_add(st->lat[cmd], ev->latency_ns);
+		mb_dist_add(&st->lat_all, ev->latency_ns);
+	}
+	if (!mb_cmd_has_key(cmd))
+		return MB_OK;
+	unsigned cls = read ? MB_SC_GET : store ? MB_SC_SET : MB_SC_OTHER;
+	st->key_bytes += ev->key_len;
+	mb_dist_add(&st->key_size[MB_SC_ALL], ev->key_len);
+	mb_dist_add(&st->key_size[cls], ev->key_len);
+	if (store) {
+		st->value_bytes += ev->value_len;
+		mb_dist_add(&st->value_size[MB_SC_ALL], ev->value_len);
+		mb_dist_add(&st->value_size[MB_SC_SET], ev->value_len);
+	} else if (status == MB_ST_HIT && ev->resp_len) {
+		st->resp_bytes += ev->resp_len;
+		mb_dist_add(&st->value_size[MB_SC_ALL], ev->resp_len);
+		mb_dist_add(&st->value_size[read ? MB_SC_GET : MB_SC_OTHER], ev->resp_len);
+	}
+	if (store || cmd == MB_CMD_TOUCH || cmd == MB_CMD_GAT || cmd == MB_CMD_GATS) {
+		int64_t ttl = ev->ttl;
+		if (ttl > TTL_RELATIVE_MAX)
+			ttl -= (int64_t)(ts / MB_NS_PER_SEC);
+		if (ttl < 0)
+			st->ttl_negative++;
+		else
+			mb_dist_add(&st->ttl, (uint64_t)ttl);
+	}
+	return key_event(st, ev, rel / st->o.window_ns, w, err);
+}
+
+void mb_stat_summary(struct mb_stat *st, const struct mb_summary *s)
+{
+	struct mb_summary *d = NULL;
+	for (unsigned i = 0; i < st->nsums && !d; i++)
+		if (!strcmp(st->sums[i].program, s->program))
+			d = &st->sums[i];
+	if (!d) {
+		if (st->nsums == MB_STAT_MAX_SUMMARIES) {
+			st->sums_dropped++;
+			return;
+		}
+		d = &st->sums[st->nsums++];
+		mb_summary_init(d, s->program);
+	}
+	for (unsigned i = 0; i < s->n; i++)
+		mb_summary_add(d, s->c[i].name, s->c[i].val);
+}
+
+void mb_stat_hits(const struct mb_stat *st, unsigned cmd, uint64_t *hits, uint64_t *misses)
+{
+	const uint64_t *c = st->cmd_status[cmd];
+	*hits = c[MB_ST_HIT] + c[MB_ST_DELETED] + c[MB_ST_TOUCHED];
+	*misses = c[MB_ST_MISS] + c[MB_ST_NOT_FOUND];
+}
+
+uint64_t mb_stat_errors(const struct mb_stat *st, unsigned cmd)
+{
+	const uint64_t *c = st->cmd_status[cmd];
+	return c[MB_ST_ERROR] + c[MB_ST_CLIENT_ERROR] + c[MB_ST_SERVER_ERROR];
+}
+
+/* ---- finishing ---- */
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct mb_stat_top *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int popularity(struct mb_stat *st)
+{
+	struct mb_stat_result *r = &st->r;
+	size_t n = st->nkeys;
+	struct mb_stat_top *all = malloc(sizeof *all * (n ? n : 1));
+	r->rank_counts = malloc(sizeof *r->rank_counts * (n ? n : 1));
+	r->top = malloc(sizeof *r->top * (st->o.top ? st->o.top : 1));
+	if (!all || !r->rank_counts || !r->top) {
+		free(all);
+		return MB_EIO;
+	}
+	size_t m = 0;
+	for (uint32_t j = 0; j <= st->key_mask; j++) {
+		if (!st->keys[j].id)
+			continue;
+		all[m++] = (struct mb_stat_top){ st->keys[j].id, st->keys[j].count, 0 };
+		r->one_hit += st->keys[j].count == 1;
+	}
+	qsort(all, m, sizeof *all, by_count_desc);
+	for (size_t i = 0; i < m; i++)
+		r->rank_counts[i] = all[i].count;
+	r->nranks = m;
+	if (st->topk) {
+		struct mb_topk_item *it = malloc(sizeof *it * (st->o.top ? st->o.top : 1));
+		if (!it) {
+			free(all);
+			return MB_EIO;
+		}
+		r->ntop = mb_topk_list(st->topk, it, st->o.top);
+		for (size_t i = 0; i < r->ntop; i++)
+			r->top[i] = (struct mb_stat_top){ it[i].key, it[i].count, it[i].error };
+		free(it);
+	} else {
+		r->ntop = m < st->o.top ? m : st->o.top;
+		memcpy(r->top, all, sizeof *all * r->ntop);
+	}
+	free(all);
+	r->zipf_ok = mb_zipf_fit(r->rank_counts, r->nranks, &r->zipf) == 0;
+	uint64_t k1 = (uint64_t)ceil(r->distinct_keys * 0.01);
+	if (k1 > m)
+		k1 = m;
+	uint64_t sum = 0;
+	for (uint64_t i = 0; i < k1; i++)
+		sum += r->rank_counts[i];
+	r->top1pct_keys = k1;
+	r->top1pct_share = st->keyed ? (double)sum / (double)st->keyed : 0;
+	return MB_OK;
+}
+
+int mb_stat_finish(struct mb_stat *st, struct mb_err *err)
+{
+	struct mb_stat_result *r = &st->r;
+	r->duration_s = st->have_ts ? (double)(st->max_ts - st->min_ts) / 1e9 : 0;
+	r->nsec = (uint64_t)st->nsec << st->sec_shift;
+	uint64_t peak = 0;
+	for (uint32_t i = 0; i < st->nsec; i++)
+		if (st->sec[i] > peak)
+			peak = st->sec[i];
+	r->mean_ops = r->nsec ? (double)st->events / (double)r->nsec : 0;
+	r->peak_ops = (double)peak / (double)(1u << st->sec_shift);
+	r->burstiness = r->mean_ops > 0 ? r->peak_ops / r->mean_ops : 0;
+	r->keys_exact = !st->keys_overflow;
+	r->distinct_keys = r->keys_exact ? (double)st->nkeys : mb_hll_estimate(&st->hll);
+	if (r->distinct_keys < st->nkeys)
+		r->distinct_keys = st->nkeys;
+	if (popularity(st) != MB_OK)
+		return mb_err_set(err, MB_EIO, "out of memory for the key popularity");
+	if (st->shards) {
+		r->mrc_obj = malloc(sizeof *r->mrc_obj * MB_MRC_MAX_POINTS);
+		r->mrc_bytes = malloc(sizeof *r->mrc_bytes * MB_MRC_MAX_POINTS);
+		if (!r->mrc_obj || !r->mrc_bytes)
+			return mb_err_set(err, MB_EIO, "out of memory for the miss-ratio curve");
+		r->nmrc_obj = mb_shards_curve(st->shards, false, r->mrc_obj);
+		r->nmrc_bytes = mb_shards_curve(st->shards, true, r->mrc_bytes);
+		r->mrc_rate = mb_shards_rate(st->shards);
+		r->mrc_refs = mb_shards_sampled_refs(st->shards);
+	}
+	return MB_OK;
+}
