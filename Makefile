@@ -113,9 +113,11 @@ $(FUZZ_BUILD)/fuzz-%: fuzz/fuzz-%.c $(COMMON_SRC) $(wildcard common/*.h)
 	$(call say,FUZZ,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRC) $(LDLIBS_ALL)
 
-install: all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/membench
+# Programs, man pages made from doc/mb-*.md, and the format documents.
+install: $(PROGS)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/membench
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	$(Q)for m in $(MANS); do scripts/md2man $$m >$(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m .md).1 || exit 1; done
 	$(Q)install -m 0644 README.md doc/*.md $(DESTDIR)$(PREFIX)/share/doc/membench/
 
 clean:
