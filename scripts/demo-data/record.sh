@@ -1,5 +1,5 @@
 #!/bin/sh
-# record.sh - record scripts/demo/demo.pcap from real traffic: a real memcached on loopback,
+# record.sh - record scripts/demo-data/demo.pcap from real traffic: a real memcached on loopback,
 # tcpdump, and workload.py's pymemcache clients. Run once (as root); the result is committed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""workload.py - the real client traffic behind the bundled demo capture (scripts/demo/demo.pcap).
+"""workload.py - the real client traffic behind the bundled demo capture (scripts/demo-data/demo.pcap).
 
 usage: workload.py PORT [OPS] [SECONDS]
 Drives memcached on 127.0.0.1:PORT with pymemcache from 16 client threads (one TCP connection
