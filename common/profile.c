@@ -16,9 +16,12 @@
 enum col {
 	C_SHAPES,  /* table: count, then per shape cmd, status, proto, transport, flags, frame flags */
 	C_SHAPE,   /* per event: shape index */
-	C_TS,      /* unit exponent byte, then per event zigzag((ts - previous ts) / unit) */
-	C_LAT,     /* unit exponent byte, then per event latency / unit */
-	C_CONN,    /* per event: conn_id */
+	C_TS,      /* unit exponent byte, then per event the low byte of zigzag((ts - previous ts) / unit) */
+	C_TS_HI,   /* per event: the rest of that value (>> 8) */
+	C_LAT,     /* unit exponent byte, then per event the low byte of latency / unit */
+	C_LAT_HI,  /* per event: the rest (>> 8) */
+	C_CONN,    /* per event: low byte of conn_id */
+	C_CONN_HI, /* per event: conn_id >> 8 */
 	C_KEY,     /* per event: 0 = new dictionary entry, else entry id + 1 */
 	C_NEWKEY,  /* per new entry: 8-byte hash (hashed) or key_len raw bytes (raw keys) */
 	C_NEWLEN,  /* per new entry: key_len */
@@ -28,7 +31,9 @@ enum col {
 	C_BATCH,   /* per event: zigzag(batch_id - previous batch_id) */
 	NCOLS
 };
-/* Size codes: 0 = zero, 1 = the entry's last non-zero size, n + 2 = n. */
+/* Size codes: 0 = zero, 1 = the entry's last non-zero size, n + 2 = n. Numbers in a
+ * lo/hi column pair are split into a byte and a varint: Huffman coding in zstd then
+ * sees the nearly uniform low bytes apart from the skewed high part. */
 
 #define SHAPES_MAX 4096
 #define EVENT_WORST 52 /* most column bytes one event takes, besides its new key */
@@ -155,6 +160,22 @@ static int buf_room(struct buf *b, size_t n, struct mb_err *err)
 
 /* Append a varint; the caller made room (MB_VARINT_MAX). */
 static inline void put_uv(struct buf *b, uint64_t v) { b->len += mb_put_uvarint(b->p + b->len, v); }
+
+/* Append v split over a lo/hi column pair. */
+static inline void put_split(struct buf *lo, uint64_t v)
+{
+	lo->p[lo->len++] = (uint8_t)v;
+	put_uv(lo + 1, v >> 8);
+}
+
+/* Read a value split over a lo/hi column pair (sets bad on either cursor). */
+static inline uint64_t get_split(struct mb_cur *lo)
+{
+	uint64_t l = mb_get_u8(lo), h = mb_get_uvarint(lo + 1);
+	if (h >> 56)
+		lo[1].bad = true;
+	return h << 8 | l;
+}
 
 /* Metadata block encoding shared with the stream header: u8 klen, key, u16 vlen, value. */
 static size_t meta_encode(const struct mb_stream_info *info, uint8_t *q)
@@ -315,10 +336,10 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 	for (uint32_t i = 0; i < n; i++) {
 		const struct pend *e = &pw->ev[i];
 		put_uv(&col[C_SHAPE], e->shape);
-		put_uv(&col[C_TS], mb_zigzag((int64_t)(e->ts - pw->prev_ts) / (int64_t)pow10[ets]));
+		put_split(&col[C_TS], mb_zigzag((int64_t)(e->ts - pw->prev_ts) / (int64_t)pow10[ets]));
 		pw->prev_ts = e->ts;
-		put_uv(&col[C_LAT], e->lat / pow10[elat]);
-		put_uv(&col[C_CONN], e->conn);
+		put_split(&col[C_LAT], e->lat / pow10[elat]);
+		put_split(&col[C_CONN], e->conn);
 		const struct entry *d = &pw->dict.e[e->key];
 		if (e->fresh) {
 			put_uv(&col[C_KEY], 0);
@@ -813,11 +834,11 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		ev->transport = s->transport;
 		ev->flags = s->flags;
 		pr->fflags[i] = s->fflags;
-		int64_t d = mb_unzigzag(mb_get_uvarint(&col[C_TS]));
+		int64_t d = mb_unzigzag(get_split(&col[C_TS]));
 		pr->prev_ts += (uint64_t)d * pow10[ets];
 		ev->ts_ns = pr->prev_ts;
-		ev->latency_ns = mb_get_uvarint(&col[C_LAT]) * pow10[elat];
-		uint64_t conn = mb_get_uvarint(&col[C_CONN]);
+		ev->latency_ns = get_split(&col[C_LAT]) * pow10[elat];
+		uint64_t conn = get_split(&col[C_CONN]);
 		uint64_t ref = mb_get_uvarint(&col[C_KEY]);
 		if (conn > UINT32_MAX)
 			return corrupt(r, at, "connection id", err);
