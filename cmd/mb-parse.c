@@ -1,0 +1,330 @@
+/* mb-parse - decode memcached traffic (text, meta, binary; TCP and UDP) from packets into one event per key operation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mbtime.h"
+#include "mcpair.h"
+#include "net.h"
+#include "opt.h"
+#include "pcapfile.h"
+#include "prog.h"
+#include "stream.h"
+#include "tcpreasm.h"
+
+static const char usage[] =
+	"usage: mb-parse [options] [FILE]     packets (mb-capture stream, pcap or pcapng) -> events\n"
+	"\n"
+	"  -p, --ports PORTS     memcached server ports, e.g. 11211,31411-31431 (default 11211)\n"
+	"  -M, --max-mem MIB     hard cap on flow-table memory in MiB (default 256)\n"
+	"      --idle DURATION   close flows idle this long in capture time (default 300s)\n"
+	"      --pending N       pending requests per connection before the oldest is dropped (default 4096)\n"
+	"  -q, --quiet           no summary line on stderr\n"
+	"  -h, --help            this help\n"
+	"      --version         print the version\n"
+	"\n"
+	"FILE '-' or none reads standard input. Output: an events-raw stream on stdout.\n"
+	"Exit: 0 ok, 1 bad input, 2 usage. Manual: doc/mb-parse.md.\n";
+
+/* Everything one run holds. */
+struct run {
+	struct mb_writer w;
+	struct mc_ctx ctx;
+	struct mb_flowtab tab;
+	struct mb_err werr;
+	int wrc;                  /* first output failure */
+	uint64_t packets, payload_bytes, upstream_summaries;
+	uint64_t net[MB_NET_LINKTYPE + 1];
+};
+
+/* Event callback: one frame per key operation. */
+static void emit(void *arg, const struct mb_event *ev)
+{
+	struct run *r = arg;
+	if (r->wrc != MB_OK)
+		return;
+	r->wrc = mb_writer_event(&r->w, ev, &r->werr);
+}
+
+/* One captured packet. */
+static void packet(struct run *r, const struct mb_packet *pkt)
+{
+	struct mb_l4 l4;
+	r->packets++;
+	enum mb_net_rc nrc = mb_net_decode(pkt->linktype, pkt->data, pkt->caplen, &l4);
+	r->net[nrc]++;
+	if (nrc != MB_NET_OK)
+		return;
+	r->payload_bytes += l4.len;
+	mb_flowtab_packet(&r->tab, &l4, pkt->ts_ns, pkt->elided);
+}
+
+/* Add the run's counters to the summary. */
+static void fill_summary(struct run *r, struct mb_summary *s)
+{
+	const struct mc_counters *c = &r->ctx.cnt;
+	const struct mb_flow_counters *f = &r->tab.cnt;
+	mb_summary_init(s, "mb-parse");
+	mb_summary_add(s, "packets", r->packets);
+	mb_summary_add(s, "payload_bytes", r->payload_bytes);
+	mb_summary_add(s, "flows", f->flows);
+	mb_summary_add(s, "flows.tcp", f->tcp_flows);
+	mb_summary_add(s, "flows.udp", f->udp_flows);
+	mb_summary_add(s, "events", c->events);
+	for (unsigned p = 1; p < MB_PROTO_COUNT; p++) {
+		char name[MB_SUMMARY_NAME_MAX + 1];
+		snprintf(name, sizeof name, "events.%s", mb_proto_name(p));
+		mb_summary_add(s, name, c->ev_proto[p]);
+	}
+	for (unsigned i = 0; i < MB_CMD_COUNT; i++) {
+		if (!c->ev_cmd[i])
+			continue;
+		char name[MB_SUMMARY_NAME_MAX + 1];
+		snprintf(name, sizeof name, "cmd.%s", mb_cmd_name(i));
+		mb_summary_add(s, name, c->ev_cmd[i]);
+	}
+	for (unsigned i = 0; i < MB_ST_COUNT; i++) {
+		if (!c->ev_status[i])
+			continue;
+		char name[MB_SUMMARY_NAME_MAX + 1];
+		snprintf(name, sizeof name, "status.%s", mb_status_name(i));
+		mb_summary_add(s, name, c->ev_status[i]);
+	}
+	mb_summary_add(s, "batches", c->batches);
+	mb_summary_add(s, "inferred", c->inferred);
+	mb_summary_add(s, "desyncs", c->desyncs);
+	mb_summary_add(s, "resyncs", c->resyncs);
+	mb_summary_add(s, "evictions", f->evictions);
+	mb_summary_add(s, "idle_closed", f->idle_closed);
+	mb_summary_add(s, "unparsed_bytes", c->unparsed_bytes);
+	mb_summary_add(s, "errors", c->unknown_cmds + c->malformed + c->invalid);
+	mb_summary_add(s, "unknown_cmds", c->unknown_cmds);
+	mb_summary_add(s, "malformed", c->malformed);
+	mb_summary_add(s, "invalid", c->invalid);
+	mb_summary_add(s, "unmatched_responses", c->unmatched_resp);
+	mb_summary_add(s, "keys_over_cap", c->keys_over_cap);
+	mb_summary_add(s, "pending_overflow", c->pending_overflow);
+	mb_summary_add(s, "elided_bytes", c->elided_bytes);
+	mb_summary_add(s, "elided_overrun", c->elided_overrun);
+	mb_summary_add(s, "lost_body_bytes", c->lost_body_bytes);
+	mb_summary_add(s, "udp_dropped", c->udp_dropped);
+	mb_summary_add(s, "segments", f->segments);
+	mb_summary_add(s, "retransmissions", f->retrans);
+	mb_summary_add(s, "overlaps", f->overlaps);
+	mb_summary_add(s, "out_of_order", f->ooo);
+	mb_summary_add(s, "holes", f->holes);
+	mb_summary_add(s, "hole_bytes", f->hole_bytes);
+	mb_summary_add(s, "truncated_bytes", f->truncated_bytes);
+	mb_summary_add(s, "closed", f->closed);
+	mb_summary_add(s, "not_memcached", f->not_memcached);
+	for (unsigned i = 1; i <= MB_NET_LINKTYPE; i++)
+		if (r->net[i])
+			mb_summary_add(s, mb_net_rc_name((enum mb_net_rc)i), r->net[i]);
+	if (r->upstream_summaries)
+		mb_summary_add(s, "upstream_summaries", r->upstream_summaries);
+}
+
+/* Header of the output: upstream metadata (packet streams) plus ours. */
+static int write_header(struct run *r, const struct mb_stream_info *up, const char *source, uint32_t linktype,
+			const char *ports, struct mb_err *err)
+{
+	struct mb_stream_info *info = malloc(sizeof *info);
+	if (!info)
+		return mb_err_set(err, MB_EIO, "out of memory");
+	if (up) {
+		*info = *up;
+		info->kind = MB_KIND_EVENTS_RAW;
+	} else {
+		mb_info_init(info, MB_KIND_EVENTS_RAW);
+		char num[16];
+		snprintf(num, sizeof num, "%u", linktype);
+		mb_info_set(info, "source", source);
+		mb_info_set(info, "linktype", num);
+	}
+	int rc = mb_info_add_program(info, "mb-parse");
+	if (rc == MB_OK)
+		rc = mb_info_set(info, "ports", ports);
+	if (rc != MB_OK)
+		rc = mb_err_set(err, MB_ERR, "stream header metadata too long: '%s'", source);
+	else
+		rc = mb_writer_header(&r->w, info, err);
+	free(info);
+	return rc;
+}
+
+/* Read a pcap/pcapng capture. */
+static int read_pcap(struct run *r, struct mb_reader *rd, const char *name, const char *ports, struct mb_err *err)
+{
+	struct mb_pcapfile *pf;
+	int rc = mb_pcapfile_open(&pf, rd, err);
+	if (rc != MB_OK)
+		return rc;
+	rc = write_header(r, NULL, name, mb_pcapfile_linktype(pf), ports, err);
+	struct mb_packet pkt;
+	while (rc == MB_OK && r->wrc == MB_OK && !mb_stop_requested && (rc = mb_pcapfile_next(pf, &pkt, err)) == MB_OK)
+		packet(r, &pkt);
+	mb_pcapfile_close(pf);
+	return rc == MB_END ? MB_OK : rc;
+}
+
+/* Read a packet stream. */
+static int read_stream(struct run *r, struct mb_reader *rd, const char *ports, struct mb_err *err)
+{
+	int rc = mb_reader_begin(rd, 1u << MB_KIND_PACKETS, err);
+	if (rc != MB_OK)
+		return rc;
+	rc = write_header(r, &rd->info, rd->name, 0, ports, err);
+	struct mb_frame f;
+	while (rc == MB_OK && r->wrc == MB_OK && !mb_stop_requested && (rc = mb_reader_next(rd, &f, err)) == MB_OK) {
+		if (f.type == MB_FRAME_PACKET) {
+			struct mb_packet pkt;
+			rc = mb_packet_decode(f.payload, f.len, &pkt, err);
+			if (rc != MB_OK) {
+				rc = mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, rd->name,
+						(unsigned long long)f.offset);
+				break;
+			}
+			packet(r, &pkt);
+		} else {
+			/* upstream summaries (and frames we do not know) travel on unchanged */
+			if (f.type == MB_FRAME_SUMMARY)
+				r->upstream_summaries++;
+			r->wrc = mb_writer_frame(&r->w, f.type, f.flags, f.payload, f.len, &r->werr);
+		}
+	}
+	return rc == MB_END ? MB_OK : rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ports", required_argument, NULL, 'p' }, { "max-mem", required_argument, NULL, 'M' },
+		{ "idle", required_argument, NULL, 'I' },  { "pending", required_argument, NULL, 'P' },
+		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
+	};
+	mb_prog_init("mb-parse");
+	struct mb_err err = { "" };
+	struct mb_portset ports;
+	memset(&ports, 0, sizeof ports);
+	mb_port_add(&ports, 11211);
+	const char *ports_s = "11211";
+	struct mb_flow_limits lim = { .mem_cap = 256ull << 20, .idle_ns = 300 * MB_NS_PER_SEC, .ooo_segs = 64,
+				      .ooo_bytes = 1u << 20 };
+	uint64_t pending = MC_PENDING_DEFAULT, v;
+	bool quiet = false;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "p:M:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			memset(&ports, 0, sizeof ports);
+			if (mb_opt_ports(optarg, &ports, &err) != MB_OK)
+				mb_usage_error("%s", err.msg);
+			ports_s = optarg;
+			break;
+		case 'M':
+			if (mb_opt_u64(optarg, 1, 1u << 20, false, &v, &err) != MB_OK)
+				mb_usage_error("bad --max-mem (MiB, 1..1048576): '%s'", optarg);
+			lim.mem_cap = v << 20;
+			break;
+		case 'I':
+			if (mb_opt_duration(optarg, &v, &err) != MB_OK || v == 0)
+				mb_usage_error("bad --idle duration: '%s'", optarg);
+			lim.idle_ns = v;
+			break;
+		case 'P':
+			if (mb_opt_u64(optarg, 8, 1u << 20, false, &pending, &err) != MB_OK)
+				mb_usage_error("bad --pending (8..1048576): '%s'", optarg);
+			break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'V': mb_print_version();
+		default: mb_usage_bad_option(argv);
+		}
+	}
+	if (argc - optind > 1)
+		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
+	const char *name = optind < argc && strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
+	int fd = 0;
+	if (optind < argc && strcmp(argv[optind], "-")) {
+		fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			mb_msg("cannot open input: %s: '%s'", strerror(errno), argv[optind]);
+			return MB_EXIT_DATA;
+		}
+	}
+	mb_prog_signals();
+	if (!mb_binary_output_ok(1))
+		return MB_EXIT_DATA;
+
+	struct run *r = calloc(1, sizeof *r);
+	if (!r) {
+		mb_msg("out of memory");
+		return MB_EXIT_DATA;
+	}
+	mc_ctx_init(&r->ctx, emit, r);
+	r->ctx.pending_cap = (uint32_t)pending;
+	if (mb_writer_init(&r->w, 1, &err) != MB_OK || mb_flowtab_init(&r->tab, &ports, &lim, &r->ctx) != 0) {
+		mb_msg("out of memory");
+		return MB_EXIT_DATA;
+	}
+	struct mb_reader rd;
+	int rc = mb_reader_attach(&rd, fd, name, &err);
+	rd.stop = &mb_stop_requested;
+	if (rc == MB_OK) {
+		switch (rd.input) {
+		case MB_INPUT_PCAP:
+		case MB_INPUT_PCAPNG:
+			rc = read_pcap(r, &rd, name, ports_s, &err);
+			break;
+		case MB_INPUT_STREAM:
+			rc = read_stream(r, &rd, ports_s, &err);
+			break;
+		case MB_INPUT_EMPTY:
+			rc = mb_err_set(&err, MB_ERR, "empty input: '%s' at byte 0", name);
+			break;
+		default:
+			rc = mb_err_set(&err, MB_ERR, "input is %s, not packets (a packet stream, pcap or pcapng): '%s' at byte 0",
+					mb_input_describe(rd.input), name);
+			break;
+		}
+	}
+	bool header_written = r->w.kind != 0;
+	mb_flowtab_finish(&r->tab);
+	struct mb_summary *sum = malloc(sizeof *sum);
+	if (sum && header_written) {
+		fill_summary(r, sum);
+		if (r->wrc == MB_OK)
+			r->wrc = mb_writer_summary(&r->w, sum, &r->werr);
+	}
+	int crc = mb_writer_close(&r->w, &r->werr);
+	if (r->wrc == MB_OK)
+		r->wrc = crc;
+	if (rc != MB_OK)
+		mb_msg_err(&err);
+	else if (r->wrc != MB_OK && r->wrc != MB_EPIPE)
+		mb_msg_err(&r->werr);
+	if (!quiet && header_written && rc == MB_OK && r->wrc == MB_OK) {
+		const struct mc_counters *k = &r->ctx.cnt;
+		mb_msg("%llu packets, %llu flows, %llu events (text %llu, meta %llu, binary %llu), %llu desyncs, "
+		       "%llu evictions, %llu unparsed bytes, %llu errors",
+		       (unsigned long long)r->packets, (unsigned long long)r->tab.cnt.flows,
+		       (unsigned long long)k->events, (unsigned long long)k->ev_proto[MB_PROTO_TEXT],
+		       (unsigned long long)k->ev_proto[MB_PROTO_META], (unsigned long long)k->ev_proto[MB_PROTO_BINARY],
+		       (unsigned long long)k->desyncs, (unsigned long long)r->tab.cnt.evictions,
+		       (unsigned long long)k->unparsed_bytes,
+		       (unsigned long long)(k->unknown_cmds + k->malformed + k->invalid));
+	}
+	int code = rc != MB_OK ? mb_exit_code(rc) : mb_exit_code(r->wrc);
+	free(sum);
+	mb_reader_close(&rd);
+	free(r);
+	if (fd > 0)
+		close(fd);
+	return code;
+}

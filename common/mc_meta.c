@@ -1,0 +1,252 @@
+/* mc_meta.c - memcached meta protocol decoder: mg/ms/md/ma/mn/me requests and HD/VA/EN/... responses. */
+#include <string.h>
+
+#include "event.h"
+#include "mcproto.h"
+
+#define META_KEY_WIRE_MAX 512 /* a base64 key of MC_KEY_MAX bytes takes 336; longer is refused */
+
+static int8_t b64val(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (int8_t)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (int8_t)(c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (int8_t)(c - '0' + 52);
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int mc_base64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t cap)
+{
+	if (n % 4 != 0)
+		return -1;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 4) {
+		int8_t v[4];
+		int pad = 0;
+		for (int j = 0; j < 4; j++) {
+			if (p[i + j] == '=' && i + 4 == n && j >= 2) {
+				v[j] = 0;
+				pad++;
+			} else if (pad || (v[j] = b64val(p[i + j])) < 0) {
+				return -1;
+			}
+		}
+		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		int k = 3 - pad;
+		if (o + (size_t)k > cap)
+			return -1;
+		for (int j = 0; j < k; j++)
+			out[o++] = (uint8_t)(w >> (16 - 8 * j));
+	}
+	return (int)o;
+}
+
+/* Next space-separated token of [*i, n); false at the end. */
+static bool next_tok(const uint8_t *p, size_t n, size_t *i, const uint8_t **tp, size_t *tn)
+{
+	while (*i < n && p[*i] == ' ')
+		(*i)++;
+	if (*i >= n)
+		return false;
+	size_t s = *i;
+	const uint8_t *sp = memchr(p + s, ' ', n - s);
+	*i = sp ? (size_t)(sp - p) : n;
+	*tp = p + s;
+	*tn = *i - s;
+	return true;
+}
+
+static int32_t ttl_tok(const uint8_t *p, size_t n, bool *ok)
+{
+	int64_t v;
+	if (!mc_parse_i64(p, n, &v)) {
+		*ok = false;
+		return 0;
+	}
+	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
+{
+	rq->proto = MB_PROTO_META;
+	rq->expect = MC_EXP_LINE;
+	rq->bin_opcode = 0;
+	rq->flags = 0;
+	rq->malformed = false;
+	rq->has_opaque = false;
+	rq->opq_len = 0;
+	rq->hdr_len = (uint32_t)total;
+	rq->skip = 0;
+	rq->value_len = 0;
+	rq->ttl = 0;
+	rq->opaque = 0;
+	rq->nkeys = 0;
+	rq->keys_over = 0;
+	switch (p[1]) {
+	case 'g': rq->cmd = MB_CMD_GET; break;
+	case 's': rq->cmd = MB_CMD_SET; break;
+	case 'd': rq->cmd = MB_CMD_DELETE; break;
+	case 'a': rq->cmd = MB_CMD_INCR; break;
+	case 'n': rq->cmd = MB_CMD_NOOP; break;
+	case 'e': rq->cmd = MB_CMD_DEBUG; break;
+	default:
+		rq->cmd = MB_CMD_UNKNOWN; /* memcached answers ERROR */
+		return MC_OK;
+	}
+	if (rq->cmd == MB_CMD_NOOP)
+		return MC_OK;
+	size_t i = 2;
+	const uint8_t *kp, *tp;
+	size_t kn, tn;
+	if (!next_tok(p, ll, &i, &kp, &kn) || kn > META_KEY_WIRE_MAX) {
+		rq->malformed = true;
+		return MC_OK;
+	}
+	bool ok = true, b64 = false, have_mode = false, cas_cmp = false;
+	uint8_t mode = 0;
+	if (rq->cmd == MB_CMD_SET) {
+		uint64_t dl;
+		if (!next_tok(p, ll, &i, &tp, &tn) || !mc_parse_u64(tp, tn, MC_VALUE_MAX, &dl)) {
+			rq->malformed = true;
+			return MC_OK;
+		}
+		rq->value_len = (uint32_t)dl;
+		rq->skip = (uint32_t)dl + 2;
+	}
+	if (rq->cmd == MB_CMD_DEBUG)
+		goto key;
+	while (next_tok(p, ll, &i, &tp, &tn)) {
+		switch (tp[0]) {
+		case 'b': b64 = true; break;
+		case 'q': rq->flags |= MB_EF_NOREPLY; break;
+		case 'v': rq->flags |= MB_EF_WANT_VALUE; break;
+		case 'c': rq->flags |= MB_EF_WANT_CAS; break;
+		case 'I': rq->flags |= MB_EF_INVALIDATE; break;
+		case 'C': cas_cmp = true; break;
+		case 'N':
+			rq->flags |= MB_EF_VIVIFY;
+			if (rq->cmd != MB_CMD_INCR && rq->ttl == 0)
+				rq->ttl = ttl_tok(tp + 1, tn - 1, &ok);
+			break;
+		case 'T':
+			rq->ttl = ttl_tok(tp + 1, tn - 1, &ok);
+			if (rq->cmd == MB_CMD_GET)
+				rq->cmd = MB_CMD_GAT;
+			break;
+		case 'O':
+			if (tn - 1 > MC_OPAQUE_MAX) {
+				ok = false;
+				break;
+			}
+			rq->has_opaque = true;
+			rq->flags |= MB_EF_OPAQUE;
+			rq->opq_len = (uint8_t)(tn - 1);
+			memcpy(rq->opq, tp + 1, tn - 1);
+			break;
+		case 'M':
+			have_mode = true;
+			mode = tn >= 2 ? tp[1] : 0;
+			break;
+		default:
+			break;
+		}
+	}
+	if (have_mode && rq->cmd == MB_CMD_SET) {
+		switch (mode) {
+		case 'S': case 's': rq->cmd = MB_CMD_SET; break;
+		case 'E': case 'e': rq->cmd = MB_CMD_ADD; break;
+		case 'A': case 'a': rq->cmd = MB_CMD_APPEND; break;
+		case 'P': case 'p': rq->cmd = MB_CMD_PREPEND; break;
+		case 'R': case 'r': rq->cmd = MB_CMD_REPLACE; break;
+		default: ok = false; break;
+		}
+	} else if (have_mode && rq->cmd == MB_CMD_INCR) {
+		switch (mode) {
+		case 'I': case 'i': case '+': rq->cmd = MB_CMD_INCR; break;
+		case 'D': case 'd': case '-': rq->cmd = MB_CMD_DECR; break;
+		default: ok = false; break;
+		}
+	}
+	if (cas_cmp && rq->cmd == MB_CMD_SET)
+		rq->cmd = MB_CMD_CAS;
+key:
+	if (b64) {
+		int dn = mc_base64_decode(kp, kn, rq->kbuf, sizeof rq->kbuf);
+		if (dn <= 0) {
+			ok = false;
+			dn = 0;
+		}
+		rq->flags |= MB_EF_BASE64;
+		rq->keys[0].p = rq->kbuf;
+		rq->keys[0].len = (uint16_t)dn;
+		rq->keys[0].cut = false;
+	} else {
+		rq->keys[0].p = kp;
+		rq->keys[0].cut = kn > MC_KEY_MAX;
+		rq->keys[0].len = (uint16_t)(kn > MC_KEY_MAX ? MC_KEY_MAX : kn);
+		if (kn > MC_KEY_MAX)
+			ok = false;
+	}
+	rq->nkeys = 1;
+	if (!ok) {
+		/* memcached answers CLIENT_ERROR (and swallows an ms value), whatever q says */
+		rq->malformed = true;
+		rq->flags &= (uint16_t)~MB_EF_NOREPLY;
+	}
+	return MC_OK;
+}
+
+int mc_meta_resp(const uint8_t *p, size_t ll, size_t total, struct mc_resp *rs)
+{
+	uint8_t code;
+	uint16_t w = (uint16_t)(p[0] << 8 | p[1]);
+	switch (w) {
+	case 'H' << 8 | 'D': code = MC_M_HD; break;
+	case 'V' << 8 | 'A': code = MC_M_VA; break;
+	case 'E' << 8 | 'N': code = MC_M_EN; break;
+	case 'N' << 8 | 'F': code = MC_M_NF; break;
+	case 'N' << 8 | 'S': code = MC_M_NS; break;
+	case 'E' << 8 | 'X': code = MC_M_EX; break;
+	case 'M' << 8 | 'N': code = MC_M_MN; break;
+	case 'M' << 8 | 'E': code = MC_M_ME; break;
+	default: return MC_INVALID;
+	}
+	memset(rs, 0, sizeof *rs);
+	rs->kind = MC_R_META;
+	rs->meta = code;
+	rs->hdr_len = (uint32_t)total;
+	size_t i = 2;
+	const uint8_t *tp;
+	size_t tn;
+	if (code == MC_M_VA) {
+		uint64_t size;
+		if (!next_tok(p, ll, &i, &tp, &tn) || !mc_parse_u64(tp, tn, MC_VALUE_MAX, &size))
+			return MC_INVALID;
+		rs->value_len = (uint32_t)size;
+		rs->skip = (uint32_t)size + 2;
+	}
+	if (code == MC_M_ME) {
+		if (next_tok(p, ll, &i, &tp, &tn)) {
+			rs->key = tp;
+			rs->key_len = (uint16_t)(tn > MC_KEY_MAX ? MC_KEY_MAX : tn);
+		}
+		return MC_OK;
+	}
+	while (next_tok(p, ll, &i, &tp, &tn)) {
+		if (tp[0] == 'O' && tn - 1 <= MC_OPAQUE_MAX) {
+			rs->has_opaque = true;
+			rs->opq = tp + 1;
+			rs->opq_len = (uint8_t)(tn - 1);
+		} else if (tp[0] == 'k') {
+			rs->key = tp + 1;
+			rs->key_len = (uint16_t)(tn - 1 > MC_KEY_MAX ? MC_KEY_MAX : tn - 1);
+		}
+	}
+	return MC_OK;
+}

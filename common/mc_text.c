@@ -1,0 +1,446 @@
+/* mc_text.c - classic memcached text protocol decoder: request lines and response lines. */
+#include <string.h>
+
+#include "event.h"
+#include "mcproto.h"
+
+/* A token of a line. */
+struct tok {
+	const uint8_t *p;
+	uint32_t n;
+};
+
+/* Find the end of the line starting at p: its length without CR/LF, and the total with them. */
+static int line_end(const uint8_t *p, size_t n, size_t *linelen, size_t *total)
+{
+	size_t lim = n < MC_LINE_MAX ? n : MC_LINE_MAX;
+	const uint8_t *nl = memchr(p, '\n', lim);
+	if (!nl)
+		return n >= MC_LINE_MAX ? MC_INVALID : MC_NEED_MORE;
+	size_t l = (size_t)(nl - p);
+	*total = l + 1;
+	if (l > 0 && p[l - 1] == '\r')
+		l--;
+	*linelen = l;
+	return MC_OK;
+}
+
+/* Split a line on spaces (empty tokens skipped like memcached's tokenizer); returns the count (capped). */
+static unsigned tokenize(const uint8_t *p, size_t n, struct tok *t, unsigned max, unsigned *over)
+{
+	unsigned k = 0;
+	size_t i = 0;
+	*over = 0;
+	while (i < n) {
+		while (i < n && p[i] == ' ')
+			i++;
+		if (i >= n)
+			break;
+		size_t s = i;
+		const uint8_t *sp = memchr(p + i, ' ', n - i);
+		i = sp ? (size_t)(sp - p) : n;
+		if (k < max) {
+			t[k].p = p + s;
+			t[k].n = (uint32_t)(i - s);
+			k++;
+		} else {
+			(*over)++;
+		}
+	}
+	return k;
+}
+
+static bool tok_is(const struct tok *t, const char *s)
+{
+	size_t n = strlen(s);
+	return t->n == n && memcmp(t->p, s, n) == 0;
+}
+
+bool mc_parse_u64(const uint8_t *p, size_t n, uint64_t max, uint64_t *v)
+{
+	if (n == 0 || n > 20)
+		return false;
+	uint64_t r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		uint64_t d = (uint64_t)(p[i] - '0');
+		if (r > (UINT64_MAX - d) / 10)
+			return false;
+		r = r * 10 + d;
+	}
+	if (r > max)
+		return false;
+	*v = r;
+	return true;
+}
+
+bool mc_parse_i64(const uint8_t *p, size_t n, int64_t *v)
+{
+	bool neg = n > 0 && p[0] == '-';
+	uint64_t u;
+	if (!mc_parse_u64(p + neg, n - neg, (uint64_t)INT64_MAX, &u))
+		return false;
+	*v = neg ? -(int64_t)u : (int64_t)u;
+	return true;
+}
+
+/* Clamp an exptime to the event's int32. */
+static int32_t ttl_clamp(int64_t v)
+{
+	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+/* Set key i of rq from a token (cut at MC_KEY_MAX). */
+static void set_key(struct mc_req *rq, unsigned i, const struct tok *t)
+{
+	rq->keys[i].p = t->p;
+	rq->keys[i].cut = t->n > MC_KEY_MAX;
+	rq->keys[i].len = (uint16_t)(t->n > MC_KEY_MAX ? MC_KEY_MAX : t->n);
+}
+
+/* get/gets/gat/gats: keys from token `first` on. */
+static void parse_retrieval(struct mc_req *rq, struct tok *t, unsigned nt, unsigned first, unsigned over)
+{
+	rq->expect = MC_EXP_VALUES;
+	rq->flags |= MB_EF_WANT_VALUE;
+	if (rq->cmd == MB_CMD_GETS || rq->cmd == MB_CMD_GATS)
+		rq->flags |= MB_EF_WANT_CAS;
+	if (nt <= first) {
+		rq->malformed = true;
+		rq->expect = MC_EXP_LINE;
+		return;
+	}
+	unsigned n = nt - first;
+	if (n > MC_KEYS_MAX) {
+		over += n - MC_KEYS_MAX;
+		n = MC_KEYS_MAX;
+	}
+	for (unsigned i = 0; i < n; i++)
+		set_key(rq, i, &t[first + i]);
+	rq->nkeys = n;
+	rq->keys_over = over;
+}
+
+/* gat/gats <exptime> <key>*: a bad exptime makes memcached answer CLIENT_ERROR. */
+static void parse_gat(struct mc_req *rq, struct tok *t, unsigned nt, unsigned over)
+{
+	int64_t e;
+	bool ok = nt >= 2 && mc_parse_i64(t[1].p, t[1].n, &e);
+	parse_retrieval(rq, t, nt, 2, over);
+	if (ok) {
+		rq->ttl = ttl_clamp(e);
+	} else {
+		rq->malformed = true;
+		rq->expect = MC_EXP_LINE;
+		rq->nkeys = 0;
+	}
+}
+
+/* Trailing "noreply" token: remove it from the count and mark the request. */
+static unsigned strip_noreply(struct mc_req *rq, struct tok *t, unsigned nt, unsigned min)
+{
+	if (nt > min && tok_is(&t[nt - 1], "noreply")) {
+		rq->flags |= MB_EF_NOREPLY;
+		rq->expect = MC_EXP_NONE;
+		return nt - 1;
+	}
+	return nt;
+}
+
+/* set/add/replace/append/prepend/cas <key> <flags> <exptime> <bytes> [<cas>] [noreply] */
+static void parse_storage(struct mc_req *rq, struct tok *t, unsigned nt)
+{
+	unsigned want = rq->cmd == MB_CMD_CAS ? 6 : 5;
+	nt = strip_noreply(rq, t, nt, want);
+	uint64_t fl, bytes, cas;
+	int64_t exp;
+	if (nt != want || t[1].n > MC_KEY_MAX || !mc_parse_u64(t[2].p, t[2].n, UINT32_MAX, &fl) ||
+	    !mc_parse_i64(t[3].p, t[3].n, &exp) || !mc_parse_u64(t[4].p, t[4].n, MC_VALUE_MAX, &bytes) ||
+	    (want == 6 && !mc_parse_u64(t[5].p, t[5].n, UINT64_MAX, &cas))) {
+		/* memcached answers CLIENT_ERROR and reads the next line as a command */
+		rq->malformed = true;
+		rq->expect = MC_EXP_LINE;
+		rq->flags &= (uint16_t)~MB_EF_NOREPLY;
+		if (nt >= 2) {
+			set_key(rq, 0, &t[1]);
+			rq->nkeys = 1;
+		}
+		return;
+	}
+	set_key(rq, 0, &t[1]);
+	rq->nkeys = 1;
+	rq->ttl = ttl_clamp(exp);
+	rq->value_len = (uint32_t)bytes;
+	rq->skip = (uint32_t)bytes + 2;
+}
+
+/* Commands with one key and optional arguments: delete, incr, decr, touch. */
+static void parse_keyed(struct mc_req *rq, struct tok *t, unsigned nt)
+{
+	unsigned want = rq->cmd == MB_CMD_DELETE ? 2 : 3;
+	nt = strip_noreply(rq, t, nt, want);
+	bool ok = nt >= 2 && t[1].n <= MC_KEY_MAX;
+	if (rq->cmd == MB_CMD_DELETE) {
+		/* "delete <key> [0]" is accepted for old clients */
+		ok = ok && (nt == 2 || (nt == 3 && tok_is(&t[2], "0")));
+	} else if (ok && nt == 3) {
+		uint64_t u;
+		int64_t e;
+		if (rq->cmd == MB_CMD_TOUCH) {
+			ok = mc_parse_i64(t[2].p, t[2].n, &e);
+			rq->ttl = ok ? ttl_clamp(e) : 0;
+		} else {
+			ok = mc_parse_u64(t[2].p, t[2].n, UINT64_MAX, &u);
+		}
+	} else {
+		ok = false;
+	}
+	if (nt >= 2) {
+		set_key(rq, 0, &t[1]);
+		rq->nkeys = 1;
+	}
+	if (!ok) {
+		rq->malformed = true;
+		rq->expect = MC_EXP_LINE;
+		rq->flags &= (uint16_t)~MB_EF_NOREPLY;
+	}
+}
+
+/* Administrative command words answered with a line (or lines, see below). */
+static const char *const admin_words[] = {
+	"slabs", "lru", "lru_crawler", "watch", "shutdown", "cache_memlimit", "misbehave",
+	"debugtime", "extstore", "refresh_certs", "stats_reset", NULL,
+};
+
+int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
+{
+	size_t ll, total;
+	int rc = line_end(p, n, &ll, &total);
+	if (rc != MC_OK)
+		return rc;
+	if (ll >= 2 && p[0] == 'm' && p[1] >= 'a' && p[1] <= 'z' && (ll == 2 || p[2] == ' '))
+		return mc_meta_req(p, ll, total, rq);
+	rq->proto = MB_PROTO_TEXT;
+	rq->cmd = MB_CMD_UNKNOWN;
+	rq->expect = MC_EXP_LINE;
+	rq->bin_opcode = 0;
+	rq->flags = 0;
+	rq->malformed = false;
+	rq->has_opaque = false;
+	rq->opq_len = 0;
+	rq->hdr_len = (uint32_t)total;
+	rq->skip = 0;
+	rq->value_len = 0;
+	rq->ttl = 0;
+	rq->opaque = 0;
+	rq->nkeys = 0;
+	rq->keys_over = 0;
+	struct tok t[MC_TOKENS_MAX];
+	unsigned over;
+	unsigned nt = tokenize(p, ll, t, MC_TOKENS_MAX, &over);
+	if (nt == 0)
+		return MC_OK; /* empty line: memcached answers ERROR */
+	const struct tok *c = &t[0];
+	switch (c->n) {
+	case 3:
+		if (tok_is(c, "get")) {
+			rq->cmd = MB_CMD_GET;
+			parse_retrieval(rq, t, nt, 1, over);
+		} else if (tok_is(c, "set") || tok_is(c, "add") || tok_is(c, "cas")) {
+			rq->cmd = c->p[0] == 's' ? MB_CMD_SET : c->p[0] == 'a' ? MB_CMD_ADD : MB_CMD_CAS;
+			parse_storage(rq, t, nt);
+		} else if (tok_is(c, "gat")) {
+			rq->cmd = MB_CMD_GAT;
+			parse_gat(rq, t, nt, over);
+		} else if (tok_is(c, "lru")) {
+			rq->cmd = MB_CMD_ADMIN;
+		}
+		break;
+	case 4:
+		if (tok_is(c, "gets")) {
+			rq->cmd = MB_CMD_GETS;
+			parse_retrieval(rq, t, nt, 1, over);
+		} else if (tok_is(c, "gats")) {
+			rq->cmd = MB_CMD_GATS;
+			parse_gat(rq, t, nt, over);
+		} else if (tok_is(c, "incr") || tok_is(c, "decr")) {
+			rq->cmd = c->p[0] == 'i' ? MB_CMD_INCR : MB_CMD_DECR;
+			parse_keyed(rq, t, nt);
+		} else if (tok_is(c, "quit")) {
+			rq->cmd = MB_CMD_QUIT;
+			rq->expect = MC_EXP_NONE;
+		}
+		break;
+	case 5:
+		if (tok_is(c, "touch")) {
+			rq->cmd = MB_CMD_TOUCH;
+			parse_keyed(rq, t, nt);
+		} else if (tok_is(c, "stats")) {
+			rq->cmd = MB_CMD_STATS;
+			rq->expect = MC_EXP_MULTI;
+		} else if (tok_is(c, "slabs") || tok_is(c, "watch")) {
+			rq->cmd = MB_CMD_ADMIN;
+		}
+		break;
+	case 6:
+		if (tok_is(c, "delete")) {
+			rq->cmd = MB_CMD_DELETE;
+			parse_keyed(rq, t, nt);
+		} else if (tok_is(c, "append")) {
+			rq->cmd = MB_CMD_APPEND;
+			parse_storage(rq, t, nt);
+		}
+		break;
+	case 7:
+		if (tok_is(c, "replace") || tok_is(c, "prepend")) {
+			rq->cmd = c->p[0] == 'r' ? MB_CMD_REPLACE : MB_CMD_PREPEND;
+			parse_storage(rq, t, nt);
+		} else if (tok_is(c, "version")) {
+			rq->cmd = MB_CMD_VERSION;
+		}
+		break;
+	case 9:
+		if (tok_is(c, "flush_all")) {
+			rq->cmd = MB_CMD_FLUSH_ALL;
+			strip_noreply(rq, t, nt, 1);
+		} else if (tok_is(c, "verbosity")) {
+			rq->cmd = MB_CMD_VERBOSITY;
+			strip_noreply(rq, t, nt, 1);
+		}
+		break;
+	default:
+		break;
+	}
+	if (rq->cmd == MB_CMD_UNKNOWN) {
+		for (const char *const *w = admin_words; *w; w++) {
+			if (tok_is(c, *w)) {
+				rq->cmd = MB_CMD_ADMIN;
+				break;
+			}
+		}
+	}
+	if (rq->cmd == MB_CMD_ADMIN && (tok_is(c, "lru_crawler") && nt >= 2 &&
+					(tok_is(&t[1], "metadump") || tok_is(&t[1], "mgdump"))))
+		rq->expect = MC_EXP_MULTI;
+	return MC_OK;
+}
+
+/* Classic response words with a fixed status. */
+static const struct {
+	const char *w;
+	uint8_t st;
+} status_words[] = {
+	{ "STORED", MB_ST_STORED }, { "NOT_STORED", MB_ST_NOT_STORED }, { "EXISTS", MB_ST_EXISTS },
+	{ "NOT_FOUND", MB_ST_NOT_FOUND }, { "DELETED", MB_ST_DELETED }, { "TOUCHED", MB_ST_TOUCHED },
+	{ "OK", MB_ST_OK }, { "RESET", MB_ST_OK }, { "ERROR", MB_ST_ERROR },
+	{ "CLIENT_ERROR", MB_ST_CLIENT_ERROR }, { "SERVER_ERROR", MB_ST_SERVER_ERROR }, { "VERSION", MB_ST_OK },
+	{ "BUSY", MB_ST_SERVER_ERROR }, { "BADCLASS", MB_ST_CLIENT_ERROR }, { "NOSPARE", MB_ST_SERVER_ERROR },
+	{ "NOTFULL", MB_ST_SERVER_ERROR }, { "UNSAFE", MB_ST_SERVER_ERROR }, { "SAME", MB_ST_CLIENT_ERROR },
+};
+
+int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
+{
+	size_t ll, total;
+	int rc = line_end(p, n, &ll, &total);
+	if (rc != MC_OK)
+		return rc;
+	memset(rs, 0, sizeof *rs);
+	rs->hdr_len = (uint32_t)total;
+	if (ll >= 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z' && (ll == 2 || p[2] == ' ') &&
+	    (p[0] != 'O' || p[1] != 'K')) {
+		if (mc_meta_resp(p, ll, total, rs) == MC_OK)
+			return MC_OK;
+		if (p[0] == 'V' && p[1] == 'A')
+			return MC_INVALID; /* a VA line without a size: the body cannot be framed */
+		memset(rs, 0, sizeof *rs);
+		rs->hdr_len = (uint32_t)total;
+	}
+	size_t w = 0;
+	while (w < ll && p[w] != ' ')
+		w++;
+	if (w == 5 && memcmp(p, "VALUE", 5) == 0) {
+		struct tok t[6];
+		unsigned over;
+		unsigned nt = tokenize(p, ll, t, 6, &over);
+		uint64_t fl, bytes, cas;
+		if ((nt != 4 && nt != 5) || over || !mc_parse_u64(t[2].p, t[2].n, UINT32_MAX, &fl) ||
+		    !mc_parse_u64(t[3].p, t[3].n, MC_VALUE_MAX, &bytes) ||
+		    (nt == 5 && !mc_parse_u64(t[4].p, t[4].n, UINT64_MAX, &cas)))
+			return MC_INVALID; /* a VALUE line we cannot frame: the body length is unknown */
+		rs->kind = MC_R_VALUE;
+		rs->status = MB_ST_HIT;
+		rs->key = t[1].p;
+		rs->key_len = (uint16_t)(t[1].n > MC_KEY_MAX ? MC_KEY_MAX : t[1].n);
+		rs->value_len = (uint32_t)bytes;
+		rs->skip = (uint32_t)bytes + 2;
+		return MC_OK;
+	}
+	if (w == 3 && memcmp(p, "END", 3) == 0 && ll == 3) {
+		rs->kind = MC_R_END;
+		return MC_OK;
+	}
+	for (size_t i = 0; i < sizeof status_words / sizeof status_words[0]; i++) {
+		size_t k = strlen(status_words[i].w);
+		if (w == k && memcmp(p, status_words[i].w, k) == 0) {
+			rs->kind = MC_R_STATUS;
+			rs->status = status_words[i].st;
+			return MC_OK;
+		}
+	}
+	uint64_t v;
+	if (w == ll && mc_parse_u64(p, ll, UINT64_MAX, &v)) {
+		rs->kind = MC_R_NUMBER;
+		rs->status = MB_ST_HIT;
+		return MC_OK;
+	}
+	rs->kind = MC_R_DATA;
+	return MC_OK;
+}
+
+/* Command words a resynchronizing request stream may start at. */
+static const char *const req_words[] = {
+	"get ", "gets ", "gat ", "gats ", "set ", "add ", "replace ", "append ", "prepend ", "cas ",
+	"delete ", "incr ", "decr ", "touch ", "flush_all", "version", "stats", "verbosity ", "quit",
+	"mg ", "ms ", "md ", "ma ", "mn\r", "mn\n", "me ", NULL,
+};
+/* Response words a resynchronizing response stream may start at. */
+static const char *const resp_words[] = {
+	"VALUE ", "END\r", "STORED\r", "NOT_STORED\r", "EXISTS\r", "NOT_FOUND\r", "DELETED\r", "TOUCHED\r",
+	"OK\r", "ERROR", "CLIENT_ERROR ", "SERVER_ERROR ", "VERSION ", "STAT ", "HD", "VA ", "EN\r", "NF", "NS",
+	"EX", "MN\r", NULL,
+};
+
+/* Binary header sanity: magic, known opcode range, lengths that fit the body. */
+static bool bin_plausible(const uint8_t *p, size_t n, uint8_t magic)
+{
+	if (n < MC_BIN_HDR || p[0] != magic || p[5] != 0)
+		return false;
+	uint32_t keylen = (uint32_t)p[2] << 8 | p[3];
+	uint32_t body = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+	return p[1] <= 0x24 && keylen + p[4] <= body && keylen <= MC_KEY_MAX && body <= MC_VALUE_MAX;
+}
+
+static bool starts_word(const uint8_t *p, size_t n, const char *const *words)
+{
+	for (const char *const *w = words; *w; w++) {
+		size_t k = strlen(*w);
+		if (n >= k && memcmp(p, *w, k) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool mc_plausible_req(const uint8_t *p, size_t n)
+{
+	if (n > 0 && p[0] == 0x80)
+		return bin_plausible(p, n, 0x80);
+	return starts_word(p, n, req_words);
+}
+
+bool mc_plausible_resp(const uint8_t *p, size_t n)
+{
+	if (n > 0 && p[0] == 0x81)
+		return bin_plausible(p, n, 0x81);
+	return starts_word(p, n, resp_words);
+}

@@ -1,0 +1,62 @@
+/* tcpreasm.h - flow table and TCP reassembly feeding per-connection memcached parsers (doc/parse.md). */
+#ifndef MB_TCPREASM_H
+#define MB_TCPREASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcpair.h"
+#include "net.h"
+#include "opt.h"
+
+/* Limits of the flow table. */
+struct mb_flow_limits {
+	uint64_t mem_cap;        /* bytes of flow state, buffers and queues (-M) */
+	uint64_t idle_ns;        /* a flow silent this long (capture time) is closed */
+	uint32_t ooo_segs;       /* out-of-order segments buffered per direction */
+	uint32_t ooo_bytes;      /* out-of-order bytes buffered per direction */
+};
+
+/* Counters of the flow table (summary frame). */
+struct mb_flow_counters {
+	uint64_t flows;          /* flows created (TCP and UDP) */
+	uint64_t tcp_flows, udp_flows;
+	uint64_t segments;       /* TCP segments of memcached flows */
+	uint64_t retrans;        /* segments wholly seen before (dropped) */
+	uint64_t overlaps;       /* segments partly seen before (trimmed) */
+	uint64_t ooo;            /* segments buffered out of order */
+	uint64_t holes;          /* holes given up on (bytes never captured) */
+	uint64_t hole_bytes;
+	uint64_t evictions;      /* flows closed to respect the memory cap */
+	uint64_t idle_closed;    /* flows closed after being idle */
+	uint64_t closed;         /* flows ended by FIN/RST */
+	uint64_t not_memcached;  /* TCP/UDP packets on other ports */
+	uint64_t truncated_bytes;/* payload bytes cut by the snap length */
+};
+
+struct mb_flow;
+
+/* The flow table. */
+struct mb_flowtab {
+	struct mb_flow **buckets;
+	size_t nbuckets, nflows;
+	struct mb_flow *lru_head, *lru_tail; /* most / least recently used */
+	struct mb_portset ports;
+	struct mb_flow_limits lim;
+	struct mb_flow_counters cnt;
+	struct mc_ctx *ctx;
+	uint32_t next_conn_id;
+	uint64_t packets_since_sweep;
+	uint64_t now;
+};
+
+/* Set up a table for server ports `ports`; connections report into ctx. MB_OK or MB_ERR (no memory). */
+int mb_flowtab_init(struct mb_flowtab *t, const struct mb_portset *ports, const struct mb_flow_limits *lim,
+		    struct mc_ctx *ctx);
+/* One decoded TCP/UDP packet captured at ts; `elided` value bytes were left out of its payload. */
+void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts, uint32_t elided);
+/* End of input: give up remaining holes, close every flow (pending requests become unanswered), free. */
+void mb_flowtab_finish(struct mb_flowtab *t);
+
+#endif
