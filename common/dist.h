@@ -1,4 +1,4 @@
-/* dist.h - a distribution of u64 values for reports: exact count/mean/CV/max, log2 buckets, HDR percentiles. */
+/* dist.h - a distribution of u64 values for reports: exact count/mean/CV/max, log2 buckets, percentiles. */
 #ifndef MB_DIST_H
 #define MB_DIST_H
 
@@ -6,19 +6,24 @@
 
 #include "hist.h"
 
-#define MB_DIST_LOG2 65 /* bucket 0 holds 0, bucket b >= 1 holds [2^(b-1), 2^b) */
+#define MB_DIST_LOG2 65          /* bucket 0 holds 0, bucket b >= 1 holds [2^(b-1), 2^b) */
+#define MB_DIST_EXACT_MAX 65535  /* ranges up to this are counted value by value */
 
 /*
- * Zero is counted apart (the HDR histogram starts at 1), so percentiles are exact
- * for zeros and within the histogram's 3 significant digits otherwise.
+ * Small ranges (highest <= MB_DIST_EXACT_MAX, e.g. key lengths) are counted per
+ * value, so their percentiles are exact. Larger ranges use an HDR histogram from
+ * 1 with 3 significant digits, zero being counted apart; their percentiles are
+ * within 0.1% (the histogram's bucket width).
  */
 struct mb_dist {
 	uint64_t n;
 	uint64_t max;
 	uint64_t zeros;
-	long double sum, sumsq;
+	double sum, sumsq;
 	uint64_t log2[MB_DIST_LOG2];
-	struct mb_hist h;
+	uint64_t *exact;    /* exact_max + 1 counts, or NULL */
+	uint64_t exact_max;
+	struct mb_hist h;   /* when exact is NULL */
 };
 
 /* Empty distribution for values up to `highest` (larger values are clamped in the percentiles only). */
@@ -27,18 +32,20 @@ int mb_dist_init(struct mb_dist *d, uint64_t highest);
 static inline void mb_dist_add(struct mb_dist *d, uint64_t v)
 {
 	d->n++;
-	d->sum += v;
-	d->sumsq += (long double)v * v;
+	d->sum += (double)v;
+	d->sumsq += (double)v * (double)v;
 	if (v > d->max)
 		d->max = v;
-	if (v == 0) {
+	d->log2[v ? 64 - __builtin_clzll(v) : 0]++;
+	if (d->exact)
+		d->exact[v <= d->exact_max ? v : d->exact_max]++;
+	else if (v == 0)
 		d->zeros++;
-		d->log2[0]++;
-		return;
-	}
-	d->log2[64 - __builtin_clzll(v)]++;
-	mb_hist_record(&d->h, v);
+	else
+		mb_hist_record(&d->h, v);
 }
+/* Add src into dst (both initialised with the same highest). */
+void mb_dist_merge(struct mb_dist *dst, const struct mb_dist *src);
 /* Value at percentile pct (0..100) by the nearest-rank rule; 0 when empty. */
 uint64_t mb_dist_pct(const struct mb_dist *d, double pct);
 /* Mean, and coefficient of variation (stddev / mean, population; 0 when the mean is 0). */

@@ -271,6 +271,8 @@ void mb_shards_access(struct mb_shards *s, uint64_t hash, uint32_t size)
 	if (size < 1)
 		size = 1;
 	s->refs++;
+	if (s->now == s->tcap)
+		compact(s); /* before any change, so every tracked key holds exactly one mark */
 	double w = 1 / s->scale, inv_rate = (double)PMOD / s->T;
 	s->w_refs += w;
 	uint32_t *slot = tab_find(s, hash);
@@ -295,8 +297,6 @@ void mb_shards_access(struct mb_shards *s, uint64_t hash, uint32_t size)
 		s->n++;
 		heap_up(s, s->n - 1);
 	}
-	if (s->now == s->tcap)
-		compact(s);
 	s->ent[e].time = s->now++;
 	s->ent[e].size = size;
 	fen_add(s, s->ent[e].time, 1, size);

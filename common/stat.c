@@ -12,6 +12,9 @@
 #define TIME_MAX_V (UINT64_C(3600) * MB_NS_PER_SEC)    /* inter-arrivals and latencies: up to 1 h */
 #define TTL_RELATIVE_MAX 2592000                       /* memcached: larger exptimes are unix times */
 
+/* Lengths of the command names, for the text protocol's request line. */
+static uint8_t cmd_name_len[MB_CMD_COUNT];
+
 void mb_stat_opts_default(struct mb_stat_opts *o)
 {
 	o->top = 10;
@@ -65,6 +68,8 @@ int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct 
 	st->o = *o;
 	st->info = *info;
 	st->hashed = info->kind == MB_KIND_EVENTS_HASHED;
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		cmd_name_len[c] = (uint8_t)strlen(mb_cmd_name(c));
 	int rc = MB_OK;
 	for (unsigned c = 0; c < MB_SC_COUNT && rc == MB_OK; c++) {
 		rc = mb_dist_init(&st->key_size[c], 65535);
@@ -369,7 +374,7 @@ static void wire_bytes(struct mb_stat *st, const struct mb_event *ev, bool answe
 			resp = 4 + (ev->resp_len ? ev->resp_len + 2 + 8 : 0);
 		break;
 	default:
-		req = strlen(mb_cmd_name(ev->cmd)) + 1 + ev->key_len + 2 + (store ? ev->value_len + 2 + 12 : 0);
+		req = cmd_name_len[ev->cmd < MB_CMD_COUNT ? ev->cmd : 0] + 1 + ev->key_len + 2 + (store ? ev->value_len + 2 + 12 : 0);
 		if (answered)
 			resp = mb_cmd_is_read(ev->cmd) ? 5 + (ev->status == MB_ST_HIT ? 6 + ev->key_len + 14 + ev->resp_len + 2 : 0)
 							: 8 + (ev->resp_len ? ev->resp_len + 2 : 0);
@@ -436,21 +441,17 @@ int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *
 			st->lat[cmd] = d;
 		}
 		mb_dist_add(st->lat[cmd], ev->latency_ns);
-		mb_dist_add(&st->lat_all, ev->latency_ns);
 	}
 	if (!mb_cmd_has_key(cmd))
 		return MB_OK;
 	unsigned cls = read ? MB_SC_GET : store ? MB_SC_SET : MB_SC_OTHER;
 	st->key_bytes += ev->key_len;
-	mb_dist_add(&st->key_size[MB_SC_ALL], ev->key_len);
 	mb_dist_add(&st->key_size[cls], ev->key_len);
 	if (store) {
 		st->value_bytes += ev->value_len;
-		mb_dist_add(&st->value_size[MB_SC_ALL], ev->value_len);
 		mb_dist_add(&st->value_size[MB_SC_SET], ev->value_len);
 	} else if (status == MB_ST_HIT && ev->resp_len) {
 		st->resp_bytes += ev->resp_len;
-		mb_dist_add(&st->value_size[MB_SC_ALL], ev->resp_len);
 		mb_dist_add(&st->value_size[read ? MB_SC_GET : MB_SC_OTHER], ev->resp_len);
 	}
 	if (store || cmd == MB_CMD_TOUCH || cmd == MB_CMD_GAT || cmd == MB_CMD_GATS) {
@@ -558,6 +559,14 @@ static int popularity(struct mb_stat *st)
 int mb_stat_finish(struct mb_stat *st, struct mb_err *err)
 {
 	struct mb_stat_result *r = &st->r;
+	/* The "all" distributions are the sums of the per-class and per-command ones. */
+	for (unsigned c = MB_SC_ALL + 1; c < MB_SC_COUNT; c++) {
+		mb_dist_merge(&st->key_size[MB_SC_ALL], &st->key_size[c]);
+		mb_dist_merge(&st->value_size[MB_SC_ALL], &st->value_size[c]);
+	}
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		if (st->lat[c])
+			mb_dist_merge(&st->lat_all, st->lat[c]);
 	r->duration_s = st->have_ts ? (double)(st->max_ts - st->min_ts) / 1e9 : 0;
 	r->nsec = (uint64_t)st->nsec << st->sec_shift;
 	uint64_t peak = 0;
