@@ -76,6 +76,7 @@ struct opts {
 #define FILTER_SLOTS 8
 struct filter_slot {
 	uint32_t linktype;
+	bool big_endian;
 	struct bpf_program prog;
 };
 
@@ -183,32 +184,64 @@ static const char *filter_expr(const struct cap *c, uint32_t lt)
 	return lt == 1 ? c->expr_vlan : c->expr_plain;
 }
 
-/* Compiled filter for an offline link type, or NULL when everything passes. MB_ERR with err on a bad expression. */
-static int offline_filter(struct cap *c, uint32_t lt, const struct bpf_program **out)
+/*
+ * A libpcap handle that believes it reads a file of link type lt written in the
+ * given byte order: filters compiled on it match what tcpdump -r would (e.g. the
+ * BSD AF_INET6 values of LINKTYPE_NULL, not this host's). NULL when out of memory.
+ */
+static pcap_t *file_handle(uint32_t lt, bool big_endian)
+{
+	uint8_t hdr[24];
+	uint32_t v[] = { 0xa1b23c4d, 0x00040002, 0, 0, MB_PACKET_MAX, lt };
+	for (unsigned i = 0; i < 6; i++)
+		for (unsigned k = 0; k < 4; k++) {
+			unsigned shift = big_endian ? 24 - 8 * k : 8 * k;
+			hdr[4 * i + k] = (uint8_t)(v[i] >> shift);
+		}
+	if (big_endian) { /* version: two 16-bit fields */
+		hdr[4] = 0, hdr[5] = 2, hdr[6] = 0, hdr[7] = 4;
+	}
+	FILE *f = fmemopen(NULL, sizeof hdr + 1, "w+"); /* +1: room for the NUL glibc appends */
+	if (!f)
+		return NULL;
+	if (fwrite(hdr, 1, sizeof hdr, f) != sizeof hdr || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!p)
+		fclose(f);
+	return p;
+}
+
+/* Compiled filter for an offline link type and byte order, or NULL when everything passes. */
+static int offline_filter(struct cap *c, uint32_t lt, bool big_endian, const struct bpf_program **out)
 {
 	*out = NULL;
 	const char *expr = filter_expr(c, lt);
 	if (!*expr)
 		return MB_OK;
 	for (unsigned i = 0; i < c->nfilters; i++)
-		if (c->filters[i].linktype == lt) {
+		if (c->filters[i].linktype == lt && c->filters[i].big_endian == big_endian) {
 			*out = &c->filters[i].prog;
 			return MB_OK;
 		}
 	if (c->nfilters == FILTER_SLOTS)
 		return mb_err_set(&c->err, MB_ERR, "more than %u link types in one capture: '%s'", FILTER_SLOTS, c->source);
-	pcap_t *dead = pcap_open_dead(linktype_to_dlt(lt), MB_PACKET_MAX);
-	if (!dead)
+	pcap_t *fh = file_handle(lt, big_endian);
+	if (!fh)
 		return mb_err_set(&c->err, MB_EIO, "out of memory compiling the filter");
 	struct filter_slot *s = &c->filters[c->nfilters];
 	int rc = MB_OK;
-	if (pcap_compile(dead, &s->prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+	if (pcap_compile(fh, &s->prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
 		rc = mb_err_set(&c->err, MB_ERR, "bad filter expression for link type %s: %s: '%s'", linktype_name(lt),
-				pcap_geterr(dead), expr);
-	pcap_close(dead);
+				pcap_geterr(fh), expr);
+	pcap_close(fh);
 	if (rc != MB_OK)
 		return rc;
 	s->linktype = lt;
+	s->big_endian = big_endian;
 	c->nfilters++;
 	*out = &s->prog;
 	return MB_OK;
@@ -348,19 +381,21 @@ static int run_file(struct cap *c)
 	}
 	const struct bpf_program *prog = NULL;
 	uint32_t prog_lt = UINT32_MAX;
+	bool prog_be = false;
 	uint64_t ts_end = 0;
 	struct mb_packet pkt;
 	while (rc == MB_OK && !mb_stop_requested && c->packets < o->count) {
 		rc = mb_pcapfile_next(pf, &pkt, &c->err);
 		if (rc != MB_OK)
 			break;
-		if (pkt.linktype != prog_lt) {
+		if (pkt.linktype != prog_lt || mb_pcapfile_big_endian(pf) != prog_be) {
 			if (!linktype_supported(pkt.linktype)) {
 				rc = mb_err_set(&c->err, MB_ERR, "unsupported link type %" PRIu32 " (%s): '%s' at packet %" PRIu64,
 						pkt.linktype, linktype_name(pkt.linktype), r.name, c->records + 1);
 				break;
 			}
-			if ((rc = offline_filter(c, pkt.linktype, &prog)) != MB_OK)
+			prog_be = mb_pcapfile_big_endian(pf);
+			if ((rc = offline_filter(c, pkt.linktype, prog_be, &prog)) != MB_OK)
 				break;
 			if (c->records == 0)
 				c->linktype = pkt.linktype;

@@ -439,6 +439,8 @@ uint32_t mb_pcapfile_linktype(const struct mb_pcapfile *pf) { return pf->linktyp
 
 uint32_t mb_pcapfile_snaplen(const struct mb_pcapfile *pf) { return pf->snaplen; }
 
+bool mb_pcapfile_big_endian(const struct mb_pcapfile *pf) { return pf->be; }
+
 void mb_pcapfile_close(struct mb_pcapfile *pf)
 {
 	if (!pf)

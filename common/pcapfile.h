@@ -2,6 +2,7 @@
 #ifndef MB_PCAPFILE_H
 #define MB_PCAPFILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -33,6 +34,12 @@ uint32_t mb_pcapfile_linktype(const struct mb_pcapfile *pf);
 
 /* The snap length of the (first) interface (0 = unlimited / unknown). */
 uint32_t mb_pcapfile_snaplen(const struct mb_pcapfile *pf);
+
+/*
+ * Whether the current file (pcap) or section (pcapng) was written big-endian:
+ * link layers that carry host-order fields (LINKTYPE_NULL) need it to be read.
+ */
+bool mb_pcapfile_big_endian(const struct mb_pcapfile *pf);
 
 /* Release the reader state (does not close the mb_reader). NULL is fine. */
 void mb_pcapfile_close(struct mb_pcapfile *pf);
