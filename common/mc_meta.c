@@ -114,6 +114,10 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 		uint64_t dl;
 		if (!next_tok(p, ll, &i, &tp, &tn) || !mc_parse_u64(tp, tn, MC_VALUE_MAX, &dl)) {
 			rq->malformed = true;
+			rq->keys[0].p = kp;
+			rq->keys[0].cut = kn > MC_KEY_MAX;
+			rq->keys[0].len = (uint16_t)(kn > MC_KEY_MAX ? MC_KEY_MAX : kn);
+			rq->nkeys = 1;
 			return MC_OK;
 		}
 		rq->value_len = (uint32_t)dl;

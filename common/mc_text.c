@@ -442,5 +442,10 @@ bool mc_plausible_resp(const uint8_t *p, size_t n)
 {
 	if (n > 0 && p[0] == 0x81)
 		return bin_plausible(p, n, 0x81);
+	size_t d = 0;
+	while (d < n && d < 20 && p[d] >= '0' && p[d] <= '9')
+		d++;
+	if (d > 0 && n - d >= 2 && p[d] == '\r' && p[d + 1] == '\n')
+		return true; /* an incr/decr result */
 	return starts_word(p, n, resp_words);
 }

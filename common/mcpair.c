@@ -181,6 +181,7 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->status = MB_ST_NONE;
 		e->bin_opcode = rq->bin_opcode;
 		e->has_opaque = rq->has_opaque;
+		e->malformed = rq->malformed;
 		e->opq_len = rq->opq_len;
 		if (rq->opq_len)
 			memcpy(e->opq, rq->opq, rq->opq_len);
@@ -282,8 +283,17 @@ static uint8_t bin_status(uint8_t cmd, uint16_t st)
 	}
 }
 
-/* Could response rs be the reply of quiet entry e, or was e's reply suppressed? */
-static bool quiet_skipped(const struct mc_pend *e, const struct mc_resp *rs)
+/* Is there a malformed request (one memcached answers with an error) behind the head? */
+static bool later_malformed(const struct mc_conn *c)
+{
+	for (uint32_t i = 1; i < c->qlen; i++)
+		if (q_at(c, i)->malformed)
+			return true;
+	return false;
+}
+
+/* Could response rs be the reply of quiet head entry e, or was e's reply suppressed? */
+static bool quiet_skipped(const struct mc_conn *c, const struct mc_pend *e, const struct mc_resp *rs)
 {
 	if (e->proto == MB_PROTO_BINARY) {
 		if (rs->kind != MC_R_BINARY)
@@ -292,7 +302,7 @@ static bool quiet_skipped(const struct mc_pend *e, const struct mc_resp *rs)
 	}
 	/* meta */
 	if (rs->kind == MC_R_STATUS && rs->status >= MB_ST_ERROR)
-		return false; /* errors are always returned */
+		return later_malformed(c); /* errors are always returned: the bad request behind it gets this one */
 	if (rs->kind != MC_R_META)
 		return true;
 	if (rs->has_opaque && e->has_opaque &&
@@ -304,7 +314,23 @@ static bool quiet_skipped(const struct mc_pend *e, const struct mc_resp *rs)
 	    (rs->key_len != e->key_len || memcmp(rs->key, e->key, e->key_len) != 0))
 		return true;
 	uint8_t suppressed = (is_read(e->cmd) || e->cmd == MB_CMD_DEBUG) ? MC_M_EN : MC_M_HD;
-	return rs->meta == suppressed;
+	if (rs->meta == suppressed)
+		return true;
+	/* a code this command never answers belongs to a later request */
+	unsigned ok;
+	if (is_read(e->cmd))
+		ok = 1u << MC_M_VA | 1u << MC_M_HD;
+	else if (is_store(e->cmd))
+		ok = 1u << MC_M_NS | 1u << MC_M_EX | 1u << MC_M_NF;
+	else if (e->cmd == MB_CMD_DELETE)
+		ok = 1u << MC_M_NF | 1u << MC_M_EX;
+	else if (e->cmd == MB_CMD_INCR || e->cmd == MB_CMD_DECR)
+		ok = 1u << MC_M_VA | 1u << MC_M_NF | 1u << MC_M_NS | 1u << MC_M_EX;
+	else if (e->cmd == MB_CMD_DEBUG)
+		ok = 1u << MC_M_ME;
+	else
+		ok = 0;
+	return !(ok >> rs->meta & 1);
 }
 
 /* Mark the head entry finished with a status and emit what is ready. */
@@ -370,7 +396,7 @@ static void handle_resp(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_r
 			ctx->cnt.unmatched_resp++;
 			return;
 		}
-		if ((e->flags & MB_EF_NOREPLY) && e->proto != MB_PROTO_TEXT && quiet_skipped(e, rs)) {
+		if ((e->flags & MB_EF_NOREPLY) && e->proto != MB_PROTO_TEXT && quiet_skipped(c, e, rs)) {
 			e->flags |= MB_EF_INFERRED;
 			finish_head(ctx, c, quiet_status(e->cmd));
 			continue;

@@ -393,8 +393,8 @@ void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts
 		f = NULL;
 	}
 	if (!f) {
-		if (l4->proto == 6 && (l4->tcp_flags & 0x04))
-			return; /* a reset of a flow we do not know */
+		if (l4->proto == 6 && ((l4->tcp_flags & 0x04) || (!syn_only && l4->wire_len == 0)))
+			return; /* a reset, or a bare ACK/FIN, of a flow we do not know (or just closed) */
 		f = create(t, h, l4, cli, srv, cport, sport, l4->proto == 6 && !syn_only);
 		if (!f)
 			return;
