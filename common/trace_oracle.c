@@ -106,7 +106,7 @@ static int pio(int fd, uint8_t *buf, size_t n, uint64_t off, bool wr, struct mb_
 int mb_oracle_finish(int fd, uint64_t n, struct mb_zout *o, struct mb_err *err)
 {
 	uint8_t *blk = malloc((size_t)BLOCK_RECORDS * MB_ORACLE_RECORD);
-	struct idtab t = { calloc(2u << 16, sizeof(uint64_t)), 1u << 16, 0 };
+	struct idtab t = { calloc(2u << 10, sizeof(uint64_t)), 1u << 10, 0 };
 	int rc = MB_OK;
 	if (!blk || !t.slot)
 		rc = mb_err_set(err, MB_EIO, "out of memory");
