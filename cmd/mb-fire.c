@@ -66,7 +66,7 @@ static const char usage[] =
 #define IN_BUF (16u * 1024)
 #define OUT_BUF (16u * 1024)
 #define CAUSAL_SLOTS (1u << 20)
-#define SPIN_NS 60000               /* closer deadlines than this are waited for by polling */
+#define SPIN_NS 250000              /* closer deadlines than this are waited for by polling */
 #define BACKOFF_MIN_NS 10000000ull
 #define BACKOFF_MAX_NS 1000000000ull
 #define IDLE_FREE_NS 1000000000ull  /* connection buffers are freed after this long idle */
@@ -183,7 +183,10 @@ static struct {
 } opt = { .threads = 0, .speed = 1.0, .mode = MODE_RECORDED, .depth = 1, .loops = 1, .drain = 5000000000ull };
 
 static struct worker *workers;
-static uint64_t start_ns;
+static uint64_t start_ns;           /* written once before g_started is set */
+static _Atomic int g_started;
+static uint64_t published_total;
+#define PREFILL 8192                /* requests queued before the clock starts */
 static _Atomic int g_stop;          /* workers stop now */
 static _Atomic int g_reader_done;   /* no more items will be published */
 static _Atomic uint64_t g_reader_end_ns;
@@ -832,6 +835,8 @@ static void link_items(struct worker *w)
 		if (c->q_send == NONE)
 			c->q_send = w->linked;
 		c->q_tail = w->linked;
+		if (c->state == CS_IDLE)
+			conn_connect(w, c); /* opened when the reader first sees it, ahead of its first request */
 	}
 }
 
@@ -877,6 +882,10 @@ static void *worker_main(void *arg)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	while (!atomic_load(&g_started) && !atomic_load(&g_stop)) {
+		link_items(w); /* connections open while the reader fills the queues */
+		mb_evloop_run_once(w->loop, 200000, &w->err);
+	}
 	for (;;) {
 		if (atomic_load(&g_stop))
 			break;
@@ -914,8 +923,8 @@ static void *worker_main(void *arg)
 		}
 		if (w->nwait && timeout > 20000)
 			timeout = 20000;
-		if (timeout < SPIN_NS)
-			timeout = 0;
+		/* sleep until shortly before the deadline, then poll: wake-ups are late by tens of us */
+		timeout = timeout > SPIN_NS ? timeout - SPIN_NS : 0;
 		if (timeout) {
 			atomic_store(&w->sleeping, 1);
 			if (atomic_load(&w->head) != w->linked)
@@ -1011,10 +1020,20 @@ static uint32_t conn_dense(uint32_t id)
 	return (uint32_t)cmap.n++;
 }
 
+/* Start the clock once the workers have a head start of queued requests. */
+static void maybe_start(bool force)
+{
+	if (atomic_load(&g_started) || (!force && published_total < PREFILL))
+		return;
+	start_ns = mb_mono_ns() + 10000000; /* connections opened by now get their first request on time */
+	atomic_store(&g_started, 1);
+}
+
 /* Wait until worker w has room for n items; false when stopping. */
 static bool ring_room(struct worker *w, uint64_t head, unsigned n)
 {
 	while (head + n - atomic_load_explicit(&w->tail, memory_order_acquire) > RING) {
+		maybe_start(true);
 		if (mb_stop_requested || atomic_load(&g_stop))
 			return false;
 		struct timespec ts = { 0, 50000 };
@@ -1025,7 +1044,9 @@ static bool ring_room(struct worker *w, uint64_t head, unsigned n)
 
 static void publish(struct worker *w, uint64_t head)
 {
-	atomic_store_explicit(&w->head, head, memory_order_release);
+	published_total += head - atomic_load_explicit(&w->head, memory_order_relaxed);
+	maybe_start(false);
+	atomic_store(&w->head, head); /* seq_cst: pairs with the worker's sleeping flag */
 	if (atomic_load(&w->sleeping)) {
 		uint64_t one = 1;
 		if (write(w->efd, &one, sizeof one) < 0)
@@ -1535,6 +1556,10 @@ static void *progress_main(void *arg)
 	struct mb_hist lat, late;
 	mb_hist_init(&lat, HIST_LO, HIST_HI, 3);
 	mb_hist_init(&late, HIST_LO, HIST_HI, 3);
+	while (!atomic_load(&g_started) && !atomic_load(&g_stop)) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
 	uint64_t last_ops = 0, t_last = mb_mono_ns();
 	uint64_t stop_at = opt.duration ? start_ns + opt.duration : UINT64_MAX;
 	while (!atomic_load(&g_stop)) {
@@ -1812,6 +1837,8 @@ int main(int argc, char **argv)
 		struct worker *w = &workers[i];
 		w->id = (int)i;
 		w->items = calloc(RING, sizeof *w->items);
+		if (w->items)
+			memset(w->items, 0, RING * sizeof *w->items); /* fault the pages in now, not on the clock */
 		w->loop = mb_evloop_create(&err);
 		w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (!w->items || !w->loop || w->efd < 0 || mb_hist_init(&w->s.late, HIST_LO, HIST_HI, 3) != MB_OK ||
@@ -1827,7 +1854,6 @@ int main(int argc, char **argv)
 	}
 	struct rusage ru0;
 	getrusage(RUSAGE_SELF, &ru0);
-	start_ns = mb_mono_ns() + 2000000;
 	for (unsigned i = 0; i < opt.threads; i++)
 		pthread_create(&workers[i].th, NULL, worker_main, &workers[i]);
 	pthread_t prog;
@@ -1848,6 +1874,7 @@ int main(int argc, char **argv)
 		if (rc == MB_OK && loop == 0 && in_events == 0)
 			break;
 	}
+	maybe_start(true);
 	atomic_store(&g_reader_end_ns, mb_mono_ns() > start_ns + rs.offset ? mb_mono_ns() : start_ns);
 	if (opt.mode != MODE_MAX) {
 		/* the drain clock starts at the last intended send time */
