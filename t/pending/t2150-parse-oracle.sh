@@ -1,0 +1,69 @@
+#!/bin/sh
+# t2150: a real memcached's own stats deltas equal the counts of the events mb-parse decodes from a capture of real clients.
+test_description='mb-parse against memcached stats (real-server oracle)'
+# Runs from t/ or from t/pending/ (tests waiting for an mb-parse fix): find t/ either way.
+TDIR=$(cd "$(dirname "$0")" && pwd)
+case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
+MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
+: "${MB_BUILD:=${TDIR%/t}/build}"
+export MB_BUILD
+. "$TDIR/test-lib.sh"
+MB_SRC=${TDIR%/t}
+
+# Workload (bounded, about 4,500 requests, a few seconds): t/lib/oracle-workload.py
+# (pymemcache text commands incl. noreply, get_many, gets/cas, incr/decr, delete, touch; a
+# raw socket with gat/gats and meta ms/mg/md/ma incl. quiet pipelines closed by mn) and
+# memcslap (text and --binary: set, get, mget, binary set with noreply), all captured
+# by tcpdump on lo. The rules mapping events to stats are in t/lib/stats-oracle.py.
+# tcpdump is stopped 1.5 s after the last request: packets still in the kernel ring's
+# current block (retired after tcpdump's 1 s timeout) would be lost without being counted
+# as drops. (--immediate-mode avoids that but drops packets on a busy 2-core machine.)
+PRE=ROOT,MEMCACHED,TCPDUMP,PYMEMCACHE,MEMCSLAP
+if test_have_prereq $PRE; then
+	start_memcached || test_skip_all 'memcached does not start'
+	echo "$MC_PORT" >"$TRASH/port"
+fi
+
+test_expect_success $PRE 'capture a mixed workload of real clients' '
+	port=$(cat port)
+	mc_stats $port >stats.before
+	tcpdump -i lo -B 16384 -s 0 -U -n -w cap.pcap "tcp port $port" 2>tcpdump.err &
+	tpid=$!
+	test_when_finished "kill $tpid 2>/dev/null"
+	for i in $(seq 1 100); do grep -q "listening on" tcpdump.err && break; sleep 0.05; done &&
+	grep -q "listening on" tcpdump.err &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/oracle-workload.py" $port >workload.out &&
+	s=127.0.0.1:$port &&
+	memcslap -q -s $s -t set -e 200 -c 2 &&
+	memcslap -q -s $s -t get -e 200 -c 2 &&
+	memcslap -q -s $s -t mget -e 60 -c 2 &&
+	memcslap -q -s $s -b -t set -e 200 -c 2 &&
+	memcslap -q -s $s -b -t get -e 200 -c 2 &&
+	memcslap -q -s $s -b -t mget -e 60 -c 2 &&
+	memcslap -q -s $s -b -R -t set -e 50 -c 1 &&
+	sleep 1.5 &&
+	kill -INT $tpid && wait $tpid &&
+	mc_stats $port >stats.after &&
+	cat tcpdump.err &&
+	grep -q "^0 packets dropped by kernel" tcpdump.err &&
+	# on lo the filter sees every packet twice (out and in): anything else is a silent loss
+	got=$(sed -n "s/^\([0-9]*\) packets captured/\1/p" tcpdump.err) &&
+	seen=$(sed -n "s/^\([0-9]*\) packets received by filter/\1/p" tcpdump.err) &&
+	test $((got * 2)) = "$seen"
+'
+
+test_expect_success $PRE 'mb-parse decodes the capture (raw pcap on stdin) without desyncs' '
+	port=$(cat port) &&
+	mb-parse -p $port <cap.pcap >ev.bin 2>parse.err &&
+	cat parse.err &&
+	mb-cat ev.bin >ev.txt &&
+	grep "^sum" ev.txt >sum.txt &&
+	! tr "\t" "\n" <sum.txt | grep -E "^desyncs?=[1-9]" &&
+	test $(grep -c "^ev" ev.txt) -gt 4000
+'
+
+test_expect_success $PRE 'event counts equal the memcached stats deltas' '
+	"$MB_PYTHON" "$MB_SRC/t/lib/stats-oracle.py" stats.before stats.after ev.txt
+'
+
+test_done

@@ -1,0 +1,48 @@
+#!/bin/sh
+# t2110: mb-parse decodes generated captures (text and binary, many connections, segmented values) exactly as generated.
+test_description='mb-parse against scripts/gen-memcache-pcap truth'
+# Runs from t/ or from t/pending/ (tests waiting for an mb-parse fix): find t/ either way.
+TDIR=$(cd "$(dirname "$0")" && pwd)
+case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
+MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
+: "${MB_BUILD:=${TDIR%/t}/build}"
+export MB_BUILD
+. "$TDIR/test-lib.sh"
+MB_SRC=${TDIR%/t}
+
+test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
+
+# The generator's truth file lists per key operation: client port, cmd, status, key,
+# value_len, resp_len. Connections are compared as blocks sorted by content (mb-parse's
+# connection ids and its interleaving of connections do not matter; order inside a
+# connection does).
+blocks() {
+	awk -F"\t" "{ b[\$1] = b[\$1] \$2 \"\t\" \$3 \"\t\" \$4 \"\t\" \$5 \"\t\" \$6 \"\n\" } END { for (c in b) printf \"conn\n%s\", b[c] }" |
+	awk "/^conn\$/ { if (blk != \"\") print blk; blk = \"conn\"; next } { blk = blk \"|\" \$0 } END { if (blk != \"\") print blk }" | sort
+}
+events_as_truth() {
+	awk -F"\t" "\$1 == \"ev\" { print \$3 \"\t\" \$5 \"\t\" \$6 \"\t\" \$7 \"\t\" \$9 \"\t\" \$13 }"
+}
+
+test_expect_success MBPARSE 'text: get, multi-get, set, delete over 30 connections' '
+	"$MB_SRC/scripts/gen-memcache-pcap" -n 4000 -c 30 -K 300 -m get=50,set=30,mget=10,delete=10 -v 1-5000 -s 11 -t truth.txt -o t.pcap 2>/dev/null &&
+	mb-parse <t.pcap >t.bin &&
+	mb-cat t.bin | events_as_truth | blocks >got &&
+	blocks <truth.txt >expect &&
+	test_cmp expect got
+'
+
+test_expect_success MBPARSE 'binary: get, set, delete over 30 connections' '
+	"$MB_SRC/scripts/gen-memcache-pcap" -B -n 4000 -c 30 -K 300 -m get=60,set=30,delete=10 -v 1-5000 -s 12 -t btruth.txt -o b.pcap 2>/dev/null &&
+	mb-parse <b.pcap >b.bin &&
+	mb-cat b.bin | events_as_truth | blocks >got &&
+	blocks <btruth.txt >expect &&
+	test_cmp expect got
+'
+
+test_expect_success MBPARSE 'the summary counts every request and no desync' '
+	mb-cat t.bin | grep "^sum" | tr "\t" "\n" >sum &&
+	! grep -E "desync[a-z_]*=[1-9]" sum
+'
+
+test_done
