@@ -565,7 +565,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->flush_ns = 100000000u;
 	mb_opt_ports("11211", &o->ports, &err);
 	int ch;
-	while ((ch = getopt_long(argc, argv, "r:p:f:c:d:s:B:Pw:h", longopts, NULL)) != -1) {
+	opterr = 0; /* one message of our own, not getopt's */
+	while ((ch = getopt_long(argc, argv, ":r:p:f:c:d:s:B:Pw:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			o->file = optarg;
@@ -616,8 +617,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			exit(MB_EXIT_OK);
 		case OPT_VERSION:
 			mb_print_version();
+		case ':':
+			mb_usage_error("option needs a value: '%s'", argv[optind - 1]);
 		default:
-			mb_usage_error("unknown option");
+			if (optopt)
+				mb_usage_error("unknown option: '-%c'", optopt);
+			mb_usage_error("unknown option: '%s'", argv[optind - 1]);
 		}
 	}
 	if (have_ports && o->have_filter)
