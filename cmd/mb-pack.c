@@ -18,6 +18,8 @@ static const char usage[] =
 	"Write a hashed event stream (mb-anon, mb-gen) as a compact profile (doc/profile.md).\n"
 	"\n"
 	"  -l, --level LEVEL  zstd level, 1..19 (default 3)\n"
+	"  -b, --block-events N  events per block, 1..65536 (default 65536; smaller blocks lose\n"
+	"                     less when a profile is cut short, and compress worse)\n"
 	"  -m, --merge        merge the inputs (profiles or streams) in timestamp order, keeping\n"
 	"                     connections of different inputs apart (conn ids renumbered)\n"
 	"      --raw-keys     accept raw keys (events-raw) and keep them; the profile is marked and\n"
@@ -70,6 +72,17 @@ static int out_info(const struct mb_stream_info *in, struct mb_stream_info *out,
 }
 
 /* Pack one input. */
+static uint32_t block_events = MB_PROFILE_BLOCK_EVENTS;
+
+/* Start the output profile with the chosen options. */
+static int start(struct mb_profile_writer **pw, const struct mb_stream_info *info, bool raw, int level, struct mb_err *err)
+{
+	int rc = mb_profile_writer_open(pw, 1, info, raw, level, err);
+	if (*pw)
+		mb_profile_writer_set_block_events(*pw, block_events);
+	return rc;
+}
+
 static int pack_one(const char *name, int fd, bool raw_keys, int level, struct mb_err *err)
 {
 	struct mb_reader r;
@@ -84,7 +97,7 @@ static int pack_one(const char *name, int fd, bool raw_keys, int level, struct m
 	if (rc == MB_OK)
 		rc = out_info(&r.info, info, err);
 	if (rc == MB_OK)
-		rc = mb_profile_writer_open(&pw, 1, info, r.info.kind == MB_KIND_EVENTS_RAW, level, err);
+		rc = start(&pw, info, r.info.kind == MB_KIND_EVENTS_RAW, level, err);
 	struct mb_frame f;
 	struct mb_event ev;
 	while (rc == MB_OK && !mb_stop_requested && (rc = mb_reader_next(&r, &f, err)) == MB_OK) {
@@ -258,7 +271,7 @@ static int merge(char **names, int n, bool raw_keys, int level, struct mb_err *e
 			rc = mb_err_set(err, MB_ERR, "input header has too much metadata to add merged_inputs");
 	}
 	if (rc == MB_OK)
-		rc = mb_profile_writer_open(&pw, 1, info, in[0].r.info.kind == MB_KIND_EVENTS_RAW, level, err);
+		rc = start(&pw, info, in[0].r.info.kind == MB_KIND_EVENTS_RAW, level, err);
 	uint32_t nheap = 0, next_conn = 1;
 	for (int i = 0; i < n && rc == MB_OK; i++) {
 		rc = advance(&in[i], pw, err);
@@ -308,6 +321,7 @@ int main(int argc, char **argv)
 	enum { O_RAW = 256 };
 	static const struct option longopts[] = {
 		{ "level", required_argument, NULL, 'l' }, { "merge", no_argument, NULL, 'm' },
+		{ "block-events", required_argument, NULL, 'b' },
 		{ "raw-keys", no_argument, NULL, O_RAW },  { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
@@ -315,13 +329,20 @@ int main(int argc, char **argv)
 	bool merging = false, raw_keys = false;
 	struct mb_err err = { "" };
 	mb_prog_init("mb-pack");
-	while ((c = getopt_long(argc, argv, "l:mh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:b:mh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': {
 			uint64_t v;
 			if (mb_opt_u64(optarg, 1, 19, false, &v, &err) != MB_OK)
 				mb_usage_error("bad zstd level (1..19): '%s'", optarg);
 			level = (int)v;
+			break;
+		}
+		case 'b': {
+			uint64_t v;
+			if (mb_opt_u64(optarg, 1, MB_PROFILE_BLOCK_EVENTS, false, &v, &err) != MB_OK)
+				mb_usage_error("bad events per block (1..%d): '%s'", MB_PROFILE_BLOCK_EVENTS, optarg);
+			block_events = (uint32_t)v;
 			break;
 		}
 		case 'm': merging = true; break;

@@ -218,7 +218,7 @@ struct mb_profile_writer {
 	ZSTD_CCtx *cctx;
 	struct dict dict;
 	struct pend *ev;
-	uint32_t nev;
+	uint32_t nev, block_events;   /* pending events, and how many make a block */
 	size_t est;                   /* estimate of the block's decoded bytes */
 	struct shape shapes[SHAPES_MAX];
 	uint32_t nshapes;
@@ -394,6 +394,7 @@ int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct 
 	pw->fd = fd;
 	pw->raw = raw_keys;
 	pw->level = level;
+	pw->block_events = MB_PROFILE_BLOCK_EVENTS;
 	pw->cctx = ZSTD_createCCtx();
 	pw->ev = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pw->ev);
 	pw->dict.nslot = 1u << 16;
@@ -566,7 +567,7 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 		pw->first_ts = ev->ts_ns;
 	if (ev->ts_ns > pw->last_ts)
 		pw->last_ts = ev->ts_ns;
-	if (pw->nev == MB_PROFILE_BLOCK_EVENTS || pw->est >= MB_PROFILE_BLOCK_TARGET)
+	if (pw->nev >= pw->block_events || pw->est >= MB_PROFILE_BLOCK_TARGET)
 		return flush_events(pw, err);
 	return MB_OK;
 }
@@ -591,6 +592,11 @@ int mb_profile_write_frame(struct mb_profile_writer *pw, uint16_t type, uint16_t
 }
 
 uint64_t mb_profile_written(const struct mb_profile_writer *pw) { return pw->written; }
+
+void mb_profile_writer_set_block_events(struct mb_profile_writer *pw, uint32_t n)
+{
+	pw->block_events = n < 1 ? 1 : n > MB_PROFILE_BLOCK_EVENTS ? MB_PROFILE_BLOCK_EVENTS : n;
+}
 
 void mb_profile_writer_free(struct mb_profile_writer *pw)
 {

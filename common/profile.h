@@ -53,6 +53,8 @@ int mb_profile_write_frame(struct mb_profile_writer *pw, uint16_t type, uint16_t
 int mb_profile_writer_close(struct mb_profile_writer *pw, struct mb_err *err);
 /* Free without finishing (after an output error): the profile is left cut short. */
 void mb_profile_writer_free(struct mb_profile_writer *pw);
+/* Close blocks after n events (1..MB_PROFILE_BLOCK_EVENTS, clamped) instead of the default maximum. */
+void mb_profile_writer_set_block_events(struct mb_profile_writer *pw, uint32_t n);
 /* Bytes written so far. */
 uint64_t mb_profile_written(const struct mb_profile_writer *pw);
 
