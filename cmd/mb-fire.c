@@ -1297,7 +1297,7 @@ static int warm_pass(int fd, const char *name, uint64_t *stored, struct mb_err *
 			for (size_t i = 0; i < cap; i++) {
 				if (!tab[i].used)
 					continue;
-				size_t j = tab[i].hash & (cap * 2 - 1);
+				size_t j = (tab[i].hash ^ tab[i].len) & (cap * 2 - 1);
 				while (nt[j].used)
 					j = (j + 1) & (cap * 2 - 1);
 				nt[j] = tab[i];
@@ -1318,8 +1318,8 @@ static int warm_pass(int fd, const char *name, uint64_t *stored, struct mb_err *
 		if (mb_cmd_is_read(ev.cmd) && ev.status != MB_ST_MISS) {
 			tab[j].warm = 1;
 			tab[j].size = ev.resp_len;
-		} else if (ev.cmd != MB_CMD_ADD && ev.cmd != MB_CMD_DELETE && !mb_cmd_is_store(ev.cmd) &&
-			   ev.status != MB_ST_NOT_FOUND && ev.status != MB_ST_NONE && ev.status != MB_ST_UNANSWERED) {
+		} else if ((ev.cmd == MB_CMD_INCR || ev.cmd == MB_CMD_DECR || ev.cmd == MB_CMD_TOUCH) &&
+			   (ev.status == MB_ST_HIT || ev.status == MB_ST_TOUCHED)) {
 			/* incr/decr/touch that found the item: it existed before */
 			tab[j].warm = 1;
 			tab[j].size = ev.cmd == MB_CMD_TOUCH ? 16 : 1;
