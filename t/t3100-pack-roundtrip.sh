@@ -1,0 +1,135 @@
+#!/bin/sh
+# t3100: mb-pack profiles decode to exactly the events, summaries and frames they were made from.
+test_description='mb-pack: round trips, refusals, summary, merge, cut-short profiles'
+. "$(dirname "$0")/test-lib.sh"
+
+# Text of a stream or profile without header lines and without the profile's own summary.
+body() { mb-cat -H "$1" | grep -v "^sum	mb-pack	"; }
+
+for args in "-n 20000 --seed 1" "-n 20000 -K 500 -z 1.2 -c 300 --seed 2 --proto meta --ttl 300" \
+	"-n 20000 --seed 3 --proto binary --uniform --latency 0 -m get=50,set=30,delete=10,incr=5,touch=5" \
+	"-n 70000 -K 100000 -z 0 --key-size 1-250 --value-size 1-1000000 --seed 4"; do
+	test_expect_success "mb-gen $args: profile reads back as the same events" "
+		mb-gen $args >in.bin &&
+		mb-pack in.bin >p.bin &&
+		body in.bin >expect && body p.bin >actual && test_cmp expect actual &&
+		test \$(wc -c <p.bin) -lt \$(( \$(wc -c <in.bin) / 4 ))
+	"
+done
+
+for seed in 1 2 3; do
+	test_expect_success "random hashed stream $seed (every field random, summaries, unknown frames)" "
+		'$MB_PYTHON' '$MB_SRC/t/lib/randstream.py' events-hashed $seed 3000 >r.bin &&
+		mb-pack -b 100 r.bin >p.bin && body r.bin >expect && body p.bin >actual && test_cmp expect actual
+	"
+	test_expect_success "random raw stream $seed with --raw-keys (and a warning from every read)" "
+		'$MB_PYTHON' '$MB_SRC/t/lib/randstream.py' events-raw $seed 3000 >r.bin &&
+		mb-pack --raw-keys -b 300 r.bin >p.bin &&
+		body r.bin >expect && mb-cat -H p.bin 2>err | grep -v '^sum	mb-pack	' >actual && test_cmp expect actual &&
+		test_one_line_error mb-cat err && grep -q 'holds raw keys' err
+	"
+done
+
+test_expect_success 'the same through pipes (no seeking), at several zstd levels' '
+	mb-gen -n 30000 --seed 5 >in.bin && body in.bin >expect &&
+	for l in 1 3 9 19; do
+		cat in.bin | mb-pack -l $l | cat | mb-cat -H | grep -v "^sum	mb-pack	" >actual &&
+		test_cmp expect actual || return 1
+	done
+'
+
+test_expect_success 'header keeps the source metadata and adds mb-pack to the program chain' '
+	mb-gen --raw -n 2000 --seed 6 >raw.bin && mb-anon --new-key >k && mb-anon -k k raw.bin >h.bin &&
+	mb-pack h.bin >p.bin &&
+	mb-cat p.bin | head -1 >hdr &&
+	grep -q "kind=events-hashed" hdr && grep -q "program=mb-gen,mb-anon,mb-pack" hdr &&
+	grep -q "$(mb-cat h.bin | head -1 | tr "\t" "\n" | grep anon_fp)" hdr &&
+	mb-cat h.bin | head -1 | tr "\t" "\n" | grep source= >src && grep -qF "$(cat src)" hdr
+'
+
+test_expect_success 'end summary: events per command, time range, connections, distinct keys' '
+	mb-gen -n 10000 -K 3000 -c 37 --seed 7 -m get=80,set=15,delete=5 >in.bin && mb-pack in.bin >p.bin &&
+	mb-cat -H p.bin | grep "^sum	mb-pack	" | tr "\t" "\n" >sum &&
+	mb-cat -H in.bin | grep "^ev" >ev &&
+	grep -qx "events=10000" sum &&
+	grep -qx "connections=$(cut -f3 ev | sort -u | wc -l)" sum &&
+	grep -qx "distinct_keys=$(cut -f7,8 ev | sort -u | wc -l)" sum &&
+	grep -qx "cmd_get=$(cut -f5 ev | grep -cx get)" sum &&
+	grep -qx "cmd_delete=$(cut -f5 ev | grep -cx delete)" sum &&
+	first=$(head -1 ev | cut -f2 | tr -d .) && last=$(tail -1 ev | cut -f2 | tr -d .) &&
+	grep -qx "first_ts_ns=$first" sum && grep -qx "last_ts_ns=$last" sum
+'
+
+test_expect_success 'raw keys are refused unless --raw-keys; nothing is written' '
+	test_expect_code 1 mb-pack raw.bin >out 2>err && test_one_line_error mb-pack err &&
+	grep -q "run mb-anon on it first" err && test ! -s out &&
+	mb-pack --raw-keys raw.bin >rp.bin 2>err && test ! -s err &&
+	mb-cat rp.bin 2>err >/dev/null && grep -q "warning: this profile holds raw keys" err
+'
+
+test_expect_success 'other inputs are refused with one line' '
+	"$MB_PYTHON" "$MB_SRC/t/lib/randstream.py" packets 1 20 >pk.bin &&
+	test_expect_code 1 mb-pack pk.bin >out 2>err && test_one_line_error mb-pack err && grep -q "mb-parse" err &&
+	test_expect_code 1 mb-pack </dev/null >out 2>err && test_one_line_error mb-pack err &&
+	test_expect_code 2 mb-pack -l 0 in.bin >out 2>err && test_expect_code 2 mb-pack -l 20 in.bin >out 2>err &&
+	test_expect_code 2 mb-pack -b 0 in.bin >out 2>err && test_expect_code 2 mb-pack in.bin in.bin >out 2>err &&
+	test_expect_code 2 mb-pack -m - - >out 2>err
+'
+
+test_expect_success 'a profile is packed again unchanged (its events)' '
+	mb-pack p.bin >pp.bin && body p.bin | grep -v "^sum	mb-pack" >a && body pp.bin | grep -v "^sum	mb-pack" >b && test_cmp a b
+'
+
+test_expect_success 'concatenated profiles read as one stream' '
+	mb-gen -n 3000 --seed 11 >a.bin && mb-gen -n 3000 --seed 12 >b.bin &&
+	mb-pack a.bin >a.p && mb-pack b.bin >b.p &&
+	{ body a.bin; body b.bin; } | grep -v "^sum	mb-pack" >expect &&
+	cat a.p b.p | mb-cat -H | grep -v "^sum	mb-pack	" >actual && test_cmp expect actual
+'
+
+test_expect_success 'merge: timestamp order, all events, connections of each input kept apart' '
+	mb-gen -n 4000 -c 20 --seed 21 >m1.bin && mb-gen -n 3000 -c 30 --seed 22 -r 50000 >m2.bin && mb-pack m2.bin >m2.p &&
+	mb-pack -m m1.bin m2.p >m.p &&
+	mb-cat -H m.p | grep "^ev" >ev &&
+	test $(wc -l <ev) = 7000 &&
+	cut -f2 ev | sort -c &&
+	test "$(cut -f3 ev | sort -u | wc -l)" = 50 &&
+	mb-cat -H m.p | grep -q "^sum	mb-pack	events=7000	.*connections=50	" &&
+	mb-cat m.p | head -1 | grep -q "merged_inputs=2" &&
+	{ mb-cat -H m1.bin; mb-cat -H m2.bin; } | grep "^ev" | cut -f1,2,4- | sort >a &&
+	cut -f1,2,4- ev | sort >b && test_cmp a b
+'
+
+test_expect_success 'merge: the same input twice gives twice the connections; a stable order' '
+	mb-pack -m m1.bin m1.bin >mm.p &&
+	mb-cat -H mm.p | grep "^ev" >ev2 && test $(wc -l <ev2) = 8000 &&
+	test "$(cut -f3 ev2 | sort -u | wc -l)" = 40
+'
+
+test_expect_success 'merge refuses inputs hashed with different secrets' '
+	mb-anon --new-key >k2 && mb-anon -k k2 raw.bin >h2.bin &&
+	test_expect_code 1 mb-pack -m h.bin h2.bin >out 2>err && test_one_line_error mb-pack err &&
+	grep -q "different secrets" err
+'
+
+test_expect_success 'a cut-short profile gives its complete blocks and a warning (exit 0)' '
+	mb-gen -n 5000 --seed 31 >in.bin && mb-pack -b 500 in.bin >p.bin &&
+	body p.bin | grep "^ev" >full &&
+	size=$(wc -c <p.bin) &&
+	head -c $((size * 6 / 10)) p.bin >cut.p &&
+	mb-cat -H cut.p >part 2>err && test_one_line_error mb-cat err &&
+	grep -q "warning: profile cut short.*at byte" err &&
+	n=$(grep -c "^ev" part) && test $n -gt 2000 && test $((n % 500)) = 0 &&
+	head -n $n full >expect && grep "^ev" part >actual && test_cmp expect actual
+'
+
+test_expect_success 'mb-pack killed (SIGKILL) mid-way leaves a readable profile' '
+	mb-gen -n 50000 --seed 32 >in.bin &&
+	{ cat in.bin; sleep 3; } | mb-pack -b 1000 >k.p &
+	pid=$! &&
+	sleep 1 && kill -9 $pid && { wait $pid; true; } &&
+	mb-cat -H k.p >part 2>err && test_one_line_error mb-cat err && grep -q "cut short (no end block)" err &&
+	test "$(grep -c "^ev" part)" = 50000
+'
+
+test_done
