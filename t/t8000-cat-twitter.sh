@@ -43,6 +43,11 @@ test_expect_success 'events carry the documented mapping' '
 	printf "sum\tmb-cat\ttrace_rows=11\tevents=11\tbad_rows=0\thashed_keys=0\n" >expect && test_cmp expect got
 '
 
+test_expect_success 'a profile (mb-pack) exports the same twitter file' '
+	mb-pack <tw.bin | mb-cat --to twitter >pback.csv &&
+	cmp tw.csv pback.csv
+'
+
 test_expect_success 'zstd-compressed input is detected and gives the same events' '
 	zstd -q -c tw.csv >tw.csv.zst &&
 	mb-cat --from twitter tw.csv.zst | mb-cat -H >z.txt &&

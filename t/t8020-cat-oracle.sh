@@ -58,6 +58,11 @@ test_expect_success OGTRACE 'corpus: the record mapping, and next access agrees 
 	oracle_check "$OG" og.txt >n && echo 113872 >expect && test_cmp expect n
 '
 
+test_expect_success OGTRACE 'a profile (mb-pack) exports the same oracle file as the plain stream' '
+	mb-pack <og.bin >og.prof &&
+	mb-cat --to oracle og.prof | cmp - "$OG"
+'
+
 test_expect_success OGTRACE 'zstd-compressed oracle input (several frames) is detected' '
 	head -c 240000 "$OG" | zstd -q -c >a.zst && tail -c +240001 "$OG" | zstd -q -c >b.zst && cat a.zst b.zst >og.zst &&
 	mb-cat --from oracle og.zst | mb-cat --to oracle | cmp - "$OG"
