@@ -41,6 +41,7 @@ struct mb_shards {
 	uint32_t *bytime;       /* scratch for compaction */
 	int64_t total_cnt, total_bytes;
 	uint64_t refs;          /* sampled references (unscaled) */
+	uint64_t all_refs;      /* every reference, sampled or not */
 	double scale;           /* true weight of a stored count */
 	double w_refs, w_cold;  /* weighted references and cold misses (stored units) */
 	struct dhist obj, bytes;
@@ -266,6 +267,7 @@ static double bucket_lo(unsigned i)
 
 void mb_shards_access(struct mb_shards *s, uint64_t hash, uint32_t size)
 {
+	s->all_refs++;
 	if (prefix_of(hash) >= s->T)
 		return;
 	if (size < 1)
@@ -314,13 +316,19 @@ size_t mb_shards_curve(const struct mb_shards *s, bool bytes, struct mb_mrc_poin
 	size_t n = 0;
 	if (s->w_refs <= 0)
 		return 0;
-	double hits = 0;
+	/*
+	 * SHARDS-adj: the sample holds w_refs references where all_refs * R were expected
+	 * (a hot key in or out of the sample skews it); the difference goes to distance 0,
+	 * so the ratios are over the expected count.
+	 */
+	double expected = (double)s->all_refs * mb_shards_rate(s) / s->scale;
+	double hits = expected - s->w_refs;
 	for (unsigned i = 0; i < NBUCKET && n < MB_MRC_MAX_POINTS; i++) {
 		if (h->cnt[i] <= 0)
 			continue;
 		hits += h->cnt[i];
-		double mr = 1 - hits / s->w_refs;
-		out[n++] = (struct mb_mrc_point){ bucket_lo(i + 1), mr < 0 ? 0 : mr };
+		double mr = 1 - hits / expected;
+		out[n++] = (struct mb_mrc_point){ bucket_lo(i + 1), mr < 0 ? 0 : mr > 1 ? 1 : mr };
 	}
 	if (n == 0)
 		out[n++] = (struct mb_mrc_point){ 1, 1 };
