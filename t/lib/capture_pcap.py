@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """capture_pcap.py - write synthetic pcap/pcapng captures of memcached-like traffic for mb-capture's tests and benchmark.
 
-usage: capture_pcap.py OUT [--count N] [--link NAME] [--ipv6] [--vlan] [--udp-every K]
+usage: capture_pcap.py OUT [--count N] [--link NAME] [--ipv6] [--ipv6-every K] [--vlan] [--udp-every K]
                            [--other-every K] [--port P] [--format pcap|pcap-be|pcap-ns|pcapng|pcapng-be]
                            [--tsresol V] [--spb-every K] [--payload N]
 
 Packets alternate client->server request and server->client reply on --port (TCP, every
---udp-every-th one UDP); every --other-every-th packet goes to port 80 instead, so a port
+--udp-every-th one UDP; IPv6 with --ipv6, or every --ipv6-every-th); every --other-every-th packet goes to port 80 instead, so a port
 filter has something to drop. Link layers: en10mb, raw (101), raw12 (DLT_RAW value 12 in the
 file), ipv4 (228), ipv6 (229), sll (113), sll2 (276), null (0), loop (108). Deterministic:
 packet i's timestamp is 1700000000 s + i ms + 7 us.
@@ -74,7 +74,7 @@ def packets(a):
         if a.payload:
             payload = (payload * (a.payload // len(payload) + 1))[:a.payload]
         sport, dport = (port, 40000 + i % 1000) if reply else (40000 + i % 1000, port)
-        v6 = a.ipv6 or a.link == "ipv6"
+        v6 = a.ipv6 or a.link == "ipv6" or (a.link != "ipv4" and bool(a.ipv6_every) and i % a.ipv6_every == a.ipv6_every - 1)
         yield 1700000000 * 10**9 + i * 10**6 + 7000, frame(a.link, i, v6, a.vlan, udp, sport, dport, payload)
 
 
@@ -129,6 +129,7 @@ def main():
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--link", default="en10mb", choices=sorted(LINKS))
     p.add_argument("--ipv6", action="store_true")
+    p.add_argument("--ipv6-every", type=int, default=0)
     p.add_argument("--vlan", action="store_true")
     p.add_argument("--udp-every", type=int, default=0)
     p.add_argument("--other-every", type=int, default=0)
