@@ -107,6 +107,36 @@ bool mb_trace_i64(struct mb_field f, int64_t min, int64_t max, int64_t *v)
 	return true;
 }
 
+char *mb_trace_put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+char *mb_trace_put_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return mb_trace_put_u64(p, 0 - (uint64_t)v);
+	}
+	return mb_trace_put_u64(p, (uint64_t)v);
+}
+
+char *mb_trace_put_hex16(char *p, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int s = 60; s >= 0; s -= 4)
+		*p++ = hex[(v >> s) & 15];
+	return p;
+}
+
 int mb_trace_bad(struct mb_err *err, const char *name, struct mb_field f)
 {
 	return mb_err_set(err, MB_ERR, "bad field %s: '%.*s'", name, (int)(f.n > 80 ? 80 : f.n), f.s);

@@ -52,6 +52,12 @@ unsigned mb_trace_split(const char *line, size_t n, struct mb_field *f, unsigned
 bool mb_trace_u64(struct mb_field f, uint64_t max, uint64_t *v);
 /* A decimal number with an optional '-', within [min, max]. */
 bool mb_trace_i64(struct mb_field f, int64_t min, int64_t max, int64_t *v);
+/* Write v in decimal at p; returns the end. */
+char *mb_trace_put_u64(char *p, uint64_t v);
+/* Write v in decimal with a '-' when negative; returns the end. */
+char *mb_trace_put_i64(char *p, int64_t v);
+/* Write v as 16 lowercase hex digits; returns the end. */
+char *mb_trace_put_hex16(char *p, uint64_t v);
 /* Fill err with "bad field NAME: 'VALUE'" (value cut at 80 bytes); returns MB_ERR. */
 int mb_trace_bad(struct mb_err *err, const char *name, struct mb_field f);
 

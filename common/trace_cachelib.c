@@ -1,6 +1,4 @@
 /* trace_cachelib.c - CacheLib kvcache CSV (header row, columns by name, op_count expansion) to and from events. */
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "trace.h"
@@ -146,9 +144,27 @@ int mb_cachelib_write(struct mb_zout *o, const struct mb_event *ev, struct mb_er
 	uint8_t *p = mb_zout_reserve(o, 128, err);
 	if (!p)
 		return o->rc;
-	int n = snprintf((char *)p, 128, "%" PRIu64 ",%016" PRIx64 ",%u,%s,1,%" PRIu32 ",%d,%" PRId32 ",%" PRIu32 ",0\n",
-			 ev->ts_ns / 1000000000u, ev->key_hash, (unsigned)ev->key_len, op, size,
-			 ev->status == MB_ST_HIT ? 1 : 0, ev->ttl, ev->conn_id);
-	o->len += (size_t)n;
+	char *q = (char *)p;
+	q = mb_trace_put_u64(q, ev->ts_ns / 1000000000u);
+	*q++ = ',';
+	q = mb_trace_put_hex16(q, ev->key_hash);
+	*q++ = ',';
+	q = mb_trace_put_u64(q, ev->key_len);
+	*q++ = ',';
+	size_t ol = strlen(op);
+	memcpy(q, op, ol);
+	q += ol;
+	memcpy(q, ",1,", 3);
+	q += 3;
+	q = mb_trace_put_u64(q, size);
+	*q++ = ',';
+	*q++ = ev->status == MB_ST_HIT ? '1' : '0';
+	*q++ = ',';
+	q = mb_trace_put_i64(q, ev->ttl);
+	*q++ = ',';
+	q = mb_trace_put_u64(q, ev->conn_id);
+	memcpy(q, ",0\n", 3);
+	q += 3;
+	o->len += (size_t)(q - (char *)p);
 	return 1;
 }

@@ -1,6 +1,4 @@
 /* trace_twitter.c - twitter/cache-trace CSV rows (ts,key,key size,value size,client,op,ttl) to and from events. */
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "trace.h"
@@ -87,13 +85,27 @@ int mb_twitter_write(struct mb_zout *o, const struct mb_event *ev, struct mb_err
 	const char *op = op_name(ev->cmd);
 	if (!op)
 		return 0;
-	/* 10 + 16 + 5 + 10 + 10 + 7 + 11 digits and signs, 6 commas, newline */
+	/* 11 + 16 + 5 + 10 + 10 + 7 + 11 digits, signs and names, 6 commas, newline */
 	uint8_t *p = mb_zout_reserve(o, 96, err);
 	if (!p)
 		return o->rc;
-	uint32_t size = mb_cmd_is_store(ev->cmd) ? ev->value_len : ev->resp_len;
-	int n = snprintf((char *)p, 96, "%" PRIu64 ",%016" PRIx64 ",%u,%" PRIu32 ",%" PRIu32 ",%s,%" PRId32 "\n",
-			 ev->ts_ns / 1000000000u, ev->key_hash, (unsigned)ev->key_len, size, ev->conn_id, op, ev->ttl);
-	o->len += (size_t)n;
+	char *q = (char *)p;
+	q = mb_trace_put_u64(q, ev->ts_ns / 1000000000u);
+	*q++ = ',';
+	q = mb_trace_put_hex16(q, ev->key_hash);
+	*q++ = ',';
+	q = mb_trace_put_u64(q, ev->key_len);
+	*q++ = ',';
+	q = mb_trace_put_u64(q, mb_cmd_is_store(ev->cmd) ? ev->value_len : ev->resp_len);
+	*q++ = ',';
+	q = mb_trace_put_u64(q, ev->conn_id);
+	*q++ = ',';
+	size_t ol = strlen(op);
+	memcpy(q, op, ol);
+	q += ol;
+	*q++ = ',';
+	q = mb_trace_put_i64(q, ev->ttl);
+	*q++ = '\n';
+	o->len += (size_t)(q - (char *)p);
 	return 1;
 }
