@@ -35,7 +35,7 @@ timed() {
 		i=$((i + 1))
 	done
 	# /usr/bin/time counts in 10 ms ticks: never report less than one tick
-	cpu=$(awk '{ t = $2 + $3; print t > 0.01 ? t : 0.01 }' "$tmp/times" | median)
+	cpu=$(awk '{ t = $2 + $3; print (t > 0.01 ? t : 0.01) }' "$tmp/times" | median)
 	wall=$(awk '{ print $1 }' "$tmp/times" | median)
 	echo "$cpu $wall"
 }
