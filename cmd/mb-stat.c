@@ -99,7 +99,8 @@ int main(int argc, char **argv)
 	int c;
 	mb_prog_init("mb-stat");
 	mb_stat_opts_default(&o);
-	while ((c = getopt_long(argc, argv, "jk:w:h", longopts, NULL)) != -1) {
+	opterr = 0; /* getopt's own messages would make a second line */
+	while ((c = getopt_long(argc, argv, ":jk:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case O_HTML: html = optarg; break;
@@ -130,7 +131,8 @@ int main(int argc, char **argv)
 			break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
-		default: mb_usage_error("unknown option");
+		case ':': mb_usage_error("option needs a value: '%s'", argv[optind - 1]);
+		default: mb_usage_error("unknown option: '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)
