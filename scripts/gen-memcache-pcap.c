@@ -3,7 +3,8 @@
  * Built and run by scripts/gen-memcache-pcap (see its usage). Model:
  *  - C client connections (10.1.x.y:port) to one server (10.0.0.1:PORT), each opened
  *    with a three-way handshake and closed with FIN/ACK from both sides; seq/ack exact,
- *    IPv4 and TCP checksums computed; Ethernet link type, microsecond pcap.
+ *    IPv4 and TCP checksums computed; Ethernet link type, microsecond pcap. With -6 the
+ *    same over IPv6 (fd00::a.b.c.d addresses).
  *  - N requests drawn from a mix of get, set, multi-key get and delete over K keys
  *    (uniform); the server is an infinite cache, so a get hits once its key was set.
  *  - Each connection has at most one request in flight; connections interleave: a
@@ -53,7 +54,7 @@ static FILE *out, *truth;
 static uint64_t ts_us = 1700000000ull * 1000000ull;
 static uint32_t server_ip = 0x0a000001;
 static uint16_t server_port = 11211;
-static int binary_proto;
+static int binary_proto, ipv6;
 static uint64_t packets, payload_bytes;
 
 static void die(const char *msg)
@@ -85,29 +86,59 @@ static uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-/* One Ethernet/IPv4/TCP packet with payload p[0..n) from the client (to_server) or the server. */
+/* The 16-byte IPv6 address of a v4-style address: fd00::<a>. */
+static void v6addr(uint8_t *out, uint32_t a)
+{
+	memset(out, 0, 16);
+	out[0] = 0xfd;
+	put32be(out + 12, a);
+}
+
+/* One Ethernet/IPv4 (or IPv6 with -6)/TCP packet with payload p[0..n) from the client
+   (to_server) or the server. */
 static void emit(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t *p, size_t n)
 {
-	static uint8_t pkt[14 + 20 + 20 + MSS];
+	static uint8_t pkt[14 + 40 + 20 + MSS];
 	static uint16_t ipid;
 	uint32_t sip = to_server ? c->cip : server_ip, dip = to_server ? server_ip : c->cip;
 	uint16_t sport = to_server ? c->cport : server_port, dport = to_server ? server_port : c->cport;
 	uint32_t *seq = to_server ? &c->cseq : &c->sseq, ack = to_server ? c->sseq : c->cseq;
-	size_t len = 14 + 20 + 20 + n;
-	uint8_t *eth = pkt, *ip = pkt + 14, *tcp = pkt + 34;
+	size_t iplen = ipv6 ? 40 : 20;
+	size_t len = 14 + iplen + 20 + n;
+	uint8_t *eth = pkt, *ip = pkt + 14, *tcp = pkt + 14 + iplen;
+	uint32_t pseudo_sum;
 
 	memcpy(eth, to_server ? "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02"
 			      : "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
-	eth[12] = 0x08; eth[13] = 0x00;
-	ip[0] = 0x45; ip[1] = 0;
-	put16be(ip + 2, (uint16_t)(20 + 20 + n));
-	put16be(ip + 4, ipid++);
-	put16be(ip + 6, 0x4000);
-	ip[8] = 64; ip[9] = 6;
-	put16be(ip + 10, 0);
-	put32be(ip + 12, sip);
-	put32be(ip + 16, dip);
-	put16be(ip + 10, csum_fold(csum_add(0, ip, 20)));
+	if (ipv6) {
+		eth[12] = 0x86; eth[13] = 0xdd;
+		put32be(ip, 0x60000000u);
+		put16be(ip + 4, (uint16_t)(20 + n));
+		ip[6] = 6; ip[7] = 64;
+		v6addr(ip + 8, sip);
+		v6addr(ip + 24, dip);
+		uint8_t ph[8] = {0};
+		put32be(ph, (uint32_t)(20 + n));
+		ph[7] = 6;
+		pseudo_sum = csum_add(csum_add(0, ip + 8, 32), ph, 8);
+	} else {
+		eth[12] = 0x08; eth[13] = 0x00;
+		ip[0] = 0x45; ip[1] = 0;
+		put16be(ip + 2, (uint16_t)(20 + 20 + n));
+		put16be(ip + 4, ipid++);
+		put16be(ip + 6, 0x4000);
+		ip[8] = 64; ip[9] = 6;
+		put16be(ip + 10, 0);
+		put32be(ip + 12, sip);
+		put32be(ip + 16, dip);
+		put16be(ip + 10, csum_fold(csum_add(0, ip, 20)));
+		uint8_t ph[12];
+		put32be(ph, sip);
+		put32be(ph + 4, dip);
+		ph[8] = 0; ph[9] = 6;
+		put16be(ph + 10, (uint16_t)(20 + n));
+		pseudo_sum = csum_add(0, ph, 12);
+	}
 	put16be(tcp, sport);
 	put16be(tcp + 2, dport);
 	put32be(tcp + 4, *seq);
@@ -118,12 +149,7 @@ static void emit(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t 
 	put16be(tcp + 16, 0);
 	put16be(tcp + 18, 0);
 	memcpy(tcp + 20, p, n);
-	uint8_t pseudo[12];
-	put32be(pseudo, sip);
-	put32be(pseudo + 4, dip);
-	pseudo[8] = 0; pseudo[9] = 6;
-	put16be(pseudo + 10, (uint16_t)(20 + n));
-	put16be(tcp + 16, csum_fold(csum_add(csum_add(0, pseudo, 12), tcp, 20 + n)));
+	put16be(tcp + 16, csum_fold(csum_add(pseudo_sum, tcp, 20 + n)));
 
 	uint8_t rec[16];
 	uint32_t sec = (uint32_t)(ts_us / 1000000), usec = (uint32_t)(ts_us % 1000000);
@@ -208,7 +234,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: gen-memcache-pcap [-n REQUESTS] [-c CONNS] [-K KEYS] [-m get=P,set=P,mget=P,delete=P]\n"
-		"                         [-v MIN-MAX] [-p PORT] [-s SEED] [-B] [-t TRUTHFILE] [-o OUT.pcap]\n");
+		"                         [-v MIN-MAX] [-p PORT] [-s SEED] [-B] [-6] [-t TRUTHFILE] [-o OUT.pcap]\n");
 	exit(2);
 }
 
@@ -229,8 +255,8 @@ int main(int argc, char **argv)
 	const char *outpath = NULL, *truthpath = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "-B")) {
-			binary_proto = 1;
+		if (!strcmp(a, "-B") || !strcmp(a, "-6")) {
+			*(a[1] == 'B' ? &binary_proto : &ipv6) = 1;
 			continue;
 		}
 		if (i + 1 >= argc)

@@ -40,6 +40,14 @@ test_expect_success MBPARSE 'binary: get, set, delete over 30 connections' '
 	test_cmp expect got
 '
 
+test_expect_success MBPARSE 'IPv6: text get, multi-get, set, delete over 10 connections' '
+	"$MB_SRC/scripts/gen-memcache-pcap" -6 -n 1500 -c 10 -K 200 -m get=50,set=30,mget=10,delete=10 -v 1-3000 -s 13 -t truth6.txt -o v6.pcap 2>/dev/null &&
+	mb-parse <v6.pcap >v6.bin &&
+	mb-cat v6.bin | events_as_truth | blocks >got &&
+	blocks <truth6.txt >expect &&
+	test_cmp expect got
+'
+
 test_expect_success MBPARSE 'the summary counts every request and no desync' '
 	mb-cat t.bin | grep "^sum" | tr "\t" "\n" >sum &&
 	! grep -E "desync[a-z_]*=[1-9]" sum
