@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -515,11 +516,34 @@ static int run_live(struct cap *c)
 	}
 	if (o->wfile && (rc = open_dump(c, p)) != MB_OK)
 		return rc;
-	if ((rc = write_header(c)) != MB_OK)
+	c->dump_linktype = c->linktype;
+	/*
+	 * Non-blocking reads paced by poll: with TPACKET_V3 a blocking pcap_dispatch may
+	 * never return while the interface is idle, which would defeat -d and the flush.
+	 */
+	if (pcap_setnonblock(p, 1, errbuf) < 0)
+		return mb_err_set(&c->err, MB_ERR, "cannot capture: %s: '%s'", errbuf, o->iface);
+	int fd = pcap_get_selectable_fd(p);
+	if (fd < 0)
+		return mb_err_set(&c->err, MB_ERR, "cannot capture: no pollable descriptor: '%s'", o->iface);
+	/* The header goes out at once: a reader (or a test) sees that the capture is running. */
+	if ((rc = write_header(c)) != MB_OK || (rc = mb_writer_flush(&c->w, &c->err)) != MB_OK)
 		return rc;
 	g_live = p;
 	uint64_t deadline = o->duration_ns ? c->t0_ns + o->duration_ns : UINT64_MAX;
+	uint64_t flush_ms = o->flush_ns / 1000000u ? o->flush_ns / 1000000u : 1;
 	while (!mb_stop_requested && c->packets < o->count && c->rc == MB_OK) {
+		uint64_t now = now_ns();
+		if (now >= deadline)
+			break;
+		uint64_t wait_ms = flush_ms;
+		if ((deadline - now) / 1000000u + 1 < wait_ms)
+			wait_ms = (deadline - now) / 1000000u + 1;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, (int)wait_ms) < 0 && errno != EINTR) {
+			c->rc = mb_err_set(&c->err, MB_EIO, "poll error: %s: '%s'", strerror(errno), o->iface);
+			break;
+		}
 		int n = pcap_dispatch(p, -1, on_packet, (u_char *)c);
 		if (n == PCAP_ERROR) {
 			c->rc = mb_err_set(&c->err, MB_ERR, "capture failed: %s: '%s'", pcap_geterr(p), o->iface);
@@ -529,7 +553,11 @@ static int run_live(struct cap *c)
 			break;
 		if (o->progress)
 			progress(c, false);
-		if (now_ns() >= deadline)
+	}
+	/* Packets already delivered to the ring when the capture stopped still go out (a bounded drain). */
+	for (int round = 0; round < 4 && c->rc == MB_OK && c->packets < o->count; round++) {
+		int n = pcap_dispatch(p, -1, on_packet, (u_char *)c);
+		if (n == 0 || n == PCAP_ERROR)
 			break;
 	}
 	g_live = NULL;

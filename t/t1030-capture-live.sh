@@ -1,0 +1,115 @@
+#!/bin/sh
+# t1030-capture-live.sh - live capture on loopback: mb-capture sees exactly the packets tcpdump sees.
+test_description='mb-capture lo -p PORT next to tcpdump -i lo while pymemcache talks to a real memcached'
+. "$(dirname "$0")/test-lib.sh"
+
+for p in ROOT MEMCACHED PYMEMCACHE TCPDUMP; do
+	test_have_prereq $p || test_skip_all "live capture needs $p (root, memcached, python3-pymemcache, tcpdump)"
+done
+
+# ops N: N sets then N gets on one connection, then close.
+ops() {
+	"$MB_PYTHON" - "$MC_PORT" "$1" <<'PY'
+import sys
+from pymemcache.client.base import Client
+port, n = int(sys.argv[1]), int(sys.argv[2])
+c = Client(("127.0.0.1", port), no_delay=True, connect_timeout=5, timeout=5)
+for i in range(n):
+    c.set("key%d" % i, b"v" * (10 + i % 50))
+hits = sum(1 for i in range(n) if c.get("key%d" % i) is not None)
+c.close()
+assert hits == n, hits
+PY
+}
+
+# Wait (up to 10 s) until a file is non-empty / has a line.
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		eval "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "timed out waiting for: $1" >&2
+	return 1
+}
+
+pkts() { mb-cat "$1" | grep -c '^pkt	' || true; }
+
+start_memcached >/dev/null 2>&1 || test_skip_all 'could not start memcached'
+
+test_expect_success 'mb-capture and tcpdump count the same packets of 300 sets + 300 gets' '
+	tcpdump -i lo -n -U --immediate-mode -B 65536 -w td.pcap "tcp port $MC_PORT or udp port $MC_PORT" 2>td.err &
+	td=$!
+	timeout 60 mb-capture lo -p "$MC_PORT" -d 30 -w mine.pcap >mc.mb 2>mc.err &
+	mc=$!
+	test_when_finished "kill $td $mc 2>/dev/null" &&
+	wait_for "grep -q listening td.err" &&
+	wait_for "test -s mc.mb" &&
+	ops 300 &&
+	sleep 0.5 &&
+	kill -INT $mc $td &&
+	wait $mc && wait $td &&
+	n_td=$(tcpdump -r td.pcap -n 2>/dev/null | wc -l) &&
+	n_mc=$(pkts mc.mb) &&
+	echo "tcpdump $n_td, mb-capture $n_mc" &&
+	test "$n_mc" = "$n_td" &&
+	test "$n_mc" -ge 600 &&
+	grep -q "^0 packets dropped by kernel" td.err &&
+	grep -q "^mb-capture: $n_mc packets, [0-9]* bytes, 0 kernel drops, 0 interface drops\$" mc.err &&
+	test "$(wc -l <mc.err)" = 1 &&
+	mb-cat mc.mb | grep -q "^#membench	.*	linktype=1	linktype_name=EN10MB	.*	source=lo	capture=live	" &&
+	mb-cat mc.mb | grep -q "^sum	mb-capture	packets=$n_mc	.*kernel_drops=0	if_drops=0	"
+'
+
+test_expect_success TSHARK 'the same packet bytes as tcpdump captured' '
+	tshark -n -r td.pcap -x 2>/dev/null >want &&
+	tshark -n -r mine.pcap -x 2>/dev/null >got &&
+	test_cmp want got
+'
+
+test_expect_success '-c COUNT ends a live capture by itself' '
+	timeout 60 mb-capture lo -p "$MC_PORT" -c 25 -d 30 >c.mb 2>c.err &
+	mc=$!
+	test_when_finished "kill $mc 2>/dev/null" &&
+	wait_for "test -s c.mb" &&
+	ops 50 &&
+	wait $mc &&
+	test "$(pkts c.mb)" = 25 &&
+	grep -q "^mb-capture: 25 packets, " c.err
+'
+
+test_expect_success '-d ends an idle capture: header and summary, no packets' '
+	timeout 30 mb-capture lo -p "$(free_port)" -d 1500ms --progress >d.mb 2>d.err &&
+	test "$(pkts d.mb)" = 0 &&
+	mb-cat d.mb | grep -q "^sum	mb-capture	packets=0	" &&
+	grep -q "^mb-capture: 0 packets, 0 bytes, 0 kernel drops, 0 interface drops\$" d.err &&
+	grep -q "^mb-capture: 1 s, 0 packets (0 pkt/s), 0.0 MB, 0 kernel drops\$" d.err
+'
+
+test_expect_success 'SIGTERM finishes the stream (summary written)' '
+	timeout 60 mb-capture lo -p "$MC_PORT" -d 30 >t.mb 2>t.err &
+	mc=$!
+	test_when_finished "kill $mc 2>/dev/null" &&
+	wait_for "test -s t.mb" &&
+	ops 10 &&
+	sleep 0.3 &&
+	kill -TERM $mc &&
+	wait $mc &&
+	n=$(pkts t.mb) &&
+	test "$n" -ge 40 &&
+	mb-cat t.mb | grep -q "^sum	mb-capture	packets=$n	"
+'
+
+test_expect_success 'a -f expression instead of ports' '
+	timeout 60 mb-capture lo -f "tcp dst port $MC_PORT" -c 5 -d 30 >f.mb 2>f.err &
+	mc=$!
+	test_when_finished "kill $mc 2>/dev/null" &&
+	wait_for "test -s f.mb" &&
+	ops 20 &&
+	wait $mc &&
+	test "$(pkts f.mb)" = 5 &&
+	mb-cat f.mb | grep -q "^#membench	.*	filter=tcp\\\\x20dst\\\\x20port\\\\x20$MC_PORT	"
+'
+
+test_done
