@@ -1067,6 +1067,7 @@ struct rstate {
 	double pois_t;
 	uint64_t rng;
 	bool have_ts0;
+	bool past_duration; /* the input reached -d: no more passes */
 };
 
 static double rnd01(uint64_t *s)
@@ -1229,8 +1230,10 @@ static int replay_pass(int fd, const char *name, struct rstate *rs, struct mb_er
 		}
 		prepare(&ev, r.info.kind);
 		uint64_t t = intended(rs, ev.ts_ns);
-		if (opt.duration && opt.mode != MODE_MAX && t > opt.duration)
+		if (opt.duration && opt.mode != MODE_MAX && t > opt.duration) {
+			rs->past_duration = true;
 			break;
+		}
 		if (ev.flags & MB_EF_MULTI) {
 			if (nbatch && (ev.batch_id != cur_batch || ev.conn_id != cur_conn || nbatch == MB_MCREQ_BATCH_MAX))
 				if (!flush_batch())
@@ -1871,7 +1874,8 @@ int main(int argc, char **argv)
 			rs.last_ts = 0;
 		}
 		rc = replay_pass(fd, iname, &rs, &err);
-		if (rc == MB_OK && loop == 0 && in_events == 0)
+		maybe_start(true);
+		if (rs.past_duration || (rc == MB_OK && loop == 0 && in_events == 0))
 			break;
 	}
 	maybe_start(true);

@@ -1,0 +1,143 @@
+#!/bin/sh
+# t5010-fire-faults: mb-fire against dead, restarting and silent servers, bad input and
+# arguments, SIGINT; several targets, unix sockets, profiles, --json.
+test_description='mb-fire faults and targets'
+. "$(dirname "$0")/test-lib.sh"
+
+# start_memcached, and stop it when this test's subshell exits, pass or fail
+# (test_when_finished/test_atexit set inside a test body do not reach the parent shell)
+mc_start() {
+	start_memcached "$@" || return 1
+	mc_pids="${mc_pids:-} $MC_PID"
+	trap 'kill $mc_pids 2>/dev/null' EXIT
+}
+
+test_expect_success 'generate inputs' '
+	mb-gen -n 3000 -K 300 -c 4 -r 20000 --seed 5 >p.bin &&
+	mb-gen -n 200 -K 50 -c 2 -r 20000 --seed 6 >small.bin
+'
+
+test_expect_success 'nothing listening: one line, exit 1' '
+	port=$(free_port) &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$port p.bin >out 2>err &&
+	test_one_line_error mb-fire err &&
+	grep "cannot connect to target: Connection refused: .127.0.0.1:$port." err &&
+	test ! -s out
+'
+
+test_expect_success 'usage errors exit 2 with one line' '
+	test_expect_code 2 mb-fire p.bin 2>err && test_one_line_error mb-fire err &&
+	test_expect_code 2 mb-fire -t 127.0.0.1 p.bin 2>err && test_one_line_error mb-fire err &&
+	test_expect_code 2 mb-fire -t 127.0.0.1:1 -P gopher p.bin 2>err && test_one_line_error mb-fire err &&
+	test_expect_code 2 mb-fire -t 127.0.0.1:1 --poisson p.bin 2>err && test_one_line_error mb-fire err &&
+	test_expect_code 2 mb-fire -t 127.0.0.1:1 --depth 0 p.bin 2>err && test_one_line_error mb-fire err
+'
+
+test_expect_success MEMCACHED 'bad input: garbage, truncated, packets: one line, exit 1' '
+	mc_start &&
+	printf "hello world, not a stream\n" >garbage &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT garbage 2>err && test_one_line_error mb-fire err &&
+	head -c 1000 p.bin >trunc.bin &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT trunc.bin >out 2>err && test_one_line_error mb-fire err &&
+	grep "at byte" err &&
+	printf "#membench\tversion=1\tkind=packets\n" | mb-cat -p >pk.bin &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT pk.bin 2>err && test_one_line_error mb-fire err &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT no-such-file 2>err && test_one_line_error mb-fire err
+'
+
+test_expect_success MEMCACHED 'a profile (mb-pack) replays like its stream' '
+	mc_start &&
+	mb-pack p.bin >p.prof &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT --max <p.prof >report &&
+	grep "^mb-fire: 3000 operations" report &&
+	grep "^errors: 0 " report
+'
+
+test_expect_success MEMCACHED 'kill and restart memcached mid-replay: errors counted, replay continues' '
+	port=$(free_port) &&
+	{ memcached -u root -l 127.0.0.1 -p $port -U 0 -m 64 & } && mc=$! &&
+	sleep 0.3 &&
+	{ mb-fire -q -t 127.0.0.1:$port --rate 2000 --loop inf -d 4 p.bin >report 2>err & fire=$!; } &&
+	sleep 1.2 && kill $mc && wait $mc;
+	sleep 0.5 &&
+	{ memcached -u root -l 127.0.0.1 -p $port -U 0 -m 64 & } && mc=$! &&
+	trap "kill $mc" EXIT &&
+	wait $fire &&
+	cat report &&
+	grep "(duration reached)" report &&
+	broke=$(sed -n "s/^connections: .* \([0-9]*\) broke$/\1/p" report) && test "$broke" -ge 1 &&
+	errors=$(sed -n "s/^errors: \([0-9]*\) .*/\1/p" report) && test "$errors" -ge 1 &&
+	after=$(mc_stats $port | sed -n "s/^cmd_get //p") && test "$after" -ge 500
+'
+
+cat >silent.py <<'PY'
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(128)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+conns = []
+end = time.time() + 30
+s.settimeout(0.2)
+while time.time() < end:
+    try:
+        c, _ = s.accept(); conns.append(c)   # accepted, never read, never answered
+    except socket.timeout:
+        pass
+PY
+
+test_expect_success 'a server that never answers: bounded memory, clean stop on -d' '
+	"$MB_PYTHON" silent.py port.txt & py=$! &&
+	trap "kill $py" EXIT &&
+	sleep 0.5 && port=$(cat port.txt) &&
+	/usr/bin/time -f "%M" -o rss mb-fire -q -t 127.0.0.1:$port -c 8 --rate 200000 --loop inf -d 3 p.bin >report &&
+	cat report rss &&
+	grep "(duration reached)" report &&
+	unanswered=$(sed -n "s/.*unanswered at the end \([0-9]*\).*/\1/p" report) && test "$unanswered" -ge 1 &&
+	test "$(tail -n 1 rss)" -lt 80000
+'
+
+test_expect_success MEMCACHED 'SIGINT prints the report of what was done' '
+	mc_start &&
+	{ mb-fire -q -t 127.0.0.1:$MC_PORT --rate 1000 --loop inf p.bin >report & fire=$!; } &&
+	sleep 1.5 && kill -INT $fire && wait $fire &&
+	grep "(interrupted)" report &&
+	ops=$(sed -n "s/^mb-fire: \([0-9]*\) operations.*/\1/p" report) && test "$ops" -ge 500
+'
+
+test_expect_success MEMCACHED 'a unix socket target' '
+	memcached -u root -s "$TRASH/mc.sock" -U 0 -m 64 & mc=$! &&
+	trap "kill $mc" EXIT &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do test -S "$TRASH/mc.sock" && break; sleep 0.1; done &&
+	mb-fire -q -t "$TRASH/mc.sock" small.bin >report &&
+	grep "^mb-fire: 200 operations" report && grep "^errors: 0 " report
+'
+
+test_expect_success MEMCACHED 'two targets: keys spread by consistent hashing, counts add up' '
+	mc_start && p1=$MC_PORT &&
+	mc_start && p2=$MC_PORT &&
+	mb-fire -q -t 127.0.0.1:$p1,127.0.0.1:$p2 --max p.bin >report &&
+	grep "^errors: 0 " report &&
+	g1=$(mc_stats $p1 | sed -n "s/^cmd_get //p") && g2=$(mc_stats $p2 | sed -n "s/^cmd_get //p") &&
+	gets=$(mb-cat -H p.bin | awk -F"\t" "\$5 == \"get\"" | wc -l) &&
+	test $((g1 + g2)) = $gets && test $g1 -gt $((gets / 5)) && test $g2 -gt $((gets / 5))
+'
+
+test_expect_success MEMCACHED '--json: buckets add up to the counts; --loop 2 from a pipe' '
+	mc_start &&
+	cat small.bin | mb-fire -q -t 127.0.0.1:$MC_PORT --loop 2 --json r.json >report &&
+	grep "^mb-fire: 400 operations" report &&
+	"$MB_PYTHON" -c "
+import json
+r = json.load(open(\"r.json\"))
+assert r[\"ops\"] == 400, r[\"ops\"]
+n = 0
+for c in r[\"commands\"].values():
+    h = c[\"latency_intended\"]
+    assert sum(b[2] for b in h[\"buckets\"]) == h[\"count\"]
+    n += sum(c[\"status\"].values())
+assert n == 400
+assert sum(b[2] for b in r[\"lateness\"][\"buckets\"]) == r[\"lateness\"][\"count\"] == r[\"requests\"]
+"
+'
+
+test_done
