@@ -47,20 +47,13 @@ static bool log2_rows(struct mb_buf *b, const char *label, const struct mb_dist 
 	for (int i = 0; i < MB_DIST_LOG2 && ok; i++) {
 		if (!d->log2[i])
 			continue;
-		char lo[24], hi[24];
-		if (i == 0) {
-			strcpy(lo, "0");
-			strcpy(hi, "0");
-		} else {
-			mb_fmt_count(lo, sizeof lo, ldexp(1, i - 1));
-			mb_fmt_count(hi, sizeof hi, ldexp(1, i) - 1);
-		}
+		uint64_t lo = i ? UINT64_C(1) << (i - 1) : 0, hi = i ? (i == 64 ? UINT64_MAX : (UINT64_C(1) << i) - 1) : 0;
 		double sh = share(d->log2[i], d->n);
 		char bar[41];
 		int nb = (int)lround(sh * 0.4);
 		memset(bar, '#', (size_t)nb);
 		bar[nb] = 0;
-		ok = mb_bprintf(b, "    %8s .. %-8s %10" PRIu64 " %6.2f%% %s\n", lo, hi, d->log2[i], sh, bar);
+		ok = mb_bprintf(b, "    %10" PRIu64 " .. %-10" PRIu64 " %10" PRIu64 " %6.2f%% %s\n", lo, hi, d->log2[i], sh, bar);
 	}
 	return ok;
 }
