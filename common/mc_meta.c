@@ -80,6 +80,7 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 	rq->flags = 0;
 	rq->malformed = false;
 	rq->has_opaque = false;
+	rq->want_key = false;
 	rq->opq_len = 0;
 	rq->hdr_len = (uint32_t)total;
 	rq->skip = 0;
@@ -108,7 +109,7 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 		rq->malformed = true;
 		return MC_OK;
 	}
-	bool ok = true, b64 = false, have_mode = false, cas_cmp = false;
+	bool ok = true, b64 = false, have_mode = false, cas_cmp = false, have_ttl = false;
 	uint8_t mode = 0;
 	if (rq->cmd == MB_CMD_SET) {
 		uint64_t dl;
@@ -133,12 +134,14 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 		case 'c': rq->flags |= MB_EF_WANT_CAS; break;
 		case 'I': rq->flags |= MB_EF_INVALIDATE; break;
 		case 'C': cas_cmp = true; break;
+		case 'k': rq->want_key = true; break;
 		case 'N':
 			rq->flags |= MB_EF_VIVIFY;
-			if (rq->cmd != MB_CMD_INCR && rq->ttl == 0)
+			if (!have_ttl)
 				rq->ttl = ttl_tok(tp + 1, tn - 1, &ok);
 			break;
 		case 'T':
+			have_ttl = true;
 			rq->ttl = ttl_tok(tp + 1, tn - 1, &ok);
 			if (rq->cmd == MB_CMD_GET)
 				rq->cmd = MB_CMD_GAT;

@@ -228,6 +228,7 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	rq->flags = 0;
 	rq->malformed = false;
 	rq->has_opaque = false;
+	rq->want_key = false;
 	rq->opq_len = 0;
 	rq->hdr_len = (uint32_t)total;
 	rq->skip = 0;

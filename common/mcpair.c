@@ -182,6 +182,7 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->bin_opcode = rq->bin_opcode;
 		e->has_opaque = rq->has_opaque;
 		e->malformed = rq->malformed;
+		e->want_key = rq->want_key;
 		e->opq_len = rq->opq_len;
 		if (rq->opq_len)
 			memcpy(e->opq, rq->opq, rq->opq_len);
@@ -305,11 +306,14 @@ static bool quiet_skipped(const struct mc_conn *c, const struct mc_pend *e, cons
 		return later_malformed(c); /* errors are always returned: the bad request behind it gets this one */
 	if (rs->kind != MC_R_META)
 		return true;
-	if (rs->has_opaque && e->has_opaque &&
-	    (rs->opq_len != e->opq_len || memcmp(rs->opq, e->opq, e->opq_len) != 0))
-		return true;
 	if (rs->meta == MC_M_MN)
 		return e->cmd != MB_CMD_NOOP;
+	/* memcached echoes O and k exactly when the request had them */
+	if (rs->has_opaque != e->has_opaque ||
+	    (rs->has_opaque && (rs->opq_len != e->opq_len || memcmp(rs->opq, e->opq, e->opq_len) != 0)))
+		return true;
+	if ((rs->key != NULL) != e->want_key)
+		return true;
 	if (rs->key && !(e->flags & MB_EF_BASE64) &&
 	    (rs->key_len != e->key_len || memcmp(rs->key, e->key, e->key_len) != 0))
 		return true;

@@ -81,6 +81,7 @@ struct mc_pend {
 	uint8_t proto, cmd, expect, status, bin_opcode, opq_len;
 	bool done;            /* status known (or no response expected) */
 	bool has_opaque;
+	bool want_key;
 	bool malformed;        /* memcached will answer an error */
 	bool body_done;       /* request body fully seen */
 	uint8_t opq[MC_OPAQUE_MAX];

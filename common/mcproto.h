@@ -52,6 +52,7 @@ struct mc_req {
 	uint16_t flags;        /* MB_EF_* (NOREPLY, WANT_VALUE, BASE64, ...) */
 	bool malformed;        /* known command with bad arguments: memcached answers an error */
 	bool has_opaque;
+	bool want_key;         /* meta k: every reply carries the key */
 	uint8_t opq_len;
 	uint32_t hdr_len;
 	uint32_t skip;
