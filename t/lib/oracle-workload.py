@@ -7,12 +7,15 @@
 #     replace, append, prepend (stored and not stored), gets + cas (stored, exists,
 #     not found), incr/decr (hits and misses), delete (hits, misses, noreply), touch
 #     (hits and misses);
-#   a raw socket: gat/gats, meta ms/mg/md/ma with and without q, pipelines closed by mn.
+#   a raw socket: gat/gats, meta ms/mg/md/ma with and without q, pipelines closed by mn;
+#   a raw binary socket: SET/ADD/REPLACE/APPEND/PREPEND, GET/GETK, CAS (SET with a CAS),
+#     INCR/DECR, TOUCH, GAT, quiet GETQ/GETKQ and DELETEQ fenced by NOOP, DELETE.
 # Requests whose memcached accounting is ambiguous or special (mg with T or N, ms with C,
 # ma with N, incr of a non-number) are left out: memcached's stats must be derivable from
 # the events alone. Prints one line with the number of requests sent.
 import random
 import socket
+import struct
 import sys
 
 from pymemcache.client.base import Client
@@ -150,4 +153,92 @@ for i in range(200, 260):
     ask(b"md %s\r\n" % k("meta", i).encode(), b"\r\n")
     sent += 2
 s.close()
+
+# Raw binary protocol: every keyed opcode family, hits and misses, quiet gets fenced by NOOP.
+b = socket.create_connection(("127.0.0.1", port), 5)
+opaque = 0
+
+
+def breq(op, key=b"", extras=b"", value=b"", cas=0):
+    global opaque
+    opaque += 1
+    body = extras + key + value
+    return struct.pack(">BBHBBHIIQ", 0x80, op, len(key), len(extras), 0, 0, len(body), opaque, cas) + body
+
+
+def bread(n):
+    """Read n binary responses; return their (opcode, status, cas) list."""
+    global bbuf
+    out = []
+    while len(out) < n:
+        while len(bbuf) < 24 or len(bbuf) < 24 + struct.unpack(">I", bbuf[8:12])[0]:
+            d = b.recv(65536)
+            if not d:
+                sys.exit("server closed the binary connection")
+            bbuf += d
+        blen = struct.unpack(">I", bbuf[8:12])[0]
+        out.append((bbuf[1], struct.unpack(">H", bbuf[6:8])[0], struct.unpack(">Q", bbuf[16:24])[0]))
+        bbuf = bbuf[24 + blen:]
+    return out
+
+
+bbuf = b""
+SET_EXTRAS = struct.pack(">II", 0, 0)
+for i in range(40):
+    key = k("bin", i).encode()
+    b.sendall(breq(0x01, key, SET_EXTRAS, b"%d" % (i * 7)))               # SET
+    b.sendall(breq(0x02, key if i % 2 else k("binadd", i).encode(), SET_EXTRAS, b"a"))  # ADD
+    b.sendall(breq(0x03, key if i % 3 else k("binrep", i).encode(), SET_EXTRAS, b"r"))  # REPLACE
+    b.sendall(breq(0x00, k("bin", i + 20).encode()))                        # GET hit or miss
+    b.sendall(breq(0x0c, k("bin", i + 30).encode()))                        # GETK
+    bread(5)
+    sent += 5
+for i in range(40):
+    key = k("bin", i).encode()
+    b.sendall(breq(0x0e, key if i % 4 else k("binapp", i).encode(), b"", b"+"))   # APPEND
+    b.sendall(breq(0x0f, key if i % 5 else k("binpre", i).encode(), b"", b"-"))   # PREPEND
+    bread(2)
+    sent += 2
+# CAS through SET with the CAS of a fresh store: right one (stored), stale one (exists),
+# and a missing key (not found).
+for i in range(40, 60):
+    key = k("bin", i).encode()
+    b.sendall(breq(0x01, key, SET_EXTRAS, b"10"))
+    (_, _, cas), = bread(1)
+    b.sendall(breq(0x01, key, SET_EXTRAS, b"11", cas=cas))
+    b.sendall(breq(0x01, key, SET_EXTRAS, b"12", cas=cas))
+    b.sendall(breq(0x01, k("bincasmiss", i).encode(), SET_EXTRAS, b"13", cas=cas))
+    bread(3)
+    sent += 4
+# INCR/DECR on numbers (hits) and missing keys with no auto-create (expiry 0xffffffff: misses).
+for i in range(40, 70):
+    ext = struct.pack(">QQI", 3, 0, 0xFFFFFFFF)
+    b.sendall(breq(0x05 if i % 2 else 0x06, k("bin", i).encode(), ext))
+    bread(1)
+    sent += 1
+# TOUCH and GAT, hits and misses.
+for i in range(0, 30):
+    ext = struct.pack(">I", 600)
+    b.sendall(breq(0x1c, k("bin", i if i % 2 else 900 + i).encode(), ext))
+    b.sendall(breq(0x1d, k("bin", i if i % 3 else 950 + i).encode(), ext))
+    bread(2)
+    sent += 2
+# Quiet gets (GETQ, GETKQ: misses stay silent) closed by NOOP.
+for r in range(10):
+    reqs = [breq(0x09 if j % 2 else 0x0d, k("bin", rnd.randint(0, 120)).encode()) for j in range(6)]
+    b.sendall(b"".join(reqs) + breq(0x0a))
+    while True:
+        if bread(1)[0][0] == 0x0a:
+            break
+    sent += 7
+# DELETE hits and misses, and quiet DELETEQ (success silent) fenced by NOOP.
+for i in range(0, 40):
+    b.sendall(breq(0x04, k("bin", i if i % 2 else 990 + i).encode()))
+    bread(1)
+    sent += 1
+b.sendall(b"".join(breq(0x14, k("bin", i).encode()) for i in range(40, 50)) + breq(0x0a))
+while bread(1)[0][0] != 0x0a:
+    pass
+sent += 11
+b.close()
 print("requests", sent)
