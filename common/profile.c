@@ -198,8 +198,8 @@ static size_t meta_encode(const struct mb_stream_info *info, uint8_t *q)
 
 /* One pending event, as the writer buffers it until the block is encoded. */
 struct pend {
-	uint64_t ts, lat;
-	uint32_t conn, batch, vlen, rlen, key; /* key: dictionary id */
+	uint64_t ts, lat, vlen, rlen;          /* vlen, rlen: size codes */
+	uint32_t conn, batch, key;             /* key: dictionary id */
 	int32_t ttl;
 	uint16_t shape;
 	bool fresh;                            /* first use of the entry */
@@ -229,7 +229,8 @@ struct mb_profile_writer {
 	/* the end block's counters */
 	uint64_t events, blocks, first_ts, last_ts, dict_entries, cmd_count[256];
 	uint32_t *conns;              /* distinct connection ids (open addressing, id + 1) */
-	uint32_t nconn, conn_cap;
+	uint32_t nconn, conn_cap, nslots_used;
+	bool saw_max_conn;
 };
 
 /* write(2) all of p; MB_EPIPE or MB_EIO on failure. */
@@ -435,10 +436,14 @@ static int conn_note(struct mb_profile_writer *pw, uint32_t id, struct mb_err *e
 		if (pw->conns[i] - 1 == id)
 			return MB_OK;
 	}
-	if (id == UINT32_MAX)
-		return MB_OK; /* not representable as id + 1: not counted */
+	if (id == UINT32_MAX) { /* not representable as id + 1: a flag instead */
+		pw->nconn += !pw->saw_max_conn;
+		pw->saw_max_conn = true;
+		return MB_OK;
+	}
 	pw->conns[i] = id + 1;
-	if (++pw->nconn * 2 > pw->conn_cap) {
+	pw->nconn++;
+	if (++pw->nslots_used * 2 > pw->conn_cap) {
 		uint32_t cap = pw->conn_cap * 2, *t = calloc(cap, sizeof *t);
 		if (!t)
 			return mb_err_set(err, MB_EIO, "out of memory counting connections");
@@ -510,14 +515,14 @@ static int dict_lookup(struct mb_profile_writer *pw, const struct mb_event *ev, 
 }
 
 /* Size code of v for an entry whose last non-zero size is *last (updated). */
-static inline uint32_t size_code(uint32_t v, uint32_t *last)
+static inline uint64_t size_code(uint32_t v, uint32_t *last)
 {
 	if (v == 0)
 		return 0;
 	if (v == *last)
 		return 1;
 	*last = v;
-	return v + 2 < v ? UINT32_MAX : v + 2;
+	return (uint64_t)v + 2;
 }
 
 int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *ev, uint16_t frame_flags,

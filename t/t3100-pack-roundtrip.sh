@@ -30,6 +30,21 @@ for seed in 1 2 3; do
 	"
 done
 
+test_expect_success 'extreme field values round-trip (sizes 2^32-1, time jumps both ways, max ids)' '
+	cat >edge.txt <<-\EOF &&
+	#membench	version=1	kind=events-hashed
+	ev	1.000000001	4294967295	text/tcp	set	stored	@0000000000000001	5	4294967295	-2147483648	-	4294967295	0	18446744073709551615
+	ev	0.000000000	0	text/tcp	get	hit	@0000000000000001	5	0	2147483647	-	0	4294967295	0
+	ev	9000000000.000000001	1	binary/udp	set	stored	@0000000000000001	5	4294967294	0	noreply	1	0	1000
+	ev	1.000000000	1	meta/unix	get	hit	@ffffffffffffffff	65535	0	0	0xffff	0	4294967294	7
+	ev	1.000000000	1	meta/unix	get	hit	@ffffffffffffffff	65535	0	0	0xffff	0	4294967294	7
+	ev	0.000000010	7	200/9	250	99	@ffffffffffffffff	0	1	1	-	2147483648	2	3
+	EOF
+	mb-cat -p edge.txt >edge.bin && mb-pack edge.bin >edge.p &&
+	body edge.bin >expect && body edge.p >actual && test_cmp expect actual &&
+	mb-cat -H edge.p | grep -q "^sum	mb-pack	events=6	first_ts_ns=0	last_ts_ns=9000000000000000001	connections=4	distinct_keys=3	"
+'
+
 test_expect_success 'the same through pipes (no seeking), at several zstd levels' '
 	mb-gen -n 30000 --seed 5 >in.bin && body in.bin >expect &&
 	for l in 1 3 9 19; do
