@@ -4,7 +4,8 @@
  *  - C client connections (10.1.x.y:port) to one server (10.0.0.1:PORT), each opened
  *    with a three-way handshake and closed with FIN/ACK from both sides; seq/ack exact,
  *    IPv4 and TCP checksums computed; Ethernet link type, microsecond pcap. With -6 the
- *    same over IPv6 (fd00::a.b.c.d addresses).
+ *    same over IPv6 (fd00::a.b.c.d addresses). -R PCT sends that share of segments
+ *    after their successor (out of order), -D PCT sends that share twice (retransmitted).
  *  - N requests drawn from a mix of get, set, multi-key get and delete over K keys
  *    (uniform); the server is an infinite cache, so a get hits once its key was set.
  *  - Each connection has at most one request in flight; connections interleave: a
@@ -96,13 +97,13 @@ static void v6addr(uint8_t *out, uint32_t a)
 
 /* One Ethernet/IPv4 (or IPv6 with -6)/TCP packet with payload p[0..n) from the client
    (to_server) or the server. */
-static void emit(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t *p, size_t n)
+static void emit_seg(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t *p, size_t n, uint32_t seqno)
 {
 	static uint8_t pkt[14 + 40 + 20 + MSS];
 	static uint16_t ipid;
 	uint32_t sip = to_server ? c->cip : server_ip, dip = to_server ? server_ip : c->cip;
 	uint16_t sport = to_server ? c->cport : server_port, dport = to_server ? server_port : c->cport;
-	uint32_t *seq = to_server ? &c->cseq : &c->sseq, ack = to_server ? c->sseq : c->cseq;
+	uint32_t ack = to_server ? c->sseq : c->cseq;
 	size_t iplen = ipv6 ? 40 : 20;
 	size_t len = 14 + iplen + 20 + n;
 	uint8_t *eth = pkt, *ip = pkt + 14, *tcp = pkt + 14 + iplen;
@@ -141,7 +142,7 @@ static void emit(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t 
 	}
 	put16be(tcp, sport);
 	put16be(tcp + 2, dport);
-	put32be(tcp + 4, *seq);
+	put32be(tcp + 4, seqno);
 	put32be(tcp + 8, (tcpflags & 0x10) ? ack : 0);
 	tcp[12] = 5 << 4;
 	tcp[13] = tcpflags;
@@ -160,22 +161,49 @@ static void emit(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t 
 	memcpy(rec + 12, &l32, 4);
 	if (fwrite(rec, 16, 1, out) != 1 || fwrite(pkt, len, 1, out) != 1)
 		die("write failed");
-	*seq += (uint32_t)n + ((tcpflags & 0x03) ? 1u : 0u);
 	packets++;
 	payload_bytes += n;
 }
 
+/* One packet at the side's next sequence number, which it then advances. */
+static void emit(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t *p, size_t n)
+{
+	uint32_t *seq = to_server ? &c->cseq : &c->sseq;
+	emit_seg(c, to_server, tcpflags, p, n, *seq);
+	*seq += (uint32_t)n + ((tcpflags & 0x03) ? 1u : 0u);
+}
+
 /* A whole message, split into MSS-sized segments, each a little later than the last. */
+static unsigned reorder_pct, dup_pct; /* -R, -D */
+
+/* A whole message, split into MSS-sized segments, each a little later than the last.
+   With -R a segment is sent after its successor (out of order) with that probability;
+   with -D a segment is sent twice (a retransmission). The byte stream is unchanged. */
 static void emit_msg(struct conn *c, int to_server, const uint8_t *p, size_t n)
 {
-	while (n) {
-		size_t k = n > MSS ? MSS : n;
-		emit(c, to_server, k == n ? 0x18 : 0x10, p, k);
-		p += k;
-		n -= k;
-		if (n)
-			ts_us += 1;
+	uint32_t *seq = to_server ? &c->cseq : &c->sseq, base = *seq;
+	size_t nseg = (n + MSS - 1) / MSS;
+	for (size_t i = 0; i < nseg; i++) {
+		size_t order[2] = {i, i}, cnt = 1;
+		if (i + 1 < nseg && rnd() % 100 < reorder_pct) {
+			order[0] = i + 1;
+			order[1] = i;
+			cnt = 2;
+		}
+		for (size_t j = 0; j < cnt; j++) {
+			size_t s = order[j], off = s * MSS, k = n - off > MSS ? MSS : n - off;
+			uint8_t fl = s + 1 == nseg ? 0x18 : 0x10;
+			emit_seg(c, to_server, fl, p + off, k, base + (uint32_t)off);
+			if (rnd() % 100 < dup_pct) {
+				ts_us += 1;
+				emit_seg(c, to_server, fl, p + off, k, base + (uint32_t)off);
+			}
+			if (s + 1 < nseg || j + 1 < cnt)
+				ts_us += 1;
+		}
+		i += cnt - 1;
 	}
+	*seq = base + (uint32_t)n;
 }
 
 struct buf {
@@ -234,7 +262,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: gen-memcache-pcap [-n REQUESTS] [-c CONNS] [-K KEYS] [-m get=P,set=P,mget=P,delete=P]\n"
-		"                         [-v MIN-MAX] [-p PORT] [-s SEED] [-B] [-6] [-t TRUTHFILE] [-o OUT.pcap]\n");
+		"                         [-v MIN-MAX] [-p PORT] [-s SEED] [-B] [-6] [-R PCT] [-D PCT]\n"
+		"                         [-t TRUTHFILE] [-o OUT.pcap]\n");
 	exit(2);
 }
 
@@ -272,6 +301,10 @@ int main(int argc, char **argv)
 			server_port = (uint16_t)num(v);
 		else if (!strcmp(a, "-s"))
 			rng_state = 0x9e3779b97f4a7c15ull ^ (num(v) * 0xbf58476d1ce4e5b9ull) ^ 1;
+		else if (!strcmp(a, "-R"))
+			reorder_pct = (unsigned)num(v);
+		else if (!strcmp(a, "-D"))
+			dup_pct = (unsigned)num(v);
 		else if (!strcmp(a, "-o"))
 			outpath = v;
 		else if (!strcmp(a, "-t"))

@@ -48,6 +48,21 @@ test_expect_success MBPARSE 'IPv6: text get, multi-get, set, delete over 10 conn
 	test_cmp expect got
 '
 
+test_expect_success MBPARSE 'out-of-order and retransmitted segments (30% and 10%) change nothing' '
+	"$MB_SRC/scripts/gen-memcache-pcap" -n 1500 -c 10 -K 200 -m get=40,set=40,mget=10,delete=10 -v 500-8000 -R 30 -D 10 -s 14 -t truthr.txt -o r.pcap 2>/dev/null &&
+	mb-parse <r.pcap >r.bin &&
+	mb-cat r.bin | events_as_truth | blocks >got &&
+	blocks <truthr.txt >expect &&
+	test_cmp expect got &&
+	"$MB_SRC/scripts/gen-memcache-pcap" -B -n 1500 -c 10 -K 200 -m get=50,set=40,delete=10 -v 500-8000 -R 30 -D 10 -s 15 -t truthrb.txt -o rb.pcap 2>/dev/null &&
+	mb-parse <rb.pcap >rb.bin &&
+	mb-cat rb.bin | events_as_truth | blocks >got &&
+	blocks <truthrb.txt >expect &&
+	test_cmp expect got &&
+	mb-cat r.bin | grep "^sum" | tr "\t" "\n" >rsum &&
+	! grep -E "^(desyncs|holes)=[1-9]" rsum
+'
+
 test_expect_success MBPARSE 'the summary counts every request and no desync' '
 	mb-cat t.bin | grep "^sum" | tr "\t" "\n" >sum &&
 	! grep -E "desync[a-z_]*=[1-9]" sum
