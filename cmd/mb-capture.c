@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ebpf.h"
 #include "opt.h"
 #include "pcapfile.h"
 #include "prog.h"
@@ -30,6 +31,8 @@ static const char usage[] =
 	"  -P, --promisc         put the interface into promiscuous mode (live)\n"
 	"  -w, --write FILE      also write the packets to a standard pcap file (nanosecond timestamps)\n"
 	"      --progress        a live status line on stderr, once per second\n"
+	"      --ebpf[=auto]     live: capture with the kernel-side eBPF backend (value bodies elided);\n"
+	"                        =auto falls back to libpcap when eBPF is unavailable\n"
 	"  -h, --help            this help\n"
 	"      --version         print the version\n"
 	"\n"
@@ -65,10 +68,14 @@ static const char *linktype_name(uint32_t lt)
 	return n ? n : "unknown";
 }
 
+enum ebpf_mode { EBPF_OFF, EBPF_ON, EBPF_AUTO };
+
 struct opts {
 	const char *iface, *file, *filter, *wfile;
+	const char *ports_arg;
 	struct mb_portset ports;
 	bool have_filter, promisc, progress;
+	enum ebpf_mode ebpf;
 	uint64_t count, duration_ns, flush_ns;
 	uint32_t snaplen, buffer_mib;
 };
@@ -569,11 +576,76 @@ static int run_live(struct cap *c)
 	return finish(c, st.ps_drop, st.ps_ifdrop, st.ps_recv);
 }
 
+/* ---- live, kernel-side (bpf/ebpf.h) ---- */
+
+/*
+ * Capture with the eBPF backend. MB_ERR with *unavailable set when nothing was
+ * written (the backend could not start), so --ebpf=auto can fall back to libpcap.
+ */
+static int run_ebpf(struct cap *c, bool *unavailable)
+{
+	const struct opts *o = c->o;
+	char num[32];
+	*unavailable = false;
+	c->linktype = mb_ebpf_linktype();
+	c->snaplen = o->snaplen;
+	mb_info_init(&c->info, MB_KIND_PACKETS);
+	int rc = mb_info_add_program(&c->info, "mb-capture");
+	snprintf(num, sizeof num, "%" PRIu32, c->linktype);
+	rc |= mb_info_set(&c->info, "linktype", num);
+	rc |= mb_info_set(&c->info, "linktype_name", linktype_name(c->linktype));
+	snprintf(num, sizeof num, "%" PRIu32, c->snaplen);
+	rc |= mb_info_set(&c->info, "snaplen", num);
+	rc |= mb_info_set(&c->info, "source", c->source);
+	rc |= mb_info_set(&c->info, "capture", c->capture);
+	rc |= mb_info_set(&c->info, "ports", o->ports_arg);
+	rc |= mb_info_set(&c->info, "backend", mb_ebpf_backend_name());
+	if (rc != MB_OK)
+		return mb_err_set(&c->err, MB_ERR, "stream header metadata too long (port list?): '%s'", c->source);
+	struct mb_ebpf_opts eo = {
+		.iface = o->iface,
+		.ports = &o->ports,
+		.snaplen = o->snaplen,
+		.max_packets = o->count == UINT64_MAX ? 0 : o->count,
+		.duration_ns = o->duration_ns,
+		.progress = o->progress,
+		.header = &c->info,
+	};
+	struct mb_summary ks;
+	mb_summary_init(&ks, "mb-capture");
+	rc = mb_ebpf_capture(&eo, &c->w, &ks, &c->err);
+	if (rc == MB_ERR && c->w.written == 0 && c->w.len == 0) {
+		*unavailable = true;
+		return rc;
+	}
+	if (rc != MB_OK)
+		return rc;
+	/* The standard counters first, then everything the backend reported. */
+	uint64_t packets = mb_summary_get(&ks, "packets"), drops = mb_summary_get(&ks, "ring_drops");
+	mb_summary_init(&c->sum, "mb-capture");
+	mb_summary_add(&c->sum, "packets", packets);
+	mb_summary_add(&c->sum, "bytes", mb_summary_get(&ks, "bytes_delivered"));
+	mb_summary_add(&c->sum, "wire_bytes", mb_summary_get(&ks, "bytes_wire"));
+	mb_summary_add(&c->sum, "kernel_drops", drops);
+	mb_summary_add(&c->sum, "if_drops", 0);
+	for (unsigned i = 0; i < ks.n; i++)
+		if (strcmp(ks.c[i].name, "packets"))
+			mb_summary_add(&c->sum, ks.c[i].name, ks.c[i].val);
+	rc = mb_writer_summary(&c->w, &c->sum, &c->err);
+	if (rc == MB_OK)
+		rc = mb_writer_flush(&c->w, &c->err);
+	if (rc == MB_OK)
+		mb_msg("%" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " kernel drops, 0 interface drops (eBPF: %" PRIu64
+		       " value bytes elided)",
+		       packets, mb_summary_get(&ks, "bytes_delivered"), drops, mb_summary_get(&ks, "bytes_elided"));
+	return rc;
+}
+
 /* ---- main ---- */
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_VERSION = 256, OPT_PROGRESS, OPT_FLUSH };
+	enum { OPT_VERSION = 256, OPT_PROGRESS, OPT_FLUSH, OPT_EBPF };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },     { "ports", required_argument, NULL, 'p' },
 		{ "filter", required_argument, NULL, 'f' },   { "count", required_argument, NULL, 'c' },
@@ -581,7 +653,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "buffer", required_argument, NULL, 'B' },   { "flush", required_argument, NULL, OPT_FLUSH },
 		{ "promisc", no_argument, NULL, 'P' },        { "write", required_argument, NULL, 'w' },
 		{ "progress", no_argument, NULL, OPT_PROGRESS }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION }, { NULL, 0, NULL, 0 },
+		{ "version", no_argument, NULL, OPT_VERSION }, { "ebpf", optional_argument, NULL, OPT_EBPF },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct mb_err err;
 	uint64_t v;
@@ -591,7 +664,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->snaplen = MB_PACKET_MAX;
 	o->buffer_mib = 32;
 	o->flush_ns = 100000000u;
-	mb_opt_ports("11211", &o->ports, &err);
+	o->ports_arg = "11211";
+	mb_opt_ports(o->ports_arg, &o->ports, &err);
 	int ch;
 	opterr = 0; /* one message of our own, not getopt's */
 	while ((ch = getopt_long(argc, argv, ":r:p:f:c:d:s:B:Pw:h", longopts, NULL)) != -1) {
@@ -603,6 +677,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			if (mb_opt_ports(optarg, &o->ports, &err) != MB_OK)
 				mb_usage_error("%s", err.msg);
 			have_ports = true;
+			o->ports_arg = optarg;
 			break;
 		case 'f':
 			o->filter = optarg;
@@ -640,6 +715,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_PROGRESS:
 			o->progress = true;
 			break;
+		case OPT_EBPF:
+			if (optarg && strcmp(optarg, "auto"))
+				mb_usage_error("--ebpf takes no value or '=auto': '%s'", optarg);
+			o->ebpf = optarg ? EBPF_AUTO : EBPF_ON;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(MB_EXIT_OK);
@@ -662,6 +742,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			       argv[argc - 1]);
 	if (!o->file)
 		o->iface = argv[optind];
+	if (o->ebpf && o->file)
+		mb_usage_error("--ebpf captures live: it does not read files");
+	if (o->ebpf && (o->have_filter || o->wfile || o->promisc))
+		mb_usage_error("--ebpf filters by port only and writes no pcap: %s is not available with it",
+			       o->have_filter ? "-f" : o->wfile ? "-w" : "-P");
 	if (o->wfile && !strcmp(o->wfile, "-"))
 		mb_usage_error("-w needs a file: stdout carries the packet stream");
 	if (o->have_filter && *o->filter) {
@@ -706,8 +791,16 @@ int main(int argc, char **argv)
 		}
 	}
 	int rc = mb_writer_init(&c.w, 1, &c.err);
-	if (rc == MB_OK)
+	if (rc == MB_OK && o.ebpf) {
+		bool unavailable;
+		rc = run_ebpf(&c, &unavailable);
+		if (unavailable && o.ebpf == EBPF_AUTO) {
+			mb_msg("%s; falling back to libpcap (--ebpf=auto)", c.err.msg);
+			rc = run_live(&c);
+		}
+	} else if (rc == MB_OK) {
 		rc = o.file ? run_file(&c) : run_live(&c);
+	}
 	if (rc != MB_OK && rc != MB_EPIPE)
 		mb_msg_err(&c.err);
 	if (c.dump)

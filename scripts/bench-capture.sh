@@ -32,10 +32,10 @@ mine=$(sed -n 's/^mb-capture: \([0-9]*\) packets.*/\1/p' "$dir/err")
 theirs=$(tcpdump -r "$dir/big.pcap" -w - "$expr" 2>/dev/null | "$B/mb-capture" -r - -f '' 2>&1 >/dev/null | sed -n 's/^mb-capture: \([0-9]*\) packets.*/\1/p')
 [ "$mine" = "$theirs" ] || { echo "bench-capture: mb-capture passed $mine packets, tcpdump $theirs" >&2; exit 1; }
 
-printf '%-46s %9s %9s %12s %10s %10s\n' "reading $n packets ($((bytes / 1000000)) MB pcap)" "wall s" "cpu s" "packets/s" "wall/tcpd" "cpu/tcpd"
+printf '%-50s %9s %9s %12s %10s %10s\n' "reading $n packets ($((bytes / 1000000)) MB pcap)" "wall s" "cpu s" "packets/s" "wall/tcpd" "cpu/tcpd"
 row() { # label "wall cpu"
 	set -- "$1" $2
-	printf '%-46s %9.3f %9.3f %12.0f %10.2f %10.2f\n' "$1" "$2" "$3" "$(echo "$n / $2" | bc -l)" \
+	printf '%-50s %9.3f %9.3f %12.0f %10.2f %10.2f\n' "$1" "$2" "$3" "$(echo "$n / $2" | bc -l)" \
 		"$(echo "$2 / $tw" | bc -l)" "$(echo "$3 / $tc" | bc -l)"
 }
 for f in filtered unfiltered; do

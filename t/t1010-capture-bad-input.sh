@@ -117,6 +117,11 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 mb-capture -r good.pcap -w - >out 2>err && test_one_line_error mb-capture err &&
 	test_expect_code 2 mb-capture -r good.pcap -c 0 >out 2>err && test_one_line_error mb-capture err &&
 	test_expect_code 2 mb-capture -r good.pcap -s 10 >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture -r good.pcap --ebpf >out 2>err && test_one_line_error mb-capture err &&
+	grep -q "does not read files" err &&
+	test_expect_code 2 mb-capture lo --ebpf -w x.pcap >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture lo --ebpf=auto -f tcp >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture lo --ebpf=yes >out 2>err && test_one_line_error mb-capture err &&
 	test_expect_code 2 mb-capture -r good.pcap --bogus >out 2>err && test_one_line_error mb-capture err &&
 	grep -q "unknown option: .--bogus." err &&
 	test_expect_code 2 mb-capture -r good.pcap -Z >out 2>err && test_one_line_error mb-capture err &&

@@ -22,10 +22,10 @@ assert hits == n, hits
 PY
 }
 
-# Wait (up to 10 s) until a file is non-empty / has a line.
+# Wait (up to 10 s, or $2 tenths of a second) until a shell condition holds.
 wait_for() {
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt "${2:-100}" ]; do
 		eval "$1" && return 0
 		sleep 0.1
 		i=$((i + 1))
@@ -110,6 +110,34 @@ test_expect_success 'a -f expression instead of ports' '
 	wait $mc &&
 	test "$(pkts f.mb)" = 5 &&
 	mb-cat f.mb | grep -q "^#membench	.*	filter=tcp\\\\x20dst\\\\x20port\\\\x20$MC_PORT	"
+'
+
+test_expect_success '--ebpf=auto: a stream from the eBPF backend, or from libpcap after one line saying why' '
+	timeout 150 mb-capture lo -p "$MC_PORT" --ebpf=auto -c 5 -d 120 >e.mb 2>e.err &
+	mc=$!
+	test_when_finished "kill $mc 2>/dev/null" &&
+	wait_for "test -s e.mb" 1200 &&
+	ops 20 &&
+	wait $mc &&
+	test "$(pkts e.mb)" = 5 &&
+	if mb-cat e.mb | grep -q "^#membench	.*	backend=ebpf-tc"; then
+		test "$(wc -l <e.err)" = 1
+	else
+		mb-cat e.mb | grep -q "^#membench	.*	backend=libpcap" &&
+		test "$(wc -l <e.err)" = 2 &&
+		grep -q "^mb-capture: eBPF capture.*; falling back to libpcap (--ebpf=auto)\$" e.err
+	fi &&
+	grep -q "^mb-capture: 5 packets, " e.err
+'
+
+test_expect_success '--ebpf: a stream, or one line saying why eBPF is unavailable' '
+	rc=0
+	timeout 150 mb-capture lo -p "$(free_port)" --ebpf -d 1s >b.mb 2>b.err || rc=$?
+	case $rc in
+	0) mb-cat b.mb | grep -q "^#membench	.*	backend=ebpf-tc" ;;
+	1) test_one_line_error mb-capture b.err && grep -q "eBPF" b.err && test ! -s b.mb ;;
+	*) echo "exit $rc" >&2; false ;;
+	esac
 '
 
 test_done
