@@ -84,6 +84,8 @@ struct scan {
 	__u8 line[MB_CAP_LINE_MAX];
 	__u64 head;  /* bytes of the message before its body (line, or binary header+extras+key) */
 	__u64 body;  /* body bytes that may be withheld */
+	__u64 tok;   /* line classification, passed through map memory so that the */
+	__u64 known; /* verifier does not split the scan loop by its constant values */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -195,6 +197,9 @@ __attribute__((noinline)) int mb_parse_msg(struct __sk_buff *skb, __u32 off, __u
 			known = 1;
 	}
 
+	s->tok = T;
+	s->known = known;
+	T = s->tok;
 	__u64 done = 0, eol = 0, t = 0, prev_sp = 1, acc = 0, bad = 0, ndig = 0;
 	__u64 nn = n;
 	for (__u32 i = 0; i < MB_CAP_LINE_MAX; i++) {
@@ -233,8 +238,9 @@ __attribute__((noinline)) int mb_parse_msg(struct __sk_buff *skb, __u32 off, __u
 	}
 	s->head = eol;
 	s->body = 0;
+	T = s->tok;
 	if (T == 0)
-		return MSG_NOBODY | (known ? MSG_KNOWN : 0);
+		return MSG_NOBODY | (s->known ? MSG_KNOWN : 0);
 	if (ndig > 10)
 		return MSG_BAD;
 	if (bad || ndig == 0 || t < T)
@@ -243,15 +249,23 @@ __attribute__((noinline)) int mb_parse_msg(struct __sk_buff *skb, __u32 off, __u
 	return MSG_BODY | MSG_KNOWN;
 }
 
-static __always_inline void add_piece(struct mb_cap_rec *r, __u32 *np, __u32 off, __u32 del, __u32 eli)
+/*
+ * Store piece k of the record under construction on this CPU if `keep` more
+ * pieces still fit after it; 1 when stored, 0 otherwise. A global function, so the piece count stays an
+ * unknown value to the verifier and loop states merge.
+ */
+__attribute__((noinline)) int mb_put_piece(__u32 k, __u32 off, __u32 del, __u32 eli, __u32 keep)
 {
-	__u32 k = *np;
-	if (k >= MB_CAP_PIECES)
-		return;
-	r->piece[k].off = off;
-	r->piece[k].del = del;
-	r->piece[k].eli = eli;
-	*np = k + 1;
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+	__u64 kk = k;
+	OPAQUE(kk);
+	if (!s || keep > 1 || kk >= MB_CAP_PIECES || kk + keep >= MB_CAP_PIECES)
+		return 0;
+	s->rec.piece[kk].off = off;
+	s->rec.piece[kk].del = del;
+	s->rec.piece[kk].eli = eli;
+	return 1;
 }
 
 static __always_inline void lose(struct flow_state *fl)
@@ -266,7 +280,7 @@ static __always_inline void lose(struct flow_state *fl)
  * frame offset poff), starting from the flow's boundary, fill the record's pieces
  * and advance the flow. Returns the number of pieces (0: deliver the frame whole).
  */
-static __always_inline __u32 walk(struct __sk_buff *skb, struct mb_cap_rec *r, struct flow_state *fl, __u32 seq,
+static __always_inline __u32 walk(struct __sk_buff *skb, struct flow_state *fl, __u32 seq,
 				  __u32 poff, __u32 L)
 {
 	__u32 np = 0, ds = 0, cont = 0, zero = 0;
@@ -274,11 +288,10 @@ static __always_inline __u32 walk(struct __sk_buff *skb, struct mb_cap_rec *r, s
 
 	fl->next_seq = seq + L;
 	if (p >= L) {
-		add_piece(r, &np, 0, 0, L);
-		return np;
+		return mb_put_piece(0, 0, 0, L, 0);
 	}
 	if (p >= MB_CAP_SPLIT_MIN) {
-		add_piece(r, &np, 0, 0, p);
+		np = mb_put_piece(0, 0, 0, p, 1);
 		ds = p;
 	}
 	for (int i = 0; i < MB_CAP_MSGS; i++) {
@@ -304,12 +317,12 @@ static __always_inline __u32 walk(struct __sk_buff *skb, struct mb_cap_rec *r, s
 		__u64 bs = p + head, be = bs + body;
 		if (be >= L) {
 			/* the body runs to the end of the segment or beyond: withhold its tail */
-			add_piece(r, &np, ds, bs - ds, L - bs);
+			np += mb_put_piece(np, ds, bs - ds, L - bs, 0);
 			fl->bound = seq + (__u32)be;
 			return np;
 		}
-		if (body >= MB_CAP_SPLIT_MIN && np < MB_CAP_PIECES - 1) {
-			add_piece(r, &np, ds, bs - ds, body);
+		if (body >= MB_CAP_SPLIT_MIN && mb_put_piece(np, ds, bs - ds, body, 1)) {
+			np++;
 			ds = be;
 		}
 		p = be;
@@ -320,7 +333,7 @@ static __always_inline __u32 walk(struct __sk_buff *skb, struct mb_cap_rec *r, s
 		lose(fl);
 	}
 	if (np)
-		add_piece(r, &np, ds, L - ds, 0);
+		np += mb_put_piece(np, ds, L - ds, 0, 0);
 	return np;
 }
 
@@ -381,7 +394,7 @@ static __always_inline void track(struct __sk_buff *skb, struct mb_cap_rec *r, s
 			return;
 		}
 	}
-	__u32 np = walk(skb, r, fl, seq, poff, L);
+	__u32 np = walk(skb, fl, seq, poff, L);
 	r->npieces = np;
 }
 
@@ -390,12 +403,14 @@ static __always_inline int port_in(__u16 port)
 	return (port_bits[port >> 6] >> (port & 63)) & 1;
 }
 
-static __always_inline int capture(struct __sk_buff *skb, int egress)
+/* Attached to TC ingress and egress (ingress only on loopback, where egress would repeat it). */
+SEC("tc")
+int mb_capture(struct __sk_buff *skb)
 {
 	__u32 len = skb->len;
 	__u8 l2[ETH_HLEN];
 	struct flow_key key = {};
-	__u32 l3 = ETH_HLEN, l4, hdr_len, ip_end, flags = egress ? MB_CAP_F_EGRESS : 0;
+	__u32 l3 = ETH_HLEN, l4, hdr_len, ip_end, flags = 0;
 	__u8 proto;
 
 	if (bpf_skb_load_bytes(skb, 0, l2, ETH_HLEN) < 0)
@@ -535,18 +550,6 @@ static __always_inline int capture(struct __sk_buff *skb, int egress)
 	if (wake == BPF_RB_FORCE_WAKEUP)
 		count(MB_CTR_WAKEUPS, 1);
 	return TC_ACT_OK;
-}
-
-SEC("tc")
-int mb_ingress(struct __sk_buff *skb)
-{
-	return capture(skb, 0);
-}
-
-SEC("tc")
-int mb_egress(struct __sk_buff *skb)
-{
-	return capture(skb, 1);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -15,7 +15,6 @@
 #define MB_CAP_SPLIT_MIN 256     /* a value body inside a segment is cut out only from this size */
 
 /* Record flags. */
-#define MB_CAP_F_EGRESS 0x01     /* seen on the TC egress hook (else ingress) */
 #define MB_CAP_F_TCP 0x02        /* transport is TCP (else UDP) */
 #define MB_CAP_F_IPV6 0x04       /* network is IPv6 (else IPv4) */
 #define MB_CAP_F_TRUNC 0x08      /* delivered bytes were cut at MB_CAP_DATA_MAX */

@@ -360,10 +360,10 @@ int mb_ebpf_capture(const struct mb_ebpf_opts *o, struct mb_writer *w, struct mb
 	 * On loopback every packet passes egress and then ingress of the same device;
 	 * libpcap shows it once, so only ingress is watched there.
 	 */
-	if (tc_attach(&att[0], ifindex, BPF_TC_INGRESS, bpf_program__fd(skel->progs.mb_ingress), o->iface, err) != MB_OK)
+	if (tc_attach(&att[0], ifindex, BPF_TC_INGRESS, bpf_program__fd(skel->progs.mb_capture), o->iface, err) != MB_OK)
 		goto out;
 	if (!loopback &&
-	    tc_attach(&att[1], ifindex, BPF_TC_EGRESS, bpf_program__fd(skel->progs.mb_egress), o->iface, err) != MB_OK)
+	    tc_attach(&att[1], ifindex, BPF_TC_EGRESS, bpf_program__fd(skel->progs.mb_capture), o->iface, err) != MB_OK)
 		goto out;
 
 	/* attached: from here on the run produces output */
