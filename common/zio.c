@@ -235,7 +235,7 @@ int mb_zout_init(struct mb_zout *o, int fd, struct mb_err *err)
 {
 	memset(o, 0, sizeof *o);
 	o->fd = fd;
-	o->cap = 1u << 20;
+	o->cap = MB_ZOUT_BUF;
 	o->buf = malloc(o->cap);
 	if (!o->buf)
 		return mb_err_set(err, MB_EIO, "out of memory");

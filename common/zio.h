@@ -8,7 +8,8 @@
 
 #include "err.h"
 
-#define MB_ZIN_BUF (1u << 20)     /* decompressed bytes buffered at a time */
+#define MB_ZIN_BUF (256u * 1024)  /* decompressed bytes buffered at a time (> 2 lines of the maximum) */
+#define MB_ZOUT_BUF (256u * 1024) /* output bytes buffered before a write(2) */
 #define MB_ZIN_LINE_MAX 65536     /* longest text line mb_zin_line accepts, without its '\n' */
 
 /*
@@ -70,9 +71,9 @@ struct mb_zout {
 	int rc;                     /* MB_OK, or MB_EPIPE / MB_EIO once the output failed (writes are then dropped) */
 };
 
-/* Set up with a 1 MiB buffer. MB_OK or MB_EIO. */
+/* Set up with an MB_ZOUT_BUF buffer. MB_OK or MB_EIO. */
 int mb_zout_init(struct mb_zout *o, int fd, struct mb_err *err);
-/* Room for n (<= 1 MiB) bytes at o->buf + o->len, flushing first if needed; the caller then adds what it wrote to o->len. NULL on output failure (o->rc, err set). */
+/* Room for n (<= MB_ZOUT_BUF) bytes at o->buf + o->len, flushing first if needed; the caller then adds what it wrote to o->len. NULL on output failure (o->rc, err set). */
 uint8_t *mb_zout_reserve(struct mb_zout *o, size_t n, struct mb_err *err);
 /* Append n bytes: MB_OK, MB_EPIPE (reader gone) or MB_EIO. */
 int mb_zout_write(struct mb_zout *o, const void *p, size_t n, struct mb_err *err);
