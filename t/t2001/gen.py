@@ -92,9 +92,11 @@ elif scen == "reorder":
     c.cseq += len(hdr) + len(body)
     c.s(b"STORED\r\n")
     c.c(b"get k1 k2\r\n", emit=True)
-    c.seg(True, 0x18, b"k1 k2\r\n", seq=c.cseq - 7)  # overlap: already seen bytes again
     c.s(b"VALUE k1 0 10\r\n0123456789\r\nEND\r\n")
-    c.c(b"delete k2\r\n"); c.s(b"NOT_FOUND\r\n")
+    # overlap: seen bytes again, followed by new ones
+    c.seg(True, 0x18, b"k1 k2\r\ndelete k2\r\n", seq=c.cseq - 7)
+    c.cseq += 11
+    c.s(b"NOT_FOUND\r\n")
     c.c(b"incr n 1\r\n"); c.s(b"5\r\n")
     c.c(b"mg k1 v\r\n"); c.s(b"VA 10\r\n0123456789\r\n")
     c.close()
