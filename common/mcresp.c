@@ -110,8 +110,10 @@ static int parse_binary(const uint8_t *p, size_t n, struct mb_mcresp *r)
 	mb_skip(&c, 12); /* opaque, cas */
 	if (c.bad)
 		return MB_MCRESP_MORE;
-	if ((uint32_t)keylen + extlen > body || body > MB_MCRESP_VALUE_MAX)
+	if ((uint32_t)keylen + extlen > body || body > MB_MCRESP_VALUE_MAX || keylen > MB_MCRESP_KEY_MAX)
 		return MB_MCRESP_BAD;
+	if (n < 24u + extlen + keylen)
+		return MB_MCRESP_MORE; /* the unit's header includes its extras and key */
 	r->kind = MB_RK_BINARY;
 	r->key_len = keylen;
 	r->hdr_len = 24u + extlen + keylen;

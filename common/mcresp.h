@@ -7,6 +7,7 @@
 
 #define MB_MCRESP_LINE_MAX 4096        /* longest response line accepted */
 #define MB_MCRESP_VALUE_MAX (1u << 30) /* largest value length accepted */
+#define MB_MCRESP_KEY_MAX 250          /* longest key in a binary response */
 
 /* Outcomes of mb_mcresp_parse. */
 enum mb_mcresp_rc {
@@ -55,7 +56,8 @@ struct mb_mcresp {
 };
 
 /* Parse one text or meta response unit (binary = 0) or one binary response (binary = 1)
-   at the start of [p, p+n). Never reads past n; three outcomes as enum mb_mcresp_rc. */
+   at the start of [p, p+n). Never reads past n; three outcomes as enum mb_mcresp_rc.
+   On OK the header (hdr_len bytes) is complete within n; the value may not be. */
 int mb_mcresp_parse(int binary, const uint8_t *p, size_t n, struct mb_mcresp *r);
 
 /* The event status a unit means for a single-key request of command cmd (enum mb_cmd). */

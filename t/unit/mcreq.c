@@ -1,0 +1,177 @@
+/* mcreq.c - unit tests of common/mcreq, common/mcresp and common/chash: exact request bytes,
+   response units and statuses, the three parser outcomes, key legality, ring balance. */
+#include <stdio.h>
+#include <string.h>
+
+#include "chash.h"
+#include "event.h"
+#include "mcreq.h"
+#include "mcresp.h"
+
+static int n_test, n_fail;
+
+static void ok(int cond, const char *what)
+{
+	n_test++;
+	if (!cond)
+		n_fail++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, what);
+}
+
+static uint8_t buf[1 << 21];
+
+/* Build r and compare with the expected bytes. */
+static int built(const struct mb_mcreq *r, const char *want, size_t wlen, enum mb_expect wexp)
+{
+	enum mb_expect ex;
+	size_t n = mb_mcreq_build(buf, sizeof buf, r, &ex);
+	if (n != wlen || memcmp(buf, want, wlen) || ex != wexp) {
+		printf("# got %zu bytes, expect %d: '%.*s'\n", n, (int)ex, (int)(n > 200 ? 200 : n), buf);
+		return 0;
+	}
+	return 1;
+}
+
+int main(void)
+{
+	uint8_t k1[MB_MCREQ_KEY_MAX], k2[MB_MCREQ_KEY_MAX];
+	char kb[16];
+
+	/* keys */
+	size_t n1 = mb_mcreq_key(k1, 42, 12), n2 = mb_mcreq_key(k2, 42, 12);
+	ok(n1 == 12 && n2 == 12 && !memcmp(k1, k2, 12), "same hash and length, same key");
+	mb_mcreq_key(k2, 43, 12);
+	ok(memcmp(k1, k2, 12) != 0, "another hash, another key");
+	ok(mb_mcreq_key(k1, 1, 0) == 1 && mb_mcreq_key(k1, 1, 9999) == 250, "lengths clamped to 1..250");
+	int legal = 1;
+	for (uint64_t h = 0; h < 2000; h++) {
+		size_t n = mb_mcreq_key(k1, h * 0x9e3779b97f4a7c15ull, (uint16_t)(h % 300));
+		for (size_t i = 0; i < n; i++)
+			if (k1[i] <= ' ' || k1[i] >= 0x7f)
+				legal = 0;
+	}
+	ok(legal, "keys have no spaces or control characters");
+	/* 10-character prefixes of distinct hashes differ (60 bits of a bijection) */
+	int distinct = 1;
+	for (uint64_t h = 0; h < 1000; h++) {
+		mb_mcreq_key(k1, h, 10);
+		mb_mcreq_key(k2, h + 1, 10);
+		if (!memcmp(k1, k2, 10))
+			distinct = 0;
+	}
+	ok(distinct, "10-character keys of neighbouring hashes differ");
+
+	/* text requests */
+	struct mb_mcreq_key keys[3] = { { 1, 5 }, { 2, 5 }, { 3, 5 } };
+	char key0[6], key1[6], key2[6];
+	mb_mcreq_key((uint8_t *)key0, 1, 5);
+	mb_mcreq_key((uint8_t *)key1, 2, 5);
+	mb_mcreq_key((uint8_t *)key2, 3, 5);
+	key0[5] = key1[5] = key2[5] = 0;
+	char want[512];
+	struct mb_mcreq r = { .proto = MB_PROTO_TEXT, .cmd = MB_CMD_GET, .nkeys = 3, .keys = keys };
+	int wl = snprintf(want, sizeof want, "get %s %s %s\r\n", key0, key1, key2);
+	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_VALUES), "text multi-get is one line");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_SET, .ttl = 30, .value_len = 5, .nkeys = 1, .keys = keys };
+	wl = snprintf(want, sizeof want, "set %s 0 30 5\r\n12345\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_LINE), "text set with value filler");
+	r.quiet = true;
+	wl = snprintf(want, sizeof want, "set %s 0 30 5 noreply\r\n12345\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_NONE), "text noreply expects nothing");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_INCR, .nkeys = 1, .keys = keys };
+	wl = snprintf(want, sizeof want, "incr %s 1\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_LINE), "text incr");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_GAT, .ttl = -1, .nkeys = 1, .keys = keys };
+	wl = snprintf(want, sizeof want, "gat -1 %s\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_VALUES), "text gat with a negative ttl");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_QUIT };
+	enum mb_expect ex;
+	ok(mb_mcreq_build(buf, sizeof buf, &r, &ex) == 0 && !mb_mcreq_replayable(MB_CMD_QUIT), "quit is not replayed");
+
+	/* meta requests */
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_GETS, .nkeys = 1, .keys = keys };
+	wl = snprintf(want, sizeof want, "mg %s v c\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta gets");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_GET, .nkeys = 2, .keys = keys };
+	wl = snprintf(want, sizeof want, "mg %s v q\r\nmg %s v q\r\nmn\r\n", key0, key1);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_UNTIL_MN), "meta multi-get: quiet gets closed by mn");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_ADD, .ttl = 5, .value_len = 3, .quiet = true, .nkeys = 1, .keys = keys };
+	wl = snprintf(want, sizeof want, "ms %s 3 T5 ME q\r\n123\r\nmn\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_UNTIL_MN), "meta quiet add");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_DECR, .nkeys = 1, .keys = keys };
+	wl = snprintf(want, sizeof want, "ma %s MD\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta decr");
+
+	/* binary requests */
+	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_SET, .ttl = 7, .value_len = 2, .nkeys = 1, .keys = keys };
+	size_t n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	static const uint8_t bset[32] = { 0x80, 0x01, 0, 5, 8, 0, 0, 0, 0, 0, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					  0, 0, 0, 0, 0, 0, 0, 7 };
+	ok(n == 24 + 8 + 5 + 2 && !memcmp(buf, bset, 32) && !memcmp(buf + 32, key0, 5) && !memcmp(buf + 37, "12", 2) &&
+	   ex == MB_EXP_BIN_ONE, "binary set: header, extras, key, value");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_GET, .nkeys = 3, .keys = keys };
+	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	ok(n == 3 * 29 + 24 && buf[1] == 0x0d && buf[30] == 0x0d && buf[3 * 29 + 1] == 0x0a && ex == MB_EXP_BIN_UNTIL_NOOP,
+	   "binary multi-get: GETKQ x3 then NOOP");
+	ok(mb_mcreq_build(buf, 10, &r, &ex) == 0, "too small a buffer builds nothing");
+
+	/* responses: units, three outcomes */
+	struct mb_mcresp u;
+	const char *v = "VALUE abc 0 5 99\r\nhello\r\nEND\r\n";
+	ok(mb_mcresp_parse(0, (const uint8_t *)v, strlen(v), &u) == MB_MCRESP_OK && u.kind == MB_RK_VALUE &&
+	   u.hdr_len == 18 && u.value_len == 5 && u.trailer_len == 2, "VALUE line with cas: header and value length");
+	ok(mb_mcresp_parse(0, (const uint8_t *)v, 10, &u) == MB_MCRESP_MORE, "partial line: need more");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"VA 12 f3\r\n", 10, &u) == MB_MCRESP_OK && u.kind == MB_RK_VALUE &&
+	   u.value_len == 12, "meta VA");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"HD\r\n", 4, &u) == MB_MCRESP_OK && mb_mcresp_status(MB_CMD_DELETE, &u) == MB_ST_DELETED,
+	   "meta HD after md means deleted");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"EN\r\n", 4, &u) == MB_MCRESP_OK && mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_MISS,
+	   "meta EN is a miss");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"12345\r\n", 7, &u) == MB_MCRESP_OK && u.kind == MB_RK_NUMBER &&
+	   mb_mcresp_status(MB_CMD_INCR, &u) == MB_ST_HIT, "incr result number");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"SERVER_ERROR out of memory\r\n", 28, &u) == MB_MCRESP_OK &&
+	   mb_mcresp_status(MB_CMD_SET, &u) == MB_ST_SERVER_ERROR, "SERVER_ERROR");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"NOT_FOUND\r\n", 11, &u) == MB_MCRESP_OK &&
+	   mb_mcresp_status(MB_CMD_TOUCH, &u) == MB_ST_NOT_FOUND, "NOT_FOUND");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"BOGUS\r\n", 7, &u) == MB_MCRESP_BAD, "unknown word: bad");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"END\n", 4, &u) == MB_MCRESP_BAD, "bare LF: bad");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"VALUE k 0 x\r\n", 13, &u) == MB_MCRESP_BAD, "VALUE without a size: bad");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"VALUE k 0 99999999999\r\n", 23, &u) == MB_MCRESP_BAD, "absurd size: bad");
+	memset(buf, 'A', MB_MCRESP_LINE_MAX);
+	ok(mb_mcresp_parse(0, buf, MB_MCRESP_LINE_MAX, &u) == MB_MCRESP_BAD, "a line longer than the cap: bad");
+	static const uint8_t bhit[] = { 0x81, 0x00, 0, 0, 4, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+					0, 0, 0, 0, 'a', 'b', 'c' };
+	ok(mb_mcresp_parse(1, bhit, sizeof bhit, &u) == MB_MCRESP_OK && u.hdr_len == 28 && u.value_len == 3 &&
+	   mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_HIT, "binary GET hit: extras skipped, value length");
+	ok(mb_mcresp_parse(1, bhit, 23, &u) == MB_MCRESP_MORE, "binary short header: need more");
+	uint8_t bmiss[24] = { 0x81, 0x00, 0, 0, 0, 0, 0, 1 };
+	ok(mb_mcresp_parse(1, bmiss, 24, &u) == MB_MCRESP_OK && mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_MISS &&
+	   mb_mcresp_status(MB_CMD_DELETE, &u) == MB_ST_NOT_FOUND, "binary status 1: miss / not found");
+	uint8_t bbad[24] = { 0x80 };
+	ok(mb_mcresp_parse(1, bbad, 24, &u) == MB_MCRESP_BAD, "binary request magic in a response: bad");
+	uint8_t bbody[24] = { 0x81, 0x00, 0, 9, 0, 0, 0, 0, 0, 0, 0, 4 };
+	ok(mb_mcresp_parse(1, bbody, 24, &u) == MB_MCRESP_BAD, "binary key longer than the body: bad");
+
+	/* consistent hashing */
+	const char *names[3] = { "a:1", "b:1", "c:1" };
+	struct mb_chash c2, c3;
+	mb_chash_init(&c2, names, 2, NULL);
+	mb_chash_init(&c3, names, 3, NULL);
+	unsigned cnt[3] = { 0 }, moved_wrong = 0, moved = 0;
+	for (uint64_t i = 0; i < 30000; i++) {
+		uint64_t h = mb_mcreq_hash_bytes((const uint8_t *)kb, (size_t)snprintf(kb, sizeof kb, "%llu", (unsigned long long)i));
+		unsigned t3 = mb_chash_lookup(&c3, h), t2 = mb_chash_lookup(&c2, h);
+		cnt[t3]++;
+		if (t3 != t2) {
+			moved++;
+			if (t3 != 2)
+				moved_wrong++;
+		}
+	}
+	ok(cnt[0] > 7000 && cnt[1] > 7000 && cnt[2] > 7000, "three targets each get a fair share");
+	ok(moved_wrong == 0 && moved > 7000 && moved < 13000, "adding a target moves keys only to it (about a third)");
+	mb_chash_free(&c2);
+	mb_chash_free(&c3);
+	printf("1..%d\n", n_test);
+	return n_fail != 0;
+}
