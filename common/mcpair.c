@@ -274,7 +274,7 @@ static uint8_t bin_status(uint8_t cmd, uint16_t st)
 		if (is_store(cmd))
 			return MB_ST_STORED;
 		return cmd == MB_CMD_DELETE ? MB_ST_DELETED : cmd == MB_CMD_TOUCH ? MB_ST_TOUCHED : MB_ST_OK;
-	case 0x01: return is_read(cmd) ? MB_ST_MISS : MB_ST_NOT_FOUND;
+	case 0x01: return is_read(cmd) ? MB_ST_MISS : cmd == MB_CMD_REPLACE ? MB_ST_NOT_STORED : MB_ST_NOT_FOUND;
 	case 0x02: return cmd == MB_CMD_ADD ? MB_ST_NOT_STORED : MB_ST_EXISTS;
 	case 0x05: return MB_ST_NOT_STORED;
 	case 0x04: case 0x06: case 0x20: return MB_ST_CLIENT_ERROR;
