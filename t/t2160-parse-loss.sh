@@ -12,15 +12,15 @@ MB_SRC=${TDIR%/t}
 
 test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 
-# drop_and_check NAME PCAP PORT
-# Parses PCAP whole and with every 50th packet dropped (t/lib/pcap-drop.py). When a drop
+# drop_and_check NAME PCAP PORT [N]
+# Parses PCAP whole and with every Nth (50th) packet dropped (t/lib/pcap-drop.py). When a drop
 # left a hole inside a TCP stream, the lossy summary must count a desync; every event of
 # the lossy run must be in the lossless run (same connection, timestamp, command, key;
 # the status equal or none/unanswered), and at least 30% of the events must survive.
 drop_and_check() {
 	mb-parse -p "$3" <"$2" >"$1.full.bin" &&
 	mb-cat "$1.full.bin" >"$1.full.txt" &&
-	"$MB_PYTHON" "$MB_SRC/t/lib/pcap-drop.py" -n 50 "$2" "$1.lossy.pcap" >"$1.drop" &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/pcap-drop.py" -n "${4:-50}" "$2" "$1.lossy.pcap" >"$1.drop" &&
 	mb-parse -p "$3" <"$1.lossy.pcap" >"$1.lossy.bin" &&
 	mb-cat "$1.lossy.bin" >"$1.lossy.txt" &&
 	cat "$1.drop" &&
@@ -46,6 +46,10 @@ test_expect_success MBPARSE,CORPUS 'many connections (issue_22)' '
 '
 test_expect_success MBPARSE,CORPUS 'flush-all' '
 	drop_and_check flush "$P/flush-all.pcap" 31418
+'
+test_expect_success MBPARSE,CORPUS 'UDP, text and binary, a 15-datagram reply (udp, every 30th packet)' '
+	drop_and_check udp "$P/udp.pcap" 31431 30 &&
+	grep -P "\tbigvalue\t" udp.lossy.txt | grep -qP "text/udp\tget\tunanswered"
 '
 test_expect_success MBPARSE 'generated text capture, 20 connections, values up to 3000 bytes' '
 	"$MB_SRC/scripts/gen-memcache-pcap" -n 3000 -c 20 -K 500 -m get=55,set=30,mget=10,delete=5 -v 10-3000 -s 7 -o gen.pcap 2>/dev/null &&
