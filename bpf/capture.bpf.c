@@ -69,7 +69,8 @@ struct {
 
 /* Record under construction, one per CPU (an array indexed by CPU: too big for a per-CPU map). */
 struct scratch {
-	struct mb_cap_rec rec;
+	struct mb_cap_piece piece[MB_CAP_PIECES];
+	struct mb_cap_rec rec; /* the ring record starts here */
 	__u8 data[SCRATCH_SIZE];
 };
 struct {
@@ -262,9 +263,9 @@ __attribute__((noinline)) int mb_put_piece(__u32 k, __u32 off, __u32 del, __u32 
 	OPAQUE(kk);
 	if (!s || keep > 1 || kk >= MB_CAP_PIECES || kk + keep >= MB_CAP_PIECES)
 		return 0;
-	s->rec.piece[kk].off = off;
-	s->rec.piece[kk].del = del;
-	s->rec.piece[kk].eli = eli;
+	s->piece[kk].off = off;
+	s->piece[kk].del = del;
+	s->piece[kk].eli = eli;
 	return 1;
 }
 
@@ -509,8 +510,8 @@ int mb_capture(struct __sk_buff *skb)
 		for (int k = 0; k < MB_CAP_PIECES; k++) {
 			if (k >= np)
 				break;
-			__u32 off = r->piece[k].off, del = r->piece[k].del;
-			elided += r->piece[k].eli;
+			__u32 off = s->piece[k].off, del = s->piece[k].del;
+			elided += s->piece[k].eli;
 			if (del == 0)
 				continue;
 			__u64 at = pos, room = MB_CAP_DATA_MAX - pos, n = del;
@@ -518,7 +519,7 @@ int mb_capture(struct __sk_buff *skb)
 				break;
 			if (n > room) {
 				n = room;
-				r->piece[k].del = (__u32)n;
+				s->piece[k].del = (__u32)n;
 				r->flags |= MB_CAP_F_TRUNC;
 			}
 			OPAQUE(n);
@@ -535,14 +536,24 @@ int mb_capture(struct __sk_buff *skb)
 	if (r->flags & MB_CAP_F_TRUNC)
 		count(MB_CTR_TRUNCATED, 1);
 	r->data_len = pos;
+	/* the pieces follow the data */
+	__u64 at = pos;
+	OPAQUE(at);
+	if (at > MB_CAP_DATA_MAX)
+		return TC_ACT_OK;
+	for (int k = 0; k < MB_CAP_PIECES; k++) {
+		if (k >= r->npieces)
+			break;
+		__builtin_memcpy(s->data + at + k * sizeof(struct mb_cap_piece), &s->piece[k], sizeof(struct mb_cap_piece));
+	}
 
 	__u64 avail = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA);
 	__u64 wake = avail >= wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	__u64 size = sizeof(struct mb_cap_rec) + pos;
+	__u64 size = sizeof(struct mb_cap_rec) + at + r->npieces * sizeof(struct mb_cap_piece);
 	OPAQUE(size);
-	if (size > sizeof(struct scratch))
+	if (size > sizeof(struct mb_cap_rec) + SCRATCH_SIZE)
 		return TC_ACT_OK;
-	if (bpf_ringbuf_output(&ring, s, size, wake) < 0) {
+	if (bpf_ringbuf_output(&ring, r, size, wake) < 0) {
 		count(MB_CTR_RING_DROPS, 1);
 		return TC_ACT_OK;
 	}

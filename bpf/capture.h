@@ -33,20 +33,20 @@ struct mb_cap_piece {
 
 /*
  * Ring-buffer record: this fixed part, then data_len bytes: the hdr_len header
- * bytes of the frame (link layer first), then the delivered bytes of every piece
- * in order. npieces == 0 means no elision: data is the frame's first data_len bytes.
+ * bytes of the frame (link layer first) and the delivered bytes of every piece
+ * in order, then npieces struct mb_cap_piece. npieces == 0 means no elision:
+ * data is the frame's first data_len bytes.
  */
 struct mb_cap_rec {
 	__u64 ts_ns;        /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
 	__u32 wirelen;      /* skb->len: bytes of the whole frame */
-	__u32 data_len;     /* bytes following this struct */
+	__u32 data_len;     /* frame bytes following this struct */
 	__u32 payload_len;  /* transport payload bytes (from the IP length) */
 	__u16 hdr_len;      /* link + network + transport header bytes */
 	__u8 npieces;       /* 0 = frame delivered as is (maybe truncated) */
 	__u8 flags;         /* MB_CAP_F_* */
-	__u32 l3_off;       /* offset of the IP header in the frame */
-	__u32 l4_off;       /* offset of the TCP/UDP header in the frame */
-	struct mb_cap_piece piece[MB_CAP_PIECES];
+	__u16 l3_off;       /* offset of the IP header in the frame */
+	__u16 l4_off;       /* offset of the TCP/UDP header in the frame */
 };
 
 /* Per-CPU counters (array map "counters", one __u64 per index and CPU). */

@@ -259,7 +259,9 @@ static int on_record(void *ctx, void *data, size_t size)
 	r->records++;
 	r->ring_bytes += size;
 	r->wire += rec.wirelen;
-	if (rec.npieces == 0 || rec.npieces > MB_CAP_PIECES || rec.hdr_len > rec.data_len || rec.l4_off + 20 > rec.hdr_len) {
+	size_t pieces = (size - sizeof rec - rec.data_len) / sizeof(struct mb_cap_piece);
+	if (rec.npieces == 0 || rec.npieces > pieces || rec.hdr_len > rec.data_len || rec.hdr_len > MB_CAP_HDR_MAX ||
+	    rec.l3_off >= rec.l4_off || rec.l4_off + 20u > rec.hdr_len) {
 		uint32_t cap = rec.data_len < r->snap ? rec.data_len : r->snap;
 		uint8_t *p = frame_begin(r, rec.ts_ns + r->mono_to_real, cap, rec.wirelen, 0);
 		if (!p)
@@ -267,10 +269,11 @@ static int on_record(void *ctx, void *data, size_t size)
 		memcpy(p, d, cap);
 		frame_end(r, cap, 0);
 	} else {
-		const uint8_t *bytes = d + rec.hdr_len;
+		const uint8_t *bytes = d + rec.hdr_len, *pd = d + rec.data_len;
 		uint32_t left = rec.data_len - rec.hdr_len;
 		for (unsigned k = 0; k < rec.npieces; k++) {
-			struct mb_cap_piece pc = rec.piece[k];
+			struct mb_cap_piece pc;
+			memcpy(&pc, pd + k * sizeof pc, sizeof pc);
 			if (pc.del > left)
 				pc.del = left;
 			if (emit_piece(r, &rec, d, &pc, bytes, k + 1 == rec.npieces) < 0)

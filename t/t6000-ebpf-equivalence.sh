@@ -1,0 +1,114 @@
+#!/bin/sh
+# t6000-ebpf-equivalence.sh - mb-capture --ebpf and libpcap capture the same loopback traffic; mb-parse gets the same events.
+test_description='mb-capture --ebpf lo next to mb-capture lo (libpcap) during pymemcache and memcslap (text and binary) traffic'
+. "$(dirname "$0")/test-lib.sh"
+
+for p in ROOT MEMCACHED PYMEMCACHE MEMCSLAP; do
+	test_have_prereq $p || test_skip_all "the eBPF equivalence test needs $p (root, memcached, python3-pymemcache, memcslap)"
+done
+
+# Wait (up to 20 s) until a shell condition holds.
+wait_for() {
+	i=0
+	while [ $i -lt 200 ]; do
+		eval "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "timed out waiting for: $1" >&2
+	return 1
+}
+
+# A summary counter of a stream: sumval FILE PROGRAM NAME
+sumval() { mb-cat "$1" | grep "^sum	$2	" | tr '\t' '\n' | sed -n "s/^$3=//p"; }
+
+start_memcached -m 256 >/dev/null 2>&1 || test_skip_all 'could not start memcached'
+
+# BPF check: can this machine load and attach the program at all?
+timeout 30 mb-capture --ebpf lo -p "$MC_PORT" -d 100ms >probe.mb 2>probe.err ||
+	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
+
+# Mixed text workload, values 1 byte to 100 KB, fixed seed; several connections.
+work() {
+	"$MB_PYTHON" - "$MC_PORT" <<'PY'
+import random, sys
+from pymemcache.client.base import Client
+port = int(sys.argv[1])
+rnd = random.Random(6000)
+sizes = [1, 7, 100, 255, 256, 1000, 1460, 5000, 16384, 65000, 100000]
+for conn in range(3):
+    c = Client(("127.0.0.1", port), connect_timeout=5, timeout=5)
+    for i in range(120):
+        k = "k%d" % rnd.randrange(40)
+        r = rnd.random()
+        v = b"v" * rnd.choice(sizes)
+        if r < 0.35: c.set(k, v, noreply=False)
+        elif r < 0.60: c.get(k)
+        elif r < 0.70: c.get_many(["k%d" % rnd.randrange(40) for _ in range(6)])
+        elif r < 0.75: c.gets(k)
+        elif r < 0.80: c.add(k, v, noreply=False)
+        elif r < 0.85: c.append(k, b"a" * rnd.choice(sizes[:6]), noreply=False)
+        elif r < 0.90: c.replace(k, v, noreply=False)
+        elif r < 0.95: c.delete(k, noreply=False)
+        else: c.set_many({"m%d" % j: b"s" * rnd.choice(sizes[:7]) for j in range(4)}, noreply=False)
+    c.close()
+PY
+}
+
+test_expect_success 'both backends capture the same workload' '
+	timeout 120 mb-capture --ebpf lo -p "$MC_PORT" -d 60 >ebpf.mb 2>ebpf.err &
+	eb=$!
+	timeout 120 mb-capture lo -p "$MC_PORT" -d 60 >pcap.mb 2>pcap.err &
+	pc=$!
+	test_when_finished "kill $eb $pc 2>/dev/null" &&
+	wait_for "test -s ebpf.mb" &&
+	wait_for "test -s pcap.mb" &&
+	work &&
+	memcslap --servers="127.0.0.1:$MC_PORT" --binary --concurrency=2 --execute-number=300 >slap-bin.out 2>&1 &&
+	memcslap --servers="127.0.0.1:$MC_PORT" --concurrency=2 --execute-number=300 >slap-text.out 2>&1 &&
+	sleep 0.5 &&
+	kill -INT $eb $pc &&
+	wait $eb && wait $pc &&
+	mb-cat ebpf.mb | grep -q "^#membench	.*	backend=ebpf-tc" &&
+	test "$(wc -l <ebpf.err)" = 1 &&
+	grep -q "^mb-capture: [0-9]* packets, [0-9]* bytes, 0 kernel drops, 0 interface drops (eBPF: [0-9]* value bytes elided)\$" ebpf.err
+'
+
+test_expect_success 'the kernel saw every segment libpcap saw, dropped none, and elided value bytes' '
+	segs=$(sumval ebpf.mb mb-capture segments_seen) &&
+	pkts=$(sumval pcap.mb mb-capture packets) &&
+	echo "ebpf segments $segs, libpcap packets $pkts" &&
+	test "$segs" = "$pkts" &&
+	test "$(sumval ebpf.mb mb-capture ring_records)" = "$segs" &&
+	test "$(sumval ebpf.mb mb-capture bytes_wire)" = "$(sumval pcap.mb mb-capture wire_bytes)" &&
+	test "$(sumval ebpf.mb mb-capture ring_drops)" = 0 &&
+	test "$(sumval ebpf.mb mb-capture kernel_drops)" = 0 &&
+	test "$(sumval ebpf.mb mb-capture flows_lost_sync)" = 0 &&
+	elided=$(sumval ebpf.mb mb-capture bytes_elided) &&
+	wire=$(sumval ebpf.mb mb-capture bytes_wire) &&
+	delivered=$(sumval ebpf.mb mb-capture bytes_delivered) &&
+	echo "wire $wire, delivered $delivered, elided $elided" &&
+	test "$elided" -gt $((wire * 8 / 10)) &&
+	test $((delivered * 5)) -lt "$wire"
+'
+
+test_expect_success 'mb-parse: the same events from both captures (timestamps and latencies aside)' '
+	mb-parse -p "$MC_PORT" ebpf.mb >ebpf.ev 2>parse-ebpf.err &&
+	mb-parse -p "$MC_PORT" pcap.mb >pcap.ev 2>parse-pcap.err &&
+	mb-cat ebpf.ev | grep "^ev	" | cut -f1,3-13 >ebpf.txt &&
+	mb-cat pcap.ev | grep "^ev	" | cut -f1,3-13 >pcap.txt &&
+	test "$(wc -l <pcap.txt)" -ge 1500 &&
+	test_cmp pcap.txt ebpf.txt
+'
+
+test_expect_success 'mb-parse consumed every elided byte as value body, with no desync' '
+	test "$(sumval ebpf.ev mb-parse elided_bytes)" = "$(sumval ebpf.mb mb-capture bytes_elided)" &&
+	test "$(sumval ebpf.ev mb-parse elided_overrun)" = 0 &&
+	test "$(sumval ebpf.ev mb-parse desyncs)" = 0 &&
+	test "$(sumval ebpf.ev mb-parse unparsed_bytes)" = 0 &&
+	test "$(sumval pcap.ev mb-parse desyncs)" = 0 &&
+	test "$(sumval ebpf.ev mb-parse events.binary)" -gt 0 &&
+	test "$(sumval ebpf.ev mb-parse events.binary)" = "$(sumval pcap.ev mb-parse events.binary)"
+'
+
+test_done
