@@ -9,7 +9,8 @@
 #     (hits and misses);
 #   a raw socket: gat/gats, meta ms/mg/md/ma with and without q, pipelines closed by mn;
 #   a raw binary socket: SET/ADD/REPLACE/APPEND/PREPEND, GET/GETK, CAS (SET with a CAS),
-#     INCR/DECR, TOUCH, GAT, quiet GETQ/GETKQ and DELETEQ fenced by NOOP, DELETE.
+#     INCR/DECR, TOUCH, GAT, quiet GETQ/GETKQ and DELETEQ fenced by NOOP, DELETE;
+#   last, flush_all and gets of flushed keys.
 # Requests whose memcached accounting is ambiguous or special (mg with T or N, ms with C,
 # ma with N, incr of a non-number) are left out: memcached's stats must be derivable from
 # the events alone. Prints one line with the number of requests sent.
@@ -241,4 +242,13 @@ while bread(1)[0][0] != 0x0a:
     pass
 sent += 11
 b.close()
+
+# flush_all, then gets of keys that were there (misses; memcached counts them in
+# get_misses and get_flushed).
+c = Client(("127.0.0.1", port), connect_timeout=5, timeout=5, default_noreply=False)
+c.flush_all()
+for i in range(20):
+    c.get(k("py", i))
+sent += 21
+c.close()
 print("requests", sent)

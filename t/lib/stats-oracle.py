@@ -10,6 +10,7 @@
 #                workload sends none, so such events are an error here)
 #   cmd_touch    touch, gat, gats (per key); touch_hits/touch_misses their results
 #   cmd_set      every set/add/replace/append/prepend/cas and meta ms, whatever the result
+#   cmd_flush    flush_all (a get of a flushed item is a get_misses, also counted in get_flushed)
 #   cas_hits/cas_badval/cas_misses    cas STORED / EXISTS / NOT_FOUND
 #   delete_hits/delete_misses, incr_hits/incr_misses, decr_hits/decr_misses  (text and meta)
 # A request without a reply on the wire (noreply, meta q, binary quiet) has status none,
@@ -42,6 +43,7 @@ def delta(name):
 # family -> {bucket: count}; buckets are stat names or "unknown"
 fam = {f: {} for f in ("get", "touch", "cas", "delete", "incr", "decr")}
 cmd_set = 0
+cmd_flush = 0
 bad = []
 FAMILY_STATUS = {
     "get": {"hit": "get_hits", "miss": "get_misses"},
@@ -65,6 +67,8 @@ with open(sys.argv[3]) as f:
             continue
         if cmd in ("set", "add", "replace", "append", "prepend", "cas"):
             cmd_set += 1
+        if cmd == "flush_all":
+            cmd_flush += 1
         family = None
         if cmd in ("get", "gets"):
             family = "get"
@@ -98,6 +102,7 @@ def check(ok, text):
 check(not bad, "no error, unanswered or unexpected events (%d)%s" % (len(bad), "".join("\n  " + b for b in bad[:20])))
 check(events > 0, "events parsed: %d" % events)
 check(cmd_set == delta("cmd_set"), "cmd_set: stats %d, events %d" % (delta("cmd_set"), cmd_set))
+check(cmd_flush == delta("cmd_flush"), "cmd_flush: stats %d, events %d" % (delta("cmd_flush"), cmd_flush))
 total_get = sum(fam["get"].values())
 check(total_get == delta("cmd_get"), "cmd_get: stats %d, events %d" % (delta("cmd_get"), total_get))
 total_touch = sum(fam["touch"].values())
