@@ -87,11 +87,10 @@ struct entry {
 	uint16_t klen;
 };
 
+/* The reader's dictionary: entries by id, raw key bytes in an arena. */
 struct dict {
 	struct entry *e;
 	uint32_t n, cap;
-	uint32_t *slot;  /* writer only: open addressing, entry id + 1, 0 = empty */
-	uint32_t nslot;  /* power of two */
 	uint8_t *arena;  /* raw keys */
 	size_t alen, acap;
 };
@@ -100,16 +99,29 @@ static void dict_reset(struct dict *d)
 {
 	d->n = 0;
 	d->alen = 0;
-	if (d->slot)
-		memset(d->slot, 0, (size_t)d->nslot * sizeof *d->slot);
 }
 
 static void dict_free(struct dict *d)
 {
 	free(d->e);
-	free(d->slot);
 	free(d->arena);
 	memset(d, 0, sizeof *d);
+}
+
+/* Room for klen more arena bytes; MB_EIO when memory runs out. */
+static int arena_room(uint8_t **arena, size_t *acap, size_t alen, size_t klen, struct mb_err *err)
+{
+	if (*acap - alen < klen) {
+		size_t cap = *acap ? *acap : 65536;
+		while (cap - alen < klen)
+			cap *= 2;
+		uint8_t *a = realloc(*arena, cap);
+		if (!a)
+			return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%zu key bytes)", alen);
+		*arena = a;
+		*acap = cap;
+	}
+	return MB_OK;
 }
 
 /* Room for one more entry (and klen arena bytes); MB_EIO when memory runs out. */
@@ -123,17 +135,7 @@ static int dict_grow(struct dict *d, size_t klen, struct mb_err *err)
 		d->e = e;
 		d->cap = cap;
 	}
-	if (d->acap - d->alen < klen) {
-		size_t cap = d->acap ? d->acap : 65536;
-		while (cap - d->alen < klen)
-			cap *= 2;
-		uint8_t *a = realloc(d->arena, cap);
-		if (!a)
-			return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%zu key bytes)", d->alen);
-		d->arena = a;
-		d->acap = cap;
-	}
-	return MB_OK;
+	return arena_room(&d->arena, &d->acap, d->alen, klen, err);
 }
 
 /* ------------------------------------------------------------ byte buffers */
@@ -199,10 +201,24 @@ static size_t meta_encode(const struct mb_stream_info *info, uint8_t *q)
 /* One pending event, as the writer buffers it until the block is encoded. */
 struct pend {
 	uint64_t ts, lat, vlen, rlen;          /* vlen, rlen: size codes */
+	uint64_t h;                            /* fresh entries: the key hash */
 	uint32_t conn, batch, key;             /* key: dictionary id */
+	uint32_t off;                          /* fresh raw entries: key bytes in the arena */
 	int32_t ttl;
-	uint16_t shape;
+	uint16_t shape, klen;
 	bool fresh;                            /* first use of the entry */
+};
+
+/*
+ * The writer's dictionary: one open-addressing table whose slots hold the
+ * entries themselves, so a lookup costs one cache miss on a large dictionary.
+ */
+struct wslot {
+	uint64_t h;     /* key hash, or SipHash of the raw bytes */
+	uint32_t id1;   /* entry id + 1; 0 = empty slot */
+	uint32_t size;  /* last non-zero value_len/resp_len */
+	uint32_t off;   /* raw keys: offset in the arena */
+	uint16_t klen;
 };
 
 struct shape {
@@ -216,7 +232,10 @@ struct mb_profile_writer {
 	int level;
 	uint64_t written;
 	ZSTD_CCtx *cctx;
-	struct dict dict;
+	struct wslot *ws;             /* dictionary slots, nws a power of two, load <= 1/2 */
+	uint32_t nws, nkeys;
+	uint8_t *arena;               /* raw keys */
+	size_t alen, acap;
 	struct pend *ev;
 	uint32_t nev, block_events;   /* pending events, and how many make a block */
 	size_t est;                   /* estimate of the block's decoded bytes */
@@ -304,7 +323,7 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 		pw->col[c].len = 0;
 		size_t need = c == C_SHAPES ? 4 + (size_t)pw->nshapes * 12 : 1 + (size_t)n * MB_VARINT_MAX;
 		if (c == C_NEWKEY)
-			need = (size_t)n * 8 + pw->dict.alen;
+			need = (size_t)n * 8 + pw->alen;
 		if ((rc = buf_room(&pw->col[c], need, err)) != MB_OK)
 			return rc;
 	}
@@ -341,17 +360,16 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 		pw->prev_ts = e->ts;
 		put_split(&col[C_LAT], e->lat / pow10[elat]);
 		put_split(&col[C_CONN], e->conn);
-		const struct entry *d = &pw->dict.e[e->key];
 		if (e->fresh) {
 			put_uv(&col[C_KEY], 0);
 			if (pw->raw) {
-				memcpy(col[C_NEWKEY].p + col[C_NEWKEY].len, pw->dict.arena + d->off, d->klen);
-				col[C_NEWKEY].len += d->klen;
+				memcpy(col[C_NEWKEY].p + col[C_NEWKEY].len, pw->arena + e->off, e->klen);
+				col[C_NEWKEY].len += e->klen;
 			} else {
-				mb_st_le64(col[C_NEWKEY].p + col[C_NEWKEY].len, d->h);
+				mb_st_le64(col[C_NEWKEY].p + col[C_NEWKEY].len, e->h);
 				col[C_NEWKEY].len += 8;
 			}
-			put_uv(&col[C_NEWLEN], d->klen);
+			put_uv(&col[C_NEWLEN], e->klen);
 		} else {
 			put_uv(&col[C_KEY], (uint64_t)e->key + 1);
 		}
@@ -398,12 +416,12 @@ int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct 
 	pw->block_events = MB_PROFILE_BLOCK_EVENTS;
 	pw->cctx = ZSTD_createCCtx();
 	pw->ev = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pw->ev);
-	pw->dict.nslot = 1u << 16;
-	pw->dict.slot = calloc(pw->dict.nslot, sizeof *pw->dict.slot);
+	pw->nws = 1u << 16;
+	pw->ws = calloc(pw->nws, sizeof *pw->ws);
 	pw->conn_cap = 1024;
 	pw->conns = calloc(pw->conn_cap, sizeof *pw->conns);
 	pw->first_ts = UINT64_MAX;
-	if (!pw->cctx || !pw->ev || !pw->dict.slot || !pw->conns) {
+	if (!pw->cctx || !pw->ev || !pw->ws || !pw->conns) {
 		mb_profile_writer_free(pw);
 		return mb_err_set(err, MB_EIO, "out of memory for the profile writer");
 	}
@@ -463,54 +481,63 @@ static int conn_note(struct mb_profile_writer *pw, uint32_t id, struct mb_err *e
 	return MB_OK;
 }
 
-/* Dictionary id of the event's key, adding an entry (*fresh) when new. */
-static int dict_lookup(struct mb_profile_writer *pw, const struct mb_event *ev, uint32_t *id, bool *fresh,
+static inline uint32_t slot_of(uint64_t h, uint16_t klen, uint32_t mask)
+{
+	return (uint32_t)(((h ^ klen) * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+}
+
+/* Double the dictionary table. */
+static int ws_grow(struct mb_profile_writer *pw, struct mb_err *err)
+{
+	uint32_t ns = pw->nws * 2;
+	struct wslot *t = calloc(ns, sizeof *t);
+	if (!t)
+		return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%u entries)", pw->nkeys);
+	for (uint32_t k = 0; k < pw->nws; k++) {
+		if (!pw->ws[k].id1)
+			continue;
+		uint32_t j = slot_of(pw->ws[k].h, pw->ws[k].klen, ns - 1);
+		while (t[j].id1)
+			j = (j + 1) & (ns - 1);
+		t[j] = pw->ws[k];
+	}
+	free(pw->ws);
+	pw->ws = t;
+	pw->nws = ns;
+	return MB_OK;
+}
+
+/* The dictionary slot of the event's key, adding an entry (*fresh) when new. */
+static int dict_lookup(struct mb_profile_writer *pw, const struct mb_event *ev, struct wslot **out, bool *fresh,
 		       struct mb_err *err)
 {
-	struct dict *d = &pw->dict;
+	int rc;
+	if ((pw->nkeys + 1) * 2 > pw->nws && (rc = ws_grow(pw, err)) != MB_OK)
+		return rc;
 	uint64_t h = pw->raw ? mb_siphash24(0, 0, ev->key, ev->key_len) : ev->key_hash;
-	uint32_t mask = d->nslot - 1, i = (uint32_t)((h ^ ev->key_len) * 0x9e3779b97f4a7c15ULL >> 40) & mask;
+	uint32_t mask = pw->nws - 1, i = slot_of(h, ev->key_len, mask);
 	for (;; i = (i + 1) & mask) {
-		uint32_t s = d->slot[i];
-		if (!s)
+		struct wslot *w = &pw->ws[i];
+		if (!w->id1)
 			break;
-		struct entry *e = &d->e[s - 1];
-		if (e->h == h && e->klen == ev->key_len && (!pw->raw || !memcmp(d->arena + e->off, ev->key, ev->key_len))) {
-			*id = s - 1;
+		if (w->h == h && w->klen == ev->key_len && (!pw->raw || !memcmp(pw->arena + w->off, ev->key, ev->key_len))) {
+			*out = w;
 			*fresh = false;
 			return MB_OK;
 		}
 	}
-	int rc = dict_grow(d, pw->raw ? ev->key_len : 0, err);
-	if (rc != MB_OK)
-		return rc;
-	struct entry *e = &d->e[d->n];
-	e->h = h;
-	e->klen = ev->key_len;
-	e->size = 0;
-	e->off = (uint32_t)d->alen;
+	struct wslot *w = &pw->ws[i];
 	if (pw->raw) {
-		memcpy(d->arena + d->alen, ev->key, ev->key_len);
-		d->alen += ev->key_len;
+		if ((rc = arena_room(&pw->arena, &pw->acap, pw->alen, ev->key_len, err)) != MB_OK)
+			return rc;
+		memcpy(pw->arena + pw->alen, ev->key, ev->key_len);
 	}
-	d->slot[i] = d->n + 1;
-	*id = d->n++;
-	*fresh = true;
+	*w = (struct wslot){ .h = h, .id1 = ++pw->nkeys, .size = 0, .off = (uint32_t)pw->alen, .klen = ev->key_len };
+	if (pw->raw)
+		pw->alen += ev->key_len;
 	pw->dict_entries++;
-	if (d->n * 2 > d->nslot) {
-		uint32_t ns = d->nslot * 2, *t = calloc(ns, sizeof *t);
-		if (!t)
-			return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%u entries)", d->n);
-		for (uint32_t k = 0; k < d->n; k++) {
-			uint32_t j = (uint32_t)((d->e[k].h ^ d->e[k].klen) * 0x9e3779b97f4a7c15ULL >> 40) & (ns - 1);
-			while (t[j])
-				j = (j + 1) & (ns - 1);
-			t[j] = k + 1;
-		}
-		free(d->slot);
-		d->slot = t;
-		d->nslot = ns;
-	}
+	*out = w;
+	*fresh = true;
 	return MB_OK;
 }
 
@@ -539,10 +566,12 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 			return rc;
 		si = 0;
 	}
-	if (pw->nev == 0 && (pw->dict.n > MB_PROFILE_DICT_MAX - MB_PROFILE_BLOCK_EVENTS ||
-			     pw->dict.alen > MB_PROFILE_ARENA_MAX - 2 * MB_PROFILE_BLOCK_TARGET)) {
+	if (pw->nev == 0 && (pw->nkeys > MB_PROFILE_DICT_MAX - MB_PROFILE_BLOCK_EVENTS ||
+			     pw->alen > MB_PROFILE_ARENA_MAX - 2 * MB_PROFILE_BLOCK_TARGET)) {
 		/* A block boundary: reset the dictionary when one more block could overflow it. */
-		dict_reset(&pw->dict);
+		memset(pw->ws, 0, (size_t)pw->nws * sizeof *pw->ws);
+		pw->nkeys = 0;
+		pw->alen = 0;
 		pw->reset_next = true;
 	}
 	if (si == pw->nshapes) {
@@ -551,11 +580,13 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 		pw->est += 12;
 	}
 	struct pend *p = &pw->ev[pw->nev];
-	if ((rc = dict_lookup(pw, ev, &p->key, &p->fresh, err)) != MB_OK)
+	struct wslot *e;
+	if ((rc = dict_lookup(pw, ev, &e, &p->fresh, err)) != MB_OK)
 		return rc;
-	if ((rc = conn_note(pw, ev->conn_id, err)) != MB_OK)
-		return rc;
-	struct entry *e = &pw->dict.e[p->key];
+	p->key = e->id1 - 1;
+	p->h = e->h;
+	p->off = e->off;
+	p->klen = e->klen;
 	p->ts = ev->ts_ns;
 	p->lat = ev->latency_ns;
 	p->conn = ev->conn_id;
@@ -564,6 +595,8 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 	p->rlen = size_code(ev->resp_len, &e->size);
 	p->ttl = ev->ttl;
 	p->shape = (uint16_t)si;
+	if ((rc = conn_note(pw, ev->conn_id, err)) != MB_OK)
+		return rc;
 	pw->nev++;
 	pw->est += EVENT_WORST + (p->fresh ? (pw->raw ? ev->key_len : 8u) + 3 : 0);
 	pw->events++;
@@ -608,7 +641,8 @@ void mb_profile_writer_free(struct mb_profile_writer *pw)
 	if (!pw)
 		return;
 	ZSTD_freeCCtx(pw->cctx);
-	dict_free(&pw->dict);
+	free(pw->ws);
+	free(pw->arena);
 	free(pw->ev);
 	free(pw->conns);
 	for (int c = 0; c < NCOLS; c++)
