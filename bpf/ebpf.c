@@ -325,7 +325,7 @@ int mb_ebpf_capture(const struct mb_ebpf_opts *o, struct mb_writer *w, struct mb
 
 	int ifindex = (int)if_nametoindex(o->iface);
 	if (!ifindex)
-		return mb_err_set(err, MB_ERR, "eBPF capture: no such interface: '%s'" HINT, o->iface);
+		return mb_err_set(err, MB_ERR, "eBPF capture: no such interface: '%s'", o->iface);
 	int type = arphrd(o->iface);
 	bool loopback = type == 772; /* ARPHRD_LOOPBACK */
 	if (type != 1 && !loopback)
