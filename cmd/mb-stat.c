@@ -160,11 +160,15 @@ int main(int argc, char **argv)
 	struct mb_stat *st = malloc(sizeof *st);
 	if (!st) {
 		mb_msg("out of memory");
+		mb_reader_close(&r);
 		return MB_EXIT_DATA;
 	}
 	rc = mb_stat_init(st, &o, &r.info, &err);
 	if (rc != MB_OK) {
 		mb_msg_err(&err);
+		mb_stat_free(st);
+		free(st);
+		mb_reader_close(&r);
 		return MB_EXIT_DATA;
 	}
 	int read_rc = read_all(&r, st, &err);
