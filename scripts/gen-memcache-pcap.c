@@ -8,7 +8,8 @@
  *    after their successor (out of order), -D PCT sends that share twice (retransmitted).
  *  - N requests drawn from a mix of get, set, multi-key get and delete over K keys
  *    (uniform); the server is an infinite cache, so a get hits once its key was set.
- *  - Each connection has at most one request in flight; connections interleave: a
+ *  - Each connection has one message of requests in flight (one request, or with -P up
+ *    to DEPTH requests back to back, answered by one message); connections interleave: a
  *    random connection either sends its next request or, when it has one in flight,
  *    receives the response. Messages longer than the MSS are split into segments.
  *  - With -t FILE, the truth: one line per key operation in wire order of requests,
@@ -175,6 +176,7 @@ static void emit(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t 
 
 /* A whole message, split into MSS-sized segments, each a little later than the last. */
 static unsigned reorder_pct, dup_pct; /* -R, -D */
+static unsigned long pipeline = 1;      /* -P */
 
 /* A whole message, split into MSS-sized segments, each a little later than the last.
    With -R a segment is sent after its successor (out of order) with that probability;
@@ -262,7 +264,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: gen-memcache-pcap [-n REQUESTS] [-c CONNS] [-K KEYS] [-m get=P,set=P,mget=P,delete=P]\n"
-		"                         [-v MIN-MAX] [-p PORT] [-s SEED] [-B] [-6] [-R PCT] [-D PCT]\n"
+		"                         [-v MIN-MAX] [-p PORT] [-s SEED] [-B] [-6] [-P DEPTH] [-R PCT] [-D PCT]\n"
 		"                         [-t TRUTHFILE] [-o OUT.pcap]\n");
 	exit(2);
 }
@@ -301,6 +303,8 @@ int main(int argc, char **argv)
 			server_port = (uint16_t)num(v);
 		else if (!strcmp(a, "-s"))
 			rng_state = 0x9e3779b97f4a7c15ull ^ (num(v) * 0xbf58476d1ce4e5b9ull) ^ 1;
+		else if (!strcmp(a, "-P"))
+			pipeline = num(v);
 		else if (!strcmp(a, "-R"))
 			reorder_pct = (unsigned)num(v);
 		else if (!strcmp(a, "-D"))
@@ -331,7 +335,7 @@ int main(int argc, char **argv)
 		} else
 			usage();
 	}
-	if (nconn < 1 || nconn > 60000 || nkeys < 1 || nkeys > 100000000)
+	if (nconn < 1 || nconn > 60000 || nkeys < 1 || nkeys > 100000000 || pipeline < 1 || pipeline > 1000)
 		usage();
 	unsigned mixsum = 0;
 	for (int k = 0; k < OP_N; k++)
@@ -395,89 +399,94 @@ int main(int argc, char **argv)
 			open_conns++;
 			ts_us += 1;
 		}
-		unsigned pick = (unsigned)rnd_below(mixsum), op = 0;
-		while (pick >= mix[op])
-			pick -= mix[op++];
 		req.len = resp.len = 0;
-		unsigned long nk = op == OP_MGET ? 2 + rnd_below(MAX_MULTI - 1) : 1;
-		unsigned long keys[MAX_MULTI];
-		char kbuf[MAX_MULTI][32];
-		for (unsigned long j = 0; j < nk; j++) {
-			keys[j] = rnd_below(nkeys);
-			snprintf(kbuf[j], sizeof kbuf[j], "key:%08lu", keys[j]);
-		}
-		uint16_t klen = (uint16_t)strlen(kbuf[0]);
-		if (op == OP_SET) {
-			uint32_t vlen = (uint32_t)(vmin + rnd_below(vmax - vmin + 1));
-			if (binary_proto) {
-				uint8_t ext[8] = {0};
-				bin_header(&req, 0x80, 0x01, klen, 8, 0, 8 + klen + vlen, ++opaque);
-				buf_put(&req, ext, 8);
-				buf_put(&req, kbuf[0], klen);
-				buf_put(&req, filler, vlen);
-				bin_header(&resp, 0x81, 0x01, 0, 0, 0, 0, opaque);
-				/* the CAS field of a store response carries the new item's CAS */
-				put32be(resp.p + 20, (uint32_t)sent + 1);
-			} else {
-				buf_printf(&req, "set %s 0 0 %u\r\n", kbuf[0], vlen);
-				buf_put(&req, filler, vlen);
-				buf_put(&req, "\r\n", 2);
-				buf_printf(&resp, "STORED\r\n");
+		/* with -P, up to that many requests back to back in one message */
+		unsigned long depth = 1 + rnd_below(pipeline);
+		for (unsigned long d = 0; d < depth && sent < n; d++) {
+			unsigned pick = (unsigned)rnd_below(mixsum), op = 0;
+			while (pick >= mix[op])
+				pick -= mix[op++];
+			unsigned long nk = op == OP_MGET ? 2 + rnd_below(MAX_MULTI - 1) : 1;
+			unsigned long keys[MAX_MULTI];
+			char kbuf[MAX_MULTI][32];
+			for (unsigned long j = 0; j < nk; j++) {
+				keys[j] = rnd_below(nkeys);
+				snprintf(kbuf[j], sizeof kbuf[j], "key:%08lu", keys[j]);
 			}
-			stored[keys[0]] = vlen + 1;
-			if (truth)
-				fprintf(truth, "%u\tset\tstored\t%s\t%u\t0\n", c->cport, kbuf[0], vlen);
-		} else if (op == OP_DELETE) {
-			int hit = stored[keys[0]] != 0;
-			if (binary_proto) {
-				bin_header(&req, 0x80, 0x04, klen, 0, 0, klen, ++opaque);
-				buf_put(&req, kbuf[0], klen);
-				bin_header(&resp, 0x81, 0x04, 0, 0, hit ? 0 : 1, hit ? 0 : 9, opaque);
-				if (!hit)
-					buf_put(&resp, "Not found", 9);
-			} else {
-				buf_printf(&req, "delete %s\r\n", kbuf[0]);
-				buf_printf(&resp, hit ? "DELETED\r\n" : "NOT_FOUND\r\n");
-			}
-			stored[keys[0]] = 0;
-			if (truth)
-				fprintf(truth, "%u\tdelete\t%s\t%s\t0\t0\n", c->cport, hit ? "deleted" : "not_found",
-					kbuf[0]);
-		} else {
-			if (binary_proto) {
-				uint32_t v = stored[keys[0]];
-				bin_header(&req, 0x80, 0x00, klen, 0, 0, klen, ++opaque);
-				buf_put(&req, kbuf[0], klen);
-				if (v) {
-					uint8_t ext[4] = {0};
-					bin_header(&resp, 0x81, 0x00, 0, 4, 0, 4 + v - 1, opaque);
-					buf_put(&resp, ext, 4);
-					buf_put(&resp, filler, v - 1);
+			uint16_t klen = (uint16_t)strlen(kbuf[0]);
+			if (op == OP_SET) {
+				uint32_t vlen = (uint32_t)(vmin + rnd_below(vmax - vmin + 1));
+				if (binary_proto) {
+					uint8_t ext[8] = {0};
+					bin_header(&req, 0x80, 0x01, klen, 8, 0, 8 + klen + vlen, ++opaque);
+					buf_put(&req, ext, 8);
+					buf_put(&req, kbuf[0], klen);
+					buf_put(&req, filler, vlen);
+					bin_header(&resp, 0x81, 0x01, 0, 0, 0, 0, opaque);
+					/* the CAS field of a store response carries the new item's CAS */
+					put32be(resp.p + resp.len - 4, (uint32_t)sent + 1);
 				} else {
-					bin_header(&resp, 0x81, 0x00, 0, 0, 1, 9, opaque);
-					buf_put(&resp, "Not found", 9);
+					buf_printf(&req, "set %s 0 0 %u\r\n", kbuf[0], vlen);
+					buf_put(&req, filler, vlen);
+					buf_put(&req, "\r\n", 2);
+					buf_printf(&resp, "STORED\r\n");
 				}
+				stored[keys[0]] = vlen + 1;
 				if (truth)
-					fprintf(truth, "%u\tget\t%s\t%s\t0\t%u\n", c->cport, v ? "hit" : "miss", kbuf[0],
-						v ? v - 1 : 0);
+					fprintf(truth, "%u\tset\tstored\t%s\t%u\t0\n", c->cport, kbuf[0], vlen);
+			} else if (op == OP_DELETE) {
+				int hit = stored[keys[0]] != 0;
+				if (binary_proto) {
+					bin_header(&req, 0x80, 0x04, klen, 0, 0, klen, ++opaque);
+					buf_put(&req, kbuf[0], klen);
+					bin_header(&resp, 0x81, 0x04, 0, 0, hit ? 0 : 1, hit ? 0 : 9, opaque);
+					if (!hit)
+						buf_put(&resp, "Not found", 9);
+				} else {
+					buf_printf(&req, "delete %s\r\n", kbuf[0]);
+					buf_printf(&resp, hit ? "DELETED\r\n" : "NOT_FOUND\r\n");
+				}
+				stored[keys[0]] = 0;
+				if (truth)
+					fprintf(truth, "%u\tdelete\t%s\t%s\t0\t0\n", c->cport, hit ? "deleted" : "not_found",
+						kbuf[0]);
 			} else {
-				buf_put(&req, "get", 3);
-				for (unsigned long j = 0; j < nk; j++) {
-					buf_put(&req, " ", 1);
-					buf_put(&req, kbuf[j], strlen(kbuf[j]));
-					uint32_t v = stored[keys[j]];
+				if (binary_proto) {
+					uint32_t v = stored[keys[0]];
+					bin_header(&req, 0x80, 0x00, klen, 0, 0, klen, ++opaque);
+					buf_put(&req, kbuf[0], klen);
 					if (v) {
-						buf_printf(&resp, "VALUE %s 0 %u\r\n", kbuf[j], v - 1);
+						uint8_t ext[4] = {0};
+						bin_header(&resp, 0x81, 0x00, 0, 4, 0, 4 + v - 1, opaque);
+						buf_put(&resp, ext, 4);
 						buf_put(&resp, filler, v - 1);
-						buf_put(&resp, "\r\n", 2);
+					} else {
+						bin_header(&resp, 0x81, 0x00, 0, 0, 1, 9, opaque);
+						buf_put(&resp, "Not found", 9);
 					}
 					if (truth)
-						fprintf(truth, "%u\tget\t%s\t%s\t0\t%u\n", c->cport, v ? "hit" : "miss",
-							kbuf[j], v ? v - 1 : 0);
+						fprintf(truth, "%u\tget\t%s\t%s\t0\t%u\n", c->cport, v ? "hit" : "miss", kbuf[0],
+							v ? v - 1 : 0);
+				} else {
+					buf_put(&req, "get", 3);
+					for (unsigned long j = 0; j < nk; j++) {
+						buf_put(&req, " ", 1);
+						buf_put(&req, kbuf[j], strlen(kbuf[j]));
+						uint32_t v = stored[keys[j]];
+						if (v) {
+							buf_printf(&resp, "VALUE %s 0 %u\r\n", kbuf[j], v - 1);
+							buf_put(&resp, filler, v - 1);
+							buf_put(&resp, "\r\n", 2);
+						}
+						if (truth)
+							fprintf(truth, "%u\tget\t%s\t%s\t0\t%u\n", c->cport, v ? "hit" : "miss",
+								kbuf[j], v ? v - 1 : 0);
+					}
+					buf_put(&req, "\r\n", 2);
+					buf_put(&resp, "END\r\n", 5);
 				}
-				buf_put(&req, "\r\n", 2);
-				buf_put(&resp, "END\r\n", 5);
 			}
+			sent++;
 		}
 		emit_msg(c, 1, req.p, req.len);
 		if (c->resp_cap < resp.len) {
@@ -489,7 +498,6 @@ int main(int argc, char **argv)
 		memcpy(c->resp, resp.p, resp.len);
 		c->resp_len = resp.len;
 		c->state = 2;
-		sent++;
 	}
 	if (fflush(out) || (outpath && fclose(out)))
 		die("write failed");

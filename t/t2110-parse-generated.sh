@@ -63,6 +63,19 @@ test_expect_success MBPARSE 'out-of-order and retransmitted segments (30% and 10
 	! grep -E "^(desyncs|holes)=[1-9]" rsum
 '
 
+test_expect_success MBPARSE 'pipelined requests (up to 8 per message, replies together), text and binary' '
+	"$MB_SRC/scripts/gen-memcache-pcap" -n 3000 -c 10 -K 300 -P 8 -m get=40,set=40,mget=10,delete=10 -v 1-3000 -R 10 -s 16 -t truthp.txt -o p.pcap 2>/dev/null &&
+	mb-parse <p.pcap >p.bin &&
+	mb-cat p.bin | events_as_truth | blocks >got &&
+	blocks <truthp.txt >expect &&
+	test_cmp expect got &&
+	"$MB_SRC/scripts/gen-memcache-pcap" -B -n 3000 -c 10 -K 300 -P 8 -m get=50,set=40,delete=10 -v 1-3000 -R 10 -s 17 -t truthpb.txt -o pb.pcap 2>/dev/null &&
+	mb-parse <pb.pcap >pb.bin &&
+	mb-cat pb.bin | events_as_truth | blocks >got &&
+	blocks <truthpb.txt >expect &&
+	test_cmp expect got
+'
+
 test_expect_success MBPARSE 'the summary counts every request and no desync' '
 	mb-cat t.bin | grep "^sum" | tr "\t" "\n" >sum &&
 	! grep -E "desync[a-z_]*=[1-9]" sum
