@@ -1,0 +1,42 @@
+#!/bin/sh
+# t2151: multi-key get lines of 300 and 3000 keys (12 KB and 123 KB lines, which memcached accepts) give one event per key, as memcached's stats count them.
+test_description='mb-parse on long multi-key gets against memcached stats'
+TDIR=$(cd "$(dirname "$0")" && pwd)
+case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
+MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
+: "${MB_BUILD:=${TDIR%/t}/build}"
+export MB_BUILD
+. "$TDIR/test-lib.sh"
+MB_SRC=${TDIR%/t}
+
+PRE=ROOT,MEMCACHED,TCPDUMP
+if test_have_prereq $PRE; then
+	start_memcached || test_skip_all 'memcached does not start'
+	echo "$MC_PORT" >"$TRASH/port"
+fi
+
+test_expect_success $PRE 'capture long multi-key gets' '
+	port=$(cat port)
+	mc_stats $port >stats.before
+	tcpdump -i lo -B 16384 -s 0 -U -n -w cap.pcap "tcp port $port" 2>tcpdump.err &
+	tpid=$!
+	test_when_finished "kill $tpid 2>/dev/null"
+	for i in $(seq 1 100); do grep -q "listening on" tcpdump.err && break; sleep 0.05; done &&
+	grep -q "listening on" tcpdump.err &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/multiget-workload.py" $port &&
+	sleep 1.5 &&
+	kill -INT $tpid && wait $tpid &&
+	mc_stats $port >stats.after &&
+	grep -q "^0 packets dropped by kernel" tcpdump.err
+'
+
+test_expect_success $PRE 'one event per key, no desync, counts equal the stats deltas' '
+	port=$(cat port) &&
+	mb-parse -p $port <cap.pcap >ev.bin &&
+	mb-cat ev.bin >ev.txt &&
+	! grep "^sum" ev.txt | tr "\t" "\n" | grep -E "^(desyncs|keys_over_cap|invalid)=[1-9]" &&
+	test $(grep -c "^ev" ev.txt) = 4641 &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/stats-oracle.py" stats.before stats.after ev.txt
+'
+
+test_done
