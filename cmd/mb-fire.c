@@ -64,7 +64,8 @@ static const char usage[] =
 #define NONE UINT64_MAX
 #define OUT_HIGH (64u * 1024)       /* stop queueing requests on a connection past this much unsent */
 #define IN_BUF (16u * 1024)
-#define OUT_BUF (16u * 1024)
+#define OUT_BUF IN_BUF
+#define BUF_CACHE 64               /* idle I/O buffers a worker keeps for reuse */
 #define CAUSAL_SLOTS (1u << 20)
 #define SPIN_NS 250000              /* closer deadlines than this are waited for by polling */
 #define BACKOFF_MIN_NS 10000000ull
@@ -157,6 +158,9 @@ struct worker {
 	struct mb_hist shared_lat, shared_late;
 	_Atomic uint64_t p_ops, p_err;
 	uint64_t next_handover, next_sweep;
+	uint64_t last_progress;    /* last send or answer: --drain counts from here */
+	uint8_t *bufs[BUF_CACHE];  /* I/O buffers not lent to a connection */
+	unsigned nbufs;
 	struct mb_err err;
 	int failed;
 };
@@ -189,7 +193,6 @@ static uint64_t published_total;
 #define PREFILL 8192                /* requests queued before the clock starts */
 static _Atomic int g_stop;          /* workers stop now */
 static _Atomic int g_reader_done;   /* no more items will be published */
-static _Atomic uint64_t g_reader_end_ns;
 static _Atomic uint32_t *c_issued, *c_done;
 static uint64_t in_events, in_skipped;
 static volatile sig_atomic_t duration_hit;
@@ -386,6 +389,7 @@ static void finish(struct worker *w, struct conn *c, uint64_t seq, unsigned st, 
 		w->items[(seq + i) & (RING - 1)].state = IT_DONE;
 	if (now > w->s.last_done)
 		w->s.last_done = now;
+	w->last_progress = now;
 	/* advance the connection's head over finished items */
 	while (c->q_head != NONE && w->items[c->q_head & (RING - 1)].state == IT_DONE)
 		c->q_head = w->items[c->q_head & (RING - 1)].next;
@@ -395,10 +399,24 @@ static void finish(struct worker *w, struct conn *c, uint64_t seq, unsigned st, 
 	atomic_store_explicit(&w->p_err, w->s.errors, memory_order_relaxed);
 }
 
-static void conn_free_buffers(struct conn *c)
+/* Connections borrow I/O buffers only while bytes are in flight: an idle connection holds none. */
+static uint8_t *buf_get(struct worker *w)
 {
-	free(c->in);
-	free(c->out);
+	return w->nbufs ? w->bufs[--w->nbufs] : malloc(IN_BUF);
+}
+
+static void buf_put(struct worker *w, uint8_t *b, uint32_t cap)
+{
+	if (b && cap == IN_BUF && w->nbufs < BUF_CACHE)
+		w->bufs[w->nbufs++] = b;
+	else
+		free(b);
+}
+
+static void conn_free_buffers(struct worker *w, struct conn *c)
+{
+	buf_put(w, c->in, IN_BUF);
+	buf_put(w, c->out, c->out_cap);
 	c->in = c->out = NULL;
 	c->in_len = c->out_len = c->out_off = c->out_cap = 0;
 }
@@ -431,7 +449,7 @@ static void conn_fail(struct worker *w, struct conn *c, bool reset)
 	c->skip = 0;
 	c->r_hits = 0;
 	c->r_status = 0;
-	conn_free_buffers(c);
+	conn_free_buffers(w, c);
 	c->state = CS_DOWN;
 	c->backoff = c->backoff ? c->backoff * 2 : BACKOFF_MIN_NS;
 	if (c->backoff > BACKOFF_MAX_NS)
@@ -493,14 +511,22 @@ static bool conn_flush(struct worker *w, struct conn *c)
 		return false;
 	}
 	c->out_off = c->out_len = 0;
+	buf_put(w, c->out, c->out_cap);
+	c->out = NULL;
+	c->out_cap = 0;
 	if (mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE)
 		mb_evloop_set(w->loop, c->fd, MB_EV_READ, conn_event, c, &w->err);
 	return true;
 }
 
 /* Room for n more bytes in the output buffer. */
-static bool out_room(struct conn *c, size_t n)
+static bool out_room(struct worker *w, struct conn *c, size_t n)
 {
+	if (!c->out) {
+		if (!(c->out = buf_get(w)))
+			return false;
+		c->out_cap = OUT_BUF;
+	}
 	if (c->out_off && c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
 	if (c->out_len + n <= c->out_cap)
@@ -595,7 +621,7 @@ static void conn_pump(struct worker *w, struct conn *c)
 		if (!mb_cmd_has_key(h->cmd))
 			r.nkeys = 0;
 		size_t need = mb_mcreq_size(&r);
-		if (!out_room(c, need)) {
+		if (!out_room(w, c, need)) {
 			conn_fail(w, c, false);
 			return;
 		}
@@ -622,8 +648,11 @@ static void conn_pump(struct worker *w, struct conn *c)
 		else
 			c->outstanding++;
 	}
-	if (wrote && c->state == CS_UP)
-		conn_flush(w, c);
+	if (wrote) {
+		w->last_progress = now;
+		if (c->state == CS_UP)
+			conn_flush(w, c);
+	}
 }
 
 /* One response unit for the request at the connection's head. */
@@ -699,7 +728,7 @@ static bool conn_unit(struct worker *w, struct conn *c, const struct mb_mcresp *
 /* Read and parse what the server sent. */
 static void conn_read(struct worker *w, struct conn *c)
 {
-	if (!c->in && !(c->in = malloc(IN_BUF))) {
+	if (!c->in && !(c->in = buf_get(w))) {
 		conn_fail(w, c, false);
 		return;
 	}
@@ -748,6 +777,10 @@ static void conn_read(struct worker *w, struct conn *c)
 		}
 		if (c->in_len < IN_BUF / 2)
 			break;
+	}
+	if (c->in_len == 0) {
+		buf_put(w, c->in, IN_BUF);
+		c->in = NULL;
 	}
 	conn_pump(w, c);
 }
@@ -858,7 +891,7 @@ static void sweep_idle(struct worker *w, uint64_t now)
 		struct conn *c = &w->conns[i];
 		if ((c->in || c->out) && c->outstanding == 0 && c->in_len == 0 && c->out_len == c->out_off &&
 		    now - c->last_active > IDLE_FREE_NS)
-			conn_free_buffers(c);
+			conn_free_buffers(w, c);
 	}
 }
 
@@ -886,6 +919,7 @@ static void *worker_main(void *arg)
 		link_items(w); /* connections open while the reader fills the queues */
 		mb_evloop_run_once(w->loop, 200000, &w->err);
 	}
+	w->last_progress = start_ns;
 	for (;;) {
 		if (atomic_load(&g_stop))
 			break;
@@ -913,8 +947,9 @@ static void *worker_main(void *arg)
 		free_items(w);
 		if (atomic_load(&g_reader_done) && atomic_load_explicit(&w->tail, memory_order_relaxed) == atomic_load(&w->head))
 			break;
-		if (atomic_load(&g_reader_done) && now > atomic_load(&g_reader_end_ns) + opt.drain)
-			break;
+		if (atomic_load(&g_reader_done) && now > w->last_progress + opt.drain &&
+		    (w->due == w->linked || now > start_ns + w->items[w->due & (RING - 1)].t))
+			break; /* input done, nothing sent or answered for --drain: give up on the rest */
 		/* how long to wait */
 		uint64_t timeout = 100000000;
 		if (w->due < w->linked) {
@@ -966,8 +1001,10 @@ static void *worker_main(void *arg)
 			close(c->fd);
 			c->fd = -1;
 		}
-		conn_free_buffers(c);
+		conn_free_buffers(w, c);
 	}
+	while (w->nbufs)
+		free(w->bufs[--w->nbufs]);
 	return NULL;
 }
 
@@ -1879,18 +1916,6 @@ int main(int argc, char **argv)
 			break;
 	}
 	maybe_start(true);
-	atomic_store(&g_reader_end_ns, mb_mono_ns() > start_ns + rs.offset ? mb_mono_ns() : start_ns);
-	if (opt.mode != MODE_MAX) {
-		/* the drain clock starts at the last intended send time */
-		uint64_t last = 0;
-		for (unsigned i = 0; i < opt.threads; i++) {
-			uint64_t h = atomic_load(&workers[i].head);
-			if (h)
-				last = last > workers[i].items[(h - 1) & (RING - 1)].t ? last : workers[i].items[(h - 1) & (RING - 1)].t;
-		}
-		if (start_ns + last > atomic_load(&g_reader_end_ns))
-			atomic_store(&g_reader_end_ns, start_ns + last);
-	}
 	atomic_store(&g_reader_done, 1);
 	bool interrupted = mb_stop_requested && !duration_hit;
 	if (interrupted)
