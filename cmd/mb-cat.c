@@ -26,7 +26,7 @@ static const char usage[] =
 	"      --from FMT    read a trace: twitter, cachelib or oracle (plain or zstd)\n"
 	"      --to FMT      write a trace: twitter, cachelib or oracle\n"
 	"      --skip-bad    with --from: skip bad rows and count them instead of failing\n"
-	"      --key-file F  with --from: secret for string keys (else $MB_ANON_KEY_FILE, else random)\n"
+	"      --key-file F  secret for string keys (--from) and raw keys (--to); else $MB_ANON_KEY_FILE\n"
 	"  -h, --help        this help\n"
 	"      --version     print the version\n"
 	"\n"
@@ -190,15 +190,17 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 	struct mb_anon anon;
 	const char *kf = o->key_file ? o->key_file : getenv("MB_ANON_KEY_FILE");
 	int rc = MB_OK;
-	bool random_secret = o->mode == 'F' && !(kf && *kf) && mb_trace_fmt_has_string_keys(o->fmt);
-	if (o->mode == 'F' && kf && *kf)
+	bool random_secret = !(kf && *kf) && (o->mode == 'T' || mb_trace_fmt_has_string_keys(o->fmt));
+	if (kf && *kf)
 		rc = mb_anon_init_file(&anon, kf, err);
 	else if (random_secret)
 		mb_anon_init_random(&anon);
 	struct mb_writer w = { .fd = -1 };
 	struct mb_trace_writer tw = { .spool_fd = -1 };
 	struct mb_summary *sum = malloc(sizeof *sum);
-	if (rc == MB_OK && !sum)
+	if (sum)
+		mb_summary_init(sum, "mb-cat");
+	else
 		rc = mb_err_set(err, MB_EIO, "out of memory");
 	if (rc == MB_OK && o->mode == 'F') {
 		struct mb_stream_info *info = malloc(sizeof *info);
@@ -216,7 +218,6 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 			rc = mb_writer_header(&w, info, err);
 		}
 		free(info);
-		mb_summary_init(sum, "mb-cat");
 	} else if (rc == MB_OK) {
 		rc = mb_trace_writer_init(&tw, o->fmt, 1, err);
 	}
@@ -232,7 +233,7 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 		if (o->mode == 'F')
 			rc = mb_trace_import(&io, fd, name, &w, sum, err);
 		else
-			rc = mb_trace_export(&tw, fd, name, &mb_stop_requested, err);
+			rc = mb_trace_export(&tw, fd, name, &anon, &mb_stop_requested, err);
 		if (fd > 0)
 			close(fd);
 	}
@@ -241,19 +242,20 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 		if (rc == MB_OK)
 			rc = mb_writer_summary(&w, sum, err);
 		frc = mb_writer_close(&w, err);
-		if (o->skip_bad && mb_summary_get(sum, "bad_rows"))
+		if (o->skip_bad && sum && mb_summary_get(sum, "bad_rows"))
 			mb_msg("skipped %llu bad rows", (unsigned long long)mb_summary_get(sum, "bad_rows"));
-		if (random_secret && mb_summary_get(sum, "hashed_keys"))
-			mb_msg("hashed %llu string keys with a random secret valid for this run only "
-			       "(--key-file or MB_ANON_KEY_FILE makes them stable)",
-			       (unsigned long long)mb_summary_get(sum, "hashed_keys"));
 	} else {
 		frc = rc == MB_OK ? mb_trace_writer_finish(&tw, err) : MB_OK;
 		if (rc == MB_OK && frc == MB_OK && tw.skipped)
 			mb_msg("left out %llu events the %s format cannot express (see doc/traces.md)",
 			       (unsigned long long)tw.skipped, mb_trace_fmt_name(o->fmt));
-		mb_trace_writer_free(&tw);
 	}
+	uint64_t hashed = o->mode == 'T' ? tw.hashed : sum ? mb_summary_get(sum, "hashed_keys") : 0;
+	if (random_secret && hashed)
+		mb_msg("hashed %llu %s keys with a random secret valid for this run only "
+		       "(--key-file or MB_ANON_KEY_FILE makes them stable)",
+		       (unsigned long long)hashed, o->mode == 'F' ? "string" : "raw");
+	mb_trace_writer_free(&tw);
 	free(sum);
 	return rc == MB_OK || frc == MB_EPIPE ? frc : rc;
 }
@@ -304,8 +306,10 @@ int main(int argc, char **argv)
 		mb_usage_error("-k goes with -p");
 	if (o.fmt && o.mode != 'F' && o.mode != 'T')
 		mb_usage_error("--from, --to, -p and -b go alone");
-	if ((o.skip_bad || o.key_file) && o.mode != 'F')
-		mb_usage_error("--skip-bad and --key-file go with --from");
+	if (o.skip_bad && o.mode != 'F')
+		mb_usage_error("--skip-bad goes with --from");
+	if (o.key_file && !o.fmt)
+		mb_usage_error("--key-file goes with --from or --to");
 	char *stdin_only[] = { "-" };
 	char **inputs = optind < argc ? argv + optind : stdin_only;
 	int ninputs = optind < argc ? argc - optind : 1;

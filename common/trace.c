@@ -402,11 +402,11 @@ int mb_trace_import(const struct mb_trace_import_opts *o, int fd, const char *na
 	return rc;
 }
 
-int mb_trace_export(struct mb_trace_writer *tw, int fd, const char *name, volatile sig_atomic_t *stop,
-		    struct mb_err *err)
+int mb_trace_export(struct mb_trace_writer *tw, int fd, const char *name, const struct mb_anon *anon,
+		    volatile sig_atomic_t *stop, struct mb_err *err)
 {
 	struct mb_reader r;
-	int rc = mb_reader_open(&r, fd, name, 1u << MB_KIND_EVENTS_HASHED, err);
+	int rc = mb_reader_open(&r, fd, name, 1u << MB_KIND_EVENTS_HASHED | 1u << MB_KIND_EVENTS_RAW, err);
 	r.stop = stop;
 	struct mb_frame f;
 	struct mb_event ev;
@@ -418,6 +418,10 @@ int mb_trace_export(struct mb_trace_writer *tw, int fd, const char *name, volati
 			char msg[MB_ERR_MAX];
 			snprintf(msg, sizeof msg, "%s", err->msg);
 			rc = mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", msg, name, (unsigned long long)f.offset);
+		}
+		if (rc == MB_OK && r.info.kind == MB_KIND_EVENTS_RAW) {
+			ev.key_hash = mb_anon_hash(anon, ev.key, ev.key_len);
+			tw->hashed += mb_cmd_has_key(ev.cmd);
 		}
 		if (rc == MB_OK)
 			rc = mb_trace_writer_event(tw, &ev, err);

@@ -119,6 +119,7 @@ struct mb_trace_writer {
 	uint64_t events;            /* events offered */
 	uint64_t records;           /* rows/records written (oracle: spooled) */
 	uint64_t skipped;           /* events the format cannot express (see doc/traces.md) */
+	uint64_t hashed;            /* events of raw-key streams whose key mb_trace_export hashed */
 	/* oracle: the spool file the next-access pass works on */
 	int spool_fd;
 	uint8_t *sbuf;
@@ -166,10 +167,11 @@ struct mb_trace_import_opts {
 int mb_trace_import(const struct mb_trace_import_opts *o, int fd, const char *name, struct mb_writer *w,
 		    struct mb_summary *sum, struct mb_err *err);
 /*
- * Read the event stream or profile on fd (hashed keys only: a raw stream is
- * refused with the hint to run mb-anon) and add its events to tw.
+ * Read the event stream or profile on fd and add its events to tw. Raw keys are
+ * hashed with anon on the way (as mb-anon without --prefix does), so no raw key
+ * reaches a trace.
  */
-int mb_trace_export(struct mb_trace_writer *tw, int fd, const char *name, volatile sig_atomic_t *stop,
-		    struct mb_err *err);
+int mb_trace_export(struct mb_trace_writer *tw, int fd, const char *name, const struct mb_anon *anon,
+		    volatile sig_atomic_t *stop, struct mb_err *err);
 
 #endif
