@@ -6,6 +6,7 @@
  *    IPv4 and TCP checksums computed; Ethernet link type, microsecond pcap. With -6 the
  *    same over IPv6 (fd00::a.b.c.d addresses). -R PCT sends that share of segments
  *    after their successor (out of order), -D PCT sends that share twice (retransmitted).
+ *    -E fills values with text and binary protocol lines (a trap for resynchronization).
  *  - N requests drawn from a mix of get, set, multi-key get and delete over K keys
  *    (uniform); the server is an infinite cache, so a get hits once its key was set.
  *  - Each connection has one message of requests in flight (one request, or with -P up
@@ -177,6 +178,7 @@ static void emit(struct conn *c, int to_server, uint8_t tcpflags, const uint8_t 
 /* A whole message, split into MSS-sized segments, each a little later than the last. */
 static unsigned reorder_pct, dup_pct; /* -R, -D */
 static unsigned long pipeline = 1;      /* -P */
+static int evil_values;                 /* -E */
 
 /* A whole message, split into MSS-sized segments, each a little later than the last.
    With -R a segment is sent after its successor (out of order) with that probability;
@@ -264,7 +266,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: gen-memcache-pcap [-n REQUESTS] [-c CONNS] [-K KEYS] [-m get=P,set=P,mget=P,delete=P]\n"
-		"                         [-v MIN-MAX] [-p PORT] [-s SEED] [-B] [-6] [-P DEPTH] [-R PCT] [-D PCT]\n"
+		"                         [-v MIN-MAX] [-p PORT] [-s SEED] [-B] [-6] [-E] [-P DEPTH] [-R PCT] [-D PCT]\n"
 		"                         [-t TRUTHFILE] [-o OUT.pcap]\n");
 	exit(2);
 }
@@ -286,8 +288,8 @@ int main(int argc, char **argv)
 	const char *outpath = NULL, *truthpath = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "-B") || !strcmp(a, "-6")) {
-			*(a[1] == 'B' ? &binary_proto : &ipv6) = 1;
+		if (!strcmp(a, "-B") || !strcmp(a, "-6") || !strcmp(a, "-E")) {
+			*(a[1] == 'B' ? &binary_proto : a[1] == '6' ? &ipv6 : &evil_values) = 1;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -342,8 +344,12 @@ int main(int argc, char **argv)
 		mixsum += mix[k];
 	if (!mixsum || (binary_proto && mix[OP_MGET]))
 		usage();
+	/* -E: values made of protocol lines, a trap for a parser that resynchronizes inside one */
+	static const char evil[] = "\r\nget evil:trap\r\nset evil:set 0 0 4\r\nVALUE evil:value 0 4\r\nEND\r\n"
+				   "\x80\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00"
+				   "\x00\x00\x00\x00\x00\x00\x00\x00evil";
 	for (size_t i = 0; i < sizeof filler; i++)
-		filler[i] = (uint8_t)('a' + i % 26);
+		filler[i] = evil_values ? (uint8_t)evil[i % (sizeof evil - 1)] : (uint8_t)('a' + i % 26);
 
 	out = outpath ? fopen(outpath, "wb") : stdout;
 	if (!out)
