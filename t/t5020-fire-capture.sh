@@ -1,0 +1,73 @@
+#!/bin/sh
+# t5020-fire-capture: the oracle on real traffic. A pymemcache client drives memcached A
+# while tcpdump captures it; mb-parse | mb-anon | mb-pack turn the capture into a profile;
+# mb-fire replays the profile against a fresh memcached B. B's counters must equal A's.
+test_description='mb-fire replays a real capture: memcached stats equal the original run'
+. "$(dirname "$0")/test-lib.sh"
+
+mc_start() {
+	start_memcached "$@" || return 1
+	mc_pids="${mc_pids:-} $MC_PID"
+	trap 'kill $mc_pids 2>/dev/null' EXIT
+}
+
+COUNTERS='^(cmd_get|cmd_set|cmd_touch|get_hits|get_misses|delete_hits|delete_misses|incr_hits|incr_misses|decr_hits|decr_misses|touch_hits|touch_misses) '
+
+cat >drive.py <<'PY'
+import random, sys
+from pymemcache.client.base import Client
+c = Client(("127.0.0.1", int(sys.argv[1])), default_noreply=False)
+rnd = random.Random(5)
+keys = ["user:%d:profile" % i for i in range(150)]
+for i in range(2500):
+    k = rnd.choice(keys)
+    op = rnd.random()
+    if op < 0.35:
+        c.get(k)
+    elif op < 0.45:
+        c.get_many(rnd.sample(keys, rnd.randint(2, 6)))
+    elif op < 0.65:
+        c.set(k, str(rnd.randint(0, 10**6)))
+    elif op < 0.70:
+        c.add(k, "7")
+    elif op < 0.74:
+        c.replace(k, "8")
+    elif op < 0.82:
+        c.delete(k)
+    elif op < 0.88:
+        c.incr(k, 1)
+    elif op < 0.93:
+        c.decr(k, 1)
+    else:
+        c.touch(k, 100)
+c.close()
+PY
+
+test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache workload, replay it on a fresh server' '
+	mc_start && pa=$MC_PORT &&
+	{ tcpdump -i lo -U -B 16384 --immediate-mode -s 0 -w cap.pcap "tcp port $pa" 2>tcpdump.err & } && td=$! &&
+	for i in $(seq 50); do grep -q listening tcpdump.err && break; sleep 0.1; done &&
+	"$MB_PYTHON" drive.py $pa &&
+	last=-1 && stable=0 &&
+	while [ $stable -lt 3 ]; do
+		sleep 0.5; size=$(wc -c <cap.pcap)
+		if [ "$size" = "$last" ]; then stable=$((stable + 1)); else stable=0; fi; last=$size
+	done &&
+	kill -INT $td && wait $td;
+	cat tcpdump.err &&
+	mc_stats $pa | grep -E "$COUNTERS" | sort >expect &&
+	grep -q "^get_hits [1-9]" expect && grep -q "^incr_hits [1-9]" expect &&
+	mb-parse -q -p $pa cap.pcap | mb-anon | mb-pack >p.prof &&
+	mc_start && pb=$MC_PORT &&
+	mb-fire -q -c 1 -t 127.0.0.1:$pb p.prof >report &&
+	cat report &&
+	grep "^errors: 0 " report &&
+	mc_stats $pb | grep -E "$COUNTERS" | sort >actual &&
+	test_cmp expect actual &&
+	line=$(grep "^hit ratio: " report) &&
+	rec=$(echo "$line" | sed -e "s/.*recorded \([0-9.]*\)%.*/\1/") &&
+	rep=$(echo "$line" | sed -e "s/.*replayed \([0-9.]*\)%.*/\1/") &&
+	test "$rec" = "$rep"
+'
+
+test_done
