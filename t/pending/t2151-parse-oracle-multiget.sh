@@ -24,7 +24,14 @@ test_expect_success $PRE 'capture long multi-key gets' '
 	for i in $(seq 1 100); do grep -q "listening on" tcpdump.err && break; sleep 0.05; done &&
 	grep -q "listening on" tcpdump.err &&
 	"$MB_PYTHON" "$MB_SRC/t/lib/multiget-workload.py" $port &&
-	sleep 1.5 &&
+	last=-1 && same=0 &&
+	for i in $(seq 1 30); do
+		sleep 0.5
+		size=$(stat -c %s cap.pcap)
+		if test "$size" = "$last"; then same=$((same + 1)); else same=0; fi
+		last=$size
+		test $same -ge 3 && break
+	done &&
 	kill -INT $tpid && wait $tpid &&
 	mc_stats $port >stats.after &&
 	grep -q "^0 packets dropped by kernel" tcpdump.err
