@@ -1,0 +1,103 @@
+#!/bin/sh
+# bench-ebpf: mb-capture --ebpf next to mb-capture (libpcap) on the same loopback traffic, each piped into mb-parse:
+# bytes delivered to user space per request and mb-capture CPU seconds per million requests (medians of 3 runs at a
+# fixed rate), then a rate sweep showing where libpcap starts dropping and what eBPF drops there.
+# Workload: mb-gen (get=70,set=30, values 1-16 KiB) replayed by mb-fire --rate into a real memcached.
+# Targets: eBPF >= 5x fewer bytes and >= 2x less CPU; zero eBPF drops where libpcap drops. Root only.
+# BENCH_QUICK=1: one short run, short sweep.
+set -eu
+B=${MB_BUILD:?}/bin
+if [ "$(id -u)" != 0 ]; then
+	echo "bench-ebpf: needs root (eBPF and live capture); skipped"
+	exit 0
+fi
+command -v memcached >/dev/null || { echo "bench-ebpf: memcached not installed; skipped"; exit 0; }
+dir=$(mktemp -d /dev/shm/mb-bench-ebpf.XXXXXX 2>/dev/null || mktemp -d)
+mc=
+cleanup() {
+	[ -n "$mc" ] && kill "$mc" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+memcached -u root -l 127.0.0.1 -p "$port" -m 2048 -c 4096 -t 1 &
+mc=$!
+sleep 0.3
+"$B/mb-capture" --ebpf lo -p "$port" -d 100ms >/dev/null 2>"$dir/probe" || {
+	echo "bench-ebpf: eBPF capture unavailable: $(cat "$dir/probe")"
+	exit 0
+}
+
+rate=10000 secs=8 runs=3 sweep="20000 40000 80000 160000" sweep_secs=4
+if [ -n "${BENCH_QUICK:-}" ]; then
+	rate=5000 secs=2 runs=1 sweep="40000" sweep_secs=2
+fi
+
+wait_for() { i=0; while [ $i -lt 300 ] && ! eval "$1"; do sleep 0.05; i=$((i + 1)); done; }
+sumval() { "$B/mb-cat" "$1" | grep "^sum	mb-capture	" | tr '\t' '\n' | sed -n "s/^$2=//p"; }
+
+# one RATE SECONDS TAG: both captures (each | mb-parse) around one replay; leaves $dir/TAG.{ebpf,pcap}.{mb,cpu}
+one() {
+	n=$(($1 * $2))
+	"$B/mb-gen" -n "$n" -K 5000 -z 0.9 -c 16 -r "$1" --uniform -m get=70,set=30 --value-size 1024-16384 \
+		--seed 7 --raw >"$dir/load.ev"
+	for b in ebpf pcap; do
+		rm -f "$dir/$3.$b.mb"
+		mkfifo "$dir/$b.fifo.$3"
+		"$B/mb-parse" -q -p "$port" <"$dir/$b.fifo.$3" >"$dir/$3.$b.mb" &
+		if [ $b = ebpf ]; then flag=--ebpf; else flag=; fi
+		"$B/mb-capture" $flag lo -p "$port" -d 600 >"$dir/$b.fifo.$3" 2>"$dir/$3.$b.err" &
+		echo $! >"$dir/$b.pid"
+	done
+	# mb-parse writes nothing before the end: wait for the eBPF filter itself (libpcap is quicker)
+	wait_for "tc filter show dev lo ingress | grep -q mb_capture"
+	sleep 0.5
+	# CPU is counted from here (program loading and verification are one-time costs, left out)
+	for b in ebpf pcap; do ticks "$(cat "$dir/$b.pid")" >"$dir/$3.$b.t0"; done
+	"$B/mb-fire" -q -t "127.0.0.1:$port" --rate "$1" --drain 1s "$dir/load.ev" >"$dir/$3.fire" 2>&1 || true
+	sleep 0.5
+	for b in ebpf pcap; do
+		pid=$(cat "$dir/$b.pid")
+		echo "$(ticks "$pid") $(cat "$dir/$3.$b.t0")" | awk -v hz="$hz" '{ printf "%.4f\n", ($1 - $2) / hz }' >"$dir/$3.$b.cpu"
+		kill -INT "$pid"
+	done
+	wait
+	rm -f "$dir/ebpf.fifo.$3" "$dir/pcap.fifo.$3"
+	echo "$n"
+}
+
+# utime + stime of a process, in clock ticks
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+hz=$(getconf CLK_TCK)
+
+cpu() { cat "$1"; }
+
+echo "workload: mb-gen get=70,set=30, values 1-16 KiB log-uniform, 16 connections, replayed by mb-fire --rate"
+echo "each capture: mb-capture [--ebpf] lo | mb-parse (both running at once); CPU = mb-capture user+sys from attach to end"
+printf '%-26s %12s %14s %12s %14s %10s\n' "rate $rate/s, ${secs}s" "bytes/req" "cpu s/M req" "drops" "bytes ratio" "cpu ratio"
+: >"$dir/rows"
+r=1
+while [ $r -le $runs ]; do
+	n=$(one $rate $secs run$r)
+	for b in ebpf pcap; do
+		by=$(sumval "$dir/run$r.$b.mb" bytes)
+		echo "$b $r $(echo "$by / $n" | bc -l) $(echo "$(cpu "$dir/run$r.$b.cpu") * 1000000 / $n" | bc -l) $(sumval "$dir/run$r.$b.mb" kernel_drops)" >>"$dir/rows"
+	done
+	r=$((r + 1))
+done
+med() { grep "^$1 " "$dir/rows" | awk -v c="$2" '{ print $c }' | sort -g | sed -n "$(((runs + 1) / 2))p"; }
+eb=$(med ebpf 3) ec=$(med ebpf 4) pb=$(med pcap 3) pcc=$(med pcap 4)
+printf '%-26s %12.0f %14.3f %12s %14s %10s\n' "libpcap" "$pb" "$pcc" "$(med pcap 5)" "1.00" "1.00"
+# below one clock tick of CPU the ratio is only a bound
+ratio() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf ">%.2f", a / t }'; }
+printf '%-26s %12.0f %14.3f %12s %14s %10s\n' "eBPF (--ebpf)" "$eb" "$ec" "$(med ebpf 5)" \
+	"$(ratio "$pb" "$eb" 1)" "$(ratio "$pcc" "$ec" "$(echo "1000000 / $hz / $rate / $secs" | bc -l)")"
+echo "ratios: libpcap / eBPF (higher is better for eBPF); target bytes >= 5, cpu >= 2"
+echo
+printf '%-26s %14s %14s %14s %14s\n' "rate sweep (${sweep_secs}s)" "requests" "libpcap drops" "eBPF drops" "eBPF elided MB"
+for s in $sweep; do
+	n=$(one "$s" "$sweep_secs" sw$s)
+	printf '%-26s %14s %14s %14s %14.1f\n' "$s req/s" "$n" "$(sumval "$dir/sw$s.pcap.mb" kernel_drops)" \
+		"$(sumval "$dir/sw$s.ebpf.mb" kernel_drops)" "$(echo "$(sumval "$dir/sw$s.ebpf.mb" bytes_elided) / 1000000" | bc -l)"
+done
+echo "(requests: what mb-gen asked for; mb-fire may fall short of the rate on this machine: see its report)"
