@@ -1730,6 +1730,7 @@ int main(int argc, char **argv)
 	const char *targets = NULL;
 	uint64_t u;
 	int ch;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "t:c:T:P:s:d:qh", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': targets = optarg; break;
@@ -1783,7 +1784,7 @@ int main(int argc, char **argv)
 		case 'q': opt.quiet = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
-		default: mb_usage_error("unknown option");
+		default: mb_usage_bad_option(argv);
 		}
 	}
 	if (!targets)
