@@ -367,6 +367,23 @@ static bool series(const struct mb_stat *st, struct mb_buf *b, double *xs, doubl
 	     line_chart(b, "chart-ops", "Requests per second over time", &s1, 1, false, false, "time (s)", "ops/s", false);
 	struct series s2 = { xs, y2, n, palette[2], "keys", false };
 	ok = ok && line_chart(b, "chart-working-set", "Working set: distinct keys so far", &s2, 1, false, false, "time (s)", "keys", false);
+	/* Observed read hit ratio per window (windows without reads left out). */
+	static double hx[MAXPTS], hy[MAXPTS];
+	size_t nh = 0;
+	for (uint32_t i = 0; i < st->nwin; i += g) {
+		uint64_t h = 0, m = 0;
+		uint32_t e = i + g < st->nwin ? i + g : st->nwin;
+		for (uint32_t j = i; j < e; j++) {
+			h += st->win[j].hits;
+			m += st->win[j].misses;
+		}
+		if (h + m) {
+			hx[nh] = i * wsec;
+			hy[nh++] = (double)h / (double)(h + m);
+		}
+	}
+	struct series s3 = { hx, hy, nh, palette[1], "hit ratio", false };
+	ok = ok && line_chart(b, "chart-hit-ratio", "Observed read hit ratio over time", &s3, 1, false, false, "time (s)", "hit ratio", false);
 	return ok && mb_bprintf(b, "</div>\n");
 }
 

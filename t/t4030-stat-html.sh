@@ -3,7 +3,7 @@
 test_description='mb-stat HTML report'
 . "$(dirname "$0")/test-lib.sh"
 
-CHARTS="chart-key-size chart-value-size-set chart-value-size-get chart-ops chart-working-set chart-rank chart-mrc-objects chart-mrc-bytes chart-latency"
+CHARTS="chart-key-size chart-value-size-set chart-value-size-get chart-ops chart-working-set chart-hit-ratio chart-rank chart-mrc-objects chart-mrc-bytes chart-latency"
 
 # chromium URL: headless, offline, a fresh profile; stderr has the console log.
 browse() {
@@ -23,7 +23,7 @@ test_expect_success 'the page is self-contained' '
 	mb-gen -n 100000 -K 5000 -c 20 -m get=80,set=15,delete=5 --ttl 300 --seed 2 >g.bin &&
 	mb-stat --html report.html g.bin >report.txt &&
 	grep -q "^OVERVIEW" report.txt &&
-	test "$(grep -c "<svg" report.html)" = 9 &&
+	test "$(grep -c "<svg" report.html)" = 10 &&
 	! grep -Ei "<script|<link|<img|<iframe|src=|href=|url\\(|@import" report.html &&
 	test "$(grep -o "http[s]*://[^\"]*" report.html | sort -u)" = "http://www.w3.org/2000/svg"
 '
