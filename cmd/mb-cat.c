@@ -206,15 +206,8 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 		struct mb_stream_info *info = malloc(sizeof *info);
 		rc = info ? mb_writer_init(&w, 1, err) : mb_err_set(err, MB_EIO, "out of memory");
 		if (rc == MB_OK) {
-			char fp[17];
-			mb_info_init(info, MB_KIND_EVENTS_HASHED);
-			mb_info_set(info, "program", "mb-cat");
-			mb_info_set(info, "trace_format", mb_trace_fmt_name(o->fmt));
-			mb_info_set(info, "trace_file", strcmp(inputs[0], "-") ? inputs[0] : "<stdin>");
-			if (mb_trace_fmt_has_string_keys(o->fmt) || (kf && *kf)) {
-				mb_anon_fingerprint(&anon, fp);
-				mb_info_set(info, "anon_fp", fp);
-			}
+			mb_trace_info(info, o->fmt, strcmp(inputs[0], "-") ? inputs[0] : "<stdin>",
+				      random_secret || (kf && *kf) ? &anon : NULL);
 			rc = mb_writer_header(&w, info, err);
 		}
 		free(info);

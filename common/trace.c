@@ -378,6 +378,19 @@ void mb_trace_writer_free(struct mb_trace_writer *w)
 
 /* ---- drivers ---- */
 
+void mb_trace_info(struct mb_stream_info *info, unsigned fmt, const char *file, const struct mb_anon *anon)
+{
+	mb_info_init(info, MB_KIND_EVENTS_HASHED);
+	mb_info_set(info, "program", "mb-cat");
+	mb_info_set(info, "trace_format", mb_trace_fmt_name(fmt));
+	mb_info_set(info, "trace_file", file);
+	if (anon) {
+		char fp[17];
+		mb_anon_fingerprint(anon, fp);
+		mb_info_set(info, "anon_fp", fp);
+	}
+}
+
 int mb_trace_import(const struct mb_trace_import_opts *o, int fd, const char *name, struct mb_writer *w,
 		    struct mb_summary *sum, struct mb_err *err)
 {

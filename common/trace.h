@@ -151,6 +151,9 @@ int mb_oracle_finish(int fd, uint64_t n, struct mb_zout *o, struct mb_err *err);
 
 /* ---- drivers (mb-cat --from / --to) ---- */
 
+/* The header of an import's events-hashed stream: program, trace_format, trace_file and, with a secret, anon_fp. */
+void mb_trace_info(struct mb_stream_info *info, unsigned fmt, const char *file, const struct mb_anon *anon);
+
 /* Options of a trace import. */
 struct mb_trace_import_opts {
 	unsigned fmt;
