@@ -54,6 +54,22 @@ test_expect_success 'a closed stdout ends quietly with 0' '
 	( mb-stat --json g.bin; echo $? >rc ) | head -c 1 >/dev/null && test "$(cat rc)" = 0
 '
 
+test_expect_success 'SIGINT ends the input: the report of what was read, exit 0' '
+	mkfifo fifo || exit 1
+	( cat g.bin; sleep 20 ) >fifo &
+	writer=$!
+	mb-stat --json fifo >int.json 2>int.err &
+	pid=$!
+	sleep 2
+	i=0 && while [ ! -s int.json ] && [ $i -lt 20 ]; do
+		kill -INT $pid 2>/dev/null; sleep 0.5; i=$((i + 1))
+	done &&
+	rc=0 && wait $pid || rc=$?
+	kill $writer 2>/dev/null
+	test "$rc" = 0 &&
+	"$MB_PYTHON" -c "import json,sys; sys.exit(json.load(open(\"int.json\"))[\"overview\"][\"events\"] != 5000)"
+'
+
 test_expect_success '--help and --version' '
 	mb-stat --help | grep -q "^usage: mb-stat" && mb-stat --version | grep -q "^mb-stat"
 '
