@@ -95,7 +95,7 @@ static int cat_text(const struct opts *o, int fd, const char *name, struct mb_bu
 		if (rc == MB_OK)
 			rc = mb_text_frame(out, r.info.kind, &f, err);
 		if (rc == MB_ERR)
-			rc = mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, name, (unsigned long long)f.offset);
+			rc = mb_err_at(err, name, (unsigned long long)f.offset);
 		if (rc == MB_OK)
 			rc = drain(out, 0, err);
 	}
@@ -149,7 +149,7 @@ static int cat_pack(const struct opts *o, FILE *in, const char *name, struct mb_
 		unsigned before = *kind;
 		rc = mb_text_parse(line, (size_t)n, kind, info, &type, &flags, payload, &len, &what, err);
 		if (rc != MB_OK) {
-			rc = mb_err_set(err, MB_ERR, "%s: '%s' line %llu", err->msg, name, (unsigned long long)lineno);
+			rc = mb_err_at_line(err, name, (unsigned long long)lineno);
 			break;
 		}
 		if (what == MB_TL_HEADER) {
@@ -168,7 +168,7 @@ static int cat_pack(const struct opts *o, FILE *in, const char *name, struct mb_
 					/* Re-parse now that the kind is fixed, so a -k mismatch is caught. */
 					rc = mb_text_parse(line, (size_t)n, kind, info, &type, &flags, payload, &len, &what, err);
 					if (rc != MB_OK)
-						rc = mb_err_set(err, MB_ERR, "%s: '%s' line %llu", err->msg, name, (unsigned long long)lineno);
+						rc = mb_err_at_line(err, name, (unsigned long long)lineno);
 				}
 			}
 			if (rc == MB_OK)

@@ -23,5 +23,9 @@ struct mb_err {
 /* Fill err (if not NULL) with a printf-style message; returns `rc` for tail calls. */
 int mb_err_set(struct mb_err *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int mb_err_vset(struct mb_err *err, int rc, const char *fmt, va_list ap);
+/* Append where the error happened: "<msg>: 'name' at byte N"; returns MB_ERR. */
+int mb_err_at(struct mb_err *err, const char *name, unsigned long long offset);
+/* Append "<msg>: 'name' line N"; returns MB_ERR. */
+int mb_err_at_line(struct mb_err *err, const char *name, unsigned long long line);
 
 #endif
