@@ -140,4 +140,14 @@ assert sum(b[2] for b in r[\"lateness\"][\"buckets\"]) == r[\"lateness\"][\"coun
 "
 '
 
+test_expect_success MEMCACHED '1500 recorded connections: each opened once, all answered' '
+	mc_start -c 2000 &&
+	mb-gen -n 6000 -K 1000 -c 1500 -r 20000 --seed 9 >many.bin &&
+	conns=$(mb-cat -H many.bin | grep "^ev" | cut -f 3 | sort -u | wc -l) &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT many.bin >report &&
+	grep "^connections: $conns opened, 0 failed to open, 0 broke" report &&
+	grep "^errors: 0 " report &&
+	grep "^mb-fire: 6000 operations" report
+'
+
 test_done
