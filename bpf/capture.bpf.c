@@ -16,6 +16,7 @@
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define SCRATCH_SIZE (2 * MB_CAP_DATA_MAX)
+#define SCAN_CHUNK 32 /* divides MB_CAP_LINE_MAX */
 
 /*
  * Tunables, set by the loader before the program is loaded (read-only to the
@@ -203,30 +204,38 @@ __attribute__((noinline)) int mb_parse_msg(struct __sk_buff *skb, __u32 off, __u
 	T = s->tok;
 	__u64 done = 0, eol = 0, t = 0, prev_sp = 1, acc = 0, bad = 0, ndig = 0;
 	__u64 nn = n;
-	for (__u32 i = 0; i < MB_CAP_LINE_MAX; i++) {
-		__u64 c = b[i];
-		OPAQUE(c);
-		__u64 valid = ((__u64)i - nn) >> 63; /* i < n */
-		__u64 live = valid & (done ^ 1);
-		__u64 nl = is_zero(c ^ '\n');
-		__u64 sp = is_zero(c ^ ' ');
-		__u64 cr = is_zero(c ^ '\r');
-		__u64 d = c - '0';
-		__u64 dg = ((d - 10) >> 63) & ((d >> 63) ^ 1);
-		__u64 word_byte = (sp | nl | cr) ^ 1;
-		t += live & word_byte & prev_sp;
-		prev_sp = sp;
-		__u64 intok = live & word_byte & is_zero(t ^ T);
-		__u64 m = 0 - intok;
-		OPAQUE(m);
-		acc = (acc & ~m) | ((acc * 10 + d) & m);
-		bad |= intok & (dg ^ 1);
-		ndig += intok;
-		__u64 hit = live & nl;
-		__u64 hm = 0 - hit;
-		OPAQUE(hm);
-		eol += hm & (i + 1);
-		done |= hit;
+	/* chunks of SCAN_CHUNK bytes without branches; stop after the chunk holding the line end */
+	for (__u32 base = 0; base < MB_CAP_LINE_MAX; base += SCAN_CHUNK) {
+		for (__u32 j = 0; j < SCAN_CHUNK; j++) {
+			__u32 i = base + j;
+			__u64 c = b[i];
+			OPAQUE(c);
+			__u64 valid = ((__u64)i - nn) >> 63; /* i < n */
+			__u64 live = valid & (done ^ 1);
+			__u64 nl = is_zero(c ^ '\n');
+			__u64 sp = is_zero(c ^ ' ');
+			__u64 cr = is_zero(c ^ '\r');
+			__u64 d = c - '0';
+			__u64 dg = ((d - 10) >> 63) & ((d >> 63) ^ 1);
+			__u64 word_byte = (sp | nl | cr) ^ 1;
+			t += live & word_byte & prev_sp;
+			prev_sp = sp;
+			__u64 intok = live & word_byte & is_zero(t ^ T);
+			__u64 m = 0 - intok;
+			OPAQUE(m);
+			acc = (acc & ~m) | ((acc * 10 + d) & m);
+			bad |= intok & (dg ^ 1);
+			ndig += intok;
+			__u64 hit = live & nl;
+			__u64 hm = 0 - hit;
+			OPAQUE(hm);
+			eol += hm & (i + 1);
+			done |= hit;
+		}
+		__u64 stop = done | (((__u64)base + SCAN_CHUNK - nn - 1) >> 63 ^ 1);
+		OPAQUE(stop);
+		if (stop)
+			break;
 	}
 
 	if (!done) {

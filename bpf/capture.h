@@ -11,7 +11,7 @@
 #define MB_CAP_HDR_MAX 192       /* most link+network+transport header bytes copied */
 #define MB_CAP_DATA_MAX 131072   /* most bytes (headers + delivered payload) in one record */
 #define MB_CAP_LINE_MAX 320      /* protocol line window the kernel scans for "\r\n" */
-#define MB_CAP_MSGS 16           /* most protocol messages walked in one segment */
+#define MB_CAP_MSGS 64           /* most protocol messages walked in one segment */
 #define MB_CAP_SPLIT_MIN 256     /* a value body inside a segment is cut out only from this size */
 
 /* Record flags. */
