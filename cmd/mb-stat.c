@@ -22,7 +22,7 @@ static const char usage[] =
 	"      --html FILE         also write a self-contained HTML page with SVG charts ('-': to stdout,\n"
 	"                          instead of the text report)\n"
 	"  -k, --top K             top keys to list (default 10, at most 100000)\n"
-	"  -w, --window SECONDS    time-series window (default 1; also 500ms, 2m, ...)\n"
+	"  -w, --window SECONDS    time-series window (default 1, at least 1ms; 500ms, 2m, ...)\n"
 	"      --no-mrc            skip the LRU miss-ratio curve\n"
 	"      --mrc-rate R        initial SHARDS sampling rate, 0 < R <= 1 (default 1)\n"
 	"      --mrc-samples N     most keys the miss-ratio sampler tracks (default 65536)\n"
@@ -110,8 +110,8 @@ int main(int argc, char **argv)
 			o.top = (uint32_t)v;
 			break;
 		case 'w':
-			if (mb_opt_duration(optarg, &v, &err) || v < 1000)
-				mb_usage_error("--window: a duration of at least 1us: '%s'", optarg);
+			if (mb_opt_duration(optarg, &v, &err) || v < 1000000)
+				mb_usage_error("--window: a duration of at least 1ms: '%s'", optarg);
 			o.window_ns = v;
 			break;
 		case O_NOMRC: o.mrc = false; break;
