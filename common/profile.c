@@ -111,7 +111,7 @@ static void dict_free(struct dict *d)
 /* Room for klen more arena bytes; MB_EIO when memory runs out. */
 static int arena_room(uint8_t **arena, size_t *acap, size_t alen, size_t klen, struct mb_err *err)
 {
-	if (*acap - alen < klen) {
+	if (!*arena || *acap - alen < klen) { /* never NULL after: memcpy of 0 bytes needs a pointer */
 		size_t cap = *acap ? *acap : 65536;
 		while (cap - alen < klen)
 			cap *= 2;
