@@ -104,7 +104,7 @@ struct cap {
 	pcap_dumper_t *dump;
 	uint32_t dump_linktype;
 	uint64_t packets, bytes, wire_bytes, records;
-	uint64_t t0_ns, next_progress_ns, last_progress_packets;
+	uint64_t t0_ns, next_progress_ns, last_progress_ns, last_progress_packets;
 	int rc;                       /* first failure inside the packet loop */
 	struct mb_err err;
 };
@@ -287,12 +287,14 @@ static void progress(struct cap *c, bool final)
 	struct pcap_stat st;
 	if (c->live && pcap_stats(c->live, &st) == 0)
 		drops = st.ps_drop;
-	double secs = (double)(t - c->t0_ns) / 1e9;
+	double span = (double)(t - c->last_progress_ns) / 1e9;
+	double rate = span > 0 ? (double)(c->packets - c->last_progress_packets) / span : 0;
 	bool tty = isatty(2);
-	fprintf(stderr, "%s%s: %.0f s, %" PRIu64 " packets (%" PRIu64 " pkt/s), %.1f MB, %" PRIu64 " kernel drops%s",
-		tty ? "\r" : "", mb_prog_name(), secs, c->packets, c->packets - c->last_progress_packets,
-		(double)c->bytes / 1e6, drops, tty ? (final ? "\n" : "\033[K") : "\n");
+	fprintf(stderr, "%s%s: %.1f s, %" PRIu64 " packets (%.0f pkt/s), %.1f MB, %" PRIu64 " kernel drops%s",
+		tty ? "\r" : "", mb_prog_name(), (double)(t - c->t0_ns) / 1e9, c->packets, rate, (double)c->bytes / 1e6,
+		drops, tty ? (final ? "\033[K\n" : "\033[K") : "\n");
 	c->last_progress_packets = c->packets;
+	c->last_progress_ns = t;
 }
 
 /* One packet that passed the filter: stream frame and pcap record. */
@@ -782,6 +784,7 @@ int main(int argc, char **argv)
 	c.capture = o.file ? "file" : "live";
 	c.t0_ns = now_ns();
 	c.next_progress_ns = c.t0_ns + 1000000000u;
+	c.last_progress_ns = c.t0_ns;
 	if (!o.have_filter) {
 		c.expr_plain = ports_expr(&o.ports, false);
 		c.expr_vlan = ports_expr(&o.ports, true);
