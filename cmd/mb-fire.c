@@ -960,7 +960,10 @@ static void *worker_main(void *arg)
 			timeout = 20000;
 		/* sleep until shortly before the deadline, then poll: wake-ups are late by tens of us */
 		timeout = timeout > SPIN_NS ? timeout - SPIN_NS : 0;
-		if (timeout) {
+		/* ask the reader for a wake-up only when short of queued requests: with a
+		   quarter ring queued, answers and deadlines wake the worker anyway, and a
+		   wake-up per published request would cost a syscall per request */
+		if (timeout && w->linked - atomic_load_explicit(&w->tail, memory_order_relaxed) < RING / 4) {
 			atomic_store(&w->sleeping, 1);
 			if (atomic_load(&w->head) != w->linked)
 				timeout = 0;
@@ -1073,7 +1076,7 @@ static bool ring_room(struct worker *w, uint64_t head, unsigned n)
 		maybe_start(true);
 		if (mb_stop_requested || atomic_load(&g_stop))
 			return false;
-		struct timespec ts = { 0, 50000 };
+		struct timespec ts = { 0, 1000000 }; /* a full ring holds plenty of work: no hurry */
 		nanosleep(&ts, NULL);
 	}
 	return true;
