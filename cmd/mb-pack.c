@@ -20,6 +20,8 @@ static const char usage[] =
 	"  -l, --level LEVEL  zstd level, 1..19 (default 3)\n"
 	"  -b, --block-events N  events per block, 1..65536 (default 65536; smaller blocks lose\n"
 	"                     less when a profile is cut short, and compress worse)\n"
+	"      --dict-max N   key dictionary entries before it starts over (default 4194304;\n"
+	"                     bounds readers' memory; at least the events per block)\n"
 	"  -m, --merge        merge the inputs (profiles or streams) in timestamp order, keeping\n"
 	"                     connections of different inputs apart (conn ids renumbered)\n"
 	"      --raw-keys     accept raw keys (events-raw) and keep them; the profile is marked and\n"
@@ -72,14 +74,16 @@ static int out_info(const struct mb_stream_info *in, struct mb_stream_info *out,
 }
 
 /* Pack one input. */
-static uint32_t block_events = MB_PROFILE_BLOCK_EVENTS;
+static uint32_t block_events = MB_PROFILE_BLOCK_EVENTS, dict_max = MB_PROFILE_DICT_MAX;
 
 /* Start the output profile with the chosen options. */
 static int start(struct mb_profile_writer **pw, const struct mb_stream_info *info, bool raw, int level, struct mb_err *err)
 {
 	int rc = mb_profile_writer_open(pw, 1, info, raw, level, err);
-	if (*pw)
+	if (*pw) {
 		mb_profile_writer_set_block_events(*pw, block_events);
+		rc = rc == MB_OK ? mb_profile_writer_set_dict_max(*pw, dict_max, err) : rc; /* in range: main checked */
+	}
 	return rc;
 }
 
@@ -318,10 +322,10 @@ static int merge(char **names, int n, bool raw_keys, int level, struct mb_err *e
 
 int main(int argc, char **argv)
 {
-	enum { O_RAW = 256 };
+	enum { O_RAW = 256, O_DICT };
 	static const struct option longopts[] = {
 		{ "level", required_argument, NULL, 'l' }, { "merge", no_argument, NULL, 'm' },
-		{ "block-events", required_argument, NULL, 'b' },
+		{ "block-events", required_argument, NULL, 'b' }, { "dict-max", required_argument, NULL, O_DICT },
 		{ "raw-keys", no_argument, NULL, O_RAW },  { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
@@ -345,6 +349,13 @@ int main(int argc, char **argv)
 			block_events = (uint32_t)v;
 			break;
 		}
+		case O_DICT: {
+			uint64_t v;
+			if (mb_opt_u64(optarg, 1, MB_PROFILE_DICT_MAX, false, &v, &err) != MB_OK)
+				mb_usage_error("bad dictionary size (1..%d): '%s'", MB_PROFILE_DICT_MAX, optarg);
+			dict_max = (uint32_t)v;
+			break;
+		}
 		case 'm': merging = true; break;
 		case O_RAW: raw_keys = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
@@ -352,6 +363,8 @@ int main(int argc, char **argv)
 		default: mb_usage_error("unknown option");
 		}
 	}
+	if (dict_max < block_events)
+		mb_usage_error("--dict-max %u is below the events per block (%u)", dict_max, block_events);
 	int ninputs = argc - optind;
 	if (!merging && ninputs > 1)
 		mb_usage_error("one input unless merging (-m): '%s'", argv[optind + 1]);

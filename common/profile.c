@@ -238,6 +238,7 @@ struct mb_profile_writer {
 	size_t alen, acap;
 	struct pend *ev;
 	uint32_t nev, block_events;   /* pending events, and how many make a block */
+	uint32_t dict_max;            /* reset the dictionary before it could pass this */
 	size_t est;                   /* estimate of the block's decoded bytes */
 	struct shape shapes[SHAPES_MAX];
 	uint32_t nshapes;
@@ -414,6 +415,7 @@ int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct 
 	pw->raw = raw_keys;
 	pw->level = level;
 	pw->block_events = MB_PROFILE_BLOCK_EVENTS;
+	pw->dict_max = MB_PROFILE_DICT_MAX;
 	pw->cctx = ZSTD_createCCtx();
 	pw->ev = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pw->ev);
 	pw->nws = 1u << 16;
@@ -566,7 +568,7 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 			return rc;
 		si = 0;
 	}
-	if (pw->nev == 0 && (pw->nkeys > MB_PROFILE_DICT_MAX - MB_PROFILE_BLOCK_EVENTS ||
+	if (pw->nev == 0 && ((uint64_t)pw->nkeys + pw->block_events > pw->dict_max ||
 			     pw->alen > MB_PROFILE_ARENA_MAX - 2 * MB_PROFILE_BLOCK_TARGET)) {
 		/* A block boundary: reset the dictionary when one more block could overflow it. */
 		memset(pw->ws, 0, (size_t)pw->nws * sizeof *pw->ws);
@@ -634,6 +636,15 @@ uint64_t mb_profile_written(const struct mb_profile_writer *pw) { return pw->wri
 void mb_profile_writer_set_block_events(struct mb_profile_writer *pw, uint32_t n)
 {
 	pw->block_events = n < 1 ? 1 : n > MB_PROFILE_BLOCK_EVENTS ? MB_PROFILE_BLOCK_EVENTS : n;
+}
+
+int mb_profile_writer_set_dict_max(struct mb_profile_writer *pw, uint32_t n, struct mb_err *err)
+{
+	if (n < pw->block_events || n > MB_PROFILE_DICT_MAX)
+		return mb_err_set(err, MB_ERR, "dictionary size %u out of range %u..%u (at least the events per block)", n,
+				  pw->block_events, MB_PROFILE_DICT_MAX);
+	pw->dict_max = n;
+	return MB_OK;
 }
 
 void mb_profile_writer_free(struct mb_profile_writer *pw)

@@ -55,6 +55,12 @@ int mb_profile_writer_close(struct mb_profile_writer *pw, struct mb_err *err);
 void mb_profile_writer_free(struct mb_profile_writer *pw);
 /* Close blocks after n events (1..MB_PROFILE_BLOCK_EVENTS, clamped) instead of the default maximum. */
 void mb_profile_writer_set_block_events(struct mb_profile_writer *pw, uint32_t n);
+/*
+ * Empty the key dictionary at the block boundary where the next block could take it past
+ * n entries (block_events <= n <= MB_PROFILE_DICT_MAX; set block events first), bounding
+ * every reader's memory. MB_ERR when out of range.
+ */
+int mb_profile_writer_set_dict_max(struct mb_profile_writer *pw, uint32_t n, struct mb_err *err);
 /* Bytes written so far. */
 uint64_t mb_profile_written(const struct mb_profile_writer *pw);
 

@@ -45,6 +45,16 @@ test_expect_success 'extreme field values round-trip (sizes 2^32-1, time jumps b
 	mb-cat -H edge.p | grep -q "^sum	mb-pack	events=6	first_ts_ns=0	last_ts_ns=9000000000000000001	connections=4	distinct_keys=3	"
 '
 
+test_expect_success 'a bounded dictionary (--dict-max) starts over and still round-trips' '
+	mb-gen -n 20000 -K 5000 -z 0.5 --seed 8 >in.bin &&
+	mb-pack -b 100 --dict-max 500 in.bin >p.bin &&
+	body in.bin >expect && body p.bin >actual && test_cmp expect actual &&
+	keys=$(mb-cat -H in.bin | grep "^ev" | cut -f7,8 | sort -u | wc -l) &&
+	sent=$(mb-cat -H p.bin | grep "^sum	mb-pack" | tr "\t" "\n" | sed -n "s/^distinct_keys=//p") &&
+	test $sent -gt $keys &&
+	test_expect_code 2 mb-pack -b 1000 --dict-max 500 in.bin >out 2>err && test ! -s out
+'
+
 test_expect_success 'the same through pipes (no seeking), at several zstd levels' '
 	mb-gen -n 30000 --seed 5 >in.bin && body in.bin >expect &&
 	for l in 1 3 9 19; do
