@@ -49,8 +49,9 @@ one() {
 		"$B/mb-capture" $flag lo -p "$port" -d 600 >"$dir/$b.fifo.$3" 2>"$dir/$3.$b.err" &
 		echo $! >"$dir/$b.pid"
 	done
-	# mb-parse writes nothing before the end: wait for the eBPF filter itself (libpcap is quicker)
+	# mb-parse writes nothing before the end: wait for the eBPF filter and libpcap's packet socket
 	wait_for "tc filter show dev lo ingress | grep -q mb_capture"
+	wait_for "ss -0 -p 2>/dev/null | grep -q 'pid=$(cat "$dir/pcap.pid"),'"
 	sleep 0.5
 	for b in ebpf pcap; do
 		kill -0 "$(cat "$dir/$b.pid")" 2>/dev/null || { echo "bench-ebpf: $b capture failed: $(cat "$dir/$3.$b.err")" >&2; exit 1; }
@@ -76,22 +77,22 @@ cpu() { cat "$1"; }
 
 echo "workload: mb-gen get=70,set=30, values 1-16 KiB log-uniform, 16 connections, replayed by mb-fire --rate"
 echo "each capture: mb-capture [--ebpf] lo | mb-parse (both running at once); CPU = mb-capture on-CPU time (all threads, schedstat) from attach to end"
-printf '%-26s %12s %14s %12s %14s %10s\n' "rate $rate/s, ${secs}s" "bytes/req" "cpu s/M req" "drops" "bytes ratio" "cpu ratio"
+printf '%-26s %10s %12s %14s %12s %14s %10s\n' "rate $rate/s, ${secs}s" "wire MB" "bytes/req" "cpu s/M req" "drops" "bytes ratio" "cpu ratio"
 : >"$dir/rows"
 r=1
 while [ $r -le $runs ]; do
 	n=$(one $rate $secs run$r)
 	for b in ebpf pcap; do
 		by=$(sumval "$dir/run$r.$b.mb" bytes)
-		echo "$b $r $(echo "$by / $n" | bc -l) $(echo "$(cpu "$dir/run$r.$b.cpu") * 1000000 / $n" | bc -l) $(sumval "$dir/run$r.$b.mb" kernel_drops)" >>"$dir/rows"
+		echo "$b $r $(echo "$by / $n" | bc -l) $(echo "$(cpu "$dir/run$r.$b.cpu") * 1000000 / $n" | bc -l) $(sumval "$dir/run$r.$b.mb" kernel_drops) $(sumval "$dir/run$r.$b.mb" wire_bytes)" >>"$dir/rows"
 	done
 	r=$((r + 1))
 done
 med() { grep "^$1 " "$dir/rows" | awk -v c="$2" '{ print $c }' | sort -g | sed -n "$(((runs + 1) / 2))p"; }
 eb=$(med ebpf 3) ec=$(med ebpf 4) pb=$(med pcap 3) pcc=$(med pcap 4)
-printf '%-26s %12.0f %14.3f %12s %14s %10s\n' "libpcap" "$pb" "$pcc" "$(med pcap 5)" "1.00" "1.00"
+printf '%-26s %10.1f %12.0f %14.3f %12s %14s %10s\n' "libpcap" "$(echo "$(med pcap 6) / 1000000" | bc -l)" "$pb" "$pcc" "$(med pcap 5)" "1.00" "1.00"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "inf" }'; }
-printf '%-26s %12.0f %14.3f %12s %14s %10s\n' "eBPF (--ebpf)" "$eb" "$ec" "$(med ebpf 5)" \
+printf '%-26s %10.1f %12.0f %14.3f %12s %14s %10s\n' "eBPF (--ebpf)" "$(echo "$(med ebpf 6) / 1000000" | bc -l)" "$eb" "$ec" "$(med ebpf 5)" \
 	"$(ratio "$pb" "$eb")" "$(ratio "$pcc" "$ec")"
 echo "ratios: libpcap / eBPF (higher is better for eBPF); target bytes >= 5, cpu >= 2"
 echo
