@@ -72,10 +72,12 @@ BEGIN {
 	if (tcpu > 0) {
 		printf "%-34s %10d %9.2f %9.2f %13.0f %13.0f %10s\n", "tshark -Y memcache, slice", sp, tcpu, twall, rate(se, tcpu), rate(se, twall), "-"
 		printf "%-34s %10d %9.2f %9s %13.0f %13s %10s\n", "tshark, full (extrapolated/packet)", bp, tcpu * bp / sp, "-", rate(be, tcpu * bp / sp), "-", "-"
-		printf "ratio mb-parse/tshark (cpu, same slice): %.1fx   (full vs extrapolated: %.1fx)\n", tcpu / scpu, (tcpu * bp / sp) / bcpu
+		ratio = (tcpu * bp / sp) / bcpu
+		printf "ratio mb-parse/tshark (cpu per packet, full capture vs tshark extrapolated from the slice): %.1fx\n", ratio
+		printf "ratio on the slice itself (same file; mb-parse cpu %.2fs is near the 10 ms clock): %.1fx\n", scpu, tcpu / scpu
 	} else {
 		print "tshark not installed: no comparison"
 	}
 	printf "targets: >= 2,000,000 events/s on one core (cpu): %s; >= 50x tshark: %s\n",
-		(rate(be, bcpu) >= 2e6 ? "met" : "NOT met"), ((tcpu > 0 && tcpu / scpu >= 50) ? "met" : "NOT met")
+		(rate(be, bcpu) >= 2e6 ? "met" : "NOT met"), ((tcpu > 0 && ratio >= 50) ? "met" : "NOT met")
 }'
