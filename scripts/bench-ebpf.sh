@@ -54,7 +54,11 @@ one() {
 	wait_for "ss -0 -p 2>/dev/null | grep -q 'pid=$(cat "$dir/pcap.pid"),'"
 	sleep 0.5
 	for b in ebpf pcap; do
-		kill -0 "$(cat "$dir/$b.pid")" 2>/dev/null || { echo "bench-ebpf: $b capture failed: $(cat "$dir/$3.$b.err")" >&2; exit 1; }
+		kill -0 "$(cat "$dir/$b.pid")" 2>/dev/null || {
+			echo "bench-ebpf: $b capture failed: $(cat "$dir/$3.$b.err")" >&2
+			kill "$(cat "$dir/ebpf.pid")" "$(cat "$dir/pcap.pid")" 2>/dev/null
+			exit 1
+		}
 	done
 	# CPU is counted from here (program loading and verification are one-time costs, left out)
 	for b in ebpf pcap; do ticks "$(cat "$dir/$b.pid")" >"$dir/$3.$b.t0"; done
