@@ -434,7 +434,8 @@ static int run_file(struct cap *c)
 		if (o->progress && (c->records & 4095) == 0)
 			progress(c, false);
 	}
-	if (rc == MB_END)
+	/* A signal during a read ends the input where it stands: not a truncation, a stop. */
+	if (rc == MB_END || (rc == MB_ERR && mb_stop_requested && r.eof))
 		rc = MB_OK;
 	if (rc == MB_OK)
 		rc = finish(c, 0, 0, 0);

@@ -165,6 +165,17 @@ test_expect_success 'stdout closed early (EPIPE): quiet exit 0' '
 	test ! -s err
 '
 
+test_expect_success 'SIGINT while a pipe stalls mid-record: a clean end with the packets so far' '
+	{ head -c 234 good.pcap; sleep 5; } | mb-capture -r - -f "" >sig.mb 2>err &
+	pid=$!
+	sleep 1 &&
+	kill -INT $pid &&
+	wait $pid &&
+	test "$(pkts sig.mb)" = 2 &&
+	mb-cat sig.mb | grep -q "^sum	mb-capture	packets=2	" &&
+	grep -q "^mb-capture: 2 packets, " err
+'
+
 test_expect_success '-c COUNT stops after COUNT packets' '
 	mb-capture -r many.pcap -c 5 >out 2>err &&
 	test "$(pkts out)" = 5 &&
