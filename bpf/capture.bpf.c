@@ -325,6 +325,8 @@ static __always_inline __u32 walk(struct __sk_buff *skb, struct flow_state *fl, 
 		if (kind != MSG_BODY)
 			break;
 		__u64 bs = p + head, be = bs + body;
+		if (bs > L)
+			break; /* a binary header or key continues in the next segment */
 		if (be >= L) {
 			/* the body runs to the end of the segment or beyond: withhold its tail */
 			np += mb_put_piece(np, ds, bs - ds, L - bs, 0);
