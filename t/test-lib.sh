@@ -39,8 +39,6 @@ cd "$TRASH" || exit 1
 
 test_count=0
 test_failed=0
-test_cleanup=
-test_at_exit=
 prereqs=" "
 
 test_set_prereq() { prereqs="$prereqs$1 "; }
@@ -64,14 +62,14 @@ case "$MB_BUILD" in *san*) test_set_prereq SAN ;; *) test_set_prereq NOSAN ;; es
 
 say() { echo "# $*"; }
 
-test_when_finished() { test_cleanup="$1
-$test_cleanup"; }
+# Test bodies run in a subshell, so cleanups travel through files the parent reads.
+test_when_finished() { printf '%s\n' "$1" >>"$TRASH/.cleanup"; }
 
 # Run at the end of the file (servers a test started for several tests).
-test_atexit() { test_at_exit="$1
-$test_at_exit"; }
+test_atexit() { printf '%s\n' "$1" >>"$TRASH/.atexit"; }
 
 test_skip_all() {
+	[ -f "$TRASH/.atexit" ] && ( cd "$TRASH"; . ./.atexit ) >/dev/null 2>&1
 	echo "1..0 # SKIP $1"
 	cd / && rm -rf "$TRASH"
 	exit 0
@@ -85,11 +83,14 @@ test_expect_success() {
 		echo "ok $test_count # skip $1 (missing $prereq)"
 		return 0
 	fi
-	test_cleanup=
 	local out="$TRASH/.out.$test_count"
+	rm -f "$TRASH/.cleanup"
 	( set -e; cd "$TRASH"; eval "$2" ) >"$out" 2>&1 </dev/null
 	local rc=$?
-	( cd "$TRASH"; eval "$test_cleanup" ) >/dev/null 2>&1
+	if [ -f "$TRASH/.cleanup" ]; then
+		( cd "$TRASH"; . ./.cleanup ) >/dev/null 2>&1
+		rm -f "$TRASH/.cleanup"
+	fi
 	if [ $rc = 0 ]; then
 		echo "ok $test_count - $1"
 	else
@@ -100,7 +101,7 @@ test_expect_success() {
 }
 
 test_done() {
-	( cd "$TRASH"; eval "$test_at_exit" ) >/dev/null 2>&1
+	[ -f "$TRASH/.atexit" ] && ( cd "$TRASH"; . ./.atexit ) >/dev/null 2>&1
 	echo "1..$test_count"
 	if [ "$test_failed" = 0 ] && [ -z "${MB_KEEP_TRASH:-}" ]; then
 		cd / && rm -rf "$TRASH"
@@ -148,6 +149,18 @@ free_port() {
 	"$MB_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Stop a process (not necessarily our child) and wait up to 5 s for it to be gone.
+stop_pid() {
+	kill "$1" 2>/dev/null || return 0
+	local i
+	for i in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null
+	return 0
+}
+
 # Start memcached on a free loopback port (sets MC_PORT and MC_PID; stopped by test_done).
 start_memcached() {
 	local try
@@ -158,7 +171,7 @@ start_memcached() {
 		local i
 		for i in $(seq 1 50); do
 			if "$MB_PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1',$MC_PORT),0.2)" 2>/dev/null; then
-				test_atexit "kill $MC_PID 2>/dev/null; wait $MC_PID 2>/dev/null"
+				test_atexit "stop_pid $MC_PID"
 				return 0
 			fi
 			kill -0 "$MC_PID" 2>/dev/null || break
