@@ -1260,7 +1260,7 @@ static int replay_pass(int fd, const char *name, struct rstate *rs, struct mb_er
 			continue;
 		struct mb_event ev;
 		if (mb_event_decode(f.payload, f.len, r.info.kind, &ev, err) != MB_OK) {
-			rc = mb_err_set(err, MB_ERR, "bad event: %s: '%s' at byte %" PRIu64, err->msg, name, f.offset);
+			rc = mb_err_at(err, name, f.offset);
 			break;
 		}
 		in_events++;
@@ -1324,7 +1324,7 @@ static int warm_pass(int fd, const char *name, uint64_t *stored, struct mb_err *
 		if (f.type != MB_FRAME_EVENT)
 			continue;
 		if (mb_event_decode(f.payload, f.len, r.info.kind, &ev, err) != MB_OK) {
-			rc = mb_err_set(err, MB_ERR, "bad event: %s: '%s' at byte %" PRIu64, err->msg, name, f.offset);
+			rc = mb_err_at(err, name, f.offset);
 			break;
 		}
 		if (!mb_cmd_has_key(ev.cmd))
