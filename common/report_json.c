@@ -59,8 +59,8 @@ static bool stream_overview(const struct mb_stat *st, struct mb_buf *b)
 			      st->min_ts, st->max_ts, st->events, r->nsec);
 	ok = ok && mb_bprintf(b, ",\"mean_ops_per_s\":") && num(b, r->mean_ops) && mb_bprintf(b, ",\"peak_ops_per_s\":") &&
 	     num(b, r->peak_ops) && mb_bprintf(b, ",\"burstiness\":") && num(b, r->burstiness);
-	ok = ok && mb_bprintf(b, ",\"connections\":%u,\"connections_exact\":%s,\"distinct_keys\":", st->nconns,
-			      st->conns_overflow ? "false" : "true") && num(b, round(r->distinct_keys));
+	ok = ok && mb_bprintf(b, ",\"connections\":%u,\"connections_exact\":%s,\"untracked_conn_events\":%" PRIu64 ",\"distinct_keys\":",
+			      st->nconns, st->conns_overflow ? "false" : "true", st->conns_untracked_events) && num(b, round(r->distinct_keys));
 	ok = ok && mb_bprintf(b, ",\"distinct_keys_exact\":%s,\"keyed_events\":%" PRIu64, r->keys_exact ? "true" : "false", st->keyed);
 	ok = ok && mb_bprintf(b, ",\"wire_bytes_read_est\":%" PRIu64 ",\"wire_bytes_written_est\":%" PRIu64, st->req_bytes_est,
 			      st->resp_bytes_est);
@@ -155,7 +155,8 @@ static bool popularity(const struct mb_stat *st, struct mb_buf *b)
 	else
 		ok = ok && mb_bprintf(b, "null");
 	ok = ok && mb_bprintf(b, ",\"top1pct_keys\":%" PRIu64 ",\"top1pct_share\":", r->top1pct_keys) && num(b, r->top1pct_share) &&
-	     mb_bprintf(b, ",\"one_hit_wonders\":%" PRIu64 ",\"counted_keys\":%zu,\n \"rank_counts\":[", r->one_hit, r->nranks);
+	     mb_bprintf(b, ",\"one_hit_wonders\":%" PRIu64 ",\"counted_keys\":%zu,\"untracked_refs\":%" PRIu64 ",\n \"rank_counts\":[",
+			r->one_hit, r->nranks, st->untracked_refs);
 	/* Ranks 1..8 one by one, then about 20 per decade, and the last: enough for the log-log plot. */
 	size_t rank = 1, last = 0;
 	while (rank <= r->nranks && ok) {

@@ -76,7 +76,11 @@ static bool overview(const struct mb_stat *st, struct mb_buf *b)
 	ok = ok && mb_bprintf(b, "  %-26s %.1f ops/s mean, %.0f ops/s peak (per second over %" PRIu64 " s)\n", "rate",
 			      r->mean_ops, r->peak_ops, r->nsec);
 	ok = ok && mb_bprintf(b, "  %-26s %.2f (peak-to-mean per second)\n", "burstiness", r->burstiness);
-	ok = ok && mb_bprintf(b, "  %-26s %u%s\n", "connections", st->nconns, st->conns_overflow ? " (table full: more not tracked)" : "");
+	if (st->conns_overflow)
+		ok = ok && mb_bprintf(b, "  %-26s %u (table full: %" PRIu64 " events of later connections not tracked)\n", "connections",
+				      st->nconns, st->conns_untracked_events);
+	else
+		ok = ok && mb_bprintf(b, "  %-26s %u\n", "connections", st->nconns);
 	if (r->keys_exact)
 		ok = ok && mb_bprintf(b, "  %-26s %.0f (exact)\n", "distinct keys", r->distinct_keys);
 	else
@@ -200,6 +204,8 @@ static bool popularity(const struct mb_stat *st, struct mb_buf *b)
 		ok = ok && mb_bprintf(b, "  zipf exponent       - (fewer than 3 keys with >= %d requests)\n", MB_ZIPF_MIN_COUNT);
 	ok = ok && mb_bprintf(b, "  top 1%% of keys      %" PRIu64 " keys get %.2f%% of keyed requests\n", r->top1pct_keys,
 			      100 * r->top1pct_share);
+	if (!r->keys_exact)
+		ok = ok && mb_bprintf(b, "  untracked requests  %" PRIu64 " to keys first seen after the key table filled\n", st->untracked_refs);
 	ok = ok && mb_bprintf(b, "  one-hit wonders     %" PRIu64 " keys (%.2f%% of keys) referenced once%s\n", r->one_hit,
 			      r->nranks ? share(r->one_hit, r->nranks) : 0, r->keys_exact ? "" : " (among exactly counted keys)");
 	return ok;
