@@ -6,7 +6,7 @@
 
 #include "capture.h"
 
-#define TC_ACT_OK 0
+#define TC_ACT_UNSPEC (-1) /* no verdict: later filters run, the packet goes on */
 #define ETH_HLEN 14
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
@@ -426,14 +426,14 @@ int mb_capture(struct __sk_buff *skb)
 	__u8 proto;
 
 	if (bpf_skb_load_bytes(skb, 0, l2, ETH_HLEN) < 0)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	__u16 ethertype = (__u16)l2[12] << 8 | l2[13];
 	if (ethertype == ETH_P_IP) {
 		struct iphdr ip;
 		if (bpf_skb_load_bytes(skb, l3, &ip, sizeof ip) < 0 || ip.version != 4 || ip.ihl < 5)
-			return TC_ACT_OK;
+			return TC_ACT_UNSPEC;
 		if (bpf_ntohs(ip.frag_off) & 0x1fff)
-			return TC_ACT_OK; /* later fragments carry no ports */
+			return TC_ACT_UNSPEC; /* later fragments carry no ports */
 		proto = ip.protocol;
 		l4 = l3 + ip.ihl * 4;
 		ip_end = l3 + bpf_ntohs(ip.tot_len);
@@ -443,7 +443,7 @@ int mb_capture(struct __sk_buff *skb)
 	} else if (ethertype == ETH_P_IPV6) {
 		struct ipv6hdr ip6;
 		if (bpf_skb_load_bytes(skb, l3, &ip6, sizeof ip6) < 0)
-			return TC_ACT_OK;
+			return TC_ACT_UNSPEC;
 		proto = ip6.nexthdr;
 		l4 = l3 + sizeof ip6;
 		ip_end = l4 + bpf_ntohs(ip6.payload_len);
@@ -452,7 +452,7 @@ int mb_capture(struct __sk_buff *skb)
 		key.family = 6;
 		flags |= MB_CAP_F_IPV6;
 	} else {
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	}
 
 	__u32 seq = 0;
@@ -460,7 +460,7 @@ int mb_capture(struct __sk_buff *skb)
 	if (proto == IPPROTO_TCP_) {
 		struct tcphdr th;
 		if (bpf_skb_load_bytes(skb, l4, &th, sizeof th) < 0 || th.doff < 5)
-			return TC_ACT_OK;
+			return TC_ACT_UNSPEC;
 		key.sport = bpf_ntohs(th.source);
 		key.dport = bpf_ntohs(th.dest);
 		hdr_len = l4 + th.doff * 4;
@@ -470,22 +470,22 @@ int mb_capture(struct __sk_buff *skb)
 	} else if (proto == IPPROTO_UDP_) {
 		struct udphdr uh;
 		if (bpf_skb_load_bytes(skb, l4, &uh, sizeof uh) < 0)
-			return TC_ACT_OK;
+			return TC_ACT_UNSPEC;
 		key.sport = bpf_ntohs(uh.source);
 		key.dport = bpf_ntohs(uh.dest);
 		hdr_len = l4 + sizeof uh;
 	} else {
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	}
 	if (!port_in(key.sport) && !port_in(key.dport))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	count(MB_CTR_SEGMENTS, 1);
 	count(MB_CTR_WIRE_BYTES, len);
 
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!s)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	struct mb_cap_rec *r = &s->rec;
 	if (ip_end > len)
 		ip_end = len;
@@ -512,12 +512,12 @@ int mb_capture(struct __sk_buff *skb)
 		__u64 n = pos;
 		OPAQUE(n);
 		if (n == 0 || n > MB_CAP_DATA_MAX || bpf_skb_load_bytes(skb, 0, s->data, (__u32)n) < 0)
-			return TC_ACT_OK;
+			return TC_ACT_UNSPEC;
 	} else {
 		__u64 elided = 0;
 		pos = hdr_len;
 		if (pos == 0 || pos > MB_CAP_HDR_MAX || bpf_skb_load_bytes(skb, 0, s->data, pos) < 0)
-			return TC_ACT_OK;
+			return TC_ACT_UNSPEC;
 		for (int k = 0; k < MB_CAP_PIECES; k++) {
 			if (k >= np)
 				break;
@@ -538,7 +538,7 @@ int mb_capture(struct __sk_buff *skb)
 			if (n == 0 || n > MB_CAP_DATA_MAX || at > MB_CAP_DATA_MAX)
 				break;
 			if (bpf_skb_load_bytes(skb, hdr_len + off, s->data + at, (__u32)n) < 0)
-				return TC_ACT_OK;
+				return TC_ACT_UNSPEC;
 			del = (__u32)n;
 			pos += del;
 		}
@@ -551,7 +551,7 @@ int mb_capture(struct __sk_buff *skb)
 	__u64 at = pos;
 	OPAQUE(at);
 	if (at > MB_CAP_DATA_MAX)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	for (int k = 0; k < MB_CAP_PIECES; k++) {
 		if (k >= r->npieces)
 			break;
@@ -563,15 +563,15 @@ int mb_capture(struct __sk_buff *skb)
 	__u64 size = sizeof(struct mb_cap_rec) + at + r->npieces * sizeof(struct mb_cap_piece);
 	OPAQUE(size);
 	if (size > sizeof(struct mb_cap_rec) + SCRATCH_SIZE)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	if (bpf_ringbuf_output(&ring, r, size, wake) < 0) {
 		count(MB_CTR_RING_DROPS, 1);
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	}
 	count(MB_CTR_RECORDS, 1);
 	if (wake == BPF_RB_FORCE_WAKEUP)
 		count(MB_CTR_WAKEUPS, 1);
-	return TC_ACT_OK;
+	return TC_ACT_UNSPEC;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -22,8 +22,9 @@
 #define RING_BYTES (32u << 20)        /* ring buffer shared by all CPUs */
 #define WAKE_BYTES (1u << 20)         /* the program wakes the reader above this much unread data */
 #define POLL_MS 50                    /* the reader also drains the ring this often */
-#define TC_HANDLE 0x4d42              /* "MB": our filter's handle and preference on each hook */
-#define TC_PRIO 0x4d42
+#define TC_HANDLE 0x4d42              /* "MB": our filters' handle on each hook */
+#define TC_PRIO 0x4d42                /* preferences TC_PRIO .. TC_PRIO + TC_SLOTS - 1, one per capture */
+#define TC_SLOTS 16
 #define LINKTYPE_ETHERNET 1
 #define HINT "; use the libpcap mode instead (mb-capture without --ebpf)"
 
@@ -141,17 +142,26 @@ static int tc_attach(struct tc_att *a, int ifindex, enum bpf_tc_attach_point poi
 	int e = bpf_tc_hook_create(&a->hook);
 	if (e && e != -EEXIST)
 		return load_error(err, what, e);
-	e = bpf_tc_attach(&a->hook, &a->opts);
-	if (e == -EEXIST) {
-		/* our handle is taken: by a running capture, or left by one that was killed */
-		struct bpf_tc_opts q = { .sz = sizeof q, .handle = TC_HANDLE, .priority = TC_PRIO };
+	/*
+	 * One preference per running capture: a taken one belongs to a live capture
+	 * (skip it) or was left by a killed one (take it over).
+	 */
+	for (unsigned i = 0; i < TC_SLOTS; i++) {
+		a->opts.priority = TC_PRIO + i;
+		a->opts.flags = 0;
+		e = bpf_tc_attach(&a->hook, &a->opts);
+		if (e != -EEXIST)
+			break;
+		struct bpf_tc_opts q = { .sz = sizeof q, .handle = TC_HANDLE, .priority = TC_PRIO + i };
 		if (bpf_tc_query(&a->hook, &q) == 0 && prog_held(q.prog_id))
-			return mb_err_set(err, MB_ERR,
-					  "eBPF capture: another mb-capture --ebpf is attached to '%s' %s (BPF program %u)" HINT,
-					  iface, dir, q.prog_id);
+			continue;
 		a->opts.flags = BPF_TC_F_REPLACE;
 		e = bpf_tc_attach(&a->hook, &a->opts);
+		break;
 	}
+	if (e == -EEXIST)
+		return mb_err_set(err, MB_ERR, "eBPF capture: %u mb-capture --ebpf are already attached to '%s' %s" HINT,
+				  TC_SLOTS, iface, dir);
 	if (e)
 		return load_error(err, what, e);
 	a->attached = true;
@@ -162,7 +172,7 @@ static void tc_detach(struct tc_att *a)
 {
 	if (!a->attached)
 		return;
-	struct bpf_tc_opts d = { .sz = sizeof d, .handle = TC_HANDLE, .priority = TC_PRIO };
+	struct bpf_tc_opts d = { .sz = sizeof d, .handle = TC_HANDLE, .priority = a->opts.priority };
 	bpf_tc_detach(&a->hook, &d);
 	a->attached = false;
 }
