@@ -28,7 +28,7 @@ struct mb_ebpf_opts {
 
 /*
  * Load the kernel program (skeleton of bpf/capture.bpf.c), attach it to iface
- * (TC clsact ingress and egress), and write one PACKET frame per captured TCP/UDP
+ * (TC clsact ingress and egress; ingress only on loopback), and write one PACKET frame per captured TCP/UDP
  * segment to w until max_packets, duration_ns, or mb_stop_requested. Frames are
  * Ethernet (LINKTYPE_ETHERNET = 1), caplen = bytes delivered, wirelen = skb length,
  * elided = value-body payload bytes withheld at the end of the frame's TCP payload
@@ -42,8 +42,9 @@ struct mb_ebpf_opts {
  *
  * Returns MB_OK; MB_EPIPE when w's reader went away; MB_EIO on an output error;
  * MB_ERR with err saying why eBPF capture is unavailable (built without the
- * backend, no privilege, no BTF, verifier rejection, no such interface), always
- * ending with a hint to use the libpcap mode. On that MB_ERR nothing was written
+ * backend, no privilege, verifier rejection, an interface that is not Ethernet
+ * or loopback, no free TC slot), ending with a hint to use the libpcap mode
+ * (except for a missing interface, where libpcap would fail too). On that MB_ERR nothing was written
  * to w, so the caller can fall back (--ebpf=auto) or fail.
  */
 int mb_ebpf_capture(const struct mb_ebpf_opts *o, struct mb_writer *w, struct mb_summary *sum, struct mb_err *err);
