@@ -16,9 +16,12 @@ dir=$(mktemp -d /dev/shm/mb-bench-ebpf.XXXXXX 2>/dev/null || mktemp -d)
 mc=
 cleanup() {
 	[ -n "$mc" ] && kill "$mc" 2>/dev/null
+	[ -n "${stats_was:-}" ] && echo "$stats_was" >/proc/sys/kernel/bpf_stats_enabled
 	rm -rf "$dir"
 }
 trap cleanup EXIT
+stats_was=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo)
+[ -n "$stats_was" ] && echo 1 >/proc/sys/kernel/bpf_stats_enabled
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 memcached -u root -l 127.0.0.1 -p "$port" -m 2048 -c 4096 -t 1 &
 mc=$!
@@ -64,6 +67,9 @@ one() {
 	for b in ebpf pcap; do ticks "$(cat "$dir/$b.pid")" >"$dir/$3.$b.t0"; done
 	"$B/mb-fire" -q -t "127.0.0.1:$port" --rate "$1" --drain 1s "$dir/load.ev" >"$dir/$3.fire" 2>&1 || true
 	sleep 0.5
+	# the kernel program's own run time (kernel.bpf_stats_enabled), summed over its runs
+	id=$(grep -h "^prog_id:" /proc/"$(cat "$dir/ebpf.pid")"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u | head -1)
+	bpftool prog show id "$id" 2>/dev/null | sed -n 's/.* run_time_ns \([0-9]*\) run_cnt \([0-9]*\).*/\1 \2/p' >"$dir/$3.kern"
 	for b in ebpf pcap; do
 		pid=$(cat "$dir/$b.pid")
 		echo "$(ticks "$pid") $(cat "$dir/$3.$b.t0")" | awk '{ printf "%.6f\n", ($1 - $2) / 1e9 }' >"$dir/$3.$b.cpu"
@@ -99,6 +105,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 printf '%-26s %10.1f %12.0f %14.3f %12s %14s %10s\n' "eBPF (--ebpf)" "$(echo "$(med ebpf 6) / 1000000" | bc -l)" "$eb" "$ec" "$(med ebpf 5)" \
 	"$(ratio "$pb" "$eb")" "$(ratio "$pcc" "$ec")"
 echo "ratios: libpcap / eBPF (higher is better for eBPF); target bytes >= 5, cpu >= 2"
+kern=$(cat "$dir"/run*.kern | awk '{ t += $1; c += $2 } END { if (c) printf "%.0f ns per segment, %d segments", t / c, c }')
+echo "kernel program (in softirq, not in the cpu column): ${kern:-not measured (no kernel.bpf_stats_enabled)}"
 echo
 printf '%-26s %14s %14s %14s %14s\n' "rate sweep (${sweep_secs}s)" "achieved/s" "libpcap drops" "eBPF drops" "eBPF elided MB"
 for s in $sweep; do
