@@ -200,9 +200,10 @@ static size_t meta_encode(const struct mb_stream_info *info, uint8_t *q)
 
 /* One pending event, as the writer buffers it until the block is encoded. */
 struct pend {
-	uint64_t ts, lat, vlen, rlen;          /* vlen, rlen: size codes */
-	uint64_t h;                            /* fresh entries: the key hash */
-	uint32_t conn, batch, key;             /* key: dictionary id */
+	uint64_t ts, lat, vlen, rlen;          /* vlen, rlen: sizes, turned into size codes at flush */
+	uint64_t h;                            /* the key hash (raw keys: SipHash of the bytes) */
+	uint32_t conn, batch, key;             /* key: dictionary id, set at flush */
+	uint32_t koff;                         /* raw keys: the key bytes in the block's key buffer */
 	uint32_t off;                          /* fresh raw entries: key bytes in the arena */
 	int32_t ttl;
 	uint16_t shape, klen;
@@ -246,6 +247,7 @@ struct mb_profile_writer {
 	uint64_t prev_ts;
 	uint32_t prev_batch;
 	struct buf col[NCOLS], raw_block, out;
+	struct buf keys;              /* raw keys of the pending events */
 	/* the end block's counters */
 	uint64_t events, blocks, first_ts, last_ts, dict_entries, cmd_count[256];
 	uint32_t *conns;              /* distinct connection ids (open addressing, id + 1) */
@@ -313,13 +315,113 @@ static unsigned pow10_of(uint64_t v, unsigned cap)
 static const uint64_t pow10[UNIT_EXP_MAX + 1] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
 						  1000000000 };
 
+static inline uint32_t slot_of(uint64_t h, uint16_t klen, uint32_t mask)
+{
+	return (uint32_t)(((h ^ klen) * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+}
+
+/* Double the dictionary table. */
+static int ws_grow(struct mb_profile_writer *pw, struct mb_err *err)
+{
+	uint32_t ns = pw->nws * 2;
+	struct wslot *t = calloc(ns, sizeof *t);
+	if (!t)
+		return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%u entries)", pw->nkeys);
+	for (uint32_t k = 0; k < pw->nws; k++) {
+		if (!pw->ws[k].id1)
+			continue;
+		uint32_t j = slot_of(pw->ws[k].h, pw->ws[k].klen, ns - 1);
+		while (t[j].id1)
+			j = (j + 1) & (ns - 1);
+		t[j] = pw->ws[k];
+	}
+	free(pw->ws);
+	pw->ws = t;
+	pw->nws = ns;
+	return MB_OK;
+}
+
+/* The dictionary slot of the event's key, adding an entry (*fresh) when new. */
+static int dict_lookup(struct mb_profile_writer *pw, uint64_t h, const uint8_t *key, uint16_t klen, struct wslot **out,
+		       bool *fresh, struct mb_err *err)
+{
+	int rc;
+	if ((pw->nkeys + 1) * 2 > pw->nws && (rc = ws_grow(pw, err)) != MB_OK)
+		return rc;
+	uint32_t mask = pw->nws - 1, i = slot_of(h, klen, mask);
+	for (;; i = (i + 1) & mask) {
+		struct wslot *w = &pw->ws[i];
+		if (!w->id1)
+			break;
+		if (w->h == h && w->klen == klen && (!pw->raw || !memcmp(pw->arena + w->off, key, klen))) {
+			*out = w;
+			*fresh = false;
+			return MB_OK;
+		}
+	}
+	struct wslot *w = &pw->ws[i];
+	if (pw->raw) {
+		if ((rc = arena_room(&pw->arena, &pw->acap, pw->alen, klen, err)) != MB_OK)
+			return rc;
+		memcpy(pw->arena + pw->alen, key, klen);
+	}
+	*w = (struct wslot){ .h = h, .id1 = ++pw->nkeys, .size = 0, .off = (uint32_t)pw->alen, .klen = klen };
+	if (pw->raw)
+		pw->alen += klen;
+	pw->dict_entries++;
+	*out = w;
+	*fresh = true;
+	return MB_OK;
+}
+
+/* Size code of v for an entry whose last non-zero size is *last (updated). */
+static inline uint64_t size_code(uint32_t v, uint32_t *last)
+{
+	if (v == 0)
+		return 0;
+	if (v == *last)
+		return 1;
+	*last = v;
+	return (uint64_t)v + 2;
+}
+
+#define PREFETCH_AHEAD 8
+
+/*
+ * Look the pending events' keys up in the dictionary, in event order, prefetching the
+ * slot of the event PREFETCH_AHEAD ahead: a large dictionary costs one cache miss per
+ * lookup, which the prefetches overlap. Sizes become size codes here.
+ */
+static int resolve_keys(struct mb_profile_writer *pw, struct mb_err *err)
+{
+	for (uint32_t i = 0; i < pw->nev; i++) {
+		struct pend *p = &pw->ev[i];
+		if (i + PREFETCH_AHEAD < pw->nev) {
+			const struct pend *q = &pw->ev[i + PREFETCH_AHEAD];
+			__builtin_prefetch(&pw->ws[slot_of(q->h, q->klen, pw->nws - 1)]);
+		}
+		struct wslot *e;
+		int rc = dict_lookup(pw, p->h, pw->raw ? pw->keys.p + p->koff : NULL, p->klen, &e, &p->fresh, err);
+		if (rc != MB_OK)
+			return rc;
+		p->key = e->id1 - 1;
+		p->off = e->off;
+		p->vlen = size_code((uint32_t)p->vlen, &e->size);
+		p->rlen = size_code((uint32_t)p->rlen, &e->size);
+	}
+	pw->keys.len = 0;
+	return MB_OK;
+}
+
 /* Encode the pending events into columns, compress, write. */
 static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 {
 	if (!pw->nev)
 		return MB_OK;
 	uint32_t n = pw->nev;
-	int rc = MB_OK;
+	int rc = resolve_keys(pw, err);
+	if (rc != MB_OK)
+		return rc;
 	for (int c = 0; c < NCOLS; c++) {
 		pw->col[c].len = 0;
 		size_t need = c == C_SHAPES ? 4 + (size_t)pw->nshapes * 12 : 1 + (size_t)n * MB_VARINT_MAX;
@@ -483,77 +585,6 @@ static int conn_note(struct mb_profile_writer *pw, uint32_t id, struct mb_err *e
 	return MB_OK;
 }
 
-static inline uint32_t slot_of(uint64_t h, uint16_t klen, uint32_t mask)
-{
-	return (uint32_t)(((h ^ klen) * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
-}
-
-/* Double the dictionary table. */
-static int ws_grow(struct mb_profile_writer *pw, struct mb_err *err)
-{
-	uint32_t ns = pw->nws * 2;
-	struct wslot *t = calloc(ns, sizeof *t);
-	if (!t)
-		return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%u entries)", pw->nkeys);
-	for (uint32_t k = 0; k < pw->nws; k++) {
-		if (!pw->ws[k].id1)
-			continue;
-		uint32_t j = slot_of(pw->ws[k].h, pw->ws[k].klen, ns - 1);
-		while (t[j].id1)
-			j = (j + 1) & (ns - 1);
-		t[j] = pw->ws[k];
-	}
-	free(pw->ws);
-	pw->ws = t;
-	pw->nws = ns;
-	return MB_OK;
-}
-
-/* The dictionary slot of the event's key, adding an entry (*fresh) when new. */
-static int dict_lookup(struct mb_profile_writer *pw, const struct mb_event *ev, struct wslot **out, bool *fresh,
-		       struct mb_err *err)
-{
-	int rc;
-	if ((pw->nkeys + 1) * 2 > pw->nws && (rc = ws_grow(pw, err)) != MB_OK)
-		return rc;
-	uint64_t h = pw->raw ? mb_siphash24(0, 0, ev->key, ev->key_len) : ev->key_hash;
-	uint32_t mask = pw->nws - 1, i = slot_of(h, ev->key_len, mask);
-	for (;; i = (i + 1) & mask) {
-		struct wslot *w = &pw->ws[i];
-		if (!w->id1)
-			break;
-		if (w->h == h && w->klen == ev->key_len && (!pw->raw || !memcmp(pw->arena + w->off, ev->key, ev->key_len))) {
-			*out = w;
-			*fresh = false;
-			return MB_OK;
-		}
-	}
-	struct wslot *w = &pw->ws[i];
-	if (pw->raw) {
-		if ((rc = arena_room(&pw->arena, &pw->acap, pw->alen, ev->key_len, err)) != MB_OK)
-			return rc;
-		memcpy(pw->arena + pw->alen, ev->key, ev->key_len);
-	}
-	*w = (struct wslot){ .h = h, .id1 = ++pw->nkeys, .size = 0, .off = (uint32_t)pw->alen, .klen = ev->key_len };
-	if (pw->raw)
-		pw->alen += ev->key_len;
-	pw->dict_entries++;
-	*out = w;
-	*fresh = true;
-	return MB_OK;
-}
-
-/* Size code of v for an entry whose last non-zero size is *last (updated). */
-static inline uint64_t size_code(uint32_t v, uint32_t *last)
-{
-	if (v == 0)
-		return 0;
-	if (v == *last)
-		return 1;
-	*last = v;
-	return (uint64_t)v + 2;
-}
-
 int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *ev, uint16_t frame_flags,
 			   struct mb_err *err)
 {
@@ -582,25 +613,30 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 		pw->est += 12;
 	}
 	struct pend *p = &pw->ev[pw->nev];
-	struct wslot *e;
-	if ((rc = dict_lookup(pw, ev, &e, &p->fresh, err)) != MB_OK)
-		return rc;
-	p->key = e->id1 - 1;
-	p->h = e->h;
-	p->off = e->off;
-	p->klen = e->klen;
+	if (pw->raw) {
+		if ((rc = buf_room(&pw->keys, ev->key_len ? ev->key_len : 1, err)) != MB_OK)
+			return rc;
+		p->koff = (uint32_t)pw->keys.len;
+		memcpy(pw->keys.p + pw->keys.len, ev->key, ev->key_len);
+		pw->keys.len += ev->key_len;
+		p->h = mb_siphash24(0, 0, ev->key, ev->key_len);
+	} else {
+		p->koff = 0;
+		p->h = ev->key_hash;
+	}
+	p->klen = ev->key_len;
 	p->ts = ev->ts_ns;
 	p->lat = ev->latency_ns;
 	p->conn = ev->conn_id;
 	p->batch = ev->batch_id;
-	p->vlen = size_code(ev->value_len, &e->size);
-	p->rlen = size_code(ev->resp_len, &e->size);
+	p->vlen = ev->value_len;
+	p->rlen = ev->resp_len;
 	p->ttl = ev->ttl;
 	p->shape = (uint16_t)si;
 	if ((rc = conn_note(pw, ev->conn_id, err)) != MB_OK)
 		return rc;
 	pw->nev++;
-	pw->est += EVENT_WORST + (p->fresh ? (pw->raw ? ev->key_len : 8u) + 3 : 0);
+	pw->est += EVENT_WORST + (pw->raw ? ev->key_len : 8u) + 3; /* as if every key were new */
 	pw->events++;
 	pw->cmd_count[ev->cmd]++;
 	if (ev->ts_ns < pw->first_ts)
@@ -659,6 +695,7 @@ void mb_profile_writer_free(struct mb_profile_writer *pw)
 	for (int c = 0; c < NCOLS; c++)
 		free(pw->col[c].p);
 	free(pw->raw_block.p);
+	free(pw->keys.p);
 	free(pw->out.p);
 	free(pw);
 }
