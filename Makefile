@@ -8,6 +8,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show full commands
 
+.DEFAULT_GOAL := all
+
 CC      ?= cc
 ifeq ($(origin CC),default)
 CC      := gcc
