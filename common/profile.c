@@ -79,9 +79,9 @@ uint32_t mb_crc32c(uint32_t crc, const void *data, size_t n)
 
 /* ------------------------------------------------------------- dictionary */
 
-/* One distinct key: its identity and the last non-zero size seen with it. */
+/* One distinct key as the reader keeps it: its identity and the last non-zero size seen with it. */
 struct entry {
-	uint64_t h;      /* key hash (hashed) or SipHash of the raw bytes (lookup only) */
+	uint64_t h;      /* key hash (0 in raw-key profiles) */
 	uint32_t off;    /* raw keys: offset of the bytes in the arena */
 	uint32_t size;   /* last non-zero value_len/resp_len */
 	uint16_t klen;
@@ -666,8 +666,6 @@ int mb_profile_write_frame(struct mb_profile_writer *pw, uint16_t type, uint16_t
 	memcpy(q + MB_FRAME_HDR, payload, len);
 	return put_block(pw, MB_PB_FRAMES, 0, q, MB_FRAME_HDR + len, 1, err);
 }
-
-uint64_t mb_profile_written(const struct mb_profile_writer *pw) { return pw->written; }
 
 void mb_profile_writer_set_block_events(struct mb_profile_writer *pw, uint32_t n)
 {

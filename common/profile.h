@@ -61,8 +61,6 @@ void mb_profile_writer_set_block_events(struct mb_profile_writer *pw, uint32_t n
  * every reader's memory. MB_ERR when out of range.
  */
 int mb_profile_writer_set_dict_max(struct mb_profile_writer *pw, uint32_t n, struct mb_err *err);
-/* Bytes written so far. */
-uint64_t mb_profile_written(const struct mb_profile_writer *pw);
 
 /* ---- reader (used by mb_reader for MB_INPUT_PROFILE inputs) ---- */
 
