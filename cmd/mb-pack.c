@@ -13,12 +13,13 @@
 #include "stream.h"
 
 static const char usage[] =
-	"usage: mb-pack [-l LEVEL] [--raw-keys] [FILE] > profile\n"
-	"       mb-pack -m [-l LEVEL] [--raw-keys] FILE... > profile\n"
+	"usage: mb-pack [OPTIONS] [FILE] > profile\n"
+	"       mb-pack -m [OPTIONS] FILE... > profile\n"
 	"Write a hashed event stream (mb-anon, mb-gen) as a compact profile (doc/profile.md).\n"
 	"\n"
 	"  -l, --level LEVEL  zstd level, 1..19 (default 3)\n"
-	"  -b, --block-events N  events per block, 1..65536 (default 65536; smaller blocks lose\n"
+	"  -b, --block-events N\n"
+	"                     events per block, 1..65536 (default 65536; smaller blocks lose\n"
 	"                     less when a profile is cut short, and compress worse)\n"
 	"      --dict-max N   key dictionary entries before it starts over (default 4194304;\n"
 	"                     bounds readers' memory; at least the events per block)\n"
