@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "prog.h"
 #include "stream.h"
 #include "textfmt.h"
@@ -45,11 +46,10 @@ struct opts {
 /* Open a named input, or stdin for "-"; returns fd or -1 (message printed). */
 static int open_input(const char *name)
 {
-	if (!strcmp(name, "-"))
-		return 0;
-	int fd = open(name, O_RDONLY | O_CLOEXEC);
+	struct mb_err err;
+	int fd = mb_open_input(name, &err);
 	if (fd < 0)
-		mb_msg("cannot open input: %s: '%s'", strerror(errno), name);
+		mb_msg_err(&err);
 	return fd;
 }
 
@@ -58,20 +58,9 @@ static int drain(struct mb_buf *b, int force, struct mb_err *err)
 {
 	if (!force && b->len < (1u << 20))
 		return MB_OK;
-	size_t done = 0;
-	while (done < b->len) {
-		ssize_t n = write(1, b->p + done, b->len - done);
-		if (n > 0)
-			done += (size_t)n;
-		else if (n < 0 && errno == EINTR)
-			continue;
-		else if (n < 0 && errno == EPIPE)
-			return MB_EPIPE;
-		else
-			return mb_err_set(err, MB_EIO, "write error: %s: 'stdout'", n < 0 ? strerror(errno) : "no progress");
-	}
+	int rc = mb_write_all(1, b->p, b->len, "stdout", err);
 	b->len = 0;
-	return MB_OK;
+	return rc;
 }
 
 /* binary -> text for one input. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "mbtime.h"
+#include "fdio.h"
 #include "opt.h"
 #include "prog.h"
 #include "stat.h"
@@ -34,24 +35,6 @@ static const char usage[] =
 	"Manual: doc/mb-stat.md.\n";
 
 enum { O_HTML = 256, O_NOMRC, O_RATE, O_SAMPLES, O_MAXKEYS };
-
-/* Write all of b to fd: MB_OK, MB_EPIPE or MB_EIO. */
-static int write_all(int fd, const struct mb_buf *b, const char *name, struct mb_err *err)
-{
-	size_t done = 0;
-	while (done < b->len) {
-		ssize_t n = write(fd, b->p + done, b->len - done);
-		if (n > 0)
-			done += (size_t)n;
-		else if (n < 0 && errno == EINTR)
-			continue;
-		else if (n < 0 && errno == EPIPE)
-			return MB_EPIPE;
-		else
-			return mb_err_set(err, MB_EIO, "write error: %s: '%s'", n < 0 ? strerror(errno) : "no progress", name);
-	}
-	return MB_OK;
-}
 
 /* Read every frame into the accumulator; MB_OK at the end, or the error that stopped the read. */
 static int read_all(struct mb_reader *r, struct mb_stat *st, struct mb_err *err)
@@ -139,14 +122,11 @@ int main(int argc, char **argv)
 		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
 	if (html && !strcmp(html, "-") && json)
 		mb_usage_error("--json and --html - both want stdout");
-	const char *name = optind < argc && strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
-	int fd = 0;
-	if (strcmp(name, "<stdin>")) {
-		fd = open(name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			mb_msg("cannot open input: %s: '%s'", strerror(errno), name);
-			return MB_EXIT_DATA;
-		}
+	const char *name = mb_input_name(optind < argc ? argv[optind] : "-");
+	int fd = mb_open_input(optind < argc ? argv[optind] : "-", &err);
+	if (fd < 0) {
+		mb_msg_err(&err);
+		return MB_EXIT_DATA;
 	}
 	mb_prog_signals();
 	struct mb_reader r;
@@ -183,12 +163,12 @@ int main(int argc, char **argv)
 		if (rc != MB_OK) {
 			mb_err_set(&err, MB_EIO, "out of memory for the report");
 		} else if (!strcmp(html, "-")) {
-			rc = write_all(1, &out, "stdout", &err);
+			rc = mb_write_all(1, out.p, out.len, "stdout", &err);
 		} else {
 			int hfd = open(html, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			if (hfd < 0)
 				rc = mb_err_set(&err, MB_EIO, "cannot create the HTML report: %s: '%s'", strerror(errno), html);
-			else if ((rc = write_all(hfd, &out, html, &err)) == MB_OK && close(hfd) != 0)
+			else if ((rc = mb_write_all(hfd, out.p, out.len, html, &err)) == MB_OK && close(hfd) != 0)
 				rc = mb_err_set(&err, MB_EIO, "cannot write the HTML report: %s: '%s'", strerror(errno), html);
 		}
 		out.len = 0;
@@ -198,7 +178,7 @@ int main(int argc, char **argv)
 		if (rc != MB_OK)
 			mb_err_set(&err, MB_EIO, "out of memory for the report");
 		else
-			rc = write_all(1, &out, "stdout", &err);
+			rc = mb_write_all(1, out.p, out.len, "stdout", &err);
 	}
 	mb_buf_free(&out);
 	mb_stat_free(st);

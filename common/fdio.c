@@ -1,0 +1,36 @@
+/* fdio.c - opening inputs and writing whole buffers, with the project's error conventions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdio.h"
+
+int mb_open_input(const char *name, struct mb_err *err)
+{
+	if (!strcmp(name, "-"))
+		return 0;
+	int fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		mb_err_set(err, MB_EIO, "cannot open input: %s: '%s'", strerror(errno), name);
+	return fd;
+}
+
+const char *mb_input_name(const char *arg) { return strcmp(arg, "-") ? arg : "<stdin>"; }
+
+int mb_write_all(int fd, const void *p, size_t n, const char *what, struct mb_err *err)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = write(fd, (const char *)p + done, n - done);
+		if (w > 0)
+			done += (size_t)w;
+		else if (w < 0 && errno == EINTR)
+			continue;
+		else if (w < 0 && errno == EPIPE)
+			return MB_EPIPE;
+		else
+			return mb_err_set(err, MB_EIO, "write error: %s: '%s'", w < 0 ? strerror(errno) : "no progress", what);
+	}
+	return MB_OK;
+}
