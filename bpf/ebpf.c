@@ -32,19 +32,47 @@ const char *mb_ebpf_backend_name(void) { return "ebpf-tc"; }
 
 uint32_t mb_ebpf_linktype(void) { return LINKTYPE_ETHERNET; }
 
-/* libbpf's last warning, kept for error messages instead of being printed. */
-static char libbpf_last[256];
+/* libbpf's last warning and the verifier's verdict, kept for error messages instead of being printed. */
+static char libbpf_last[256], verifier_said[256];
+
+/* The verifier's reason in a load log: the last line before the statistics that end it. */
+static void keep_verdict(const char *log)
+{
+	const char *end = strstr(log, "-- END PROG LOAD LOG --");
+	if (!end || verifier_said[0])
+		return;
+	while (end > log) {
+		const char *e = end;
+		while (e > log && e[-1] == '\n')
+			e--;
+		const char *b = e;
+		while (b > log && b[-1] != '\n')
+			b--;
+		size_t n = (size_t)(e - b);
+		end = b;
+		if (n == 0 || strncmp(b, "processed ", 10) == 0 || strncmp(b, "verification time", 17) == 0 ||
+		    strncmp(b, "stack depth", 11) == 0)
+			continue;
+		if (n >= sizeof verifier_said)
+			n = sizeof verifier_said - 1;
+		memcpy(verifier_said, b, n);
+		verifier_said[n] = 0;
+		return;
+	}
+}
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[sizeof libbpf_last];
-	if (level == LIBBPF_DEBUG || vsnprintf(line, sizeof line, fmt, ap) <= 0)
+	char *line = NULL;
+	if (level == LIBBPF_DEBUG || vasprintf(&line, fmt, ap) < 0)
 		return 0;
+	keep_verdict(line);
 	size_t n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = 0;
 	if (n)
-		memcpy(libbpf_last, line, sizeof libbpf_last);
+		snprintf(libbpf_last, sizeof libbpf_last, "%s", line);
+	free(line);
 	return 0;
 }
 
@@ -64,17 +92,22 @@ struct run {
 static int load_error(struct mb_err *err, const char *what, int e)
 {
 	e = e < 0 ? -e : e;
-	if (e == EPERM || e == EACCES)
+	if (verifier_said[0])
+		return mb_err_set(err, MB_ERR, "eBPF capture: %s: the kernel's verifier rejected the program: %s" HINT,
+				  what, verifier_said);
+	if ((e == EPERM || e == EACCES) && geteuid() != 0)
 		return mb_err_set(err, MB_ERR,
 				  "eBPF capture: %s: permission denied: it needs root (CAP_BPF, CAP_NET_ADMIN and "
 				  "CAP_PERFMON)" HINT,
 				  what);
+	if (e == EPERM)
+		return mb_err_set(err, MB_ERR,
+				  "eBPF capture: %s: permission denied even as root (kernel lockdown or a security "
+				  "module?)" HINT,
+				  what);
 	if (e == ENOSYS || e == EOPNOTSUPP)
 		return mb_err_set(err, MB_ERR, "eBPF capture: %s: this kernel has no BPF support for it (%s)" HINT, what,
 				  strerror(e));
-	if (e == EINVAL && libbpf_last[0])
-		return mb_err_set(err, MB_ERR, "eBPF capture: %s: the kernel rejected the program (%s)" HINT, what,
-				  libbpf_last);
 	return mb_err_set(err, MB_ERR, "eBPF capture: %s: %s%s%s" HINT, what, strerror(e), libbpf_last[0] ? ": " : "",
 			  libbpf_last);
 }
@@ -332,6 +365,7 @@ int mb_ebpf_capture(const struct mb_ebpf_opts *o, struct mb_writer *w, struct mb
 	r.snap = o->snaplen && o->snaplen < MB_PACKET_MAX ? o->snaplen : MB_PACKET_MAX;
 	libbpf_set_print(libbpf_quiet);
 	libbpf_last[0] = 0;
+	verifier_said[0] = 0;
 
 	int ifindex = (int)if_nametoindex(o->iface);
 	if (!ifindex)
