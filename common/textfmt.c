@@ -106,17 +106,6 @@ int mb_text_escape(struct mb_buf *b, const uint8_t *s, size_t n)
 	return MB_OK;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 long mb_text_unescape(const char *s, size_t n, uint8_t *out)
 {
 	size_t o = 0;
@@ -128,8 +117,8 @@ long mb_text_unescape(const char *s, size_t n, uint8_t *out)
 		if (i + 1 < n && s[i + 1] == '\\') {
 			out[o++] = '\\';
 			i++;
-		} else if (i + 3 < n && s[i + 1] == 'x' && hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
-			out[o++] = (uint8_t)(hexval(s[i + 2]) << 4 | hexval(s[i + 3]));
+		} else if (i + 3 < n && s[i + 1] == 'x' && mb_hexval(s[i + 2]) >= 0 && mb_hexval(s[i + 3]) >= 0) {
+			out[o++] = (uint8_t)(mb_hexval(s[i + 2]) << 4 | mb_hexval(s[i + 3]));
 			i += 3;
 		} else {
 			return -1;
@@ -407,7 +396,7 @@ static bool parse_flags(struct field f, uint16_t *out)
 		} else if (tn > 2 && t[0] == '0' && t[1] == 'x') {
 			unsigned v = 0;
 			for (size_t j = 2; j < tn; j++) {
-				int h = hexval(t[j]);
+				int h = mb_hexval(t[j]);
 				if (h < 0 || v > 0xfff)
 					return false;
 				v = v << 4 | (unsigned)h;
@@ -431,7 +420,7 @@ static long parse_hex(struct field f, uint8_t *out, size_t max)
 	if (f.n % 2 || f.n / 2 > max)
 		return -1;
 	for (size_t i = 0; i < f.n; i += 2) {
-		int h = hexval(f.s[i]), l = hexval(f.s[i + 1]);
+		int h = mb_hexval(f.s[i]), l = mb_hexval(f.s[i + 1]);
 		if (h < 0 || l < 0)
 			return -1;
 		out[i / 2] = (uint8_t)(h << 4 | l);
@@ -479,7 +468,7 @@ static int parse_event(struct field *f, unsigned nf, unsigned *kind, uint8_t *pa
 		if (!hashed)
 			return bad(err, "key (a hashed stream needs @ and 16 hex digits)", f[6]);
 		for (int i = 1; i < 17; i++) {
-			int h = hexval(f[6].s[i]);
+			int h = mb_hexval(f[6].s[i]);
 			if (h < 0)
 				return bad(err, "key", f[6]);
 			ev.key_hash = ev.key_hash << 4 | (uint64_t)h;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "trace.h"
 
 static const char *const fmt_names[MB_TRACE_COUNT] = { NULL, "twitter", "cachelib", "oracle" };
@@ -27,24 +28,13 @@ bool mb_trace_fmt_has_string_keys(unsigned fmt)
 	return fmt == MB_TRACE_TWITTER || fmt == MB_TRACE_CACHELIB;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 uint64_t mb_trace_key_id(const struct mb_anon *a, const char *key, size_t len, bool *hashed)
 {
 	if (len == 16) {
 		uint64_t v = 0;
 		size_t i;
 		for (i = 0; i < 16; i++) {
-			int h = hexval(key[i]);
+			int h = mb_hexval(key[i]);
 			if (h < 0)
 				break;
 			v = v << 4 | (uint64_t)h;
