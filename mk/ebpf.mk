@@ -45,3 +45,5 @@ $(BUILD)/bpf/ebpf-none.o: bpf/ebpf-none.c bpf/ebpf.h
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS) -Ibpf -c -o $@ $<
 endif
+
+-include $(BUILD)/bpf/ebpf.d $(BUILD)/bpf/ebpf-none.d
