@@ -1042,8 +1042,10 @@ static int next_block(struct mb_reader *r, struct mb_profile_reader *pr, struct 
 		pr->nrec = nrec;
 		pr->next = 0;
 		pr->fpos = 0;
-		if (type == MB_PB_EVENTS && (rc = decode_events(r, pr, flags, err)) != MB_OK)
+		if (type == MB_PB_EVENTS && (rc = decode_events(r, pr, flags, err)) != MB_OK) {
+			pr->nrec = 0; /* nothing of a block that does not decode is returned */
 			return rc;
+		}
 		pr->blocks++;
 		return MB_OK;
 	}
