@@ -10,10 +10,11 @@ export MB_BUILD
 . "$TDIR/test-lib.sh"
 MB_SRC=${TDIR%/t}
 
-# Workload (bounded, about 4,500 requests, a few seconds): t/lib/oracle-workload.py
+# Workload (bounded: about 5,300 key operations, a few seconds): t/lib/oracle-workload.py
 # (pymemcache text commands incl. noreply, get_many, gets/cas, incr/decr, delete, touch; a
-# raw socket with gat/gats and meta ms/mg/md/ma incl. quiet pipelines closed by mn) and
-# memcslap (text and --binary: set, get, mget, binary set with noreply), all captured
+# raw socket with gat/gats and meta ms/mg/md/ma incl. quiet pipelines closed by mn; a raw
+# binary socket with every keyed opcode family, quiet gets/deletes fenced by NOOP; a final
+# flush_all) and memcslap (text and --binary: set, get, mget, binary set with noreply), all captured
 # by tcpdump on lo. The rules mapping events to stats are in t/lib/stats-oracle.py.
 # tcpdump is stopped once its file has not grown for 1.5 s: packets still in the kernel
 # ring's current block (retired after tcpdump's 1 s timeout) would be lost without being
