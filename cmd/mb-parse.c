@@ -106,6 +106,7 @@ static void fill_summary(struct run *r, struct mb_summary *s)
 	mb_summary_add(s, "malformed", c->malformed);
 	mb_summary_add(s, "invalid", c->invalid);
 	mb_summary_add(s, "unmatched_responses", c->unmatched_resp);
+	mb_summary_add(s, "dropped_untrusted", c->dropped_untrusted);
 	mb_summary_add(s, "keys_over_cap", c->keys_over_cap);
 	mb_summary_add(s, "pending_overflow", c->pending_overflow);
 	mb_summary_add(s, "elided_bytes", c->elided_bytes);

@@ -146,6 +146,8 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		extra = MB_EF_RESYNC;
 		h->resync_mark = false;
 	}
+	if (!c->proto_lock)
+		c->proto_lock = rq->proto == MB_PROTO_BINARY ? 2 : 1;
 	if (rq->cmd == MB_CMD_UNKNOWN)
 		ctx->cnt.unknown_cmds++;
 	if (rq->malformed)
@@ -183,6 +185,7 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->has_opaque = rq->has_opaque;
 		e->malformed = rq->malformed;
 		e->want_key = rq->want_key;
+		e->tentative = c->tentative;
 		e->opq_len = rq->opq_len;
 		if (rq->opq_len)
 			memcpy(e->opq, rq->opq, rq->opq_len);
@@ -284,6 +287,24 @@ static uint8_t bin_status(uint8_t cmd, uint16_t st)
 	}
 }
 
+/* The meta reply codes a command can get (bit per enum mc_meta_code). */
+static unsigned meta_codes(uint8_t cmd)
+{
+	if (is_read(cmd))
+		return 1u << MC_M_VA | 1u << MC_M_HD | 1u << MC_M_EN;
+	if (is_store(cmd))
+		return 1u << MC_M_HD | 1u << MC_M_NS | 1u << MC_M_EX | 1u << MC_M_NF;
+	if (cmd == MB_CMD_DELETE)
+		return 1u << MC_M_HD | 1u << MC_M_NF | 1u << MC_M_EX;
+	if (cmd == MB_CMD_INCR || cmd == MB_CMD_DECR)
+		return 1u << MC_M_HD | 1u << MC_M_VA | 1u << MC_M_NF | 1u << MC_M_NS | 1u << MC_M_EX;
+	if (cmd == MB_CMD_DEBUG)
+		return 1u << MC_M_ME | 1u << MC_M_EN;
+	if (cmd == MB_CMD_NOOP)
+		return 1u << MC_M_MN;
+	return 0;
+}
+
 /* Is there a malformed request (one memcached answers with an error) behind the head? */
 static bool later_malformed(const struct mc_conn *c)
 {
@@ -321,20 +342,72 @@ static bool quiet_skipped(const struct mc_conn *c, const struct mc_pend *e, cons
 	if (rs->meta == suppressed)
 		return true;
 	/* a code this command never answers belongs to a later request */
-	unsigned ok;
-	if (is_read(e->cmd))
-		ok = 1u << MC_M_VA | 1u << MC_M_HD;
-	else if (is_store(e->cmd))
-		ok = 1u << MC_M_NS | 1u << MC_M_EX | 1u << MC_M_NF;
-	else if (e->cmd == MB_CMD_DELETE)
-		ok = 1u << MC_M_NF | 1u << MC_M_EX;
-	else if (e->cmd == MB_CMD_INCR || e->cmd == MB_CMD_DECR)
-		ok = 1u << MC_M_VA | 1u << MC_M_NF | 1u << MC_M_NS | 1u << MC_M_EX;
-	else if (e->cmd == MB_CMD_DEBUG)
-		ok = 1u << MC_M_ME;
-	else
-		ok = 0;
-	return !(ok >> rs->meta & 1);
+	return !(meta_codes(e->cmd) >> rs->meta & 1);
+}
+
+/* Could rs be the reply of head entry e at all (command, reply kind, key, opcode, opaque)? */
+static bool fits(const struct mc_conn *c, const struct mc_pend *e, const struct mc_resp *rs)
+{
+	if (rs->kind == MC_R_STATUS && rs->status >= MB_ST_ERROR)
+		return true; /* any request can get an error */
+	if (e->proto == MB_PROTO_BINARY)
+		return rs->kind == MC_R_BINARY && rs->bin_opcode == e->bin_opcode && rs->opaque == e->opaque;
+	if (rs->kind == MC_R_BINARY)
+		return false;
+	if (e->expect == MC_EXP_VALUES) {
+		if (rs->kind == MC_R_END)
+			return true;
+		if (rs->kind != MC_R_VALUE)
+			return false;
+		uint32_t n = head_batch_len(c);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct mc_pend *k = q_at(c, i);
+			if (k->key_len == rs->key_len && memcmp(k->key, rs->key, rs->key_len) == 0)
+				return true;
+		}
+		return false;
+	}
+	if (e->expect == MC_EXP_MULTI)
+		return rs->kind == MC_R_DATA || rs->kind == MC_R_END || rs->kind == MC_R_STATUS;
+	if (e->proto == MB_PROTO_META)
+		return rs->kind == MC_R_META && (meta_codes(e->cmd) >> rs->meta & 1);
+	uint8_t st = rs->kind == MC_R_STATUS ? rs->status : MB_ST_NONE;
+	if (is_store(e->cmd))
+		return st == MB_ST_STORED || st == MB_ST_NOT_STORED || st == MB_ST_EXISTS || st == MB_ST_NOT_FOUND;
+	switch (e->cmd) {
+	case MB_CMD_DELETE: return st == MB_ST_DELETED || st == MB_ST_NOT_FOUND;
+	case MB_CMD_INCR: case MB_CMD_DECR: return rs->kind == MC_R_NUMBER || st == MB_ST_NOT_FOUND;
+	case MB_CMD_TOUCH: return st == MB_ST_TOUCHED || st == MB_ST_NOT_FOUND;
+	case MB_CMD_UNKNOWN: return false;
+	default: return rs->kind == MC_R_STATUS || rs->kind == MC_R_DATA;
+	}
+}
+
+/*
+ * A reply that cannot belong to the head request, decoded after a resync,
+ * proves the resync point was wrong (e.g. lines inside a value): drop every
+ * unconfirmed request without emitting it and hunt again.
+ */
+static void drop_tentative(struct mc_ctx *ctx, struct mc_conn *c)
+{
+	struct mc_half *h = &c->half[0];
+	ctx->cnt.dropped_untrusted += c->qlen;
+	c->qlen = 0;
+	c->batch_cursor = 0;
+	ctx->cnt.desyncs++;
+	h->state = MC_H_HUNT;
+	h->clen = 0;
+	h->skip = 0;
+	h->body_open = false;
+	h->no_cand_at_start = false;
+}
+
+/* A fitting reply confirms the requests decoded since the resync. */
+static void confirm(struct mc_conn *c)
+{
+	c->tentative = false;
+	for (uint32_t i = 0; i < c->qlen; i++)
+		q_at(c, i)->tentative = false;
 }
 
 /* Mark the head entry finished with a status and emit what is ready. */
@@ -418,6 +491,14 @@ static void handle_resp(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_r
 		}
 		break;
 	}
+	if (e->tentative) {
+		if (!fits(c, e, rs)) {
+			drop_tentative(ctx, c);
+			ctx->cnt.unmatched_resp++;
+			return;
+		}
+		confirm(c);
+	}
 	if (!e->resp_ts)
 		e->resp_ts = start;
 	if (e->expect == MC_EXP_VALUES) {
@@ -491,31 +572,21 @@ static void desync(struct mc_ctx *ctx, struct mc_conn *c, int dir)
 }
 
 /*
- * Next resynchronization candidate at or after `from`: a segment start (text or
- * binary), or a text line start (after '\n') that looks like a message. n when none.
+ * Next resynchronization candidate at or after `from`: only the start of a
+ * segment counts (a client starts a request in a new segment unless it
+ * pipelines, while lines inside a value sit mid-segment), and only a message of
+ * the connection's protocol. n when none.
  */
-static size_t hunt(const struct mc_half *h, const uint8_t *p, size_t n, size_t from, bool seg_start)
+static size_t hunt(const struct mc_conn *c, const struct mc_half *h, const uint8_t *p, size_t n, size_t from,
+		   bool seg_start)
 {
 	bool (*plausible)(const uint8_t *, size_t) = h->server ? mc_plausible_resp : mc_plausible_req;
-	size_t i = from;
-	if (i == 0 && seg_start && !h->no_cand_at_start && plausible(p, n))
-		return 0;
-	if (i == 0 || !(p[i - 1] == '\n') || h->no_cand_at_start) {
-		const uint8_t *nl = i < n ? memchr(p + i, '\n', n - i) : NULL;
-		if (!nl)
-			return n;
-		i = (size_t)(nl - p) + 1;
-	}
-	for (;;) {
-		if (i >= n)
-			return n;
-		if (p[i] != 0x80 && p[i] != 0x81 && plausible(p + i, n - i))
-			return i;
-		const uint8_t *nl = memchr(p + i, '\n', n - i);
-		if (!nl)
-			return n;
-		i = (size_t)(nl - p) + 1;
-	}
+	if (from != 0 || !seg_start || h->no_cand_at_start || n == 0)
+		return n;
+	bool bin = p[0] == 0x80 || p[0] == 0x81;
+	if ((c->proto_lock == 1 && bin) || (c->proto_lock == 2 && !bin))
+		return n;
+	return plausible(p, n) ? 0 : n;
 }
 
 /* Make room for a carried partial message. */
@@ -554,7 +625,7 @@ void mc_conn_data(struct mc_ctx *ctx, struct mc_conn *c, int dir, const uint8_t 
 			continue;
 		}
 		if (h->state == MC_H_HUNT) {
-			size_t pos = hunt(h, p, n, off, seg_start && off == 0);
+			size_t pos = hunt(c, h, p, n, off, seg_start && off == 0);
 			ctx->cnt.unparsed_bytes += pos - off;
 			off = pos;
 			h->no_cand_at_start = false;
@@ -563,6 +634,8 @@ void mc_conn_data(struct mc_ctx *ctx, struct mc_conn *c, int dir, const uint8_t 
 			h->state = MC_H_SYNC;
 			h->resync_mark = true;
 			ctx->cnt.resyncs++;
+			if (dir == 0)
+				c->tentative = true;
 		}
 		bool carried = h->clen > 0;
 		size_t take = 0;

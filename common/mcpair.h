@@ -32,6 +32,7 @@ struct mc_counters {
 	uint64_t lost_body_bytes;  /* lost bytes that fell inside a value body (no desync needed) */
 	uint64_t udp_dropped;      /* UDP datagrams out of sequence or without a request */
 	uint64_t batches;          /* multi-key requests */
+	uint64_t dropped_untrusted;/* requests decoded after a resync that a reply proved wrong (not emitted) */
 };
 
 /* Shared context of all connections: output callback, counters, batch ids, memory accounting. */
@@ -82,6 +83,7 @@ struct mc_pend {
 	bool done;            /* status known (or no response expected) */
 	bool has_opaque;
 	bool want_key;
+	bool tentative;        /* decoded after a resync, not yet confirmed by a fitting reply */
 	bool malformed;        /* memcached will answer an error */
 	bool body_done;       /* request body fully seen */
 	uint8_t opq[MC_OPAQUE_MAX];
@@ -101,6 +103,8 @@ struct mc_conn {
 	uint16_t udp_next_seq;
 	bool udp_active;
 	uint16_t udp_req;      /* request id of the request datagram being parsed */
+	uint8_t proto_lock;    /* 0 unknown, 1 text/meta, 2 binary: fixed by the first request, as memcached does */
+	bool tentative;        /* requests since the last resync are unconfirmed */
 };
 
 /* Where a chunk of in-order bytes came from. */
