@@ -32,10 +32,9 @@ int mb_ts_parse(const char *s, size_t n, uint64_t *out)
 	if (n == 0)
 		return -1;
 	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (sec > (UINT64_MAX / MB_NS_PER_SEC - 9) / 10)
-			return -1;
 		sec = sec * 10 + (uint64_t)(s[i] - '0');
-		digits++;
+		if (++digits > 11 || sec > UINT64_MAX / MB_NS_PER_SEC)
+			return -1;
 	}
 	if (digits == 0)
 		return -1;
@@ -51,6 +50,8 @@ int mb_ts_parse(const char *s, size_t n, uint64_t *out)
 		for (; fd < 9; fd++)
 			frac *= 10;
 	}
+	if (frac > UINT64_MAX - sec * MB_NS_PER_SEC)
+		return -1;
 	*out = sec * MB_NS_PER_SEC + frac;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* profile.c - profile writer and reader: key dictionary, per-column varint encodings, zstd blocks, CRC-32C. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,7 +8,6 @@
 #include <zstd.h>
 
 #include "bytes.h"
-#include "prog.h"
 #include "profile.h"
 #include "siphash.h"
 #include "varint.h"
@@ -849,7 +849,7 @@ int mb_profile_open(struct mb_reader *r, struct mb_err *err)
 		return mb_err_set(err, MB_EIO, "out of memory for the profile reader");
 	int rc = read_header(r, &r->info, &pr->raw, err);
 	if (rc == MB_OK && pr->raw)
-		mb_msg("warning: this profile holds raw keys (packed with mb-pack --raw-keys), not hashes: '%s'", r->name);
+		mb_warn("this profile holds raw keys (packed with mb-pack --raw-keys), not hashes: '%s'", r->name);
 	return rc;
 }
 
@@ -989,7 +989,7 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 /* A warning about a profile cut short; the events before it were returned. */
 static int cut_short(struct mb_reader *r, struct mb_profile_reader *pr, uint64_t at, const char *what)
 {
-	mb_msg("warning: profile cut short (%s) after %llu complete blocks; everything before was read: '%s' at byte %llu", what,
+	mb_warn("profile cut short (%s) after %llu complete blocks; everything before was read: '%s' at byte %llu", what,
 	       (unsigned long long)pr->blocks, r->name, (unsigned long long)at);
 	pr->done = true;
 	return MB_END;

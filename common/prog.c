@@ -11,7 +11,13 @@
 volatile sig_atomic_t mb_stop_requested;
 static const char *prog_name = "membench";
 
-void mb_prog_init(const char *name) { prog_name = name; }
+static void print_warning(const char *msg) { fprintf(stderr, "%s: warning: %s\n", prog_name, msg); }
+
+void mb_prog_init(const char *name)
+{
+	prog_name = name;
+	mb_set_warn_sink(print_warning);
+}
 
 const char *mb_prog_name(void) { return prog_name; }
 

@@ -250,6 +250,9 @@ static void test_opt_time(void)
 	ok(!strcmp(ts, "1700000000.123456789"), "timestamp format %s", ts);
 	ok(mb_ts_parse("1.5", 3, &v) == 0 && v == 1500000000, "timestamp parse with short fraction");
 	ok(mb_ts_parse("1.0000000001", 12, &v) == -1, "more than 9 fraction digits refused");
+	ok(mb_ts_parse("18446744073.709551615", 21, &v) == 0 && v == UINT64_MAX, "the largest timestamp parses");
+	ok(mb_ts_parse("18446744073.709551616", 21, &v) == -1, "one past it is refused");
+	ok(mb_ts_parse("99999999999", 11, &v) == -1, "too many seconds refused");
 }
 
 int main(void)
