@@ -96,6 +96,7 @@ int mc_bin_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	rq->malformed = false;
 	rq->has_opaque = true;
 	rq->want_key = false;
+	rq->partial = false;
 	rq->opaque = h.opaque;
 	if (h.opaque)
 		rq->flags |= MB_EF_OPAQUE;

@@ -81,6 +81,7 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 	rq->malformed = false;
 	rq->has_opaque = false;
 	rq->want_key = false;
+	rq->partial = false;
 	rq->opq_len = 0;
 	rq->hdr_len = (uint32_t)total;
 	rq->skip = 0;

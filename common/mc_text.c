@@ -213,9 +213,102 @@ static const char *const admin_words[] = {
 	"debugtime", "extstore", "refresh_certs", "stats_reset", NULL,
 };
 
+/* Reset the fields of a get/gets request. */
+static void get_init(struct mc_req *rq, uint8_t cmd)
+{
+	rq->proto = MB_PROTO_TEXT;
+	rq->cmd = cmd;
+	rq->expect = MC_EXP_VALUES;
+	rq->bin_opcode = 0;
+	rq->flags = MB_EF_WANT_VALUE | (cmd == MB_CMD_GETS ? MB_EF_WANT_CAS : 0);
+	rq->malformed = false;
+	rq->has_opaque = false;
+	rq->want_key = false;
+	rq->partial = false;
+	rq->opq_len = 0;
+	rq->skip = 0;
+	rq->value_len = 0;
+	rq->ttl = 0;
+	rq->opaque = 0;
+	rq->nkeys = 0;
+	rq->keys_over = 0;
+}
+
+/*
+ * Keys of a get/gets line from p + i on: up to MC_KEYS_MAX of them, then a
+ * partial request (hdr_len = bytes consumed) when the line goes on or the
+ * bytes end before it does. `first`: the line's first message (it needs one
+ * key at least; later pieces may consume spaces only).
+ */
+static int get_keys(const uint8_t *p, size_t n, size_t i, bool first, struct mc_req *rq)
+{
+	for (;;) {
+		while (i < n && p[i] == ' ')
+			i++;
+		if (i < n && p[i] == '\n') {
+			rq->hdr_len = (uint32_t)(i + 1);
+			break;
+		}
+		if (i + 1 < n && p[i] == '\r' && p[i + 1] == '\n') {
+			rq->hdr_len = (uint32_t)(i + 2);
+			break;
+		}
+		size_t j = i;
+		while (j < n && p[j] != ' ' && p[j] != '\n' && !(p[j] == '\r' && (j + 1 >= n || p[j + 1] == '\n')))
+			j++;
+		if (j >= n || (p[j] == '\r' && j + 1 >= n)) {
+			/* the bytes end inside a key or before the line end */
+			if (rq->nkeys || (!first && i > 0)) {
+				rq->hdr_len = (uint32_t)i;
+				rq->partial = true;
+				return MC_OK;
+			}
+			return (n - i > MC_KEY_MAX + 2 || n >= MC_LINE_MAX) ? MC_INVALID : MC_NEED_MORE;
+		}
+		struct mc_key *k = &rq->keys[rq->nkeys++];
+		k->p = p + i;
+		k->cut = j - i > MC_KEY_MAX;
+		k->len = (uint16_t)(j - i > MC_KEY_MAX ? MC_KEY_MAX : j - i);
+		i = j;
+		if (rq->nkeys == MC_KEYS_MAX) {
+			size_t e = i;
+			while (e < n && p[e] == ' ')
+				e++;
+			if (e < n && p[e] == '\n') {
+				rq->hdr_len = (uint32_t)(e + 1);
+			} else if (e + 1 < n && p[e] == '\r' && p[e + 1] == '\n') {
+				rq->hdr_len = (uint32_t)(e + 2);
+			} else {
+				rq->hdr_len = (uint32_t)i;
+				rq->partial = true;
+			}
+			return MC_OK;
+		}
+	}
+	if (first && rq->nkeys == 0) {
+		rq->malformed = true; /* "get" without keys: memcached answers ERROR */
+		rq->expect = MC_EXP_LINE;
+	}
+	return MC_OK;
+}
+
+int mc_text_getcont(const uint8_t *p, size_t n, uint8_t cmd, struct mc_req *rq)
+{
+	get_init(rq, cmd);
+	return get_keys(p, n, 0, false, rq);
+}
+
 int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 {
 	size_t ll, total;
+	size_t w = n >= 4 && memcmp(p, "get ", 4) == 0 ? 4 : n >= 5 && memcmp(p, "gets ", 5) == 0 ? 5 : 0;
+	if (w) {
+		/* get lines may be longer than any buffer: keys are taken as they come */
+		if (n < MC_LINE_MAX && !memchr(p, '\n', n))
+			return MC_NEED_MORE;
+		get_init(rq, w == 4 ? MB_CMD_GET : MB_CMD_GETS);
+		return get_keys(p, n, w, true, rq);
+	}
 	int rc = line_end(p, n, &ll, &total);
 	if (rc != MC_OK)
 		return rc;
@@ -229,6 +322,7 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	rq->malformed = false;
 	rq->has_opaque = false;
 	rq->want_key = false;
+	rq->partial = false;
 	rq->opq_len = 0;
 	rq->hdr_len = (uint32_t)total;
 	rq->skip = 0;

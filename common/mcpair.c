@@ -153,13 +153,26 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 	if (rq->malformed)
 		ctx->cnt.malformed++;
 	ctx->cnt.keys_over_cap += rq->keys_over;
-	unsigned n = rq->nkeys ? rq->nkeys : 1;
+	bool cont = h->cont_cmd != 0;
+	unsigned n = rq->nkeys || cont ? rq->nkeys : 1;
 	uint32_t batch = 0;
-	if (n > 1) {
+	if (cont) {
+		batch = c->cont_batch;
+	} else if (n > 1 || rq->partial) {
 		batch = ++ctx->next_batch;
 		if (!batch)
 			batch = ++ctx->next_batch;
 		ctx->cnt.batches++;
+	}
+	h->cont_cmd = rq->partial ? rq->cmd : 0;
+	c->cont_batch = batch;
+	if (cont && !rq->partial) {
+		/* the line is complete now: that is when its keys were requested */
+		for (uint32_t i = c->qlen; i > 0 && q_at(c, i - 1)->batch_id == batch; i--) {
+			q_at(c, i - 1)->ts = ts;
+			if (n == 0 && i == c->qlen)
+				q_at(c, i - 1)->flags |= MB_EF_BATCH_END;
+		}
 	}
 	bool body = rq->skip > 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -175,7 +188,7 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->ttl = rq->ttl;
 		e->flags = rq->flags | extra;
 		if (batch)
-			e->flags |= MB_EF_MULTI | (i == n - 1 ? MB_EF_BATCH_END : 0);
+			e->flags |= MB_EF_MULTI | (i == n - 1 && !rq->partial ? MB_EF_BATCH_END : 0);
 		extra = 0;
 		e->proto = rq->proto;
 		e->cmd = rq->cmd;
@@ -400,6 +413,7 @@ static void drop_tentative(struct mc_ctx *ctx, struct mc_conn *c)
 	h->skip = 0;
 	h->body_open = false;
 	h->no_cand_at_start = false;
+	h->cont_cmd = 0;
 }
 
 /* A fitting reply confirms the requests decoded since the resync. */
@@ -550,6 +564,7 @@ static void desync(struct mc_ctx *ctx, struct mc_conn *c, int dir)
 	h->clen = 0;
 	h->skip = 0;
 	h->no_cand_at_start = false;
+	h->cont_cmd = 0;
 	if (dir == 0) {
 		if (h->body_open) {
 			h->body_open = false;
@@ -603,10 +618,13 @@ static bool carry_room(struct mc_ctx *ctx, struct mc_half *h)
 }
 
 /* Parse one message of direction dir at p. */
-static int parse_one(struct mc_ctx *ctx, int dir, const uint8_t *p, size_t n)
+static int parse_one(struct mc_ctx *ctx, const struct mc_half *h, int dir, const uint8_t *p, size_t n)
 {
-	if (dir == 0)
+	if (dir == 0) {
+		if (h->cont_cmd)
+			return mc_text_getcont(p, n, h->cont_cmd, &ctx->rq);
 		return p[0] == 0x80 ? mc_bin_req(p, n, &ctx->rq) : mc_text_req(p, n, &ctx->rq);
+	}
 	return p[0] == 0x81 ? mc_bin_resp(p, n, &ctx->rs) : mc_text_resp(p, n, &ctx->rs);
 }
 
@@ -647,7 +665,9 @@ void mc_conn_data(struct mc_ctx *ctx, struct mc_conn *c, int dir, const uint8_t 
 			mp = h->carry;
 			mn = h->clen + take;
 		}
-		int rc = parse_one(ctx, dir, mp, mn);
+		int rc = parse_one(ctx, h, dir, mp, mn);
+		if (rc == MC_NEED_MORE && carried && mn >= h->ccap)
+			rc = MC_INVALID; /* no message fits the carry buffer */
 		if (rc == MC_NEED_MORE) {
 			if (carried) {
 				h->clen = (uint32_t)mn;
@@ -730,12 +750,14 @@ void mc_conn_udp(struct mc_ctx *ctx, struct mc_conn *c, int dir, const uint8_t *
 		h->clen = 0;
 		h->skip = 0;
 		h->body_open = false;
+		h->cont_cmd = 0;
 		c->udp_req = reqid;
 		mc_conn_data(ctx, c, 0, p + 8, n - 8, &ch);
-		if (h->clen || h->skip) {
+		if (h->clen || h->skip || h->cont_cmd) {
 			ctx->cnt.unparsed_bytes += h->clen;
 			h->clen = 0;
 			h->skip = 0;
+			h->cont_cmd = 0;
 			if (h->body_open)
 				body_end(ctx, c, ts);
 		}

@@ -64,6 +64,7 @@ struct mc_half {
 	bool body_open;
 	bool no_cand_at_start; /* after an invalid message: the current position is not a candidate */
 	uint64_t carry_ts; /* capture time of the first carried byte (response start) */
+	uint8_t cont_cmd;  /* requests: the next bytes continue a long get/gets line (its command) */
 };
 
 /* One pending key operation. */
@@ -105,6 +106,7 @@ struct mc_conn {
 	uint16_t udp_req;      /* request id of the request datagram being parsed */
 	uint8_t proto_lock;    /* 0 unknown, 1 text/meta, 2 binary: fixed by the first request, as memcached does */
 	bool tentative;        /* requests since the last resync are unconfirmed */
+	uint32_t cont_batch;   /* batch id of the long get line being read */
 };
 
 /* Where a chunk of in-order bytes came from. */

@@ -53,6 +53,7 @@ struct mc_req {
 	bool malformed;        /* known command with bad arguments: memcached answers an error */
 	bool has_opaque;
 	bool want_key;         /* meta k: every reply carries the key */
+	bool partial;          /* get/gets: more keys of this line follow (mc_text_getcont) */
 	uint8_t opq_len;
 	uint32_t hdr_len;
 	uint32_t skip;
@@ -97,6 +98,12 @@ struct mc_resp {
 
 /* Text protocol request (classic and meta: a line starting with m<letter> goes to the meta decoder). */
 int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq);
+/*
+ * The rest of a get/gets line whose first keys came in a partial request
+ * (memcached reads get lines of any length): up to MC_KEYS_MAX more keys, partial
+ * again when the line goes on. cmd is the line's command.
+ */
+int mc_text_getcont(const uint8_t *p, size_t n, uint8_t cmd, struct mc_req *rq);
 /* Text protocol response (classic and meta codes). */
 int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs);
 /* Meta request whose line [p, p+linelen) is complete; total = linelen incl. the line end. */

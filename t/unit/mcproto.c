@@ -62,7 +62,12 @@ static void text_requests(void)
 		strcat(line, " k");
 	strcat(line, "\r\n");
 	mc_text_req((uint8_t *)line, strlen(line), &rq);
-	ok(rq.nkeys == MC_KEYS_MAX && rq.keys_over == 100 - MC_KEYS_MAX, "get with 100 keys: capped, rest counted");
+	ok(rq.nkeys == MC_KEYS_MAX && rq.partial, "get with 100 keys: the first 64, partial");
+	size_t used = rq.hdr_len;
+	is_int(mc_text_getcont((uint8_t *)line + used, strlen(line) - used, MB_CMD_GET, &rq), MC_OK, "get continuation");
+	ok(rq.nkeys == 100 - MC_KEYS_MAX && !rq.partial && rq.hdr_len == strlen(line) - used, "continuation: the other 36 keys, line end");
+	is_int(mc_text_getcont(S(" abc de"), MB_CMD_GETS, &rq), MC_OK, "continuation cut inside a key");
+	ok(rq.nkeys == 1 && rq.partial && rq.hdr_len == 5, "continuation: complete keys only");
 }
 
 static void text_responses(void)
