@@ -10,6 +10,7 @@
 
 #include "anon.h"
 #include "bytes.h"
+#include "fdio.h"
 #include "prog.h"
 #include "stream.h"
 
@@ -79,8 +80,7 @@ static int anonymize(struct mb_reader *r, struct mb_writer *w, const struct mb_a
 			if (f.len < MB_EVENT_FIXED || f.len != MB_EVENT_FIXED + (uint32_t)mb_ld_le16(f.payload + 38)) {
 				struct mb_event ev;
 				mb_event_decode(f.payload, f.len, MB_KIND_EVENTS_RAW, &ev, err);
-				rc = mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, r->name,
-						(unsigned long long)f.offset);
+				rc = mb_err_at(err, r->name, f.offset);
 				break;
 			}
 			uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + HASHED_LEN, err);
@@ -131,6 +131,7 @@ int main(int argc, char **argv)
 	bool newkey = false, keep_unknown = false;
 	int c;
 	mb_prog_init("mb-anon");
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "k:p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': keyfile = optarg; break;
@@ -139,7 +140,7 @@ int main(int argc, char **argv)
 		case O_KEEP: keep_unknown = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
-		default: mb_usage_error("unknown option");
+		default: mb_usage_bad_option(argv);
 		}
 	}
 	if (newkey) {
@@ -168,14 +169,11 @@ int main(int argc, char **argv)
 	if (prefix && mb_anon_set_prefix(&a, prefix, &err) != MB_OK)
 		mb_usage_error("%s", err.msg);
 
-	const char *name = optind < argc && strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
-	int fd = 0;
-	if (strcmp(name, "<stdin>")) {
-		fd = open(name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			mb_msg("cannot open input: %s: '%s'", strerror(errno), name);
-			return MB_EXIT_DATA;
-		}
+	const char *name = mb_input_name(optind < argc ? argv[optind] : "-");
+	int fd = mb_open_input(optind < argc ? argv[optind] : "-", &err);
+	if (fd < 0) {
+		mb_msg_err(&err);
+		return MB_EXIT_DATA;
 	}
 	if (!mb_binary_output_ok(1))
 		return MB_EXIT_DATA;

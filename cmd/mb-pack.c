@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "opt.h"
+#include "fdio.h"
 #include "prog.h"
 #include "profile.h"
 #include "stream.h"
@@ -51,11 +52,10 @@ struct input {
 
 static int open_fd(const char *name)
 {
-	if (!strcmp(name, "-"))
-		return 0;
-	int fd = open(name, O_RDONLY | O_CLOEXEC);
+	struct mb_err err;
+	int fd = mb_open_input(name, &err);
 	if (fd < 0)
-		mb_msg("cannot open input: %s: '%s'", strerror(errno), name);
+		mb_msg_err(&err);
 	return fd;
 }
 
@@ -109,7 +109,7 @@ static int pack_one(const char *name, int fd, bool raw_keys, int level, struct m
 		if (f.type == MB_FRAME_EVENT) {
 			rc = mb_event_decode(f.payload, f.len, r.info.kind, &ev, err);
 			if (rc != MB_OK)
-				rc = mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, name, (unsigned long long)f.offset);
+				rc = mb_err_at(err, name, f.offset);
 			else
 				rc = mb_profile_write_event(pw, &ev, f.flags, err);
 		} else {
@@ -193,7 +193,7 @@ static int advance(struct input *in, struct mb_profile_writer *pw, struct mb_err
 			continue;
 		}
 		if (mb_event_decode(f.payload, f.len, in->r.info.kind, &in->ev, err) != MB_OK)
-			return mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, in->name, (unsigned long long)f.offset);
+			return mb_err_at(err, in->name, f.offset);
 		if (in->ev.key) {
 			memcpy(in->key, in->ev.key, in->ev.key_len);
 			in->ev.key = in->key;
@@ -334,6 +334,7 @@ int main(int argc, char **argv)
 	bool merging = false, raw_keys = false;
 	struct mb_err err = { "" };
 	mb_prog_init("mb-pack");
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "l:b:mh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': {
@@ -361,7 +362,7 @@ int main(int argc, char **argv)
 		case O_RAW: raw_keys = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
-		default: mb_usage_error("unknown option");
+		default: mb_usage_bad_option(argv);
 		}
 	}
 	if (dict_max < block_events)

@@ -56,7 +56,7 @@ static int read_all(struct mb_reader *r, struct mb_stat *st, struct mb_err *err)
 			st->other_frames++;
 		}
 		if (rc == MB_ERR)
-			return mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, r->name, (unsigned long long)f.offset);
+			return mb_err_at(err, r->name, f.offset);
 		if (rc != MB_OK)
 			return rc;
 	}

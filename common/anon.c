@@ -84,17 +84,6 @@ void mb_anon_format_secret(const uint8_t secret[MB_ANON_SECRET_BYTES], char out[
 	out[MB_ANON_KEYFILE_CHARS + 1] = '\0';
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int mb_anon_init_file(struct mb_anon *a, const char *path, struct mb_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -118,7 +107,7 @@ int mb_anon_init_file(struct mb_anon *a, const char *path, struct mb_err *err)
 	close(fd);
 	uint8_t secret[MB_ANON_SECRET_BYTES];
 	for (size_t i = 0; i < MB_ANON_KEYFILE_CHARS; i++) {
-		int v = i < got ? hexval(text[i]) : -1;
+		int v = i < got ? mb_hexval(text[i]) : -1;
 		if (v < 0)
 			return mb_err_set(err, MB_ERR, "bad key file (want 32 hex digits and a newline, as mb-anon --new-key writes): '%s' at byte %zu",
 					  path, i);
