@@ -151,7 +151,8 @@ static void emit_seg(struct conn *c, int to_server, uint8_t tcpflags, const uint
 	put16be(tcp + 14, 65535);
 	put16be(tcp + 16, 0);
 	put16be(tcp + 18, 0);
-	memcpy(tcp + 20, p, n);
+	if (n)
+		memcpy(tcp + 20, p, n);
 	put16be(tcp + 16, csum_fold(csum_add(pseudo_sum, tcp, 20 + n)));
 
 	uint8_t rec[16];
@@ -509,6 +510,12 @@ int main(int argc, char **argv)
 		die("write failed");
 	if (truth && fclose(truth))
 		die("truth write failed");
+	for (unsigned long i = 0; i < nconn; i++)
+		free(conns[i].resp);
+	free(conns);
+	free(stored);
+	free(req.p);
+	free(resp.p);
 	fprintf(stderr, "gen-memcache-pcap: %lu requests, %lu connections, %" PRIu64 " packets, %" PRIu64
 		" payload bytes\n", n, nconn, packets, payload_bytes);
 	return 0;
