@@ -174,7 +174,11 @@ static char *ports_expr(const struct mb_portset *ps, bool vlan)
 		p = q + 1;
 	}
 	if (ok)
-		ok = vlan ? append(&out, &olen, &ocap, "((tcp or udp) and (%s)) or (vlan and (tcp or udp) and (%s))", ports, ports)
+		/* One or two VLAN tags (802.1Q, QinQ): each "vlan" shifts the offsets of what follows it,
+		   so the tagged cases nest inside the first "vlan" rather than sit beside it. */
+		ok = vlan ? append(&out, &olen, &ocap,
+				   "((tcp or udp) and (%s)) or (vlan and (((tcp or udp) and (%s)) or (vlan and (tcp or udp) and (%s))))",
+				   ports, ports, ports)
 			  : append(&out, &olen, &ocap, "(tcp or udp) and (%s)", ports);
 	free(ports);
 	if (!ok) {
