@@ -185,8 +185,7 @@ static int read_stream(struct run *r, struct mb_reader *rd, const char *ports, s
 			struct mb_packet pkt;
 			rc = mb_packet_decode(f.payload, f.len, &pkt, err);
 			if (rc != MB_OK) {
-				rc = mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", err->msg, rd->name,
-						(unsigned long long)f.offset);
+				rc = mb_err_at(err, rd->name, f.offset);
 				break;
 			}
 			packet(r, &pkt);
