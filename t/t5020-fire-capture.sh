@@ -43,9 +43,12 @@ for i in range(2500):
 c.close()
 PY
 
-test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache workload, replay it on a fresh server' '
+# One capture of the workload on a fresh memcached A: cap.pcap, A's counters in expect, A's port
+# in pa. Fails when tcpdump reports kernel drops (a loaded machine): the oracle needs every packet.
+capture_once() {
+	rm -f cap.pcap tcpdump.err &&
 	mc_start && pa=$MC_PORT &&
-	{ tcpdump -i lo -U -B 16384 --immediate-mode -s 0 -w cap.pcap "tcp port $pa" 2>tcpdump.err & } && td=$! &&
+	{ tcpdump -i lo -U -B 32768 -s 0 -w cap.pcap "tcp port $pa" 2>tcpdump.err & } && td=$! &&
 	for i in $(seq 50); do grep -q listening tcpdump.err && break; sleep 0.1; done &&
 	"$MB_PYTHON" drive.py $pa &&
 	last=-1 && stable=0 &&
@@ -55,7 +58,12 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache work
 	done &&
 	kill -INT $td && wait $td;
 	cat tcpdump.err &&
-	mc_stats $pa | grep -E "$COUNTERS" | sort >expect &&
+	grep -q "^0 packets dropped by kernel" tcpdump.err &&
+	mc_stats $pa | grep -E "$COUNTERS" | sort >expect
+}
+
+test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache workload, replay it on a fresh server' '
+	{ capture_once || capture_once || capture_once; } &&
 	grep -q "^get_hits [1-9]" expect && grep -q "^incr_hits [1-9]" expect &&
 	mb-parse -q -p $pa cap.pcap | mb-anon | mb-pack >p.prof &&
 	mc_start && pb=$MC_PORT &&
