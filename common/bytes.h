@@ -108,18 +108,6 @@ static inline uint32_t mb_ld_le32(const uint8_t *b)
 	memcpy(&v, b, 4);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap32(v);
-/* Value of one hex digit (either case), or -1. */
-static inline int mb_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 #endif
 	return v;
 }
@@ -129,18 +117,6 @@ static inline uint64_t mb_ld_le64(const uint8_t *b)
 	memcpy(&v, b, 8);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap64(v);
-/* Value of one hex digit (either case), or -1. */
-static inline int mb_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 #endif
 	return v;
 }
@@ -149,18 +125,6 @@ static inline void mb_st_le32(uint8_t *b, uint32_t v)
 {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap32(v);
-/* Value of one hex digit (either case), or -1. */
-static inline int mb_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 #endif
 	memcpy(b, &v, 4);
 }
@@ -168,18 +132,6 @@ static inline void mb_st_le64(uint8_t *b, uint64_t v)
 {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	v = __builtin_bswap64(v);
-/* Value of one hex digit (either case), or -1. */
-static inline int mb_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 #endif
 	memcpy(b, &v, 8);
 }
