@@ -698,31 +698,11 @@ void mb_profile_writer_free(struct mb_profile_writer *pw)
 	free(pw);
 }
 
-/* Encode a summary into a frame payload (the SUMMARY frame layout of doc/stream.md). */
-static size_t summary_encode(const struct mb_summary *s, uint8_t *q)
-{
-	size_t n = 0, pl = strlen(s->program);
-	q[n++] = (uint8_t)pl;
-	memcpy(q + n, s->program, pl);
-	n += pl;
-	mb_st_le16(q + n, (uint16_t)s->n);
-	n += 2;
-	for (unsigned i = 0; i < s->n; i++) {
-		size_t kl = strlen(s->c[i].name);
-		q[n++] = (uint8_t)kl;
-		memcpy(q + n, s->c[i].name, kl);
-		n += kl;
-		mb_st_le64(q + n, s->c[i].val);
-		n += 8;
-	}
-	return n;
-}
-
 int mb_profile_writer_close(struct mb_profile_writer *pw, struct mb_err *err)
 {
 	int rc = flush_events(pw, err);
 	struct mb_summary *s = malloc(sizeof *s);
-	uint8_t *q = malloc(1 + MB_SUMMARY_NAME_MAX + 2 + MB_SUMMARY_MAX * (1 + MB_SUMMARY_NAME_MAX + 8));
+	uint8_t *q = malloc(MB_SUMMARY_BYTES_MAX);
 	if (rc == MB_OK && (!s || !q))
 		rc = mb_err_set(err, MB_EIO, "out of memory for the profile summary");
 	if (rc == MB_OK) {
@@ -744,7 +724,7 @@ int mb_profile_writer_close(struct mb_profile_writer *pw, struct mb_err *err)
 			mb_summary_add(s, name, pw->cmd_count[c]);
 		}
 		mb_summary_add(s, "blocks", pw->blocks + 1);
-		size_t n = summary_encode(s, q);
+		size_t n = mb_summary_encode(s, q);
 		rc = put_block(pw, MB_PB_END, 0, q, n, 1, err);
 	}
 	free(s);

@@ -643,23 +643,29 @@ int mb_writer_packet(struct mb_writer *w, const struct mb_packet *pkt, struct mb
 	return MB_OK;
 }
 
-int mb_writer_summary(struct mb_writer *w, const struct mb_summary *s, struct mb_err *err)
+size_t mb_summary_encode(const struct mb_summary *s, uint8_t *p)
 {
-	uint8_t tmp[1 + MB_SUMMARY_NAME_MAX + 2 + MB_SUMMARY_MAX * (1 + MB_SUMMARY_NAME_MAX + 8)];
 	size_t n = 0, pl = strlen(s->program);
-	tmp[n++] = (uint8_t)pl;
-	memcpy(tmp + n, s->program, pl);
+	p[n++] = (uint8_t)pl;
+	memcpy(p + n, s->program, pl);
 	n += pl;
-	mb_st_le16(tmp + n, (uint16_t)s->n);
+	mb_st_le16(p + n, (uint16_t)s->n);
 	n += 2;
 	for (unsigned i = 0; i < s->n; i++) {
 		size_t kl = strlen(s->c[i].name);
-		tmp[n++] = (uint8_t)kl;
-		memcpy(tmp + n, s->c[i].name, kl);
+		p[n++] = (uint8_t)kl;
+		memcpy(p + n, s->c[i].name, kl);
 		n += kl;
-		mb_st_le64(tmp + n, s->c[i].val);
+		mb_st_le64(p + n, s->c[i].val);
 		n += 8;
 	}
+	return n;
+}
+
+int mb_writer_summary(struct mb_writer *w, const struct mb_summary *s, struct mb_err *err)
+{
+	uint8_t tmp[MB_SUMMARY_BYTES_MAX];
+	size_t n = mb_summary_encode(s, tmp);
 	return mb_writer_frame(w, MB_FRAME_SUMMARY, 0, tmp, (uint32_t)n, err);
 }
 

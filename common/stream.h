@@ -115,6 +115,10 @@ uint64_t mb_summary_get(const struct mb_summary *s, const char *name);
 int mb_event_decode(const uint8_t *p, uint32_t len, unsigned kind, struct mb_event *ev, struct mb_err *err);
 /* Decode a PACKET payload. */
 int mb_packet_decode(const uint8_t *p, uint32_t len, struct mb_packet *pkt, struct mb_err *err);
+/* Largest SUMMARY payload. */
+#define MB_SUMMARY_BYTES_MAX (1 + MB_SUMMARY_NAME_MAX + 2 + MB_SUMMARY_MAX * (1 + MB_SUMMARY_NAME_MAX + 8))
+/* Encode a summary as a SUMMARY payload into p (room for MB_SUMMARY_BYTES_MAX); returns its length. */
+size_t mb_summary_encode(const struct mb_summary *s, uint8_t *p);
 /* Decode a SUMMARY payload. */
 int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, struct mb_err *err);
 
