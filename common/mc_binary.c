@@ -84,29 +84,19 @@ int mc_bin_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	int rc = read_hdr(p, n, 0x80, &h, &ks);
 	if (rc != MC_OK)
 		return rc;
-	rq->proto = MB_PROTO_BINARY;
+	mc_req_start(rq, MB_PROTO_BINARY, MC_BIN_HDR + h.extlen + ks);
 	rq->bin_opcode = h.opcode;
 	rq->cmd = h.opcode < sizeof op_cmd ? op_cmd[h.opcode] : MB_CMD_UNKNOWN;
 	if (h.opcode == OP_GET || h.opcode == OP_GETQ || h.opcode == OP_GETK || h.opcode == OP_GETKQ)
 		rq->cmd = MB_CMD_GET;
 	rq->expect = h.opcode == OP_STAT ? MC_EXP_MULTI : MC_EXP_LINE;
-	rq->flags = 0;
 	if (mc_bin_quiet(h.opcode))
 		rq->flags |= MB_EF_NOREPLY;
-	rq->malformed = false;
 	rq->has_opaque = true;
-	rq->want_key = false;
-	rq->partial = false;
 	rq->opaque = h.opaque;
 	if (h.opaque)
 		rq->flags |= MB_EF_OPAQUE;
-	rq->opq_len = 0;
-	rq->hdr_len = MC_BIN_HDR + h.extlen + ks;
 	rq->skip = h.body - h.extlen - ks;
-	rq->value_len = 0;
-	rq->ttl = 0;
-	rq->nkeys = 0;
-	rq->keys_over = 0;
 	struct mb_cur x = mb_cur_make(p + MC_BIN_HDR, h.extlen);
 	switch (rq->cmd) {
 	case MB_CMD_GET:

@@ -74,22 +74,7 @@ static int32_t ttl_tok(const uint8_t *p, size_t n, bool *ok)
 
 int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 {
-	rq->proto = MB_PROTO_META;
-	rq->expect = MC_EXP_LINE;
-	rq->bin_opcode = 0;
-	rq->flags = 0;
-	rq->malformed = false;
-	rq->has_opaque = false;
-	rq->want_key = false;
-	rq->partial = false;
-	rq->opq_len = 0;
-	rq->hdr_len = (uint32_t)total;
-	rq->skip = 0;
-	rq->value_len = 0;
-	rq->ttl = 0;
-	rq->opaque = 0;
-	rq->nkeys = 0;
-	rq->keys_over = 0;
+	mc_req_start(rq, MB_PROTO_META, (uint32_t)total);
 	switch (p[1]) {
 	case 'g': rq->cmd = MB_CMD_GET; break;
 	case 's': rq->cmd = MB_CMD_SET; break;

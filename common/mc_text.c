@@ -216,22 +216,10 @@ static const char *const admin_words[] = {
 /* Reset the fields of a get/gets request. */
 static void get_init(struct mc_req *rq, uint8_t cmd)
 {
-	rq->proto = MB_PROTO_TEXT;
+	mc_req_start(rq, MB_PROTO_TEXT, 0); /* get_keys sets hdr_len */
 	rq->cmd = cmd;
 	rq->expect = MC_EXP_VALUES;
-	rq->bin_opcode = 0;
 	rq->flags = MB_EF_WANT_VALUE | (cmd == MB_CMD_GETS ? MB_EF_WANT_CAS : 0);
-	rq->malformed = false;
-	rq->has_opaque = false;
-	rq->want_key = false;
-	rq->partial = false;
-	rq->opq_len = 0;
-	rq->skip = 0;
-	rq->value_len = 0;
-	rq->ttl = 0;
-	rq->opaque = 0;
-	rq->nkeys = 0;
-	rq->keys_over = 0;
 }
 
 /*
@@ -314,23 +302,7 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 		return rc;
 	if (ll >= 2 && p[0] == 'm' && p[1] >= 'a' && p[1] <= 'z' && (ll == 2 || p[2] == ' '))
 		return mc_meta_req(p, ll, total, rq);
-	rq->proto = MB_PROTO_TEXT;
-	rq->cmd = MB_CMD_UNKNOWN;
-	rq->expect = MC_EXP_LINE;
-	rq->bin_opcode = 0;
-	rq->flags = 0;
-	rq->malformed = false;
-	rq->has_opaque = false;
-	rq->want_key = false;
-	rq->partial = false;
-	rq->opq_len = 0;
-	rq->hdr_len = (uint32_t)total;
-	rq->skip = 0;
-	rq->value_len = 0;
-	rq->ttl = 0;
-	rq->opaque = 0;
-	rq->nkeys = 0;
-	rq->keys_over = 0;
+	mc_req_start(rq, MB_PROTO_TEXT, (uint32_t)total);
 	struct tok t[MC_TOKENS_MAX];
 	unsigned over;
 	unsigned nt = tokenize(p, ll, t, MC_TOKENS_MAX, &over);

@@ -96,6 +96,32 @@ struct mc_resp {
 	uint16_t key_len;
 };
 
+/*
+ * Start decoding a request: every field to its neutral value (no keys, no flags, no
+ * value, nothing to skip) except the protocol and header length given. The key array
+ * is left alone: nkeys says how much of it is valid.
+ */
+static inline void mc_req_start(struct mc_req *rq, uint8_t proto, uint32_t hdr_len)
+{
+	rq->proto = proto;
+	rq->cmd = MB_CMD_UNKNOWN;
+	rq->expect = MC_EXP_LINE;
+	rq->bin_opcode = 0;
+	rq->flags = 0;
+	rq->malformed = false;
+	rq->has_opaque = false;
+	rq->want_key = false;
+	rq->partial = false;
+	rq->opq_len = 0;
+	rq->hdr_len = hdr_len;
+	rq->skip = 0;
+	rq->value_len = 0;
+	rq->ttl = 0;
+	rq->opaque = 0;
+	rq->nkeys = 0;
+	rq->keys_over = 0;
+}
+
 /* Text protocol request (classic and meta: a line starting with m<letter> goes to the meta decoder). */
 int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq);
 /*
