@@ -1,65 +1,17 @@
 /* fuzz-meta.c - libFuzzer target: meta protocol decoders, alone and through a connection's framing and pairing. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "fuzz-mc.h"
 
-#include "mcpair.h"
-#include "mcproto.h"
-
-static void sink(void *arg, const struct mb_event *ev)
+/* Each chunk of 2+ bytes alone as one complete meta request line, response line, and base64. */
+static void meta_alone(uint8_t *p, size_t n, int dir, struct mc_req *rq, struct mc_resp *rs)
 {
-	(void)arg;
-	/* touch every key byte so ASan sees a stale pointer */
-	volatile uint8_t x = 0;
-	for (uint16_t i = 0; i < ev->key_len; i++)
-		x ^= ev->key[i];
-	(void)x;
+	(void)dir;
+	if (n < 2)
+		return;
+	mc_meta_req(p, n, n, rq);
+	if (mc_meta_resp(p, n, n, rs) == MC_OK && rs->key)
+		(void)rs->key[rs->key_len ? rs->key_len - 1 : 0];
+	uint8_t out[MC_KEY_MAX];
+	mc_base64_decode(p, n, out, sizeof out);
 }
 
-/*
- * Input: a sequence of records [u8 ctl][bytes...]: ctl bit 7 = direction (response),
- * bits 0-6 = length of the chunk (rest of input when it runs out). Each chunk is also
- * decoded alone as a meta request and response line, and as base64.
- */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	static struct mc_ctx ctx;
-	struct mc_conn c;
-	mc_ctx_init(&ctx, sink, NULL);
-	ctx.pending_cap = 16;
-	mc_conn_init(&c, 1, 0, size > 0 && data[0] == 'J');
-	struct mc_req *rq = malloc(sizeof *rq);
-	struct mc_resp rs;
-	size_t off = 0;
-	uint32_t seq[2] = { 0, 0 };
-	uint64_t ts = 1;
-	while (off < size) {
-		uint8_t ctl = data[off++];
-		size_t n = ctl & 0x7f;
-		if (n > size - off)
-			n = size - off;
-		int dir = ctl >> 7;
-		uint8_t *copy = malloc(n ? n : 1);
-		memcpy(copy, data + off, n);
-		if (n >= 2) {
-			/* the meta decoders take a complete line: give them the chunk as one */
-			mc_meta_req(copy, n, n, rq);
-			if (mc_meta_resp(copy, n, n, &rs) == MC_OK && rs.key)
-				(void)rs.key[rs.key_len ? rs.key_len - 1 : 0];
-			uint8_t out[MC_KEY_MAX];
-			mc_base64_decode(copy, n, out, sizeof out);
-		}
-		struct mc_chunk ch = { .ts = ts++, .seq = seq[dir], .ack = seq[dir ^ 1], .has_ack = true,
-				       .seg_start = true };
-		if (n == 0)
-			mc_conn_gap(&ctx, &c, dir, 3, ctl & 1, ts);
-		else
-			mc_conn_data(&ctx, &c, dir, copy, n, &ch);
-		seq[dir] += (uint32_t)n;
-		free(copy);
-		off += n;
-	}
-	mc_conn_close(&ctx, &c);
-	free(rq);
-	return 0;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fuzz_mc_run(data, size, meta_alone); }
