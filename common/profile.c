@@ -1,4 +1,4 @@
-/* profile.c - profile writer and reader: key dictionary, per-column varint encodings, zstd blocks, CRC-32C. */
+/* profile.c - profile writer and reader: key dictionary, per-column number encodings, zstd blocks, CRC-32C. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,29 +14,40 @@
 
 /* Columns of an events block, in storage order (doc/profile.md). */
 enum col {
-	C_SHAPES,  /* table: count, then per shape cmd, status, proto, transport, flags, frame flags */
-	C_SHAPE,   /* per event: shape index */
-	C_TS,      /* unit exponent byte, then per event the low byte of zigzag((ts - previous ts) / unit) */
-	C_TS_HI,   /* per event: the rest of that value (>> 8) */
-	C_LAT,     /* unit exponent byte, then per event the low byte of latency / unit */
-	C_LAT_HI,  /* per event: the rest (>> 8) */
-	C_CONN,    /* per event: low byte of conn_id */
-	C_CONN_HI, /* per event: conn_id >> 8 */
-	C_KEY,     /* per event: 0 = new dictionary entry, else entry id + 1 */
-	C_NEWKEY,  /* per new entry: 8-byte hash (hashed) or key_len raw bytes (raw keys) */
-	C_NEWLEN,  /* per new entry: key_len */
-	C_VLEN,    /* per event: value_len as a size code */
-	C_RLEN,    /* per event: resp_len as a size code */
-	C_TTL,     /* per event: zigzag(ttl) */
-	C_BATCH,   /* per event: zigzag(batch_id - previous batch_id) */
+	C_SHAPES,    /* table: count, then per shape cmd, status, proto, transport, size classes, flags, frame flags */
+	C_SHAPE,     /* per event: shape index, several to a byte when the table is small */
+	C_TS,        /* unit and sign byte, then per event the bucket of (ts - previous ts) / unit */
+	C_TS_BITS,   /* per event: the bits of that value below its bucket */
+	C_LAT,       /* unit exponent byte, then per event the bucket of latency / unit */
+	C_LAT_BITS,  /* per event: the bits below the bucket */
+	C_CONN,      /* per event: low byte of conn_id */
+	C_CONN_HI,   /* per event: conn_id >> 8 */
+	C_KEY,       /* per event: bucket of 0 = new dictionary entry, else entry id + 1 */
+	C_KEY_BITS,  /* per event: the bits below the bucket */
+	C_NEWKEY,    /* per new entry: 8-byte hash (hashed) or key_len raw bytes (raw keys) */
+	C_NEWLEN,    /* per new entry: key_len */
+	C_SIZE,      /* per size of class "new" (shape): bucket of the size */
+	C_SIZE_BITS, /* per such size: the bits below the bucket */
+	C_TTL,       /* per event: zigzag(ttl) */
+	C_BATCH,     /* per event: zigzag(batch_id - previous batch_id) */
 	NCOLS
 };
-/* Size codes: 0 = zero, 1 = the entry's last non-zero size, n + 2 = n. Numbers in a
- * lo/hi column pair are split into a byte and a varint: Huffman coding in zstd then
- * sees the nearly uniform low bytes apart from the skewed high part. */
+/*
+ * Numbers of wide range (times, latencies, key ids, sizes) are coded as a bucket byte,
+ * which zstd's Huffman stage codes by its frequency, and the bits below the bucket,
+ * stored raw: v < 4 is bucket v; else with L the position of v's leading one, the bucket
+ * is 4 (L - 1) + the two bits after the leading one, and the L - 2 bits below follow.
+ * Conn ids are split into a low byte and a varint instead (few, evenly used values).
+ * Size classes (in the shape): 0 = zero, 1 = the entry's last non-zero size, 2 = a new
+ * size, which the size columns hold.
+ */
 
 #define SHAPES_MAX 4096
+#define SIZE_CLASSES 9                       /* (value_len, resp_len) size class pairs */
+#define BASE_SHAPES_MAX (SHAPES_MAX / SIZE_CLASSES) /* writer: shapes without size classes per block */
 #define EVENT_WORST 52 /* most column bytes one event takes, besides its new key */
+#define BUCKET_MAX 251
+#define TS_SIGNED 0x10 /* ts column's first byte: deltas are zigzag-coded (some are negative) */
 #define UNIT_EXP_MAX 9
 #define END_PROGRAM "mb-pack"
 
@@ -179,6 +190,137 @@ static inline uint64_t get_split(struct mb_cur *lo)
 	return h << 8 | l;
 }
 
+/* Bits appended least significant first to a column; the caller made room (8 bytes per 61 bits). */
+struct bitw {
+	struct buf *b;
+	uint64_t acc;
+	unsigned n;     /* bits in acc, < 32 between calls */
+};
+
+static inline void bw_put32(struct bitw *w, uint64_t v, unsigned nb)
+{
+	w->acc |= v << w->n;
+	w->n += nb;
+	if (w->n >= 32) {
+		mb_st_le32(w->b->p + w->b->len, (uint32_t)w->acc);
+		w->b->len += 4;
+		w->acc >>= 32;
+		w->n -= 32;
+	}
+}
+
+/* Append the nb (<= 62) low bits of v (the higher bits of v are zero). */
+static inline void bw_put(struct bitw *w, uint64_t v, unsigned nb)
+{
+	if (nb > 32) {
+		bw_put32(w, v & 0xffffffffu, 32);
+		v >>= 32;
+		nb -= 32;
+	}
+	bw_put32(w, v, nb);
+}
+
+/* Write the last partial byte(s), zero-padded. */
+static void bw_end(struct bitw *w)
+{
+	for (; w->n > 0; w->n = w->n > 8 ? w->n - 8 : 0) {
+		w->b->p[w->b->len++] = (uint8_t)w->acc;
+		w->acc >>= 8;
+	}
+}
+
+/* Append v as its bucket (to col) and the bits below it (to w). */
+static inline void put_bucket(struct buf *col, struct bitw *w, uint64_t v)
+{
+	if (v < 4) {
+		col->p[col->len++] = (uint8_t)v;
+		return;
+	}
+	unsigned l = 63 - (unsigned)__builtin_clzll(v), nb = l - 2;
+	col->p[col->len++] = (uint8_t)(4 * (l - 1) + ((v >> nb) & 3));
+	bw_put(w, v & ((1ULL << nb) - 1), nb);
+}
+
+/* Bits read least significant first from a column; bad once a read passes its end. */
+struct bitr {
+	const uint8_t *p;
+	size_t len, pos;
+	uint64_t acc;
+	unsigned n;     /* bits in acc */
+	bool bad;
+};
+
+static struct bitr br_make(const struct mb_cur *c)
+{
+	return (struct bitr){ .p = c->p + c->off, .len = mb_cur_left(c) };
+}
+
+/* The next nb (<= 32) bits. */
+static inline uint64_t br_get32(struct bitr *r, unsigned nb)
+{
+	if (r->n < nb) {
+		if (r->len - r->pos >= 4) {
+			r->acc |= (uint64_t)mb_ld_le32(r->p + r->pos) << r->n;
+			r->pos += 4;
+			r->n += 32;
+		} else {
+			while (r->n < nb && r->pos < r->len) {
+				r->acc |= (uint64_t)r->p[r->pos++] << r->n;
+				r->n += 8;
+			}
+			if (r->n < nb) {
+				r->bad = true;
+				return 0;
+			}
+		}
+	}
+	uint64_t v = r->acc & ((1ULL << nb) - 1);
+	r->acc >>= nb;
+	r->n -= nb;
+	return v;
+}
+
+/* The next nb (<= 62) bits. */
+static inline uint64_t br_get(struct bitr *r, unsigned nb)
+{
+	if (nb > 32) {
+		uint64_t lo = br_get32(r, 32);
+		return lo | br_get32(r, nb - 32) << 32;
+	}
+	return br_get32(r, nb);
+}
+
+/* Whether the bits were read exactly: every byte, and only zero padding left over. */
+static bool br_done(const struct bitr *r)
+{
+	return !r->bad && r->pos == r->len && r->n < 8 && r->acc == 0;
+}
+
+/* Read a value coded by put_bucket (sets bad on the cursor for a bucket out of range). */
+static inline uint64_t get_bucket(struct mb_cur *col, struct bitr *r)
+{
+	unsigned b = mb_get_u8(col);
+	if (b < 4)
+		return b;
+	if (b > BUCKET_MAX) {
+		col->bad = true;
+		return 0;
+	}
+	unsigned nb = b / 4 - 1;
+	return (uint64_t)(4 | (b & 3)) << nb | br_get(r, nb);
+}
+
+/* Shape indexes per byte of the shape column for a table of n shapes (0: one varint each). */
+static unsigned shapes_per_byte(uint32_t n)
+{
+	if (n > 256)
+		return 0;
+	unsigned k = 1;
+	for (uint32_t pw = n; k < 8 && pw * n <= 256; pw *= n)
+		k++;
+	return k;
+}
+
 /* Metadata block encoding shared with the stream header: u8 klen, key, u16 vlen, value. */
 static size_t meta_encode(const struct mb_stream_info *info, uint8_t *q)
 {
@@ -241,8 +383,10 @@ struct mb_profile_writer {
 	uint32_t nev, block_events;   /* pending events, and how many make a block */
 	uint32_t dict_max;            /* reset the dictionary before it could pass this */
 	size_t est;                   /* estimate of the block's decoded bytes */
-	struct shape shapes[SHAPES_MAX];
+	struct shape shapes[BASE_SHAPES_MAX];
 	uint32_t nshapes;
+	uint16_t xmap[BASE_SHAPES_MAX * SIZE_CLASSES]; /* shape * 9 + size classes -> block shape index + 1 */
+	uint16_t xshape[SHAPES_MAX];  /* block shapes: shape * 9 + size classes, in order of first use */
 	bool reset_next;              /* the next events block starts with an empty dictionary */
 	uint64_t prev_ts;
 	uint32_t prev_batch;
@@ -276,18 +420,35 @@ static int write_all(struct mb_profile_writer *pw, const uint8_t *p, size_t n, s
 	return MB_OK;
 }
 
-/* Compress data into one block of `type` and write it. */
+/*
+ * Compress data into one block of `type` and write it. The zstd frame ends a zstd block
+ * at each of the ncut offsets cut[] (ascending), so every column gets zstd blocks, and
+ * Huffman tables, of its own: columns of different statistics never share one.
+ */
 static int put_block(struct mb_profile_writer *pw, unsigned type, unsigned flags, const uint8_t *data, size_t len,
-		     uint32_t records, struct mb_err *err)
+		     const size_t *cut, unsigned ncut, uint32_t records, struct mb_err *err)
 {
-	size_t bound = ZSTD_compressBound(len);
+	size_t bound = ZSTD_compressBound(len) + 8 * (size_t)ncut + 64;
 	int rc = buf_room(&pw->out, MB_PROFILE_BLOCK_HDR + bound, err);
 	if (rc != MB_OK)
 		return rc;
 	uint8_t *h = pw->out.p;
-	size_t z = ZSTD_compressCCtx(pw->cctx, h + MB_PROFILE_BLOCK_HDR, bound, data, len, pw->level);
-	if (ZSTD_isError(z))
-		return mb_err_set(err, MB_EIO, "zstd compression failed: %s", ZSTD_getErrorName(z));
+	ZSTD_CCtx_reset(pw->cctx, ZSTD_reset_session_only);
+	ZSTD_CCtx_setPledgedSrcSize(pw->cctx, len);
+	ZSTD_outBuffer out = { h + MB_PROFILE_BLOCK_HDR, bound, 0 };
+	ZSTD_inBuffer in = { data, 0, 0 };
+	for (unsigned k = 0; k <= ncut; k++) {
+		in.size = k < ncut ? cut[k] : len;
+		ZSTD_EndDirective how = k < ncut ? ZSTD_e_flush : ZSTD_e_end;
+		size_t left;
+		do
+			left = ZSTD_compressStream2(pw->cctx, &out, &in, how);
+		while (!ZSTD_isError(left) && left && out.pos < out.size);
+		if (ZSTD_isError(left) || left)
+			return mb_err_set(err, MB_EIO, "zstd compression failed: %s",
+					  ZSTD_isError(left) ? ZSTD_getErrorName(left) : "output bound exceeded");
+	}
+	size_t z = out.pos;
 	memcpy(h, "MBBK", 4);
 	h[4] = (uint8_t)type;
 	h[5] = (uint8_t)flags;
@@ -422,49 +583,80 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 	int rc = resolve_keys(pw, err);
 	if (rc != MB_OK)
 		return rc;
+	/* Block shapes: the event's shape with its size classes, numbered in order of first use. */
+	uint32_t nx = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct pend *e = &pw->ev[i];
+		unsigned x = e->shape * SIZE_CLASSES + (e->vlen < 2 ? (unsigned)e->vlen : 2) +
+			     3 * (e->rlen < 2 ? (unsigned)e->rlen : 2);
+		if (!pw->xmap[x]) {
+			pw->xshape[nx] = (uint16_t)x;
+			pw->xmap[x] = (uint16_t)++nx;
+		}
+		e->shape = (uint16_t)(pw->xmap[x] - 1);
+	}
+	for (uint32_t i = 0; i < nx; i++)
+		pw->xmap[pw->xshape[i]] = 0;
 	for (int c = 0; c < NCOLS; c++) {
 		pw->col[c].len = 0;
-		size_t need = c == C_SHAPES ? 4 + (size_t)pw->nshapes * 12 : 1 + (size_t)n * MB_VARINT_MAX;
+		size_t need = c == C_SHAPES ? 4 + (size_t)nx * 13 : 1 + (size_t)n * MB_VARINT_MAX;
 		if (c == C_NEWKEY)
 			need = (size_t)n * 8 + pw->alen;
 		if ((rc = buf_room(&pw->col[c], need, err)) != MB_OK)
 			return rc;
 	}
 	struct buf *col = pw->col;
-	put_uv(&col[C_SHAPES], pw->nshapes);
-	for (uint32_t i = 0; i < pw->nshapes; i++) {
-		struct shape *s = &pw->shapes[i];
+	put_uv(&col[C_SHAPES], nx);
+	for (uint32_t i = 0; i < nx; i++) {
+		const struct shape *s = &pw->shapes[pw->xshape[i] / SIZE_CLASSES];
+		unsigned sc = pw->xshape[i] % SIZE_CLASSES;
 		uint8_t *q = col[C_SHAPES].p + col[C_SHAPES].len;
 		q[0] = s->cmd;
 		q[1] = s->status;
 		q[2] = s->proto;
 		q[3] = s->transport;
-		col[C_SHAPES].len += 4;
+		q[4] = (uint8_t)(sc % 3 | (sc / 3) << 2);
+		col[C_SHAPES].len += 5;
 		put_uv(&col[C_SHAPES], s->flags);
 		put_uv(&col[C_SHAPES], s->fflags);
 	}
+	unsigned k = shapes_per_byte(nx);
+	for (uint32_t i = 0; i < n; i += k ? k : 1) {
+		if (!k) {
+			put_uv(&col[C_SHAPE], pw->ev[i].shape);
+			continue;
+		}
+		unsigned b = 0, m = 1;
+		for (uint32_t j = i; j < i + k; j++, m *= nx)
+			b += (j < n ? pw->ev[j].shape : 0) * m;
+		col[C_SHAPE].p[col[C_SHAPE].len++] = (uint8_t)b;
+	}
 	/* Units: the largest power of ten dividing every timestamp delta / every latency. */
 	unsigned ets = UNIT_EXP_MAX, elat = UNIT_EXP_MAX;
+	bool neg = false;
 	uint64_t prev = pw->prev_ts;
-	for (uint32_t i = 0; i < n && (ets || elat); i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		uint64_t d = pw->ev[i].ts - prev;
 		prev = pw->ev[i].ts;
+		neg |= (int64_t)d < 0;
 		if (ets)
 			ets = pow10_of((int64_t)d < 0 ? -d : d, ets);
 		if (elat)
 			elat = pow10_of(pw->ev[i].lat, elat);
 	}
-	col[C_TS].p[col[C_TS].len++] = (uint8_t)ets;
+	col[C_TS].p[col[C_TS].len++] = (uint8_t)(ets | (neg ? TS_SIGNED : 0));
 	col[C_LAT].p[col[C_LAT].len++] = (uint8_t)elat;
+	struct bitw tsb = { &col[C_TS_BITS], 0, 0 }, latb = { &col[C_LAT_BITS], 0, 0 };
+	struct bitw keyb = { &col[C_KEY_BITS], 0, 0 }, sizeb = { &col[C_SIZE_BITS], 0, 0 };
 	for (uint32_t i = 0; i < n; i++) {
 		const struct pend *e = &pw->ev[i];
-		put_uv(&col[C_SHAPE], e->shape);
-		put_split(&col[C_TS], mb_zigzag((int64_t)(e->ts - pw->prev_ts) / (int64_t)pow10[ets]));
+		int64_t d = (int64_t)(e->ts - pw->prev_ts) / (int64_t)pow10[ets];
+		put_bucket(&col[C_TS], &tsb, neg ? mb_zigzag(d) : (uint64_t)d);
 		pw->prev_ts = e->ts;
-		put_split(&col[C_LAT], e->lat / pow10[elat]);
+		put_bucket(&col[C_LAT], &latb, e->lat / pow10[elat]);
 		put_split(&col[C_CONN], e->conn);
 		if (e->fresh) {
-			put_uv(&col[C_KEY], 0);
+			col[C_KEY].p[col[C_KEY].len++] = 0;
 			if (pw->raw) {
 				memcpy(col[C_NEWKEY].p + col[C_NEWKEY].len, pw->arena + e->off, e->klen);
 				col[C_NEWKEY].len += e->klen;
@@ -474,14 +666,20 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 			}
 			put_uv(&col[C_NEWLEN], e->klen);
 		} else {
-			put_uv(&col[C_KEY], (uint64_t)e->key + 1);
+			put_bucket(&col[C_KEY], &keyb, (uint64_t)e->key + 1);
 		}
-		put_uv(&col[C_VLEN], e->vlen);
-		put_uv(&col[C_RLEN], e->rlen);
+		if (e->vlen >= 2)
+			put_bucket(&col[C_SIZE], &sizeb, e->vlen - 2);
+		if (e->rlen >= 2)
+			put_bucket(&col[C_SIZE], &sizeb, e->rlen - 2);
 		put_uv(&col[C_TTL], mb_zigzag(e->ttl));
 		put_uv(&col[C_BATCH], mb_zigzag((int64_t)(int32_t)(e->batch - pw->prev_batch)));
 		pw->prev_batch = e->batch;
 	}
+	bw_end(&tsb);
+	bw_end(&latb);
+	bw_end(&keyb);
+	bw_end(&sizeb);
 	/* The decoded block: column count, column lengths, columns. */
 	size_t total = 1 + NCOLS * MB_VARINT_MAX;
 	for (int c = 0; c < NCOLS; c++)
@@ -492,7 +690,11 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 	put_uv(&pw->raw_block, NCOLS);
 	for (int c = 0; c < NCOLS; c++)
 		put_uv(&pw->raw_block, col[c].len);
+	size_t cut[NCOLS];
+	unsigned ncut = 0;
 	for (int c = 0; c < NCOLS; c++) {
+		if (c > 0)
+			cut[ncut++] = pw->raw_block.len;
 		memcpy(pw->raw_block.p + pw->raw_block.len, col[c].p, col[c].len);
 		pw->raw_block.len += col[c].len;
 	}
@@ -501,7 +703,7 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 	pw->nev = 0;
 	pw->nshapes = 0;
 	pw->est = 0;
-	return put_block(pw, MB_PB_EVENTS, flags, pw->raw_block.p, pw->raw_block.len, n, err);
+	return put_block(pw, MB_PB_EVENTS, flags, pw->raw_block.p, pw->raw_block.len, cut, ncut, n, err);
 }
 
 int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct mb_stream_info *info, bool raw_keys,
@@ -519,6 +721,8 @@ int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct 
 	pw->block_events = MB_PROFILE_BLOCK_EVENTS;
 	pw->dict_max = MB_PROFILE_DICT_MAX;
 	pw->cctx = ZSTD_createCCtx();
+	if (pw->cctx)
+		ZSTD_CCtx_setParameter(pw->cctx, ZSTD_c_compressionLevel, level);
 	pw->ev = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pw->ev);
 	pw->nws = 1u << 16;
 	pw->ws = calloc(pw->nws, sizeof *pw->ws);
@@ -594,7 +798,7 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 	for (si = 0; si < pw->nshapes; si++)
 		if (!memcmp(&pw->shapes[si], &s, sizeof s))
 			break;
-	if (si == SHAPES_MAX) {
+	if (si == BASE_SHAPES_MAX) {
 		if ((rc = flush_events(pw, err)) != MB_OK)
 			return rc;
 		si = 0;
@@ -610,7 +814,7 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 	if (si == pw->nshapes) {
 		pw->shapes[si] = s;
 		pw->nshapes = si + 1;
-		pw->est += 12;
+		pw->est += 13 * SIZE_CLASSES;
 	}
 	struct pend *p = &pw->ev[pw->nev];
 	if (pw->raw) {
@@ -664,7 +868,7 @@ int mb_profile_write_frame(struct mb_profile_writer *pw, uint16_t type, uint16_t
 	mb_st_le16(q + 2, flags);
 	mb_st_le32(q + 4, len);
 	memcpy(q + MB_FRAME_HDR, payload, len);
-	return put_block(pw, MB_PB_FRAMES, 0, q, MB_FRAME_HDR + len, 1, err);
+	return put_block(pw, MB_PB_FRAMES, 0, q, MB_FRAME_HDR + len, NULL, 0, 1, err);
 }
 
 void mb_profile_writer_set_block_events(struct mb_profile_writer *pw, uint32_t n)
@@ -725,7 +929,7 @@ int mb_profile_writer_close(struct mb_profile_writer *pw, struct mb_err *err)
 		}
 		mb_summary_add(s, "blocks", pw->blocks + 1);
 		size_t n = mb_summary_encode(s, q);
-		rc = put_block(pw, MB_PB_END, 0, q, n, 1, err);
+		rc = put_block(pw, MB_PB_END, 0, q, n, NULL, 0, 1, err);
 	}
 	free(s);
 	free(q);
@@ -734,6 +938,12 @@ int mb_profile_writer_close(struct mb_profile_writer *pw, struct mb_err *err)
 }
 
 /* ------------------------------------------------------------------ reader */
+
+/* A shape of an events block as the reader keeps it: the event fields and size classes. */
+struct rshape {
+	struct shape s;
+	uint8_t vc, rc;  /* size classes of value_len and resp_len */
+};
 
 /* Decoded events of the current block, as columns turned into arrays. */
 struct mb_profile_reader {
@@ -748,6 +958,8 @@ struct mb_profile_reader {
 	struct mb_event *ev;          /* events block, decoded */
 	uint32_t *koff;               /* raw keys: arena offset of each event's key (the arena may move) */
 	uint16_t *fflags;
+	uint16_t *shape;              /* events block: each event's shape index */
+	struct rshape *shapes;        /* events block: the shape table */
 	uint8_t *frame;               /* one event frame payload as returned */
 	uint64_t prev_ts;
 	uint32_t prev_batch;
@@ -824,8 +1036,10 @@ int mb_profile_open(struct mb_reader *r, struct mb_err *err)
 	pr->ev = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->ev);
 	pr->fflags = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->fflags);
 	pr->koff = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->koff);
+	pr->shape = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->shape);
+	pr->shapes = malloc(SHAPES_MAX * sizeof *pr->shapes);
 	pr->frame = malloc(MB_EVENT_FIXED + 65536);
-	if (!pr->dctx || !pr->ev || !pr->fflags || !pr->koff || !pr->frame)
+	if (!pr->dctx || !pr->ev || !pr->fflags || !pr->koff || !pr->shape || !pr->shapes || !pr->frame)
 		return mb_err_set(err, MB_EIO, "out of memory for the profile reader");
 	int rc = read_header(r, &r->info, &pr->raw, err);
 	if (rc == MB_OK && pr->raw)
@@ -843,6 +1057,8 @@ void mb_profile_close(struct mb_profile_reader *pr)
 	free(pr->ev);
 	free(pr->fflags);
 	free(pr->koff);
+	free(pr->shape);
+	free(pr->shapes);
 	free(pr->frame);
 	free(pr);
 }
@@ -879,38 +1095,64 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 	if (bflags & MB_PB_F_DICT_RESET)
 		dict_reset(&pr->dict);
 
-	struct shape shapes[SHAPES_MAX];
+	/* the shape table, and each event's shape index in pr->shape */
+	struct rshape *shapes = pr->shapes;
 	uint64_t nshapes = mb_get_uvarint(&col[C_SHAPES]);
 	if (col[C_SHAPES].bad || nshapes == 0 || nshapes > SHAPES_MAX)
 		return corrupt(r, at, "shape table", err);
 	for (uint64_t i = 0; i < nshapes; i++) {
-		const uint8_t *q = mb_get_bytes(&col[C_SHAPES], 4);
+		const uint8_t *q = mb_get_bytes(&col[C_SHAPES], 5);
 		uint64_t fl = mb_get_uvarint(&col[C_SHAPES]), ff = mb_get_uvarint(&col[C_SHAPES]);
-		if (!q || fl > UINT16_MAX || ff > UINT16_MAX)
+		if (!q || fl > UINT16_MAX || ff > UINT16_MAX || (q[4] & 3) > 2 || q[4] >> 2 > 2)
 			return corrupt(r, at, "shape table", err);
-		shapes[i] = (struct shape){ q[0], q[1], q[2], q[3], (uint16_t)fl, (uint16_t)ff };
+		shapes[i] = (struct rshape){ { q[0], q[1], q[2], q[3], (uint16_t)fl, (uint16_t)ff }, q[4] & 3, q[4] >> 2 };
 	}
-	unsigned ets = mb_get_u8(&col[C_TS]), elat = mb_get_u8(&col[C_LAT]);
+	unsigned k = shapes_per_byte((uint32_t)nshapes);
+	if (k) {
+		unsigned top = 1; /* nshapes^k: bytes at or above it hold no shapes */
+		for (unsigned j = 0; j < k; j++)
+			top *= (unsigned)nshapes;
+		for (uint32_t i = 0; i < pr->nrec; i += k) {
+			unsigned b = mb_get_u8(&col[C_SHAPE]);
+			if (b >= top)
+				return corrupt(r, at, "shape index", err);
+			for (uint32_t j = i; j < i + k; j++, b /= (unsigned)nshapes) {
+				if (j < pr->nrec)
+					pr->shape[j] = (uint16_t)(b % nshapes);
+				else if (b % nshapes)
+					return corrupt(r, at, "shape padding", err);
+			}
+		}
+	} else {
+		for (uint32_t i = 0; i < pr->nrec; i++) {
+			uint64_t si = mb_get_uvarint(&col[C_SHAPE]);
+			if (si >= nshapes)
+				return corrupt(r, at, "shape index", err);
+			pr->shape[i] = (uint16_t)si;
+		}
+	}
+	unsigned tsb = mb_get_u8(&col[C_TS]), elat = mb_get_u8(&col[C_LAT]);
+	unsigned ets = tsb & ~TS_SIGNED;
+	bool sgn = tsb & TS_SIGNED;
 	if (ets > UNIT_EXP_MAX || elat > UNIT_EXP_MAX)
 		return corrupt(r, at, "time unit", err);
+	struct bitr tsr = br_make(&col[C_TS_BITS]), latr = br_make(&col[C_LAT_BITS]);
+	struct bitr keyr = br_make(&col[C_KEY_BITS]), sizer = br_make(&col[C_SIZE_BITS]);
 	for (uint32_t i = 0; i < pr->nrec; i++) {
 		struct mb_event *ev = &pr->ev[i];
-		uint64_t si = mb_get_uvarint(&col[C_SHAPE]);
-		if (si >= nshapes)
-			return corrupt(r, at, "shape index", err);
-		const struct shape *s = &shapes[si];
-		ev->cmd = s->cmd;
-		ev->status = s->status;
-		ev->proto = s->proto;
-		ev->transport = s->transport;
-		ev->flags = s->flags;
-		pr->fflags[i] = s->fflags;
-		int64_t d = mb_unzigzag(get_split(&col[C_TS]));
-		pr->prev_ts += (uint64_t)d * pow10[ets];
+		const struct rshape *s = &shapes[pr->shape[i]];
+		ev->cmd = s->s.cmd;
+		ev->status = s->s.status;
+		ev->proto = s->s.proto;
+		ev->transport = s->s.transport;
+		ev->flags = s->s.flags;
+		pr->fflags[i] = s->s.fflags;
+		uint64_t tv = get_bucket(&col[C_TS], &tsr);
+		pr->prev_ts += (sgn ? (uint64_t)mb_unzigzag(tv) : tv) * pow10[ets];
 		ev->ts_ns = pr->prev_ts;
-		ev->latency_ns = get_split(&col[C_LAT]) * pow10[elat];
+		ev->latency_ns = get_bucket(&col[C_LAT], &latr) * pow10[elat];
 		uint64_t conn = get_split(&col[C_CONN]);
-		uint64_t ref = mb_get_uvarint(&col[C_KEY]);
+		uint64_t ref = get_bucket(&col[C_KEY], &keyr);
 		if (conn > UINT32_MAX)
 			return corrupt(r, at, "connection id", err);
 		ev->conn_id = (uint32_t)conn;
@@ -928,10 +1170,10 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 			e->size = 0;
 			e->off = (uint32_t)pr->dict.alen;
 			if (pr->raw) {
-				const uint8_t *k = mb_get_bytes(&col[C_NEWKEY], (size_t)klen);
-				if (!k)
+				const uint8_t *kb = mb_get_bytes(&col[C_NEWKEY], (size_t)klen);
+				if (!kb)
 					return corrupt(r, at, "new key bytes", err);
-				memcpy(pr->dict.arena + pr->dict.alen, k, (size_t)klen);
+				memcpy(pr->dict.arena + pr->dict.alen, kb, (size_t)klen);
 				pr->dict.alen += (size_t)klen;
 				e->h = 0;
 			} else {
@@ -947,11 +1189,17 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		ev->key_hash = e->h;
 		ev->key = NULL;
 		pr->koff[i] = e->off;
-		uint64_t vc = mb_get_uvarint(&col[C_VLEN]), rc2 = mb_get_uvarint(&col[C_RLEN]);
-		if (vc > (uint64_t)UINT32_MAX + 2 || rc2 > (uint64_t)UINT32_MAX + 2)
-			return corrupt(r, at, "size code", err);
-		ev->value_len = vc == 0 ? 0 : vc == 1 ? e->size : (e->size = (uint32_t)(vc - 2));
-		ev->resp_len = rc2 == 0 ? 0 : rc2 == 1 ? e->size : (e->size = (uint32_t)(rc2 - 2));
+		if (s->vc == 2 || s->rc == 2) {
+			uint64_t v = s->vc == 2 ? get_bucket(&col[C_SIZE], &sizer) : 0;
+			uint64_t w = s->rc == 2 ? get_bucket(&col[C_SIZE], &sizer) : 0;
+			if (v > UINT32_MAX || w > UINT32_MAX || (s->vc == 2 && v == 0) || (s->rc == 2 && w == 0))
+				return corrupt(r, at, "size", err);
+			ev->value_len = s->vc == 0 ? 0 : s->vc == 1 ? e->size : (e->size = (uint32_t)v);
+			ev->resp_len = s->rc == 0 ? 0 : s->rc == 1 ? e->size : (e->size = (uint32_t)w);
+		} else {
+			ev->value_len = s->vc ? e->size : 0;
+			ev->resp_len = s->rc ? e->size : 0;
+		}
 		int64_t ttl = mb_unzigzag(mb_get_uvarint(&col[C_TTL]));
 		int64_t db = mb_unzigzag(mb_get_uvarint(&col[C_BATCH]));
 		if (ttl < INT32_MIN || ttl > INT32_MAX || db < INT32_MIN || db > INT32_MAX)
@@ -960,6 +1208,12 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		pr->prev_batch += (uint32_t)db;
 		ev->batch_id = pr->prev_batch;
 	}
+	if (!br_done(&tsr) || !br_done(&latr) || !br_done(&keyr) || !br_done(&sizer))
+		return corrupt(r, at, "bits column", err);
+	col[C_TS_BITS].off = col[C_TS_BITS].len;
+	col[C_LAT_BITS].off = col[C_LAT_BITS].len;
+	col[C_KEY_BITS].off = col[C_KEY_BITS].len;
+	col[C_SIZE_BITS].off = col[C_SIZE_BITS].len;
 	for (int c = 0; c < NCOLS; c++)
 		if (col[c].bad || mb_cur_left(&col[c]))
 			return corrupt(r, at, col[c].bad ? "column too short" : "column too long", err);
