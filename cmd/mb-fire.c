@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -52,6 +53,8 @@ static const char usage[] =
 	"      --warm           first store every key the input reads before writing it\n"
 	"      --drain TIME     after the last request, wait this long for answers (default 5s)\n"
 	"      --json FILE      also write the report as JSON (with histogram buckets)\n"
+	"      --rt[=PRIO]      run the workers SCHED_FIFO (default priority 10) for precise send\n"
+	"                       times; needs root or CAP_SYS_NICE, else a notice and normal scheduling\n"
 	"  -q, --quiet          no progress line on stderr\n"
 	"  -h, --help           this help\n"
 	"      --version        print the version\n"
@@ -67,7 +70,10 @@ static const char usage[] =
 #define OUT_BUF IN_BUF
 #define BUF_CACHE 64               /* idle I/O buffers a worker keeps for reuse */
 #define CAUSAL_SLOTS (1u << 20)
-#define SPIN_NS 250000              /* closer deadlines than this are waited for by polling */
+#define SPIN_MAX_NS 250000ull       /* polling margin before a deadline: at most (and at start) */
+#define SPIN_MIN_NS 5000ull         /* ... and at least */
+#define SPIN_PAD_NS 5000ull         /* margin above the latest wake-up overshoot seen */
+#define SPIN_WINDOW_NS 100000000ull /* overshoot is tracked per window of this length */
 #define BACKOFF_MIN_NS 10000000ull
 #define BACKOFF_MAX_NS 1000000000ull
 #define IDLE_FREE_NS 1000000000ull  /* connection buffers are freed after this long idle */
@@ -161,6 +167,9 @@ struct worker {
 	uint64_t last_progress;    /* last send or answer: --drain counts from here */
 	uint8_t *bufs[BUF_CACHE];  /* I/O buffers not lent to a connection */
 	unsigned nbufs;
+	uint64_t spin_ns;          /* wake this long before a deadline and poll the rest */
+	uint64_t wake_late, wake_late_prev; /* largest wake-up overshoot of this and the last window */
+	uint64_t wake_window_end;
 	struct mb_err err;
 	int failed;
 };
@@ -181,6 +190,7 @@ static struct {
 	uint64_t loops; /* 0 = forever */
 	uint64_t duration;
 	bool causal, warm, quiet;
+	int rt_prio;    /* --rt: SCHED_FIFO priority of the workers, 0 = normal scheduling */
 	uint64_t drain;
 	const char *json;
 	const char *input;
@@ -895,14 +905,36 @@ static void sweep_idle(struct worker *w, uint64_t now)
 	}
 }
 
-static void handover(struct worker *w)
+/* Learn the polling margin from a timed-out wait that was meant to end at wake_at. */
+static void track_wakeup(struct worker *w, uint64_t wake_at)
 {
-	pthread_mutex_lock(&w->mu);
+	uint64_t now = mb_mono_ns();
+	if (now > wake_at && now - wake_at > w->wake_late)
+		w->wake_late = now - wake_at;
+	if (now < w->wake_window_end)
+		return;
+	uint64_t late = w->wake_late > w->wake_late_prev ? w->wake_late : w->wake_late_prev;
+	uint64_t m = late + SPIN_PAD_NS;
+	w->spin_ns = m < SPIN_MIN_NS ? SPIN_MIN_NS : m > SPIN_MAX_NS ? SPIN_MAX_NS : m;
+	w->wake_late_prev = w->wake_late;
+	w->wake_late = 0;
+	w->wake_window_end = now + SPIN_WINDOW_NS;
+}
+
+/* Pass the interval histograms to the progress thread. Unless `wait`, a hand-over that
+   would block is put off: a worker must never wait for a preempted lock holder. */
+static bool handover(struct worker *w, bool wait)
+{
+	if (wait)
+		pthread_mutex_lock(&w->mu);
+	else if (pthread_mutex_trylock(&w->mu))
+		return false;
 	mb_hist_merge(&w->shared_lat, &w->ival_lat);
 	mb_hist_merge(&w->shared_late, &w->ival_late);
 	pthread_mutex_unlock(&w->mu);
 	mb_hist_reset(&w->ival_lat);
 	mb_hist_reset(&w->ival_late);
+	return true;
 }
 
 static void *worker_main(void *arg)
@@ -915,6 +947,13 @@ static void *worker_main(void *arg)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	w->spin_ns = SPIN_MAX_NS;
+	if (opt.rt_prio) {
+		struct sched_param sp = { .sched_priority = opt.rt_prio };
+		int e = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+		if (e && w->id == 0)
+			mb_msg("--rt: cannot use SCHED_FIFO (%s); replaying with normal scheduling", strerror(e));
+	}
 	while (!atomic_load(&g_started) && !atomic_load(&g_stop)) {
 		link_items(w); /* connections open while the reader fills the queues */
 		mb_evloop_run_once(w->loop, 200000, &w->err);
@@ -958,8 +997,9 @@ static void *worker_main(void *arg)
 		}
 		if (w->nwait && timeout > 20000)
 			timeout = 20000;
-		/* sleep until shortly before the deadline, then poll: wake-ups are late by tens of us */
-		timeout = timeout > SPIN_NS ? timeout - SPIN_NS : 0;
+		/* sleep until shortly before the deadline, then poll: how early is learnt from
+		   how late recent wake-ups were (tens of us on a busy host, a few when quiet) */
+		timeout = timeout > w->spin_ns ? timeout - w->spin_ns : 0;
 		/* ask the reader for a wake-up only when short of queued requests: with a
 		   quarter ring queued, answers and deadlines wake the worker anyway, and a
 		   wake-up per published request would cost a syscall per request */
@@ -968,21 +1008,23 @@ static void *worker_main(void *arg)
 			if (atomic_load(&w->head) != w->linked)
 				timeout = 0;
 		}
-		if (mb_evloop_run_once(w->loop, timeout, &w->err) < 0) {
+		uint64_t wake_at = timeout ? mb_mono_ns() + timeout : 0;
+		int nev = mb_evloop_run_once(w->loop, timeout, &w->err);
+		if (nev < 0) {
 			w->failed = 1;
 			break;
 		}
 		atomic_store(&w->sleeping, 0);
-		if (now >= w->next_handover) {
-			handover(w);
-			w->next_handover = now + 250000000;
-		}
+		if (wake_at && nev == 0)
+			track_wakeup(w, wake_at);
+		if (now >= w->next_handover)
+			w->next_handover = now + (handover(w, false) ? 250000000 : 1000000);
 		if (now >= w->next_sweep) {
 			sweep_idle(w, now);
 			w->next_sweep = now + IDLE_FREE_NS / 2;
 		}
 	}
-	handover(w);
+	handover(w, true);
 	/* what is still out is not answered */
 	uint64_t now = mb_mono_ns();
 	for (uint32_t i = 0; i < w->nconns; i++) {
@@ -1717,7 +1759,7 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_WARM, O_DRAIN, O_JSON, O_VERSION };
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_WARM, O_DRAIN, O_JSON, O_RT, O_VERSION };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -1727,6 +1769,7 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "causal", no_argument, NULL, O_CAUSAL },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "quiet", no_argument, NULL, 'q' },
+		{ "rt", optional_argument, NULL, O_RT },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
 	};
 	struct mb_err err;
@@ -1784,6 +1827,14 @@ int main(int argc, char **argv)
 				mb_usage_error("--drain: bad duration: '%s'", optarg);
 			break;
 		case O_JSON: opt.json = optarg; break;
+		case O_RT:
+			opt.rt_prio = 10;
+			if (optarg) {
+				if (mb_opt_u64(optarg, 1, 99, false, &u, &err) != MB_OK)
+					mb_usage_error("--rt: %s", err.msg);
+				opt.rt_prio = (int)u;
+			}
+			break;
 		case 'q': opt.quiet = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
@@ -1815,8 +1866,9 @@ int main(int argc, char **argv)
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;
 	}
-	if (!opt.threads) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (!opt.threads) { /* the cores this process may run on (taskset, cpusets) */
+		cpu_set_t cs;
+		long n = sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : sysconf(_SC_NPROCESSORS_ONLN);
 		opt.threads = n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 	}
 	mb_prog_signals();

@@ -143,8 +143,9 @@ int mb_hist_merge(struct mb_hist *dst, const struct mb_hist *src)
 	if (dst->lowest != src->lowest || dst->highest != src->highest || dst->sigdigits != src->sigdigits ||
 	    dst->ncounts != src->ncounts)
 		return MB_ERR;
-	for (size_t i = 0; i < src->ncounts; i++)
-		dst->counts[i] += src->counts[i];
+	if (src->total) /* only the buckets between the extremes can be non-empty */
+		for (size_t i = hist_index(src, src->min), e = hist_index(src, src->max); i <= e; i++)
+			dst->counts[i] += src->counts[i];
 	dst->total += src->total;
 	dst->sum += src->sum;
 	dst->clamped_low += src->clamped_low;
@@ -195,8 +196,10 @@ bool mb_hist_next(const struct mb_hist *h, size_t *cursor, uint64_t *lo, uint64_
 
 void mb_hist_reset(struct mb_hist *h)
 {
-	if (h->counts)
-		memset(h->counts, 0, h->ncounts * sizeof *h->counts);
+	if (h->counts && h->total) {
+		size_t lo = hist_index(h, h->min), hi = hist_index(h, h->max);
+		memset(h->counts + lo, 0, (hi - lo + 1) * sizeof *h->counts);
+	}
 	h->total = 0;
 	h->sum = 0;
 	h->min = UINT64_MAX;

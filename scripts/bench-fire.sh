@@ -1,6 +1,7 @@
 #!/bin/bash
-# bench-fire: mb-fire closed loop (depth 1 and 16) against memcslap on one memcached -t 1,
-# mb-fire's CPU per operation, timing fidelity at a 50k req/s profile, memory per connection.
+# bench-fire: mb-fire closed loop (depth 1 and 16) against memcslap (and memtier_benchmark when
+# installed) on one memcached -t 1, mb-fire's CPU per operation, timing fidelity at a 50k req/s
+# profile (default scheduling and --rt), memory per connection at the open-file limit.
 # MB_BUILD names the build; BENCH_QUICK=1 shrinks sizes; BENCH_RUNS runs per figure (median).
 set -u
 : "${MB_BUILD:=$(cd "$(dirname "$0")/.." && pwd)/build}"
@@ -23,6 +24,7 @@ start_mc() { # start_mc MAXCONNS -> MC_PORT
 	for _ in $(seq 50); do "$PY" -c "import socket; socket.create_connection(('127.0.0.1',$MC_PORT),0.2)" 2>/dev/null && return 0; sleep 0.1; done
 	echo "bench-fire: memcached did not start: $(cat "$work/mc.log")"; exit 1
 }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 jget() { "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
@@ -33,13 +35,19 @@ start_mc 1024
 "$BIN/mb-fire" -q -t 127.0.0.1:$MC_PORT --max --depth 16 "$work/p.bin" >/dev/null || exit 1
 
 printf '%-34s %12s %14s %s\n' "closed loop, 50 conns, 1:10" "ops/s" "CPU us/op" "(median of $runs)"
+hz=$(getconf CLK_TCK)
 for d in 1 16; do
 	for r in $(seq $runs); do
+		m0=$(cpu_ticks $MC_PID) t0=$(date +%s.%N)
 		"$BIN/mb-fire" -q -t 127.0.0.1:$MC_PORT --max --depth $d --json "$work/d$d.$r.json" "$work/p.bin" >/dev/null || exit 1
+		m1=$(cpu_ticks $MC_PID) t1=$(date +%s.%N)
 		jget "$work/d$d.$r.json" 'r["ops_per_s"]' >>"$work/d$d.ops"
 		jget "$work/d$d.$r.json" 'r["cpu_us_per_op"]' >>"$work/d$d.cpu"
+		jget "$work/d$d.$r.json" 'r["cpu_s"] / r["elapsed_s"] * 100' >>"$work/d$d.fcpu"
+		awk -v a=$m0 -v b=$m1 -v s=$t0 -v e=$t1 -v hz=$hz 'BEGIN { printf "%.0f\n", (b - a) / hz / (e - s) * 100 }' >>"$work/d$d.mcpu"
 	done
-	printf '%-34s %12.0f %14.2f\n' "mb-fire --max --depth $d" "$(median <"$work/d$d.ops")" "$(median <"$work/d$d.cpu")"
+	printf '%-34s %12.0f %14.2f   (mb-fire %s%% of a core, memcached %s%%)\n' "mb-fire --max --depth $d" \
+		"$(median <"$work/d$d.ops")" "$(median <"$work/d$d.cpu")" "$(median <"$work/d$d.fcpu" | xargs printf %.0f)" "$(median <"$work/d$d.mcpu")"
 done
 if command -v memcslap >/dev/null; then
 	per=$((n / 50))
@@ -64,6 +72,23 @@ if command -v memcslap >/dev/null; then
 else
 	echo "memcslap missing: no peer figures"
 fi
+# memtier_benchmark (not a Debian package: used when a local build is on PATH or in MEMTIER)
+memtier=${MEMTIER:-$(command -v memtier_benchmark || true)}
+if [ -n "$memtier" ] && [ -x "$memtier" ]; then
+	for r in $(seq $runs); do
+		/usr/bin/time -f "%U %S %e" -o "$work/mt.time" "$memtier" -s 127.0.0.1 -p $MC_PORT -P memcache_text -t 1 -c 50 \
+			--ratio=1:10 -d 100 --key-maximum=10000 -n $((n / 50)) --pipeline=1 --hide-histogram >"$work/mt.out" 2>&1 || break
+		awk -v o=$n '{ printf "%.0f %.2f\n", o / $3, ($1 + $2) * 1e6 / o }' "$work/mt.time" >>"$work/mt.res"
+	done
+	if [ -s "$work/mt.res" ]; then
+		printf '%-34s %12.0f %14.2f\n' "memtier_benchmark (c=50, 1:10)" "$(cut -d' ' -f1 "$work/mt.res" | median)" \
+			"$(cut -d' ' -f2 "$work/mt.res" | median)"
+		awk -v c="$(median <"$work/d1.cpu")" -v m="$(cut -d' ' -f2 "$work/mt.res" | median)" \
+			'BEGIN { printf "ratio mb-fire depth 1 / memtier_benchmark: CPU per op %.2fx\n", c / m }'
+	fi
+else
+	echo "memtier_benchmark not installed (MEMTIER=path to use a build): no memtier figures"
+fi
 echo "target: <= 5 us CPU per op at depth 1"
 
 # timing fidelity: a 50k req/s profile replayed at 1x
@@ -74,8 +99,20 @@ for r in $(seq $runs); do
 	jget "$work/f.$r.json" 'r["lateness"]["p50_ns"] / 1000' >>"$work/f.p50"
 	jget "$work/f.$r.json" 'r["ops_per_s"]' >>"$work/f.ops"
 done
-printf 'timing fidelity, 50k req/s at 1x: achieved %.0f ops/s, lateness p50 %.1f us, p99 %.1f us (target p99 <= 50 us)\n' \
+printf 'timing fidelity, 50k req/s at 1x, default: achieved %.0f ops/s, lateness p50 %.1f us, p99 %.1f us (target p99 <= 50 us)\n' \
 	"$(median <"$work/f.ops")" "$(median <"$work/f.p50")" "$(median <"$work/f.p99")"
+# the same with the workers at real-time priority (root or CAP_SYS_NICE), one and default threads
+for v in "-T 1" "-T 1 --rt" "--rt"; do
+	tag=$(echo "$v" | tr -d ' -')
+	for r in $(seq $runs); do
+		"$BIN/mb-fire" -q $v -t 127.0.0.1:$MC_PORT --json "$work/f$tag.$r.json" "$work/f.bin" >/dev/null 2>"$work/f$tag.err" || exit 1
+		jget "$work/f$tag.$r.json" 'r["lateness"]["p99_ns"] / 1000' >>"$work/f$tag.p99"
+		jget "$work/f$tag.$r.json" 'r["lateness"]["p50_ns"] / 1000' >>"$work/f$tag.p50"
+		jget "$work/f$tag.$r.json" 'r["ops_per_s"]' >>"$work/f$tag.ops"
+	done
+	printf 'timing fidelity, 50k req/s at 1x, %-8s achieved %.0f ops/s, lateness p50 %.1f us, p99 %.1f us %s\n' "$v:" \
+		"$(median <"$work/f$tag.ops")" "$(median <"$work/f$tag.p50")" "$(median <"$work/f$tag.p99")" "$(head -c 120 "$work/f$tag.err")"
+done
 # the same profile at a fifth of the speed (10k req/s), one worker: what precision the host allows
 for r in $(seq $runs); do
 	"$BIN/mb-fire" -q -T 1 -s 0.2 -t 127.0.0.1:$MC_PORT --json "$work/g.$r.json" "$work/f.bin" >/dev/null || exit 1
@@ -91,14 +128,24 @@ kill $MC_PID 2>/dev/null
 # many connections: RSS of mb-fire with nconn recorded connections against 50, per connection
 hard=$(ulimit -Hn)
 ulimit -n "$hard" 2>/dev/null
-if [ $((nconn + 200)) -gt "$hard" ]; then nconn=$((hard - 500)); fi
-start_mc $((nconn + 100))
-"$BIN/mb-gen" -n $((nconn * 2)) -K 10000 -c $nconn -r 20000 --value-size 100-100 --seed 13 >"$work/c.bin" || exit 1
-"$BIN/mb-gen" -n $((nconn * 2)) -K 10000 -c 50 -r 20000 --value-size 100-100 --seed 13 >"$work/c50.bin" || exit 1
+# every descriptor counts: mb-fire and memcached each need a few besides the connections
+if [ $((nconn + 100)) -gt "$hard" ]; then nconn=$((hard - 100)); fi
+start_mc $((nconn + 60))
+# 12 events per connection on average: all but ~nconn*e^-12 connections are used
+"$BIN/mb-gen" -n $((nconn * 12)) -K 10000 -c $nconn -r 200000 --value-size 100-100 --seed 13 >"$work/c.bin" || exit 1
+"$BIN/mb-gen" -n $((nconn * 12)) -K 10000 -c 50 -r 200000 --value-size 100-100 --seed 13 >"$work/c50.bin" || exit 1
+# memcached's own count of open connections, sampled while the big replay runs
+( peak=0; while kill -0 $MC_PID 2>/dev/null; do
+	c=$("$PY" -c "import socket; s=socket.create_connection(('127.0.0.1',$MC_PORT),1); s.sendall(b'stats\r\n'); d=b''
+while not d.endswith(b'END\r\n'): d+=s.recv(65536)
+print([l.split()[2] for l in d.decode().splitlines() if l.startswith('STAT curr_connections ')][0])" 2>/dev/null)
+	[ -n "$c" ] && [ "$c" -gt "$peak" ] && peak=$c && echo $peak >"$work/peak"
+	sleep 0.2; done ) &
+pids="$pids $!"
 /usr/bin/time -f "%M" -o "$work/rss.big" "$BIN/mb-fire" -q -T 2 -t 127.0.0.1:$MC_PORT -d 30 "$work/c.bin" >"$work/c.rep" || exit 1
 /usr/bin/time -f "%M" -o "$work/rss.small" "$BIN/mb-fire" -q -T 2 -t 127.0.0.1:$MC_PORT -d 30 "$work/c50.bin" >/dev/null || exit 1
 opened=$(sed -n 's/^connections: \([0-9]*\) opened.*/\1/p' "$work/c.rep")
 big=$(tail -n 1 "$work/rss.big"); small=$(tail -n 1 "$work/rss.small")
-printf 'connections: %s opened of %s recorded (open-file hard limit %s); max RSS %s KiB vs %s KiB with 50: %.0f bytes per opened connection (target <= 4096)\n' \
-	"$opened" "$nconn" "$hard" "$big" "$small" "$(awk -v a=$big -v b=$small -v n=${opened:-0} 'BEGIN { print (n > 50 ? (a - b) * 1024 / (n - 50) : 0) }')"
+printf 'connections: %s opened of %s recorded (open-file hard limit %s); memcached peak curr_connections %s (1 of them the sampler); max RSS %s KiB vs %s KiB with 50: %.0f bytes per opened connection (target <= 4096)\n' \
+	"$opened" "$nconn" "$hard" "$(cat "$work/peak" 2>/dev/null)" "$big" "$small" "$(awk -v a=$big -v b=$small -v n=${opened:-0} 'BEGIN { print (n > 50 ? (a - b) * 1024 / (n - 50) : 0) }')"
 grep "^errors" "$work/c.rep"

@@ -94,6 +94,21 @@ int main(void)
 
 	mb_hist_reset(&h);
 	ok(mb_hist_count(&h) == 0 && mb_hist_percentile(&h, 99) == 0, "reset empties");
+	int zero = 1;
+	for (size_t i = 0; i < h.ncounts; i++)
+		zero &= h.counts[i] == 0;
+	ok(zero, "reset clears every bucket between the extremes (and there are none outside)");
+
+	/* Merge and reset touch only the recorded range: values at both ends survive a merge. */
+	mb_hist_reset(&g);
+	mb_hist_record(&g, lo);
+	mb_hist_record_n(&g, hi, 2);
+	mb_hist_merge(&h, &g);
+	mb_hist_merge(&h, &g);
+	ok(mb_hist_count(&h) == 6 && mb_hist_percentile(&h, 30) < lo + lo / 1000 + 24 && mb_hist_max(&h) == hi &&
+	   mb_hist_percentile(&h, 60) == hi, "merges keep the lowest and the highest bucket");
+	mb_hist_reset(&g);
+	ok(mb_hist_merge(&h, &g) == MB_OK && mb_hist_count(&h) == 6, "merging an empty histogram adds nothing");
 	mb_hist_free(&h);
 	mb_hist_free(&g);
 	mb_hist_free(&m);
