@@ -20,8 +20,8 @@ enum col {
 	C_TS_BITS,   /* per event: the bits of that value below its bucket */
 	C_LAT,       /* unit exponent byte, then per event the bucket of latency / unit */
 	C_LAT_BITS,  /* per event: the bits below the bucket */
-	C_CONN,      /* per event: low byte of conn_id */
-	C_CONN_HI,   /* per event: conn_id >> 8 */
+	C_CONN,      /* per event: bucket of conn_id */
+	C_CONN_BITS, /* per event: the bits below the bucket */
 	C_KEY,       /* per event: bucket of 0 = new dictionary entry, else entry id + 1 */
 	C_KEY_BITS,  /* per event: the bits below the bucket */
 	C_NEWKEY,    /* per new entry: 8-byte hash (hashed) or key_len raw bytes (raw keys) */
@@ -33,11 +33,10 @@ enum col {
 	NCOLS
 };
 /*
- * Numbers of wide range (times, latencies, key ids, sizes) are coded as a bucket byte,
+ * Numbers (times, latencies, connections, key ids, sizes) are coded as a bucket byte,
  * which zstd's Huffman stage codes by its frequency, and the bits below the bucket,
  * stored raw: v < 4 is bucket v; else with L the position of v's leading one, the bucket
  * is 4 (L - 1) + the two bits after the leading one, and the L - 2 bits below follow.
- * Conn ids are split into a low byte and a varint instead (few, evenly used values).
  * Size classes (in the shape): 0 = zero, 1 = the entry's last non-zero size, 2 = a new
  * size, which the size columns hold.
  */
@@ -173,22 +172,6 @@ static int buf_room(struct buf *b, size_t n, struct mb_err *err)
 
 /* Append a varint; the caller made room (MB_VARINT_MAX). */
 static inline void put_uv(struct buf *b, uint64_t v) { b->len += mb_put_uvarint(b->p + b->len, v); }
-
-/* Append v split over a lo/hi column pair. */
-static inline void put_split(struct buf *lo, uint64_t v)
-{
-	lo->p[lo->len++] = (uint8_t)v;
-	put_uv(lo + 1, v >> 8);
-}
-
-/* Read a value split over a lo/hi column pair (sets bad on either cursor). */
-static inline uint64_t get_split(struct mb_cur *lo)
-{
-	uint64_t l = mb_get_u8(lo), h = mb_get_uvarint(lo + 1);
-	if (h >> 56)
-		lo[1].bad = true;
-	return h << 8 | l;
-}
 
 /* Bits appended least significant first to a column; the caller made room (8 bytes per 61 bits). */
 struct bitw {
@@ -648,13 +631,14 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 	col[C_LAT].p[col[C_LAT].len++] = (uint8_t)elat;
 	struct bitw tsb = { &col[C_TS_BITS], 0, 0 }, latb = { &col[C_LAT_BITS], 0, 0 };
 	struct bitw keyb = { &col[C_KEY_BITS], 0, 0 }, sizeb = { &col[C_SIZE_BITS], 0, 0 };
+	struct bitw connb = { &col[C_CONN_BITS], 0, 0 };
 	for (uint32_t i = 0; i < n; i++) {
 		const struct pend *e = &pw->ev[i];
 		int64_t d = (int64_t)(e->ts - pw->prev_ts) / (int64_t)pow10[ets];
 		put_bucket(&col[C_TS], &tsb, neg ? mb_zigzag(d) : (uint64_t)d);
 		pw->prev_ts = e->ts;
 		put_bucket(&col[C_LAT], &latb, e->lat / pow10[elat]);
-		put_split(&col[C_CONN], e->conn);
+		put_bucket(&col[C_CONN], &connb, e->conn);
 		if (e->fresh) {
 			col[C_KEY].p[col[C_KEY].len++] = 0;
 			if (pw->raw) {
@@ -680,6 +664,7 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 	bw_end(&latb);
 	bw_end(&keyb);
 	bw_end(&sizeb);
+	bw_end(&connb);
 	/* The decoded block: column count, column lengths, columns. */
 	size_t total = 1 + NCOLS * MB_VARINT_MAX;
 	for (int c = 0; c < NCOLS; c++)
@@ -1138,6 +1123,7 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		return corrupt(r, at, "time unit", err);
 	struct bitr tsr = br_make(&col[C_TS_BITS]), latr = br_make(&col[C_LAT_BITS]);
 	struct bitr keyr = br_make(&col[C_KEY_BITS]), sizer = br_make(&col[C_SIZE_BITS]);
+	struct bitr connr = br_make(&col[C_CONN_BITS]);
 	for (uint32_t i = 0; i < pr->nrec; i++) {
 		struct mb_event *ev = &pr->ev[i];
 		const struct rshape *s = &shapes[pr->shape[i]];
@@ -1151,7 +1137,7 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		pr->prev_ts += (sgn ? (uint64_t)mb_unzigzag(tv) : tv) * pow10[ets];
 		ev->ts_ns = pr->prev_ts;
 		ev->latency_ns = get_bucket(&col[C_LAT], &latr) * pow10[elat];
-		uint64_t conn = get_split(&col[C_CONN]);
+		uint64_t conn = get_bucket(&col[C_CONN], &connr);
 		uint64_t ref = get_bucket(&col[C_KEY], &keyr);
 		if (conn > UINT32_MAX)
 			return corrupt(r, at, "connection id", err);
@@ -1208,8 +1194,9 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		pr->prev_batch += (uint32_t)db;
 		ev->batch_id = pr->prev_batch;
 	}
-	if (!br_done(&tsr) || !br_done(&latr) || !br_done(&keyr) || !br_done(&sizer))
+	if (!br_done(&tsr) || !br_done(&latr) || !br_done(&keyr) || !br_done(&sizer) || !br_done(&connr))
 		return corrupt(r, at, "bits column", err);
+	col[C_CONN_BITS].off = col[C_CONN_BITS].len;
 	col[C_TS_BITS].off = col[C_TS_BITS].len;
 	col[C_LAT_BITS].off = col[C_LAT_BITS].len;
 	col[C_KEY_BITS].off = col[C_KEY_BITS].len;

@@ -131,7 +131,7 @@ static uint64_t size_sym(uint32_t v, uint32_t *last, struct tab *firsts)
 /* ----------------------------------------------------------- the columns */
 
 /* Column names by layout (column count): the layout of doc/profile.md, and version 1's first one. */
-static const char *const names16[] = { "shapes", "shape", "ts", "ts_bits", "lat", "lat_bits", "conn", "conn_hi", "key",
+static const char *const names16[] = { "shapes", "shape", "ts", "ts_bits", "lat", "lat_bits", "conn", "conn_bits", "key",
 				       "key_bits", "newkey", "newlen", "size", "size_bits", "ttl", "batch" };
 static const char *const names15[] = { "shapes", "shape", "ts", "ts_hi", "lat", "lat_hi", "conn", "conn_hi",
 				       "key", "newkey", "newlen", "vlen", "rlen", "ttl", "batch" };
@@ -362,7 +362,7 @@ static const char *group_of(const char *col)
 {
 	static const char *const map[][2] = {
 		{ "shape", "shape" },	 { "ts", "ts" },       { "ts_hi", "ts" },     { "ts_bits", "ts" },   { "lat", "lat" },
-		{ "lat_hi", "lat" },	 { "lat_bits", "lat" }, { "conn", "conn" },   { "conn_hi", "conn" }, { "key", "key" },
+		{ "lat_hi", "lat" },	 { "lat_bits", "lat" }, { "conn", "conn" },   { "conn_hi", "conn" }, { "conn_bits", "conn" }, { "key", "key" },
 		{ "key_bits", "key" },	 { "newkey", "dict" },  { "newlen", "dict" }, { "vlen", "sizes" },  { "rlen", "sizes" }, { "size", "sizes" },
 		{ "size_bits", "sizes" }, { "ttl", "sizes" },	{ "batch", "sizes" },
 	};
