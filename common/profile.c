@@ -87,6 +87,76 @@ uint32_t mb_crc32c(uint32_t crc, const void *data, size_t n)
 	return ~crc;
 }
 
+/* ------------------------------------------------------------- key ranks */
+
+#define RANK_COUNT_MAX 65535 /* references counted per entry; an entry at this count stays in place */
+
+/*
+ * The entries ordered by how often they were referenced (count, descending), as writer
+ * and reader both keep them: an event names an earlier key by its rank here, and popular
+ * keys have small ranks whatever their age. Per reference one swap (doc/profile.md).
+ */
+struct rank {
+	uint32_t *at;                       /* rank -> entry id */
+	struct rank_of {
+		uint32_t pos, cnt;          /* the entry's rank, its references so far */
+	} *of;                              /* by entry id */
+	uint32_t n, cap, maxc;              /* entries, allocated, largest count */
+	uint32_t first[RANK_COUNT_MAX + 1]; /* first[c]: entries with a count above c */
+};
+
+static void rank_reset(struct rank *k)
+{
+	memset(k->first, 0, ((size_t)k->maxc + 1) * sizeof k->first[0]);
+	k->n = k->maxc = 0;
+}
+
+static void rank_free(struct rank *k)
+{
+	free(k->at);
+	free(k->of);
+}
+
+/* Append entry id k->n (a new key, referenced once). MB_EIO when memory runs out. */
+static int rank_add(struct rank *k, struct mb_err *err)
+{
+	if (k->n == k->cap) {
+		uint32_t cap = k->cap ? k->cap * 2 : 4096;
+		uint32_t *at = realloc(k->at, (size_t)cap * sizeof *at);
+		if (at)
+			k->at = at;
+		struct rank_of *of = at ? realloc(k->of, (size_t)cap * sizeof *of) : NULL;
+		if (!of)
+			return mb_err_set(err, MB_EIO, "out of memory for the key dictionary (%u entries)", k->n);
+		k->of = of;
+		k->cap = cap;
+	}
+	k->at[k->n] = k->n;
+	k->of[k->n] = (struct rank_of){ k->n, 1 };
+	k->maxc = k->maxc ? k->maxc : 1;
+	k->n++;
+	return MB_OK;
+}
+
+/* A reference to entry id: returns its rank, then counts it (it moves to the front of its count group). */
+static inline uint32_t rank_use(struct rank *k, uint32_t id)
+{
+	struct rank_of *o = &k->of[id];
+	uint32_t p = o->pos, c = o->cnt;
+	if (c < RANK_COUNT_MAX) {
+		uint32_t f = k->first[c], other = k->at[f];
+		k->at[f] = id;
+		k->at[p] = other;
+		k->of[other].pos = p;
+		o->pos = f;
+		k->first[c] = f + 1;
+		o->cnt = ++c;
+		if (c > k->maxc)
+			k->maxc = c;
+	}
+	return p;
+}
+
 /* ------------------------------------------------------------- dictionary */
 
 /* One distinct key as the reader keeps it: its identity and the last non-zero size seen with it. */
@@ -97,24 +167,27 @@ struct entry {
 	uint16_t klen;
 };
 
-/* The reader's dictionary: entries by id, raw key bytes in an arena. */
+/* The reader's dictionary: entries by id, raw key bytes in an arena, their ranks. */
 struct dict {
 	struct entry *e;
 	uint32_t n, cap;
 	uint8_t *arena;  /* raw keys */
 	size_t alen, acap;
+	struct rank rank;
 };
 
 static void dict_reset(struct dict *d)
 {
 	d->n = 0;
 	d->alen = 0;
+	rank_reset(&d->rank);
 }
 
 static void dict_free(struct dict *d)
 {
 	free(d->e);
 	free(d->arena);
+	rank_free(&d->rank);
 	memset(d, 0, sizeof *d);
 }
 
@@ -360,6 +433,7 @@ struct mb_profile_writer {
 	ZSTD_CCtx *cctx;
 	struct wslot *ws;             /* dictionary slots, nws a power of two, load <= 1/2 */
 	uint32_t nws, nkeys;
+	struct rank rank;             /* the entries by reference count */
 	uint8_t *arena;               /* raw keys */
 	size_t alen, acap;
 	struct pend *ev;
@@ -534,7 +608,8 @@ static inline uint64_t size_code(uint32_t v, uint32_t *last)
 /*
  * Look the pending events' keys up in the dictionary, in event order, prefetching the
  * slot of the event PREFETCH_AHEAD ahead: a large dictionary costs one cache miss per
- * lookup, which the prefetches overlap. Sizes become size codes here.
+ * lookup, which the prefetches overlap. Sizes become size codes here. Then turn the
+ * entry ids into ranks (p->key), prefetching the same way.
  */
 static int resolve_keys(struct mb_profile_writer *pw, struct mb_err *err)
 {
@@ -554,6 +629,16 @@ static int resolve_keys(struct mb_profile_writer *pw, struct mb_err *err)
 		p->rlen = size_code((uint32_t)p->rlen, &e->size);
 	}
 	pw->keys.len = 0;
+	/* entry ids -> ranks, in event order */
+	for (uint32_t i = 0; i < pw->nev; i++) {
+		struct pend *p = &pw->ev[i];
+		if (i + PREFETCH_AHEAD < pw->nev && !pw->ev[i + PREFETCH_AHEAD].fresh)
+			__builtin_prefetch(&pw->rank.of[pw->ev[i + PREFETCH_AHEAD].key]);
+		int rc;
+		if (p->fresh && (rc = rank_add(&pw->rank, err)) != MB_OK)
+			return rc;
+		p->key = p->fresh ? 0 : rank_use(&pw->rank, p->key);
+	}
 	return MB_OK;
 }
 
@@ -650,7 +735,7 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 			}
 			put_uv(&col[C_NEWLEN], e->klen);
 		} else {
-			put_bucket(&col[C_KEY], &keyb, (uint64_t)e->key + 1);
+			put_bucket(&col[C_KEY], &keyb, (uint64_t)e->key + 1); /* the key's rank + 1 */
 		}
 		if (e->vlen >= 2)
 			put_bucket(&col[C_SIZE], &sizeb, e->vlen - 2);
@@ -793,6 +878,7 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 		/* A block boundary: reset the dictionary when one more block could overflow it. */
 		memset(pw->ws, 0, (size_t)pw->nws * sizeof *pw->ws);
 		pw->nkeys = 0;
+		rank_reset(&pw->rank);
 		pw->alen = 0;
 		pw->reset_next = true;
 	}
@@ -876,6 +962,7 @@ void mb_profile_writer_free(struct mb_profile_writer *pw)
 		return;
 	ZSTD_freeCCtx(pw->cctx);
 	free(pw->ws);
+	rank_free(&pw->rank);
 	free(pw->arena);
 	free(pw->ev);
 	free(pw->conns);
@@ -944,6 +1031,7 @@ struct mb_profile_reader {
 	uint32_t *koff;               /* raw keys: arena offset of each event's key (the arena may move) */
 	uint16_t *fflags;
 	uint16_t *shape;              /* events block: each event's shape index */
+	uint32_t *ref;                /* events block: each event's key reference */
 	struct rshape *shapes;        /* events block: the shape table */
 	uint8_t *frame;               /* one event frame payload as returned */
 	uint64_t prev_ts;
@@ -1022,9 +1110,10 @@ int mb_profile_open(struct mb_reader *r, struct mb_err *err)
 	pr->fflags = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->fflags);
 	pr->koff = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->koff);
 	pr->shape = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->shape);
+	pr->ref = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->ref);
 	pr->shapes = malloc(SHAPES_MAX * sizeof *pr->shapes);
 	pr->frame = malloc(MB_EVENT_FIXED + 65536);
-	if (!pr->dctx || !pr->ev || !pr->fflags || !pr->koff || !pr->shape || !pr->shapes || !pr->frame)
+	if (!pr->dctx || !pr->ev || !pr->fflags || !pr->koff || !pr->shape || !pr->ref || !pr->shapes || !pr->frame)
 		return mb_err_set(err, MB_EIO, "out of memory for the profile reader");
 	int rc = read_header(r, &r->info, &pr->raw, err);
 	if (rc == MB_OK && pr->raw)
@@ -1043,6 +1132,7 @@ void mb_profile_close(struct mb_profile_reader *pr)
 	free(pr->fflags);
 	free(pr->koff);
 	free(pr->shape);
+	free(pr->ref);
 	free(pr->shapes);
 	free(pr->frame);
 	free(pr);
@@ -1124,8 +1214,23 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 	struct bitr tsr = br_make(&col[C_TS_BITS]), latr = br_make(&col[C_LAT_BITS]);
 	struct bitr keyr = br_make(&col[C_KEY_BITS]), sizer = br_make(&col[C_SIZE_BITS]);
 	struct bitr connr = br_make(&col[C_CONN_BITS]);
+	/* Key references first, so the loop below can prefetch the entries it will need. */
+	for (uint32_t i = 0; i < pr->nrec; i++) {
+		uint64_t ref = get_bucket(&col[C_KEY], &keyr);
+		if (ref > MB_PROFILE_DICT_MAX)
+			return corrupt(r, at, "key reference", err);
+		pr->ref[i] = (uint32_t)ref;
+	}
+	const struct rank *rk = &pr->dict.rank;
 	for (uint32_t i = 0; i < pr->nrec; i++) {
 		struct mb_event *ev = &pr->ev[i];
+		if (i + 2 * PREFETCH_AHEAD < pr->nrec && pr->ref[i + 2 * PREFETCH_AHEAD] - 1u < rk->n)
+			__builtin_prefetch(&rk->at[pr->ref[i + 2 * PREFETCH_AHEAD] - 1]);
+		if (i + PREFETCH_AHEAD < pr->nrec && pr->ref[i + PREFETCH_AHEAD] - 1u < rk->n) {
+			uint32_t id = rk->at[pr->ref[i + PREFETCH_AHEAD] - 1];
+			__builtin_prefetch(&rk->of[id]);
+			__builtin_prefetch(&pr->dict.e[id]);
+		}
 		const struct rshape *s = &shapes[pr->shape[i]];
 		ev->cmd = s->s.cmd;
 		ev->status = s->s.status;
@@ -1138,7 +1243,7 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		ev->ts_ns = pr->prev_ts;
 		ev->latency_ns = get_bucket(&col[C_LAT], &latr) * pow10[elat];
 		uint64_t conn = get_bucket(&col[C_CONN], &connr);
-		uint64_t ref = get_bucket(&col[C_KEY], &keyr);
+		uint32_t ref = pr->ref[i];
 		if (conn > UINT32_MAX)
 			return corrupt(r, at, "connection id", err);
 		ev->conn_id = (uint32_t)conn;
@@ -1149,6 +1254,8 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 			    (pr->raw && pr->dict.alen + klen > MB_PROFILE_ARENA_MAX))
 				return corrupt(r, at, "new key entry", err);
 			int rc = dict_grow(&pr->dict, pr->raw ? (size_t)klen : 0, err);
+			if (rc == MB_OK)
+				rc = rank_add(&pr->dict.rank, err);
 			if (rc != MB_OK)
 				return rc;
 			e = &pr->dict.e[pr->dict.n];
@@ -1169,7 +1276,9 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		} else {
 			if (ref > pr->dict.n)
 				return corrupt(r, at, "key reference", err);
-			e = &pr->dict.e[ref - 1];
+			uint32_t id = pr->dict.rank.at[ref - 1];
+			rank_use(&pr->dict.rank, id);
+			e = &pr->dict.e[id];
 		}
 		ev->key_len = e->klen;
 		ev->key_hash = e->h;

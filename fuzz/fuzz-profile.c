@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "profile.h"
 #include "stream.h"
+#include "varint.h"
 
 /* A memory file holding p[0..n), positioned at 0; -1 on failure. */
 static int memfile(const uint8_t *p, size_t n)
@@ -61,15 +62,38 @@ static size_t put_block(uint8_t *out, unsigned type, unsigned flags, uint32_t re
 	return MB_PROFILE_BLOCK_HDR + z;
 }
 
+#define EVENT_COLS 16 /* columns of an events block (doc/profile.md) */
+
+/*
+ * An events block payload from chunk bytes p[0..n): a column directory whose lengths are
+ * p[0..EVENT_COLS-1) (the last column takes what is left), then the rest of p as columns.
+ * Returns the payload length written to out.
+ */
+static size_t with_directory(uint8_t *out, const uint8_t *p, size_t n)
+{
+	size_t head = n < EVENT_COLS - 1 ? n : EVENT_COLS - 1, left = n - head, o = 0;
+	out[o++] = EVENT_COLS;
+	for (size_t i = 0; i < EVENT_COLS; i++) {
+		size_t l = i < head ? (p[i] < left ? p[i] : left) : left;
+		if (i + 1 == EVENT_COLS)
+			l = left;
+		o += mb_put_uvarint(out + o, l);
+		left -= l;
+	}
+	memcpy(out + o, p + head, n - head);
+	return o + n - head;
+}
+
 /*
  * Mode 1: a valid header, then blocks whose decoded payloads are chunks of the input:
  * each chunk is [u8 type/flags][u8 records][u16 length][bytes], so the fuzzer reaches the
- * column decoder behind the checksums and zstd.
+ * column decoder behind the checksums and zstd. Type/flags bit 3 on an events block: the
+ * chunk's first bytes give the column lengths and a valid directory is put in front.
  */
 static void columns(const uint8_t *data, size_t size)
 {
 	size_t cap = 64 + size * 2 + 64 * ZSTD_compressBound(0) + 65536;
-	uint8_t *out = malloc(cap), *h = out;
+	uint8_t *out = malloc(cap), *h = out, *payload = malloc(65536 + EVENT_COLS * 10 + 1);
 	size_t n = 0;
 	bool raw = size && (data[0] & 1);
 	memcpy(h, MB_PROFILE_MAGIC, 8);
@@ -88,6 +112,10 @@ static void columns(const uint8_t *data, size_t size)
 			len = (uint16_t)mb_cur_left(&c);
 		const uint8_t *p = mb_get_bytes(&c, len);
 		unsigned type = 1 + (tf & 3) % 3;
+		if (type == MB_PB_EVENTS && (tf & 8)) {
+			len = (uint16_t)with_directory(payload, p, len);
+			p = payload;
+		}
 		n += put_block(out + n, type, (tf >> 2) & 1, type == MB_PB_EVENTS ? rec + 1u : 1u, p, len);
 	}
 	int fd = memfile(out, n);
@@ -96,6 +124,7 @@ static void columns(const uint8_t *data, size_t size)
 		close(fd);
 	}
 	free(out);
+	free(payload);
 }
 
 /* Mode 2: events made from the input, written by the profile writer, must read back exactly. */

@@ -10,7 +10,8 @@
  * that codes the fields apart would see it: H0(x) = sum over distinct values v of
  * count(v) * log2(N / count(v)), the least any coder spends on x with per-value
  * probabilities fixed for the whole stream (the probability table itself free):
- *   key    the key identity (hash, length) of each event
+ *   key    the key reference of each event: "a new key" at a key's first event, else
+ *          which key (hash, length); the new key itself is in dict
  *   conn   connection id
  *   shape  cmd, status, proto, transport, event flags
  *   ts     ts - previous ts (signed), in the stream's own resolution
@@ -112,6 +113,18 @@ static double h0(const struct tab *t)
 		if (t->e[i].cnt)
 			bits += t->e[i].cnt * log2(n / t->e[i].cnt);
 	return bits;
+}
+
+/* H0 of the key references: each key's repeats (count - 1), and one "new key" per key. */
+static double h0_refs(const struct tab *t)
+{
+	double n = 0, bits = 0, d = (double)t->n;
+	for (size_t i = 0; i < t->cap; i++)
+		n += t->e[i].cnt;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->e[i].cnt > 1)
+			bits += (t->e[i].cnt - 1) * log2(n / (t->e[i].cnt - 1));
+	return d ? bits + d * log2(n / d) : bits;
 }
 
 /* Symbol of a size against the key's last non-zero size (updated); a first size is counted in firsts. */
@@ -342,7 +355,7 @@ static int stream_floor(const char *path, struct floor *fl)
 	mb_reader_close(&r);
 	fclose(in);
 	fl->n = (double)n;
-	fl->key = h0(&keys);
+	fl->key = h0_refs(&keys);
 	fl->conn = h0(&conn);
 	fl->shape = h0(&shape);
 	fl->ts = h0(&ts);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench-pack.sh - profile bytes/event next to membench's format and libCacheSim oracleGeneral+zstd; pack, unpack and mb-anon events/s.
+# bench-pack.sh - profile bytes/event next to membench's format, libCacheSim oracleGeneral+zstd and the events' entropy floor; pack, unpack and mb-anon events/s.
 #
 # Workload (the issue's): mb-gen -n 10M -K 1M -z 1.0 -c 200, exponential inter-arrivals
 # (100k req/s), get=90,set=10, key sizes 10-60, value sizes 10-100000 log-uniform,
@@ -11,6 +11,10 @@
 #   oG         libCacheSim oracleGeneral, 24 bytes per request
 #   oG+zstd    the same file through zstd -3
 #   stream+zstd  the plain membench stream through zstd -3 (the do-nothing alternative)
+# Floor, per column (scripts/bench-pack-entropy.c, same run, same events): the order-0
+# empirical entropy of each field of the packed stream (what any coder that codes the
+# fields apart by their whole-stream frequencies needs) next to the stored bytes of the
+# profile's columns for that field, and their ratio.
 # Speeds are medians of RUNS runs of CPU time (user+sys; the machine is shared), wall
 # time shown too.
 set -eu
@@ -22,6 +26,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then N=500000; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cc -std=c11 -D_GNU_SOURCE -O2 -I"$here/../common" -o "$tmp/ref" "$here/bench-pack-ref.c" "$MB_BUILD/libmb.a" -lzstd -lm
+cc -std=c11 -D_GNU_SOURCE -O2 -I"$here/../common" -o "$tmp/entropy" "$here/bench-pack-entropy.c" "$MB_BUILD/libmb.a" -lzstd -lm
 
 GEN="-n $N -K 1000000 -z 1.0 -c 200 --key-size 10-60 --value-size 10-100000 --seed 42"
 "$bin/mb-gen" $GEN >"$tmp/ns.bin"
@@ -63,6 +68,11 @@ for t in ns us; do
 	rm -f "$tmp/$t.mb" "$tmp/$t.og" "$tmp/$t.og.zst" "$tmp/$t.bin.zst"
 done
 echo "(bytes per event; target: profile <= 4 and < 0.5 x oG+zstd)"
+for t in ns us; do
+	echo
+	echo "$t times: the profile's columns, and each field's floor (order-0 entropy of the same events)"
+	"$tmp/entropy" "$tmp/$t.bin" "$tmp/$t.p"
+done
 echo
 
 "$bin/mb-gen" $GEN --raw >"$tmp/raw.bin"
