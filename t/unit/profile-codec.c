@@ -84,7 +84,7 @@ static void set_key(uint32_t i, uint32_t id, uint16_t klen)
 	evs[i].key_hash = 0x9e3779b97f4a7c15ULL * (id + 1);
 	evs[i].key_len = klen;
 	for (int b = 0; b < 8; b++)
-		keys[i][b] = (uint8_t)(id >> (8 * b));
+		keys[i][b] = (uint8_t)((uint64_t)id >> (8 * b));
 	evs[i].key = keys[i];
 }
 
