@@ -1144,6 +1144,17 @@ static int corrupt(struct mb_reader *r, uint64_t at, const char *what, struct mb
 	return mb_err_set(err, MB_ERR, "corrupt profile block (%s): '%s' at byte %llu", what, r->name, (unsigned long long)at);
 }
 
+/* A corrupt-block error naming column c. */
+static int corrupt_col(struct mb_reader *r, uint64_t at, int c, const char *what, struct mb_err *err)
+{
+	static const char *const name[NCOLS] = { "shapes", "shape",  "ts",   "ts_bits", "lat",  "lat_bits",
+						 "conn",   "conn_bits", "key", "key_bits", "newkey", "newlen",
+						 "size",   "size_bits", "ttl", "batch" };
+	char buf[96];
+	snprintf(buf, sizeof buf, "column %s: %s", name[c], what);
+	return corrupt(r, at, buf, err);
+}
+
 /* Decode the events columns of pr->dec (nrec events) into pr->ev. */
 static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsigned bflags, struct mb_err *err)
 {
@@ -1303,16 +1314,15 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		pr->prev_batch += (uint32_t)db;
 		ev->batch_id = pr->prev_batch;
 	}
-	if (!br_done(&tsr) || !br_done(&latr) || !br_done(&keyr) || !br_done(&sizer) || !br_done(&connr))
-		return corrupt(r, at, "bits column", err);
-	col[C_CONN_BITS].off = col[C_CONN_BITS].len;
-	col[C_TS_BITS].off = col[C_TS_BITS].len;
-	col[C_LAT_BITS].off = col[C_LAT_BITS].len;
-	col[C_KEY_BITS].off = col[C_KEY_BITS].len;
-	col[C_SIZE_BITS].off = col[C_SIZE_BITS].len;
+	/* Every column read exactly: byte columns first (a bad bucket also leaves its bits unread). */
+	const struct bitr *bits[NCOLS] = { [C_TS_BITS] = &tsr, [C_LAT_BITS] = &latr, [C_CONN_BITS] = &connr,
+					   [C_KEY_BITS] = &keyr, [C_SIZE_BITS] = &sizer };
 	for (int c = 0; c < NCOLS; c++)
-		if (col[c].bad || mb_cur_left(&col[c]))
-			return corrupt(r, at, col[c].bad ? "column too short" : "column too long", err);
+		if (!bits[c] && col[c].bad)
+			return corrupt_col(r, at, c, "too short or a value out of range", err);
+	for (int c = 0; c < NCOLS; c++)
+		if (bits[c] ? !br_done(bits[c]) : mb_cur_left(&col[c]) != 0)
+			return corrupt_col(r, at, c, bits[c] ? "bits missing, left over or non-zero padding" : "too long", err);
 	return MB_OK;
 }
 

@@ -4,6 +4,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
+#include "bytes.h"
 #include "profile.h"
 #include "stream.h"
 #include "tap.h"
@@ -186,8 +189,130 @@ static void many_keys(uint32_t n, bool raw)
 	}
 }
 
+/* Append a block (type, decoded payload p[0..n), records) with valid checksums at out; returns its size. */
+static size_t block(uint8_t *out, unsigned type, uint32_t records, const uint8_t *p, size_t n)
+{
+	size_t z = ZSTD_compress(out + MB_PROFILE_BLOCK_HDR, ZSTD_compressBound(n), p, n, 3);
+	memcpy(out, "MBBK", 4);
+	out[4] = (uint8_t)type;
+	out[5] = 0;
+	mb_st_le16(out + 6, 0);
+	mb_st_le32(out + 8, (uint32_t)z);
+	mb_st_le32(out + 12, (uint32_t)n);
+	mb_st_le32(out + 16, records);
+	mb_st_le32(out + 20, mb_crc32c(0, out + MB_PROFILE_BLOCK_HDR, z));
+	mb_st_le32(out + 24, mb_crc32c(0, out, 24));
+	return MB_PROFILE_BLOCK_HDR + z;
+}
+
+/*
+ * A profile written by hand from doc/profile.md: header of `version`, one events block of
+ * the three events below whose ts_bits column ends with `ts_pad`, and whose conn column
+ * holds `conn2` for the third event (28 is right), then an end block. Read it into got[];
+ * returns the reader's last code and its message in msg (1024 bytes).
+ */
+static int by_hand(unsigned version, uint8_t ts_pad, uint8_t conn2, struct mb_event *got, uint32_t *ngot, char *msg)
+{
+	static const uint8_t shapes[] = { 3,			      /* S */
+					  MB_CMD_SET, MB_ST_STORED, 1, 0, 2, 0, 0, /* value_len new */
+					  MB_CMD_GET, MB_ST_HIT, 1, 0, 4, 0, 0, /* resp_len: the entry's last size */
+					  MB_CMD_GET, MB_ST_MISS, 1, 0, 0, 0, 0 };
+	const uint8_t shape[] = { 0 + 1 * 3 + 2 * 9 };		/* S = 3: 5 per byte */
+	const uint8_t ts[] = { 0x10, 39, 13, 8 };		/* signed; zigzag 2000, 20, 9 */
+	const uint8_t ts_bits[] = { 208, (uint8_t)(4 | ts_pad) }; /* 2000: 8 bits, 20: 2 bits, 9: 1 bit */
+	const uint8_t lat[] = { 0, 0, 22, 3 };			/* 0, 100 (bits 4 of 4), 3 */
+	const uint8_t lat_bits[] = { 4 };
+	const uint8_t conn[] = { 5, 5, conn2 };			/* 5, 5, 300 (bits 44 of 6) */
+	const uint8_t conn_bits[] = { 44 };
+	const uint8_t key[] = { 0, 1, 0 };			/* new, rank 0, new */
+	uint8_t newkey[16];
+	const uint8_t newlen[] = { 10, 20 };
+	const uint8_t size[] = { 28 }, size_bits[] = { 44 };	/* 300 */
+	const uint8_t zero3[] = { 0, 0, 0 };
+	mb_st_le64(newkey, 0x1111111111111111ULL);
+	mb_st_le64(newkey + 8, 0x2222222222222222ULL);
+	const struct {
+		const uint8_t *p;
+		size_t n;
+	} col[16] = { { shapes, sizeof shapes }, { shape, 1 },	    { ts, 4 },     { ts_bits, 2 },
+		      { lat, 4 },	     { lat_bits, 1 },	    { conn, 3 },   { conn_bits, 1 },
+		      { key, 3 },	     { NULL, 0 },	    { newkey, 16 }, { newlen, 2 },
+		      { size, 1 },	     { size_bits, 1 },	    { zero3, 3 },  { zero3, 3 } };
+	uint8_t pay[256], file[1024];
+	size_t n = 0, f = 0;
+	pay[n++] = 16;
+	for (int c = 0; c < 16; c++)
+		pay[n++] = (uint8_t)col[c].n;
+	for (int c = 0; c < 16; c++) {
+		if (col[c].n)
+			memcpy(pay + n, col[c].p, col[c].n);
+		n += col[c].n;
+	}
+	memcpy(file, MB_PROFILE_MAGIC, 8);
+	mb_st_le16(file + 8, (uint16_t)version);
+	mb_st_le16(file + 10, MB_KIND_EVENTS_HASHED);
+	mb_st_le32(file + 12, 0);
+	mb_st_le32(file + 16, 0);
+	mb_st_le32(file + 20, mb_crc32c(0, file, 20));
+	f = 24;
+	f += block(file + f, MB_PB_EVENTS, 3, pay, n);
+	struct mb_summary sum;
+	uint8_t sp[MB_SUMMARY_BYTES_MAX];
+	mb_summary_init(&sum, "mb-pack");
+	mb_summary_add(&sum, "events", 3);
+	f += block(file + f, MB_PB_END, 1, sp, mb_summary_encode(&sum, sp));
+
+	int fd = memfd_create("unit-profile-hand", 0), rc;
+	struct mb_reader r;
+	struct mb_err err = { 0 };
+	struct mb_frame fr;
+	*ngot = 0;
+	if (fd < 0 || write(fd, file, f) != (ssize_t)f || lseek(fd, 0, SEEK_SET) != 0)
+		return MB_EIO;
+	rc = mb_reader_open(&r, fd, "<hand>", 0, &err);
+	while (rc == MB_OK && (rc = mb_reader_next(&r, &fr, &err)) == MB_OK)
+		if (fr.type == MB_FRAME_EVENT && *ngot < 3 &&
+		    mb_event_decode(fr.payload, fr.len, r.info.kind, &got[*ngot], &err) == MB_OK)
+			++*ngot;
+	snprintf(msg, 1024, "%s", rc == MB_END ? "" : err.msg);
+	mb_reader_close(&r);
+	close(fd);
+	return rc;
+}
+
+/* Whether got is the event with these fields. */
+static int same(const struct mb_event *e, uint64_t ts, uint64_t lat, uint32_t conn, uint64_t h, uint16_t kl, uint8_t cmd,
+		uint8_t st, uint32_t vl, uint32_t rl)
+{
+	return e->ts_ns == ts && e->latency_ns == lat && e->conn_id == conn && e->key_hash == h && e->key_len == kl &&
+	       e->cmd == cmd && e->status == st && e->proto == MB_PROTO_TEXT && e->value_len == vl && e->resp_len == rl &&
+	       e->ttl == 0 && e->batch_id == 0 && e->flags == 0;
+}
+
 int main(void)
 {
+	struct mb_event got[3];
+	uint32_t ngot;
+	char msg[1024];
+	int rc = by_hand(MB_PROFILE_VERSION, 0, 28, got, &ngot, msg);
+	ok(rc == MB_END && ngot == 3 &&
+		   same(&got[0], 1000, 0, 5, 0x1111111111111111ULL, 10, MB_CMD_SET, MB_ST_STORED, 300, 0) &&
+		   same(&got[1], 1010, 100, 5, 0x1111111111111111ULL, 10, MB_CMD_GET, MB_ST_HIT, 0, 300) &&
+		   same(&got[2], 1005, 3, 300, 0x2222222222222222ULL, 20, MB_CMD_GET, MB_ST_MISS, 0, 0),
+	   "a block encoded by hand from doc/profile.md decodes to its three events %s", msg);
+	rc = by_hand(MB_PROFILE_VERSION, 0x80, 28, got, &ngot, msg);
+	ok(rc == MB_ERR && ngot == 0 &&
+		   strstr(msg, "corrupt profile block (column ts_bits: bits missing, left over or non-zero padding)") &&
+		   strstr(msg, "at byte 24"),
+	   "a non-zero padding bit in a bits column: corrupt block at its offset (%s)", msg);
+	rc = by_hand(MB_PROFILE_VERSION, 0, 252, got, &ngot, msg);
+	ok(rc == MB_ERR && ngot == 0 && strstr(msg, "(column conn: too short or a value out of range)") &&
+		   strstr(msg, "at byte 24"),
+	   "bucket 252 is invalid (%s)", msg);
+	rc = by_hand(1, 0, 28, got, &ngot, msg);
+	ok(rc == MB_ERR && strstr(msg, "profile format version 1 is not supported (this program reads version 2)"),
+	   "a version 1 profile is refused by its number (%s)", msg);
+
 	uint64_t blocks = 0;
 	static const uint32_t bsizes[] = { 1, 7, 64, 65536 };
 	for (unsigned k = 0; k < N_OF(bsizes); k++) {
