@@ -143,7 +143,7 @@ static uint64_t size_sym(uint32_t v, uint32_t *last, struct tab *firsts)
 
 /* ----------------------------------------------------------- the columns */
 
-/* Column names by layout (column count): the layout of doc/profile.md, and version 1's first one. */
+/* Column names by layout (column count): version 2's (doc/profile.md), and version 1's, to compare with old profiles. */
 static const char *const names16[] = { "shapes", "shape", "ts", "ts_bits", "lat", "lat_bits", "conn", "conn_bits", "key",
 				       "key_bits", "newkey", "newlen", "size", "size_bits", "ttl", "batch" };
 static const char *const names15[] = { "shapes", "shape", "ts", "ts_hi", "lat", "lat_hi", "conn", "conn_hi",
