@@ -184,7 +184,7 @@ n=$((rate * secs))
 "$B/mb-gen" -n "$n" -K 5000 -z 0.9 -c 16 -r "$rate" --uniform -m get=70,set=30 --value-size 1024-16384 \
 	--seed 7 --raw >"$dir/fixed.ev"
 fixed() { one "$1" "$2" parse --rate "$rate" --drain 1s "$dir/fixed.ev"; }
-tags= r=1
+tags='' r=1
 while [ $r -le $runs ]; do
 	fixed run$r "ebpf pcap"
 	tags="$tags run$r" r=$((r + 1))
@@ -208,7 +208,7 @@ echo "kernel program (in softirq, not in the cpu column): ${kern:-not measured (
 # deadline and so keeps a core busy whatever the captures cost; here the requests go over one connection in a closed
 # loop instead (--max --depth 1 -c 1 -T 1), which paces them by round trips and leaves the rest of the machine idle.
 cpurun() { one "$1" "$2" parse --max --depth 1 -c 1 -T 1 "$dir/fixed.ev"; }
-ctags= r=1
+ctags='' r=1
 while [ $r -le $runs ]; do
 	cpurun cpu$r.none ""
 	cpurun cpu$r.ebpf ebpf
@@ -275,7 +275,7 @@ load() {
 # per backend evr (events / requests). Counts runs where libpcap dropped and how many of those eBPF dropped in.
 runs_pd=0 runs_pd_ed=0 runs_all=0
 point() {
-	ptags= r=1
+	ptags='' r=1
 	while [ $r -le $sweep_runs ]; do
 		t=$3.$r
 		# shellcheck disable=SC2046
