@@ -40,7 +40,7 @@ static const char usage[] =
 	"  -t, --target LIST    host:port, [v6addr]:port or /unix/socket; several are spread by\n"
 	"                       consistent hashing on the key\n"
 	"  -c, --conns N        remap the recorded connections onto N connections (default: as recorded)\n"
-	"  -T, --threads N      worker threads (default: cores)\n"
+	"  -T, --threads N      worker threads (default: cores with --max, half the cores otherwise)\n"
 	"  -P, --proto P        send text, meta or binary instead of the recorded protocol\n"
 	"  -s, --speed FACTOR   recorded timing, FACTOR times as fast (default 1)\n"
 	"      --rate OPS       open loop at OPS requests/s instead of the recorded times\n"
@@ -53,8 +53,7 @@ static const char usage[] =
 	"      --warm           first store every key the input reads before writing it\n"
 	"      --drain TIME     after the last request, wait this long for answers (default 5s)\n"
 	"      --json FILE      also write the report as JSON (with histogram buckets)\n"
-	"      --rt[=PRIO]      run the workers SCHED_FIFO (default priority 10) for precise send\n"
-	"                       times; needs root or CAP_SYS_NICE, else a notice and normal scheduling\n"
+
 	"  -q, --quiet          no progress line on stderr\n"
 	"  -h, --help           this help\n"
 	"      --version        print the version\n"
@@ -170,6 +169,7 @@ struct worker {
 	uint64_t spin_ns;          /* wake this long before a deadline and poll the rest */
 	uint64_t wake_late, wake_late_prev; /* largest wake-up overshoot of this and the last window */
 	uint64_t wake_window_end;
+	uint32_t wake_samples;     /* timed-out waits seen in this window */
 	struct mb_err err;
 	int failed;
 };
@@ -190,7 +190,6 @@ static struct {
 	uint64_t loops; /* 0 = forever */
 	uint64_t duration;
 	bool causal, warm, quiet;
-	int rt_prio;    /* --rt: SCHED_FIFO priority of the workers, 0 = normal scheduling */
 	uint64_t drain;
 	const char *json;
 	const char *input;
@@ -905,12 +904,15 @@ static void sweep_idle(struct worker *w, uint64_t now)
 	}
 }
 
-/* Learn the polling margin from a timed-out wait that was meant to end at wake_at. */
+/* Learn the polling margin from a timed-out wait that was meant to end at wake_at. Only
+   windows with waits in them count: a worker that polls all the time learns nothing new
+   and keeps its margin (lowering it then would trade the next wait for a late send). */
 static void track_wakeup(struct worker *w, uint64_t wake_at)
 {
 	uint64_t now = mb_mono_ns();
 	if (now > wake_at && now - wake_at > w->wake_late)
 		w->wake_late = now - wake_at;
+	w->wake_samples++;
 	if (now < w->wake_window_end)
 		return;
 	uint64_t late = w->wake_late > w->wake_late_prev ? w->wake_late : w->wake_late_prev;
@@ -918,6 +920,7 @@ static void track_wakeup(struct worker *w, uint64_t wake_at)
 	w->spin_ns = m < SPIN_MIN_NS ? SPIN_MIN_NS : m > SPIN_MAX_NS ? SPIN_MAX_NS : m;
 	w->wake_late_prev = w->wake_late;
 	w->wake_late = 0;
+	w->wake_samples = 0;
 	w->wake_window_end = now + SPIN_WINDOW_NS;
 }
 
@@ -948,12 +951,6 @@ static void *worker_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	w->spin_ns = SPIN_MAX_NS;
-	if (opt.rt_prio) {
-		struct sched_param sp = { .sched_priority = opt.rt_prio };
-		int e = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-		if (e && w->id == 0)
-			mb_msg("--rt: cannot use SCHED_FIFO (%s); replaying with normal scheduling", strerror(e));
-	}
 	while (!atomic_load(&g_started) && !atomic_load(&g_stop)) {
 		link_items(w); /* connections open while the reader fills the queues */
 		mb_evloop_run_once(w->loop, 200000, &w->err);
@@ -1759,7 +1756,7 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_WARM, O_DRAIN, O_JSON, O_RT, O_VERSION };
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_WARM, O_DRAIN, O_JSON, O_VERSION };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -1769,7 +1766,6 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "causal", no_argument, NULL, O_CAUSAL },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "quiet", no_argument, NULL, 'q' },
-		{ "rt", optional_argument, NULL, O_RT },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
 	};
 	struct mb_err err;
@@ -1827,14 +1823,6 @@ int main(int argc, char **argv)
 				mb_usage_error("--drain: bad duration: '%s'", optarg);
 			break;
 		case O_JSON: opt.json = optarg; break;
-		case O_RT:
-			opt.rt_prio = 10;
-			if (optarg) {
-				if (mb_opt_u64(optarg, 1, 99, false, &u, &err) != MB_OK)
-					mb_usage_error("--rt: %s", err.msg);
-				opt.rt_prio = (int)u;
-			}
-			break;
 		case 'q': opt.quiet = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
@@ -1866,9 +1854,14 @@ int main(int argc, char **argv)
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;
 	}
-	if (!opt.threads) { /* the cores this process may run on (taskset, cpusets) */
+	if (!opt.threads) {
+		/* the cores this process may run on (taskset, cpusets); in the timed modes half of
+		   them, since a worker polls its core near deadlines and the input reader, the
+		   progress thread (and often the server) need the rest */
 		cpu_set_t cs;
 		long n = sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : sysconf(_SC_NPROCESSORS_ONLN);
+		if (opt.mode != MODE_MAX)
+			n /= 2;
 		opt.threads = n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 	}
 	mb_prog_signals();

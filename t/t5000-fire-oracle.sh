@@ -57,32 +57,6 @@ for proto in text meta binary; do
 	'
 done
 
-test_expect_success MEMCACHED,ROOT '--rt (SCHED_FIFO workers), two threads: stats deltas still exact, no notice' '
-	mc_start &&
-	mb-fire -q --rt -T 2 -t 127.0.0.1:$MC_PORT -c 1 -P text p.bin >report 2>err &&
-	test ! -s err &&
-	grep "^errors: 0 " report &&
-	actual_stats $MC_PORT >actual &&
-	test_cmp expect.text actual
-'
-
-command -v setpriv >/dev/null 2>&1 && test_have_prereq ROOT && test_set_prereq SETPRIV
-test_expect_success MEMCACHED,SETPRIV '--rt without the privilege: one notice line, the replay still runs exactly' '
-	mc_start &&
-	chmod 0644 p.bin &&
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		mb-fire -q --rt=20 -t 127.0.0.1:$MC_PORT -c 1 -P text p.bin >report 2>err &&
-	test $(wc -l <err) = 1 &&
-	grep "^mb-fire: --rt: cannot use SCHED_FIFO (Operation not permitted); replaying with normal scheduling$" err &&
-	actual_stats $MC_PORT >actual &&
-	test_cmp expect.text actual
-'
-
-test_expect_success '--rt priority outside 1..99: usage error' '
-	test_expect_code 2 mb-fire -t 127.0.0.1:1 --rt=0 p.bin 2>err && test_one_line_error mb-fire err &&
-	test_expect_code 2 mb-fire -t 127.0.0.1:1 --rt=100 p.bin 2>err && test_one_line_error mb-fire err
-'
-
 test_expect_success MEMCACHED 'text, four connections --max --depth 4 --causal: command counts exact' '
 	mc_start &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT --max --depth 4 --causal p.bin >report &&
