@@ -53,7 +53,6 @@ static const char usage[] =
 	"      --warm           first store every key the input reads before writing it\n"
 	"      --drain TIME     after the last request, wait this long for answers (default 5s)\n"
 	"      --json FILE      also write the report as JSON (with histogram buckets)\n"
-
 	"  -q, --quiet          no progress line on stderr\n"
 	"  -h, --help           this help\n"
 	"      --version        print the version\n"
@@ -169,7 +168,6 @@ struct worker {
 	uint64_t spin_ns;          /* wake this long before a deadline and poll the rest */
 	uint64_t wake_late, wake_late_prev; /* largest wake-up overshoot of this and the last window */
 	uint64_t wake_window_end;
-	uint32_t wake_samples;     /* timed-out waits seen in this window */
 	struct mb_err err;
 	int failed;
 };
@@ -904,15 +902,14 @@ static void sweep_idle(struct worker *w, uint64_t now)
 	}
 }
 
-/* Learn the polling margin from a timed-out wait that was meant to end at wake_at. Only
-   windows with waits in them count: a worker that polls all the time learns nothing new
-   and keeps its margin (lowering it then would trade the next wait for a late send). */
+/* Learn the polling margin from a timed-out wait that was meant to end at wake_at. The
+   margin moves only here, so a worker that polls all the time keeps what it learnt
+   (lowering it then would trade the next wait for a late send). */
 static void track_wakeup(struct worker *w, uint64_t wake_at)
 {
 	uint64_t now = mb_mono_ns();
 	if (now > wake_at && now - wake_at > w->wake_late)
 		w->wake_late = now - wake_at;
-	w->wake_samples++;
 	if (now < w->wake_window_end)
 		return;
 	uint64_t late = w->wake_late > w->wake_late_prev ? w->wake_late : w->wake_late_prev;
@@ -920,7 +917,6 @@ static void track_wakeup(struct worker *w, uint64_t wake_at)
 	w->spin_ns = m < SPIN_MIN_NS ? SPIN_MIN_NS : m > SPIN_MAX_NS ? SPIN_MAX_NS : m;
 	w->wake_late_prev = w->wake_late;
 	w->wake_late = 0;
-	w->wake_samples = 0;
 	w->wake_window_end = now + SPIN_WINDOW_NS;
 }
 
