@@ -240,8 +240,8 @@ base() {
 	awk -v a="$(med "$@")" -v n="$n" -v s="$sc" 'BEGIN { printf "%.1f", a * s * 1000000 / n }'
 }
 printf '%-34s %14s %14s %10s %14s\n' "added CPU, s/M req (closed loop)" "libpcap" "eBPF" "ratio" "no-capture"
-sp=$(sysrow pcap busy 0.01) se=$(sysrow ebpf busy 0.01)
-printf '%-34s %14s %14s %10s %14s\n' "all CPUs (/proc/stat)" "$sp" "$se" "$(ratio "$sp" "$se")" "$(base busy 0.01)"
+sp1=$(sysrow pcap busy 0.01) se1=$(sysrow ebpf busy 0.01)
+printf '%-34s %14s %14s %10s %14s\n' "all CPUs (/proc/stat)" "$sp1" "$se1" "$(ratio "$sp1" "$se1")" "$(base busy 0.01)"
 sp=$(sysrow pcap own 1) se=$(sysrow ebpf own 1)
 printf '%-34s %14s %14s %10s %14s\n' "own processes + irq/softirq" "$sp" "$se" "$(ratio "$sp" "$se")" "$(base own 1)"
 printf '%-34s %14s %14s\n' "  drops, req/s (medians)" "$(over "$ctags" pcap.drops 2 .pcap) $(rps pcap)" "$(over "$ctags" ebpf.drops 2 .ebpf) $(rps ebpf)"
@@ -250,6 +250,10 @@ echo "  did $(rps none) req/s); each backend alone (| mb-parse) minus the run wi
 echo "  (each round: none, eBPF, libpcap); window: the replay plus 0.5 s. all CPUs: user+nice+system+irq+softirq of"
 echo "  every CPU (includes anything else running); own: memcached + mb-fire + mb-capture + mb-parse on-CPU time plus"
 echo "  all irq+softirq time. Both include the kernel program, libpcap's tpacket copies and mb-parse."
+case "$sp1 $se1 $sp $se" in *-*)
+	echo "  a negative difference means the no-capture reference itself was disturbed (host steal, other load):"
+	echo "  these two rows are then not a measurement of the captures; rerun on a quiet machine" ;;
+esac
 echo
 
 # Part 2: the load sweep, against memcached with its default 4 worker threads (with -t 1 the server tops out
