@@ -1500,12 +1500,27 @@ static void json_hist(FILE *f, const char *name, const struct mb_hist *h)
 	fprintf(f, "]}");
 }
 
+/* CPU time the hypervisor took from this machine's CPUs so far (steal in /proc/stat), in
+   ms; -1 where the kernel does not say. */
+static int64_t host_steal_ms(void)
+{
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return -1;
+	unsigned long long v[8];
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+		       &v[7]);
+	fclose(f);
+	long hz = sysconf(_SC_CLK_TCK);
+	return n == 8 && hz > 0 ? (int64_t)(v[7] * 1000 / (unsigned long long)hz) : -1;
+}
+
 static double pct(uint64_t a, uint64_t b)
 {
 	return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
-static int report(struct stats *s, double elapsed, double cpu, bool interrupted)
+static int report(struct stats *s, double elapsed, double cpu, int64_t steal_ms, bool interrupted)
 {
 	char b1[32], b2[32], b3[32], b4[32], b5[32];
 	FILE *o = stdout;
@@ -1528,6 +1543,9 @@ static int report(struct stats *s, double elapsed, double cpu, bool interrupted)
 		fmt_dur(b4, sizeof b4, mb_hist_max(&s->late));
 		fprintf(o, "lateness: p50 %s p99 %s p99.9 %s max %s\n", b1, b2, b3, b4);
 	}
+	if (steal_ms >= 0)
+		fprintf(o, "host: %" PRId64 " ms of CPU time taken by the hypervisor (steal) during the replay\n",
+			steal_ms);
 	if (s->rec_reads || s->rep_reads)
 		fprintf(o, "hit ratio: recorded %.1f%%, replayed %.1f%%\n", pct(s->rec_hits, s->rec_reads),
 			pct(s->rep_hits, s->rep_reads));
@@ -1575,6 +1593,8 @@ static int report(struct stats *s, double elapsed, double cpu, bool interrupted)
 	fprintf(f, " \"elapsed_s\": %.6f, \"ops\": %" PRIu64 ", \"requests\": %" PRIu64 ", \"ops_per_s\": %.1f,\n", elapsed,
 		s->ops, s->requests, elapsed > 0 ? (double)s->ops / elapsed : 0.0);
 	fprintf(f, " \"cpu_s\": %.6f, \"cpu_us_per_op\": %.4f,\n", cpu, s->ops ? cpu * 1e6 / (double)s->ops : 0.0);
+	if (steal_ms >= 0)
+		fprintf(f, " \"host_steal_ms\": %" PRId64 ",\n", steal_ms);
 	fprintf(f, " \"input_events\": %" PRIu64 ", \"not_replayable\": %" PRIu64 ",\n", in_events, in_skipped);
 	fprintf(f, " \"connections\": {\"opened\": %" PRIu64 ", \"failed\": %" PRIu64 ", \"broke\": %" PRIu64 "},\n",
 		s->connects, s->connect_fail, s->resets);
@@ -1939,6 +1959,7 @@ int main(int argc, char **argv)
 	}
 	struct rusage ru0;
 	getrusage(RUSAGE_SELF, &ru0);
+	int64_t steal0 = host_steal_ms();
 	for (unsigned i = 0; i < opt.threads; i++)
 		pthread_create(&workers[i].th, NULL, worker_main, &workers[i]);
 	pthread_t prog;
@@ -2021,5 +2042,6 @@ int main(int argc, char **argv)
 	double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
 		     ((double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) + (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec)) / 1e6;
 	double elapsed = tot->last_done > start_ns ? (double)(tot->last_done - start_ns) / 1e9 : 0.0;
-	return report(tot, elapsed, cpu, interrupted);
+	int64_t steal1 = host_steal_ms();
+	return report(tot, elapsed, cpu, steal0 >= 0 && steal1 >= steal0 ? steal1 - steal0 : -1, interrupted);
 }
