@@ -137,7 +137,11 @@ for c in r[\"commands\"].values():
     n += sum(c[\"status\"].values())
 assert n == 400
 assert sum(b[2] for b in r[\"lateness\"][\"buckets\"]) == r[\"lateness\"][\"count\"] == r[\"requests\"]
-"
+steal = int(open(\"/proc/stat\").readline().split()[8]) if len(open(\"/proc/stat\").readline().split()) > 8 else None
+assert (\"host_steal_ms\" in r) == (steal is not None)
+assert steal is None or r[\"host_steal_ms\"] >= 0
+" &&
+	if test -n "$(head -1 /proc/stat | cut -d" " -f10)"; then grep -E "^host: [0-9]+ ms of CPU time taken by the hypervisor \(steal\) during the replay$" report; fi
 '
 
 test_expect_success MEMCACHED '1500 recorded connections: each opened once, all answered' '
