@@ -22,18 +22,6 @@ assert hits == n, hits
 PY
 }
 
-# Wait (up to 10 s, or $2 tenths of a second) until a shell condition holds.
-wait_for() {
-	i=0
-	while [ $i -lt "${2:-100}" ]; do
-		eval "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timed out waiting for: $1" >&2
-	return 1
-}
-
 pkts() { mb-cat "$1" | grep -c '^pkt	' || true; }
 
 start_memcached >/dev/null 2>&1 || test_skip_all 'could not start memcached'

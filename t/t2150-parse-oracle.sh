@@ -29,11 +29,8 @@ fi
 test_expect_success $PRE 'capture a mixed workload of real clients' '
 	port=$(cat port)
 	mc_stats $port >stats.before
-	tcpdump -i lo -B 16384 -s 0 -U -n -w cap.pcap "tcp port $port" 2>tcpdump.err &
-	tpid=$!
-	test_when_finished "kill $tpid 2>/dev/null"
-	for i in $(seq 1 100); do grep -q "listening on" tcpdump.err && break; sleep 0.05; done &&
-	grep -q "listening on" tcpdump.err &&
+	tcpdump_lo cap.pcap "tcp port $port" &&
+	test_when_finished "kill $TCPDUMP_PID 2>/dev/null" &&
 	"$MB_PYTHON" "$MB_SRC/t/lib/oracle-workload.py" $port >workload.out &&
 	s=127.0.0.1:$port &&
 	memcslap -q -s $s -t set -e 200 -c 2 &&
@@ -52,10 +49,10 @@ test_expect_success $PRE 'capture a mixed workload of real clients' '
 		last=$size
 		test $same -ge 3 && break
 	done &&
-	kill -INT $tpid && wait $tpid &&
+	kill -INT $TCPDUMP_PID && wait $TCPDUMP_PID &&
 	mc_stats $port >stats.after &&
-	cat tcpdump.err &&
-	grep -q "^0 packets dropped by kernel" tcpdump.err
+	cat cap.pcap.err &&
+	grep -q "^0 packets dropped by kernel" cap.pcap.err
 '
 
 test_expect_success $PRE 'mb-parse decodes the capture (raw pcap on stdin) without desyncs' '

@@ -18,11 +18,8 @@ fi
 test_expect_success $PRE 'capture long multi-key gets' '
 	port=$(cat port)
 	mc_stats $port >stats.before
-	tcpdump -i lo -B 16384 -s 0 -U -n -w cap.pcap "tcp port $port" 2>tcpdump.err &
-	tpid=$!
-	test_when_finished "kill $tpid 2>/dev/null"
-	for i in $(seq 1 100); do grep -q "listening on" tcpdump.err && break; sleep 0.05; done &&
-	grep -q "listening on" tcpdump.err &&
+	tcpdump_lo cap.pcap "tcp port $port" &&
+	test_when_finished "kill $TCPDUMP_PID 2>/dev/null" &&
 	"$MB_PYTHON" "$MB_SRC/t/lib/multiget-workload.py" $port &&
 	last=-1 && same=0 &&
 	for i in $(seq 1 30); do
@@ -32,9 +29,9 @@ test_expect_success $PRE 'capture long multi-key gets' '
 		last=$size
 		test $same -ge 3 && break
 	done &&
-	kill -INT $tpid && wait $tpid &&
+	kill -INT $TCPDUMP_PID && wait $TCPDUMP_PID &&
 	mc_stats $port >stats.after &&
-	grep -q "^0 packets dropped by kernel" tcpdump.err
+	grep -q "^0 packets dropped by kernel" cap.pcap.err
 '
 
 test_expect_success $PRE 'one event per key, no desync, counts equal the stats deltas' '

@@ -7,21 +7,6 @@ for p in ROOT MEMCACHED PYMEMCACHE MEMCSLAP; do
 	test_have_prereq $p || test_skip_all "the eBPF equivalence test needs $p (root, memcached, python3-pymemcache, memcslap)"
 done
 
-# Wait (up to 20 s) until a shell condition holds.
-wait_for() {
-	i=0
-	while [ $i -lt 200 ]; do
-		eval "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timed out waiting for: $1" >&2
-	return 1
-}
-
-# A summary counter of a stream: sumval FILE PROGRAM NAME
-sumval() { mb-cat "$1" | grep "^sum	$2	" | tr '\t' '\n' | sed -n "s/^$3=//p"; }
-
 start_memcached -m 256 >/dev/null 2>&1 || test_skip_all 'could not start memcached'
 
 # BPF check: can this machine load and attach the program at all?

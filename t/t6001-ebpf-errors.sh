@@ -6,17 +6,6 @@ test_description='mb-capture --ebpf without privilege, on a missing interface, t
 test_have_prereq ROOT || test_skip_all 'the eBPF error tests need root (they drop privileges themselves)'
 command -v setpriv >/dev/null 2>&1 || test_skip_all 'setpriv (util-linux) is needed to drop privileges'
 
-wait_for() {
-	i=0
-	while [ $i -lt 200 ]; do
-		eval "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timed out waiting for: $1" >&2
-	return 1
-}
-
 port=$(free_port)
 timeout 30 mb-capture --ebpf lo -p "$port" -d 100ms >probe.mb 2>probe.err ||
 	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"

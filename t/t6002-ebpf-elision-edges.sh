@@ -7,17 +7,6 @@ for p in ROOT MEMCACHED; do
 	test_have_prereq $p || test_skip_all "the eBPF edge test needs $p (root, memcached)"
 done
 
-wait_for() {
-	i=0
-	while [ $i -lt 200 ]; do
-		eval "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timed out waiting for: $1" >&2
-	return 1
-}
-sumval() { mb-cat "$1" | grep "^sum	$2	" | tr '\t' '\n' | sed -n "s/^$3=//p"; }
 conns() {
 	mb-cat "$1" | grep "^ev	" | cut -f3-13 |
 		awk -F'\t' '{ c = $1; sub(/^[^\t]*\t/, ""); b[c] = b[c] "|" $0 } END { for (c in b) print b[c] }' | sort

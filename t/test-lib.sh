@@ -14,6 +14,9 @@
 #   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID
 #   mc_stats [port]                    memcached's "stats" as "name value" lines
 #   free_port                          an unused TCP port on 127.0.0.1
+#   wait_for 'condition' [tenths]      poll a shell condition every 0.1 s (default 20 s)
+#   sumval FILE PROGRAM NAME           a summary counter of a stream
+#   tcpdump_lo FILE 'filter'           tcpdump on lo into FILE, listening when it returns
 #
 # Prerequisites set here: ROOT, MEMCACHED, TSHARK, TCPDUMP, PYMEMCACHE, MEMCSLAP, CORPUS,
 # SAN (the programs are a sanitizer build), CHROMIUM.
@@ -147,6 +150,33 @@ test_one_line_error() {
 
 free_port() {
 	"$MB_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Poll a shell condition every 0.1 s, up to $2 tries (default 200); say what timed out.
+wait_for() {
+	local i=0
+	while [ $i -lt "${2:-200}" ]; do
+		eval "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "timed out waiting for: $1" >&2
+	return 1
+}
+
+# A summary counter of a stream: sumval FILE PROGRAM NAME.
+sumval() { mb-cat "$1" | grep "^sum	$2	" | tr '\t' '\n' | sed -n "s/^$3=//p"; }
+
+# tcpdump on lo writing FILE (16 MiB buffer, whole packets, flushed per packet) for FILTER;
+# returns once it listens, with TCPDUMP_PID set (the caller stops it; its stderr is FILE.err),
+# or stops it and fails after 10 s.
+tcpdump_lo() {
+	tcpdump -i lo -B 16384 -s 0 -U -n -w "$1" "$2" 2>"$1.err" &
+	TCPDUMP_PID=$!
+	wait_for "grep -q 'listening on' '$1.err'" 100 && return 0
+	kill "$TCPDUMP_PID" 2>/dev/null
+	cat "$1.err" >&2
+	return 1
 }
 
 # Stop a process (not necessarily our child) and wait up to 5 s for it to be gone.
