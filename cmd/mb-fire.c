@@ -19,8 +19,10 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
+#include <linux/futex.h>
 #include <unistd.h>
 
 #include "chash.h"
@@ -148,6 +150,8 @@ struct worker {
 	struct item *items;
 	_Atomic uint64_t head;     /* published by the reader */
 	_Atomic uint64_t tail;     /* freed by the worker */
+	_Atomic uint64_t room_want; /* reader asleep until tail reaches this (0: not waiting) */
+	_Atomic uint32_t room_seq; /* futex word: bumped when the worker wakes the reader */
 	_Atomic int sleeping;
 	int efd;
 	uint64_t linked, due;
@@ -880,15 +884,22 @@ static void link_items(struct worker *w)
 	}
 }
 
-/* Free ring slots of finished items, in order. */
+/* Free ring slots of finished items, in order; wake the reader when it waits for them. */
 static void free_items(struct worker *w)
 {
 	uint64_t t = atomic_load_explicit(&w->tail, memory_order_relaxed);
 	uint64_t t0 = t;
 	while (t < w->linked && w->items[t & (RING - 1)].state == IT_DONE)
 		t++;
-	if (t != t0)
-		atomic_store_explicit(&w->tail, t, memory_order_release);
+	if (t == t0)
+		return;
+	atomic_store(&w->tail, t); /* seq_cst: pairs with the reader's room_want (ring_room) */
+	uint64_t want = atomic_load(&w->room_want);
+	if (want && t >= want) {
+		atomic_store(&w->room_want, 0);
+		atomic_fetch_add(&w->room_seq, 1);
+		syscall(SYS_futex, &w->room_seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	}
 }
 
 /* Release buffers of connections idle for a while (the per-idle-connection memory bound). */
@@ -1104,16 +1115,27 @@ static void maybe_start(bool force)
 	atomic_store(&g_started, 1);
 }
 
-/* Wait until worker w has room for n items; false when stopping. */
+/* Wait until worker w has room for n items; false when stopping. A full ring holds
+   plenty of work, so the reader sleeps until an eighth of it is free again and is woken by
+   the worker (free_items): one wake-up per 8192 requests instead of a timer that would
+   keep preempting a worker sharing its core. */
 static bool ring_room(struct worker *w, uint64_t head, unsigned n)
 {
-	while (head + n - atomic_load_explicit(&w->tail, memory_order_acquire) > RING) {
+	if (head + n - atomic_load_explicit(&w->tail, memory_order_acquire) <= RING)
+		return true;
+	uint64_t want = head + n - RING + RING / 8;
+	for (;;) {
 		maybe_start(true);
 		if (mb_stop_requested || atomic_load(&g_stop))
 			return false;
-		struct timespec ts = { 0, 1000000 }; /* a full ring holds plenty of work: no hurry */
-		nanosleep(&ts, NULL);
+		uint32_t seq = atomic_load(&w->room_seq);
+		atomic_store(&w->room_want, want);
+		if (atomic_load(&w->tail) >= want) /* freed meanwhile */
+			break;
+		struct timespec ts = { 0, 100000000 }; /* re-check the stop flags now and then */
+		syscall(SYS_futex, &w->room_seq, FUTEX_WAIT_PRIVATE, seq, &ts, NULL, 0);
 	}
+	atomic_store(&w->room_want, 0);
 	return true;
 }
 
