@@ -1,7 +1,9 @@
 #!/bin/bash
-# bench-fire: mb-fire closed loop (depth 1 and 16) against memcslap (and memtier_benchmark when
-# installed) on one memcached -t 1, mb-fire's CPU per operation, timing fidelity at a 50k req/s
-# profile with the steal time of each run, memory per connection at the open-file limit.
+# bench-fire: mb-fire closed loop (depth 1 and 16) against memcslap (and memtier_benchmark and
+# mc-crusher when built locally) on one memcached -t 1, mb-fire's CPU per operation, timing
+# fidelity at a 50k req/s profile next to an ideal sender's on the same machine in the same
+# minutes (scripts/bench-fire-floor.c) with the steal time of each run, memory per connection
+# at the open-file limit.
 # MB_BUILD names the build; BENCH_QUICK=1 shrinks sizes; BENCH_RUNS runs per figure (median).
 set -u
 : "${MB_BUILD:=$(cd "$(dirname "$0")/.." && pwd)/build}"
@@ -14,6 +16,7 @@ for t in memcached "$PY"; do command -v "$t" >/dev/null || { echo "bench-fire: $
 work=$(mktemp -d)
 pids=
 trap 'kill $pids 2>/dev/null; rm -rf "$work"' EXIT
+cc -std=c11 -O2 -o "$work/floor" "$(dirname "$0")/bench-fire-floor.c" || exit 1
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 start_mc() { # start_mc MAXCONNS -> MC_PORT
@@ -36,18 +39,21 @@ start_mc 1024
 
 printf '%-34s %12s %14s %s\n' "closed loop, 50 conns, 1:10" "ops/s" "CPU us/op" "(median of $runs)"
 hz=$(getconf CLK_TCK)
-for d in 1 16; do
+# depth 1 with one worker thread, as the single-threaded peers below run, and with the
+# default (one per core); depth 16 with the default
+for v in "1:-T 1" "1:" "16:"; do
+	d=${v%%:*} args=${v#*:} tag=$(echo "$v" | tr -dc '0-9')
 	for r in $(seq $runs); do
 		m0=$(cpu_ticks $MC_PID) t0=$(date +%s.%N)
-		"$BIN/mb-fire" -q -t 127.0.0.1:$MC_PORT --max --depth $d --json "$work/d$d.$r.json" "$work/p.bin" >/dev/null || exit 1
+		"$BIN/mb-fire" -q $args -t 127.0.0.1:$MC_PORT --max --depth $d --json "$work/d$tag.$r.json" "$work/p.bin" >/dev/null || exit 1
 		m1=$(cpu_ticks $MC_PID) t1=$(date +%s.%N)
-		jget "$work/d$d.$r.json" 'r["ops_per_s"]' >>"$work/d$d.ops"
-		jget "$work/d$d.$r.json" 'r["cpu_us_per_op"]' >>"$work/d$d.cpu"
-		jget "$work/d$d.$r.json" 'r["cpu_s"] / r["elapsed_s"] * 100' >>"$work/d$d.fcpu"
-		awk -v a=$m0 -v b=$m1 -v s=$t0 -v e=$t1 -v hz=$hz 'BEGIN { printf "%.0f\n", (b - a) / hz / (e - s) * 100 }' >>"$work/d$d.mcpu"
+		jget "$work/d$tag.$r.json" 'r["ops_per_s"]' >>"$work/d$tag.ops"
+		jget "$work/d$tag.$r.json" 'r["cpu_us_per_op"]' >>"$work/d$tag.cpu"
+		jget "$work/d$tag.$r.json" 'r["cpu_s"] / r["elapsed_s"] * 100' >>"$work/d$tag.fcpu"
+		awk -v a=$m0 -v b=$m1 -v s=$t0 -v e=$t1 -v hz=$hz 'BEGIN { printf "%.0f\n", (b - a) / hz / (e - s) * 100 }' >>"$work/d$tag.mcpu"
 	done
-	printf '%-34s %12.0f %14.2f   (mb-fire %s%% of a core, memcached %s%%)\n' "mb-fire --max --depth $d" \
-		"$(median <"$work/d$d.ops")" "$(median <"$work/d$d.cpu")" "$(median <"$work/d$d.fcpu" | xargs printf %.0f)" "$(median <"$work/d$d.mcpu")"
+	printf '%-34s %12.0f %14.2f   (mb-fire %s%% of a core, memcached %s%%)\n' "mb-fire --max --depth $d ${args:-(-T $(nproc))}" \
+		"$(median <"$work/d$tag.ops")" "$(median <"$work/d$tag.cpu")" "$(median <"$work/d$tag.fcpu" | xargs printf %.0f)" "$(median <"$work/d$tag.mcpu")"
 done
 if command -v memcslap >/dev/null; then
 	per=$((n / 50))
@@ -65,9 +71,9 @@ if command -v memcslap >/dev/null; then
 			"$(median <"$work/ms.$test.ops")" "$(median <"$work/ms.$test.cpu")"
 	done
 	if [ -s "$work/ms.get.ops" ]; then
-		awk -v a="$(median <"$work/d1.ops")" -v b="$(median <"$work/ms.get.ops")" -v c="$(median <"$work/d1.cpu")" \
+		awk -v a="$(median <"$work/d11.ops")" -v b="$(median <"$work/ms.get.ops")" -v c="$(median <"$work/d11.cpu")" \
 		    -v d="$(median <"$work/ms.get.cpu")" \
-		    'BEGIN { printf "ratio mb-fire depth 1 / memcslap get: ops/s %.2fx, CPU per op %.2fx (memcslap CPU includes its key generation)\n", a / b, c / d }'
+		    'BEGIN { printf "ratio mb-fire depth 1 -T 1 / memcslap get: ops/s %.2fx, CPU per op %.2fx (memcslap CPU includes its key generation)\n", a / b, c / d }'
 	fi
 else
 	echo "memcslap missing: no peer figures"
@@ -83,17 +89,42 @@ if [ -n "$memtier" ] && [ -x "$memtier" ]; then
 	if [ -s "$work/mt.res" ]; then
 		printf '%-34s %12.0f %14.2f\n' "memtier_benchmark (c=50, 1:10)" "$(cut -d' ' -f1 "$work/mt.res" | median)" \
 			"$(cut -d' ' -f2 "$work/mt.res" | median)"
-		awk -v c="$(median <"$work/d1.cpu")" -v m="$(cut -d' ' -f2 "$work/mt.res" | median)" \
-			'BEGIN { printf "ratio mb-fire depth 1 / memtier_benchmark: CPU per op %.2fx\n", c / m }'
+		awk -v c="$(median <"$work/d11.cpu")" -v m="$(cut -d' ' -f2 "$work/mt.res" | median)" \
+			'BEGIN { printf "ratio mb-fire depth 1 -T 1 / memtier_benchmark: CPU per op %.2fx\n", c / m }'
 	fi
 else
 	echo "memtier_benchmark not installed (MEMTIER=path to use a build): no memtier figures"
+fi
+# mc-crusher (not a Debian package either: MC_CRUSHER names a build): 45 get and 5 set
+# connections, one request in flight each, replies read blindly (never parsed), 5 seconds;
+# its operations are counted by memcached
+crusher=${MC_CRUSHER:-$(command -v mc-crusher || true)}
+if [ -n "$crusher" ] && [ -x "$crusher" ]; then
+	mc_ops() { "$PY" -c "import socket; s=socket.create_connection(('127.0.0.1',$MC_PORT)); s.sendall(b'stats\r\n'); d=b''
+while not d.endswith(b'END\r\n'): d+=s.recv(65536)
+st=dict(l.split()[1:3] for l in d.decode().splitlines() if l.startswith('STAT'))
+print(int(st['cmd_get'])+int(st['cmd_set']))"; }
+	printf '%s\n' "send=ascii_get,recv=blind_read,conns=45,key_prefix=mbk,key_prealloc=0,pipelines=1,key_count=10000" \
+		"send=ascii_set,recv=blind_read,conns=5,key_prefix=mbk,key_prealloc=0,pipelines=1,value_size=100,key_count=10000" >"$work/crush.conf"
+	for r in $(seq $runs); do
+		o0=$(mc_ops)
+		/usr/bin/time -f "%U %S %e" -o "$work/cr.time" "$crusher" --conf "$work/crush.conf" --ip 127.0.0.1 --port $MC_PORT --timeout 5 >/dev/null 2>&1
+		o1=$(mc_ops)
+		awk -v o=$((o1 - o0)) '{ printf "%.0f %.2f\n", o / $3, ($1 + $2) * 1e6 / o }' "$work/cr.time" >>"$work/cr.res"
+	done
+	printf '%-34s %12.0f %14.2f\n' "mc-crusher (c=50, 1:9, blind)" "$(cut -d' ' -f1 "$work/cr.res" | median)" "$(cut -d' ' -f2 "$work/cr.res" | median)"
+	awk -v c="$(median <"$work/d11.cpu")" -v m="$(cut -d' ' -f2 "$work/cr.res" | median)" \
+		'BEGIN { printf "ratio mb-fire depth 1 -T 1 / mc-crusher: CPU per op %.2fx (mc-crusher never parses a reply)\n", c / m }'
+else
+	echo "mc-crusher not installed (MC_CRUSHER=path to use a build): no mc-crusher figures"
 fi
 echo "target: <= 5 us CPU per op at depth 1"
 
 # timing fidelity: a 50k req/s profile replayed at 1x (and at 0.2x), each run next to the
 # time the hypervisor took from the virtual CPUs meanwhile (steal, /proc/stat), which no
-# program inside the machine can make up for
+# program inside the machine can make up for. Each default 1x run is followed by the peer:
+# an ideal sender (bench-fire-floor) polling the clock for the same 50k deadlines a second
+# and sending nothing, whose lateness is the least this machine allows at that moment.
 "$BIN/mb-gen" -n $nfid -K 10000 -c 50 -r 50000 --uniform -m get=10,set=1 --value-size 100-100 --seed 12 >"$work/f.bin" || exit 1
 steal_ms() { awk -v hz=$hz '/^cpu / { printf "%d\n", $9 * 1000 / hz }' /proc/stat; }
 fruns=$((runs < 5 && quick == 0 ? 5 : runs))
@@ -107,10 +138,23 @@ for v in "1x:" "1x:-T 2" "0.2x:-s 0.2"; do
 		s1=$(steal_ms)
 		jget "$work/f$tag.$r.json" '"%.0f %.1f %.1f %.1f" % (r["ops_per_s"], r["lateness"]["p50_ns"] / 1e3, r["lateness"]["p90_ns"] / 1e3, r["lateness"]["p99_ns"] / 1e3)' |
 			awk -v st=$((s1 - s0)) '{ print $0, st }' >>"$work/f$tag.per"
+		if [ "$tag" = 1x ]; then
+			s0=$(steal_ms)
+			"$work/floor" 50000 $nfid >"$work/floor.out" || exit 1
+			s1=$(steal_ms)
+			awk -v st=$((s1 - s0)) '{ print 50000, $1, $2, $3, st, $6, $7 }' "$work/floor.out" >>"$work/floor.per"
+		fi
 	done
 	col() { awk -v c=$1 '{ print $c }' "$work/f$tag.per" | median; }
 	printf '%-40s %9.0f %9.1f %9.1f %9.1f %10.0f  %s\n' "$(echo "$label, 50k req/s profile, ${args:-default -T}" | sed 's/^0.2x, 50k/0.2x (10k req\/s), 50k/')" \
 		"$(col 1)" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)" "$(awk '{ printf "%.0f(%d) ", $4, $5 }' "$work/f$tag.per")"
+	if [ "$tag" = 1x ]; then
+		fcol() { awk -v c=$1 '{ print $c }' "$work/floor.per" | median; }
+		printf '%-40s %9s %9.1f %9.1f %9.1f %10.0f  %s\n' "  ideal sender, same deadlines (peer)" "-" "$(fcol 2)" "$(fcol 3)" "$(fcol 4)" "$(fcol 5)" \
+			"$(awk '{ printf "%.0f(%d) ", $4, $5 }' "$work/floor.per")"
+		printf '  ideal sender: median %s gaps over 50 us and %s ms without the CPU per 3 s run; ratio p99 mb-fire / ideal sender %.2fx\n' \
+			"$(fcol 6)" "$(fcol 7)" "$(awk -v a="$(col 4)" -v b="$(fcol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+	fi
 done
 echo "target: p99 lateness <= 50 us at 1x; default -T in timed modes is half the cores ($(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 )) here)"
 echo "host load average: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores (other work on the host inflates every figure)"
