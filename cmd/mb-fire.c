@@ -77,6 +77,7 @@ static const char usage[] =
 #define BACKOFF_MIN_NS 10000000ull
 #define BACKOFF_MAX_NS 1000000000ull
 #define IDLE_FREE_NS 1000000000ull  /* connection buffers are freed after this long idle */
+#define CAS_TAB_MAX (1u << 22)      /* cas uniques remembered per worker (64 MiB) at most */
 #define HIST_LO 1000ull
 #define HIST_HI 60000000000ull
 
@@ -172,6 +173,8 @@ struct worker {
 	uint64_t spin_ns;          /* wake this long before a deadline and poll the rest */
 	uint64_t wake_late, wake_late_prev; /* largest wake-up overshoot of this and the last window */
 	uint64_t wake_window_end;
+	uint64_t *cas_key, *cas_val; /* key hash -> cas unique last answered (open addressing) */
+	uint32_t cas_cap, cas_n;
 	struct mb_err err;
 	int failed;
 };
@@ -204,6 +207,7 @@ static uint64_t published_total;
 #define PREFILL 8192                /* requests queued before the clock starts */
 static _Atomic int g_stop;          /* workers stop now */
 static _Atomic int g_reader_done;   /* no more items will be published */
+static _Atomic int g_cas_seen;      /* the reader met a cas: workers remember uniques */
 static _Atomic uint32_t *c_issued, *c_done;
 static uint64_t in_events, in_skipped;
 static volatile sig_atomic_t duration_hit;
@@ -352,6 +356,67 @@ static void count_op(struct worker *w, const struct item *it, unsigned st)
 			s->rep_hits += st == MB_ST_HIT;
 		}
 	}
+}
+
+/* ---------------------------------------------------------------- cas uniques */
+
+/* Home slot of a key hash in a table of cap (a power of two) slots. */
+static uint32_t cas_slot(uint64_t key, uint32_t cap)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
+/* Remember cas, the unique the server last answered for key, for the key's next cas.
+   The table doubles at half load up to CAS_TAB_MAX slots; past that it starts over, so
+   the memory stays bounded and only long-unused uniques are lost. */
+static void cas_put(struct worker *w, uint64_t key, uint64_t cas)
+{
+	if (w->cas_n >= w->cas_cap / 2) {
+		uint32_t ncap = w->cas_cap ? w->cas_cap * 2 : 1024;
+		if (ncap > CAS_TAB_MAX)
+			ncap = CAS_TAB_MAX;
+		uint64_t *nk = calloc(ncap, sizeof *nk), *nv = calloc(ncap, sizeof *nv);
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return; /* no room: the cas goes out with unique 1 */
+		}
+		uint32_t n = 0;
+		for (uint32_t i = 0; ncap > w->cas_cap && i < w->cas_cap; i++) {
+			if (!w->cas_val[i])
+				continue;
+			uint32_t j = cas_slot(w->cas_key[i], ncap);
+			while (nv[j])
+				j = (j + 1) & (ncap - 1);
+			nk[j] = w->cas_key[i];
+			nv[j] = w->cas_val[i];
+			n++;
+		}
+		free(w->cas_key);
+		free(w->cas_val);
+		w->cas_key = nk;
+		w->cas_val = nv;
+		w->cas_cap = ncap;
+		w->cas_n = n;
+	}
+	uint32_t j = cas_slot(key, w->cas_cap);
+	while (w->cas_val[j] && w->cas_key[j] != key)
+		j = (j + 1) & (w->cas_cap - 1);
+	if (!w->cas_val[j])
+		w->cas_n++;
+	w->cas_key[j] = key;
+	w->cas_val[j] = cas;
+}
+
+/* The unique last answered for key; 0 when none is known. */
+static uint64_t cas_get(const struct worker *w, uint64_t key)
+{
+	if (!w->cas_n)
+		return 0;
+	for (uint32_t j = cas_slot(key, w->cas_cap); w->cas_val[j]; j = (j + 1) & (w->cas_cap - 1))
+		if (w->cas_key[j] == key)
+			return w->cas_val[j];
+	return 0;
 }
 
 /* ---------------------------------------------------------------- connections */
@@ -565,6 +630,8 @@ static bool may_send(struct worker *w, struct conn *c, const struct item *h)
 {
 	if (opt.mode == MODE_MAX && c->outstanding >= opt.depth)
 		return false;
+	if (h->cmd == MB_CMD_CAS && c->outstanding)
+		return false; /* a cas sends the unique an earlier answer (its gets) hands out */
 	if (c->out_len - c->out_off >= OUT_HIGH)
 		return false;
 	if (c_done && !h->is_write && h->cslot != UINT32_MAX && mb_cmd_has_key(h->cmd)) {
@@ -623,7 +690,8 @@ static void conn_pump(struct worker *w, struct conn *c)
 		if (!may_send(w, c, h))
 			break;
 		struct mb_mcreq r = { .proto = h->proto, .cmd = h->cmd, .quiet = h->quiet, .ttl = h->ttl,
-				      .value_len = h->value_len, .nkeys = h->nkeys, .keys = keys };
+				      .value_len = h->value_len, .nkeys = h->nkeys, .keys = keys,
+				      .cas = h->cmd == MB_CMD_CAS ? cas_get(w, h->key_hash) : 0 };
 		for (unsigned i = 0; i < h->nkeys; i++) {
 			const struct item *m = &w->items[(seq + i) & (RING - 1)];
 			keys[i].hash = m->key_hash;
@@ -677,6 +745,10 @@ static bool conn_unit(struct worker *w, struct conn *c, const struct mb_mcresp *
 	c->q_head = seq;
 	struct item *h = &w->items[seq & (RING - 1)];
 	unsigned st = mb_mcresp_status(h->cmd, u);
+	/* the unique a read hands out (gets, gats, mg c, any binary get), for a later cas of
+	   the key; not a store's: a text client never sees that one */
+	if (u->cas && h->nkeys == 1 && mb_cmd_is_read(h->cmd) && atomic_load_explicit(&g_cas_seen, memory_order_relaxed))
+		cas_put(w, h->key_hash, u->cas);
 	bool err = u->kind == MB_RK_ERROR || u->kind == MB_RK_CLIENT_ERROR || u->kind == MB_RK_SERVER_ERROR;
 	switch (h->expect) {
 	case MB_EXP_TEXT_VALUES:
@@ -1054,6 +1126,8 @@ static void *worker_main(void *arg)
 	}
 	while (w->nbufs)
 		free(w->bufs[--w->nbufs]);
+	free(w->cas_key);
+	free(w->cas_val);
 	return NULL;
 }
 
@@ -1234,6 +1308,8 @@ static void fill_item(struct item *it, const struct mb_event *ev, uint64_t t, ui
 			it->cneed = atomic_load_explicit(&c_issued[it->cslot], memory_order_relaxed);
 	}
 	it->state = IT_QUEUED;
+	if (ev->cmd == MB_CMD_CAS && !atomic_load_explicit(&g_cas_seen, memory_order_relaxed))
+		atomic_store(&g_cas_seen, 1);
 }
 
 /* Publish events [0, n) of the same request group as one request per (worker, connection). */

@@ -82,20 +82,31 @@ static uint8_t *put_str(uint8_t *p, const char *s)
 	return p + n;
 }
 
-/* Decimal of a signed number. */
-static uint8_t *put_i64(uint8_t *p, int64_t v)
+/* Decimal of an unsigned number. */
+static uint8_t *put_u64(uint8_t *p, uint64_t u)
 {
 	char tmp[24];
 	int n = 0;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	do
 		tmp[n++] = (char)('0' + u % 10);
 	while ((u /= 10) != 0);
-	if (v < 0)
-		*p++ = '-';
 	while (n)
 		*p++ = (uint8_t)tmp[--n];
 	return p;
+}
+
+/* Decimal of a signed number. */
+static uint8_t *put_i64(uint8_t *p, int64_t v)
+{
+	if (v < 0)
+		*p++ = '-';
+	return put_u64(p, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+}
+
+/* The unique a CAS request sends. */
+static uint64_t cas_unique(const struct mb_mcreq *r)
+{
+	return r->cas ? r->cas : 1;
 }
 
 static uint8_t *put_key(uint8_t *p, const struct mb_mcreq_key *k)
@@ -149,8 +160,10 @@ static size_t build_text(uint8_t *out, const struct mb_mcreq *r, enum mb_expect 
 		p = put_i64(p, r->ttl);
 		*p++ = ' ';
 		p = put_i64(p, vl);
-		if (r->cmd == MB_CMD_CAS)
-			p = put_str(p, " 1");
+		if (r->cmd == MB_CMD_CAS) {
+			*p++ = ' ';
+			p = put_u64(p, cas_unique(r));
+		}
 		break;
 	}
 	case MB_CMD_DELETE:
@@ -223,7 +236,9 @@ static uint8_t *meta_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_m
 		}
 		p = put_str(p, r->cmd == MB_CMD_ADD ? " ME" : r->cmd == MB_CMD_REPLACE ? " MR" :
 			    r->cmd == MB_CMD_APPEND ? " MA" : r->cmd == MB_CMD_PREPEND ? " MP" :
-			    r->cmd == MB_CMD_CAS ? " C1" : "");
+			    r->cmd == MB_CMD_CAS ? " C" : "");
+		if (r->cmd == MB_CMD_CAS)
+			p = put_u64(p, cas_unique(r));
 		break;
 	case MB_CMD_DELETE:
 		p = put_str(p, "md ");
@@ -358,7 +373,7 @@ static uint8_t *bin_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_mc
 	default:
 		break;
 	}
-	p = bin_header(p, (uint8_t)op, (uint16_t)kl, extlen, (uint32_t)(extlen + kl + vl), r->cmd == MB_CMD_CAS ? 1 : 0);
+	p = bin_header(p, (uint8_t)op, (uint16_t)kl, extlen, (uint32_t)(extlen + kl + vl), r->cmd == MB_CMD_CAS ? cas_unique(r) : 0);
 	memcpy(p, ext, extlen);
 	p += extlen;
 	memcpy(p, key, kl);

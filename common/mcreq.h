@@ -38,6 +38,7 @@ struct mb_mcreq {
 	uint32_t value_len;
 	unsigned nkeys;
 	const struct mb_mcreq_key *keys;
+	uint64_t cas;      /* the unique a CAS sends; 0 sends 1 (in binary 0 would make it a plain set) */
 };
 
 /* Write the legal memcached key for (hash, len) into out (room for MB_MCREQ_KEY_MAX bytes):

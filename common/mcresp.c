@@ -39,6 +39,40 @@ static int64_t token_u32(const uint8_t *line, size_t n, size_t *i)
 	return (int64_t)v;
 }
 
+/* Parse a decimal u64 token at *i, at most 20 digits and no overflow; 0 when absent or bad
+   (memcached never hands out cas unique 0). */
+static uint64_t token_u64(const uint8_t *line, size_t n, size_t *i)
+{
+	while (*i < n && line[*i] == ' ')
+		(*i)++;
+	uint64_t v = 0;
+	size_t start = *i;
+	while (*i < n && line[*i] >= '0' && line[*i] <= '9') {
+		uint64_t d = (uint64_t)(line[*i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+		(*i)++;
+	}
+	return *i > start && (*i == n || line[*i] == ' ') ? v : 0;
+}
+
+/* The value of a meta flag c<unique> among the flag tokens from *i; 0 when absent. */
+static uint64_t meta_cas(const uint8_t *line, size_t n, size_t i)
+{
+	while (i < n) {
+		while (i < n && line[i] == ' ')
+			i++;
+		if (i < n && line[i] == 'c') {
+			i++;
+			return token_u64(line, n, &i);
+		}
+		while (i < n && line[i] != ' ')
+			i++;
+	}
+	return 0;
+}
+
 /* Skip one space-separated token. */
 static int skip_token(const uint8_t *line, size_t n, size_t *i)
 {
@@ -76,6 +110,8 @@ static int parse_line(const uint8_t *p, size_t n, struct mb_mcresp *r)
 		if (words[k].len != w || memcmp(p, words[k].word, w))
 			continue;
 		r->kind = words[k].kind;
+		if (r->kind == MB_RK_HD)
+			r->cas = meta_cas(p, len, w);
 		if (r->kind != MB_RK_VALUE)
 			return MB_MCRESP_OK;
 		size_t i = w;
@@ -87,6 +123,7 @@ static int parse_line(const uint8_t *p, size_t n, struct mb_mcresp *r)
 		vl = token_u32(p, len, &i); /* VA <size> <flags>* */
 		if (vl < 0)
 			return MB_MCRESP_BAD;
+		r->cas = w == 5 ? token_u64(p, len, &i) : meta_cas(p, len, i);
 		r->value_len = (uint32_t)vl;
 		r->trailer_len = 2;
 		return MB_MCRESP_OK;
@@ -107,7 +144,8 @@ static int parse_binary(const uint8_t *p, size_t n, struct mb_mcresp *r)
 	mb_get_u8(&c); /* data type */
 	r->status = mb_get_be16(&c);
 	uint32_t body = mb_get_be32(&c);
-	mb_skip(&c, 12); /* opaque, cas */
+	mb_skip(&c, 4); /* opaque */
+	r->cas = mb_get_be64(&c);
 	if (c.bad)
 		return MB_MCRESP_MORE;
 	if ((uint32_t)keylen + extlen > body || body > MB_MCRESP_VALUE_MAX || keylen > MB_MCRESP_KEY_MAX)

@@ -53,6 +53,7 @@ struct mb_mcresp {
 	uint32_t value_len;
 	uint32_t trailer_len; /* 2 (CRLF) after a text/meta value, else 0 */
 	uint32_t key_len;     /* binary key length (0 marks the end of binary stats) */
+	uint64_t cas;         /* cas unique of a text VALUE, a meta VA/HD with c, a binary header; else 0 */
 };
 
 /* Parse one text or meta response unit (binary = 0) or one binary response (binary = 1)

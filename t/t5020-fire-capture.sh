@@ -1,7 +1,9 @@
 #!/bin/sh
 # t5020-fire-capture: the oracle on real traffic. A pymemcache client drives memcached A
 # while tcpdump captures it; mb-parse | mb-anon | mb-pack turn the capture into a profile;
-# mb-fire replays the profile against a fresh memcached B. B's counters must equal A's.
+# mb-fire replays the profile against a fresh memcached B. B's counters must equal A's,
+# cas_hits/cas_badval/cas_misses included: mb-fire sends each cas with the unique its own
+# replayed gets was answered.
 test_description='mb-fire replays a real capture: memcached stats equal the original run'
 . "$(dirname "$0")/test-lib.sh"
 
@@ -11,7 +13,7 @@ mc_start() {
 	trap 'kill $mc_pids 2>/dev/null' EXIT
 }
 
-COUNTERS='^(cmd_get|cmd_set|cmd_touch|get_hits|get_misses|delete_hits|delete_misses|incr_hits|incr_misses|decr_hits|decr_misses|touch_hits|touch_misses) '
+COUNTERS='^(cmd_get|cmd_set|cmd_touch|get_hits|get_misses|delete_hits|delete_misses|incr_hits|incr_misses|decr_hits|decr_misses|touch_hits|touch_misses|cas_hits|cas_badval|cas_misses) '
 
 cat >drive.py <<'PY'
 import random, sys
@@ -38,8 +40,13 @@ for i in range(2500):
         c.incr(k, 1)
     elif op < 0.93:
         c.decr(k, 1)
-    else:
+    elif op < 0.96:
         c.touch(k, 100)
+    else:
+        v, u = c.gets(k)
+        if rnd.random() < 0.3:
+            c.set(k, "4242")  # the unique is stale now: EXISTS
+        c.cas(k, "9", u if u is not None else b"1")
 c.close()
 PY
 
@@ -65,6 +72,7 @@ capture_once() {
 test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache workload, replay it on a fresh server' '
 	{ capture_once || capture_once || capture_once; } &&
 	grep -q "^get_hits [1-9]" expect && grep -q "^incr_hits [1-9]" expect &&
+	grep -q "^cas_hits [1-9]" expect && grep -q "^cas_badval [1-9]" expect && grep -q "^cas_misses [1-9]" expect &&
 	mb-parse -q -p $pa cap.pcap | mb-anon | mb-pack >p.prof &&
 	mc_start && pb=$MC_PORT &&
 	mb-fire -q -c 1 -t 127.0.0.1:$pb p.prof >report &&
@@ -76,6 +84,19 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache work
 	rec=$(echo "$line" | sed -e "s/.*recorded \([0-9.]*\)%.*/\1/") &&
 	rep=$(echo "$line" | sed -e "s/.*replayed \([0-9.]*\)%.*/\1/") &&
 	test "$rec" = "$rep"
+'
+
+# Forced to meta or binary the other counters differ by design (a meta touch is an mg), but a
+# cas must still find the unique its gets was answered: ms C<unique>, binary set with cas
+test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'forced to meta and to binary, the cas outcomes still equal the original run' '
+	grep "^cas_" expect >expect.cas &&
+	for proto in meta binary; do
+		mc_start && pc=$MC_PORT &&
+		mb-fire -q -c 1 -P $proto -t 127.0.0.1:$pc p.prof >report.$proto &&
+		grep "^errors: 0 " report.$proto &&
+		mc_stats $pc | grep "^cas_" | sort >actual.$proto &&
+		test_cmp expect.cas actual.$proto || return 1
+	done
 '
 
 test_done

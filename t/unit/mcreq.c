@@ -84,6 +84,13 @@ int main(void)
 	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_GAT, .ttl = -1, .nkeys = 1, .keys = keys };
 	wl = snprintf(want, sizeof want, "gat -1 %s\r\n", key0);
 	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_VALUES), "text gat with a negative ttl");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_CAS, .value_len = 2, .nkeys = 1, .keys = keys,
+			       .cas = 18446744073709551615ull };
+	wl = snprintf(want, sizeof want, "cas %s 0 0 2 18446744073709551615\r\n12\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_LINE), "text cas sends the unique it is given");
+	r.cas = 0;
+	wl = snprintf(want, sizeof want, "cas %s 0 0 2 1\r\n12\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_LINE), "text cas without a known unique sends 1");
 	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_QUIT };
 	enum mb_expect ex;
 	ok(mb_mcreq_build(buf, sizeof buf, &r, &ex) == 0 && !mb_mcreq_replayable(MB_CMD_QUIT), "quit is not replayed");
@@ -98,6 +105,9 @@ int main(void)
 	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_ADD, .ttl = 5, .value_len = 3, .quiet = true, .nkeys = 1, .keys = keys };
 	wl = snprintf(want, sizeof want, "ms %s 3 T5 ME q\r\n123\r\nmn\r\n", key0);
 	ok(built(&r, want, (size_t)wl, MB_EXP_META_UNTIL_MN), "meta quiet add");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_CAS, .value_len = 1, .nkeys = 1, .keys = keys, .cas = 77 };
+	wl = snprintf(want, sizeof want, "ms %s 1 C77\r\n1\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta cas: ms with C<unique>");
 	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_DECR, .nkeys = 1, .keys = keys };
 	wl = snprintf(want, sizeof want, "ma %s MD\r\n", key0);
 	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta decr");
@@ -109,6 +119,14 @@ int main(void)
 					  0, 0, 0, 0, 0, 0, 0, 7 };
 	ok(n == 24 + 8 + 5 + 2 && !memcmp(buf, bset, 32) && !memcmp(buf + 32, key0, 5) && !memcmp(buf + 37, "12", 2) &&
 	   ex == MB_EXP_BIN_ONE, "binary set: header, extras, key, value");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_CAS, .value_len = 2, .nkeys = 1, .keys = keys,
+			       .cas = 0x0102030405060708ull };
+	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	static const uint8_t bcas[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	ok(n == 24 + 8 + 5 + 2 && buf[1] == 0x01 && !memcmp(buf + 16, bcas, 8), "binary cas: a set with the unique in the header");
+	r.cas = 0;
+	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	ok(n == 39 && buf[23] == 1 && !memcmp(buf + 16, "\0\0\0\0\0\0\0", 7), "binary cas without a known unique: 1, never 0 (a plain set)");
 	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_GET, .nkeys = 3, .keys = keys };
 	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
 	ok(n == 3 * 29 + 24 && buf[1] == 0x0d && buf[30] == 0x0d && buf[3 * 29 + 1] == 0x0a && ex == MB_EXP_BIN_UNTIL_NOOP,
@@ -119,7 +137,15 @@ int main(void)
 	struct mb_mcresp u;
 	const char *v = "VALUE abc 0 5 99\r\nhello\r\nEND\r\n";
 	ok(mb_mcresp_parse(0, (const uint8_t *)v, strlen(v), &u) == MB_MCRESP_OK && u.kind == MB_RK_VALUE &&
-	   u.hdr_len == 18 && u.value_len == 5 && u.trailer_len == 2, "VALUE line with cas: header and value length");
+	   u.hdr_len == 18 && u.value_len == 5 && u.trailer_len == 2 && u.cas == 99, "VALUE line with cas: header, value length, unique");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"VALUE abc 0 5\r\n", 15, &u) == MB_MCRESP_OK && u.value_len == 5 && u.cas == 0,
+	   "VALUE line of a get: no unique");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"VALUE abc 0 5 18446744073709551616\r\n", 36, &u) == MB_MCRESP_OK && u.cas == 0,
+	   "a unique past 64 bits is not taken");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"VA 3 t-1 c123 f0\r\n", 19, &u) == MB_MCRESP_OK && u.value_len == 3 && u.cas == 123,
+	   "meta VA: the c flag's unique among others");
+	ok(mb_mcresp_parse(0, (const uint8_t *)"HD c5\r\n", 7, &u) == MB_MCRESP_OK && u.kind == MB_RK_HD && u.cas == 5,
+	   "meta HD with c");
 	ok(mb_mcresp_parse(0, (const uint8_t *)v, 10, &u) == MB_MCRESP_MORE, "partial line: need more");
 	ok(mb_mcresp_parse(0, (const uint8_t *)"VA 12 f3\r\n", 10, &u) == MB_MCRESP_OK && u.kind == MB_RK_VALUE &&
 	   u.value_len == 12, "meta VA");
@@ -142,7 +168,7 @@ int main(void)
 	static const uint8_t bhit[] = { 0x81, 0x00, 0, 0, 4, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 					0, 0, 0, 0, 'a', 'b', 'c' };
 	ok(mb_mcresp_parse(1, bhit, sizeof bhit, &u) == MB_MCRESP_OK && u.hdr_len == 28 && u.value_len == 3 &&
-	   mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_HIT, "binary GET hit: extras skipped, value length");
+	   u.cas == 1 && mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_HIT, "binary GET hit: extras skipped, value length, cas");
 	ok(mb_mcresp_parse(1, bhit, 23, &u) == MB_MCRESP_MORE, "binary short header: need more");
 	uint8_t bmiss[24] = { 0x81, 0x00, 0, 0, 0, 0, 0, 1 };
 	ok(mb_mcresp_parse(1, bmiss, 24, &u) == MB_MCRESP_OK && mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_MISS &&
