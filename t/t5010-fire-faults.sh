@@ -144,6 +144,32 @@ assert steal is None or r[\"host_steal_ms\"] >= 0
 	if test -n "$(head -1 /proc/stat | cut -d" " -f10)"; then grep -E "^host: [0-9]+ ms of CPU time taken by the hypervisor \(steal\) during the replay$" report; fi
 '
 
+# timed-mode workers raise themselves to nice -20 where allowed, never on every core, and
+# say so; --max and --no-priority leave them alone
+test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, and reported' '
+	mc_start &&
+	mb-fire -q -T 1 -t 127.0.0.1:$MC_PORT --json p.json small.bin >report &&
+	"$MB_PYTHON" -c "import json; r = json.load(open(\"p.json\")); assert r[\"workers\"] == 1, r" &&
+	if test "$(id -u)" = 0; then
+		grep -x "priority: 1 workers at nice -20" report &&
+		"$MB_PYTHON" -c "import json; r = json.load(open(\"p.json\")); assert r[\"workers_boosted\"] == 1, r" &&
+		nobody="setpriv --reuid=65534 --regid=65534 --clear-groups" &&
+		if $nobody "$(command -v mb-fire)" --version >/dev/null 2>&1; then
+			$nobody "$(command -v mb-fire)" -q -T 1 -t 127.0.0.1:$MC_PORT <small.bin >report.user &&
+			grep -x "priority: 0 of 1 workers at nice -20 (Permission denied: root or CAP_SYS_NICE makes timing steadier)" report.user
+		else
+			echo "# user nobody cannot run this build: the refused case is not checked here"
+		fi
+	else
+		grep "^priority: 0 of 1 workers at nice -20 (" report
+	fi &&
+	mb-fire -q -T $(nproc) -t 127.0.0.1:$MC_PORT small.bin >report.all &&
+	grep -x "priority: workers at the inherited nice value (as many workers as cores)" report.all &&
+	mb-fire -q -T 1 --no-priority -t 127.0.0.1:$MC_PORT small.bin >report.no &&
+	mb-fire -q -T 1 --max -t 127.0.0.1:$MC_PORT small.bin >report.max &&
+	! grep "^priority" report.no report.max
+'
+
 test_expect_success MEMCACHED '1500 recorded connections: each opened once, all answered' '
 	mc_start -c 2000 &&
 	mb-gen -n 6000 -K 1000 -c 1500 -r 20000 --seed 9 >many.bin &&
