@@ -1,13 +1,7 @@
 #!/bin/sh
 # t2100: on every corpus capture, mb-parse's requests per command and keys per connection equal tshark's memcache dissector's.
 test_description='mb-parse requests and keys against tshark on the corpus'
-TDIR=$(cd "$(dirname "$0")" && pwd)
-case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
-MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
-: "${MB_BUILD:=${TDIR%/t}/build}"
-export MB_BUILD
-. "$TDIR/test-lib.sh"
-MB_SRC=${TDIR%/t}
+. "$(dirname "$0")/test-lib.sh"
 
 test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 

@@ -1,14 +1,7 @@
 #!/bin/sh
 # t2110: mb-parse decodes generated captures (text and binary, many connections, segmented values) exactly as generated.
 test_description='mb-parse against scripts/gen-memcache-pcap truth'
-# Runs from t/ or from t/pending/ (tests waiting for an mb-parse fix): find t/ either way.
-TDIR=$(cd "$(dirname "$0")" && pwd)
-case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
-MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
-: "${MB_BUILD:=${TDIR%/t}/build}"
-export MB_BUILD
-. "$TDIR/test-lib.sh"
-MB_SRC=${TDIR%/t}
+. "$(dirname "$0")/test-lib.sh"
 
 test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 

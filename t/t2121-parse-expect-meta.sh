@@ -1,13 +1,7 @@
 #!/bin/sh
 # t2121: meta protocol (metaget) and a mid-stream join: every event equals hand-checked expectations
 test_description='meta protocol (metaget) and a mid-stream join: every event equals hand-checked expectations'
-TDIR=$(cd "$(dirname "$0")" && pwd)
-case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
-MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
-: "${MB_BUILD:=${TDIR%/t}/build}"
-export MB_BUILD
-. "$TDIR/test-lib.sh"
-MB_SRC=${TDIR%/t}
+. "$(dirname "$0")/test-lib.sh"
 
 test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 

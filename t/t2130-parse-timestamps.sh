@@ -1,13 +1,7 @@
 #!/bin/sh
 # t2130: on every corpus capture, event timestamps and latencies are capture times of the packets that carried request and reply.
 test_description='mb-parse timestamps are capture timestamps'
-TDIR=$(cd "$(dirname "$0")" && pwd)
-case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
-MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
-: "${MB_BUILD:=${TDIR%/t}/build}"
-export MB_BUILD
-. "$TDIR/test-lib.sh"
-MB_SRC=${TDIR%/t}
+. "$(dirname "$0")/test-lib.sh"
 
 test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 

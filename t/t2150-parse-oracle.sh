@@ -1,14 +1,7 @@
 #!/bin/sh
 # t2150: a real memcached's own stats deltas equal the counts of the events mb-parse decodes from a capture of real clients.
 test_description='mb-parse against memcached stats (real-server oracle)'
-# Runs from t/ or from t/pending/ (tests waiting for an mb-parse fix): find t/ either way.
-TDIR=$(cd "$(dirname "$0")" && pwd)
-case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
-MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
-: "${MB_BUILD:=${TDIR%/t}/build}"
-export MB_BUILD
-. "$TDIR/test-lib.sh"
-MB_SRC=${TDIR%/t}
+. "$(dirname "$0")/test-lib.sh"
 
 # Workload (bounded: about 5,300 key operations, a few seconds): t/lib/oracle-workload.py
 # (pymemcache text commands incl. noreply, get_many, gets/cas, incr/decr, delete, touch; a

@@ -1,13 +1,7 @@
 #!/bin/sh
 # t2151: multi-key get lines of 300 and 3000 keys (12 KB and 123 KB lines, which memcached accepts) give one event per key, as memcached's stats count them.
 test_description='mb-parse on long multi-key gets against memcached stats'
-TDIR=$(cd "$(dirname "$0")" && pwd)
-case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
-MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
-: "${MB_BUILD:=${TDIR%/t}/build}"
-export MB_BUILD
-. "$TDIR/test-lib.sh"
-MB_SRC=${TDIR%/t}
+. "$(dirname "$0")/test-lib.sh"
 
 PRE=ROOT,MEMCACHED,TCPDUMP
 if test_have_prereq $PRE; then

@@ -1,14 +1,7 @@
 #!/bin/sh
 # t2160: with every 50th packet dropped, mb-parse reports desyncs and emits only events the lossless run also emits.
 test_description='mb-parse under packet loss'
-# Runs from t/ or from t/pending/ (tests waiting for an mb-parse fix): find t/ either way.
-TDIR=$(cd "$(dirname "$0")" && pwd)
-case $TDIR in */pending) TDIR=${TDIR%/pending} ;; esac
-MB_SHARED=${MB_SHARED:-$TDIR/../../shared}
-: "${MB_BUILD:=${TDIR%/t}/build}"
-export MB_BUILD
-. "$TDIR/test-lib.sh"
-MB_SRC=${TDIR%/t}
+. "$(dirname "$0")/test-lib.sh"
 
 test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 
