@@ -1,17 +1,24 @@
 /* capture.bpf.c - TC program: pass memcached-port segments to user space, withholding value bodies. */
-#include "vmlinux.h"
+/*
+ * Kernel types come from the UAPI headers (linux-libc-dev), not from a BTF dump: the
+ * program reads only __sk_buff, a stable UAPI context, and copies packet headers into
+ * locals with bpf_skb_load_bytes, so no kernel-internal layout is involved and the
+ * build needs no /sys/kernel/btf/vmlinux. See doc/ebpf.md "Build".
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
 
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 #include "capture.h"
 
-#define TC_ACT_UNSPEC (-1) /* no verdict: later filters run, the packet goes on */
-#define ETH_HLEN 14
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
@@ -457,7 +464,7 @@ int mb_capture(struct __sk_buff *skb)
 
 	__u32 seq = 0;
 	__u8 tflags = 0;
-	if (proto == IPPROTO_TCP_) {
+	if (proto == IPPROTO_TCP) {
 		struct tcphdr th;
 		if (bpf_skb_load_bytes(skb, l4, &th, sizeof th) < 0 || th.doff < 5)
 			return TC_ACT_UNSPEC;
@@ -467,7 +474,7 @@ int mb_capture(struct __sk_buff *skb)
 		seq = bpf_ntohl(th.seq);
 		tflags = ((__u8 *)&th)[13];
 		flags |= MB_CAP_F_TCP;
-	} else if (proto == IPPROTO_UDP_) {
+	} else if (proto == IPPROTO_UDP) {
 		struct udphdr uh;
 		if (bpf_skb_load_bytes(skb, l4, &uh, sizeof uh) < 0)
 			return TC_ACT_UNSPEC;

@@ -3,6 +3,8 @@
 
 const char *mb_ebpf_backend_name(void) { return "ebpf-tc"; }
 
+bool mb_ebpf_built(void) { return false; }
+
 uint32_t mb_ebpf_linktype(void) { return 1; }
 
 int mb_ebpf_capture(const struct mb_ebpf_opts *o, struct mb_writer *w, struct mb_summary *sum, struct mb_err *err)

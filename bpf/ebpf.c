@@ -30,6 +30,8 @@
 
 const char *mb_ebpf_backend_name(void) { return "ebpf-tc"; }
 
+bool mb_ebpf_built(void) { return true; }
+
 uint32_t mb_ebpf_linktype(void) { return LINKTYPE_ETHERNET; }
 
 /* libbpf's last warning and the verifier's verdict, kept for error messages instead of being printed. */

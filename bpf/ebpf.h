@@ -52,6 +52,9 @@ int mb_ebpf_capture(const struct mb_ebpf_opts *o, struct mb_writer *w, struct mb
 /* The backend's name for the stream header's "backend" metadata: "ebpf-tc". */
 const char *mb_ebpf_backend_name(void);
 
+/* True when this mb-capture was built with the eBPF backend (false: bpf/ebpf-none.c). */
+bool mb_ebpf_built(void);
+
 /* Pcap link type of the frames the backend writes (LINKTYPE_ETHERNET). */
 uint32_t mb_ebpf_linktype(void);
 

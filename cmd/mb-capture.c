@@ -731,6 +731,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			exit(MB_EXIT_OK);
 		case OPT_VERSION:
+			printf("capture backends: libpcap%s\n", mb_ebpf_built() ? ", ebpf-tc" : " (built without eBPF)");
 			mb_print_version();
 		case ':':
 			mb_usage_error("option needs a value: '%s'", argv[optind - 1]);
