@@ -345,8 +345,10 @@ int main(int argc, char **argv)
 		}
 	}
 	bool header_written = r->w.kind != 0;
-	if (rc == MB_OK && r->wrc == MB_OK && r->packets && r->net[MB_NET_OK] == r->tab.cnt.not_memcached)
-		rc = no_flow_error(r, name, &err);
+	struct mb_err nf_err;
+	bool no_flow = rc == MB_OK && r->packets && r->net[MB_NET_OK] == r->tab.cnt.not_memcached;
+	if (no_flow)
+		no_flow_error(r, name, &nf_err);
 	mb_flowtab_finish(&r->tab);
 	struct mb_summary *sum = malloc(sizeof *sum);
 	if (sum && header_written) {
@@ -357,6 +359,10 @@ int main(int argc, char **argv)
 	int crc = mb_writer_close(&r->w, &r->werr);
 	if (r->wrc == MB_OK)
 		r->wrc = crc;
+	if (no_flow && r->wrc == MB_OK) { /* the output is complete; a closed one ends quietly */
+		rc = MB_ERR;
+		err = nf_err;
+	}
 	if (rc != MB_OK)
 		mb_msg_err(&err);
 	else if (r->wrc != MB_OK && r->wrc != MB_EPIPE)
