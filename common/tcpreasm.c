@@ -47,9 +47,11 @@ int mb_flowtab_init(struct mb_flowtab *t, const struct mb_portset *ports, const 
 	t->nbuckets = 1024;
 	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
 	t->port_packets = calloc(65536, sizeof *t->port_packets);
-	if (!t->buckets || !t->port_packets) {
+	t->port_listens = calloc(65536 / 64, sizeof *t->port_listens);
+	if (!t->buckets || !t->port_packets || !t->port_listens) {
 		free(t->buckets);
 		free(t->port_packets);
+		free(t->port_listens);
 		return -1;
 	}
 	t->ports = *ports;
@@ -439,6 +441,8 @@ void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts
 		t->cnt.not_memcached++;
 		t->port_packets[l4->sport]++;
 		t->port_packets[l4->dport]++;
+		if (l4->proto == 6 && (l4->tcp_flags & 0x12) == 0x02)
+			t->port_listens[l4->dport / 64] |= 1ull << (l4->dport % 64);
 		return;
 	}
 	t->now = ts;
@@ -498,20 +502,30 @@ void mb_flowtab_finish(struct mb_flowtab *t)
 	}
 	free(t->buckets);
 	free(t->port_packets);
+	free(t->port_listens);
 	t->buckets = NULL;
 	t->port_packets = NULL;
+	t->port_listens = NULL;
 	t->nbuckets = 0;
+}
+
+static bool listens(const struct mb_flowtab *t, unsigned p) { return t->port_listens[p / 64] >> (p % 64) & 1; }
+
+/* Whether port p with c packets ranks before port q with d packets (p > q: scanned later). */
+static bool busier(const struct mb_flowtab *t, unsigned p, uint64_t c, unsigned q, uint64_t d)
+{
+	return c > d || (c == d && listens(t, p) && !listens(t, q));
 }
 
 unsigned mb_flowtab_busiest_ports(const struct mb_flowtab *t, uint16_t *port, uint64_t *packets, unsigned n)
 {
 	unsigned k = 0;
-	for (unsigned p = 0; p < 65536 && t->port_packets; p++) {
+	for (unsigned p = 0; p < 65536 && t->port_packets && n; p++) {
 		uint64_t c = t->port_packets[p];
-		if (!c || (k == n && c <= packets[n - 1]))
+		if (!c || (k == n && !busier(t, p, c, port[n - 1], packets[n - 1])))
 			continue;
-		unsigned i = k < n ? k++ : n - 1; /* insertion sort into the n best; ties keep the lower port first */
-		while (i > 0 && packets[i - 1] < c) {
+		unsigned i = k < n ? k++ : n - 1; /* insertion sort into the n best, scanning ports upwards */
+		while (i > 0 && busier(t, p, c, port[i - 1], packets[i - 1])) {
 			port[i] = port[i - 1];
 			packets[i] = packets[i - 1];
 			i--;

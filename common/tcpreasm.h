@@ -46,6 +46,7 @@ struct mb_flowtab {
 	struct mb_flow *lru_head, *lru_tail; /* most / least recently used */
 	struct mb_flow *reset_head, *reset_tail; /* reset flows lingering for replies, oldest first */
 	uint64_t *port_packets;  /* TCP/UDP packets on other ports, per port (both ends counted) */
+	uint64_t *port_listens;  /* bitmap of those ports a bare SYN was sent to (a server side) */
 	struct mb_portset ports;
 	struct mb_flow_limits lim;
 	struct mb_flow_counters cnt;
@@ -64,7 +65,8 @@ void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts
 void mb_flowtab_finish(struct mb_flowtab *t);
 /*
  * The n busiest ports of the TCP/UDP packets that matched no server port (each
- * packet counts for both its ports), most packets first, ties by lower port:
+ * packet counts for both its ports), most packets first; of ports with as many
+ * packets, one that received a bare SYN (a server side) first, then the lower:
  * fills port[] and packets[], returns how many (fewer when fewer ports were seen).
  * Valid until mb_flowtab_finish.
  */
