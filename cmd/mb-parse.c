@@ -186,9 +186,10 @@ static int stream_ports(struct run *r, const struct mb_reader *rd, struct mb_err
 	if (r->ports_given || !up)
 		return MB_OK;
 	struct mb_portset ps;
+	struct mb_err why;
 	memset(&ps, 0, sizeof ps);
-	if (mb_opt_ports(up, &ps, err) != MB_OK)
-		return mb_err_set(err, MB_ERR, "bad `ports` in the stream header (%s): '%s' at byte 0", err->msg, rd->name);
+	if (mb_opt_ports(up, &ps, &why) != MB_OK)
+		return mb_err_set(err, MB_ERR, "bad `ports` in the stream header (%s): '%s' at byte 0", why.msg, rd->name);
 	r->tab.ports = ps;
 	r->ports_s = up;
 	return MB_OK;
