@@ -233,17 +233,18 @@ static int no_flow_error(struct run *r, const char *name, struct mb_err *err)
 	uint16_t port[BUSIEST_PORTS];
 	uint64_t pk[BUSIEST_PORTS];
 	unsigned n = mb_flowtab_busiest_ports(&r->tab, port, pk, BUSIEST_PORTS);
-	if (!n)
+	if (!r->tab.cnt.not_memcached)
 		return mb_err_set(err, MB_ERR, "no TCP or UDP packet among %llu packets, so no flow on server ports %s: '%s'",
 				  (unsigned long long)r->packets, r->ports_s, name);
-	char busy[BUSIEST_PORTS * 32] = "";
+	char busy[BUSIEST_PORTS * 48 + 32] = ""; /* each port at most 50 bytes, then " (try -p PORT)" */
 	size_t len = 0;
 	for (unsigned i = 0; i < n; i++)
-		len += (size_t)snprintf(busy + len, sizeof busy - len, "%s%u (%llu packets)", i ? ", " : "", port[i],
-					(unsigned long long)pk[i]);
-	return mb_err_set(err, MB_ERR,
-			  "no flow on server ports %s: %llu TCP/UDP packets use other ports, the busiest %s (try -p %u): '%s'",
-			  r->ports_s, (unsigned long long)r->tab.cnt.not_memcached, busy, port[0], name);
+		len += (size_t)snprintf(busy + len, sizeof busy - len, "%s%u (%llu packets)", i ? ", " : ", the busiest ",
+					port[i], (unsigned long long)pk[i]);
+	if (n)
+		snprintf(busy + len, sizeof busy - len, " (try -p %u)", port[0]);
+	return mb_err_set(err, MB_ERR, "no flow on server ports %s: %llu TCP/UDP packets use other ports%s: '%s'",
+			  r->ports_s, (unsigned long long)r->tab.cnt.not_memcached, busy, name);
 }
 
 int main(int argc, char **argv)

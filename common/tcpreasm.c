@@ -46,14 +46,8 @@ int mb_flowtab_init(struct mb_flowtab *t, const struct mb_portset *ports, const 
 	memset(t, 0, sizeof *t);
 	t->nbuckets = 1024;
 	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-	t->port_packets = calloc(65536, sizeof *t->port_packets);
-	t->port_listens = calloc(65536 / 64, sizeof *t->port_listens);
-	if (!t->buckets || !t->port_packets || !t->port_listens) {
-		free(t->buckets);
-		free(t->port_packets);
-		free(t->port_listens);
+	if (!t->buckets)
 		return -1;
-	}
 	t->ports = *ports;
 	t->lim = *lim;
 	t->ctx = ctx;
@@ -420,6 +414,26 @@ static void reset_done(struct mb_flowtab *t, struct mb_flow *f)
 	flow_close(t, f);
 }
 
+/* A packet on other ports: per-port counts (allocated at the first; best effort without memory). */
+static void count_other(struct mb_flowtab *t, const struct mb_l4 *l4)
+{
+	if (!t->port_packets) {
+		t->port_packets = calloc(65536, sizeof *t->port_packets);
+		t->port_listens = calloc(65536 / 64, sizeof *t->port_listens);
+		if (!t->port_packets || !t->port_listens) {
+			free(t->port_packets);
+			free(t->port_listens);
+			t->port_packets = NULL;
+			t->port_listens = NULL;
+			return;
+		}
+	}
+	t->port_packets[l4->sport]++;
+	t->port_packets[l4->dport]++;
+	if (l4->proto == 6 && (l4->tcp_flags & 0x12) == 0x02)
+		t->port_listens[l4->dport / 64] |= 1ull << (l4->dport % 64);
+}
+
 void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts, uint32_t elided)
 {
 	int dir;
@@ -439,10 +453,7 @@ void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts
 		sport = l4->sport;
 	} else {
 		t->cnt.not_memcached++;
-		t->port_packets[l4->sport]++;
-		t->port_packets[l4->dport]++;
-		if (l4->proto == 6 && (l4->tcp_flags & 0x12) == 0x02)
-			t->port_listens[l4->dport / 64] |= 1ull << (l4->dport % 64);
+		count_other(t, l4);
 		return;
 	}
 	t->now = ts;
