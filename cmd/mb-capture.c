@@ -271,9 +271,11 @@ static int write_header(struct cap *c)
 	rc |= mb_info_set(&c->info, "linktype_name", linktype_name(c->linktype));
 	snprintf(num, sizeof num, "%" PRIu32, c->snaplen);
 	rc |= mb_info_set(&c->info, "snaplen", num);
-	rc |= mb_info_set(&c->info, "source", c->source);
+	rc |= mb_info_set_source(&c->info, c->source);
 	rc |= mb_info_set(&c->info, "capture", c->capture);
 	rc |= mb_info_set(&c->info, "filter", filter_expr(c, c->linktype));
+	if (!c->o->have_filter) /* mb-parse's server ports; unknown under a -f expression */
+		rc |= mb_info_set(&c->info, "ports", c->o->ports_arg);
 	rc |= mb_info_set(&c->info, "backend", "libpcap");
 	if (rc != MB_OK)
 		return mb_err_set(&c->err, MB_ERR, "stream header metadata too long (filter expression?): '%s'", c->source);
@@ -603,7 +605,7 @@ static int run_ebpf(struct cap *c, bool *unavailable)
 	rc |= mb_info_set(&c->info, "linktype_name", linktype_name(c->linktype));
 	snprintf(num, sizeof num, "%" PRIu32, c->snaplen);
 	rc |= mb_info_set(&c->info, "snaplen", num);
-	rc |= mb_info_set(&c->info, "source", c->source);
+	rc |= mb_info_set_source(&c->info, c->source);
 	rc |= mb_info_set(&c->info, "capture", c->capture);
 	rc |= mb_info_set(&c->info, "ports", o->ports_arg);
 	rc |= mb_info_set(&c->info, "backend", mb_ebpf_backend_name());

@@ -19,7 +19,8 @@
 static const char usage[] =
 	"usage: mb-parse [options] [FILE]     packets (mb-capture stream, pcap or pcapng) -> events\n"
 	"\n"
-	"  -p, --ports PORTS     memcached server ports, e.g. 11211,31411-31431 (default 11211)\n"
+	"  -p, --ports PORTS     memcached server ports, e.g. 11211,31411-31431 (default: the\n"
+	"                        packet stream's `ports`, else 11211)\n"
 	"  -M, --max-mem MIB     hard cap on flow-table memory in MiB (default 256)\n"
 	"      --idle DURATION   close flows idle this long in capture time (default 300s)\n"
 	"      --pending N       pending requests per connection before the oldest is dropped (default 4096)\n"
@@ -28,7 +29,10 @@ static const char usage[] =
 	"      --version         print the version\n"
 	"\n"
 	"FILE '-' or none reads standard input. Output: an events-raw stream on stdout.\n"
-	"Exit: 0 ok, 1 bad input, 2 usage. Manual: doc/mb-parse.md.\n";
+	"Exit: 0 ok, 1 bad input or no flow on the server ports, 2 usage. Manual: doc/mb-parse.md.\n";
+
+#define BUSIEST_PORTS 3 /* other ports named when no flow used a server port */
+#define RESET_LINGER_NS (1 * MB_NS_PER_SEC)
 
 /* Everything one run holds. */
 struct run {
@@ -37,6 +41,8 @@ struct run {
 	struct mb_flowtab tab;
 	struct mb_err werr;
 	int wrc;                  /* first output failure */
+	const char *ports_s;      /* the server ports in use (text) */
+	bool ports_given;         /* -p given: a packet stream's `ports` does not replace it */
 	uint64_t packets, payload_bytes, upstream_summaries;
 	uint64_t net[MB_NET_LINKTYPE + 1];
 };
@@ -121,6 +127,7 @@ static void fill_summary(struct run *r, struct mb_summary *s)
 	mb_summary_add(s, "hole_bytes", f->hole_bytes);
 	mb_summary_add(s, "truncated_bytes", f->truncated_bytes);
 	mb_summary_add(s, "closed", f->closed);
+	mb_summary_add(s, "segments_after_reset", f->after_reset);
 	mb_summary_add(s, "not_memcached", f->not_memcached);
 	for (unsigned i = 1; i <= MB_NET_LINKTYPE; i++)
 		if (r->net[i])
@@ -131,7 +138,7 @@ static void fill_summary(struct run *r, struct mb_summary *s)
 
 /* Header of the output: upstream metadata (packet streams) plus ours. */
 static int write_header(struct run *r, const struct mb_stream_info *up, const char *source, uint32_t linktype,
-			const char *ports, struct mb_err *err)
+			struct mb_err *err)
 {
 	struct mb_stream_info *info = malloc(sizeof *info);
 	if (!info)
@@ -143,12 +150,12 @@ static int write_header(struct run *r, const struct mb_stream_info *up, const ch
 		mb_info_init(info, MB_KIND_EVENTS_RAW);
 		char num[16];
 		snprintf(num, sizeof num, "%u", linktype);
-		mb_info_set(info, "source", source);
+		mb_info_set_source(info, source);
 		mb_info_set(info, "linktype", num);
 	}
 	int rc = mb_info_add_program(info, "mb-parse");
 	if (rc == MB_OK)
-		rc = mb_info_set(info, "ports", ports);
+		rc = mb_info_set(info, "ports", r->ports_s);
 	if (rc != MB_OK)
 		rc = mb_err_set(err, MB_ERR, "stream header metadata too long: '%s'", source);
 	else
@@ -158,13 +165,13 @@ static int write_header(struct run *r, const struct mb_stream_info *up, const ch
 }
 
 /* Read a pcap/pcapng capture. */
-static int read_pcap(struct run *r, struct mb_reader *rd, const char *name, const char *ports, struct mb_err *err)
+static int read_pcap(struct run *r, struct mb_reader *rd, const char *name, struct mb_err *err)
 {
 	struct mb_pcapfile *pf;
 	int rc = mb_pcapfile_open(&pf, rd, err);
 	if (rc != MB_OK)
 		return rc;
-	rc = write_header(r, NULL, name, mb_pcapfile_linktype(pf), ports, err);
+	rc = write_header(r, NULL, name, mb_pcapfile_linktype(pf), err);
 	struct mb_packet pkt;
 	while (rc == MB_OK && r->wrc == MB_OK && !mb_stop_requested && (rc = mb_pcapfile_next(pf, &pkt, err)) == MB_OK)
 		packet(r, &pkt);
@@ -172,13 +179,31 @@ static int read_pcap(struct run *r, struct mb_reader *rd, const char *name, cons
 	return rc == MB_END ? MB_OK : rc;
 }
 
+/* Without -p, the server ports mb-capture recorded in the stream header (`ports`) are the ones. */
+static int stream_ports(struct run *r, const struct mb_reader *rd, struct mb_err *err)
+{
+	const char *up = mb_info_get(&rd->info, "ports");
+	if (r->ports_given || !up)
+		return MB_OK;
+	struct mb_portset ps;
+	struct mb_err why;
+	memset(&ps, 0, sizeof ps);
+	if (mb_opt_ports(up, &ps, &why) != MB_OK)
+		return mb_err_set(err, MB_ERR, "bad `ports` in the stream header (%s): '%s' at byte 0", why.msg, rd->name);
+	r->tab.ports = ps;
+	r->ports_s = up;
+	return MB_OK;
+}
+
 /* Read a packet stream. */
-static int read_stream(struct run *r, struct mb_reader *rd, const char *ports, struct mb_err *err)
+static int read_stream(struct run *r, struct mb_reader *rd, struct mb_err *err)
 {
 	int rc = mb_reader_begin(rd, 1u << MB_KIND_PACKETS, err);
+	if (rc == MB_OK)
+		rc = stream_ports(r, rd, err);
 	if (rc != MB_OK)
 		return rc;
-	rc = write_header(r, &rd->info, rd->name, 0, ports, err);
+	rc = write_header(r, &rd->info, rd->name, 0, err);
 	struct mb_frame f;
 	while (rc == MB_OK && r->wrc == MB_OK && !mb_stop_requested && (rc = mb_reader_next(rd, &f, err)) == MB_OK) {
 		if (f.type == MB_FRAME_PACKET) {
@@ -199,6 +224,29 @@ static int read_stream(struct run *r, struct mb_reader *rd, const char *ports, s
 	return rc == MB_END ? MB_OK : rc;
 }
 
+/*
+ * Packets came but no TCP/UDP packet to or from a server port: the ports are wrong
+ * (or the capture holds no memcached traffic). MB_ERR naming the busiest other ports.
+ */
+static int no_flow_error(struct run *r, const char *name, struct mb_err *err)
+{
+	uint16_t port[BUSIEST_PORTS];
+	uint64_t pk[BUSIEST_PORTS];
+	unsigned n = mb_flowtab_busiest_ports(&r->tab, port, pk, BUSIEST_PORTS);
+	if (!r->tab.cnt.not_memcached)
+		return mb_err_set(err, MB_ERR, "no TCP or UDP packet among %llu packets, so no flow on server ports %s: '%s'",
+				  (unsigned long long)r->packets, r->ports_s, name);
+	char busy[BUSIEST_PORTS * 48 + 32] = ""; /* each port at most 50 bytes, then " (try -p PORT)" */
+	size_t len = 0;
+	for (unsigned i = 0; i < n; i++)
+		len += (size_t)snprintf(busy + len, sizeof busy - len, "%s%u (%llu packets)", i ? ", " : ", the busiest ",
+					port[i], (unsigned long long)pk[i]);
+	if (n)
+		snprintf(busy + len, sizeof busy - len, " (try -p %u)", port[0]);
+	return mb_err_set(err, MB_ERR, "no flow on server ports %s: %llu TCP/UDP packets use other ports%s: '%s'",
+			  r->ports_s, (unsigned long long)r->tab.cnt.not_memcached, busy, name);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -213,8 +261,9 @@ int main(int argc, char **argv)
 	memset(&ports, 0, sizeof ports);
 	mb_port_add(&ports, 11211);
 	const char *ports_s = "11211";
-	struct mb_flow_limits lim = { .mem_cap = 256ull << 20, .idle_ns = 300 * MB_NS_PER_SEC, .ooo_segs = 64,
-				      .ooo_bytes = 1u << 20 };
+	bool ports_given = false;
+	struct mb_flow_limits lim = { .mem_cap = 256ull << 20, .idle_ns = 300 * MB_NS_PER_SEC,
+				      .reset_linger_ns = RESET_LINGER_NS, .ooo_segs = 64, .ooo_bytes = 1u << 20 };
 	uint64_t pending = MC_PENDING_DEFAULT, v;
 	bool quiet = false;
 	int c;
@@ -226,6 +275,7 @@ int main(int argc, char **argv)
 			if (mb_opt_ports(optarg, &ports, &err) != MB_OK)
 				mb_usage_error("%s", err.msg);
 			ports_s = optarg;
+			ports_given = true;
 			break;
 		case 'M':
 			if (mb_opt_u64(optarg, 1, 1u << 20, false, &v, &err) != MB_OK)
@@ -267,6 +317,8 @@ int main(int argc, char **argv)
 		mb_msg("out of memory");
 		return MB_EXIT_DATA;
 	}
+	r->ports_s = ports_s;
+	r->ports_given = ports_given;
 	mc_ctx_init(&r->ctx, emit, r);
 	r->ctx.pending_cap = (uint32_t)pending;
 	if (mb_writer_init(&r->w, 1, &err) != MB_OK || mb_flowtab_init(&r->tab, &ports, &lim, &r->ctx) != 0) {
@@ -280,10 +332,10 @@ int main(int argc, char **argv)
 		switch (rd.input) {
 		case MB_INPUT_PCAP:
 		case MB_INPUT_PCAPNG:
-			rc = read_pcap(r, &rd, name, ports_s, &err);
+			rc = read_pcap(r, &rd, name, &err);
 			break;
 		case MB_INPUT_STREAM:
-			rc = read_stream(r, &rd, ports_s, &err);
+			rc = read_stream(r, &rd, &err);
 			break;
 		case MB_INPUT_EMPTY:
 			rc = mb_err_set(&err, MB_ERR, "empty input: '%s' at byte 0", name);
@@ -295,6 +347,10 @@ int main(int argc, char **argv)
 		}
 	}
 	bool header_written = r->w.kind != 0;
+	struct mb_err nf_err;
+	bool no_flow = rc == MB_OK && r->packets && r->net[MB_NET_OK] == r->tab.cnt.not_memcached;
+	if (no_flow)
+		no_flow_error(r, name, &nf_err);
 	mb_flowtab_finish(&r->tab);
 	struct mb_summary *sum = malloc(sizeof *sum);
 	if (sum && header_written) {
@@ -305,6 +361,10 @@ int main(int argc, char **argv)
 	int crc = mb_writer_close(&r->w, &r->werr);
 	if (r->wrc == MB_OK)
 		r->wrc = crc;
+	if (no_flow && r->wrc == MB_OK) { /* the output is complete; a closed one ends quietly */
+		rc = MB_ERR;
+		err = nf_err;
+	}
 	if (rc != MB_OK)
 		mb_msg_err(&err);
 	else if (r->wrc != MB_OK && r->wrc != MB_EPIPE)

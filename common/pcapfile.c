@@ -11,6 +11,7 @@
 #define NG_BLOCK_MAX (2u << 20) /* largest pcapng block held in memory (others are skipped in pieces) */
 #define NG_IF_MAX 4096        /* interfaces per section */
 #define NG_SKIP_CHUNK 65536
+#define NG_TSOFFSET_MAX 9223372036ll /* |if_tsoffset| in seconds that 64-bit nanoseconds can hold */
 
 enum { NG_SHB = 0x0a0d0d0a, NG_IDB = 1, NG_OPB = 2, NG_SPB = 3, NG_EPB = 6 };
 enum { NG_BOM = 0x1a2b3c4d };
@@ -24,7 +25,7 @@ struct ng_if {
 	uint32_t snaplen;
 	enum ts_mode mode;
 	uint64_t factor;   /* TS_MUL: multiplier; TS_DIV: divisor; TS_SHIFT: shift (bits) */
-	int64_t offset_ns; /* if_tsoffset, in ns */
+	int64_t offset_s;  /* if_tsoffset, in seconds (signed) */
 };
 
 struct mb_pcapfile {
@@ -66,6 +67,13 @@ static int pcap_open_hdr(struct mb_pcapfile *pf, struct mb_err *err)
 	mb_skip(&c, 8); /* thiszone, sigfigs: unused by every writer in practice */
 	pf->snaplen = g32(&c, pf->be);
 	uint32_t network = g32(&c, pf->be);
+	if (major == 0x0200) {
+		/* Some writers put the version in the other byte order than the magic and every
+		   other field (tshark reads such files, libpcap refuses them): read it, say so. */
+		mb_warn("pcap version fields are byte-swapped relative to the magic (%u.%u read as 2.%u): '%s' at byte 4",
+			major, minor, (unsigned)__builtin_bswap16(minor), r->name);
+		major = 2;
+	}
 	if (major != 2)
 		return mb_err_set(err, MB_ERR, "unsupported pcap format version %u.%u (only 2.x is read): '%s' at byte 4",
 				  major, minor, r->name);
@@ -161,7 +169,7 @@ static int ng_idb(struct mb_pcapfile *pf, struct mb_cur *c, uint64_t at, struct 
 	i.linktype = norm_linktype(g16(c, pf->be));
 	mb_skip(c, 2);
 	i.snaplen = g32(c, pf->be);
-	i.offset_ns = 0;
+	i.offset_s = 0;
 	ng_tsresol(&i, 6);
 	if (c->bad)
 		return mb_err_set(err, MB_ERR, "pcapng interface description block too short: '%s' at byte %llu", name,
@@ -182,7 +190,10 @@ static int ng_idb(struct mb_pcapfile *pf, struct mb_cur *c, uint64_t at, struct 
 						  name, (unsigned long long)oat);
 		} else if (code == 14 && len == 8) {
 			struct mb_cur vc = mb_cur_make(v, 8);
-			i.offset_ns = (int64_t)((uint64_t)g64(&vc, pf->be) * 1000000000u);
+			i.offset_s = (int64_t)g64(&vc, pf->be);
+			if (i.offset_s > NG_TSOFFSET_MAX || i.offset_s < -NG_TSOFFSET_MAX)
+				return mb_err_set(err, MB_ERR, "pcapng if_tsoffset %lld s overflows 64-bit nanosecond time: '%s' at byte %llu",
+						  (long long)i.offset_s, name, (unsigned long long)oat);
 		}
 	}
 	if (pf->nif >= NG_IF_MAX)
@@ -206,21 +217,26 @@ static int ng_idb(struct mb_pcapfile *pf, struct mb_cur *c, uint64_t at, struct 
 	return NG_OTHER;
 }
 
-static uint64_t ng_ts(const struct ng_if *i, uint64_t ts)
+/* A packet's timestamp in ns since the epoch: false when it (or it plus if_tsoffset) leaves 0..2^64-1 ns. */
+static bool ng_ts(const struct ng_if *i, uint64_t ts, uint64_t *out)
 {
-	uint64_t ns;
+	unsigned __int128 ns;
 	switch (i->mode) {
 	case TS_MUL:
-		ns = ts * i->factor;
+		ns = (unsigned __int128)ts * i->factor;
 		break;
 	case TS_DIV:
 		ns = ts / i->factor;
 		break;
 	default:
-		ns = (uint64_t)(((unsigned __int128)ts * 1000000000u) >> i->factor);
+		ns = ((unsigned __int128)ts * 1000000000u) >> i->factor;
 		break;
 	}
-	return ns + (uint64_t)i->offset_ns;
+	__int128 t = (__int128)ns + (__int128)i->offset_s * 1000000000;
+	if (t < 0 || t > (__int128)UINT64_MAX)
+		return false;
+	*out = (uint64_t)t;
+	return true;
 }
 
 /* EPB, SPB or OPB body -> packet. */
@@ -268,7 +284,11 @@ static int ng_packet(struct mb_pcapfile *pf, uint32_t type, struct mb_cur *c, ui
 	if (!data)
 		return mb_err_set(err, MB_ERR, "pcapng packet data (%u bytes) overruns its block: '%s' at byte %llu", caplen,
 				  name, (unsigned long long)at);
-	pkt->ts_ns = has_ts ? ng_ts(i, ts) : 0;
+	pkt->ts_ns = 0;
+	if (has_ts && !ng_ts(i, ts, &pkt->ts_ns))
+		return mb_err_set(err, MB_ERR,
+				  "pcapng timestamp %llu of interface %u with if_tsoffset %lld s is outside 64-bit nanosecond time: '%s' at byte %llu",
+				  (unsigned long long)ts, ifid, (long long)i->offset_s, name, (unsigned long long)at + 12);
 	pkt->caplen = caplen;
 	pkt->wirelen = wirelen < caplen ? caplen : wirelen;
 	pkt->linktype = i->linktype;

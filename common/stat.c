@@ -94,7 +94,8 @@ int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct 
 	st->win = calloc(st->win_cap, sizeof *st->win);
 	st->sec_cap = 64;
 	st->sec = calloc(st->sec_cap, sizeof *st->sec);
-	st->sums = calloc(MB_STAT_MAX_SUMMARIES, sizeof *st->sums);
+	st->sums_cap = 16;
+	st->sums = calloc(st->sums_cap, sizeof *st->sums);
 	if (rc == MB_OK && (!st->keys || !st->conns || !st->win || !st->sec || !st->sums))
 		rc = MB_EIO;
 	if (rc != MB_OK)
@@ -493,16 +494,33 @@ void mb_stat_summary(struct mb_stat *st, const struct mb_summary *s)
 	for (unsigned i = 0; i < st->nsums && !d; i++)
 		if (!strcmp(st->sums[i].program, s->program))
 			d = &st->sums[i];
-	if (!d) {
-		if (st->nsums == MB_STAT_MAX_SUMMARIES) {
-			st->sums_dropped++;
-			return;
+	if (!d && st->nsums == st->sums_cap && st->sums_cap < MB_STAT_MAX_SUMMARIES) {
+		struct mb_summary *n = realloc(st->sums, 2 * st->sums_cap * sizeof *n);
+		if (n) {
+			st->sums = n;
+			st->sums_cap *= 2;
 		}
+	}
+	if (!d && st->nsums < st->sums_cap) {
 		d = &st->sums[st->nsums++];
 		mb_summary_init(d, s->program);
 	}
-	for (unsigned i = 0; i < s->n; i++)
-		mb_summary_add(d, s->c[i].name, s->c[i].val);
+	if (!d) {
+		if (!st->sums_dropped++)
+			mb_warn("summaries of more than %u programs: '%s' and later ones are not reported",
+				st->sums_cap, s->program);
+		return;
+	}
+	for (unsigned i = 0; i < s->n; i++) {
+		bool known = false;
+		for (unsigned j = 0; j < d->n && !known; j++)
+			known = !strcmp(d->c[j].name, s->c[i].name);
+		if (known || d->n < MB_SUMMARY_MAX)
+			mb_summary_add(d, s->c[i].name, s->c[i].val);
+		else if (!st->sums_dropped++)
+			mb_warn("summary of '%s': more than %u counters, '%s' and later ones are not reported", s->program,
+				MB_SUMMARY_MAX, s->c[i].name);
+	}
 }
 
 void mb_stat_hits(const struct mb_stat *st, unsigned cmd, uint64_t *hits, uint64_t *misses)

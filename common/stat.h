@@ -31,7 +31,7 @@ enum mb_stat_class { MB_SC_ALL, MB_SC_GET, MB_SC_SET, MB_SC_OTHER, MB_SC_COUNT }
 
 #define MB_STAT_MAX_WINDOWS 65536   /* time-series windows; beyond, neighbours merge (width doubles) */
 #define MB_STAT_MAX_SECONDS 1048576 /* per-second counts (peak ops/s); beyond, pairs merge */
-#define MB_STAT_MAX_SUMMARIES 16    /* upstream programs whose summary counters are kept */
+#define MB_STAT_MAX_SUMMARIES 1024  /* upstream programs whose summary counters are kept (beyond: a warning) */
 
 /* One window of the time series. */
 struct mb_stat_window {
@@ -124,8 +124,8 @@ struct mb_stat {
 	struct mb_shards *shards;
 	/* upstream summaries, merged by program */
 	struct mb_summary *sums;
-	unsigned nsums;
-	uint64_t sums_dropped;
+	unsigned nsums, sums_cap;
+	uint64_t sums_dropped;      /* summary counters not kept (program or counter caps), warned about once */
 	struct mb_stat_result r;
 };
 

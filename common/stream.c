@@ -55,6 +55,12 @@ int mb_info_set(struct mb_stream_info *info, const char *key, const char *val)
 	return MB_OK;
 }
 
+int mb_info_set_source(struct mb_stream_info *info, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return mb_info_set(info, "source", slash && slash[1] ? slash + 1 : path);
+}
+
 const char *mb_info_get(const struct mb_stream_info *info, const char *key)
 {
 	for (unsigned i = 0; i < info->nmeta; i++)

@@ -94,6 +94,8 @@ void mb_info_init(struct mb_stream_info *info, unsigned kind);
 int mb_info_set(struct mb_stream_info *info, const char *key, const char *val);
 /* The value of key, or NULL. */
 const char *mb_info_get(const struct mb_stream_info *info, const char *key);
+/* Set `source` to the base name of path (what follows its last '/'): no directory name leaks into a stream. */
+int mb_info_set_source(struct mb_stream_info *info, const char *path);
 /* Append ",prog" to the "program" chain (or set it) so a stream tells which stages made it. */
 int mb_info_add_program(struct mb_stream_info *info, const char *prog);
 /* Name of a kind ("packets", "events-raw", "events-hashed"), "?" otherwise. */

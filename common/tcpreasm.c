@@ -30,6 +30,9 @@ struct mb_flow {
 	uint16_t cport, sport;
 	uint8_t cli[16], srv[16];
 	uint64_t last_ts;
+	uint64_t reset_ts;    /* capture time of the RST, when reset */
+	bool reset;           /* an RST was seen: lingers (on the reset list) for replies still due */
+	struct mb_flow *rprev, *rnext;
 	struct tdir d[2];
 	struct mc_conn conn;
 };
@@ -134,10 +137,47 @@ static void flow_close(struct mb_flowtab *t, struct mb_flow *f)
 		pp = &(*pp)->hnext;
 	*pp = f->hnext;
 	lru_unlink(t, f);
+	if (f->reset) {
+		if (f->rprev)
+			f->rprev->rnext = f->rnext;
+		else
+			t->reset_head = f->rnext;
+		if (f->rnext)
+			f->rnext->rprev = f->rprev;
+		else
+			t->reset_tail = f->rprev;
+	}
 	t->ctx->mem -= sizeof *f;
 	t->nflows--;
 	free(f);
 }
+
+/*
+ * An RST ends flow f. Requests still waiting for replies keep it open for a short
+ * while: a reply the server sent before the RST reached it can be captured after
+ * the RST (the two cross on the wire, or share one timestamp), and it belongs here,
+ * not to a new flow. Without such requests the flow closes at once.
+ */
+static void flow_reset(struct mb_flowtab *t, struct mb_flow *f, uint64_t ts)
+{
+	t->cnt.closed++;
+	if (!f->conn.qlen) {
+		flow_close(t, f);
+		return;
+	}
+	f->reset = true;
+	f->reset_ts = ts;
+	f->rnext = NULL;
+	f->rprev = t->reset_tail;
+	if (t->reset_tail)
+		t->reset_tail->rnext = f;
+	else
+		t->reset_head = f;
+	t->reset_tail = f;
+}
+
+/* A reset flow's wait is over: replies still buffered out of order are delivered first. */
+static void reset_done(struct mb_flowtab *t, struct mb_flow *f);
 
 /* Deliver in-order bytes (data then a gap of missing bytes) of direction dir. */
 static void deliver(struct mb_flow *f, struct mc_ctx *ctx, int dir, const uint8_t *data, uint32_t len, uint32_t gap,
@@ -355,10 +395,43 @@ static void tcp_segment(struct mb_flowtab *t, struct mb_flow *f, int dir, const 
 			}
 		}
 	}
-	if (rst || (f->d[0].fin && f->d[1].fin)) {
+	if (f->reset) {
+		t->cnt.after_reset++;
+		if (!f->conn.qlen)
+			reset_done(t, f);
+	} else if (rst) {
+		flow_reset(t, f, ts);
+	} else if (f->d[0].fin && f->d[1].fin) {
 		t->cnt.closed++;
 		flow_close(t, f);
 	}
+}
+
+static void reset_done(struct mb_flowtab *t, struct mb_flow *f)
+{
+	give_up_hole(t, f, 0, t->now);
+	give_up_hole(t, f, 1, t->now);
+	flow_close(t, f);
+}
+
+/* A packet on other ports: per-port counts (allocated at the first; best effort without memory). */
+static void count_other(struct mb_flowtab *t, const struct mb_l4 *l4)
+{
+	if (!t->port_packets) {
+		t->port_packets = calloc(65536, sizeof *t->port_packets);
+		t->port_listens = calloc(65536 / 64, sizeof *t->port_listens);
+		if (!t->port_packets || !t->port_listens) {
+			free(t->port_packets);
+			free(t->port_listens);
+			t->port_packets = NULL;
+			t->port_listens = NULL;
+			return;
+		}
+	}
+	t->port_packets[l4->sport]++;
+	t->port_packets[l4->dport]++;
+	if (l4->proto == 6 && (l4->tcp_flags & 0x12) == 0x02)
+		t->port_listens[l4->dport / 64] |= 1ull << (l4->dport % 64);
 }
 
 void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts, uint32_t elided)
@@ -380,12 +453,22 @@ void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts
 		sport = l4->sport;
 	} else {
 		t->cnt.not_memcached++;
+		count_other(t, l4);
 		return;
 	}
 	t->now = ts;
+	while (t->reset_head && ts > t->reset_head->reset_ts && ts - t->reset_head->reset_ts > t->lim.reset_linger_ns)
+		reset_done(t, t->reset_head);
 	uint32_t h = key_hash(l4->proto, cli, srv, cport, sport);
 	struct mb_flow *f = lookup(t, h, l4->proto, cli, srv, cport, sport);
 	bool syn_only = l4->proto == 6 && (l4->tcp_flags & 0x12) == 0x02;
+	if (f && f->reset && l4->proto == 6 && (syn_only || (l4->tcp_flags & 0x04))) {
+		/* a new connection on the tuple of a reset one, or one more RST of it */
+		if (l4->tcp_flags & 0x04)
+			return;
+		reset_done(t, f);
+		f = NULL;
+	}
 	if (f && syn_only && f->d[0].init && l4->seq + 1 != f->d[0].next) {
 		/* a new connection on the same 4-tuple */
 		t->cnt.closed++;
@@ -429,6 +512,37 @@ void mb_flowtab_finish(struct mb_flowtab *t)
 		flow_close(t, f);
 	}
 	free(t->buckets);
+	free(t->port_packets);
+	free(t->port_listens);
 	t->buckets = NULL;
+	t->port_packets = NULL;
+	t->port_listens = NULL;
 	t->nbuckets = 0;
+}
+
+static bool listens(const struct mb_flowtab *t, unsigned p) { return t->port_listens[p / 64] >> (p % 64) & 1; }
+
+/* Whether port p with c packets ranks before port q with d packets (p > q: scanned later). */
+static bool busier(const struct mb_flowtab *t, unsigned p, uint64_t c, unsigned q, uint64_t d)
+{
+	return c > d || (c == d && listens(t, p) && !listens(t, q));
+}
+
+unsigned mb_flowtab_busiest_ports(const struct mb_flowtab *t, uint16_t *port, uint64_t *packets, unsigned n)
+{
+	unsigned k = 0;
+	for (unsigned p = 0; p < 65536 && t->port_packets && n; p++) {
+		uint64_t c = t->port_packets[p];
+		if (!c || (k == n && !busier(t, p, c, port[n - 1], packets[n - 1])))
+			continue;
+		unsigned i = k < n ? k++ : n - 1; /* insertion sort into the n best, scanning ports upwards */
+		while (i > 0 && busier(t, p, c, port[i - 1], packets[i - 1])) {
+			port[i] = port[i - 1];
+			packets[i] = packets[i - 1];
+			i--;
+		}
+		port[i] = (uint16_t)p;
+		packets[i] = c;
+	}
+	return k;
 }

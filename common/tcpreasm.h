@@ -14,6 +14,7 @@
 struct mb_flow_limits {
 	uint64_t mem_cap;        /* bytes of flow state, buffers and queues (-M) */
 	uint64_t idle_ns;        /* a flow silent this long (capture time) is closed */
+	uint64_t reset_linger_ns;/* a reset flow with requests still unanswered waits this long for their replies */
 	uint32_t ooo_segs;       /* out-of-order segments buffered per direction */
 	uint32_t ooo_bytes;      /* out-of-order bytes buffered per direction */
 };
@@ -31,6 +32,7 @@ struct mb_flow_counters {
 	uint64_t evictions;      /* flows closed to respect the memory cap */
 	uint64_t idle_closed;    /* flows closed after being idle */
 	uint64_t closed;         /* flows ended by FIN/RST */
+	uint64_t after_reset;    /* segments that arrived after their flow's RST and were still paired */
 	uint64_t not_memcached;  /* TCP/UDP packets on other ports */
 	uint64_t truncated_bytes;/* payload bytes cut by the snap length */
 };
@@ -42,6 +44,9 @@ struct mb_flowtab {
 	struct mb_flow **buckets;
 	size_t nbuckets, nflows;
 	struct mb_flow *lru_head, *lru_tail; /* most / least recently used */
+	struct mb_flow *reset_head, *reset_tail; /* reset flows lingering for replies, oldest first */
+	uint64_t *port_packets;  /* TCP/UDP packets on other ports, per port (both ends counted) */
+	uint64_t *port_listens;  /* bitmap of those ports a bare SYN was sent to (a server side) */
 	struct mb_portset ports;
 	struct mb_flow_limits lim;
 	struct mb_flow_counters cnt;
@@ -58,5 +63,13 @@ int mb_flowtab_init(struct mb_flowtab *t, const struct mb_portset *ports, const 
 void mb_flowtab_packet(struct mb_flowtab *t, const struct mb_l4 *l4, uint64_t ts, uint32_t elided);
 /* End of input: give up remaining holes, close every flow (pending requests become unanswered), free. */
 void mb_flowtab_finish(struct mb_flowtab *t);
+/*
+ * The n busiest ports of the TCP/UDP packets that matched no server port (each
+ * packet counts for both its ports), most packets first; of ports with as many
+ * packets, one that received a bare SYN (a server side) first, then the lower:
+ * fills port[] and packets[], returns how many (fewer when fewer ports were seen).
+ * Valid until mb_flowtab_finish.
+ */
+unsigned mb_flowtab_busiest_ports(const struct mb_flowtab *t, uint16_t *port, uint64_t *packets, unsigned n);
 
 #endif

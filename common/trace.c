@@ -373,7 +373,7 @@ void mb_trace_info(struct mb_stream_info *info, unsigned fmt, const char *file, 
 	mb_info_init(info, MB_KIND_EVENTS_HASHED);
 	mb_info_set(info, "program", "mb-cat");
 	mb_info_set(info, "trace_format", mb_trace_fmt_name(fmt));
-	mb_info_set(info, "trace_file", file);
+	mb_info_set_source(info, file);
 	if (anon) {
 		char fp[17];
 		mb_anon_fingerprint(anon, fp);

@@ -151,7 +151,7 @@ int mb_oracle_finish(int fd, uint64_t n, struct mb_zout *o, struct mb_err *err);
 
 /* ---- drivers (mb-cat --from / --to) ---- */
 
-/* The header of an import's events-hashed stream: program, trace_format, trace_file and, with a secret, anon_fp. */
+/* The header of an import's events-hashed stream: program, trace_format, source (file base name) and, with a secret, anon_fp. */
 void mb_trace_info(struct mb_stream_info *info, unsigned fmt, const char *file, const struct mb_anon *anon);
 
 /* Options of a trace import. */

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ports, 0, sizeof ports);
 	mb_port_add(&ports, 11211);
 	mb_port_add(&ports, 0x0101);
-	struct mb_flow_limits lim = { .mem_cap = 1u << 20, .idle_ns = 1000, .ooo_segs = 4, .ooo_bytes = 4096 };
+	struct mb_flow_limits lim = { .mem_cap = 1u << 20, .idle_ns = 1000, .reset_linger_ns = 500, .ooo_segs = 4,
+				      .ooo_bytes = 4096 };
 	mc_ctx_init(&ctx, sink, NULL);
 	if (mb_flowtab_init(&t, &ports, &lim, &ctx) != 0)
 		return 0;

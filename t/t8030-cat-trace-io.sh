@@ -15,7 +15,7 @@ test_expect_success 'several inputs (and - for stdin) become one stream with one
 	mb-cat --from twitter a.csv - <b.csv >ab.bin &&
 	mb-cat ab.bin >ab.txt &&
 	grep -c "^#membench" ab.txt >n && echo 1 >expect && test_cmp expect n &&
-	grep "trace_file=a.csv" ab.txt &&
+	grep "source=a.csv" ab.txt &&
 	grep "^sum" ab.txt | cut -f3-4 >got && printf "trace_rows=3\tevents=3\n" >expect && test_cmp expect got &&
 	mb-cat --to twitter ab.bin >ab.csv && cat a.csv b.csv >expect && test_cmp expect ab.csv
 '
