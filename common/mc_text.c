@@ -153,7 +153,7 @@ static void parse_storage(struct mc_req *rq, struct tok *t, unsigned nt)
 {
 	unsigned want = rq->cmd == MB_CMD_CAS ? 6 : 5;
 	nt = strip_noreply(rq, t, nt, want);
-	uint64_t fl, bytes, cas;
+	uint64_t fl, bytes, cas = 0;
 	int64_t exp;
 	if (nt != want || t[1].n > MC_KEY_MAX || !mc_parse_u64(t[2].p, t[2].n, UINT32_MAX, &fl) ||
 	    !mc_parse_i64(t[3].p, t[3].n, &exp) || !mc_parse_u64(t[4].p, t[4].n, MC_VALUE_MAX, &bytes) ||
@@ -172,6 +172,14 @@ static void parse_storage(struct mc_req *rq, struct tok *t, unsigned nt)
 	rq->nkeys = 1;
 	rq->ttl = ttl_clamp(exp);
 	rq->value_len = (uint32_t)bytes;
+	if (fl) {
+		rq->sem.has |= MB_SEM_CLIENT_FLAGS;
+		rq->sem.client_flags = (uint32_t)fl;
+	}
+	if (want == 6) {
+		rq->sem.has |= MB_SEM_CAS;
+		rq->sem.cas = cas;
+	}
 	rq->skip = (uint32_t)bytes + 2;
 }
 
@@ -192,6 +200,10 @@ static void parse_keyed(struct mc_req *rq, struct tok *t, unsigned nt)
 			rq->ttl = ok ? ttl_clamp(e) : 0;
 		} else {
 			ok = mc_parse_u64(t[2].p, t[2].n, UINT64_MAX, &u);
+			if (ok) {
+				rq->sem.has |= MB_SEM_DELTA;
+				rq->sem.delta = u;
+			}
 		}
 	} else {
 		ok = false;
@@ -430,7 +442,7 @@ int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
 		struct tok t[6];
 		unsigned over;
 		unsigned nt = tokenize(p, ll, t, 6, &over);
-		uint64_t fl, bytes, cas;
+		uint64_t fl, bytes, cas = 0;
 		if ((nt != 4 && nt != 5) || over || !mc_parse_u64(t[2].p, t[2].n, UINT32_MAX, &fl) ||
 		    !mc_parse_u64(t[3].p, t[3].n, MC_VALUE_MAX, &bytes) ||
 		    (nt == 5 && !mc_parse_u64(t[4].p, t[4].n, UINT64_MAX, &cas)))

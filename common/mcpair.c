@@ -58,6 +58,7 @@ static void emit_entry(struct mc_ctx *ctx, const struct mc_conn *c, const struct
 	ev.status = e->status;
 	ev.key_hash = 0;
 	ev.key = e->key;
+	ev.sem = e->sem;
 	ctx->cnt.events++;
 	ctx->cnt.ev_proto[e->proto < MB_PROTO_COUNT ? e->proto : 0]++;
 	ctx->cnt.ev_cmd[e->cmd < MB_CMD_COUNT ? e->cmd : 0]++;
@@ -200,6 +201,7 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->want_key = rq->want_key;
 		e->tentative = c->tentative;
 		e->opq_len = rq->opq_len;
+		e->sem = rq->sem;
 		if (rq->opq_len)
 			memcpy(e->opq, rq->opq, rq->opq_len);
 		e->done = rq->expect == MC_EXP_NONE;

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "event.h"
 
 /*
  * Every decoder takes the bytes available at a message boundary and answers one of:
@@ -65,6 +68,7 @@ struct mc_req {
 	unsigned keys_over;    /* keys beyond MC_KEYS_MAX on the line */
 	struct mc_key keys[MC_KEYS_MAX];
 	uint8_t kbuf[MC_KEY_MAX]; /* decoded base64 key (meta b) */
+	struct mb_sem sem;     /* flags, modes and numbers a replay must send again (event.h) */
 };
 
 /* Kind of one response message. */
@@ -120,6 +124,7 @@ static inline void mc_req_start(struct mc_req *rq, uint8_t proto, uint32_t hdr_l
 	rq->opaque = 0;
 	rq->nkeys = 0;
 	rq->keys_over = 0;
+	memset(&rq->sem, 0, sizeof rq->sem);
 }
 
 /* Text protocol request (classic and meta: a line starting with m<letter> goes to the meta decoder). */
