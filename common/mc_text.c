@@ -3,6 +3,7 @@
 
 #include "event.h"
 #include "mcproto.h"
+#include "mcstatus.h"
 
 /* A token of a line. */
 struct tok {
@@ -405,17 +406,17 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	return MC_OK;
 }
 
-/* Classic response words with a fixed status. */
+/* Classic response words; their statuses come from the one table (common/mcstatus.c). */
 static const struct {
 	const char *w;
-	uint8_t st;
+	uint8_t wire;
 } status_words[] = {
-	{ "STORED", MB_ST_STORED }, { "NOT_STORED", MB_ST_NOT_STORED }, { "EXISTS", MB_ST_EXISTS },
-	{ "NOT_FOUND", MB_ST_NOT_FOUND }, { "DELETED", MB_ST_DELETED }, { "TOUCHED", MB_ST_TOUCHED },
-	{ "OK", MB_ST_OK }, { "RESET", MB_ST_OK }, { "ERROR", MB_ST_ERROR },
-	{ "CLIENT_ERROR", MB_ST_CLIENT_ERROR }, { "SERVER_ERROR", MB_ST_SERVER_ERROR }, { "VERSION", MB_ST_OK },
-	{ "BUSY", MB_ST_SERVER_ERROR }, { "BADCLASS", MB_ST_CLIENT_ERROR }, { "NOSPARE", MB_ST_SERVER_ERROR },
-	{ "NOTFULL", MB_ST_SERVER_ERROR }, { "UNSAFE", MB_ST_SERVER_ERROR }, { "SAME", MB_ST_CLIENT_ERROR },
+	{ "STORED", MB_W_STORED }, { "NOT_STORED", MB_W_NOT_STORED }, { "EXISTS", MB_W_EXISTS },
+	{ "NOT_FOUND", MB_W_NOT_FOUND }, { "DELETED", MB_W_DELETED }, { "TOUCHED", MB_W_TOUCHED },
+	{ "OK", MB_W_OK }, { "RESET", MB_W_OK }, { "ERROR", MB_W_ERROR },
+	{ "CLIENT_ERROR", MB_W_CLIENT_ERROR }, { "SERVER_ERROR", MB_W_SERVER_ERROR }, { "VERSION", MB_W_VERSION },
+	{ "BUSY", MB_W_SLABS_BUSY }, { "BADCLASS", MB_W_SLABS_BAD }, { "NOSPARE", MB_W_SLABS_BUSY },
+	{ "NOTFULL", MB_W_SLABS_BUSY }, { "UNSAFE", MB_W_SLABS_BUSY }, { "SAME", MB_W_SLABS_BAD },
 };
 
 int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
@@ -463,7 +464,7 @@ int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
 		size_t k = strlen(status_words[i].w);
 		if (w == k && memcmp(p, status_words[i].w, k) == 0) {
 			rs->kind = MC_R_STATUS;
-			rs->status = status_words[i].st;
+			rs->status = (uint8_t)mb_status_map(MB_PROTO_TEXT, MB_CMD_UNKNOWN, status_words[i].wire);
 			return MC_OK;
 		}
 	}
