@@ -437,7 +437,7 @@ static uint8_t *bin_header(uint8_t *p, uint8_t opcode, uint16_t keylen, uint8_t 
 	put_be32(p + 12, 0);
 	put_be32(p + 16, (uint32_t)(cas >> 32));
 	put_be32(p + 20, (uint32_t)cas);
-	return p + 24;
+	return p + MB_MC_BIN_HDR;
 }
 
 /* Binary opcode of cmd, quiet variant when asked and one exists. */

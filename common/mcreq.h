@@ -7,10 +7,11 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "mclimits.h"
 
-#define MB_MCREQ_KEY_MAX 250     /* longest key memcached accepts */
+#define MB_MCREQ_KEY_MAX MB_MC_KEY_MAX /* longest key memcached accepts */
 #define MB_MCREQ_BATCH_MAX 256   /* keys in one rebuilt multi-key request */
-#define MB_MCREQ_VALUE_MAX (1u << 20) /* values are cut to this size (memcached's default item limit) */
+#define MB_MCREQ_VALUE_MAX MB_MC_ITEM_DEFAULT /* values are cut to memcached's default item limit */
 
 /* What the server sends back to a built request, so the response reader knows when it ends. */
 enum mb_expect {

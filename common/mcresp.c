@@ -151,11 +151,11 @@ static int parse_binary(const uint8_t *p, size_t n, struct mb_mcresp *r)
 		return MB_MCRESP_MORE;
 	if ((uint32_t)keylen + extlen > body || body > MB_MCRESP_VALUE_MAX || keylen > MB_MCRESP_KEY_MAX)
 		return MB_MCRESP_BAD;
-	if (n < 24u + extlen + keylen)
+	if (n < MB_MC_BIN_HDR + (size_t)extlen + keylen)
 		return MB_MCRESP_MORE; /* the unit's header includes its extras and key */
 	r->kind = MB_RK_BINARY;
 	r->key_len = keylen;
-	r->hdr_len = 24u + extlen + keylen;
+	r->hdr_len = MB_MC_BIN_HDR + (uint32_t)extlen + keylen;
 	r->value_len = body - extlen - keylen;
 	return MB_MCRESP_OK;
 }
