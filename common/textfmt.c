@@ -551,7 +551,8 @@ static bool parse_sem(struct field f, struct mb_sem *sem)
 				}
 			}
 		} else if (bit == 8) {
-			if (val.n == 1 && val.s[0] != '\\' && val.s[0] != ',') {
+			char m = val.n == 1 ? val.s[0] : 0;
+			if ((m >= 'A' && m <= 'Z') || (m >= 'a' && m <= 'z') || (m >= '0' && m <= '9') || m == '+' || m == '-') {
 				sem->mode = (uint8_t)val.s[0];
 			} else if (val.n == 4 && val.s[0] == '\\' && val.s[1] == 'x' && mb_hexval(val.s[2]) >= 0 &&
 				   mb_hexval(val.s[3]) >= 0) {
