@@ -374,6 +374,13 @@ static uint8_t *meta_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_m
 			p = put_str(p, " D");
 			p = put_u64(p, delta(r));
 		}
+		if (r->sem && (r->sem->has & MB_SEM_INITIAL) && r->ttl != -1) {
+			/* a binary incr/decr that creates the item: vivify with its expiration and value */
+			p = put_str(p, " N");
+			p = put_i64(p, r->ttl);
+			p = put_str(p, " J");
+			p = put_u64(p, r->sem->initial);
+		}
 		break;
 	default:
 		return p;

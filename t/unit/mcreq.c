@@ -273,6 +273,14 @@ int main(void)
 	mb_mcreq_build(buf, sizeof buf, &r, &ex);
 	ok(!memcmp(buf + 24, bext, 16) && !memcmp(buf + 40, "\xff\xff\xff\xff", 4),
 	   "binary incr recorded with expiration 0xffffffff: does not create");
+	r.proto = MB_PROTO_META;
+	r.ttl = 300;
+	wl = snprintf(want, sizeof want, "ma %s D5 N300 J1000\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "a creating binary incr replayed as meta: N with the expiration, J");
+	r.ttl = -1;
+	wl = snprintf(want, sizeof want, "ma %s D5\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "a binary incr that does not create, replayed as meta: no N");
+	r.proto = MB_PROTO_BINARY;
 	r.quiet = true;
 	r.cmd = MB_CMD_DECR;
 	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
