@@ -88,8 +88,9 @@ PROVE ?= prove
 PROVE_J ?= -j2
 TESTS ?= $(sort $(wildcard t/t[0-9][0-9][0-9][0-9]-*.sh))
 # Tests that capture live traffic need every packet (they assert zero kernel drops), so they
-# run one at a time after the parallel ones, when nothing else competes for the CPU.
-LIVE_TESTS := $(filter $(addprefix t/,$(addsuffix -%,t1030 t1040 t2150 t2151 t2181 t5020 t6000 t6001 t6002 t7001)),$(TESTS))
+# run one at a time after the parallel ones, when nothing else competes for the CPU. Such a
+# test says so on a line of its own near the top: "# mb-test: live".
+LIVE_TESTS := $(shell grep -l "^# mb-test: live" $(TESTS) /dev/null)
 SAN_TESTS ?= $(sort $(wildcard t/t0[0-9][0-9][0-9]-*.sh) $(wildcard t/t9[0-9][0-9][0-9]-*.sh))
 
 check: all

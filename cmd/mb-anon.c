@@ -77,24 +77,33 @@ static int anonymize(struct mb_reader *r, struct mb_writer *w, const struct mb_a
 	int rc;
 	while ((rc = mb_reader_next(r, &f, err)) == MB_OK) {
 		if (f.type == MB_FRAME_EVENT) {
-			if (f.len < MB_EVENT_FIXED || f.len != MB_EVENT_FIXED + (uint32_t)mb_ld_le16(f.payload + 38)) {
+			/* the key is hashed; the extension after it (request semantics) is kept as it is */
+			uint32_t klen = f.len < MB_EVENT_FIXED ? 0 : mb_ld_le16(f.payload + 38);
+			if (f.len < MB_EVENT_FIXED || f.len > MB_EVENT_FIXED + klen) {
+				struct mb_event ev;
+				if (mb_event_decode(f.payload, f.len, MB_KIND_EVENTS_RAW, &ev, err) != MB_OK) {
+					rc = mb_err_at(err, r->name, f.offset);
+					break;
+				}
+			} else if (f.len != MB_EVENT_FIXED + klen) {
 				struct mb_event ev;
 				mb_event_decode(f.payload, f.len, MB_KIND_EVENTS_RAW, &ev, err);
 				rc = mb_err_at(err, r->name, f.offset);
 				break;
 			}
-			uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + HASHED_LEN, err);
+			uint32_t ext = f.len - MB_EVENT_FIXED - klen;
+			uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + HASHED_LEN + ext, err);
 			if (!p) {
 				rc = w->broken ? MB_EPIPE : MB_EIO;
 				break;
 			}
 			mb_st_le16(p, MB_FRAME_EVENT);
 			mb_st_le16(p + 2, f.flags);
-			mb_st_le32(p + 4, HASHED_LEN);
+			mb_st_le32(p + 4, HASHED_LEN + ext);
 			memcpy(p + MB_FRAME_HDR, f.payload, MB_EVENT_FIXED);
-			mb_st_le64(p + MB_FRAME_HDR + MB_EVENT_FIXED,
-				   mb_anon_hash(a, f.payload + MB_EVENT_FIXED, f.len - MB_EVENT_FIXED));
-			mb_writer_commit(w, MB_FRAME_HDR + HASHED_LEN);
+			mb_st_le64(p + MB_FRAME_HDR + MB_EVENT_FIXED, mb_anon_hash(a, f.payload + MB_EVENT_FIXED, klen));
+			memcpy(p + MB_FRAME_HDR + HASHED_LEN, f.payload + MB_EVENT_FIXED + klen, ext);
+			mb_writer_commit(w, MB_FRAME_HDR + HASHED_LEN + ext);
 			events++;
 		} else if (f.type == MB_FRAME_SUMMARY || keep_unknown) {
 			rc = mb_writer_frame(w, f.type, f.flags, f.payload, f.len, err);

@@ -103,6 +103,7 @@ struct item {
 	uint8_t is_write;
 	uint8_t expect;      /* enum mb_expect, set when sent */
 	uint8_t state;       /* enum item_state; the ring's head/tail carry the ordering */
+	struct mb_sem sem;   /* recorded request semantics, replayed by mb_mcreq_build */
 };
 
 struct target {
@@ -697,7 +698,7 @@ static void conn_pump(struct worker *w, struct conn *c)
 			break;
 		struct mb_mcreq r = { .proto = h->proto, .cmd = h->cmd, .quiet = h->quiet, .ttl = h->ttl,
 				      .value_len = h->value_len, .nkeys = h->nkeys, .keys = keys,
-				      .cas = h->cmd == MB_CMD_CAS ? cas_get(w, h->key_hash) : 0 };
+				      .cas = h->cmd == MB_CMD_CAS ? cas_get(w, h->key_hash) : 0, .sem = &h->sem };
 		for (unsigned i = 0; i < h->nkeys; i++) {
 			const struct item *m = &w->items[(seq + i) & (RING - 1)];
 			keys[i].hash = m->key_hash;
@@ -1308,6 +1309,7 @@ static void fill_item(struct item *it, const struct mb_event *ev, uint64_t t, ui
 	it->cmd = ev->cmd;
 	it->proto = opt.proto ? (uint8_t)opt.proto : ev->proto ? ev->proto : MB_PROTO_TEXT;
 	it->rec_status = ev->status;
+	it->sem = ev->sem;
 	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0;
 	it->is_write = mb_cmd_is_store(ev->cmd) || ev->cmd == MB_CMD_DELETE || ev->cmd == MB_CMD_INCR ||
 		       ev->cmd == MB_CMD_DECR;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mclimits.h"
 #include "mbtime.h"
 #include "opt.h"
 #include "prog.h"
@@ -208,8 +209,8 @@ int main(int argc, char **argv)
 			break;
 		case O_UNIFORM: g.uniform = true; break;
 		case 'm': parse_mix(&g, optarg); break;
-		case O_KEYSIZE: parse_range(optarg, 1, 250, &g.key_min, &g.key_max, "key size"); break;
-		case O_VALSIZE: parse_range(optarg, 0, 1u << 30, &g.val_min, &g.val_max, "value size"); break;
+		case O_KEYSIZE: parse_range(optarg, 1, MB_MC_KEY_MAX, &g.key_min, &g.key_max, "key size"); break;
+		case O_VALSIZE: parse_range(optarg, 0, MB_MC_VALUE_MAX, &g.val_min, &g.val_max, "value size"); break;
 		case O_TTL:
 			if (mb_opt_u64(optarg, 0, INT32_MAX, false, &g.ttl, &err))
 				mb_usage_error("--ttl: %s", err.msg);

@@ -94,6 +94,44 @@ enum mb_event_flag {
 #define MB_EF_NAMED_COUNT 12
 
 /*
+ * Request semantics beyond the command (doc/stream.md, "event extension"): what a
+ * replay must send so the server does and answers what it did in the recording. All
+ * zero means none were recorded (a stream older than version 2, or a plain request).
+ * Numbers only: no value bytes are ever kept.
+ */
+enum mb_sem_has {
+	MB_SEM_META = 1u << 0,         /* recorded as meta: `mflags` lists every flag letter sent */
+	MB_SEM_DELTA = 1u << 1,        /* `delta`: incr/decr amount (text, meta D, binary) */
+	MB_SEM_INITIAL = 1u << 2,      /* `initial`: meta J, binary incr/decr initial value */
+	MB_SEM_CAS = 1u << 3,          /* `cas`: unique compared (text cas, meta C, binary header cas) */
+	MB_SEM_NEW_CAS = 1u << 4,      /* `new_cas`: meta E, the unique the item gets */
+	MB_SEM_VIVIFY = 1u << 5,       /* `vivify_ttl`: meta N token */
+	MB_SEM_RECACHE = 1u << 6,      /* `recache_ttl`: meta R token */
+	MB_SEM_CLIENT_FLAGS = 1u << 7, /* `client_flags`: text/binary store flags, meta F */
+	MB_SEM_MODE = 1u << 8,         /* `mode`: meta M token as sent */
+	MB_SEM_HAS_ALL = (1u << 9) - 1
+};
+
+/* Bit of a meta flag letter in mflags: A-Z are bits 0-25, a-z bits 26-51; -1 otherwise. */
+static inline int mb_sem_letter_bit(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? 26 + (c - 'a') : -1;
+}
+
+struct mb_sem {
+	uint64_t mflags;      /* meta flag letters sent (mb_sem_letter_bit), when MB_SEM_META */
+	uint64_t delta;
+	uint64_t initial;
+	uint64_t cas;
+	uint64_t new_cas;
+	int32_t vivify_ttl;
+	int32_t recache_ttl;
+	uint32_t client_flags;
+	uint16_t has;         /* enum mb_sem_has bits: which fields are set */
+	uint8_t mode;         /* meta mode character ('E', 'A', 'P', 'R', 'S', 'I', '+', 'D', '-') */
+};
+
+/*
  * One event, decoded. `key` points into the frame it came from (raw kind) and is
  * valid until the next read; in hashed streams `key_hash` is set and `key` is NULL.
  */
@@ -113,6 +151,7 @@ struct mb_event {
 	uint8_t status;      /* enum mb_status */
 	uint64_t key_hash;   /* hashed streams */
 	const uint8_t *key;  /* raw streams: key_len bytes */
+	struct mb_sem sem;   /* request semantics (stream version 2); zero when none */
 };
 
 /* Names as printed by mb-cat and mb-stat; "?" (or NULL from *_parse) when out of range. */

@@ -105,25 +105,37 @@ int mc_bin_req(const uint8_t *p, size_t n, struct mc_req *rq)
 		if (rq->cmd == MB_CMD_GAT)
 			rq->ttl = (int32_t)mb_get_be32(&x);
 		break;
-	case MB_CMD_SET: case MB_CMD_ADD: case MB_CMD_REPLACE:
-		mb_skip(&x, 4);
+	case MB_CMD_SET: case MB_CMD_ADD: case MB_CMD_REPLACE: {
+		uint32_t cf = mb_get_be32(&x);
 		rq->ttl = (int32_t)mb_get_be32(&x);
+		if (cf && !x.bad) {
+			rq->sem.has |= MB_SEM_CLIENT_FLAGS;
+			rq->sem.client_flags = cf;
+		}
 		if (rq->cmd == MB_CMD_SET && h.cas != 0)
 			rq->cmd = MB_CMD_CAS;
 		rq->value_len = h.body - h.extlen - h.keylen;
 		break;
+	}
 	case MB_CMD_APPEND: case MB_CMD_PREPEND:
 		rq->value_len = h.body - h.extlen - h.keylen;
 		break;
 	case MB_CMD_INCR: case MB_CMD_DECR:
-		mb_skip(&x, 16);
-		rq->ttl = (int32_t)mb_get_be32(&x);
+		rq->sem.delta = mb_get_be64(&x);
+		rq->sem.initial = mb_get_be64(&x);
+		rq->ttl = (int32_t)mb_get_be32(&x); /* 0xffffffff: do not create a missing item */
+		if (!x.bad)
+			rq->sem.has |= MB_SEM_DELTA | MB_SEM_INITIAL;
 		break;
 	case MB_CMD_TOUCH:
 		rq->ttl = (int32_t)mb_get_be32(&x);
 		break;
 	default:
 		break;
+	}
+	if (h.cas && mb_cmd_has_key(rq->cmd)) {
+		rq->sem.has |= MB_SEM_CAS;
+		rq->sem.cas = h.cas;
 	}
 	if (x.bad)
 		rq->malformed = true; /* memcached answers "Invalid arguments" */

@@ -62,6 +62,56 @@ static bool next_tok(const uint8_t *p, size_t n, size_t *i, const uint8_t **tp, 
 	return true;
 }
 
+/* Meta flag letters a replay sends again (memcached 1.6 proto_text.c): flags, then flags with a token. */
+static const char sem_letters[] = "bcfhklqstuvxI" "CDEFJMNORT";
+
+/* Record token tp (a flag letter and its argument) in sem; false when its number does not parse. */
+static bool sem_record(struct mb_sem *sem, const uint8_t *tp, size_t tn)
+{
+	if (!memchr(sem_letters, tp[0], sizeof sem_letters - 1))
+		return true;
+	sem->mflags |= UINT64_C(1) << mb_sem_letter_bit(tp[0]);
+	uint64_t u;
+	int64_t v;
+	bool ok = true;
+	switch (tp[0]) {
+	case 'C': case 'D': case 'E': case 'J':
+		ok = mc_parse_u64(tp + 1, tn - 1, UINT64_MAX, &u);
+		if (ok) {
+			uint16_t bit = tp[0] == 'C' ? MB_SEM_CAS : tp[0] == 'D' ? MB_SEM_DELTA :
+				       tp[0] == 'E' ? MB_SEM_NEW_CAS : MB_SEM_INITIAL;
+			sem->has |= bit;
+			*(tp[0] == 'C' ? &sem->cas : tp[0] == 'D' ? &sem->delta : tp[0] == 'E' ? &sem->new_cas :
+			  &sem->initial) = u;
+		}
+		break;
+	case 'F':
+		ok = mc_parse_u64(tp + 1, tn - 1, UINT32_MAX, &u);
+		if (ok) {
+			sem->has |= MB_SEM_CLIENT_FLAGS;
+			sem->client_flags = (uint32_t)u;
+		}
+		break;
+	case 'N': case 'R':
+		ok = mc_parse_i64(tp + 1, tn - 1, &v) && v >= INT32_MIN && v <= INT32_MAX;
+		if (ok) {
+			sem->has |= tp[0] == 'N' ? MB_SEM_VIVIFY : MB_SEM_RECACHE;
+			*(tp[0] == 'N' ? &sem->vivify_ttl : &sem->recache_ttl) = (int32_t)v;
+		}
+		break;
+	case 'M':
+		ok = tn == 2;
+		if (ok) {
+			sem->has |= MB_SEM_MODE;
+			sem->mode = tp[1];
+		}
+		break;
+	default:
+		break;
+	}
+	return ok;
+}
+
 static int32_t ttl_tok(const uint8_t *p, size_t n, bool *ok)
 {
 	int64_t v;
@@ -112,7 +162,9 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 	}
 	if (rq->cmd == MB_CMD_DEBUG)
 		goto key;
+	rq->sem.has = MB_SEM_META;
 	while (next_tok(p, ll, &i, &tp, &tn)) {
+		sem_record(&rq->sem, tp, tn);
 		switch (tp[0]) {
 		case 'b': b64 = true; break;
 		case 'q': rq->flags |= MB_EF_NOREPLY; break;

@@ -3,6 +3,7 @@
 
 #include "event.h"
 #include "mcproto.h"
+#include "mcstatus.h"
 
 /* A token of a line. */
 struct tok {
@@ -153,7 +154,7 @@ static void parse_storage(struct mc_req *rq, struct tok *t, unsigned nt)
 {
 	unsigned want = rq->cmd == MB_CMD_CAS ? 6 : 5;
 	nt = strip_noreply(rq, t, nt, want);
-	uint64_t fl, bytes, cas;
+	uint64_t fl, bytes, cas = 0;
 	int64_t exp;
 	if (nt != want || t[1].n > MC_KEY_MAX || !mc_parse_u64(t[2].p, t[2].n, UINT32_MAX, &fl) ||
 	    !mc_parse_i64(t[3].p, t[3].n, &exp) || !mc_parse_u64(t[4].p, t[4].n, MC_VALUE_MAX, &bytes) ||
@@ -172,6 +173,14 @@ static void parse_storage(struct mc_req *rq, struct tok *t, unsigned nt)
 	rq->nkeys = 1;
 	rq->ttl = ttl_clamp(exp);
 	rq->value_len = (uint32_t)bytes;
+	if (fl) {
+		rq->sem.has |= MB_SEM_CLIENT_FLAGS;
+		rq->sem.client_flags = (uint32_t)fl;
+	}
+	if (want == 6) {
+		rq->sem.has |= MB_SEM_CAS;
+		rq->sem.cas = cas;
+	}
 	rq->skip = (uint32_t)bytes + 2;
 }
 
@@ -192,6 +201,10 @@ static void parse_keyed(struct mc_req *rq, struct tok *t, unsigned nt)
 			rq->ttl = ok ? ttl_clamp(e) : 0;
 		} else {
 			ok = mc_parse_u64(t[2].p, t[2].n, UINT64_MAX, &u);
+			if (ok) {
+				rq->sem.has |= MB_SEM_DELTA;
+				rq->sem.delta = u;
+			}
 		}
 	} else {
 		ok = false;
@@ -393,17 +406,17 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	return MC_OK;
 }
 
-/* Classic response words with a fixed status. */
+/* Classic response words; their statuses come from the one table (common/mcstatus.c). */
 static const struct {
 	const char *w;
-	uint8_t st;
+	uint8_t wire;
 } status_words[] = {
-	{ "STORED", MB_ST_STORED }, { "NOT_STORED", MB_ST_NOT_STORED }, { "EXISTS", MB_ST_EXISTS },
-	{ "NOT_FOUND", MB_ST_NOT_FOUND }, { "DELETED", MB_ST_DELETED }, { "TOUCHED", MB_ST_TOUCHED },
-	{ "OK", MB_ST_OK }, { "RESET", MB_ST_OK }, { "ERROR", MB_ST_ERROR },
-	{ "CLIENT_ERROR", MB_ST_CLIENT_ERROR }, { "SERVER_ERROR", MB_ST_SERVER_ERROR }, { "VERSION", MB_ST_OK },
-	{ "BUSY", MB_ST_SERVER_ERROR }, { "BADCLASS", MB_ST_CLIENT_ERROR }, { "NOSPARE", MB_ST_SERVER_ERROR },
-	{ "NOTFULL", MB_ST_SERVER_ERROR }, { "UNSAFE", MB_ST_SERVER_ERROR }, { "SAME", MB_ST_CLIENT_ERROR },
+	{ "STORED", MB_W_STORED }, { "NOT_STORED", MB_W_NOT_STORED }, { "EXISTS", MB_W_EXISTS },
+	{ "NOT_FOUND", MB_W_NOT_FOUND }, { "DELETED", MB_W_DELETED }, { "TOUCHED", MB_W_TOUCHED },
+	{ "OK", MB_W_OK }, { "RESET", MB_W_OK }, { "ERROR", MB_W_ERROR },
+	{ "CLIENT_ERROR", MB_W_CLIENT_ERROR }, { "SERVER_ERROR", MB_W_SERVER_ERROR }, { "VERSION", MB_W_VERSION },
+	{ "BUSY", MB_W_SLABS_BUSY }, { "BADCLASS", MB_W_SLABS_BAD }, { "NOSPARE", MB_W_SLABS_BUSY },
+	{ "NOTFULL", MB_W_SLABS_BUSY }, { "UNSAFE", MB_W_SLABS_BUSY }, { "SAME", MB_W_SLABS_BAD },
 };
 
 int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
@@ -430,7 +443,7 @@ int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
 		struct tok t[6];
 		unsigned over;
 		unsigned nt = tokenize(p, ll, t, 6, &over);
-		uint64_t fl, bytes, cas;
+		uint64_t fl, bytes, cas = 0;
 		if ((nt != 4 && nt != 5) || over || !mc_parse_u64(t[2].p, t[2].n, UINT32_MAX, &fl) ||
 		    !mc_parse_u64(t[3].p, t[3].n, MC_VALUE_MAX, &bytes) ||
 		    (nt == 5 && !mc_parse_u64(t[4].p, t[4].n, UINT64_MAX, &cas)))
@@ -451,7 +464,7 @@ int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
 		size_t k = strlen(status_words[i].w);
 		if (w == k && memcmp(p, status_words[i].w, k) == 0) {
 			rs->kind = MC_R_STATUS;
-			rs->status = status_words[i].st;
+			rs->status = (uint8_t)mb_status_map(MB_PROTO_TEXT, MB_CMD_UNKNOWN, status_words[i].wire);
 			return MC_OK;
 		}
 	}

@@ -1,5 +1,6 @@
 /* mcpair.c - framing of both directions of a memcached connection and pairing of requests with responses. */
 #include "mcpair.h"
+#include "mcstatus.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ static void emit_entry(struct mc_ctx *ctx, const struct mc_conn *c, const struct
 	ev.status = e->status;
 	ev.key_hash = 0;
 	ev.key = e->key;
+	ev.sem = e->sem;
 	ctx->cnt.events++;
 	ctx->cnt.ev_proto[e->proto < MB_PROTO_COUNT ? e->proto : 0]++;
 	ctx->cnt.ev_cmd[e->cmd < MB_CMD_COUNT ? e->cmd : 0]++;
@@ -200,6 +202,7 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->want_key = rq->want_key;
 		e->tentative = c->tentative;
 		e->opq_len = rq->opq_len;
+		e->sem = rq->sem;
 		if (rq->opq_len)
 			memcpy(e->opq, rq->opq, rq->opq_len);
 		e->done = rq->expect == MC_EXP_NONE;
@@ -236,21 +239,7 @@ static void body_end(struct mc_ctx *ctx, struct mc_conn *c, uint64_t ts)
 /* Status a quiet request had when its reply was suppressed. */
 static uint8_t quiet_status(uint8_t cmd)
 {
-	switch (cmd) {
-	case MB_CMD_GET: case MB_CMD_GETS: case MB_CMD_GAT: case MB_CMD_GATS:
-		return MB_ST_MISS;
-	case MB_CMD_SET: case MB_CMD_ADD: case MB_CMD_REPLACE: case MB_CMD_APPEND: case MB_CMD_PREPEND:
-	case MB_CMD_CAS:
-		return MB_ST_STORED;
-	case MB_CMD_DELETE:
-		return MB_ST_DELETED;
-	case MB_CMD_INCR: case MB_CMD_DECR:
-		return MB_ST_HIT;
-	case MB_CMD_TOUCH:
-		return MB_ST_TOUCHED;
-	default:
-		return MB_ST_OK;
-	}
+	return (uint8_t)mb_status_map(MB_PROTO_TEXT, cmd, MB_WIRE_SILENT);
 }
 
 static bool is_read(uint8_t cmd)
@@ -263,41 +252,19 @@ static bool is_store(uint8_t cmd)
 	return cmd >= MB_CMD_SET && cmd <= MB_CMD_CAS;
 }
 
-/* Status of a meta response code for a request command. */
+/* Status of a meta response code for a request command (common/mcstatus.c). */
 static uint8_t meta_status(uint8_t cmd, uint8_t code)
 {
-	switch (code) {
-	case MC_M_HD:
-		return is_read(cmd) ? MB_ST_HIT : is_store(cmd) ? MB_ST_STORED : cmd == MB_CMD_DELETE ? MB_ST_DELETED :
-		       (cmd == MB_CMD_INCR || cmd == MB_CMD_DECR) ? MB_ST_HIT : MB_ST_OK;
-	case MC_M_VA: return MB_ST_HIT;
-	case MC_M_EN: return (is_read(cmd) || cmd == MB_CMD_DEBUG) ? MB_ST_MISS : MB_ST_NOT_FOUND;
-	case MC_M_NF: return is_read(cmd) ? MB_ST_MISS : MB_ST_NOT_FOUND;
-	case MC_M_NS: return MB_ST_NOT_STORED;
-	case MC_M_EX: return MB_ST_EXISTS;
-	case MC_M_ME: return MB_ST_HIT;
-	default: return MB_ST_OK;
-	}
+	static const uint8_t wire[] = { [MC_M_HD] = MB_W_HD, [MC_M_VA] = MB_W_VA, [MC_M_EN] = MB_W_EN,
+					[MC_M_NF] = MB_W_NF, [MC_M_NS] = MB_W_NS, [MC_M_EX] = MB_W_EX,
+					[MC_M_MN] = MB_W_MN, [MC_M_ME] = MB_W_ME };
+	return (uint8_t)mb_status_map(MB_PROTO_META, cmd, code < sizeof wire ? wire[code] : 0);
 }
 
-/* Status of a binary response status code for a request command. */
+/* Status of a binary response status code for a request command (common/mcstatus.c). */
 static uint8_t bin_status(uint8_t cmd, uint16_t st)
 {
-	switch (st) {
-	case 0x00:
-		if (is_read(cmd) || cmd == MB_CMD_INCR || cmd == MB_CMD_DECR)
-			return MB_ST_HIT;
-		if (is_store(cmd))
-			return MB_ST_STORED;
-		return cmd == MB_CMD_DELETE ? MB_ST_DELETED : cmd == MB_CMD_TOUCH ? MB_ST_TOUCHED : MB_ST_OK;
-	case 0x01: return is_read(cmd) ? MB_ST_MISS : cmd == MB_CMD_REPLACE ? MB_ST_NOT_STORED : MB_ST_NOT_FOUND;
-	case 0x02: return cmd == MB_CMD_ADD ? MB_ST_NOT_STORED : MB_ST_EXISTS;
-	case 0x05: return MB_ST_NOT_STORED;
-	case 0x04: case 0x06: case 0x20: return MB_ST_CLIENT_ERROR;
-	case 0x21: return MB_ST_OK;
-	case 0x81: return MB_ST_ERROR;
-	default: return MB_ST_SERVER_ERROR;
-	}
+	return (uint8_t)mb_status_map(MB_PROTO_BINARY, cmd, st);
 }
 
 /* The meta reply codes a command can get (bit per enum mc_meta_code). */
@@ -534,7 +501,7 @@ static void handle_resp(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_r
 	uint8_t st;
 	switch (rs->kind) {
 	case MC_R_STATUS: st = rs->status; break;
-	case MC_R_NUMBER: st = MB_ST_HIT; break;
+	case MC_R_NUMBER: st = (uint8_t)mb_status_map(MB_PROTO_TEXT, e->cmd, MB_W_NUMBER); break;
 	case MC_R_META:
 		st = meta_status(e->cmd, rs->meta);
 		if (rs->meta == MC_M_VA)
@@ -545,8 +512,11 @@ static void handle_resp(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_r
 		if (st == MB_ST_HIT && is_read(e->cmd))
 			e->resp_len = rs->value_len;
 		break;
-	case MC_R_END: st = is_read(e->cmd) ? MB_ST_MISS : MB_ST_OK; break;
-	case MC_R_VALUE: st = MB_ST_HIT; e->resp_len = rs->value_len; break;
+	case MC_R_END: st = (uint8_t)mb_status_map(MB_PROTO_TEXT, e->cmd, MB_W_END); break;
+	case MC_R_VALUE:
+		st = (uint8_t)mb_status_map(MB_PROTO_TEXT, e->cmd, MB_W_VALUE);
+		e->resp_len = rs->value_len;
+		break;
 	default: st = MB_ST_OK; break;
 	}
 	finish_head(ctx, c, st);

@@ -89,6 +89,7 @@ struct mc_pend {
 	bool body_done;       /* request body fully seen */
 	uint8_t opq[MC_OPAQUE_MAX];
 	uint8_t key[MC_KEY_MAX];
+	struct mb_sem sem;    /* request semantics, copied to the event */
 };
 
 /* One connection (TCP flow or UDP client address:port). */

@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "event.h"
+#include "mclimits.h"
 
 /*
  * Every decoder takes the bytes available at a message boundary and answers one of:
@@ -18,13 +22,13 @@
 enum mc_rc { MC_INVALID = -1, MC_NEED_MORE = 0, MC_OK = 1 };
 
 /* Hard caps (doc/parse.md). */
-#define MC_LINE_MAX 8192     /* longest text/meta line; memcached reads 2048 but allows long multigets */
-#define MC_KEY_MAX 250       /* memcached's key limit; longer keys are cut and flagged MB_EF_KEY_CUT */
+#define MC_LINE_MAX MB_MC_LINE_MAX /* longest text/meta line (common/mclimits.h) */
+#define MC_KEY_MAX MB_MC_KEY_MAX   /* longer keys are cut and flagged MB_EF_KEY_CUT */
 #define MC_KEYS_MAX 64       /* keys of one get line turned into events; the rest counted (keys_over_cap) */
 #define MC_TOKENS_MAX 80     /* tokens of one line looked at */
-#define MC_OPAQUE_MAX 32     /* meta opaque token bytes */
-#define MC_VALUE_MAX (1u << 30) /* largest value length accepted (memcached's -I maximum is 1 GiB) */
-#define MC_BIN_HDR 24
+#define MC_OPAQUE_MAX MB_MC_OPAQUE_MAX
+#define MC_VALUE_MAX MB_MC_VALUE_MAX /* largest value length accepted */
+#define MC_BIN_HDR MB_MC_BIN_HDR
 
 /* How the response to a request is framed (request field `expect`). */
 enum mc_expect {
@@ -65,6 +69,7 @@ struct mc_req {
 	unsigned keys_over;    /* keys beyond MC_KEYS_MAX on the line */
 	struct mc_key keys[MC_KEYS_MAX];
 	uint8_t kbuf[MC_KEY_MAX]; /* decoded base64 key (meta b) */
+	struct mb_sem sem;     /* flags, modes and numbers a replay must send again (event.h) */
 };
 
 /* Kind of one response message. */
@@ -120,6 +125,7 @@ static inline void mc_req_start(struct mc_req *rq, uint8_t proto, uint32_t hdr_l
 	rq->opaque = 0;
 	rq->nkeys = 0;
 	rq->keys_over = 0;
+	memset(&rq->sem, 0, sizeof rq->sem);
 }
 
 /* Text protocol request (classic and meta: a line starting with m<letter> goes to the meta decoder). */

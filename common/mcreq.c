@@ -59,7 +59,7 @@ static uint32_t value_len(const struct mb_mcreq *r)
 
 size_t mb_mcreq_size(const struct mb_mcreq *r)
 {
-	size_t per_key = MB_MCREQ_KEY_MAX + 64;
+	size_t per_key = MB_MCREQ_KEY_MAX + 64 + (r->sem ? 512 : 0); /* base64 key, 23 flags with numbers */
 	return 128 + (size_t)(r->nkeys ? r->nkeys : 1) * per_key + (mb_cmd_is_store(r->cmd) ? value_len(r) + 2 : 0);
 }
 
@@ -103,10 +103,26 @@ static uint8_t *put_i64(uint8_t *p, int64_t v)
 	return put_u64(p, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
-/* The unique a CAS request sends. */
+/* The unique a CAS request sends: the one the replay learnt, else the recorded one, else 1. */
 static uint64_t cas_unique(const struct mb_mcreq *r)
 {
-	return r->cas ? r->cas : 1;
+	return r->cas ? r->cas : r->sem && (r->sem->has & MB_SEM_CAS) ? r->sem->cas : 1;
+}
+
+/* Whether the recorded request compared a unique (a cas, or C / a binary cas on any command). */
+static bool sends_cas(const struct mb_mcreq *r)
+{
+	return r->cmd == MB_CMD_CAS || (r->sem && (r->sem->has & MB_SEM_CAS));
+}
+
+static uint32_t client_flags(const struct mb_mcreq *r)
+{
+	return r->sem && (r->sem->has & MB_SEM_CLIENT_FLAGS) ? r->sem->client_flags : 0;
+}
+
+static uint64_t delta(const struct mb_mcreq *r)
+{
+	return r->sem && (r->sem->has & MB_SEM_DELTA) ? r->sem->delta : 1;
 }
 
 static uint8_t *put_key(uint8_t *p, const struct mb_mcreq_key *k)
@@ -156,7 +172,9 @@ static size_t build_text(uint8_t *out, const struct mb_mcreq *r, enum mb_expect 
 		uint32_t vl = value_len(r);
 		p = put_str(p, text_store_name(r->cmd));
 		p = put_key(p, &r->keys[0]);
-		p = put_str(p, " 0 ");
+		*p++ = ' ';
+		p = put_u64(p, client_flags(r));
+		*p++ = ' ';
 		p = put_i64(p, r->ttl);
 		*p++ = ' ';
 		p = put_i64(p, vl);
@@ -173,7 +191,8 @@ static size_t build_text(uint8_t *out, const struct mb_mcreq *r, enum mb_expect 
 	case MB_CMD_INCR: case MB_CMD_DECR:
 		p = put_str(p, r->cmd == MB_CMD_INCR ? "incr " : "decr ");
 		p = put_key(p, &r->keys[0]);
-		p = put_str(p, " 1");
+		*p++ = ' ';
+		p = put_u64(p, delta(r));
 		break;
 	case MB_CMD_TOUCH:
 		p = put_str(p, "touch ");
@@ -208,9 +227,107 @@ static size_t build_text(uint8_t *out, const struct mb_mcreq *r, enum mb_expect 
 	return (size_t)(p - out);
 }
 
+static const char b64_alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 of n bytes (with = padding). */
+static uint8_t *put_base64(uint8_t *p, const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t w = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+		*p++ = (uint8_t)b64_alphabet[w >> 18];
+		*p++ = (uint8_t)b64_alphabet[(w >> 12) & 63];
+		*p++ = i + 1 < n ? (uint8_t)b64_alphabet[(w >> 6) & 63] : '=';
+		*p++ = i + 2 < n ? (uint8_t)b64_alphabet[w & 63] : '=';
+	}
+	return p;
+}
+
+/*
+ * One meta command for one key with exactly the recorded flag letters (sem has
+ * MB_SEM_META), in letter order, each with its recorded number; q comes from `quiet`,
+ * b re-encodes the generated key, O sends a fixed opaque (its bytes were not kept).
+ */
+static uint8_t *meta_exact(uint8_t *p, const struct mb_mcreq *r, const struct mb_mcreq_key *k, bool quiet)
+{
+	const struct mb_sem *sem = r->sem;
+	bool b64 = sem->mflags >> mb_sem_letter_bit('b') & 1;
+	p = put_str(p, mb_cmd_is_read(r->cmd) || r->cmd == MB_CMD_TOUCH ? "mg " : mb_cmd_is_store(r->cmd) ? "ms " :
+		    r->cmd == MB_CMD_DELETE ? "md " : "ma ");
+	if (b64) {
+		uint8_t key[MB_MCREQ_KEY_MAX];
+		p = put_base64(p, key, mb_mcreq_key(key, k->hash, k->len));
+	} else {
+		p = put_key(p, k);
+	}
+	if (mb_cmd_is_store(r->cmd)) {
+		*p++ = ' ';
+		p = put_i64(p, value_len(r));
+	}
+	for (int bit = 0; bit < 52; bit++) {
+		if (!(sem->mflags >> bit & 1))
+			continue;
+		char c = (char)(bit < 26 ? 'A' + bit : 'a' + bit - 26);
+		if (c == 'q')
+			continue;
+		switch (c) {
+		case 'C':
+			if (!(sem->has & MB_SEM_CAS) && !r->cas)
+				continue;
+			p = put_str(p, " C");
+			p = put_u64(p, cas_unique(r));
+			continue;
+		case 'D': case 'E': case 'J':
+			if (!(sem->has & (c == 'D' ? MB_SEM_DELTA : c == 'E' ? MB_SEM_NEW_CAS : MB_SEM_INITIAL)))
+				continue;
+			*p++ = ' ';
+			*p++ = (uint8_t)c;
+			p = put_u64(p, c == 'D' ? sem->delta : c == 'E' ? sem->new_cas : sem->initial);
+			continue;
+		case 'F':
+			if (!(sem->has & MB_SEM_CLIENT_FLAGS))
+				continue;
+			p = put_str(p, " F");
+			p = put_u64(p, sem->client_flags);
+			continue;
+		case 'N': case 'R':
+			if (!(sem->has & (c == 'N' ? MB_SEM_VIVIFY : MB_SEM_RECACHE)))
+				continue;
+			*p++ = ' ';
+			*p++ = (uint8_t)c;
+			p = put_i64(p, c == 'N' ? sem->vivify_ttl : sem->recache_ttl);
+			continue;
+		case 'M':
+			if (!(sem->has & MB_SEM_MODE))
+				continue;
+			p = put_str(p, " M");
+			*p++ = sem->mode;
+			continue;
+		case 'T':
+			p = put_str(p, " T");
+			p = put_i64(p, r->ttl);
+			continue;
+		case 'O':
+			p = put_str(p, " O1");
+			continue;
+		default:
+			*p++ = ' ';
+			*p++ = (uint8_t)c;
+			continue;
+		}
+	}
+	if (quiet)
+		p = put_str(p, " q");
+	p = put_crlf(p);
+	if (mb_cmd_is_store(r->cmd))
+		p = put_crlf(put_value(p, value_len(r)));
+	return p;
+}
+
 /* One meta command for one key; `quiet` adds q. */
 static uint8_t *meta_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_mcreq_key *k, bool quiet)
 {
+	if (r->sem && (r->sem->has & MB_SEM_META))
+		return meta_exact(p, r, k, quiet);
 	switch (r->cmd) {
 	case MB_CMD_GET: case MB_CMD_GETS: case MB_CMD_GAT: case MB_CMD_GATS: case MB_CMD_TOUCH:
 		p = put_str(p, "mg ");
@@ -234,6 +351,10 @@ static uint8_t *meta_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_m
 			p = put_str(p, " T");
 			p = put_i64(p, r->ttl);
 		}
+		if (client_flags(r)) {
+			p = put_str(p, " F");
+			p = put_u64(p, client_flags(r));
+		}
 		p = put_str(p, r->cmd == MB_CMD_ADD ? " ME" : r->cmd == MB_CMD_REPLACE ? " MR" :
 			    r->cmd == MB_CMD_APPEND ? " MA" : r->cmd == MB_CMD_PREPEND ? " MP" :
 			    r->cmd == MB_CMD_CAS ? " C" : "");
@@ -249,6 +370,17 @@ static uint8_t *meta_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_m
 		p = put_key(p, k);
 		if (r->cmd == MB_CMD_DECR)
 			p = put_str(p, " MD");
+		if (delta(r) != 1) {
+			p = put_str(p, " D");
+			p = put_u64(p, delta(r));
+		}
+		if (r->sem && (r->sem->has & MB_SEM_INITIAL) && r->ttl != -1) {
+			/* a binary incr/decr that creates the item: vivify with its expiration and value */
+			p = put_str(p, " N");
+			p = put_i64(p, r->ttl);
+			p = put_str(p, " J");
+			p = put_u64(p, r->sem->initial);
+		}
 		break;
 	default:
 		return p;
@@ -312,7 +444,7 @@ static uint8_t *bin_header(uint8_t *p, uint8_t opcode, uint16_t keylen, uint8_t 
 	put_be32(p + 12, 0);
 	put_be32(p + 16, (uint32_t)(cas >> 32));
 	put_be32(p + 20, (uint32_t)cas);
-	return p + 24;
+	return p + MB_MC_BIN_HDR;
 }
 
 /* Binary opcode of cmd, quiet variant when asked and one exists. */
@@ -350,7 +482,7 @@ static uint8_t *bin_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_mc
 	uint32_t ttl = (uint32_t)r->ttl;
 	switch (r->cmd) {
 	case MB_CMD_SET: case MB_CMD_ADD: case MB_CMD_REPLACE: case MB_CMD_CAS:
-		put_be32(ext, 0);
+		put_be32(ext, client_flags(r));
 		put_be32(ext + 4, ttl);
 		extlen = 8;
 		vl = value_len(r);
@@ -358,14 +490,22 @@ static uint8_t *bin_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_mc
 	case MB_CMD_APPEND: case MB_CMD_PREPEND:
 		vl = value_len(r);
 		break;
-	case MB_CMD_INCR: case MB_CMD_DECR:
-		put_be32(ext, 0);
-		put_be32(ext + 4, 1);
-		put_be32(ext + 8, 0);
-		put_be32(ext + 12, 0);
-		put_be32(ext + 16, 0xffffffffu); /* do not create: as the text command */
+	case MB_CMD_INCR: case MB_CMD_DECR: {
+		/* create a missing item only as recorded: a binary initial value with an expiration
+		   other than 0xffffffff, or a meta N (vivify) with J; else as the text command */
+		const struct mb_sem *sem = r->sem;
+		bool meta = sem && (sem->has & MB_SEM_META);
+		bool create = sem && (meta ? (sem->has & MB_SEM_VIVIFY) != 0 :
+				      (sem->has & MB_SEM_INITIAL) && ttl != 0xffffffffu);
+		uint64_t d = delta(r), init = sem && (sem->has & MB_SEM_INITIAL) ? sem->initial : 0;
+		put_be32(ext, (uint32_t)(d >> 32));
+		put_be32(ext + 4, (uint32_t)d);
+		put_be32(ext + 8, (uint32_t)(init >> 32));
+		put_be32(ext + 12, (uint32_t)init);
+		put_be32(ext + 16, !create ? 0xffffffffu : meta ? (uint32_t)sem->vivify_ttl : ttl);
 		extlen = 20;
 		break;
+	}
 	case MB_CMD_TOUCH: case MB_CMD_GAT: case MB_CMD_GATS:
 		put_be32(ext, ttl);
 		extlen = 4;
@@ -373,7 +513,7 @@ static uint8_t *bin_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_mc
 	default:
 		break;
 	}
-	p = bin_header(p, (uint8_t)op, (uint16_t)kl, extlen, (uint32_t)(extlen + kl + vl), r->cmd == MB_CMD_CAS ? cas_unique(r) : 0);
+	p = bin_header(p, (uint8_t)op, (uint16_t)kl, extlen, (uint32_t)(extlen + kl + vl), k && sends_cas(r) ? cas_unique(r) : 0);
 	memcpy(p, ext, extlen);
 	p += extlen;
 	memcpy(p, key, kl);

@@ -6,9 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MB_MCREQ_KEY_MAX 250     /* longest key memcached accepts */
+#include "event.h"
+#include "mclimits.h"
+
+#define MB_MCREQ_KEY_MAX MB_MC_KEY_MAX /* longest key memcached accepts */
 #define MB_MCREQ_BATCH_MAX 256   /* keys in one rebuilt multi-key request */
-#define MB_MCREQ_VALUE_MAX (1u << 20) /* values are cut to this size (memcached's default item limit) */
+#define MB_MCREQ_VALUE_MAX MB_MC_ITEM_DEFAULT /* values are cut to memcached's default item limit */
 
 /* What the server sends back to a built request, so the response reader knows when it ends. */
 enum mb_expect {
@@ -39,6 +42,10 @@ struct mb_mcreq {
 	unsigned nkeys;
 	const struct mb_mcreq_key *keys;
 	uint64_t cas;      /* the unique a CAS sends; 0 sends 1 (in binary 0 would make it a plain set) */
+	/* Recorded semantics (event.h), or NULL for the defaults: flags 0, delta 1, incr/decr that
+	   do not create, and for meta requests the flags that ask for what the command returns.
+	   With a meta-recorded sem a meta request sends exactly the recorded flag letters. */
+	const struct mb_sem *sem;
 };
 
 /* Write the legal memcached key for (hash, len) into out (room for MB_MCREQ_KEY_MAX bytes):

@@ -4,6 +4,7 @@
 #include "bytes.h"
 #include "event.h"
 #include "mcresp.h"
+#include "mcstatus.h"
 
 /* First token words and their kinds; longest names first where one prefixes another. */
 static const struct {
@@ -150,11 +151,11 @@ static int parse_binary(const uint8_t *p, size_t n, struct mb_mcresp *r)
 		return MB_MCRESP_MORE;
 	if ((uint32_t)keylen + extlen > body || body > MB_MCRESP_VALUE_MAX || keylen > MB_MCRESP_KEY_MAX)
 		return MB_MCRESP_BAD;
-	if (n < 24u + extlen + keylen)
+	if (n < MB_MC_BIN_HDR + (size_t)extlen + keylen)
 		return MB_MCRESP_MORE; /* the unit's header includes its extras and key */
 	r->kind = MB_RK_BINARY;
 	r->key_len = keylen;
-	r->hdr_len = 24u + extlen + keylen;
+	r->hdr_len = MB_MC_BIN_HDR + (uint32_t)extlen + keylen;
 	r->value_len = body - extlen - keylen;
 	return MB_MCRESP_OK;
 }
@@ -167,56 +168,20 @@ int mb_mcresp_parse(int binary, const uint8_t *p, size_t n, struct mb_mcresp *r)
 	return binary ? parse_binary(p, n, r) : parse_line(p, n, r);
 }
 
-/* Binary status codes (protocol_binary.h). */
-static unsigned binary_status(unsigned cmd, uint16_t st)
-{
-	switch (st) {
-	case 0x00:
-		if (mb_cmd_is_read(cmd))
-			return MB_ST_HIT;
-		if (mb_cmd_is_store(cmd))
-			return MB_ST_STORED;
-		return cmd == MB_CMD_DELETE ? MB_ST_DELETED : cmd == MB_CMD_TOUCH ? MB_ST_TOUCHED :
-		       cmd == MB_CMD_INCR || cmd == MB_CMD_DECR ? MB_ST_HIT : MB_ST_OK;
-	case 0x01:
-		return mb_cmd_is_read(cmd) ? MB_ST_MISS : MB_ST_NOT_FOUND;
-	case 0x02:
-		return cmd == MB_CMD_ADD ? MB_ST_NOT_STORED : MB_ST_EXISTS;
-	case 0x05:
-		return MB_ST_NOT_STORED;
-	case 0x04: case 0x06:
-		return MB_ST_CLIENT_ERROR;
-	case 0x81:
-		return MB_ST_ERROR;
-	default:
-		return MB_ST_SERVER_ERROR;
-	}
-}
-
 unsigned mb_mcresp_status(unsigned cmd, const struct mb_mcresp *r)
 {
-	switch (r->kind) {
-	case MB_RK_VALUE: return MB_ST_HIT;
-	case MB_RK_END: case MB_RK_EN: return mb_cmd_is_read(cmd) ? MB_ST_MISS : MB_ST_NOT_FOUND;
-	case MB_RK_STORED: return MB_ST_STORED;
-	case MB_RK_NOT_STORED: case MB_RK_NS: return MB_ST_NOT_STORED;
-	case MB_RK_EXISTS: case MB_RK_EX: return MB_ST_EXISTS;
-	case MB_RK_NOT_FOUND: case MB_RK_NF: return MB_ST_NOT_FOUND;
-	case MB_RK_DELETED: return MB_ST_DELETED;
-	case MB_RK_TOUCHED: return MB_ST_TOUCHED;
-	case MB_RK_NUMBER: return MB_ST_HIT;
-	case MB_RK_OK: case MB_RK_VERSION: case MB_RK_STAT: case MB_RK_MN: case MB_RK_ME: return MB_ST_OK;
-	case MB_RK_ERROR: return MB_ST_ERROR;
-	case MB_RK_CLIENT_ERROR: return MB_ST_CLIENT_ERROR;
-	case MB_RK_SERVER_ERROR: return MB_ST_SERVER_ERROR;
-	case MB_RK_HD:
-		if (mb_cmd_is_read(cmd))
-			return MB_ST_HIT;
-		if (mb_cmd_is_store(cmd))
-			return MB_ST_STORED;
-		return cmd == MB_CMD_DELETE ? MB_ST_DELETED : cmd == MB_CMD_TOUCH ? MB_ST_TOUCHED :
-		       cmd == MB_CMD_INCR || cmd == MB_CMD_DECR ? MB_ST_HIT : MB_ST_OK;
-	case MB_RK_BINARY: return binary_status(cmd, r->status);
-	default: return MB_ST_ERROR;
-	}
+	/* the wire word of each unit kind; the status comes from the one table (common/mcstatus.c) */
+	static const uint8_t wire[] = {
+		[MB_RK_VALUE] = MB_W_VALUE, [MB_RK_END] = MB_W_END, [MB_RK_STORED] = MB_W_STORED,
+		[MB_RK_NOT_STORED] = MB_W_NOT_STORED, [MB_RK_EXISTS] = MB_W_EXISTS, [MB_RK_NOT_FOUND] = MB_W_NOT_FOUND,
+		[MB_RK_DELETED] = MB_W_DELETED, [MB_RK_TOUCHED] = MB_W_TOUCHED, [MB_RK_OK] = MB_W_OK,
+		[MB_RK_NUMBER] = MB_W_NUMBER, [MB_RK_VERSION] = MB_W_VERSION, [MB_RK_STAT] = MB_W_STAT,
+		[MB_RK_ERROR] = MB_W_ERROR, [MB_RK_CLIENT_ERROR] = MB_W_CLIENT_ERROR,
+		[MB_RK_SERVER_ERROR] = MB_W_SERVER_ERROR, [MB_RK_HD] = MB_W_HD, [MB_RK_EN] = MB_W_EN,
+		[MB_RK_NF] = MB_W_NF, [MB_RK_NS] = MB_W_NS, [MB_RK_EX] = MB_W_EX, [MB_RK_MN] = MB_W_MN,
+		[MB_RK_ME] = MB_W_ME,
+	};
+	if (r->kind == MB_RK_BINARY)
+		return mb_status_map(MB_PROTO_BINARY, cmd, r->status);
+	return mb_status_map(MB_PROTO_TEXT, cmd, r->kind < sizeof wire ? wire[r->kind] : 0);
 }

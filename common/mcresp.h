@@ -5,9 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MB_MCRESP_LINE_MAX 4096        /* longest response line accepted */
-#define MB_MCRESP_VALUE_MAX (1u << 30) /* largest value length accepted */
-#define MB_MCRESP_KEY_MAX 250          /* longest key in a binary response */
+#include "mclimits.h"
+
+#define MB_MCRESP_LINE_MAX MB_MC_LINE_MAX   /* longest response line accepted */
+#define MB_MCRESP_VALUE_MAX MB_MC_VALUE_MAX /* largest value length accepted */
+#define MB_MCRESP_KEY_MAX MB_MC_KEY_MAX     /* longest key in a binary response */
 
 /* Outcomes of mb_mcresp_parse. */
 enum mb_mcresp_rc {

@@ -30,8 +30,10 @@ enum col {
 	C_SIZE_BITS, /* per such size: the bits below the bucket */
 	C_TTL,       /* per event: zigzag(ttl) */
 	C_BATCH,     /* per event: zigzag(batch_id - previous batch_id) */
+	C_SEM,       /* per event: varint n, then n bytes of the event extension body (0: none); version 3 */
 	NCOLS
 };
+#define NCOLS_V2 C_SEM /* version 2 blocks end with the batch column */
 /*
  * Numbers (times, latencies, connections, key ids, sizes) are coded as a bucket byte,
  * which zstd's Huffman stage codes by its frequency, and the bits below the bucket,
@@ -44,7 +46,7 @@ enum col {
 #define SHAPES_MAX 4096
 #define SIZE_CLASSES 9                       /* (value_len, resp_len) size class pairs */
 #define BASE_SHAPES_MAX (SHAPES_MAX / SIZE_CLASSES) /* writer: shapes without size classes per block */
-#define EVENT_WORST 52 /* most column bytes one event takes, besides its new key */
+#define EVENT_WORST 53 /* most column bytes one event takes, besides its new key and its sem body */
 #define BUCKET_MAX 251
 #define TS_SIGNED 0x10 /* ts column's first byte: deltas are zigzag-coded (some are negative) */
 #define UNIT_EXP_MAX 9
@@ -406,6 +408,7 @@ struct pend {
 	int32_t ttl;
 	uint16_t shape, klen;
 	bool fresh;                            /* first use of the entry */
+	struct mb_sem sem;                     /* request semantics, written to the sem column */
 };
 
 /*
@@ -670,6 +673,8 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 		size_t need = c == C_SHAPES ? 4 + (size_t)nx * 13 : 1 + (size_t)n * MB_VARINT_MAX;
 		if (c == C_NEWKEY)
 			need = (size_t)n * 8 + pw->alen;
+		if (c == C_SEM)
+			need = (size_t)n * MB_SEM_EXT_MAX;
 		if ((rc = buf_room(&pw->col[c], need, err)) != MB_OK)
 			return rc;
 	}
@@ -744,6 +749,9 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 		put_uv(&col[C_TTL], mb_zigzag(e->ttl));
 		put_uv(&col[C_BATCH], mb_zigzag((int64_t)(int32_t)(e->batch - pw->prev_batch)));
 		pw->prev_batch = e->batch;
+		size_t sl = mb_sem_body_encode(col[C_SEM].p + col[C_SEM].len + 1, &e->sem);
+		col[C_SEM].p[col[C_SEM].len] = (uint8_t)sl; /* < 128: a one-byte varint */
+		col[C_SEM].len += 1 + sl;
 	}
 	bw_end(&tsb);
 	bw_end(&latb);
@@ -908,10 +916,11 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 	p->rlen = ev->resp_len;
 	p->ttl = ev->ttl;
 	p->shape = (uint16_t)si;
+	p->sem = ev->sem;
 	if ((rc = conn_note(pw, ev->conn_id, err)) != MB_OK)
 		return rc;
 	pw->nev++;
-	pw->est += EVENT_WORST + (pw->raw ? ev->key_len : 8u) + 3; /* as if every key were new */
+	pw->est += EVENT_WORST + (pw->raw ? ev->key_len : 8u) + 3 + mb_sem_body_size(&ev->sem); /* as if every key were new */
 	pw->events++;
 	pw->cmd_count[ev->cmd]++;
 	if (ev->ts_ns < pw->first_ts)
@@ -1020,6 +1029,7 @@ struct rshape {
 /* Decoded events of the current block, as columns turned into arrays. */
 struct mb_profile_reader {
 	bool raw;
+	uint16_t version;             /* of the profile being read (concatenated ones may differ) */
 	ZSTD_DCtx *dctx;
 	struct dict dict;
 	struct buf dec;               /* decoded block */
@@ -1041,7 +1051,8 @@ struct mb_profile_reader {
 };
 
 /* Read a profile header at the reader's position into info; consumes it. */
-static int read_header(struct mb_reader *r, struct mb_stream_info *info, bool *raw, struct mb_err *err)
+static int read_header(struct mb_reader *r, struct mb_stream_info *info, bool *raw, uint16_t *versionp,
+		       struct mb_err *err)
 {
 	uint64_t at = mb_reader_offset(r);
 	long got = mb_reader_fill(r, MB_PROFILE_HDR_FIXED, err);
@@ -1053,9 +1064,10 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, bool *r
 	const uint8_t *p = mb_reader_peek(r);
 	uint16_t version = mb_ld_le16(p + 8), kind = mb_ld_le16(p + 10);
 	uint32_t flags = mb_ld_le32(p + 12), meta_len = mb_ld_le32(p + 16);
-	if (version != MB_PROFILE_VERSION)
-		return mb_err_set(err, MB_ERR, "profile format version %u is not supported (this program reads version %u): '%s' at byte %llu",
-				  version, MB_PROFILE_VERSION, r->name, (unsigned long long)at + 8);
+	if (version < MB_PROFILE_VERSION_MIN || version > MB_PROFILE_VERSION)
+		return mb_err_set(err, MB_ERR, "profile format version %u is not supported (this program reads versions %u-%u): '%s' at byte %llu",
+				  version, MB_PROFILE_VERSION_MIN, MB_PROFILE_VERSION, r->name, (unsigned long long)at + 8);
+	*versionp = version;
 	bool rk = flags & MB_PROFILE_F_RAW_KEYS;
 	if (kind != (rk ? MB_KIND_EVENTS_RAW : MB_KIND_EVENTS_HASHED) || (flags & ~MB_PROFILE_F_RAW_KEYS))
 		return mb_err_set(err, MB_ERR, "bad profile header (kind %u, flags %u): '%s' at byte %llu", kind, flags, r->name,
@@ -1112,10 +1124,10 @@ int mb_profile_open(struct mb_reader *r, struct mb_err *err)
 	pr->shape = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->shape);
 	pr->ref = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pr->ref);
 	pr->shapes = malloc(SHAPES_MAX * sizeof *pr->shapes);
-	pr->frame = malloc(MB_EVENT_FIXED + 65536);
+	pr->frame = malloc(MB_EVENT_FIXED + 65536 + MB_SEM_EXT_MAX);
 	if (!pr->dctx || !pr->ev || !pr->fflags || !pr->koff || !pr->shape || !pr->ref || !pr->shapes || !pr->frame)
 		return mb_err_set(err, MB_EIO, "out of memory for the profile reader");
-	int rc = read_header(r, &r->info, &pr->raw, err);
+	int rc = read_header(r, &r->info, &pr->raw, &pr->version, err);
 	if (rc == MB_OK && pr->raw)
 		mb_warn("this profile holds raw keys (packed with mb-pack --raw-keys), not hashes: '%s'", r->name);
 	return rc;
@@ -1149,7 +1161,7 @@ static int corrupt_col(struct mb_reader *r, uint64_t at, int c, const char *what
 {
 	static const char *const name[NCOLS] = { "shapes", "shape",  "ts",   "ts_bits", "lat",  "lat_bits",
 						 "conn",   "conn_bits", "key", "key_bits", "newkey", "newlen",
-						 "size",   "size_bits", "ttl", "batch" };
+						 "size",   "size_bits", "ttl", "batch", "sem" };
 	char buf[96];
 	snprintf(buf, sizeof buf, "column %s: %s", name[c], what);
 	return corrupt(r, at, buf, err);
@@ -1160,17 +1172,19 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 {
 	uint64_t at = pr->block_at;
 	struct mb_cur h = mb_cur_make(pr->dec.p, pr->dec.len);
-	if (mb_get_uvarint(&h) != NCOLS || h.bad)
+	int ncols = pr->version >= 3 ? NCOLS : NCOLS_V2;
+	if (mb_get_uvarint(&h) != (uint64_t)ncols || h.bad)
 		return corrupt(r, at, "column count", err);
 	struct mb_cur col[NCOLS];
 	size_t pos = 0;
-	uint64_t lens[NCOLS];
-	for (int c = 0; c < NCOLS; c++)
+	uint64_t lens[NCOLS] = { 0 };
+	for (int c = 0; c < ncols; c++)
 		lens[c] = mb_get_uvarint(&h);
 	if (h.bad)
 		return corrupt(r, at, "column lengths", err);
 	pos = h.off;
-	for (int c = 0; c < NCOLS; c++) {
+	col[C_SEM] = mb_cur_make(pr->dec.p, 0); /* version 2: no sem column, every event without */
+	for (int c = 0; c < ncols; c++) {
 		if (lens[c] > pr->dec.len - pos)
 			return corrupt(r, at, "column length", err);
 		col[c] = mb_cur_make(pr->dec.p + pos, (size_t)lens[c]);
@@ -1313,6 +1327,16 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		ev->ttl = (int32_t)ttl;
 		pr->prev_batch += (uint32_t)db;
 		ev->batch_id = pr->prev_batch;
+		memset(&ev->sem, 0, sizeof ev->sem);
+		if (ncols == NCOLS) {
+			uint64_t sl = mb_get_uvarint(&col[C_SEM]);
+			const uint8_t *sp = sl <= MB_SEM_EXT_MAX ? mb_get_bytes(&col[C_SEM], (size_t)sl) : NULL;
+			if (!sp || col[C_SEM].bad)
+				return corrupt_col(r, at, C_SEM, "extension length", err);
+			struct mb_err e2;
+			if (mb_sem_body_decode(sp, (size_t)sl, &ev->sem, &e2) != MB_OK)
+				return corrupt_col(r, at, C_SEM, e2.msg, err);
+		}
 	}
 	/* Every column read exactly: byte columns first (a bad bucket also leaves its bits unread). */
 	const struct bitr *bits[NCOLS] = { [C_TS_BITS] = &tsr, [C_LAT_BITS] = &latr, [C_CONN_BITS] = &connr,
@@ -1441,7 +1465,7 @@ int mb_profile_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 			bool raw;
 			if (!next)
 				return mb_err_set(err, MB_EIO, "out of memory");
-			int rc = read_header(r, next, &raw, err);
+			int rc = read_header(r, next, &raw, &pr->version, err);
 			unsigned kind = next->kind;
 			free(next);
 			if (rc != MB_OK)

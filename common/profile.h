@@ -8,7 +8,8 @@
 #include "err.h"
 #include "stream.h"
 
-#define MB_PROFILE_VERSION 2
+#define MB_PROFILE_VERSION 3     /* written; version 2 (no sem column) is still read */
+#define MB_PROFILE_VERSION_MIN 2
 #define MB_PROFILE_HDR_FIXED 20        /* magic, version, kind, flags, meta_len */
 #define MB_PROFILE_BLOCK_HDR 28        /* block header bytes (doc/profile.md) */
 #define MB_PROFILE_BLOCK_EVENTS 65536  /* most events in one block */

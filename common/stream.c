@@ -141,10 +141,16 @@ void mb_event_encode(uint8_t *p, const struct mb_event *ev, unsigned kind)
 	p[41] = ev->transport;
 	p[42] = ev->cmd;
 	p[43] = ev->status;
-	if (kind == MB_KIND_EVENTS_HASHED)
+	size_t at = 44;
+	if (kind == MB_KIND_EVENTS_HASHED) {
 		mb_st_le64(p + 44, ev->key_hash);
-	else if (ev->key_len)
+		at += 8;
+	} else if (ev->key_len) {
 		memcpy(p + 44, ev->key, ev->key_len);
+		at += ev->key_len;
+	}
+	if (ev->sem.has)
+		p[at] = (uint8_t)mb_sem_body_encode(p + at + 1, &ev->sem);
 }
 
 int mb_event_decode(const uint8_t *p, uint32_t len, unsigned kind, struct mb_event *ev, struct mb_err *err)
@@ -164,18 +170,108 @@ int mb_event_decode(const uint8_t *p, uint32_t len, unsigned kind, struct mb_eve
 	ev->transport = p[41];
 	ev->cmd = p[42];
 	ev->status = p[43];
+	uint32_t base;
 	if (kind == MB_KIND_EVENTS_HASHED) {
-		if (len != MB_EVENT_FIXED + 8)
-			return mb_err_set(err, MB_ERR, "hashed event frame has %u bytes, expected %u", len, MB_EVENT_FIXED + 8);
+		base = MB_EVENT_FIXED + 8;
+		if (len < base)
+			return mb_err_set(err, MB_ERR, "hashed event frame has %u bytes, expected %u", len, base);
 		ev->key_hash = mb_ld_le64(p + 44);
 		ev->key = NULL;
 	} else {
-		if (len != MB_EVENT_FIXED + (uint32_t)ev->key_len)
-			return mb_err_set(err, MB_ERR, "event frame has %u bytes but field key_len says %u", len,
-					  MB_EVENT_FIXED + (uint32_t)ev->key_len);
+		base = MB_EVENT_FIXED + (uint32_t)ev->key_len;
+		if (len < base)
+			return mb_err_set(err, MB_ERR, "event frame has %u bytes but field key_len says %u", len, base);
 		ev->key_hash = 0;
 		ev->key = p + 44;
 	}
+	memset(&ev->sem, 0, sizeof ev->sem);
+	if (len == base)
+		return MB_OK;
+	uint32_t ext = p[base];
+	if (ext == 0 || len != base + 1 + ext)
+		return mb_err_set(err, MB_ERR, "event extension says %u bytes but the frame has %u after the key", ext,
+				  len - base - 1);
+	return mb_sem_body_decode(p + base + 1, ext, &ev->sem, err);
+}
+
+/* Field sizes of the extension, in bit order (enum mb_sem_has). */
+static const uint8_t sem_field_size[] = { 8, 8, 8, 8, 8, 4, 4, 4, 1 };
+static const char *const sem_field_name[] = { "mflags", "delta", "initial", "cas", "new_cas", "vivify_ttl",
+					      "recache_ttl", "client_flags", "mode" };
+
+size_t mb_sem_body_size(const struct mb_sem *sem)
+{
+	unsigned has = sem->has & MB_SEM_HAS_ALL;
+	if (!has)
+		return 0;
+	size_t n = 2;
+	for (unsigned b = 0; b < sizeof sem_field_size; b++)
+		if (has >> b & 1)
+			n += sem_field_size[b];
+	return n;
+}
+
+size_t mb_sem_body_encode(uint8_t *p, const struct mb_sem *sem)
+{
+	uint16_t has = (uint16_t)(sem->has & MB_SEM_HAS_ALL);
+	if (!has)
+		return 0;
+	uint8_t *q = p;
+	mb_st_le16(q, has);
+	q += 2;
+	const uint64_t v[] = { sem->mflags, sem->delta, sem->initial, sem->cas, sem->new_cas,
+			       (uint32_t)sem->vivify_ttl, (uint32_t)sem->recache_ttl, sem->client_flags, sem->mode };
+	for (unsigned b = 0; b < sizeof sem_field_size; b++) {
+		if (!(has >> b & 1))
+			continue;
+		switch (sem_field_size[b]) {
+		case 8: mb_st_le64(q, v[b]); break;
+		case 4: mb_st_le32(q, (uint32_t)v[b]); break;
+		default: *q = (uint8_t)v[b]; break;
+		}
+		q += sem_field_size[b];
+	}
+	return (size_t)(q - p);
+}
+
+int mb_sem_body_decode(const uint8_t *p, size_t n, struct mb_sem *sem, struct mb_err *err)
+{
+	memset(sem, 0, sizeof *sem);
+	if (n == 0)
+		return MB_OK;
+	if (n < 2)
+		return mb_err_set(err, MB_ERR, "event extension of %zu byte has no field has", n);
+	uint16_t has = mb_ld_le16(p);
+	if (!has)
+		return mb_err_set(err, MB_ERR, "event extension with field has 0");
+	size_t at = 2;
+	uint64_t v[sizeof sem_field_size] = { 0 };
+	for (unsigned b = 0; b < sizeof sem_field_size; b++) {
+		if (!(has >> b & 1))
+			continue;
+		if (at + sem_field_size[b] > n)
+			return mb_err_set(err, MB_ERR, "event extension field %s past its end (%zu bytes)",
+					  sem_field_name[b], n);
+		switch (sem_field_size[b]) {
+		case 8: v[b] = mb_ld_le64(p + at); break;
+		case 4: v[b] = mb_ld_le32(p + at); break;
+		default: v[b] = p[at]; break;
+		}
+		at += sem_field_size[b];
+	}
+	/* bits above MB_SEM_HAS_ALL are fields of a later version: their bytes follow, skipped */
+	if (at != n && !(has & ~MB_SEM_HAS_ALL))
+		return mb_err_set(err, MB_ERR, "event extension has %zu bytes after its last field", n - at);
+	sem->has = has & MB_SEM_HAS_ALL;
+	sem->mflags = v[0];
+	sem->delta = v[1];
+	sem->initial = v[2];
+	sem->cas = v[3];
+	sem->new_cas = v[4];
+	sem->vivify_ttl = (int32_t)(uint32_t)v[5];
+	sem->recache_ttl = (int32_t)(uint32_t)v[6];
+	sem->client_flags = (uint32_t)v[7];
+	sem->mode = (uint8_t)v[8];
 	return MB_OK;
 }
 
@@ -394,9 +490,9 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct 
 	const uint8_t *p = mb_reader_peek(r);
 	uint16_t version = mb_ld_le16(p + 8), kind = mb_ld_le16(p + 10);
 	uint32_t meta_len = mb_ld_le32(p + 12);
-	if (version != MB_STREAM_VERSION)
-		return mb_err_set(err, MB_ERR, "stream format version %u is not supported (this program reads version %u): '%s' at byte %llu",
-				  version, MB_STREAM_VERSION, r->name, (unsigned long long)at + 8);
+	if (version < MB_STREAM_VERSION_MIN || version > MB_STREAM_VERSION)
+		return mb_err_set(err, MB_ERR, "stream format version %u is not supported (this program reads versions %u-%u): '%s' at byte %llu",
+				  version, MB_STREAM_VERSION_MIN, MB_STREAM_VERSION, r->name, (unsigned long long)at + 8);
 	if (kind == MB_KIND_NONE || kind >= MB_KIND_COUNT)
 		return mb_err_set(err, MB_ERR, "unknown stream kind %u: '%s' at byte %llu", kind, r->name,
 				  (unsigned long long)at + 10);

@@ -12,7 +12,8 @@
 #include "event.h"
 
 #define MB_STREAM_MAGIC "MBSTREAM"   /* 8 bytes at offset 0 of every stream */
-#define MB_STREAM_VERSION 1
+#define MB_STREAM_VERSION 2           /* written; readers accept MB_STREAM_VERSION_MIN.. */
+#define MB_STREAM_VERSION_MIN 1
 #define MB_FRAME_HDR 8               /* u16 type, u16 flags, u32 payload length */
 #define MB_FRAME_MAX (1u << 20)      /* largest payload a reader accepts */
 #define MB_META_MAX_BYTES 65536      /* largest header metadata block */
@@ -124,10 +125,26 @@ size_t mb_summary_encode(const struct mb_summary *s, uint8_t *p);
 /* Decode a SUMMARY payload. */
 int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, struct mb_err *err);
 
+/* ---- the event extension (request semantics, doc/stream.md) ---- */
+
+#define MB_SEM_EXT_MAX 56 /* largest extension this version writes: u8 length, u16 has, fields */
+
+/* Bytes the body of sem's extension takes (has and fields, without the length byte); 0 when empty. */
+size_t mb_sem_body_size(const struct mb_sem *sem);
+/* Encode the body (mb_sem_body_size bytes) into p; returns its length. */
+size_t mb_sem_body_encode(uint8_t *p, const struct mb_sem *sem);
+/*
+ * Decode an extension body of n bytes: the fields whose bits this version knows, in
+ * bit order; bytes after them (fields of later versions) are skipped. MB_ERR names the
+ * field that does not fit. n == 0 gives an empty sem.
+ */
+int mb_sem_body_decode(const uint8_t *p, size_t n, struct mb_sem *sem, struct mb_err *err);
+
 /* Bytes an event payload takes in a stream of `kind`. */
 static inline uint32_t mb_event_payload_len(const struct mb_event *ev, unsigned kind)
 {
-	return MB_EVENT_FIXED + (kind == MB_KIND_EVENTS_HASHED ? 8u : ev->key_len);
+	size_t ext = mb_sem_body_size(&ev->sem);
+	return MB_EVENT_FIXED + (kind == MB_KIND_EVENTS_HASHED ? 8u : ev->key_len) + (ext ? 1u + (uint32_t)ext : 0u);
 }
 /* Encode ev into p (room for mb_event_payload_len bytes). */
 void mb_event_encode(uint8_t *p, const struct mb_event *ev, unsigned kind);

@@ -7,7 +7,7 @@
 #include "mbtime.h"
 #include "textfmt.h"
 
-#define EVENT_FIELDS 14
+#define EVENT_FIELDS 14 /* and a 15th, sem, when the event carries request semantics */
 
 bool mb_buf_reserve(struct mb_buf *b, size_t n)
 {
@@ -185,6 +185,61 @@ static void put_flags(struct mb_buf *b, uint16_t flags)
 	}
 }
 
+/* Names of the numeric sem items, in field order after meta (enum mb_sem_has bits 1-7). */
+static const char *const sem_item[] = { "delta", "initial", "cas", "new_cas", "vivify", "recache", "cflags" };
+
+/* A mode byte as text: itself when alphanumeric, + or -, else \xNN. */
+static void put_mode(struct mb_buf *b, uint8_t m)
+{
+	if ((m >= 'A' && m <= 'Z') || (m >= 'a' && m <= 'z') || (m >= '0' && m <= '9') || m == '+' || m == '-') {
+		put_ch(b, (char)m);
+	} else {
+		put_str(b, "\\x");
+		put_ch(b, hexdig[m >> 4]);
+		put_ch(b, hexdig[m & 15]);
+	}
+}
+
+/* The sem field: comma-separated items in bit order (doc/stream.md, "Text form"). */
+static void put_sem(struct mb_buf *b, const struct mb_sem *sem)
+{
+	bool first = true;
+	if (sem->has & MB_SEM_META) {
+		put_str(b, "meta=");
+		if (sem->mflags >> 52) {
+			put_str(b, "0x");
+			for (int sh = 60; sh >= 0; sh -= 4)
+				put_ch(b, hexdig[(sem->mflags >> sh) & 15]);
+		} else {
+			for (int i = 0; i < 52; i++)
+				if (sem->mflags >> i & 1)
+					put_ch(b, (char)(i < 26 ? 'A' + i : 'a' + i - 26));
+		}
+		first = false;
+	}
+	const uint64_t v[] = { sem->delta, sem->initial, sem->cas, sem->new_cas, (uint64_t)(int64_t)sem->vivify_ttl,
+			       (uint64_t)(int64_t)sem->recache_ttl, sem->client_flags };
+	for (unsigned i = 0; i < 7; i++) {
+		if (!(sem->has >> (i + 1) & 1))
+			continue;
+		if (!first)
+			put_ch(b, ',');
+		first = false;
+		put_str(b, sem_item[i]);
+		put_ch(b, '=');
+		if (i == 4 || i == 5)
+			put_i64(b, (int64_t)v[i]);
+		else
+			put_u64(b, v[i]);
+	}
+	if (sem->has & MB_SEM_MODE) {
+		if (!first)
+			put_ch(b, ',');
+		put_str(b, "mode=");
+		put_mode(b, sem->mode);
+	}
+}
+
 static int text_event(struct mb_buf *b, unsigned kind, const struct mb_frame *f, struct mb_err *err)
 {
 	struct mb_event ev;
@@ -238,6 +293,10 @@ static int text_event(struct mb_buf *b, unsigned kind, const struct mb_frame *f,
 	put_u64(b, ev.resp_len);
 	put_ch(b, '\t');
 	put_u64(b, ev.latency_ns);
+	if (ev.sem.has) {
+		put_ch(b, '\t');
+		put_sem(b, &ev.sem);
+	}
 	put_ch(b, '\n');
 	return MB_OK;
 }
@@ -433,13 +492,103 @@ static int bad(struct mb_err *err, const char *field, struct field f)
 	return mb_err_set(err, MB_ERR, "bad field %s: '%.*s'", field, (int)(f.n > 80 ? 80 : f.n), f.s);
 }
 
+/* A signed decimal within int32. */
+static bool num_i32(struct field t, int32_t *out)
+{
+	uint64_t v;
+	bool neg = t.n > 1 && t.s[0] == '-';
+	struct field m = { t.s + neg, t.n - neg };
+	if (!num_u64(m, neg ? 2147483648u : INT32_MAX, &v))
+		return false;
+	*out = neg ? (int32_t)(0 - v) : (int32_t)v;
+	return true;
+}
+
+/* The sem field: items in bit order, each at most once. */
+static bool parse_sem(struct field f, struct mb_sem *sem)
+{
+	size_t i = 0;
+	int last = -1;
+	while (i < f.n) {
+		size_t e = i;
+		while (e < f.n && f.s[e] != ',')
+			e++;
+		const char *eq = memchr(f.s + i, '=', e - i);
+		if (!eq)
+			return false;
+		struct field name = { f.s + i, (size_t)(eq - f.s - i) }, val = { eq + 1, (size_t)(f.s + e - eq - 1) };
+		int bit = -1;
+		if (name.n == 4 && memcmp(name.s, "meta", 4) == 0)
+			bit = 0;
+		else if (name.n == 4 && memcmp(name.s, "mode", 4) == 0)
+			bit = 8;
+		for (unsigned k = 0; k < 7 && bit < 0; k++)
+			if (strlen(sem_item[k]) == name.n && memcmp(sem_item[k], name.s, name.n) == 0)
+				bit = (int)k + 1;
+		if (bit <= last)
+			return false;
+		last = bit;
+		sem->has |= (uint16_t)(1u << bit);
+		uint64_t u;
+		if (bit == 0) {
+			if (val.n > 2 && val.s[0] == '0' && val.s[1] == 'x') {
+				if (val.n != 18)
+					return false;
+				for (size_t k = 2; k < 18; k++) {
+					int h = mb_hexval(val.s[k]);
+					if (h < 0)
+						return false;
+					sem->mflags = sem->mflags << 4 | (uint64_t)h;
+				}
+				if (!(sem->mflags >> 52))
+					return false; /* letters are written as letters */
+			} else {
+				for (size_t k = 0; k < val.n; k++) {
+					int lb = mb_sem_letter_bit((unsigned char)val.s[k]);
+					if (lb < 0 || (sem->mflags >> lb & 1) || (sem->mflags >> lb) > 1)
+						return false; /* one letter once, in bit order */
+					sem->mflags |= UINT64_C(1) << lb;
+				}
+			}
+		} else if (bit == 8) {
+			char m = val.n == 1 ? val.s[0] : 0;
+			if ((m >= 'A' && m <= 'Z') || (m >= 'a' && m <= 'z') || (m >= '0' && m <= '9') || m == '+' || m == '-') {
+				sem->mode = (uint8_t)val.s[0];
+			} else if (val.n == 4 && val.s[0] == '\\' && val.s[1] == 'x' && mb_hexval(val.s[2]) >= 0 &&
+				   mb_hexval(val.s[3]) >= 0) {
+				sem->mode = (uint8_t)(mb_hexval(val.s[2]) << 4 | mb_hexval(val.s[3]));
+			} else {
+				return false;
+			}
+		} else if (bit == 5 || bit == 6) {
+			if (!num_i32(val, bit == 5 ? &sem->vivify_ttl : &sem->recache_ttl))
+				return false;
+		} else {
+			if (!num_u64(val, bit == 7 ? UINT32_MAX : UINT64_MAX, &u))
+				return false;
+			switch (bit) {
+			case 1: sem->delta = u; break;
+			case 2: sem->initial = u; break;
+			case 3: sem->cas = u; break;
+			case 4: sem->new_cas = u; break;
+			default: sem->client_flags = (uint32_t)u; break;
+			}
+		}
+		i = e + 1;
+		if (e + 1 == f.n)
+			return false; /* a trailing comma */
+	}
+	return sem->has != 0;
+}
+
 static int parse_event(struct field *f, unsigned nf, unsigned *kind, uint8_t *payload, uint32_t *len, struct mb_err *err)
 {
 	struct mb_event ev;
 	uint64_t v;
 	memset(&ev, 0, sizeof ev);
-	if (nf != EVENT_FIELDS)
-		return mb_err_set(err, MB_ERR, "event line has %u fields, expected %u", nf, EVENT_FIELDS);
+	if (nf != EVENT_FIELDS && nf != EVENT_FIELDS + 1)
+		return mb_err_set(err, MB_ERR, "event line has %u fields, expected %u or %u", nf, EVENT_FIELDS,
+				  EVENT_FIELDS + 1);
 	if (mb_ts_parse(f[1].s, f[1].n, &ev.ts_ns))
 		return bad(err, "ts", f[1]);
 	if (!num_u64(f[2], UINT32_MAX, &v))
@@ -504,6 +653,8 @@ static int parse_event(struct field *f, unsigned nf, unsigned *kind, uint8_t *pa
 	ev.resp_len = (uint32_t)v;
 	if (!num_u64(f[13], UINT64_MAX, &ev.latency_ns))
 		return bad(err, "latency_ns", f[13]);
+	if (nf == EVENT_FIELDS + 1 && !parse_sem(f[14], &ev.sem))
+		return bad(err, "sem", f[14]);
 	mb_event_encode(payload, &ev, *kind);
 	*len = mb_event_payload_len(&ev, *kind);
 	return MB_OK;
@@ -581,7 +732,7 @@ static int parse_header(struct field *f, unsigned nf, unsigned *kind, struct mb_
 	if (nf < 3 || f[1].n < 9 || memcmp(f[1].s, "version=", 8) || f[2].n < 6 || memcmp(f[2].s, "kind=", 5))
 		return mb_err_set(err, MB_ERR, "header line needs version= and kind=");
 	struct field vf = { f[1].s + 8, f[1].n - 8 };
-	if (!num_u64(vf, UINT16_MAX, &v) || v != MB_STREAM_VERSION)
+	if (!num_u64(vf, UINT16_MAX, &v) || v < MB_STREAM_VERSION_MIN || v > MB_STREAM_VERSION)
 		return bad(err, "version", f[1]);
 	char kname[32];
 	size_t kn = f[2].n - 5 < sizeof kname - 1 ? f[2].n - 5 : sizeof kname - 1;

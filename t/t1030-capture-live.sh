@@ -1,5 +1,6 @@
 #!/bin/sh
 # t1030-capture-live.sh - live capture on loopback: mb-capture sees exactly the packets tcpdump sees.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-capture lo -p PORT next to tcpdump -i lo while pymemcache talks to a real memcached'
 . "$(dirname "$0")/test-lib.sh"
 

@@ -1,5 +1,6 @@
 #!/bin/sh
 # t1040-capture-parse-ports-live.sh - a live capture on a non-default port piped to mb-parse without -p agrees with memcached.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-capture lo -p PORT | mb-parse (no -p): the stream header carries the port; events equal memcached stats deltas'
 . "$(dirname "$0")/test-lib.sh"
 

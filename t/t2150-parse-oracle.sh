@@ -1,5 +1,6 @@
 #!/bin/sh
 # t2150: a real memcached's own stats deltas equal the counts of the events mb-parse decodes from a capture of real clients.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-parse against memcached stats (real-server oracle)'
 . "$(dirname "$0")/test-lib.sh"
 

@@ -1,5 +1,6 @@
 #!/bin/sh
 # t2151: multi-key get lines of 300 and 3000 keys (12 KB and 123 KB lines, which memcached accepts) give one event per key, as memcached's stats count them.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-parse on long multi-key gets against memcached stats'
 . "$(dirname "$0")/test-lib.sh"
 

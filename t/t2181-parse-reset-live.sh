@@ -1,5 +1,6 @@
 #!/bin/sh
 # t2181-parse-reset-live.sh - real capture: a client resets while its GET and QUIT replies are in flight; they still pair.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-parse: replies captured after the client RST, from a real memcached behind a slow link'
 . "$(dirname "$0")/test-lib.sh"
 

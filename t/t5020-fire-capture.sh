@@ -1,5 +1,6 @@
 #!/bin/sh
 # t5020-fire-capture: the oracle on real traffic. A pymemcache client drives memcached A
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 # while tcpdump captures it; mb-parse | mb-anon | mb-pack turn the capture into a profile;
 # mb-fire replays the profile against a fresh memcached B. B's counters must equal A's,
 # cas_hits/cas_badval/cas_misses included: mb-fire sends each cas with the unique its own

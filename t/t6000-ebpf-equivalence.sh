@@ -1,5 +1,6 @@
 #!/bin/sh
 # t6000-ebpf-equivalence.sh - mb-capture --ebpf and libpcap capture the same loopback traffic; mb-parse gets the same events.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-capture --ebpf lo next to mb-capture lo (libpcap) during pymemcache and memcslap (text and binary) traffic'
 . "$(dirname "$0")/test-lib.sh"
 

@@ -1,5 +1,6 @@
 #!/bin/sh
 # t6001-ebpf-errors.sh - mb-capture --ebpf: one clear line when eBPF cannot run, --ebpf=auto falls back, captures share an interface, stale filters go.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-capture --ebpf without privilege, on a missing interface, two at once, after a kill -9'
 . "$(dirname "$0")/test-lib.sh"
 

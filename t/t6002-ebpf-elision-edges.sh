@@ -1,5 +1,6 @@
 #!/bin/sh
 # t6002-ebpf-elision-edges.sh - eBPF value elision at protocol edges: meta ms/VA, split lines, deep pipelines, binary keys cut by a segment end.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-capture --ebpf next to libpcap while a raw-socket client writes awkward segment boundaries'
 . "$(dirname "$0")/test-lib.sh"
 

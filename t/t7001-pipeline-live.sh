@@ -1,5 +1,6 @@
 #!/bin/sh
 # t7001: live capture on loopback with real traffic, as root:
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
 # mb-capture lo | mb-parse | mb-anon | mb-pack > p.bin, then mb-stat and mb-fire on it.
 test_description='live pipeline on lo'
 . "$(dirname "$0")/test-lib.sh"

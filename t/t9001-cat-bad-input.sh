@@ -92,4 +92,17 @@ test_expect_success 'SIGTERM mid-stream leaves a complete stream' '
 	test "$(grep -c "^ev" part.txt)" = 100000
 '
 
+test_expect_success 'mb-cat -p: a bad sem field names the field and the line' '
+	ev="ev\t1.0\t1\tmeta/tcp\tincr\thit\tk\t1\t0\t0\t-\t0\t0\t0" &&
+	for sem in "delta=x" "delta=1,delta=2" "mode=E,delta=1" "meta=vc" "meta=cc" "mode=\\\\x4" "mode==" \
+		"vivify=2147483648" "cflags=4294967296" "meta=0x0000000000000001" "bogus=1" "delta=1,"; do
+		printf "#membench\tversion=2\tkind=events-raw\n$ev\t%s\n" "$sem" >bad.txt &&
+		test_expect_code 1 mb-cat -p bad.txt >out 2>err &&
+		test_one_line_error mb-cat err && grep -q "bad field sem.*line 2" err || return 1
+	done &&
+	printf "#membench\tversion=2\tkind=events-raw\n$ev\tmeta=Dv,delta=18446744073709551615,vivify=-5,mode=\\\\x00\n" >good.txt &&
+	mb-cat -p good.txt | mb-cat -H >back.txt &&
+	grep -q "meta=Dv,delta=18446744073709551615,vivify=-5,mode=\\\\x00$" back.txt
+'
+
 test_done

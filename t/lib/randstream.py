@@ -21,7 +21,30 @@ def header(kind, rnd):
         key = ("k%d" % i).encode()
         val = bytes(rnd.choice(b"abc xyz\\\t\x01=:/") for _ in range(rnd.randint(0, 30)))
         meta += struct.pack("<B", len(key)) + key + struct.pack("<H", len(val)) + val
-    return b"MBSTREAM" + struct.pack("<HHI", 1, kind, len(meta)) + meta
+    return b"MBSTREAM" + struct.pack("<HHI", 2, kind, len(meta)) + meta
+
+
+# The event extension (stream version 2): u8 length, u16 has, the fields of the set bits in bit order.
+SEM_FIELDS = ["<Q", "<Q", "<Q", "<Q", "<Q", "<i", "<i", "<I", "<B"]
+
+
+def sem(rnd):
+    if rnd.random() < 0.5:
+        return b""
+    has = rnd.randint(1, 511)
+    body = struct.pack("<H", has)
+    for bit, fmt in enumerate(SEM_FIELDS):
+        if has >> bit & 1:
+            if bit == 0:  # meta flag letters: mostly real letters, now and then bits past z
+                v = rnd.getrandbits(52) if rnd.random() < 0.8 else rnd.getrandbits(64)
+            elif fmt == "<i":
+                v = rnd.randint(-2**31, 2**31 - 1)
+            elif bit == 8:
+                v = rnd.choice([ord("E"), ord("+"), ord("-"), ord("I"), rnd.getrandbits(8)])
+            else:
+                v = rnd.getrandbits(8 * struct.calcsize(fmt))
+            body += struct.pack(fmt, v)
+    return struct.pack("<B", len(body)) + body
 
 
 def event(kind, rnd):
@@ -33,7 +56,7 @@ def event(kind, rnd):
         rnd.getrandbits(16), key_len,
         rnd.randint(0, 5), rnd.randint(0, 4), rnd.randint(0, 30), rnd.randint(0, 16))
     if kind == 3:
-        return fixed + struct.pack("<Q", rnd.getrandbits(64))
+        return fixed + struct.pack("<Q", rnd.getrandbits(64)) + sem(rnd)
     special = rnd.random()
     if special < 0.05 and key_len >= 1:
         key = b"@" + bytes(rnd.getrandbits(8) for _ in range(key_len - 1))
@@ -41,7 +64,7 @@ def event(kind, rnd):
         key = b"-"
     else:
         key = bytes(rnd.getrandbits(8) for _ in range(key_len))
-    return fixed + key
+    return fixed + key + sem(rnd)
 
 
 def packet(rnd):

@@ -173,10 +173,132 @@ int main(void)
 	uint8_t bmiss[24] = { 0x81, 0x00, 0, 0, 0, 0, 0, 1 };
 	ok(mb_mcresp_parse(1, bmiss, 24, &u) == MB_MCRESP_OK && mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_MISS &&
 	   mb_mcresp_status(MB_CMD_DELETE, &u) == MB_ST_NOT_FOUND, "binary status 1: miss / not found");
+	ok(mb_mcresp_status(MB_CMD_REPLACE, &u) == MB_ST_NOT_STORED,
+	   "binary status 1 on a replace: not_stored, as mb-parse records it (common/mcstatus.c)");
 	uint8_t bbad[24] = { 0x80 };
 	ok(mb_mcresp_parse(1, bbad, 24, &u) == MB_MCRESP_BAD, "binary request magic in a response: bad");
 	uint8_t bbody[24] = { 0x81, 0x00, 0, 9, 0, 0, 0, 0, 0, 0, 0, 4 };
 	ok(mb_mcresp_parse(1, bbody, 24, &u) == MB_MCRESP_BAD, "binary key longer than the body: bad");
+
+	/* recorded semantics (struct mb_sem): every flag and number goes out again */
+	struct mb_sem sem = { .has = MB_SEM_META | MB_SEM_VIVIFY | MB_SEM_RECACHE };
+	for (const char *l = "NORTcfhkl" "stuvq"; *l; l++)
+		sem.mflags |= UINT64_C(1) << mb_sem_letter_bit((unsigned char)*l);
+	sem.vivify_ttl = 30;
+	sem.recache_ttl = 10;
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_GAT, .ttl = 100, .nkeys = 1, .keys = keys, .sem = &sem };
+	wl = snprintf(want, sizeof want, "mg %s N30 O1 R10 T100 c f h k l s t u v\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta mg: every recorded letter in letter order with its number; q only when quiet");
+	r.quiet = true;
+	wl = snprintf(want, sizeof want, "mg %s N30 O1 R10 T100 c f h k l s t u v q\r\nmn\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_UNTIL_MN), "meta mg q: quiet, closed by mn");
+	sem = (struct mb_sem){ .has = MB_SEM_META };
+	sem.mflags = UINT64_C(1) << mb_sem_letter_bit('b') | UINT64_C(1) << mb_sem_letter_bit('v');
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_GET, .nkeys = 1, .keys = keys, .sem = &sem };
+	{
+		/* base64 of the 5-byte key: 8 characters, one '=' */
+		static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const uint8_t *k = (const uint8_t *)key0;
+		char b64[9] = { a[k[0] >> 2], a[(k[0] & 3) << 4 | k[1] >> 4], a[(k[1] & 15) << 2 | k[2] >> 6], a[k[2] & 63],
+				a[k[3] >> 2], a[(k[3] & 3) << 4 | k[4] >> 4], a[(k[4] & 15) << 2], '=', 0 };
+		wl = snprintf(want, sizeof want, "mg %s b v\r\n", b64);
+	}
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta b: the generated key goes out base64-encoded");
+	sem = (struct mb_sem){ .has = MB_SEM_META | MB_SEM_CAS | MB_SEM_NEW_CAS | MB_SEM_CLIENT_FLAGS | MB_SEM_MODE,
+			       .cas = 77, .new_cas = 500, .client_flags = 7, .mode = 'S' };
+	for (const char *l = "CEFIMTck"; *l; l++)
+		sem.mflags |= UINT64_C(1) << mb_sem_letter_bit((unsigned char)*l);
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_CAS, .ttl = 30, .value_len = 2, .nkeys = 1, .keys = keys,
+			       .sem = &sem };
+	wl = snprintf(want, sizeof want, "ms %s 2 C77 E500 F7 I MS T30 c k\r\n12\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta ms: C with the recorded unique, E, F, I, M mode, T, c, k");
+	r.cas = 99;
+	wl = snprintf(want, sizeof want, "ms %s 2 C99 E500 F7 I MS T30 c k\r\n12\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta ms: a unique the replay learnt wins over the recorded one");
+	sem = (struct mb_sem){ .has = MB_SEM_META | MB_SEM_MODE | MB_SEM_VIVIFY, .mode = 'A', .vivify_ttl = 60 };
+	sem.mflags = UINT64_C(1) << mb_sem_letter_bit('M') | UINT64_C(1) << mb_sem_letter_bit('N');
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_APPEND, .value_len = 1, .nkeys = 1, .keys = keys, .sem = &sem };
+	wl = snprintf(want, sizeof want, "ms %s 1 MA N60\r\n1\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta ms MA N: append mode and its vivify ttl");
+	sem = (struct mb_sem){ .has = MB_SEM_META | MB_SEM_CAS, .cas = 9 };
+	for (const char *l = "CIOTkxq"; *l; l++)
+		sem.mflags |= UINT64_C(1) << mb_sem_letter_bit((unsigned char)*l);
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_DELETE, .ttl = 30, .quiet = true, .nkeys = 1, .keys = keys,
+			       .sem = &sem };
+	wl = snprintf(want, sizeof want, "md %s C9 I O1 T30 k x q\r\nmn\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_UNTIL_MN), "meta md: C, I, O, T, k, x, q");
+	sem = (struct mb_sem){ .has = MB_SEM_META | MB_SEM_DELTA | MB_SEM_NEW_CAS | MB_SEM_INITIAL | MB_SEM_MODE | MB_SEM_VIVIFY,
+			       .delta = 5, .new_cas = 7, .initial = 100, .mode = 'D', .vivify_ttl = 60 };
+	for (const char *l = "DEJMNTctv"; *l; l++)
+		sem.mflags |= UINT64_C(1) << mb_sem_letter_bit((unsigned char)*l);
+	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_DECR, .nkeys = 1, .keys = keys, .sem = &sem };
+	wl = snprintf(want, sizeof want, "ma %s D5 E7 J100 MD N60 T0 c t v\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta ma: D, E, J, MD, N, T, c, t, v");
+	struct mb_sem msem = sem;
+	for (const char *m = "I+-"; *m; m++) {
+		sem = (struct mb_sem){ .has = MB_SEM_META | MB_SEM_MODE, .mode = (uint8_t)*m,
+				       .mflags = UINT64_C(1) << mb_sem_letter_bit('M') };
+		r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = *m == '-' ? MB_CMD_DECR : MB_CMD_INCR, .nkeys = 1,
+				       .keys = keys, .sem = &sem };
+		wl = snprintf(want, sizeof want, "ma %s M%c\r\n", key0, *m);
+		ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "meta ma mode spelled as recorded");
+	}
+	/* text- or binary-recorded numbers */
+	sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 25 };
+	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_INCR, .nkeys = 1, .keys = keys, .sem = &sem };
+	wl = snprintf(want, sizeof want, "incr %s 25\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_LINE), "text incr with the recorded delta");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_DECR, .quiet = true, .nkeys = 1, .keys = keys, .sem = &sem };
+	wl = snprintf(want, sizeof want, "decr %s 25 noreply\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_NONE), "text decr noreply with the recorded delta");
+	r.proto = MB_PROTO_META;
+	r.quiet = false;
+	wl = snprintf(want, sizeof want, "ma %s MD D25\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "a text-recorded delta replayed as meta: D");
+	sem = (struct mb_sem){ .has = MB_SEM_CLIENT_FLAGS | MB_SEM_CAS, .client_flags = 7, .cas = 1234 };
+	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_CAS, .value_len = 2, .nkeys = 1, .keys = keys, .sem = &sem };
+	wl = snprintf(want, sizeof want, "cas %s 7 0 2 1234\r\n12\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_LINE), "text cas: recorded client flags and unique");
+	r.proto = MB_PROTO_META;
+	wl = snprintf(want, sizeof want, "ms %s 2 F7 C1234\r\n12\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "the same replayed as meta: F and C");
+	/* binary incr/decr: delta, initial value, expiration; create only as recorded */
+	sem = (struct mb_sem){ .has = MB_SEM_DELTA | MB_SEM_INITIAL, .delta = 5, .initial = 1000 };
+	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_INCR, .ttl = 300, .nkeys = 1, .keys = keys, .sem = &sem };
+	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	static const uint8_t bext[20] = { 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 3, 0xe8, 0, 0, 1, 44 };
+	ok(n == 24 + 20 + 5 && buf[1] == 0x05 && buf[4] == 20 && !memcmp(buf + 24, bext, 20) && ex == MB_EXP_BIN_ONE,
+	   "binary incr: recorded delta 5, initial 1000, expiration 300 (creates)");
+	r.ttl = -1;
+	mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	ok(!memcmp(buf + 24, bext, 16) && !memcmp(buf + 40, "\xff\xff\xff\xff", 4),
+	   "binary incr recorded with expiration 0xffffffff: does not create");
+	r.proto = MB_PROTO_META;
+	r.ttl = 300;
+	wl = snprintf(want, sizeof want, "ma %s D5 N300 J1000\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "a creating binary incr replayed as meta: N with the expiration, J");
+	r.ttl = -1;
+	wl = snprintf(want, sizeof want, "ma %s D5\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_ONE), "a binary incr that does not create, replayed as meta: no N");
+	r.proto = MB_PROTO_BINARY;
+	r.quiet = true;
+	r.cmd = MB_CMD_DECR;
+	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	ok(n == 24 + 20 + 5 + 24 && buf[1] == 0x16 && buf[49 + 1] == 0x0a && ex == MB_EXP_BIN_UNTIL_NOOP,
+	   "binary quiet decr: DECRQ closed by NOOP");
+	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_INCR, .ttl = 0, .nkeys = 1, .keys = keys, .sem = &msem };
+	mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	static const uint8_t mext[20] = { 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 60 };
+	ok(!memcmp(buf + 24, mext, 20), "a meta ma N60 J100 D5 replayed as binary: creates with 100, expiration 60");
+	sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 1 };
+	r.sem = &sem;
+	mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	ok(!memcmp(buf + 40, "\xff\xff\xff\xff", 4), "a text incr replayed as binary does not create");
+	sem = (struct mb_sem){ .has = MB_SEM_CLIENT_FLAGS | MB_SEM_CAS, .client_flags = 9, .cas = 0x0102030405060708ull };
+	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_REPLACE, .value_len = 1, .nkeys = 1, .keys = keys, .sem = &sem };
+	mb_mcreq_build(buf, sizeof buf, &r, &ex);
+	ok(!memcmp(buf + 16, "\x01\x02\x03\x04\x05\x06\x07\x08", 8) && !memcmp(buf + 24, "\0\0\0\x09", 4),
+	   "binary replace: recorded cas in the header, client flags in the extras");
 
 	/* consistent hashing */
 	const char *names[3] = { "a:1", "b:1", "c:1" };

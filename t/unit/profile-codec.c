@@ -208,7 +208,8 @@ static size_t block(uint8_t *out, unsigned type, uint32_t records, const uint8_t
 /*
  * A profile written by hand from doc/profile.md: header of `version`, one events block of
  * the three events below whose ts_bits column ends with `ts_pad`, and whose conn column
- * holds `conn2` for the third event (28 is right), then an end block. Read it into got[];
+ * holds `conn2` for the third event (28 is right), then an end block. From version 3 on,
+ * the block has the sem column too: the first event has delta 7, the others no extension. Read it into got[];
  * returns the reader's last code and its message in msg (1024 bytes).
  */
 static int by_hand(unsigned version, uint8_t ts_pad, uint8_t conn2, struct mb_event *got, uint32_t *ngot, char *msg)
@@ -229,21 +230,24 @@ static int by_hand(unsigned version, uint8_t ts_pad, uint8_t conn2, struct mb_ev
 	const uint8_t newlen[] = { 10, 20 };
 	const uint8_t size[] = { 28 }, size_bits[] = { 44 };	/* 300 */
 	const uint8_t zero3[] = { 0, 0, 0 };
+	const uint8_t sem[] = { 10, MB_SEM_DELTA, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	int ncols = version >= 3 ? 17 : 16;
 	mb_st_le64(newkey, 0x1111111111111111ULL);
 	mb_st_le64(newkey + 8, 0x2222222222222222ULL);
 	const struct {
 		const uint8_t *p;
 		size_t n;
-	} col[16] = { { shapes, sizeof shapes }, { shape, 1 },	    { ts, 4 },     { ts_bits, 2 },
+	} col[17] = { { shapes, sizeof shapes }, { shape, 1 },	    { ts, 4 },     { ts_bits, 2 },
 		      { lat, 4 },	     { lat_bits, 1 },	    { conn, 3 },   { conn_bits, 1 },
 		      { key, 3 },	     { NULL, 0 },	    { newkey, 16 }, { newlen, 2 },
-		      { size, 1 },	     { size_bits, 1 },	    { zero3, 3 },  { zero3, 3 } };
+		      { size, 1 },	     { size_bits, 1 },	    { zero3, 3 },  { zero3, 3 },
+		      { sem, sizeof sem } };
 	uint8_t pay[256], file[1024];
 	size_t n = 0, f = 0;
-	pay[n++] = 16;
-	for (int c = 0; c < 16; c++)
+	pay[n++] = (uint8_t)ncols;
+	for (int c = 0; c < ncols; c++)
 		pay[n++] = (uint8_t)col[c].n;
-	for (int c = 0; c < 16; c++) {
+	for (int c = 0; c < ncols; c++) {
 		if (col[c].n)
 			memcpy(pay + n, col[c].p, col[c].n);
 		n += col[c].n;
@@ -300,6 +304,13 @@ int main(void)
 		   same(&got[1], 1010, 100, 5, 0x1111111111111111ULL, 10, MB_CMD_GET, MB_ST_HIT, 0, 300) &&
 		   same(&got[2], 1005, 3, 300, 0x2222222222222222ULL, 20, MB_CMD_GET, MB_ST_MISS, 0, 0),
 	   "a block encoded by hand from doc/profile.md decodes to its three events %s", msg);
+	ok(rc == MB_END && ngot == 3 && got[0].sem.has == MB_SEM_DELTA && got[0].sem.delta == 7 && got[1].sem.has == 0 &&
+		   got[2].sem.has == 0,
+	   "its sem column gives the first event delta 7 and the others no extension");
+	rc = by_hand(2, 0, 28, got, &ngot, msg);
+	ok(rc == MB_END && ngot == 3 && got[0].sem.has == 0 &&
+		   same(&got[2], 1005, 3, 300, 0x2222222222222222ULL, 20, MB_CMD_GET, MB_ST_MISS, 0, 0),
+	   "a version 2 profile (16 columns, no sem) is still read %s", msg);
 	rc = by_hand(MB_PROFILE_VERSION, 0x80, 28, got, &ngot, msg);
 	ok(rc == MB_ERR && ngot == 0 &&
 		   strstr(msg, "corrupt profile block (column ts_bits: bits missing, left over or non-zero padding)") &&
@@ -310,7 +321,7 @@ int main(void)
 		   strstr(msg, "at byte 24"),
 	   "bucket 252 is invalid (%s)", msg);
 	rc = by_hand(1, 0, 28, got, &ngot, msg);
-	ok(rc == MB_ERR && strstr(msg, "profile format version 1 is not supported (this program reads version 2)"),
+	ok(rc == MB_ERR && strstr(msg, "profile format version 1 is not supported (this program reads versions 2-3)"),
 	   "a version 1 profile is refused by its number (%s)", msg);
 
 	uint64_t blocks = 0;

@@ -121,6 +121,60 @@ static void test_event_codec(void)
 	ok(mb_event_decode(buf, 20, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR, "short event refused");
 }
 
+/* The event extension (stream version 2): request semantics after the key. */
+static void test_event_sem(void)
+{
+	struct mb_event ev, back;
+	struct mb_err err;
+	uint8_t buf[256];
+	memset(&ev, 0, sizeof ev);
+	ev.key_len = 3;
+	ev.key = (const uint8_t *)"abc";
+	ev.cmd = MB_CMD_INCR;
+	ev.sem = (struct mb_sem){ .has = MB_SEM_HAS_ALL, .mflags = UINT64_C(0xfffffffffffff), .delta = 5, .initial = 100,
+				  .cas = UINT64_MAX, .new_cas = 7, .vivify_ttl = -1, .recache_ttl = 30,
+				  .client_flags = 0xdeadbeef, .mode = 'D' };
+	uint32_t len = mb_event_payload_len(&ev, MB_KIND_EVENTS_RAW);
+	is_int(len, 44 + 3 + 1 + 2 + 5 * 8 + 3 * 4 + 1, "an event with every semantic field: key, u8 length, has, fields");
+	mb_event_encode(buf, &ev, MB_KIND_EVENTS_RAW);
+	ok(buf[47] == len - 48 && buf[48] == 0xff && buf[49] == 0x01, "the extension starts with its length and the has bits");
+	ok(mb_event_decode(buf, len, MB_KIND_EVENTS_RAW, &back, &err) == MB_OK && !memcmp(&back.sem, &ev.sem, sizeof ev.sem),
+	   "every field survives");
+	ev.sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 9 };
+	ev.key_hash = 1;
+	len = mb_event_payload_len(&ev, MB_KIND_EVENTS_HASHED);
+	mb_event_encode(buf, &ev, MB_KIND_EVENTS_HASHED);
+	ok(len == 52 + 1 + 2 + 8 && mb_event_decode(buf, len, MB_KIND_EVENTS_HASHED, &back, &err) == MB_OK &&
+		   back.sem.has == MB_SEM_DELTA && back.sem.delta == 9 && back.key_hash == 1,
+	   "hashed events carry it after the hash");
+	ev.sem.has = 0;
+	is_int(mb_event_payload_len(&ev, MB_KIND_EVENTS_HASHED), 52, "no semantics: no extension, the version 1 layout");
+	/* a later version's field (has bit 9, 4 bytes) after the known ones is skipped */
+	ev.sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 9 };
+	mb_event_encode(buf, &ev, MB_KIND_EVENTS_HASHED);
+	buf[52] = 2 + 8 + 4;
+	buf[54] = 0x02;
+	memcpy(buf + 63, "\1\2\3\4", 4);
+	ok(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err) == MB_OK && back.sem.has == MB_SEM_DELTA &&
+		   back.sem.delta == 9,
+	   "a field of a later version is skipped by its length: %s", err.msg);
+	buf[54] = 0;
+	ok(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR && strstr(err.msg, "after its last field"),
+	   "bytes after the last field without a later bit: refused (%s)", err.msg);
+	buf[52] = 5;
+	ok(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR && strstr(err.msg, "field delta"),
+	   "a field past the extension's end: refused naming it (%s)", err.msg);
+	buf[52] = 9;
+	ok(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR && strstr(err.msg, "extension says 9"),
+	   "an extension length that disagrees with the frame: refused (%s)", err.msg);
+	buf[52] = 0;
+	ok(mb_event_decode(buf, 53, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR, "an empty extension is refused");
+	buf[52] = 2;
+	buf[53] = buf[54] = 0;
+	ok(mb_event_decode(buf, 55, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR && strstr(err.msg, "has 0"),
+	   "an extension without fields is refused (%s)", err.msg);
+}
+
 static void test_reader(void)
 {
 	uint8_t *s;
@@ -160,6 +214,15 @@ static void test_reader(void)
 	mb_st_le16(bad + 8, 9);
 	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "future version refused");
 	ok(strstr(err.msg, "version 9") != NULL, "message names the version: %s", err.msg);
+	memcpy(bad, s, n);
+	mb_st_le16(bad + 8, 1);
+	uint64_t frames2;
+	int rc = read_all(bad, n, 0, &frames, &err);
+	ok(rc == read_all(s, n, 0, &frames2, &err) && frames == frames2 && frames > 1000,
+	   "a version 1 stream is read as the version 2 one (%d, %llu frames)", rc, (unsigned long long)frames);
+	mb_st_le16(bad + 8, 3);
+	ok(read_all(bad, n, 0, &frames, &err) == MB_ERR && strstr(err.msg, "version 3 is not supported (this program reads versions 1-2)"),
+	   "version 3 is refused naming the versions read: %s", err.msg);
 	is_int(read_all(s, 10, 0, &frames, &err), MB_ERR, "truncated header refused");
 
 	/* Concatenated streams of one kind read as one; of two kinds, refused. */
@@ -258,6 +321,7 @@ static void test_opt_time(void)
 int main(void)
 {
 	test_event_codec();
+	test_event_sem();
 	test_reader();
 	test_text();
 	test_varint_bytes();
