@@ -17,9 +17,10 @@
 #include "tcpreasm.h"
 
 static const char usage[] =
-	"usage: mb-parse [options] [FILE]     packets (mb-capture stream, pcap or pcapng) -> events\n"
+	"usage: mb-parse [options] [FILE | -r FILE]   packets (mb-capture stream, pcap or pcapng) -> events\n"
 	"\n"
-	"  -p, --ports PORTS     memcached server ports, e.g. 11211,31411-31431 (default 11211)\n"
+	"  -r, --read FILE       the input, as with mb-capture and tcpdump (same as FILE)\n"
+	"  -P, --ports PORTS     memcached server ports, e.g. 11211,31411-31431 (default 11211)\n"
 	"  -M, --max-mem MIB     hard cap on flow-table memory in MiB (default 256)\n"
 	"      --idle DURATION   close flows idle this long in capture time (default 300s)\n"
 	"      --pending N       pending requests per connection before the oldest is dropped (default 4096)\n"
@@ -28,7 +29,7 @@ static const char usage[] =
 	"      --version         print the version\n"
 	"\n"
 	"FILE '-' or none reads standard input. Output: an events-raw stream on stdout.\n"
-	"Exit: 0 ok, 1 bad input, 2 usage. Manual: doc/mb-parse.md.\n";
+	"Exit: 0 ok, 1 bad input, 2 usage. Manual: mb-parse(1).\n";
 
 /* Everything one run holds. */
 struct run {
@@ -202,8 +203,9 @@ static int read_stream(struct run *r, struct mb_reader *rd, const char *ports, s
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "ports", required_argument, NULL, 'p' }, { "max-mem", required_argument, NULL, 'M' },
-		{ "idle", required_argument, NULL, 'I' },  { "pending", required_argument, NULL, 'P' },
+		{ "ports", required_argument, NULL, 'P' }, { "max-mem", required_argument, NULL, 'M' },
+		{ "idle", required_argument, NULL, 'I' },  { "pending", required_argument, NULL, 'N' },
+		{ "read", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
@@ -219,9 +221,13 @@ int main(int argc, char **argv)
 	bool quiet = false;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:M:qh", longopts, NULL)) != -1) {
+	const char *input = NULL;
+	while ((c = getopt_long(argc, argv, "P:M:r:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
+		case 'r':
+			input = optarg;
+			break;
+		case 'P':
 			memset(&ports, 0, sizeof ports);
 			if (mb_opt_ports(optarg, &ports, &err) != MB_OK)
 				mb_usage_error("%s", err.msg);
@@ -237,7 +243,7 @@ int main(int argc, char **argv)
 				mb_usage_error("bad --idle duration: '%s'", optarg);
 			lim.idle_ns = v;
 			break;
-		case 'P':
+		case 'N':
 			if (mb_opt_u64(optarg, 8, 1u << 20, false, &pending, &err) != MB_OK)
 				mb_usage_error("bad --pending (8..1048576): '%s'", optarg);
 			break;
@@ -247,14 +253,16 @@ int main(int argc, char **argv)
 		default: mb_usage_bad_option(argv);
 		}
 	}
-	if (argc - optind > 1)
-		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
-	const char *name = optind < argc && strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
+	if (argc - optind > (input ? 0 : 1))
+		mb_usage_error("one input at most: '%s'", argv[input ? optind : optind + 1]);
+	if (!input && optind < argc)
+		input = argv[optind];
+	const char *name = input && strcmp(input, "-") ? input : "<stdin>";
 	int fd = 0;
-	if (optind < argc && strcmp(argv[optind], "-")) {
-		fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	if (input && strcmp(input, "-")) {
+		fd = open(input, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			mb_msg("cannot open input: %s: '%s'", strerror(errno), argv[optind]);
+			mb_msg("cannot open input: %s: '%s'", strerror(errno), input);
 			return MB_EXIT_DATA;
 		}
 	}
