@@ -23,7 +23,7 @@ static const char usage[] =
 	"       mb-capture -D                                  list the interfaces\n"
 	"\n"
 	"As in tcpdump:\n"
-	"  -i, --interface IFACE        capture live on IFACE\n"
+	"  -i, --interface IFACE        capture live on IFACE (default: the first interface -D lists)\n"
 	"  -r, --read FILE              read a pcap or pcapng file instead\n"
 	"  -w, --write FILE             also write the packets to a pcap file (nanosecond timestamps)\n"
 	"  -c, --count N                stop after N packets\n"
