@@ -145,10 +145,11 @@ $(FUZZ_BUILD)/fuzz-%: fuzz/fuzz-%.c $(COMMON_SRC) $(wildcard common/*.h fuzz/*.h
 PANDOC ?= pandoc
 man: $(MANPAGES)
 
-$(BUILD)/man/%.1: doc/%.md scripts/man/tables.lua common/prog.h
+$(BUILD)/man/%.1: doc/%.md scripts/man/tables.lua common/prog.h Makefile
 	@mkdir -p $(@D)
 	$(call say,MAN,$@)
-	$(Q)$(PANDOC) --standalone --from markdown+lists_without_preceding_blankline --to man --shift-heading-level-by=-1 --lua-filter scripts/man/tables.lua \
+	$(Q)$(PANDOC) --standalone --from markdown+lists_without_preceding_blankline --to man \
+	   --shift-heading-level-by=-1 --lua-filter scripts/man/tables.lua \
 	   --metadata title=$* --metadata section=1 --metadata date= \
 	   --metadata header="membench manual" --metadata footer="membench $(VERSION)" -o $@.tmp $< && mv $@.tmp $@
 

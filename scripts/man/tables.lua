@@ -7,8 +7,8 @@ local INDENT = 7 -- the .TS table starts at the paragraph indent
 local GAP = 3 -- tbl's default column separation
 local PANDOC_FULL = 70 -- pandoc writes a width w as (w * 70)n
 
+-- The length of a cell's text as the reader sees it.
 local function cell_len(cell)
-  local n = 0
   return utf8.len(pandoc.utils.stringify(cell.contents)) or 0
 end
 
@@ -38,7 +38,9 @@ function Table(t)
     while changed do
       changed = false
       local nopen, sum = 0, 0
-      for i = 1, ncol do if open[i] then nopen = nopen + 1; sum = sum + natural[i] end end
+      for i = 1, ncol do
+        if open[i] then nopen = nopen + 1; sum = sum + natural[i] end
+      end
       for i = 1, ncol do
         if open[i] and natural[i] <= left / nopen then
           width[i], open[i], left, changed = natural[i], false, left - natural[i], true
