@@ -83,6 +83,7 @@ struct opts {
 	const char *ports_arg;
 	struct mb_portset ports;
 	char *filter_buf;             /* the trailing words joined, as tcpdump joins them */
+	char *iface_buf;              /* the default interface's name, when no -i was given */
 	bool have_filter, no_promisc, progress;
 	enum ebpf_mode ebpf;
 	uint64_t count, duration_ns, flush_ns;
@@ -684,20 +685,21 @@ static _Noreturn void list_interfaces(void)
 	exit(n ? MB_EXIT_OK : MB_EXIT_DATA);
 }
 
-/* No -i and no -r: the first interface libpcap lists, as tcpdump chooses it. */
-static const char *default_interface(void)
+/* No -i and no -r: the first interface libpcap lists, as tcpdump chooses it (the caller frees it). */
+static char *default_interface(void)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_if_t *all = NULL;
-	static char name[256];
 	if (pcap_findalldevs(&all, errbuf) < 0 || !all) {
 		if (all)
 			pcap_freealldevs(all);
 		mb_usage_error("no interface given (-i IFACE or -r FILE), and none found to capture on%s%s",
 			       *errbuf ? ": " : "", errbuf);
 	}
-	snprintf(name, sizeof name, "%s", all->name);
+	char *name = strdup(all->name);
 	pcap_freealldevs(all);
+	if (!name)
+		mb_usage_error("out of memory for the interface name");
 	return name;
 }
 
@@ -870,7 +872,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (!o->file && !o->iface)
-		o->iface = default_interface();
+		o->iface = o->iface_buf = default_interface();
 }
 
 int main(int argc, char **argv)
@@ -926,6 +928,7 @@ int main(int argc, char **argv)
 	free(c.expr_plain);
 	free(c.expr_vlan);
 	free(o.filter_buf);
+	free(o.iface_buf);
 	int wrc = mb_writer_close(&c.w, NULL);
 	if (rc == MB_OK && wrc != MB_OK && wrc != MB_EPIPE)
 		rc = wrc;
