@@ -5,8 +5,11 @@
 #   make check      everything, then the test suite with prove, then unit+stream tests under SAN=1
 #   make bench      benchmarks (scripts/bench), printing ratios against peers
 #   make fuzz       fuzz targets (clang libFuzzer), FUZZ_SECONDS each
-#   make install    PREFIX=/usr/local DESTDIR=
-#   V=1             show full commands
+#   make man        manual pages in $(BUILD)/man, from doc/mb-*.md with pandoc
+#   make install    PREFIX=/usr/local DESTDIR=: programs, manual pages, bash completions, docs
+#   make uninstall  removes what install installed (same PREFIX and DESTDIR)
+#   make deps       installs the Debian packages of every set (scripts/deps)
+#   V=1             show full commands; make -s shows nothing but errors
 
 .DEFAULT_GOAL := all
 
@@ -32,8 +35,13 @@ CFLAGS  ?= -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Icommon -I$(BUILD)/gen -MMD -MP
 LDLIBS_ALL := -lzstd -lm -lpthread
 
+# -s (the single-letter flags are MAKEFLAGS' first word, without a dash): no progress lines.
+SILENT := $(findstring s,$(filter-out -%,$(firstword $(MAKEFLAGS))))
 ifeq ($(V),1)
 Q :=
+say = @true
+else ifneq ($(SILENT),)
+Q := @
 say = @true
 else
 Q := @
@@ -49,13 +57,16 @@ UNIT_SRC   := $(sort $(wildcard t/unit/*.c))
 UNITS      := $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/unit/%)
 FUZZ_SRC   := $(sort $(wildcard fuzz/fuzz-*.c))
 MANS       := $(sort $(wildcard doc/mb-*.md))
+MANPAGES   := $(MANS:doc/%.md=$(BUILD)/man/%.1)
+PROG_NAMES := $(PROG_SRC:cmd/%.c=%)
+VERSION    := $(shell sed -n 's/^\#define MB_VERSION "\(.*\)"/\1/p' common/prog.h)
 
 # Per-part fragments: extra libraries (LDLIBS_mb-x), extra objects linked into one
 # program (EXTRA_OBJ_mb-x, with their own rules), generated headers. One file per owner.
 -include $(sort $(wildcard mk/*.mk))
 
 .SECONDARY:
-.PHONY: all check check-san unit bench fuzz install clean
+.PHONY: all check check-run check-san unit bench fuzz man install uninstall deps clean
 all: $(PROGS) $(UNITS)
 
 $(BUILD)/common/%.o: common/%.c
@@ -93,7 +104,17 @@ TESTS ?= $(sort $(wildcard t/t[0-9][0-9][0-9][0-9]-*.sh))
 LIVE_TESTS := $(shell grep -l "^# mb-test: live" $(TESTS) /dev/null)
 SAN_TESTS ?= $(sort $(wildcard t/t0[0-9][0-9][0-9]-*.sh) $(wildcard t/t9[0-9][0-9][0-9]-*.sh))
 
-check: all
+# check first installs the test set of Debian packages (scripts/deps; silent when all are
+# there), then runs in a new make, which sees the tools just installed (the eBPF build).
+# DEPS=0 skips the installation.
+DEPS ?= 1
+check:
+ifneq ($(DEPS),0)
+	$(Q)scripts/deps build runtime test
+endif
+	$(Q)$(MAKE) --no-print-directory check-run
+
+check-run: all man
 	$(Q)MB_BUILD=$(abspath $(BUILD)) $(PROVE) $(PROVE_J) $(UNITS) $(filter-out $(LIVE_TESTS),$(TESTS))
 	$(Q)MB_BUILD=$(abspath $(BUILD)) $(PROVE) $(LIVE_TESTS)
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-san
@@ -120,12 +141,39 @@ $(FUZZ_BUILD)/fuzz-%: fuzz/fuzz-%.c $(COMMON_SRC) $(wildcard common/*.h fuzz/*.h
 	$(call say,FUZZ,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRC) $(LDLIBS_ALL)
 
-# Programs, man pages made from doc/mb-*.md, and the format documents.
-install: $(PROGS)
-	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/membench
-	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	$(Q)for m in $(MANS); do scripts/md2man $$m >$(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m .md).1 || exit 1; done
-	$(Q)install -m 0644 README.md doc/*.md $(DESTDIR)$(PREFIX)/share/doc/membench/
+# Manual pages: doc/mb-*.md through pandoc (a Debian package, in scripts/deps' build set);
+# scripts/man/tables.lua sizes table columns to fit an 80-column terminal.
+PANDOC ?= pandoc
+man: $(MANPAGES)
+
+$(BUILD)/man/%.1: doc/%.md scripts/man/tables.lua common/prog.h Makefile
+	@mkdir -p $(@D)
+	$(call say,MAN,$@)
+	$(Q)$(PANDOC) --standalone --from markdown+lists_without_preceding_blankline --to man \
+	   --shift-heading-level-by=-1 --lua-filter scripts/man/tables.lua \
+	   --metadata title=$* --metadata section=1 --metadata date= \
+	   --metadata header="membench manual" --metadata footer="membench $(VERSION)" -o $@.tmp $< && mv $@.tmp $@
+
+# Programs, manual pages, bash completions (one file serves every program: bash-completion
+# loads it under each program's name), and the documents.
+BINDIR  = $(DESTDIR)$(PREFIX)/bin
+MAN1DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+DOCDIR  = $(DESTDIR)$(PREFIX)/share/doc/membench
+install: $(PROGS) $(MANPAGES)
+	$(Q)install -d $(BINDIR) $(MAN1DIR) $(COMPDIR) $(DOCDIR)
+	$(Q)install -m 0755 $(PROGS) $(BINDIR)/
+	$(Q)install -m 0644 $(MANPAGES) $(MAN1DIR)/
+	$(Q)for p in $(PROG_NAMES); do install -m 0644 scripts/completion/membench.bash $(COMPDIR)/$$p || exit 1; done
+	$(Q)install -m 0644 README.md doc/*.md $(DOCDIR)/
+
+uninstall:
+	$(Q)rm -f $(addprefix $(BINDIR)/,$(PROG_NAMES)) $(addprefix $(MAN1DIR)/,$(PROG_NAMES:=.1)) \
+	   $(addprefix $(COMPDIR)/,$(PROG_NAMES)) $(addprefix $(DOCDIR)/,README.md $(notdir $(wildcard doc/*.md)))
+	$(Q)rmdir $(DOCDIR) 2>/dev/null || true
+
+deps:
+	$(Q)scripts/deps
 
 clean:
 	rm -rf build build-san build-fuzz

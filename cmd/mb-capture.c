@@ -18,26 +18,34 @@
 #include "stream.h"
 
 static const char usage[] =
-	"usage: mb-capture [options] IFACE        capture live on an interface (libpcap)\n"
-	"       mb-capture [options] -r FILE      read a pcap or pcapng file ('-' = stdin)\n"
+	"usage: mb-capture [options] [-i IFACE] [EXPRESSION]   capture live (libpcap; default: the first interface)\n"
+	"       mb-capture [options] -r FILE [EXPRESSION]      read a pcap or pcapng file ('-' = stdin)\n"
+	"       mb-capture -D                                  list the interfaces\n"
 	"\n"
-	"  -p, --ports LIST      memcached ports, e.g. 11211,31411-31431 (default 11211; TCP and UDP)\n"
-	"  -f, --filter EXPR     any tcpdump filter expression instead of the ports ('' = every packet)\n"
-	"  -c, --count N         stop after N packets\n"
-	"  -d, --duration TIME   stop after TIME (10s, 2m, 500ms); with -r: a span of packet timestamps\n"
-	"  -s, --snaplen BYTES   bytes kept per packet (default and maximum 262144)\n"
-	"  -B, --buffer MIB      kernel capture buffer in MiB (live; default 32)\n"
-	"      --flush TIME      live: deliver buffered packets at least this often (default 100ms)\n"
-	"  -P, --promisc         put the interface into promiscuous mode (live)\n"
-	"  -w, --write FILE      also write the packets to a standard pcap file (nanosecond timestamps)\n"
-	"      --progress        a live status line on stderr, once per second\n"
-	"      --ebpf[=auto]     live: capture with the kernel-side eBPF backend (value bodies elided);\n"
-	"                        =auto falls back to libpcap when eBPF is unavailable\n"
-	"  -h, --help            this help\n"
-	"      --version         print the version\n"
+	"As in tcpdump:\n"
+	"  -i, --interface IFACE        capture live on IFACE (default: the first interface -D lists)\n"
+	"  -r, --read FILE              read a pcap or pcapng file instead\n"
+	"  -w, --write FILE             also write the packets to a pcap file (nanosecond timestamps)\n"
+	"  -c, --count N                stop after N packets\n"
+	"  -s, --snapshot-length BYTES  bytes kept per packet, 64..262144, 0 = 262144 (default 262144)\n"
+	"  -B, --buffer-size KIB        kernel capture buffer in KiB, live (default 32768)\n"
+	"  -p, --no-promiscuous-mode    do not put the interface into promiscuous mode (live)\n"
+	"  -n                           accepted and ignored: mb-capture never resolves names\n"
+	"  -D, --list-interfaces        list the interfaces that can capture, then exit\n"
+	"  EXPRESSION                   a pcap-filter(7) expression instead of the port filter;\n"
+	"                               '' passes every packet\n"
+	"membench's own:\n"
+	"  -P, --ports LIST             memcached ports, TCP and UDP, e.g. 11211,31411-31431 (default 11211)\n"
+	"      --duration TIME          stop after TIME (10s, 2m, 500ms); with -r: a span of packet times\n"
+	"      --flush TIME             live: hand buffered packets on at least this often (default 100ms)\n"
+	"      --progress               a status line on stderr, once per second\n"
+	"      --ebpf[=auto]            live: capture with the kernel-side eBPF backend (value bodies\n"
+	"                               elided); =auto falls back to libpcap when eBPF is unavailable\n"
+	"  -h, --help                   this help\n"
+	"      --version                print the version\n"
 	"\n"
 	"stdout carries the packet stream (kind packets); pipe it into mb-parse.\n"
-	"Exit: 0 ok, 1 capture or input error, 2 usage. Manual: doc/mb-capture.md.\n";
+	"Exit: 0 ok, 1 capture or input error, 2 usage. Manual: mb-capture(1).\n";
 
 /* Link types whose frames common/net.c decodes (pcap LINKTYPE_* values). */
 static bool linktype_supported(uint32_t lt)
@@ -74,10 +82,12 @@ struct opts {
 	const char *iface, *file, *filter, *wfile;
 	const char *ports_arg;
 	struct mb_portset ports;
-	bool have_filter, promisc, progress;
+	char *filter_buf;             /* the trailing words joined, as tcpdump joins them */
+	char *iface_buf;              /* the default interface's name, when no -i was given */
+	bool have_filter, no_promisc, progress;
 	enum ebpf_mode ebpf;
 	uint64_t count, duration_ns, flush_ns;
-	uint32_t snaplen, buffer_mib;
+	uint32_t snaplen, buffer_kib;
 };
 
 /* A compiled filter per link type (offline pcapng may mix link types). */
@@ -188,7 +198,7 @@ static char *ports_expr(const struct mb_portset *ps, bool vlan)
 	return out;
 }
 
-/* The expression used for a link type: -f as given, or the port filter. */
+/* The expression used for a link type: the one given, or the port filter. */
 static const char *filter_expr(const struct cap *c, uint32_t lt)
 {
 	if (c->o->have_filter)
@@ -274,7 +284,7 @@ static int write_header(struct cap *c)
 	rc |= mb_info_set_source(&c->info, c->source);
 	rc |= mb_info_set(&c->info, "capture", c->capture);
 	rc |= mb_info_set(&c->info, "filter", filter_expr(c, c->linktype));
-	if (!c->o->have_filter) /* mb-parse's server ports; unknown under a -f expression */
+	if (!c->o->have_filter) /* mb-parse's server ports; unknown under a filter expression */
 		rc |= mb_info_set(&c->info, "ports", c->o->ports_arg);
 	rc |= mb_info_set(&c->info, "backend", "libpcap");
 	if (rc != MB_OK)
@@ -488,7 +498,7 @@ static int activate_error(struct cap *c, int rc, const char *iface)
 	case PCAP_ERROR_IFACE_NOT_UP:
 		return mb_err_set(&c->err, MB_ERR, "interface is down: '%s'", iface);
 	case PCAP_ERROR_PROMISC_PERM_DENIED:
-		return mb_err_set(&c->err, MB_ERR, "no permission for promiscuous mode (run as root or without -P): '%s'",
+		return mb_err_set(&c->err, MB_ERR, "no permission for promiscuous mode (run as root, or with -p): '%s'",
 				  iface);
 	default:
 		return mb_err_set(&c->err, MB_ERR, "cannot capture: %s: '%s'", pcap_geterr(c->live), iface);
@@ -504,9 +514,9 @@ static int run_live(struct cap *c)
 		return mb_err_set(&c->err, MB_ERR, "cannot capture: %s: '%s'", errbuf, o->iface);
 	c->live = p;
 	pcap_set_snaplen(p, (int)o->snaplen);
-	pcap_set_promisc(p, o->promisc);
+	pcap_set_promisc(p, !o->no_promisc);
 	pcap_set_timeout(p, (int)(o->flush_ns / 1000000u ? o->flush_ns / 1000000u : 1));
-	pcap_set_buffer_size(p, (int)(o->buffer_mib << 20));
+	pcap_set_buffer_size(p, (int)(o->buffer_kib << 10));
 	pcap_set_immediate_mode(p, 0);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
 	int rc = pcap_activate(p);
@@ -652,74 +662,157 @@ static int run_ebpf(struct cap *c, bool *unavailable)
 
 /* ---- main ---- */
 
+/* -D: the interfaces libpcap can open, numbered as tcpdump -D numbers them. */
+static _Noreturn void list_interfaces(void)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *all = NULL;
+	if (pcap_findalldevs(&all, errbuf) < 0) {
+		mb_msg("cannot list the interfaces: %s", errbuf);
+		exit(MB_EXIT_DATA);
+	}
+	unsigned n = 0;
+	for (pcap_if_t *d = all; d; d = d->next) {
+		printf("%u.%s", ++n, d->name);
+		if (d->description)
+			printf(" (%s)", d->description);
+		printf(" [%s%s%s]\n", d->flags & PCAP_IF_UP ? "Up" : "Down", d->flags & PCAP_IF_RUNNING ? ", Running" : "",
+		       d->flags & PCAP_IF_LOOPBACK ? ", Loopback" : "");
+	}
+	pcap_freealldevs(all);
+	if (fflush(stdout) != 0 && errno != EPIPE) {
+		mb_msg("write error: %s: '<stdout>'", strerror(errno));
+		exit(MB_EXIT_DATA);
+	}
+	exit(n ? MB_EXIT_OK : MB_EXIT_DATA);
+}
+
+/* No -i and no -r: the first interface libpcap lists, as tcpdump chooses it (the caller frees it). */
+static char *default_interface(void)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *all = NULL;
+	if (pcap_findalldevs(&all, errbuf) < 0 || !all) {
+		if (all)
+			pcap_freealldevs(all);
+		mb_usage_error("no interface given (-i IFACE or -r FILE), and none found to capture on%s%s",
+			       *errbuf ? ": " : "", errbuf);
+	}
+	char *name = strdup(all->name);
+	pcap_freealldevs(all);
+	if (!name)
+		mb_usage_error("out of memory for the interface name");
+	return name;
+}
+
+/* The trailing words, joined by spaces into one filter expression (tcpdump's rule); NULL when there are none. */
+static char *join_words(int n, char **words)
+{
+	if (n <= 0)
+		return NULL;
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	char *s = malloc(len);
+	if (!s)
+		mb_usage_error("out of memory for the filter expression");
+	s[0] = 0;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
+/* A filter that is only a port list ("11211", "11211,11311") is an old `-p PORTS` meant as --ports. */
+static bool looks_like_ports(const char *s)
+{
+	return *s && strspn(s, "0123456789,-") == strlen(s);
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_VERSION = 256, OPT_PROGRESS, OPT_FLUSH, OPT_EBPF };
+	enum { OPT_VERSION = 256, OPT_PROGRESS, OPT_FLUSH, OPT_EBPF, OPT_DURATION };
 	static const struct option longopts[] = {
-		{ "read", required_argument, NULL, 'r' },     { "ports", required_argument, NULL, 'p' },
-		{ "filter", required_argument, NULL, 'f' },   { "count", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' }, { "snaplen", required_argument, NULL, 's' },
-		{ "buffer", required_argument, NULL, 'B' },   { "flush", required_argument, NULL, OPT_FLUSH },
-		{ "promisc", no_argument, NULL, 'P' },        { "write", required_argument, NULL, 'w' },
-		{ "progress", no_argument, NULL, OPT_PROGRESS }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION }, { "ebpf", optional_argument, NULL, OPT_EBPF },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "snapshot-length", required_argument, NULL, 's' },
+		{ "buffer-size", required_argument, NULL, 'B' },
+		{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+		{ "list-interfaces", no_argument, NULL, 'D' },
+		{ "ports", required_argument, NULL, 'P' },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "flush", required_argument, NULL, OPT_FLUSH },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "ebpf", optional_argument, NULL, OPT_EBPF },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mb_err err;
 	uint64_t v;
-	bool have_ports = false;
+	bool have_ports = false, list = false;
 	memset(o, 0, sizeof *o);
 	o->count = UINT64_MAX;
 	o->snaplen = MB_PACKET_MAX;
-	o->buffer_mib = 32;
+	o->buffer_kib = 32768;
 	o->flush_ns = 100000000u;
 	o->ports_arg = "11211";
 	mb_opt_ports(o->ports_arg, &o->ports, &err);
 	int ch;
 	opterr = 0; /* one message of our own, not getopt's */
-	while ((ch = getopt_long(argc, argv, ":r:p:f:c:d:s:B:Pw:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":i:r:w:c:s:B:pDnP:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'i':
+			o->iface = optarg;
+			break;
 		case 'r':
 			o->file = optarg;
 			break;
-		case 'p':
-			if (mb_opt_ports(optarg, &o->ports, &err) != MB_OK)
-				mb_usage_error("%s", err.msg);
-			have_ports = true;
-			o->ports_arg = optarg;
-			break;
-		case 'f':
-			o->filter = optarg;
-			o->have_filter = true;
+		case 'w':
+			o->wfile = optarg;
 			break;
 		case 'c':
 			if (mb_opt_u64(optarg, 1, UINT64_MAX, true, &o->count, &err) != MB_OK)
 				mb_usage_error("-c: %s", err.msg);
 			break;
-		case 'd':
-			if (mb_opt_duration(optarg, &o->duration_ns, &err) != MB_OK || o->duration_ns == 0)
-				mb_usage_error("-d: bad duration: '%s'", optarg);
-			break;
 		case 's':
-			if (mb_opt_u64(optarg, 64, MB_PACKET_MAX, true, &v, &err) != MB_OK)
-				mb_usage_error("-s: %s", err.msg);
+			if (!strcmp(optarg, "0"))
+				v = MB_PACKET_MAX; /* tcpdump: 0 means the maximum */
+			else if (mb_opt_u64(optarg, 64, MB_PACKET_MAX, true, &v, &err) != MB_OK)
+				mb_usage_error("-s: %s (0 = the maximum)", err.msg);
 			o->snaplen = (uint32_t)v;
 			break;
 		case 'B':
-			if (mb_opt_u64(optarg, 1, 2047, false, &v, &err) != MB_OK)
-				mb_usage_error("-B: %s", err.msg);
-			o->buffer_mib = (uint32_t)v;
+			if (mb_opt_u64(optarg, 1, 2047u << 10, false, &v, &err) != MB_OK)
+				mb_usage_error("-B: %s (KiB)", err.msg);
+			o->buffer_kib = (uint32_t)v;
+			break;
+		case 'p':
+			o->no_promisc = true;
+			break;
+		case 'D':
+			list = true;
+			break;
+		case 'n':
+			break; /* tcpdump's "do not resolve names": mb-capture never resolves any */
+		case 'P':
+			if (mb_opt_ports(optarg, &o->ports, &err) != MB_OK)
+				mb_usage_error("%s", err.msg);
+			have_ports = true;
+			o->ports_arg = optarg;
+			break;
+		case OPT_DURATION:
+			if (mb_opt_duration(optarg, &o->duration_ns, &err) != MB_OK || o->duration_ns == 0)
+				mb_usage_error("--duration: bad duration: '%s'", optarg);
 			break;
 		case OPT_FLUSH:
 			if (mb_opt_duration(optarg, &o->flush_ns, &err) != MB_OK || o->flush_ns == 0 ||
 			    o->flush_ns > 60000000000ull)
 				mb_usage_error("--flush: bad duration (1ms .. 60s): '%s'", optarg);
-			break;
-		case 'P':
-			o->promisc = true;
-			break;
-		case 'w':
-			o->wfile = optarg;
 			break;
 		case OPT_PROGRESS:
 			o->progress = true;
@@ -743,33 +836,46 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			mb_usage_error("unknown option: '%s'", argv[optind - 1]);
 		}
 	}
+	if (list)
+		list_interfaces();
+	o->filter_buf = join_words(argc - optind, argv + optind);
+	if (o->filter_buf) {
+		o->filter = o->filter_buf;
+		o->have_filter = true;
+	}
+	if (o->file && o->iface)
+		mb_usage_error("give either -r FILE or -i IFACE, not both: '%s'", o->iface);
 	if (have_ports && o->have_filter)
-		mb_usage_error("-p and -f exclude each other (put the ports into the filter expression)");
-	if (o->file && optind < argc)
-		mb_usage_error("give either -r FILE or an interface, not both: '%s'", argv[optind]);
-	if (!o->file && optind != argc - 1)
-		mb_usage_error(optind == argc ? "no interface given (or -r FILE)" : "more than one interface given: '%s'",
-			       argv[argc - 1]);
-	if (!o->file)
-		o->iface = argv[optind];
+		mb_usage_error("--ports and a filter expression exclude each other (put the ports into the expression): '%s'",
+			       o->filter);
+	if (o->have_filter && looks_like_ports(o->filter))
+		mb_usage_error("a filter expression of port numbers only (-p is tcpdump's no-promiscuous-mode now): did you "
+			       "mean --ports %s?", o->filter);
 	if (o->ebpf && o->file)
 		mb_usage_error("--ebpf captures live: it does not read files");
-	if (o->ebpf && (o->have_filter || o->wfile || o->promisc))
+	if (o->ebpf && (o->have_filter || o->wfile))
 		mb_usage_error("--ebpf filters by port only and writes no pcap: %s is not available with it",
-			       o->have_filter ? "-f" : o->wfile ? "-w" : "-P");
+			       o->have_filter ? "a filter expression" : "-w");
 	if (o->wfile && !strcmp(o->wfile, "-"))
 		mb_usage_error("-w needs a file: stdout carries the packet stream");
 	if (o->have_filter && *o->filter) {
 		/* Syntax check now (a usage error); link-type-specific failures come when the capture's type is known. */
 		pcap_t *dead = pcap_open_dead(DLT_EN10MB, MB_PACKET_MAX);
 		struct bpf_program prog;
-		if (dead && pcap_compile(dead, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		if (dead && pcap_compile(dead, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			/* `mb-capture eth0` (the old positional interface) reads as a one-word expression. */
+			if (!o->iface && !o->file && !strchr(o->filter, ' '))
+				mb_usage_error("bad filter expression: %s: '%s' (an interface is given with -i IFACE)",
+					       pcap_geterr(dead), o->filter);
 			mb_usage_error("bad filter expression: %s: '%s'", pcap_geterr(dead), o->filter);
+		}
 		if (dead) {
 			pcap_freecode(&prog);
 			pcap_close(dead);
 		}
 	}
+	if (!o->file && !o->iface)
+		o->iface = o->iface_buf = default_interface();
 }
 
 int main(int argc, char **argv)
@@ -824,6 +930,8 @@ int main(int argc, char **argv)
 		pcap_freecode(&c.filters[i].prog);
 	free(c.expr_plain);
 	free(c.expr_vlan);
+	free(o.filter_buf);
+	free(o.iface_buf);
 	int wrc = mb_writer_close(&c.w, NULL);
 	if (rc == MB_OK && wrc != MB_OK && wrc != MB_EPIPE)
 		rc = wrc;

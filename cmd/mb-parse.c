@@ -17,9 +17,10 @@
 #include "tcpreasm.h"
 
 static const char usage[] =
-	"usage: mb-parse [options] [FILE]     packets (mb-capture stream, pcap or pcapng) -> events\n"
+	"usage: mb-parse [options] [FILE | -r FILE]   packets (mb-capture stream, pcap or pcapng) -> events\n"
 	"\n"
-	"  -p, --ports PORTS     memcached server ports, e.g. 11211,31411-31431 (default: the\n"
+	"  -r, --read FILE       the input, as with mb-capture and tcpdump (same as FILE)\n"
+	"  -P, --ports PORTS     memcached server ports, e.g. 11211,31411-31431 (default: the\n"
 	"                        packet stream's `ports`, else 11211)\n"
 	"  -M, --max-mem MIB     hard cap on flow-table memory in MiB (default 256)\n"
 	"      --idle DURATION   close flows idle this long in capture time (default 300s)\n"
@@ -29,7 +30,7 @@ static const char usage[] =
 	"      --version         print the version\n"
 	"\n"
 	"FILE '-' or none reads standard input. Output: an events-raw stream on stdout.\n"
-	"Exit: 0 ok, 1 bad input or no flow on the server ports, 2 usage. Manual: doc/mb-parse.md.\n";
+	"Exit: 0 ok, 1 bad input or no flow on the server ports, 2 usage. Manual: mb-parse(1).\n";
 
 #define BUSIEST_PORTS 3 /* other ports named when no flow used a server port */
 #define RESET_LINGER_NS (1 * MB_NS_PER_SEC)
@@ -236,13 +237,13 @@ static int no_flow_error(struct run *r, const char *name, struct mb_err *err)
 	if (!r->tab.cnt.not_memcached)
 		return mb_err_set(err, MB_ERR, "no TCP or UDP packet among %llu packets, so no flow on server ports %s: '%s'",
 				  (unsigned long long)r->packets, r->ports_s, name);
-	char busy[BUSIEST_PORTS * 48 + 32] = ""; /* each port at most 50 bytes, then " (try -p PORT)" */
+	char busy[BUSIEST_PORTS * 48 + 32] = ""; /* each port at most 50 bytes, then " (try -P PORT)" */
 	size_t len = 0;
 	for (unsigned i = 0; i < n; i++)
 		len += (size_t)snprintf(busy + len, sizeof busy - len, "%s%u (%llu packets)", i ? ", " : ", the busiest ",
 					port[i], (unsigned long long)pk[i]);
 	if (n)
-		snprintf(busy + len, sizeof busy - len, " (try -p %u)", port[0]);
+		snprintf(busy + len, sizeof busy - len, " (try -P %u)", port[0]);
 	return mb_err_set(err, MB_ERR, "no flow on server ports %s: %llu TCP/UDP packets use other ports%s: '%s'",
 			  r->ports_s, (unsigned long long)r->tab.cnt.not_memcached, busy, name);
 }
@@ -250,8 +251,9 @@ static int no_flow_error(struct run *r, const char *name, struct mb_err *err)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "ports", required_argument, NULL, 'p' }, { "max-mem", required_argument, NULL, 'M' },
-		{ "idle", required_argument, NULL, 'I' },  { "pending", required_argument, NULL, 'P' },
+		{ "ports", required_argument, NULL, 'P' }, { "max-mem", required_argument, NULL, 'M' },
+		{ "idle", required_argument, NULL, 'I' },  { "pending", required_argument, NULL, 'N' },
+		{ "read", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
@@ -268,9 +270,13 @@ int main(int argc, char **argv)
 	bool quiet = false;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:M:qh", longopts, NULL)) != -1) {
+	const char *input = NULL;
+	while ((c = getopt_long(argc, argv, "P:M:r:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
+		case 'r':
+			input = optarg;
+			break;
+		case 'P':
 			memset(&ports, 0, sizeof ports);
 			if (mb_opt_ports(optarg, &ports, &err) != MB_OK)
 				mb_usage_error("%s", err.msg);
@@ -287,7 +293,7 @@ int main(int argc, char **argv)
 				mb_usage_error("bad --idle duration: '%s'", optarg);
 			lim.idle_ns = v;
 			break;
-		case 'P':
+		case 'N':
 			if (mb_opt_u64(optarg, 8, 1u << 20, false, &pending, &err) != MB_OK)
 				mb_usage_error("bad --pending (8..1048576): '%s'", optarg);
 			break;
@@ -297,14 +303,16 @@ int main(int argc, char **argv)
 		default: mb_usage_bad_option(argv);
 		}
 	}
-	if (argc - optind > 1)
-		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
-	const char *name = optind < argc && strcmp(argv[optind], "-") ? argv[optind] : "<stdin>";
+	if (argc - optind > (input ? 0 : 1))
+		mb_usage_error("one input at most: '%s'", argv[input ? optind : optind + 1]);
+	if (!input && optind < argc)
+		input = argv[optind];
+	const char *name = input && strcmp(input, "-") ? input : "<stdin>";
 	int fd = 0;
-	if (optind < argc && strcmp(argv[optind], "-")) {
-		fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	if (input && strcmp(input, "-")) {
+		fd = open(input, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			mb_msg("cannot open input: %s: '%s'", strerror(errno), argv[optind]);
+			mb_msg("cannot open input: %s: '%s'", strerror(errno), input);
 			return MB_EXIT_DATA;
 		}
 	}

@@ -27,9 +27,9 @@ median5() {
 }
 
 # Sanity: both pass the same number of packets.
-"$B/mb-capture" -r "$dir/big.pcap" -f "$expr" 2>"$dir/err" >/dev/null
+"$B/mb-capture" -r "$dir/big.pcap" "$expr" 2>"$dir/err" >/dev/null
 mine=$(sed -n 's/^mb-capture: \([0-9]*\) packets.*/\1/p' "$dir/err")
-theirs=$(tcpdump -r "$dir/big.pcap" -w - "$expr" 2>/dev/null | "$B/mb-capture" -r - -f '' 2>&1 >/dev/null | sed -n 's/^mb-capture: \([0-9]*\) packets.*/\1/p')
+theirs=$(tcpdump -r "$dir/big.pcap" -w - "$expr" 2>/dev/null | "$B/mb-capture" -r - '' 2>&1 >/dev/null | sed -n 's/^mb-capture: \([0-9]*\) packets.*/\1/p')
 [ "$mine" = "$theirs" ] || { echo "bench-capture: mb-capture passed $mine packets, tcpdump $theirs" >&2; exit 1; }
 
 printf '%-50s %9s %9s %12s %10s %10s\n' "reading $n packets ($((bytes / 1000000)) MB pcap)" "wall s" "cpu s" "packets/s" "wall/tcpd" "cpu/tcpd"
@@ -43,8 +43,8 @@ for f in filtered unfiltered; do
 	set -- $(median5 "tcpdump -r '$dir/big.pcap' -w /dev/null ${fe:+'$fe'} 2>/dev/null")
 	tw=$1 tc=$2
 	row "tcpdump -r -w /dev/null ($f)" "$tw $tc"
-	row "mb-capture -r >/dev/null ($f)" "$(median5 "'$B/mb-capture' -r '$dir/big.pcap' -f '$fe' >/dev/null 2>&1")"
-	row "mb-capture -r -w /dev/null >/dev/null ($f)" "$(median5 "'$B/mb-capture' -r '$dir/big.pcap' -f '$fe' -w /dev/null >/dev/null 2>&1")"
+	row "mb-capture -r >/dev/null ($f)" "$(median5 "'$B/mb-capture' -r '$dir/big.pcap' '$fe' >/dev/null 2>&1")"
+	row "mb-capture -r -w /dev/null >/dev/null ($f)" "$(median5 "'$B/mb-capture' -r '$dir/big.pcap' -w /dev/null '$fe' >/dev/null 2>&1")"
 done
-echo "filter: '$expr' (mb-capture's default for -p 11211 on Ethernet also matches VLAN-tagged packets)"
+echo "filter: '$expr' (mb-capture's default for -P 11211 on Ethernet also matches VLAN-tagged packets)"
 echo "target: mb-capture -r within 1.5x of tcpdump -r -w /dev/null (ratio <= 1.5)"

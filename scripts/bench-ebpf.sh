@@ -30,7 +30,7 @@ port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(
 memcached -u root -l 127.0.0.1 -p "$port" -m 2048 -c 4096 -t 1 &
 mc=$!
 sleep 0.3
-"$B/mb-capture" --ebpf lo -p "$port" -d 100ms >/dev/null 2>"$dir/probe" || {
+"$B/mb-capture" --ebpf -i lo -P "$port" --duration 100ms >/dev/null 2>"$dir/probe" || {
 	echo "bench-ebpf: eBPF capture unavailable: $(cat "$dir/probe")"
 	exit 0
 }
@@ -72,18 +72,18 @@ cap() {
 	if [ "$1" = ebpf ]; then flag=--ebpf; else flag=; fi
 	f=$dir/$3.$1
 	case $2 in
-	direct) "$B/mb-capture" $flag lo -p "$port" -d 600 >/dev/null 2>"$f.err" & ;;
+	direct) "$B/mb-capture" $flag -i lo -P "$port" --duration 600 >/dev/null 2>"$f.err" & ;;
 	parse)
 		mkfifo "$f.fifo"
-		"$B/mb-parse" -q -p "$port" <"$f.fifo" >"$f.mb" &
+		"$B/mb-parse" -q -P "$port" <"$f.fifo" >"$f.mb" &
 		echo $! >>"$dir/$3.down"
-		"$B/mb-capture" $flag lo -p "$port" -d 600 >"$f.fifo" 2>"$f.err" &
+		"$B/mb-capture" $flag -i lo -P "$port" --duration 600 >"$f.fifo" 2>"$f.err" &
 		;;
 	pack)
 		mkfifo "$f.fifo"
-		{ "$B/mb-parse" -q -p "$port" <"$f.fifo" | tee "$f.mb" | "$B/mb-anon" -k "$dir/key" | "$B/mb-pack" >/dev/null; } &
+		{ "$B/mb-parse" -q -P "$port" <"$f.fifo" | tee "$f.mb" | "$B/mb-anon" -k "$dir/key" | "$B/mb-pack" >/dev/null; } &
 		echo $! >>"$dir/$3.down"
-		"$B/mb-capture" $flag lo -p "$port" -d 600 >"$f.fifo" 2>"$f.err" &
+		"$B/mb-capture" $flag -i lo -P "$port" --duration 600 >"$f.fifo" 2>"$f.err" &
 		;;
 	esac
 	echo $! >"$f.pid"
@@ -319,7 +319,7 @@ hdr() {
 }
 echo "== part 2: load sweep, ${sweep_secs}s per run, medians of $sweep_runs (load average now $(uptime_load))"
 echo "workload: mb-gen get=70,set=30, values 16 KiB, 32 connections, mb-fire --loop inf into memcached -t 4 (warmed)"
-echo "each run: mb-capture lo | mb-parse and mb-capture --ebpf lo | mb-parse at once on the same traffic"
+echo "each run: mb-capture -i lo | mb-parse and mb-capture --ebpf -i lo | mb-parse at once on the same traffic"
 hdr "offered load"
 dropped=
 for s in $sweep; do

@@ -99,29 +99,29 @@ test_expect_success 'unsupported link type' '
 
 test_expect_success 'a filter that does not fit the link type' '
 	gen raw.pcap --count 3 --link raw &&
-	test_expect_code 1 mb-capture -r raw.pcap -f "ether host 02:00:00:00:00:01" >out 2>err &&
+	test_expect_code 1 mb-capture -r raw.pcap "ether host 02:00:00:00:00:01" >out 2>err &&
 	test_one_line_error mb-capture err &&
 	grep -q "bad filter expression for link type RAW: " err
 '
 
 test_expect_success 'usage errors exit 2' '
-	test_expect_code 2 mb-capture >out 2>err && test_one_line_error mb-capture err &&
-	grep -q "no interface given" err &&
+	test_expect_code 2 mb-capture lo >out 2>err && test_one_line_error mb-capture err &&
+	grep -q -- "-i IFACE" err &&
 	test_expect_code 2 mb-capture -r good.pcap lo >out 2>err && test_one_line_error mb-capture err &&
-	test_expect_code 2 mb-capture lo eth0 >out 2>err && test_one_line_error mb-capture err &&
-	test_expect_code 2 mb-capture -r good.pcap -p 70000 >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture -i lo -r good.pcap >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture -r good.pcap -P 70000 >out 2>err && test_one_line_error mb-capture err &&
 	grep -q "bad port .70000." err &&
-	test_expect_code 2 mb-capture -r good.pcap -p 11211 -f tcp >out 2>err && test_one_line_error mb-capture err &&
-	test_expect_code 2 mb-capture -r good.pcap -f "tcp and and" >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture -r good.pcap -P 11211 tcp >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture -r good.pcap "tcp and and" >out 2>err && test_one_line_error mb-capture err &&
 	grep -q "bad filter expression: .*syntax error: .tcp and and." err &&
 	test_expect_code 2 mb-capture -r good.pcap -w - >out 2>err && test_one_line_error mb-capture err &&
 	test_expect_code 2 mb-capture -r good.pcap -c 0 >out 2>err && test_one_line_error mb-capture err &&
 	test_expect_code 2 mb-capture -r good.pcap -s 10 >out 2>err && test_one_line_error mb-capture err &&
 	test_expect_code 2 mb-capture -r good.pcap --ebpf >out 2>err && test_one_line_error mb-capture err &&
 	grep -q "does not read files" err &&
-	test_expect_code 2 mb-capture lo --ebpf -w x.pcap >out 2>err && test_one_line_error mb-capture err &&
-	test_expect_code 2 mb-capture lo --ebpf=auto -f tcp >out 2>err && test_one_line_error mb-capture err &&
-	test_expect_code 2 mb-capture lo --ebpf=yes >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture -i lo --ebpf -w x.pcap >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture -i lo --ebpf=auto tcp >out 2>err && test_one_line_error mb-capture err &&
+	test_expect_code 2 mb-capture -i lo --ebpf=yes >out 2>err && test_one_line_error mb-capture err &&
 	test_expect_code 2 mb-capture -r good.pcap --bogus >out 2>err && test_one_line_error mb-capture err &&
 	grep -q "unknown option: .--bogus." err &&
 	test_expect_code 2 mb-capture -r good.pcap -Z >out 2>err && test_one_line_error mb-capture err &&
@@ -137,7 +137,7 @@ test_expect_success '--help and --version' '
 '
 
 test_expect_success ROOT 'no such interface' '
-	test_expect_code 1 mb-capture mbnosuch0 >out 2>err &&
+	test_expect_code 1 mb-capture -i mbnosuch0 >out 2>err &&
 	test_one_line_error mb-capture err &&
 	grep -q "no such interface: .mbnosuch0." err &&
 	test ! -s out
@@ -146,7 +146,7 @@ test_expect_success ROOT 'no such interface' '
 test_have_prereq ROOT && command -v setpriv >/dev/null && test_set_prereq SETPRIV
 test_expect_success SETPRIV 'no permission: says root or CAP_NET_RAW is needed' '
 	test_expect_code 1 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		"$MB_BIN/mb-capture" lo >out 2>err &&
+		"$MB_BIN/mb-capture" -i lo >out 2>err &&
 	test_one_line_error mb-capture err &&
 	grep -q "run as root or give the program CAP_NET_RAW" err
 '
@@ -166,7 +166,7 @@ test_expect_success 'stdout closed early (EPIPE): quiet exit 0' '
 '
 
 test_expect_success 'SIGINT while a pipe stalls mid-record: a clean end with the packets so far' '
-	{ head -c 234 good.pcap; sleep 5; } | mb-capture -r - -f "" >sig.mb 2>err &
+	{ head -c 234 good.pcap; sleep 5; } | mb-capture -r - "" >sig.mb 2>err &
 	pid=$!
 	sleep 1 &&
 	kill -INT $pid &&
@@ -183,7 +183,7 @@ test_expect_success '-c COUNT stops after COUNT packets' '
 '
 
 test_expect_success '-d with -r: a span of packet timestamps (1 ms apart)' '
-	mb-capture -r many.pcap -d 10ms >out 2>err &&
+	mb-capture -r many.pcap --duration 10ms >out 2>err &&
 	test "$(pkts out)" = 11
 '
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t1030-capture-live.sh - live capture on loopback: mb-capture sees exactly the packets tcpdump sees.
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
-test_description='mb-capture lo -p PORT next to tcpdump -i lo while pymemcache talks to a real memcached'
+test_description='mb-capture -i lo -P PORT next to tcpdump -i lo while pymemcache talks to a real memcached'
 . "$(dirname "$0")/test-lib.sh"
 
 for p in ROOT MEMCACHED PYMEMCACHE TCPDUMP; do
@@ -30,7 +30,7 @@ start_memcached >/dev/null 2>&1 || test_skip_all 'could not start memcached'
 test_expect_success 'mb-capture and tcpdump count the same packets of 300 sets + 300 gets' '
 	tcpdump -i lo -n -U --immediate-mode -B 65536 -w td.pcap "tcp port $MC_PORT or udp port $MC_PORT" 2>td.err &
 	td=$!
-	timeout 60 mb-capture lo -p "$MC_PORT" -d 30 -w mine.pcap >mc.mb 2>mc.err &
+	timeout 60 mb-capture -i lo -P "$MC_PORT" --duration 30 -w mine.pcap >mc.mb 2>mc.err &
 	mc=$!
 	test_when_finished "kill $td $mc 2>/dev/null" &&
 	wait_for "grep -q listening td.err" &&
@@ -58,7 +58,7 @@ test_expect_success TSHARK 'the same packet bytes as tcpdump captured' '
 '
 
 test_expect_success '-c COUNT ends a live capture by itself' '
-	timeout 60 mb-capture lo -p "$MC_PORT" -c 25 -d 30 >c.mb 2>c.err &
+	timeout 60 mb-capture -i lo -P "$MC_PORT" -c 25 --duration 30 >c.mb 2>c.err &
 	mc=$!
 	test_when_finished "kill $mc 2>/dev/null" &&
 	wait_for "test -s c.mb" &&
@@ -69,7 +69,7 @@ test_expect_success '-c COUNT ends a live capture by itself' '
 '
 
 test_expect_success '-d ends an idle capture: header and summary, no packets' '
-	timeout 30 mb-capture lo -p "$(free_port)" -d 1500ms --progress >d.mb 2>d.err &&
+	timeout 30 mb-capture -i lo -P "$(free_port)" --duration 1500ms --progress >d.mb 2>d.err &&
 	test "$(pkts d.mb)" = 0 &&
 	mb-cat d.mb | grep -q "^sum	mb-capture	packets=0	" &&
 	grep -q "^mb-capture: 0 packets, 0 bytes, 0 kernel drops, 0 interface drops\$" d.err &&
@@ -78,14 +78,14 @@ test_expect_success '-d ends an idle capture: header and summary, no packets' '
 
 command -v script >/dev/null && test_set_prereq SCRIPT
 test_expect_success SCRIPT '--progress on a terminal rewrites one line in place' '
-	script -qec "timeout 30 $MB_BIN/mb-capture lo -p $(free_port) -d 1500ms --progress >/dev/null" /dev/null >tty.out &&
+	script -qec "timeout 30 $MB_BIN/mb-capture -i lo -P $(free_port) --duration 1500ms --progress >/dev/null" /dev/null >tty.out &&
 	test "$(tr -cd "\r" <tty.out | wc -c)" -ge 3 &&
 	tr "\r" "\n" <tty.out | grep -q "^mb-capture: 1\.[0-9] s, 0 packets (0 pkt/s), 0.0 MB, 0 kernel drops.\[K\$" &&
 	tr "\r" "\n" <tty.out | grep -q "^mb-capture: 0 packets, 0 bytes, 0 kernel drops, 0 interface drops\$"
 '
 
 test_expect_success 'SIGTERM finishes the stream (summary written)' '
-	timeout 60 mb-capture lo -p "$MC_PORT" -d 30 >t.mb 2>t.err &
+	timeout 60 mb-capture -i lo -P "$MC_PORT" --duration 30 >t.mb 2>t.err &
 	mc=$!
 	test_when_finished "kill $mc 2>/dev/null" &&
 	wait_for "test -s t.mb" &&
@@ -99,7 +99,7 @@ test_expect_success 'SIGTERM finishes the stream (summary written)' '
 '
 
 test_expect_success 'a -f expression instead of ports' '
-	timeout 60 mb-capture lo -f "tcp dst port $MC_PORT" -c 5 -d 30 >f.mb 2>f.err &
+	timeout 60 mb-capture -i lo -c 5 --duration 30 "tcp dst port $MC_PORT" >f.mb 2>f.err &
 	mc=$!
 	test_when_finished "kill $mc 2>/dev/null" &&
 	wait_for "test -s f.mb" &&
@@ -110,7 +110,7 @@ test_expect_success 'a -f expression instead of ports' '
 '
 
 test_expect_success '--ebpf=auto: a stream from the eBPF backend, or from libpcap after one line saying why' '
-	timeout 150 mb-capture lo -p "$MC_PORT" --ebpf=auto -c 5 -d 120 >e.mb 2>e.err &
+	timeout 150 mb-capture -i lo -P "$MC_PORT" --ebpf=auto -c 5 --duration 120 >e.mb 2>e.err &
 	mc=$!
 	test_when_finished "kill $mc 2>/dev/null" &&
 	wait_for "test -s e.mb" 1200 &&
@@ -129,7 +129,7 @@ test_expect_success '--ebpf=auto: a stream from the eBPF backend, or from libpca
 
 test_expect_success '--ebpf: a stream, or one line saying why eBPF is unavailable' '
 	rc=0
-	timeout 150 mb-capture lo -p "$(free_port)" --ebpf -d 1s >b.mb 2>b.err || rc=$?
+	timeout 150 mb-capture -i lo -P "$(free_port)" --ebpf --duration 1s >b.mb 2>b.err || rc=$?
 	case $rc in
 	0) mb-cat b.mb | grep -q "^#membench	.*	backend=ebpf-tc" ;;
 	1) test_one_line_error mb-capture b.err && grep -q "eBPF" b.err && test ! -s b.mb ;;

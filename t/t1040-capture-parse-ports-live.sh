@@ -1,7 +1,7 @@
 #!/bin/sh
-# t1040-capture-parse-ports-live.sh - a live capture on a non-default port piped to mb-parse without -p agrees with memcached.
+# t1040-capture-parse-ports-live.sh - a live capture on a non-default port piped to mb-parse without -P agrees with memcached.
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
-test_description='mb-capture lo -p PORT | mb-parse (no -p): the stream header carries the port; events equal memcached stats deltas'
+test_description='mb-capture -i lo -P PORT | mb-parse (no -p): the stream header carries the port; events equal memcached stats deltas'
 . "$(dirname "$0")/test-lib.sh"
 
 for p in ROOT MEMCACHED PYMEMCACHE TCPDUMP; do
@@ -30,7 +30,7 @@ evs() { mb-cat "$1" | awk -F '\t' -v c="$2" -v s="$3" '$1 == "ev" && $5 == c && 
 test_expect_success 'capture the workload on a free port (not 11211)' '
 	test "$MC_PORT" != 11211 &&
 	mc_stats >before &&
-	timeout 60 mb-capture lo -p "$MC_PORT" -d 30 >pk 2>cap.err &
+	timeout 60 mb-capture -i lo -P "$MC_PORT" --duration 30 >pk 2>cap.err &
 	mc=$!
 	test_when_finished "kill $mc 2>/dev/null" &&
 	wait_for "test -s pk" &&
@@ -43,7 +43,7 @@ test_expect_success 'capture the workload on a free port (not 11211)' '
 	mb-cat pk | head -1 | tr "\t" "\n" | grep -qx "ports=$MC_PORT"
 '
 
-test_expect_success 'mb-parse without -p takes the port from the stream and pairs everything' '
+test_expect_success 'mb-parse without -P takes the port from the stream and pairs everything' '
 	mb-parse <pk >ev 2>err &&
 	test "$(wc -l <err)" = 1 &&
 	grep -q "^mb-parse: [0-9]* packets, 1 flows, 260 events (text 260, meta 0, binary 0), 0 desyncs" err &&
@@ -63,17 +63,17 @@ test_expect_success 'the events equal memcached stats deltas' '
 	test $(( $(stat cmd_get after) - $(stat cmd_get before) )) = "$(sumval ev mb-parse cmd.get)"
 '
 
-test_expect_success 'with -p of the same port: the same events' '
-	mb-parse -q -p "$MC_PORT" <pk >ev2 &&
+test_expect_success 'with -P of the same port: the same events' '
+	mb-parse -q -P "$MC_PORT" <pk >ev2 &&
 	mb-cat ev | grep "^ev" >a && mb-cat ev2 | grep "^ev" >b &&
 	test_cmp a b
 '
 
-test_expect_success 'with -p 11211 (the old default): one line naming the real port first, exit 1' '
-	test_expect_code 1 mb-parse -p 11211 <pk >ev3 2>err &&
+test_expect_success 'with -P 11211 (the old default): one line naming the real port first, exit 1' '
+	test_expect_code 1 mb-parse -P 11211 <pk >ev3 2>err &&
 	test_one_line_error mb-parse err &&
 	grep -q "no flow on server ports 11211: [0-9]* TCP/UDP packets use other ports, the busiest $MC_PORT (" err &&
-	grep -q "(try -p $MC_PORT): .<stdin>.$" err
+	grep -q "(try -P $MC_PORT): .<stdin>.$" err
 '
 
 test_done

@@ -11,7 +11,7 @@ test_expect_success 'help and version exit 0; bad options exit 2 with one line' 
 	mb-parse --help >out && grep -q "^usage: mb-parse" out &&
 	mb-parse --version >out && grep -q "membench" out &&
 	test_expect_code 2 mb-parse --bogus 2>err && test_one_line_error mb-parse err &&
-	test_expect_code 2 mb-parse -p 0x 2>err && test_one_line_error mb-parse err &&
+	test_expect_code 2 mb-parse -P 0x 2>err && test_one_line_error mb-parse err &&
 	test_expect_code 2 mb-parse -M 0 2>err && test_one_line_error mb-parse err &&
 	test_expect_code 2 mb-parse a b 2>err && test_one_line_error mb-parse err
 '
@@ -67,7 +67,7 @@ test_expect_success 'latency is reply packet minus request packet, ts is the req
 '
 
 test_expect_success CORPUS 'hostile: malicious-commands (HTTP and garbage sent to memcached)' '
-	mb-parse -p 31423 "$MB_CORPUS/pcaps/memcached-t/malicious-commands.pcap" >ev.bin 2>err &&
+	mb-parse -P 31423 "$MB_CORPUS/pcaps/memcached-t/malicious-commands.pcap" >ev.bin 2>err &&
 	mb-cat ev.bin >ev.txt &&
 	test "$(grep -c "^ev" ev.txt)" = 3 &&
 	test "$(grep -c "^ev.*unknown" ev.txt)" = 3 &&
@@ -75,7 +75,7 @@ test_expect_success CORPUS 'hostile: malicious-commands (HTTP and garbage sent t
 '
 
 test_expect_success CORPUS 'hostile: bogus-commands gets one unknown command answered ERROR' '
-	mb-parse -q -p 31421 "$MB_CORPUS/pcaps/memcached-t/bogus-commands.pcap" >ev.bin &&
+	mb-parse -q -P 31421 "$MB_CORPUS/pcaps/memcached-t/bogus-commands.pcap" >ev.bin &&
 	proj ev.bin >got &&
 	printf "0\ttext/tcp\tunknown\terror\t-\t-\t0\t0\n" >want &&
 	test_cmp want got

@@ -32,7 +32,7 @@ while read -r path port; do
 			test_cmp \"$E/$name.tshark\" tshark.$name
 		fi &&
 		if test -f \"$E/$name.req\"; then grep -v '^#' \"$E/$name.req\"; else cat \"$E/$name.tshark\"; fi >expect.$name &&
-		mb-parse -q -p $port <\"\$pcap\" >ev.$name &&
+		mb-parse -q -P $port <\"\$pcap\" >ev.$name &&
 		mb-cat ev.$name >ev.$name.txt &&
 		\"\$MB_PYTHON\" \"\$MB_SRC/t/lib/reqlist.py\" events ev.$name.txt >got.$name &&
 		test_cmp expect.$name got.$name

@@ -17,7 +17,7 @@ for name in memcached-t_metaget percona_memc_tcpdump003; do
 	path=${line% *}
 	port=${line##* }
 	test_expect_success CORPUS,MBPARSE "$name: every event as read from the packets" "
-		mb-parse -q -p $port <\"\$MB_CORPUS/pcaps/$path\" >ev.bin &&
+		mb-parse -q -P $port <\"\$MB_CORPUS/pcaps/$path\" >ev.bin &&
 		mb-cat ev.bin >ev.txt &&
 		\"\$MB_PYTHON\" \"\$MB_SRC/t/lib/evproj.py\" ev.txt >got &&
 		test_cmp \"$E/events/$name.ev\" got

@@ -11,7 +11,7 @@ E=$MB_SRC/t/expect/corpus
 while read -r path port; do
 	name=$(echo "${path%.pcap}" | tr / _)
 	test_expect_success CORPUS,MBPARSE "$name" "
-		mb-parse -q -p $port <\"\$MB_CORPUS/pcaps/$path\" >ev.bin &&
+		mb-parse -q -P $port <\"\$MB_CORPUS/pcaps/$path\" >ev.bin &&
 		mb-cat ev.bin >ev.txt &&
 		\"\$MB_PYTHON\" \"\$MB_SRC/t/lib/tscheck.py\" -p $port \"\$MB_CORPUS/pcaps/$path\" ev.txt
 	"

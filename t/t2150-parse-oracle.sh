@@ -51,7 +51,7 @@ test_expect_success $PRE 'capture a mixed workload of real clients' '
 
 test_expect_success $PRE 'mb-parse decodes the capture (raw pcap on stdin) without desyncs' '
 	port=$(cat port) &&
-	mb-parse -p $port <cap.pcap >ev.bin 2>parse.err &&
+	mb-parse -P $port <cap.pcap >ev.bin 2>parse.err &&
 	cat parse.err &&
 	mb-cat ev.bin >ev.txt &&
 	grep "^sum" ev.txt >sum.txt &&

@@ -31,7 +31,7 @@ test_expect_success $PRE 'capture long multi-key gets' '
 
 test_expect_success $PRE 'one event per key, no desync, counts equal the stats deltas' '
 	port=$(cat port) &&
-	mb-parse -p $port <cap.pcap >ev.bin &&
+	mb-parse -P $port <cap.pcap >ev.bin &&
 	mb-cat ev.bin >ev.txt &&
 	! grep "^sum" ev.txt | tr "\t" "\n" | grep -E "^(desyncs|keys_over_cap|invalid)=[1-9]" &&
 	test $(grep -c "^ev" ev.txt) = 4641 &&

@@ -11,10 +11,10 @@ test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 # the lossy run must be in the lossless run (same connection, timestamp, command, key;
 # the status equal or none/unanswered), and at least 30% of the events must survive.
 drop_and_check() {
-	mb-parse -p "$3" <"$2" >"$1.full.bin" &&
+	mb-parse -P "$3" <"$2" >"$1.full.bin" &&
 	mb-cat "$1.full.bin" >"$1.full.txt" &&
 	"$MB_PYTHON" "$MB_SRC/t/lib/pcap-drop.py" -n "${4:-50}" "$2" "$1.lossy.pcap" >"$1.drop" &&
-	mb-parse -p "$3" <"$1.lossy.pcap" >"$1.lossy.bin" &&
+	mb-parse -P "$3" <"$1.lossy.pcap" >"$1.lossy.bin" &&
 	mb-cat "$1.lossy.bin" >"$1.lossy.txt" &&
 	cat "$1.drop" &&
 	holes=$(sed -n "s/.*holes=\([0-9]*\).*/\1/p" "$1.drop") &&

@@ -106,7 +106,7 @@ test_expect_success 'the capture has the RST before the QUIT reply' '
 '
 
 test_expect_success 'mb-parse: get hit with the whole value, quit ok, two flows, no phantom' '
-	mb-parse -p $PORT cap.pcap >ev 2>err &&
+	mb-parse -P $PORT cap.pcap >ev 2>err &&
 	mb-cat ev | awk -F "\t" "\$1 == \"ev\" {print \$3, \$5, \$6, \$9, \$13}" >got &&
 	printf "%s\n" "0 set stored 6000 0" "1 get hit 0 6000" "1 quit ok 0 0" >expect &&
 	test_cmp expect got &&

@@ -13,7 +13,7 @@ test_expect_success CORPUS,QUITPCAP 'a capture on another port, no -p: one line 
 	cp "$QUIT" quit.pcap &&
 	test_expect_code 1 mb-parse quit.pcap >ev 2>err &&
 	test_one_line_error mb-parse err &&
-	echo "mb-parse: no flow on server ports 11211: 8 TCP/UDP packets use other ports, the busiest 31430 (8 packets), 40764 (8 packets) (try -p 31430): '"'"'quit.pcap'"'"'" >expect &&
+	echo "mb-parse: no flow on server ports 11211: 8 TCP/UDP packets use other ports, the busiest 31430 (8 packets), 40764 (8 packets) (try -P 31430): '"'"'quit.pcap'"'"'" >expect &&
 	test_cmp expect err &&
 	test "$(evcount ev)" = 0 &&
 	test "$(sumval ev mb-parse packets)" = 8 &&
@@ -23,17 +23,17 @@ test_expect_success CORPUS,QUITPCAP 'a capture on another port, no -p: one line 
 test_expect_success CORPUS,QUITPCAP 'the same from standard input names <stdin>; -q does not hide the error' '
 	test_expect_code 1 mb-parse -q <quit.pcap >ev 2>err &&
 	test_one_line_error mb-parse err &&
-	grep -q "(try -p 31430): .<stdin>.$" err
+	grep -q "(try -P 31430): .<stdin>.$" err
 '
 
-test_expect_success CORPUS,QUITPCAP 'with -p the port suggested: exit 0, the quit event' '
-	mb-parse -p 31430 quit.pcap >ev 2>err &&
+test_expect_success CORPUS,QUITPCAP 'with -P the port suggested: exit 0, the quit event' '
+	mb-parse -P 31430 quit.pcap >ev 2>err &&
 	test "$(evcount ev)" = 1 &&
 	test "$(meta ev ports)" = 31430
 '
 
-test_expect_success CORPUS,QUITPCAP 'mb-capture -p records its ports; mb-parse without -p uses them' '
-	mb-capture -p 31430 -r quit.pcap >pk 2>/dev/null &&
+test_expect_success CORPUS,QUITPCAP 'mb-capture -P records its ports; mb-parse without -P uses them' '
+	mb-capture -P 31430 -r quit.pcap >pk 2>/dev/null &&
 	test "$(meta pk ports)" = 31430 &&
 	mb-parse <pk >ev 2>err &&
 	test "$(evcount ev)" = 1 &&
@@ -43,28 +43,28 @@ test_expect_success CORPUS,QUITPCAP 'mb-capture -p records its ports; mb-parse w
 '
 
 test_expect_success CORPUS,QUITPCAP 'a port range in the stream header works too' '
-	mb-capture -p 31411-31431,11211 -r quit.pcap >pk 2>/dev/null &&
+	mb-capture -P 31411-31431,11211 -r quit.pcap >pk 2>/dev/null &&
 	test "$(meta pk ports)" = 31411-31431,11211 &&
 	mb-parse <pk >ev 2>/dev/null &&
 	test "$(evcount ev)" = 1
 '
 
-test_expect_success CORPUS,QUITPCAP '-p wins over the stream header' '
-	mb-capture -p 31430 -r quit.pcap >pk 2>/dev/null &&
-	test_expect_code 1 mb-parse -p 11211 <pk >ev 2>err &&
+test_expect_success CORPUS,QUITPCAP '-P wins over the stream header' '
+	mb-capture -P 31430 -r quit.pcap >pk 2>/dev/null &&
+	test_expect_code 1 mb-parse -P 11211 <pk >ev 2>err &&
 	test_one_line_error mb-parse err &&
 	grep -q "no flow on server ports 11211: " err
 '
 
-test_expect_success CORPUS,QUITPCAP 'mb-capture -f records no ports: mb-parse falls back to 11211 and says so' '
-	mb-capture -f "tcp" -r quit.pcap >pk 2>/dev/null &&
+test_expect_success CORPUS,QUITPCAP 'mb-capture with a filter expression records no ports: mb-parse falls back to 11211 and says so' '
+	mb-capture -r quit.pcap tcp >pk 2>/dev/null &&
 	test -z "$(meta pk ports)" &&
 	test_expect_code 1 mb-parse <pk >ev 2>err &&
 	grep -q "no flow on server ports 11211: 8 TCP/UDP packets" err
 '
 
 test_expect_success CORPUS,QUITPCAP 'a bad ports value in a stream header: one line, exit 1' '
-	mb-capture -p 31430 -r quit.pcap >pk 2>/dev/null &&
+	mb-capture -P 31430 -r quit.pcap >pk 2>/dev/null &&
 	mb-cat pk | sed "1s/ports=31430/ports=31430-99999/" | mb-cat -p >bad &&
 	test_expect_code 1 mb-parse <bad >ev 2>err &&
 	test_one_line_error mb-parse err &&
@@ -97,12 +97,12 @@ test_expect_success CORPUS,QUITPCAP 'a closed stdout still ends quietly' '
 '
 
 test_expect_success CORPUS,QUITPCAP 'source is the base name: mb-parse and mb-capture -r on a path' '
-	mb-parse -p 31430 "$QUIT" >ev 2>/dev/null &&
+	mb-parse -P 31430 "$QUIT" >ev 2>/dev/null &&
 	test "$(meta ev source)" = quit.pcap &&
-	mb-capture -p 31430 -r "$QUIT" >pk 2>/dev/null &&
+	mb-capture -P 31430 -r "$QUIT" >pk 2>/dev/null &&
 	test "$(meta pk source)" = quit.pcap &&
 	mkdir -p deep/er && cp quit.pcap deep/er/q2.pcap &&
-	mb-parse -p 31430 deep/er/q2.pcap >ev 2>/dev/null &&
+	mb-parse -P 31430 deep/er/q2.pcap >ev 2>/dev/null &&
 	test "$(meta ev source)" = q2.pcap &&
 	! mb-cat ev | head -1 | grep -q deep
 '

@@ -11,7 +11,7 @@ test_expect_success CORPUS,MBPARSE 'setup: parse every capture, hash with one se
 	i=0 &&
 	while read -r path port; do
 		i=$((i + 1)) &&
-		mb-parse -q -p $port <"$MB_CORPUS/pcaps/$path" >raw.$i &&
+		mb-parse -q -P $port <"$MB_CORPUS/pcaps/$path" >raw.$i &&
 		mb-anon -k k raw.$i >hashed.$i &&
 		mb-pack hashed.$i >prof.$i || { echo "failed on $path" >&2; return 1; }
 	done <"$LIST" &&

@@ -6,7 +6,7 @@ test_description='mb-stat on real captures'
 test_expect_success CORPUS 'every capture: events match mb-parse, every upstream counter is reported' '
 	n=0 &&
 	for f in "$MB_CORPUS"/pcaps/*/*.pcap; do
-		mb-parse -p 11211,31411-31431 "$f" >ev.bin 2>/dev/null || { echo "mb-parse failed on $f"; exit 1; }
+		mb-parse -P 11211,31411-31431 "$f" >ev.bin 2>/dev/null || { echo "mb-parse failed on $f"; exit 1; }
 		mb-stat --json ev.bin >s.json || { echo "mb-stat failed on $f"; exit 1; }
 		mb-stat ev.bin >s.txt || { echo "mb-stat text failed on $f"; exit 1; }
 		"$MB_PYTHON" - "$f" <<-\EOF || exit 1

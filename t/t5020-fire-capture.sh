@@ -74,7 +74,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache work
 	{ capture_once || capture_once || capture_once; } &&
 	grep -q "^get_hits [1-9]" expect && grep -q "^incr_hits [1-9]" expect &&
 	grep -q "^cas_hits [1-9]" expect && grep -q "^cas_badval [1-9]" expect && grep -q "^cas_misses [1-9]" expect &&
-	mb-parse -q -p $pa cap.pcap | mb-anon | mb-pack >p.prof &&
+	mb-parse -q -P $pa cap.pcap | mb-anon | mb-pack >p.prof &&
 	mc_start && pb=$MC_PORT &&
 	mb-fire -q -c 1 -t 127.0.0.1:$pb p.prof >report &&
 	cat report &&

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t6000-ebpf-equivalence.sh - mb-capture --ebpf and libpcap capture the same loopback traffic; mb-parse gets the same events.
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
-test_description='mb-capture --ebpf lo next to mb-capture lo (libpcap) during pymemcache and memcslap (text and binary) traffic'
+test_description='mb-capture --ebpf -i lo next to mb-capture -i lo (libpcap) during pymemcache and memcslap (text and binary) traffic'
 . "$(dirname "$0")/test-lib.sh"
 
 for p in ROOT MEMCACHED PYMEMCACHE MEMCSLAP; do
@@ -11,7 +11,7 @@ done
 start_memcached -m 256 >/dev/null 2>&1 || test_skip_all 'could not start memcached'
 
 # BPF check: can this machine load and attach the program at all?
-timeout 30 mb-capture --ebpf lo -p "$MC_PORT" -d 100ms >probe.mb 2>probe.err ||
+timeout 30 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 100ms >probe.mb 2>probe.err ||
 	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
 
 # Mixed text workload, values 1 byte to 100 KB, fixed seed; several connections.
@@ -42,9 +42,9 @@ PY
 }
 
 test_expect_success 'both backends capture the same workload' '
-	timeout 120 mb-capture --ebpf lo -p "$MC_PORT" -d 60 >ebpf.mb 2>ebpf.err &
+	timeout 120 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 60 >ebpf.mb 2>ebpf.err &
 	eb=$!
-	timeout 120 mb-capture lo -p "$MC_PORT" -d 60 >pcap.mb 2>pcap.err &
+	timeout 120 mb-capture -i lo -P "$MC_PORT" --duration 60 >pcap.mb 2>pcap.err &
 	pc=$!
 	test_when_finished "kill $eb $pc 2>/dev/null" &&
 	wait_for "test -s ebpf.mb" &&
@@ -86,8 +86,8 @@ conns() {
 }
 
 test_expect_success 'mb-parse: the same events per connection from both captures (timestamps and latencies aside)' '
-	mb-parse -p "$MC_PORT" ebpf.mb >ebpf.ev 2>parse-ebpf.err &&
-	mb-parse -p "$MC_PORT" pcap.mb >pcap.ev 2>parse-pcap.err &&
+	mb-parse -P "$MC_PORT" ebpf.mb >ebpf.ev 2>parse-ebpf.err &&
+	mb-parse -P "$MC_PORT" pcap.mb >pcap.ev 2>parse-pcap.err &&
 	test "$(mb-cat pcap.ev | grep -c "^ev	")" -ge 1500 &&
 	test "$(mb-cat ebpf.ev | grep -c "^ev	")" = "$(mb-cat pcap.ev | grep -c "^ev	")" &&
 	conns ebpf.ev >ebpf.txt &&

@@ -8,19 +8,19 @@ test_have_prereq ROOT || test_skip_all 'the eBPF error tests need root (they dro
 command -v setpriv >/dev/null 2>&1 || test_skip_all 'setpriv (util-linux) is needed to drop privileges'
 
 port=$(free_port)
-timeout 30 mb-capture --ebpf lo -p "$port" -d 100ms >probe.mb 2>probe.err ||
+timeout 30 mb-capture --ebpf -i lo -P "$port" --duration 100ms >probe.mb 2>probe.err ||
 	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
 
 test_expect_success 'without privilege: one line saying why and pointing to libpcap, exit 1, no output' '
 	test_expect_code 1 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		mb-capture --ebpf lo -p "$port" -d 1 >out.mb 2>err &&
+		mb-capture --ebpf -i lo -P "$port" --duration 1 >out.mb 2>err &&
 	test_one_line_error mb-capture err &&
 	grep -q "^mb-capture: eBPF capture: .*permission denied: it needs root .*; use the libpcap mode instead (mb-capture without --ebpf)\$" err &&
 	test ! -s out.mb
 '
 
 test_expect_success 'a missing interface: one line, exit 1' '
-	test_expect_code 1 mb-capture --ebpf mbnosuch0 -d 1 >out.mb 2>err &&
+	test_expect_code 1 mb-capture --ebpf -i mbnosuch0 --duration 1 >out.mb 2>err &&
 	test_one_line_error mb-capture err &&
 	grep -q "^mb-capture: eBPF capture: no such interface: .mbnosuch0.\$" err &&
 	test ! -s out.mb
@@ -28,15 +28,15 @@ test_expect_success 'a missing interface: one line, exit 1' '
 
 test_expect_success '--ebpf=auto without privilege: the reason, the fallback notice, then libpcap'"'"'s own error' '
 	test_expect_code 1 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		mb-capture --ebpf=auto lo -p "$port" -d 1 >out.mb 2>err &&
+		mb-capture --ebpf=auto -i lo -P "$port" --duration 1 >out.mb 2>err &&
 	sed -n 1p err | grep -q "^mb-capture: eBPF capture: .*permission denied.*; falling back to libpcap (--ebpf=auto)\$" &&
 	test "$(wc -l <err)" = 2
 '
 
 test_expect_success 'two --ebpf captures on one interface at once: both see the same segments' '
-	timeout 60 mb-capture --ebpf lo -p "$port" -d 30 >one.mb 2>one.err &
+	timeout 60 mb-capture --ebpf -i lo -P "$port" --duration 30 >one.mb 2>one.err &
 	one=$!
-	timeout 60 mb-capture --ebpf lo -p "$port" -d 30 >two.mb 2>two.err &
+	timeout 60 mb-capture --ebpf -i lo -P "$port" --duration 30 >two.mb 2>two.err &
 	two=$!
 	test_when_finished "kill $one $two 2>/dev/null" &&
 	wait_for "test -s one.mb && test -s two.mb" &&
@@ -59,7 +59,7 @@ test_expect_success 'two --ebpf captures on one interface at once: both see the 
 '
 
 test_expect_success 'a filter left by a killed capture is taken over by the next one' '
-	mb-capture --ebpf lo -p "$port" -d 30 >killed.mb 2>killed.err &
+	mb-capture --ebpf -i lo -P "$port" --duration 30 >killed.mb 2>killed.err &
 	victim=$!
 	test_when_finished "kill -9 $victim 2>/dev/null" &&
 	wait_for "test -s killed.mb" &&
@@ -67,7 +67,7 @@ test_expect_success 'a filter left by a killed capture is taken over by the next
 	test -n "$id" &&
 	{ kill -9 $victim; wait $victim 2>/dev/null; true; } &&
 	tc filter show dev lo ingress | grep -q "mb_capture:\[$id\]" &&
-	mb-capture --ebpf lo -p "$port" -d 200ms >again.mb 2>again.err &&
+	mb-capture --ebpf -i lo -P "$port" --duration 200ms >again.mb 2>again.err &&
 	grep -q "^mb-capture: 0 packets, 0 bytes, 0 kernel drops" again.err &&
 	! tc filter show dev lo ingress | grep -q "mb_capture:\[$id\]"
 '

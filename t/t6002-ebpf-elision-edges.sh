@@ -14,7 +14,7 @@ conns() {
 }
 
 start_memcached -m 64 >/dev/null 2>&1 || test_skip_all 'could not start memcached'
-timeout 30 mb-capture --ebpf lo -p "$MC_PORT" -d 100ms >probe.mb 2>probe.err ||
+timeout 30 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 100ms >probe.mb 2>probe.err ||
 	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
 
 # Each scenario on its own connection; TCP_NODELAY and pauses make the segment boundaries.
@@ -96,9 +96,9 @@ PY
 }
 
 test_expect_success 'both backends capture the edge cases' '
-	timeout 120 mb-capture --ebpf lo -p "$MC_PORT" -d 60 >ebpf.mb 2>ebpf.err &
+	timeout 120 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 60 >ebpf.mb 2>ebpf.err &
 	eb=$!
-	timeout 120 mb-capture lo -p "$MC_PORT" -d 60 >pcap.mb 2>pcap.err &
+	timeout 120 mb-capture -i lo -P "$MC_PORT" --duration 60 >pcap.mb 2>pcap.err &
 	pc=$!
 	test_when_finished "kill $eb $pc 2>/dev/null" &&
 	wait_for "test -s ebpf.mb" &&
@@ -121,8 +121,8 @@ test_expect_success 'split lines and deep pipelines lose sync and regain it; val
 '
 
 test_expect_success 'mb-parse: the same events per connection, every elided byte a value byte' '
-	mb-parse -p "$MC_PORT" ebpf.mb >ebpf.ev 2>/dev/null &&
-	mb-parse -p "$MC_PORT" pcap.mb >pcap.ev 2>/dev/null &&
+	mb-parse -P "$MC_PORT" ebpf.mb >ebpf.ev 2>/dev/null &&
+	mb-parse -P "$MC_PORT" pcap.mb >pcap.ev 2>/dev/null &&
 	conns ebpf.ev >ebpf.txt &&
 	conns pcap.ev >pcap.txt &&
 	test "$(wc -l <pcap.txt)" = 4 &&

@@ -11,21 +11,21 @@ test_expect_success 'setup: the demo capture and a key' '
 '
 
 test_expect_success 'mb-capture -r | mb-parse | mb-anon | mb-pack > p.bin' '
-	mb-capture -r demo.pcap -p $port | mb-parse -p $port | mb-anon -k key | mb-pack >p.bin &&
+	mb-capture -r demo.pcap -P $port | mb-parse -P $port | mb-anon -k key | mb-pack >p.bin &&
 	mb-cat -H p.bin >p.txt &&
 	test "$(grep -c "^ev" p.txt)" -gt 5000
 '
 
 test_expect_success 'the same events from a raw pcap on stdin (tcpdump -w - | mb-parse)' '
-	mb-capture -r demo.pcap -p $port | mb-parse -p $port | mb-cat -H | grep "^ev" >via-capture.txt &&
-	tcpdump -r demo.pcap -w - 2>/dev/null | mb-parse -p $port | mb-cat -H | grep "^ev" >via-pcap.txt &&
+	mb-capture -r demo.pcap -P $port | mb-parse -P $port | mb-cat -H | grep "^ev" >via-capture.txt &&
+	tcpdump -r demo.pcap -w - 2>/dev/null | mb-parse -P $port | mb-cat -H | grep "^ev" >via-pcap.txt &&
 	test_cmp via-capture.txt via-pcap.txt
 '
 
 test_expect_success 'tee at every stage: each saved stream reproduces the next stage exactly' '
-	mb-capture -r demo.pcap -p $port | tee pk.stream | mb-parse -p $port | tee raw.stream |
+	mb-capture -r demo.pcap -P $port | tee pk.stream | mb-parse -P $port | tee raw.stream |
 		mb-anon -k key | tee hashed.stream | mb-pack >p2.bin &&
-	mb-parse -p $port <pk.stream | mb-cat -H >a && mb-cat -H raw.stream >b && test_cmp a b &&
+	mb-parse -P $port <pk.stream | mb-cat -H >a && mb-cat -H raw.stream >b && test_cmp a b &&
 	mb-anon -k key <raw.stream | mb-cat -H >a && mb-cat -H hashed.stream >b && test_cmp a b &&
 	mb-cat -H p2.bin | grep "^ev" >a && mb-cat -H hashed.stream | grep "^ev" >b && test_cmp a b &&
 	cmp p.bin p2.bin

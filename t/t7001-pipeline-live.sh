@@ -12,8 +12,8 @@ test_expect_success 'capture a known workload live and stop the pipeline with SI
 	start_memcached && port=$MC_PORT &&
 	mb-anon --new-key >key &&
 	mkfifo pk &&
-	{ mb-capture lo -p $port -d 30 >pk 2>capture.err & } && cap=$! &&
-	{ mb-parse -p $port <pk | mb-anon -k key | mb-pack >p.bin 2>pipe.err & } && pipe=$! &&
+	{ mb-capture -i lo -P $port --duration 30 >pk 2>capture.err & } && cap=$! &&
+	{ mb-parse -P $port <pk | mb-anon -k key | mb-pack >p.bin 2>pipe.err & } && pipe=$! &&
 	sleep 1 &&
 	"$MB_PYTHON" - $port <<-\PY &&
 	import sys
