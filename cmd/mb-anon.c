@@ -68,7 +68,10 @@ static int new_key(void)
 	return MB_EXIT_OK;
 }
 
-/* Copy the stream: events hashed in place into the output buffer, summaries kept, unknown frames counted. */
+/*
+ * Copy the stream: events hashed in place into the output buffer, summaries kept,
+ * unknown frames counted. Every frame was checked by the reader (mb_frame_check).
+ */
 static int anonymize(struct mb_reader *r, struct mb_writer *w, const struct mb_anon *a, bool keep_unknown,
 		     struct mb_summary *sum, struct mb_err *err)
 {
@@ -77,15 +80,9 @@ static int anonymize(struct mb_reader *r, struct mb_writer *w, const struct mb_a
 	int rc;
 	while ((rc = mb_reader_next(r, &f, err)) == MB_OK) {
 		if (f.type == MB_FRAME_EVENT) {
-			if (f.len < MB_EVENT_FIXED || f.len != MB_EVENT_FIXED + (uint32_t)mb_ld_le16(f.payload + 38)) {
-				struct mb_event ev;
-				mb_event_decode(f.payload, f.len, MB_KIND_EVENTS_RAW, &ev, err);
-				rc = mb_err_at(err, r->name, f.offset);
-				break;
-			}
 			uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + HASHED_LEN, err);
 			if (!p) {
-				rc = w->broken ? MB_EPIPE : MB_EIO;
+				rc = w->rc;
 				break;
 			}
 			mb_st_le16(p, MB_FRAME_EVENT);
@@ -186,9 +183,11 @@ int main(int argc, char **argv)
 	struct mb_summary *sum = malloc(sizeof *sum);
 	int rc = sum ? mb_reader_open(&r, fd, name, 1u << MB_KIND_EVENTS_RAW, &err)
 		     : mb_err_set(&err, MB_EIO, "out of memory");
-	if (rc == MB_END)
-		rc = MB_ERR; /* no stream at all: say so (err holds "empty input ...") */
-	r.stop = &mb_stop_requested;
+	if (rc == MB_END) { /* stopped (SIGINT/SIGTERM) before the input's header came: nothing to write */
+		mb_reader_close(&r);
+		free(sum);
+		return MB_EXIT_OK;
+	}
 	if (rc == MB_OK)
 		rc = mb_writer_init(&w, 1, &err);
 	if (rc == MB_OK) {
@@ -207,7 +206,7 @@ int main(int argc, char **argv)
 		if (rc == MB_OK)
 			rc = anonymize(&r, &w, &a, keep_unknown, sum, &err);
 		/* The summary goes out even after bad input, so what was written is accounted for. */
-		if (!w.broken) {
+		if (w.rc == MB_OK) {
 			struct mb_err werr;
 			int src = mb_writer_summary(&w, sum, &werr);
 			if (rc == MB_OK && src != MB_OK) {
