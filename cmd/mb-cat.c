@@ -12,6 +12,7 @@
 #include "stream.h"
 #include "textfmt.h"
 #include "trace.h"
+#include "zio.h"
 
 static const char usage[] =
 	"usage: mb-cat [FILE...]          print streams or profiles as tab-separated lines\n"
@@ -28,6 +29,7 @@ static const char usage[] =
 	"      --to FMT      write a trace: twitter, cachelib or oracle\n"
 	"      --skip-bad    with --from: skip bad rows and count them instead of failing\n"
 	"      --key-file F  secret for string keys (--from) and raw keys (--to); else $MB_ANON_KEY_FILE\n"
+	"      --allow-truncated  read a profile cut short up to the cut (a warning, not an error)\n"
 	"  -h, --help        this help\n"
 	"      --version     print the version\n"
 	"\n"
@@ -41,6 +43,7 @@ struct opts {
 	unsigned fmt;         /* --from / --to */
 	bool skip_bad;
 	const char *key_file;
+	bool allow_truncated;
 };
 
 /* Open a named input, or stdin for "-"; returns fd or -1 (message printed). */
@@ -68,7 +71,7 @@ static int cat_text(const struct opts *o, int fd, const char *name, struct mb_bu
 {
 	struct mb_reader r;
 	int rc = mb_reader_open(&r, fd, name, 0, err);
-	r.stop = &mb_stop_requested;
+	r.allow_truncated = o->allow_truncated;
 	if (rc == MB_OK && o->header) {
 		rc = mb_text_header(out, &r.info);
 		if (rc == MB_OK)
@@ -93,11 +96,12 @@ static int cat_text(const struct opts *o, int fd, const char *name, struct mb_bu
 }
 
 /* binary -> binary for one input; the first input's header is written, later ones must match its kind. */
-static int cat_binary(int fd, const char *name, struct mb_writer *w, int *have_header, struct mb_err *err)
+static int cat_binary(const struct opts *o, int fd, const char *name, struct mb_writer *w, int *have_header,
+		      struct mb_err *err)
 {
 	struct mb_reader r;
 	int rc = mb_reader_open(&r, fd, name, 0, err);
-	r.stop = &mb_stop_requested;
+	r.allow_truncated = o->allow_truncated;
 	if (rc == MB_OK) {
 		if (!*have_header) {
 			struct mb_stream_info info = r.info;
@@ -116,22 +120,21 @@ static int cat_binary(int fd, const char *name, struct mb_writer *w, int *have_h
 	return rc == MB_END ? MB_OK : rc;
 }
 
-/* text -> binary for one input. */
-static int cat_pack(const struct opts *o, FILE *in, const char *name, struct mb_writer *w, unsigned *kind,
+/* text -> binary for one input (plain or zstd-compressed; lines of at most MB_TEXT_LINE_MAX bytes). */
+static int cat_pack(const struct opts *o, int fd, const char *name, struct mb_writer *w, unsigned *kind,
 		    uint8_t *payload, struct mb_err *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	uint64_t lineno = 0;
-	int rc = MB_OK;
+	struct mb_zin in;
+	const char *line;
+	size_t n;
+	int rc = mb_zin_open_fd(&in, fd, err);
+	if (rc == MB_OK)
+		rc = mb_zin_set_line_max(&in, MB_TEXT_LINE_MAX, err);
 	struct mb_stream_info *info = malloc(sizeof *info);
-	if (!info)
-		return mb_err_set(err, MB_EIO, "out of memory");
-	while (rc == MB_OK && !mb_stop_requested && (n = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
+	if (!info && rc == MB_OK)
+		rc = mb_err_set(err, MB_EIO, "out of memory");
+	while (rc == MB_OK && !mb_stop_requested && (rc = mb_zin_line(&in, &line, &n, err)) == MB_OK) {
+		uint64_t lineno = in.line;
 		uint16_t type, flags;
 		uint32_t len;
 		enum mb_text_line what;
@@ -160,15 +163,17 @@ static int cat_pack(const struct opts *o, FILE *in, const char *name, struct mb_
 						rc = mb_err_at_line(err, name, (unsigned long long)lineno);
 				}
 			}
-			if (rc == MB_OK)
-				rc = mb_writer_frame(w, type, flags, payload, len, err);
+			if (rc == MB_OK && (rc = mb_writer_frame(w, type, flags, payload, len, err)) == MB_ERR)
+				rc = mb_err_at_line(err, name, (unsigned long long)lineno); /* a frame no reader would accept */
 		}
 	}
-	if (rc == MB_OK && ferror(in))
-		rc = mb_err_set(err, MB_EIO, "read error: '%s' line %llu", name, (unsigned long long)lineno);
-	free(line);
+	if (rc == MB_ERR && in.skip) /* a line over the cap */
+		rc = mb_err_at_line(err, name, (unsigned long long)in.line);
+	else if (in.rc != MB_OK) /* a read error or bad zstd input, after the last whole line */
+		rc = mb_err_at_line(err, name, (unsigned long long)in.line);
 	free(info);
-	return rc;
+	mb_zin_close(&in);
+	return rc == MB_END ? MB_OK : rc;
 }
 
 /* --from: trace inputs -> one events-hashed stream; --to: streams -> one trace (doc/traces.md). */
@@ -250,9 +255,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },     { "version", no_argument, NULL, 'V' },
 		{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' },
 		{ "skip-bad", no_argument, NULL, 'S' },  { "key-file", required_argument, NULL, 'K' },
-		{ NULL, 0, NULL, 0 },
+		{ "allow-truncated", no_argument, NULL, 'A' }, { NULL, 0, NULL, 0 },
 	};
-	struct opts o = { 't', MB_KIND_NONE, 1, MB_TRACE_NONE, false, NULL };
+	struct opts o = { 't', MB_KIND_NONE, 1, MB_TRACE_NONE, false, NULL, false };
 	int c;
 	opterr = 0;
 	mb_prog_init("mb-cat");
@@ -279,6 +284,7 @@ int main(int argc, char **argv)
 		}
 		case 'S': o.skip_bad = true; break;
 		case 'K': o.key_file = optarg; break;
+		case 'A': o.allow_truncated = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
@@ -292,6 +298,8 @@ int main(int argc, char **argv)
 		mb_usage_error("--skip-bad goes with --from");
 	if (o.key_file && !o.fmt)
 		mb_usage_error("--key-file goes with --from or --to");
+	if (o.allow_truncated && o.mode != 't' && o.mode != 'b')
+		mb_usage_error("--allow-truncated goes with the text form or -b (the modes that read profiles)");
 	char *stdin_only[] = { "-" };
 	char **inputs = optind < argc ? argv + optind : stdin_only;
 	int ninputs = optind < argc ? argc - optind : 1;
@@ -338,18 +346,10 @@ int main(int argc, char **argv)
 				err.msg[0] = 0;
 				break;
 			}
-			if (o.mode == 'b') {
-				rc = cat_binary(fd, name, &w, &have_header, &err);
-			} else {
-				FILE *in = fdopen(fd, "r");
-				if (!in) {
-					rc = mb_err_set(&err, MB_EIO, "cannot read input: '%s'", name);
-					break;
-				}
-				rc = cat_pack(&o, in, name, &w, &kind, payload, &err);
-				fclose(in);
-				fd = -1;
-			}
+			if (o.mode == 'b')
+				rc = cat_binary(&o, fd, name, &w, &have_header, &err);
+			else
+				rc = cat_pack(&o, fd, name, &w, &kind, payload, &err);
 			if (fd > 0)
 				close(fd);
 		}

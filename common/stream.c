@@ -408,6 +408,8 @@ static int stopped_or(const struct mb_reader *r, struct mb_err *err, int rc)
 	return mb_err_set(err, MB_END, "stopped: '%s' at byte %llu", r->name, (unsigned long long)(r->base + r->start));
 }
 
+int mb_reader_cut(const struct mb_reader *r, int rc, struct mb_err *err) { return stopped_or(r, err, rc); }
+
 /* Parse a header at the reader's position into info; consumes it. */
 static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct mb_err *err)
 {

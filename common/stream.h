@@ -219,6 +219,12 @@ static inline void mb_reader_consume(struct mb_reader *r, size_t n) { r->start +
  */
 int mb_reader_open(struct mb_reader *r, int fd, const char *name, unsigned want, struct mb_err *err);
 /*
+ * For readers of other formats over mb_reader (profiles, pcap): a truncation found
+ * at the end of the input is rc (err already filled), or a clean MB_END (err says
+ * "stopped") when the input ended because of a stop request.
+ */
+int mb_reader_cut(const struct mb_reader *r, int rc, struct mb_err *err);
+/*
  * Next frame, checked with mb_frame_check: MB_OK, MB_END at a clean end (also when
  * stopped, even inside a frame), MB_ERR (truncated or bad frame, err has the offset)
  * or MB_EIO.
