@@ -1,5 +1,4 @@
 /* profile.c - profile writer and reader: key dictionary, per-column number encodings, zstd blocks, CRC-32C. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <zstd.h>
 
 #include "bytes.h"
+#include "fdio.h"
 #include "profile.h"
 #include "siphash.h"
 #include "varint.h"
@@ -459,22 +459,10 @@ struct mb_profile_writer {
 /* write(2) all of p; MB_EPIPE or MB_EIO on failure. */
 static int write_all(struct mb_profile_writer *pw, const uint8_t *p, size_t n, struct mb_err *err)
 {
-	size_t done = 0;
-	while (done < n) {
-		ssize_t k = write(pw->fd, p + done, n - done);
-		if (k > 0) {
-			done += (size_t)k;
-		} else if (k < 0 && errno == EINTR) {
-			continue;
-		} else {
-			if (k < 0 && errno == EPIPE)
-				return MB_EPIPE;
-			return mb_err_set(err, MB_EIO, "write error: %s: output at byte %llu", k < 0 ? strerror(errno) : "no progress",
-					  (unsigned long long)(pw->written + done));
-		}
-	}
-	pw->written += n;
-	return MB_OK;
+	int rc = mb_write_all_at(pw->fd, p, n, pw->fd == 1 ? "stdout" : "output", pw->written, err);
+	if (rc == MB_OK)
+		pw->written += n;
+	return rc;
 }
 
 /*
