@@ -56,18 +56,19 @@ static int open_input(const char *name)
 	return fd;
 }
 
-/* Write the text buffer when it is large (or always when `force`); false once stdout is gone. */
-static int drain(struct mb_buf *b, int force, struct mb_err *err)
+/* Write the text buffer when it is large (or always when `force`); *at counts the bytes written. */
+static int drain(struct mb_buf *b, int force, uint64_t *at, struct mb_err *err)
 {
 	if (!force && b->len < (1u << 20))
 		return MB_OK;
-	int rc = mb_write_all(1, b->p, b->len, "stdout", err);
+	int rc = mb_write_all_at(1, b->p, b->len, "stdout", *at, err);
+	*at += b->len;
 	b->len = 0;
 	return rc;
 }
 
 /* binary -> text for one input. */
-static int cat_text(const struct opts *o, int fd, const char *name, struct mb_buf *out, struct mb_err *err)
+static int cat_text(const struct opts *o, int fd, const char *name, struct mb_buf *out, uint64_t *at, struct mb_err *err)
 {
 	struct mb_reader r;
 	int rc = mb_reader_open(&r, fd, name, 0, err);
@@ -89,7 +90,7 @@ static int cat_text(const struct opts *o, int fd, const char *name, struct mb_bu
 		if (rc == MB_ERR)
 			rc = mb_err_at(err, name, (unsigned long long)f.offset);
 		if (rc == MB_OK)
-			rc = drain(out, 0, err);
+			rc = drain(out, 0, at, err);
 	}
 	mb_reader_close(&r);
 	return rc == MB_END ? MB_OK : rc;
@@ -311,16 +312,17 @@ int main(int argc, char **argv)
 		rc = cat_trace(&o, inputs, ninputs, &err);
 	} else if (o.mode == 't') {
 		struct mb_buf out = { 0 };
+		uint64_t at = 0;
 		for (int i = 0; i < ninputs && rc == MB_OK && !mb_stop_requested; i++) {
 			int fd = open_input(inputs[i]);
 			if (fd < 0) {
 				mb_buf_free(&out);
 				return MB_EXIT_DATA;
 			}
-			rc = cat_text(&o, fd, !strcmp(inputs[i], "-") ? "<stdin>" : inputs[i], &out, &err);
+			rc = cat_text(&o, fd, !strcmp(inputs[i], "-") ? "<stdin>" : inputs[i], &out, &at, &err);
 			if (fd > 0)
 				close(fd);
-			int drc = drain(&out, 1, &err);
+			int drc = drain(&out, 1, &at, &err);
 			if (rc == MB_OK || drc == MB_EPIPE)
 				rc = drc;
 		}

@@ -166,12 +166,12 @@ int main(int argc, char **argv)
 		if (rc != MB_OK) {
 			mb_err_set(&err, MB_EIO, "out of memory for the report");
 		} else if (!strcmp(html, "-")) {
-			rc = mb_write_all(1, out.p, out.len, "stdout", &err);
+			rc = mb_write_all_at(1, out.p, out.len, "stdout", 0, &err);
 		} else {
 			int hfd = open(html, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			if (hfd < 0)
 				rc = mb_err_set(&err, MB_EIO, "cannot create the HTML report: %s: '%s'", strerror(errno), html);
-			else if ((rc = mb_write_all(hfd, out.p, out.len, html, &err)) == MB_OK && close(hfd) != 0)
+			else if ((rc = mb_write_all_at(hfd, out.p, out.len, html, 0, &err)) == MB_OK && close(hfd) != 0)
 				rc = mb_err_set(&err, MB_EIO, "cannot write the HTML report: %s: '%s'", strerror(errno), html);
 		}
 		out.len = 0;
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 		if (rc != MB_OK)
 			mb_err_set(&err, MB_EIO, "out of memory for the report");
 		else
-			rc = mb_write_all(1, out.p, out.len, "stdout", &err);
+			rc = mb_write_all_at(1, out.p, out.len, "stdout", 0, &err);
 	}
 	mb_buf_free(&out);
 	mb_stat_free(st);
