@@ -214,9 +214,12 @@ int main(int argc, char **argv)
 				err = werr;
 			}
 		}
-		int frc = mb_writer_close(&w, &err);
-		if (rc == MB_OK || frc == MB_EPIPE)
+		struct mb_err cerr = { "" };
+		int frc = mb_writer_close(&w, &cerr);
+		if (rc == MB_OK || frc == MB_EPIPE) {
 			rc = frc;
+			err = cerr;
+		}
 	}
 	mb_reader_close(&r);
 	free(sum);

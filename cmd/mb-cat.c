@@ -229,8 +229,11 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 	if (o->mode == 'F') {
 		if (rc == MB_OK)
 			rc = mb_writer_summary(&w, sum, err);
-		frc = mb_writer_close(&w, err);
-		if (o->skip_bad && sum && mb_summary_get(sum, "bad_rows"))
+		struct mb_err cerr = { "" };
+		frc = mb_writer_close(&w, &cerr);
+		if (rc == MB_OK && frc != MB_OK)
+			*err = cerr;
+		if (rc == MB_OK && frc == MB_OK && o->skip_bad && sum && mb_summary_get(sum, "bad_rows"))
 			mb_msg("skipped %llu bad rows", (unsigned long long)mb_summary_get(sum, "bad_rows"));
 	} else {
 		frc = rc == MB_OK ? mb_trace_writer_finish(&tw, err) : MB_OK;
@@ -239,7 +242,7 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 			       (unsigned long long)tw.skipped, mb_trace_fmt_name(o->fmt));
 	}
 	uint64_t hashed = o->mode == 'T' ? tw.hashed : sum ? mb_summary_get(sum, "hashed_keys") : 0;
-	if (random_secret && hashed)
+	if (rc == MB_OK && frc == MB_OK && random_secret && hashed) /* a notice; after an error, only the error */
 		mb_msg("hashed %llu %s keys with a random secret valid for this run only "
 		       "(--key-file or MB_ANON_KEY_FILE makes them stable)",
 		       (unsigned long long)hashed, o->mode == 'F' ? "string" : "raw");
@@ -356,9 +359,12 @@ int main(int argc, char **argv)
 				close(fd);
 		}
 		free(payload);
-		int frc = mb_writer_close(&w, &err);
-		if (rc == MB_OK || frc == MB_EPIPE)
+		struct mb_err cerr = { "" };
+		int frc = mb_writer_close(&w, &cerr);
+		if (rc == MB_OK || frc == MB_EPIPE) {
 			rc = frc;
+			err = cerr;
+		}
 	}
 	if (rc != MB_OK && rc != MB_END && rc != MB_EPIPE && err.msg[0])
 		mb_msg_err(&err);
