@@ -218,7 +218,7 @@ static uint8_t *frame_begin(struct run *r, uint64_t ts, uint32_t caplen, uint32_
 	uint32_t len = MB_PACKET_FIXED + caplen;
 	uint8_t *p = mb_writer_reserve(r->w, MB_FRAME_HDR + len, r->err);
 	if (!p) {
-		r->rc = r->w->broken ? MB_EPIPE : MB_EIO;
+		r->rc = r->w->rc;
 		return NULL;
 	}
 	mb_st_le16(p, MB_FRAME_PACKET);

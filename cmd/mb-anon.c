@@ -68,7 +68,10 @@ static int new_key(void)
 	return MB_EXIT_OK;
 }
 
-/* Copy the stream: events hashed in place into the output buffer, summaries kept, unknown frames counted. */
+/*
+ * Copy the stream: events hashed in place into the output buffer, summaries kept,
+ * unknown frames counted. Every frame was checked by the reader (mb_frame_check).
+ */
 static int anonymize(struct mb_reader *r, struct mb_writer *w, const struct mb_anon *a, bool keep_unknown,
 		     struct mb_summary *sum, struct mb_err *err)
 {
@@ -94,7 +97,7 @@ static int anonymize(struct mb_reader *r, struct mb_writer *w, const struct mb_a
 			uint32_t ext = f.len - MB_EVENT_FIXED - klen;
 			uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + HASHED_LEN + ext, err);
 			if (!p) {
-				rc = w->broken ? MB_EPIPE : MB_EIO;
+				rc = w->rc;
 				break;
 			}
 			mb_st_le16(p, MB_FRAME_EVENT);
@@ -195,9 +198,11 @@ int main(int argc, char **argv)
 	struct mb_summary *sum = malloc(sizeof *sum);
 	int rc = sum ? mb_reader_open(&r, fd, name, 1u << MB_KIND_EVENTS_RAW, &err)
 		     : mb_err_set(&err, MB_EIO, "out of memory");
-	if (rc == MB_END)
-		rc = MB_ERR; /* no stream at all: say so (err holds "empty input ...") */
-	r.stop = &mb_stop_requested;
+	if (rc == MB_END) { /* stopped (SIGINT/SIGTERM) before the input's header came: nothing to write */
+		mb_reader_close(&r);
+		free(sum);
+		return MB_EXIT_OK;
+	}
 	if (rc == MB_OK)
 		rc = mb_writer_init(&w, 1, &err);
 	if (rc == MB_OK) {
@@ -216,7 +221,7 @@ int main(int argc, char **argv)
 		if (rc == MB_OK)
 			rc = anonymize(&r, &w, &a, keep_unknown, sum, &err);
 		/* The summary goes out even after bad input, so what was written is accounted for. */
-		if (!w.broken) {
+		if (w.rc == MB_OK) {
 			struct mb_err werr;
 			int src = mb_writer_summary(&w, sum, &werr);
 			if (rc == MB_OK && src != MB_OK) {
@@ -224,9 +229,12 @@ int main(int argc, char **argv)
 				err = werr;
 			}
 		}
-		int frc = mb_writer_close(&w, &err);
-		if (rc == MB_OK || frc == MB_EPIPE)
+		struct mb_err cerr = { "" };
+		int frc = mb_writer_close(&w, &cerr);
+		if (rc == MB_OK || frc == MB_EPIPE) {
 			rc = frc;
+			err = cerr;
+		}
 	}
 	mb_reader_close(&r);
 	free(sum);

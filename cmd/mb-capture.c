@@ -336,6 +336,8 @@ static int emit(struct cap *c, struct mb_packet *pkt)
 		h.caplen = pkt->caplen;
 		h.len = pkt->wirelen;
 		pcap_dump((u_char *)c->dump, &h, pkt->data);
+		if (ferror(pcap_dump_file(c->dump)))
+			return mb_err_set(&c->err, MB_EIO, "write error: %s: '%s'", strerror(errno), c->o->wfile);
 	}
 	c->packets++;
 	c->bytes += pkt->caplen;
@@ -356,8 +358,9 @@ static int finish(struct cap *c, uint64_t kernel_drops, uint64_t if_drops, uint6
 {
 	int rc = c->header_done ? MB_OK : write_header(c);
 	if (c->dump) {
-		if (pcap_dump_flush(c->dump) != 0 && rc == MB_OK)
-			rc = mb_err_set(&c->err, MB_EIO, "write error on the pcap file: '%s'", c->o->wfile);
+		FILE *f = pcap_dump_file(c->dump);
+		if ((pcap_dump_flush(c->dump) != 0 || ferror(f)) && rc == MB_OK)
+			rc = mb_err_set(&c->err, MB_EIO, "write error: %s: '%s'", strerror(errno), c->o->wfile);
 		pcap_dump_close(c->dump);
 		c->dump = NULL;
 	}
@@ -450,8 +453,7 @@ static int run_file(struct cap *c)
 		if (o->progress && (c->records & 4095) == 0)
 			progress(c, false);
 	}
-	/* A signal during a read ends the input where it stands: not a truncation, a stop. */
-	if (rc == MB_END || (rc == MB_ERR && mb_stop_requested && r.eof))
+	if (rc == MB_END) /* also a stop request during a read: the input ends where it stands (mb_pcapfile_next) */
 		rc = MB_OK;
 	if (rc == MB_OK)
 		rc = finish(c, 0, 0, 0);
@@ -918,6 +920,12 @@ int main(int argc, char **argv)
 	} else if (rc == MB_OK) {
 		rc = o.file ? run_file(&c) : run_live(&c);
 	}
+	struct mb_err werr;
+	int wrc = mb_writer_close(&c.w, &werr);
+	if (rc == MB_OK && wrc != MB_OK) {
+		rc = wrc;
+		c.err = werr;
+	}
 	if (rc != MB_OK && rc != MB_EPIPE)
 		mb_msg_err(&c.err);
 	if (c.dump)
@@ -932,8 +940,5 @@ int main(int argc, char **argv)
 	free(c.expr_vlan);
 	free(o.filter_buf);
 	free(o.iface_buf);
-	int wrc = mb_writer_close(&c.w, NULL);
-	if (rc == MB_OK && wrc != MB_OK && wrc != MB_EPIPE)
-		rc = wrc;
 	return mb_exit_code(rc);
 }

@@ -12,6 +12,7 @@
 #include "stream.h"
 #include "textfmt.h"
 #include "trace.h"
+#include "zio.h"
 
 static const char usage[] =
 	"usage: mb-cat [FILE...]          print streams or profiles as tab-separated lines\n"
@@ -28,6 +29,7 @@ static const char usage[] =
 	"      --to FMT      write a trace: twitter, cachelib or oracle\n"
 	"      --skip-bad    with --from: skip bad rows and count them instead of failing\n"
 	"      --key-file F  secret for string keys (--from) and raw keys (--to); else $MB_ANON_KEY_FILE\n"
+	"      --allow-truncated  read a profile cut short up to the cut (a warning, not an error)\n"
 	"  -h, --help        this help\n"
 	"      --version     print the version\n"
 	"\n"
@@ -41,6 +43,7 @@ struct opts {
 	unsigned fmt;         /* --from / --to */
 	bool skip_bad;
 	const char *key_file;
+	bool allow_truncated;
 };
 
 /* Open a named input, or stdin for "-"; returns fd or -1 (message printed). */
@@ -53,22 +56,23 @@ static int open_input(const char *name)
 	return fd;
 }
 
-/* Write the text buffer when it is large (or always when `force`); false once stdout is gone. */
-static int drain(struct mb_buf *b, int force, struct mb_err *err)
+/* Write the text buffer when it is large (or always when `force`); *at counts the bytes written. */
+static int drain(struct mb_buf *b, int force, uint64_t *at, struct mb_err *err)
 {
 	if (!force && b->len < (1u << 20))
 		return MB_OK;
-	int rc = mb_write_all(1, b->p, b->len, "stdout", err);
+	int rc = mb_write_all_at(1, b->p, b->len, "stdout", *at, err);
+	*at += b->len;
 	b->len = 0;
 	return rc;
 }
 
 /* binary -> text for one input. */
-static int cat_text(const struct opts *o, int fd, const char *name, struct mb_buf *out, struct mb_err *err)
+static int cat_text(const struct opts *o, int fd, const char *name, struct mb_buf *out, uint64_t *at, struct mb_err *err)
 {
 	struct mb_reader r;
 	int rc = mb_reader_open(&r, fd, name, 0, err);
-	r.stop = &mb_stop_requested;
+	r.allow_truncated = o->allow_truncated;
 	if (rc == MB_OK && o->header) {
 		rc = mb_text_header(out, &r.info);
 		if (rc == MB_OK)
@@ -86,18 +90,19 @@ static int cat_text(const struct opts *o, int fd, const char *name, struct mb_bu
 		if (rc == MB_ERR)
 			rc = mb_err_at(err, name, (unsigned long long)f.offset);
 		if (rc == MB_OK)
-			rc = drain(out, 0, err);
+			rc = drain(out, 0, at, err);
 	}
 	mb_reader_close(&r);
 	return rc == MB_END ? MB_OK : rc;
 }
 
 /* binary -> binary for one input; the first input's header is written, later ones must match its kind. */
-static int cat_binary(int fd, const char *name, struct mb_writer *w, int *have_header, struct mb_err *err)
+static int cat_binary(const struct opts *o, int fd, const char *name, struct mb_writer *w, int *have_header,
+		      struct mb_err *err)
 {
 	struct mb_reader r;
 	int rc = mb_reader_open(&r, fd, name, 0, err);
-	r.stop = &mb_stop_requested;
+	r.allow_truncated = o->allow_truncated;
 	if (rc == MB_OK) {
 		if (!*have_header) {
 			struct mb_stream_info info = r.info;
@@ -116,22 +121,21 @@ static int cat_binary(int fd, const char *name, struct mb_writer *w, int *have_h
 	return rc == MB_END ? MB_OK : rc;
 }
 
-/* text -> binary for one input. */
-static int cat_pack(const struct opts *o, FILE *in, const char *name, struct mb_writer *w, unsigned *kind,
+/* text -> binary for one input (plain or zstd-compressed; lines of at most MB_TEXT_LINE_MAX bytes). */
+static int cat_pack(const struct opts *o, int fd, const char *name, struct mb_writer *w, unsigned *kind,
 		    uint8_t *payload, struct mb_err *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	uint64_t lineno = 0;
-	int rc = MB_OK;
+	struct mb_zin in;
+	const char *line;
+	size_t n;
+	int rc = mb_zin_open_fd(&in, fd, err);
+	if (rc == MB_OK)
+		rc = mb_zin_set_line_max(&in, MB_TEXT_LINE_MAX, err);
 	struct mb_stream_info *info = malloc(sizeof *info);
-	if (!info)
-		return mb_err_set(err, MB_EIO, "out of memory");
-	while (rc == MB_OK && !mb_stop_requested && (n = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
+	if (!info && rc == MB_OK)
+		rc = mb_err_set(err, MB_EIO, "out of memory");
+	while (rc == MB_OK && !mb_stop_requested && (rc = mb_zin_line(&in, &line, &n, err)) == MB_OK) {
+		uint64_t lineno = in.line;
 		uint16_t type, flags;
 		uint32_t len;
 		enum mb_text_line what;
@@ -160,15 +164,17 @@ static int cat_pack(const struct opts *o, FILE *in, const char *name, struct mb_
 						rc = mb_err_at_line(err, name, (unsigned long long)lineno);
 				}
 			}
-			if (rc == MB_OK)
-				rc = mb_writer_frame(w, type, flags, payload, len, err);
+			if (rc == MB_OK && (rc = mb_writer_frame(w, type, flags, payload, len, err)) == MB_ERR)
+				rc = mb_err_at_line(err, name, (unsigned long long)lineno); /* a frame no reader would accept */
 		}
 	}
-	if (rc == MB_OK && ferror(in))
-		rc = mb_err_set(err, MB_EIO, "read error: '%s' line %llu", name, (unsigned long long)lineno);
-	free(line);
+	if (rc == MB_ERR && in.skip) /* a line over the cap */
+		rc = mb_err_at_line(err, name, (unsigned long long)in.line);
+	else if (in.rc != MB_OK) /* a read error or bad zstd input, after the last whole line */
+		rc = mb_err_at_line(err, name, (unsigned long long)in.line);
 	free(info);
-	return rc;
+	mb_zin_close(&in);
+	return rc == MB_END ? MB_OK : rc;
 }
 
 /* --from: trace inputs -> one events-hashed stream; --to: streams -> one trace (doc/traces.md). */
@@ -223,8 +229,11 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 	if (o->mode == 'F') {
 		if (rc == MB_OK)
 			rc = mb_writer_summary(&w, sum, err);
-		frc = mb_writer_close(&w, err);
-		if (o->skip_bad && sum && mb_summary_get(sum, "bad_rows"))
+		struct mb_err cerr = { "" };
+		frc = mb_writer_close(&w, &cerr);
+		if (rc == MB_OK && frc != MB_OK)
+			*err = cerr;
+		if (rc == MB_OK && frc == MB_OK && o->skip_bad && sum && mb_summary_get(sum, "bad_rows"))
 			mb_msg("skipped %llu bad rows", (unsigned long long)mb_summary_get(sum, "bad_rows"));
 	} else {
 		frc = rc == MB_OK ? mb_trace_writer_finish(&tw, err) : MB_OK;
@@ -233,7 +242,7 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 			       (unsigned long long)tw.skipped, mb_trace_fmt_name(o->fmt));
 	}
 	uint64_t hashed = o->mode == 'T' ? tw.hashed : sum ? mb_summary_get(sum, "hashed_keys") : 0;
-	if (random_secret && hashed)
+	if (rc == MB_OK && frc == MB_OK && random_secret && hashed) /* a notice; after an error, only the error */
 		mb_msg("hashed %llu %s keys with a random secret valid for this run only "
 		       "(--key-file or MB_ANON_KEY_FILE makes them stable)",
 		       (unsigned long long)hashed, o->mode == 'F' ? "string" : "raw");
@@ -250,9 +259,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },     { "version", no_argument, NULL, 'V' },
 		{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' },
 		{ "skip-bad", no_argument, NULL, 'S' },  { "key-file", required_argument, NULL, 'K' },
-		{ NULL, 0, NULL, 0 },
+		{ "allow-truncated", no_argument, NULL, 'A' }, { NULL, 0, NULL, 0 },
 	};
-	struct opts o = { 't', MB_KIND_NONE, 1, MB_TRACE_NONE, false, NULL };
+	struct opts o = { 't', MB_KIND_NONE, 1, MB_TRACE_NONE, false, NULL, false };
 	int c;
 	opterr = 0;
 	mb_prog_init("mb-cat");
@@ -279,6 +288,7 @@ int main(int argc, char **argv)
 		}
 		case 'S': o.skip_bad = true; break;
 		case 'K': o.key_file = optarg; break;
+		case 'A': o.allow_truncated = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
@@ -292,6 +302,8 @@ int main(int argc, char **argv)
 		mb_usage_error("--skip-bad goes with --from");
 	if (o.key_file && !o.fmt)
 		mb_usage_error("--key-file goes with --from or --to");
+	if (o.allow_truncated && o.mode != 't' && o.mode != 'b')
+		mb_usage_error("--allow-truncated goes with the text form or -b (the modes that read profiles)");
 	char *stdin_only[] = { "-" };
 	char **inputs = optind < argc ? argv + optind : stdin_only;
 	int ninputs = optind < argc ? argc - optind : 1;
@@ -303,16 +315,17 @@ int main(int argc, char **argv)
 		rc = cat_trace(&o, inputs, ninputs, &err);
 	} else if (o.mode == 't') {
 		struct mb_buf out = { 0 };
+		uint64_t at = 0;
 		for (int i = 0; i < ninputs && rc == MB_OK && !mb_stop_requested; i++) {
 			int fd = open_input(inputs[i]);
 			if (fd < 0) {
 				mb_buf_free(&out);
 				return MB_EXIT_DATA;
 			}
-			rc = cat_text(&o, fd, !strcmp(inputs[i], "-") ? "<stdin>" : inputs[i], &out, &err);
+			rc = cat_text(&o, fd, !strcmp(inputs[i], "-") ? "<stdin>" : inputs[i], &out, &at, &err);
 			if (fd > 0)
 				close(fd);
-			int drc = drain(&out, 1, &err);
+			int drc = drain(&out, 1, &at, &err);
 			if (rc == MB_OK || drc == MB_EPIPE)
 				rc = drc;
 		}
@@ -338,25 +351,20 @@ int main(int argc, char **argv)
 				err.msg[0] = 0;
 				break;
 			}
-			if (o.mode == 'b') {
-				rc = cat_binary(fd, name, &w, &have_header, &err);
-			} else {
-				FILE *in = fdopen(fd, "r");
-				if (!in) {
-					rc = mb_err_set(&err, MB_EIO, "cannot read input: '%s'", name);
-					break;
-				}
-				rc = cat_pack(&o, in, name, &w, &kind, payload, &err);
-				fclose(in);
-				fd = -1;
-			}
+			if (o.mode == 'b')
+				rc = cat_binary(&o, fd, name, &w, &have_header, &err);
+			else
+				rc = cat_pack(&o, fd, name, &w, &kind, payload, &err);
 			if (fd > 0)
 				close(fd);
 		}
 		free(payload);
-		int frc = mb_writer_close(&w, &err);
-		if (rc == MB_OK || frc == MB_EPIPE)
+		struct mb_err cerr = { "" };
+		int frc = mb_writer_close(&w, &cerr);
+		if (rc == MB_OK || frc == MB_EPIPE) {
 			rc = frc;
+			err = cerr;
+		}
 	}
 	if (rc != MB_OK && rc != MB_END && rc != MB_EPIPE && err.msg[0])
 		mb_msg_err(&err);

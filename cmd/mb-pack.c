@@ -28,6 +28,8 @@ static const char usage[] =
 	"                     connections of different inputs apart (conn ids renumbered)\n"
 	"      --raw-keys     accept raw keys (events-raw) and keep them; the profile is marked and\n"
 	"                     every reader warns\n"
+	"      --allow-truncated\n"
+	"                     read an input profile cut short up to the cut (a warning, not an error)\n"
 	"  -h, --help         this help\n"
 	"      --version      print the version\n"
 	"\n"
@@ -88,7 +90,7 @@ static int start(struct mb_profile_writer **pw, const struct mb_stream_info *inf
 	return rc;
 }
 
-static int pack_one(const char *name, int fd, bool raw_keys, int level, struct mb_err *err)
+static int pack_one(const char *name, int fd, bool raw_keys, bool allow_truncated, int level, struct mb_err *err)
 {
 	struct mb_reader r;
 	struct mb_profile_writer *pw = NULL;
@@ -96,7 +98,12 @@ static int pack_one(const char *name, int fd, bool raw_keys, int level, struct m
 	int rc = info ? mb_reader_open(&r, fd, name, want_kinds(raw_keys), err) : mb_err_set(err, MB_EIO, "out of memory");
 	if (!info)
 		return rc;
-	r.stop = &mb_stop_requested;
+	r.allow_truncated = allow_truncated;
+	if (rc == MB_END && r.stopped) { /* stopped (SIGINT/SIGTERM) before a header came: nothing to write */
+		mb_reader_close(&r);
+		free(info);
+		return MB_OK;
+	}
 	if (rc == MB_END)
 		rc = MB_ERR;
 	if (rc == MB_OK)
@@ -228,7 +235,7 @@ static void sift_down(const struct input *in, uint32_t *heap, uint32_t n, uint32
 }
 
 /* Merge several inputs into one profile. */
-static int merge(char **names, int n, bool raw_keys, int level, struct mb_err *err)
+static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int level, struct mb_err *err)
 {
 	struct input *in = calloc((size_t)n, sizeof *in);
 	uint32_t *heap = calloc((size_t)n, sizeof *heap);
@@ -251,7 +258,7 @@ static int merge(char **names, int n, bool raw_keys, int level, struct mb_err *e
 		}
 		rc = mb_reader_open(&in[i].r, in[i].fd, in[i].name, want_kinds(raw_keys), err);
 		in[i].open = true;
-		in[i].r.stop = &mb_stop_requested;
+		in[i].r.allow_truncated = allow_truncated;
 		if (rc == MB_END)
 			rc = MB_ERR;
 		if (rc != MB_OK)
@@ -323,15 +330,16 @@ static int merge(char **names, int n, bool raw_keys, int level, struct mb_err *e
 
 int main(int argc, char **argv)
 {
-	enum { O_RAW = 256, O_DICT };
+	enum { O_RAW = 256, O_DICT, O_CUT };
 	static const struct option longopts[] = {
 		{ "level", required_argument, NULL, 'l' }, { "merge", no_argument, NULL, 'm' },
 		{ "block-events", required_argument, NULL, 'b' }, { "dict-max", required_argument, NULL, O_DICT },
-		{ "raw-keys", no_argument, NULL, O_RAW },  { "help", no_argument, NULL, 'h' },
+		{ "raw-keys", no_argument, NULL, O_RAW },  { "allow-truncated", no_argument, NULL, O_CUT },
+		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
 	int level = MB_PROFILE_LEVEL_DEFAULT, c;
-	bool merging = false, raw_keys = false;
+	bool merging = false, raw_keys = false, allow_truncated = false;
 	struct mb_err err = { "" };
 	mb_prog_init("mb-pack");
 	opterr = 0;
@@ -360,6 +368,7 @@ int main(int argc, char **argv)
 		}
 		case 'm': merging = true; break;
 		case O_RAW: raw_keys = true; break;
+		case O_CUT: allow_truncated = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
@@ -384,13 +393,13 @@ int main(int argc, char **argv)
 	mb_prog_signals();
 	int rc;
 	if (merging) {
-		rc = merge(argv + optind, ninputs, raw_keys, level, &err);
+		rc = merge(argv + optind, ninputs, raw_keys, allow_truncated, level, &err);
 	} else {
 		const char *arg = ninputs ? argv[optind] : "-";
 		int fd = open_fd(arg);
 		if (fd < 0)
 			return MB_EXIT_DATA;
-		rc = pack_one(!strcmp(arg, "-") ? "<stdin>" : arg, fd, raw_keys, level, &err);
+		rc = pack_one(!strcmp(arg, "-") ? "<stdin>" : arg, fd, raw_keys, allow_truncated, level, &err);
 		if (fd > 0)
 			close(fd);
 	}

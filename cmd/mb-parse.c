@@ -171,7 +171,7 @@ static int read_pcap(struct run *r, struct mb_reader *rd, const char *name, stru
 	struct mb_pcapfile *pf;
 	int rc = mb_pcapfile_open(&pf, rd, err);
 	if (rc != MB_OK)
-		return rc;
+		return rc == MB_END ? MB_OK : rc; /* MB_END: stopped before the file header */
 	rc = write_header(r, NULL, name, mb_pcapfile_linktype(pf), err);
 	struct mb_packet pkt;
 	while (rc == MB_OK && r->wrc == MB_OK && !mb_stop_requested && (rc = mb_pcapfile_next(pf, &pkt, err)) == MB_OK)
@@ -203,7 +203,7 @@ static int read_stream(struct run *r, struct mb_reader *rd, struct mb_err *err)
 	if (rc == MB_OK)
 		rc = stream_ports(r, rd, err);
 	if (rc != MB_OK)
-		return rc;
+		return rc == MB_END ? MB_OK : rc; /* MB_END: stopped before the stream header */
 	rc = write_header(r, &rd->info, rd->name, 0, err);
 	struct mb_frame f;
 	while (rc == MB_OK && r->wrc == MB_OK && !mb_stop_requested && (rc = mb_reader_next(rd, &f, err)) == MB_OK) {

@@ -28,13 +28,14 @@ static const char usage[] =
 	"      --mrc-rate R        initial SHARDS sampling rate, 0 < R <= 1 (default 1)\n"
 	"      --mrc-samples N     most keys the miss-ratio sampler tracks (default 65536)\n"
 	"      --max-keys N        keys counted exactly (default 1M; beyond: estimates)\n"
+	"      --allow-truncated   report on a profile cut short up to the cut (a warning, not an error)\n"
 	"  -h, --help              this help\n"
 	"      --version           print the version\n"
 	"\n"
 	"Exit: 0 ok, 1 bad input (the report of what was read is still written), 2 usage.\n"
 	"Manual: doc/mb-stat.md.\n";
 
-enum { O_HTML = 256, O_NOMRC, O_RATE, O_SAMPLES, O_MAXKEYS };
+enum { O_HTML = 256, O_NOMRC, O_RATE, O_SAMPLES, O_MAXKEYS, O_CUT };
 
 /* Read every frame into the accumulator; MB_OK at the end, or the error that stopped the read. */
 static int read_all(struct mb_reader *r, struct mb_stat *st, struct mb_err *err)
@@ -70,14 +71,14 @@ int main(int argc, char **argv)
 		{ "top", required_argument, NULL, 'k' },  { "window", required_argument, NULL, 'w' },
 		{ "no-mrc", no_argument, NULL, O_NOMRC }, { "mrc-rate", required_argument, NULL, O_RATE },
 		{ "mrc-samples", required_argument, NULL, O_SAMPLES },
-		{ "max-keys", required_argument, NULL, O_MAXKEYS },
+		{ "max-keys", required_argument, NULL, O_MAXKEYS }, { "allow-truncated", no_argument, NULL, O_CUT },
 		{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mb_stat_opts o;
 	struct mb_err err = { "" };
 	const char *html = NULL;
-	bool json = false;
+	bool json = false, allow_truncated = false;
 	uint64_t v;
 	int c;
 	mb_prog_init("mb-stat");
@@ -112,6 +113,7 @@ int main(int argc, char **argv)
 				mb_usage_error("--max-keys: %s", err.msg);
 			o.max_keys = (uint32_t)v;
 			break;
+		case O_CUT: allow_truncated = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
 		case ':': mb_usage_error("option needs a value: '%s'", argv[optind - 1]);
@@ -132,11 +134,12 @@ int main(int argc, char **argv)
 	struct mb_reader r;
 	int rc = mb_reader_open(&r, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), &err);
 	if (rc != MB_OK) {
-		mb_msg_err(&err);
+		if (rc != MB_END) /* MB_END: stopped (SIGINT/SIGTERM) before a header came, nothing to report */
+			mb_msg_err(&err);
 		mb_reader_close(&r);
-		return MB_EXIT_DATA;
+		return rc == MB_END ? MB_EXIT_OK : MB_EXIT_DATA;
 	}
-	r.stop = &mb_stop_requested;
+	r.allow_truncated = allow_truncated;
 	struct mb_stat *st = malloc(sizeof *st);
 	if (!st) {
 		mb_msg("out of memory");
@@ -163,12 +166,12 @@ int main(int argc, char **argv)
 		if (rc != MB_OK) {
 			mb_err_set(&err, MB_EIO, "out of memory for the report");
 		} else if (!strcmp(html, "-")) {
-			rc = mb_write_all(1, out.p, out.len, "stdout", &err);
+			rc = mb_write_all_at(1, out.p, out.len, "stdout", 0, &err);
 		} else {
 			int hfd = open(html, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			if (hfd < 0)
 				rc = mb_err_set(&err, MB_EIO, "cannot create the HTML report: %s: '%s'", strerror(errno), html);
-			else if ((rc = mb_write_all(hfd, out.p, out.len, html, &err)) == MB_OK && close(hfd) != 0)
+			else if ((rc = mb_write_all_at(hfd, out.p, out.len, html, 0, &err)) == MB_OK && close(hfd) != 0)
 				rc = mb_err_set(&err, MB_EIO, "cannot write the HTML report: %s: '%s'", strerror(errno), html);
 		}
 		out.len = 0;
@@ -178,7 +181,7 @@ int main(int argc, char **argv)
 		if (rc != MB_OK)
 			mb_err_set(&err, MB_EIO, "out of memory for the report");
 		else
-			rc = mb_write_all(1, out.p, out.len, "stdout", &err);
+			rc = mb_write_all_at(1, out.p, out.len, "stdout", 0, &err);
 	}
 	mb_buf_free(&out);
 	mb_stat_free(st);

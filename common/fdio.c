@@ -18,19 +18,39 @@ int mb_open_input(const char *name, struct mb_err *err)
 
 const char *mb_input_name(const char *arg) { return strcmp(arg, "-") ? arg : "<stdin>"; }
 
-int mb_write_all(int fd, const void *p, size_t n, const char *what, struct mb_err *err)
+/* Write all n bytes; on failure the bytes written so far are in *done. */
+static int write_all(int fd, const void *p, size_t n, size_t *done, const char **why)
 {
-	size_t done = 0;
-	while (done < n) {
-		ssize_t w = write(fd, (const char *)p + done, n - done);
+	while (*done < n) {
+		ssize_t w = write(fd, (const char *)p + *done, n - *done);
 		if (w > 0)
-			done += (size_t)w;
+			*done += (size_t)w;
 		else if (w < 0 && errno == EINTR)
 			continue;
 		else if (w < 0 && errno == EPIPE)
 			return MB_EPIPE;
 		else
-			return mb_err_set(err, MB_EIO, "write error: %s: '%s'", w < 0 ? strerror(errno) : "no progress", what);
+			return *why = w < 0 ? strerror(errno) : "no progress", MB_EIO;
 	}
 	return MB_OK;
+}
+
+int mb_write_all(int fd, const void *p, size_t n, const char *what, struct mb_err *err)
+{
+	size_t done = 0;
+	const char *why;
+	int rc = write_all(fd, p, n, &done, &why);
+	if (rc == MB_EIO)
+		mb_err_set(err, rc, "write error: %s: '%s'", why, what);
+	return rc;
+}
+
+int mb_write_all_at(int fd, const void *p, size_t n, const char *what, unsigned long long at, struct mb_err *err)
+{
+	size_t done = 0;
+	const char *why;
+	int rc = write_all(fd, p, n, &done, &why);
+	if (rc == MB_EIO)
+		mb_err_set(err, rc, "write error: %s: '%s' at byte %llu", why, what, at + done);
+	return rc;
 }

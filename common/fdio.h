@@ -12,5 +12,7 @@ int mb_open_input(const char *name, struct mb_err *err);
 const char *mb_input_name(const char *arg);
 /* Write all n bytes, retrying on EINTR: MB_OK, MB_EPIPE (reader gone) or MB_EIO (err names `what`). */
 int mb_write_all(int fd, const void *p, size_t n, const char *what, struct mb_err *err);
+/* The same, for output that is `at` bytes along: the message says "'what' at byte N" where the write failed. */
+int mb_write_all_at(int fd, const void *p, size_t n, const char *what, unsigned long long at, struct mb_err *err);
 
 #endif

@@ -426,7 +426,8 @@ int mb_pcapfile_open(struct mb_pcapfile **pfp, struct mb_reader *r, struct mb_er
 	*pfp = NULL;
 	if (r->input != MB_INPUT_PCAP && r->input != MB_INPUT_PCAPNG) {
 		if (r->input == MB_INPUT_EMPTY)
-			return mb_err_set(err, MB_ERR, "empty input, no pcap file header: '%s' at byte 0", r->name);
+			return mb_reader_cut(r, mb_err_set(err, MB_ERR, "empty input, no pcap file header: '%s' at byte 0", r->name),
+					     err);
 		return mb_err_set(err, MB_ERR, "input is %s, not a pcap or pcapng capture: '%s' at byte 0",
 				  mb_input_describe(r->input), r->name);
 	}
@@ -438,7 +439,7 @@ int mb_pcapfile_open(struct mb_pcapfile **pfp, struct mb_reader *r, struct mb_er
 	int rc = pf->ng ? ng_open(pf, err) : pcap_open_hdr(pf, err);
 	if (rc != MB_OK) {
 		mb_pcapfile_close(pf);
-		return rc;
+		return rc == MB_ERR ? mb_reader_cut(r, rc, err) : rc; /* cut by a stop request: a clean end */
 	}
 	*pfp = pf;
 	return MB_OK;
@@ -446,13 +447,13 @@ int mb_pcapfile_open(struct mb_pcapfile **pfp, struct mb_reader *r, struct mb_er
 
 int mb_pcapfile_next(struct mb_pcapfile *pf, struct mb_packet *pkt, struct mb_err *err)
 {
+	int rc;
 	if (!pf->ng)
-		return pcap_next_rec(pf, pkt, err);
-	for (;;) {
-		int rc = ng_block(pf, pkt, false, err);
-		if (rc != NG_OTHER)
-			return rc;
-	}
+		rc = pcap_next_rec(pf, pkt, err);
+	else
+		while ((rc = ng_block(pf, pkt, false, err)) == NG_OTHER)
+			;
+	return rc == MB_ERR ? mb_reader_cut(pf->r, rc, err) : rc; /* a record cut by a stop request: a clean end */
 }
 
 uint32_t mb_pcapfile_linktype(const struct mb_pcapfile *pf) { return pf->linktype; }

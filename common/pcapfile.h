@@ -14,8 +14,9 @@ struct mb_pcapfile;
 /*
  * Start reading a pcap or pcapng capture from an attached reader (r->input is
  * MB_INPUT_PCAP or MB_INPUT_PCAPNG, see mb_reader_attach). Reads the file header
- * (pcap) or the first section header (pcapng). MB_OK, or MB_ERR/MB_EIO with err
- * set; *pf is NULL on failure. The reader stays owned by the caller and must
+ * (pcap) or the first section header (pcapng). MB_OK, MB_END when the input
+ * ended by a stop request (mb_reader.stop) before the header was whole, or
+ * MB_ERR/MB_EIO with err set; *pf is NULL unless MB_OK. The reader stays owned by the caller and must
  * outlive *pf.
  */
 int mb_pcapfile_open(struct mb_pcapfile **pf, struct mb_reader *r, struct mb_err *err);
@@ -23,7 +24,8 @@ int mb_pcapfile_open(struct mb_pcapfile **pf, struct mb_reader *r, struct mb_err
 /*
  * Next packet: MB_OK (pkt filled; pkt->data valid until the next call;
  * pkt->linktype per packet, pcapng interfaces may differ; pkt->ts_ns in
- * nanoseconds; pkt->elided 0), MB_END at a clean end, MB_ERR on a truncated or
+ * nanoseconds; pkt->elided 0), MB_END at a clean end (also when a stop request
+ * cut the input inside a record), MB_ERR on a truncated or
  * broken record (err has "... at byte N"; every packet before it was returned),
  * MB_EIO on a read error.
  */

@@ -1,5 +1,4 @@
 /* profile.c - profile writer and reader: key dictionary, per-column number encodings, zstd blocks, CRC-32C. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <zstd.h>
 
 #include "bytes.h"
+#include "fdio.h"
 #include "profile.h"
 #include "siphash.h"
 #include "varint.h"
@@ -462,22 +462,10 @@ struct mb_profile_writer {
 /* write(2) all of p; MB_EPIPE or MB_EIO on failure. */
 static int write_all(struct mb_profile_writer *pw, const uint8_t *p, size_t n, struct mb_err *err)
 {
-	size_t done = 0;
-	while (done < n) {
-		ssize_t k = write(pw->fd, p + done, n - done);
-		if (k > 0) {
-			done += (size_t)k;
-		} else if (k < 0 && errno == EINTR) {
-			continue;
-		} else {
-			if (k < 0 && errno == EPIPE)
-				return MB_EPIPE;
-			return mb_err_set(err, MB_EIO, "write error: %s: output at byte %llu", k < 0 ? strerror(errno) : "no progress",
-					  (unsigned long long)(pw->written + done));
-		}
-	}
-	pw->written += n;
-	return MB_OK;
+	int rc = mb_write_all_at(pw->fd, p, n, pw->fd == 1 ? "stdout" : "output", pw->written, err);
+	if (rc == MB_OK)
+		pw->written += n;
+	return rc;
 }
 
 /*
@@ -1059,8 +1047,8 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, bool *r
 	if (got < 0)
 		return MB_EIO;
 	if (got < MB_PROFILE_HDR_FIXED)
-		return mb_err_set(err, MB_ERR, "truncated profile header (%ld of %u bytes): '%s' at byte %llu", got,
-				  MB_PROFILE_HDR_FIXED, r->name, (unsigned long long)at);
+		return mb_reader_cut(r, mb_err_set(err, MB_ERR, "truncated profile header (%ld of %u bytes): '%s' at byte %llu",
+						   got, MB_PROFILE_HDR_FIXED, r->name, (unsigned long long)at), err);
 	const uint8_t *p = mb_reader_peek(r);
 	uint16_t version = mb_ld_le16(p + 8), kind = mb_ld_le16(p + 10);
 	uint32_t flags = mb_ld_le32(p + 12), meta_len = mb_ld_le32(p + 16);
@@ -1080,8 +1068,8 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, bool *r
 	if (got < 0)
 		return MB_EIO;
 	if ((size_t)got < total)
-		return mb_err_set(err, MB_ERR, "truncated profile header (%ld of %zu bytes): '%s' at byte %llu", got, total,
-				  r->name, (unsigned long long)at);
+		return mb_reader_cut(r, mb_err_set(err, MB_ERR, "truncated profile header (%ld of %zu bytes): '%s' at byte %llu",
+						   got, total, r->name, (unsigned long long)at), err);
 	p = mb_reader_peek(r);
 	if (mb_crc32c(0, p, total - 4) != mb_ld_le32(p + total - 4))
 		return mb_err_set(err, MB_ERR, "profile header checksum mismatch: '%s' at byte %llu", r->name,
@@ -1350,12 +1338,21 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 	return MB_OK;
 }
 
-/* A warning about a profile cut short; the events before it were returned. */
-static int cut_short(struct mb_reader *r, struct mb_profile_reader *pr, uint64_t at, const char *what)
+/*
+ * A profile cut short (the events of every complete block were returned): an
+ * error, or with r->allow_truncated a warning and the end; a clean end when the
+ * input ended because of a stop request.
+ */
+static int cut_short(struct mb_reader *r, struct mb_profile_reader *pr, uint64_t at, const char *what, struct mb_err *err)
 {
+	pr->done = true;
+	if (r->stopped)
+		return MB_END;
+	if (!r->allow_truncated)
+		return mb_err_set(err, MB_ERR, "profile cut short (%s) after %llu complete blocks (--allow-truncated reads them): '%s' at byte %llu",
+				  what, (unsigned long long)pr->blocks, r->name, (unsigned long long)at);
 	mb_warn("profile cut short (%s) after %llu complete blocks; everything before was read: '%s' at byte %llu", what,
 	       (unsigned long long)pr->blocks, r->name, (unsigned long long)at);
-	pr->done = true;
 	return MB_END;
 }
 
@@ -1368,12 +1365,12 @@ static int next_block(struct mb_reader *r, struct mb_profile_reader *pr, struct 
 		if (got < 0)
 			return MB_EIO;
 		if (got == 0)
-			return cut_short(r, pr, at, "no end block");
+			return cut_short(r, pr, at, "no end block", err);
 		const uint8_t *h = mb_reader_peek(r);
 		if (got >= 8 && !memcmp(h, MB_PROFILE_MAGIC, 8))
 			return corrupt(r, at, "a profile header where a block belongs", err);
 		if (got < MB_PROFILE_BLOCK_HDR)
-			return cut_short(r, pr, at, "partial block header");
+			return cut_short(r, pr, at, "partial block header", err);
 		if (memcmp(h, "MBBK", 4))
 			return corrupt(r, at, "bad block magic", err);
 		if (mb_crc32c(0, h, 24) != mb_ld_le32(h + 24))
@@ -1389,7 +1386,7 @@ static int next_block(struct mb_reader *r, struct mb_profile_reader *pr, struct 
 		if (got < 0)
 			return MB_EIO;
 		if ((size_t)got < MB_PROFILE_BLOCK_HDR + (size_t)stored)
-			return cut_short(r, pr, at, "partial block");
+			return cut_short(r, pr, at, "partial block", err);
 		h = mb_reader_peek(r);
 		if (mb_crc32c(0, h + MB_PROFILE_BLOCK_HDR, stored) != crc)
 			return corrupt(r, at, "block checksum mismatch", err);
@@ -1456,7 +1453,7 @@ int mb_profile_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 			long got = mb_reader_fill(r, 8, err);
 			if (got < 0)
 				return MB_EIO;
-			if (got == 0 || pr->type != MB_PB_END)
+			if (got == 0 || pr->type != MB_PB_END || (got < 8 && r->stopped))
 				return MB_END;
 			if (got < 8 || memcmp(mb_reader_peek(r), MB_PROFILE_MAGIC, 8))
 				return mb_err_set(err, MB_ERR, "trailing bytes after the profile's end block: '%s' at byte %llu", r->name,

@@ -11,12 +11,44 @@
 volatile sig_atomic_t mb_stop_requested;
 static const char *prog_name = "membench";
 
-static void print_warning(const char *msg) { fprintf(stderr, "%s: warning: %s\n", prog_name, msg); }
+/*
+ * Print "prog: <prefix><text><suffix>" as exactly one line: a control byte in the
+ * text (a newline in a file name, in a libpcap or zstd message) becomes '?'.
+ */
+static void print_line(const char *prefix, char *text, const char *suffix)
+{
+	for (char *c = text; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			*c = '?';
+	fprintf(stderr, "%s: %s%s%s\n", prog_name, prefix, text, suffix);
+}
+
+static void print_warning(const char *msg)
+{
+	char line[MB_ERR_MAX];
+	snprintf(line, sizeof line, "%s", msg);
+	print_line("warning: ", line, "");
+}
+
+/* At exit: data written through stdio (--help, --version) that could not be written is an error too. */
+static void check_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	if (errno == EPIPE)
+		return;
+	char why[256];
+	snprintf(why, sizeof why, "%s", errno ? strerror(errno) : "output failed");
+	fprintf(stderr, "%s: write error: %s: 'stdout'\n", prog_name, why);
+	_exit(MB_EXIT_DATA);
+}
 
 void mb_prog_init(const char *name)
 {
 	prog_name = name;
 	mb_set_warn_sink(print_warning);
+	atexit(check_stdout);
 }
 
 const char *mb_prog_name(void) { return prog_name; }
@@ -28,7 +60,7 @@ void mb_msg(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", prog_name, line);
+	print_line("", line, "");
 }
 
 void mb_msg_err(const struct mb_err *err) { mb_msg("%s", err->msg); }
@@ -40,7 +72,9 @@ void mb_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s (try '%s --help')\n", prog_name, line, prog_name);
+	char hint[64];
+	snprintf(hint, sizeof hint, " (try '%s --help')", prog_name);
+	print_line("", line, hint);
 	exit(MB_EXIT_USAGE);
 }
 

@@ -20,12 +20,16 @@ enum mb_exit {
 /* Set when SIGINT or SIGTERM arrived (after mb_prog_signals()). */
 extern volatile sig_atomic_t mb_stop_requested;
 
-/* Record the program name used as the prefix of every message. */
+/*
+ * Record the program name used as the prefix of every message, send library
+ * warnings to stderr, and check at exit that stdio's stdout was written (else a
+ * message and exit 1; EPIPE stays quiet).
+ */
 void mb_prog_init(const char *name);
 /* The program name. */
 const char *mb_prog_name(void);
 
-/* "prog: message" on stderr. */
+/* "prog: message" on stderr, always one line (control bytes in it are shown as '?'). */
 void mb_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "prog: <err>" on stderr. */
 void mb_msg_err(const struct mb_err *err);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "prog.h"
 #include "profile.h"
 #include "stream.h"
 
@@ -330,6 +331,23 @@ int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, stru
 	return MB_OK;
 }
 
+int mb_frame_check(unsigned kind, uint16_t type, const uint8_t *payload, uint32_t len, struct mb_err *err)
+{
+	if (type == MB_FRAME_EVENT && (kind == MB_KIND_EVENTS_RAW || kind == MB_KIND_EVENTS_HASHED)) {
+		struct mb_event ev;
+		return mb_event_decode(payload, len, kind, &ev, err);
+	}
+	if (type == MB_FRAME_PACKET && kind == MB_KIND_PACKETS) {
+		struct mb_packet pkt;
+		return mb_packet_decode(payload, len, &pkt, err);
+	}
+	if (type == MB_FRAME_SUMMARY) {
+		struct mb_summary s;
+		return mb_summary_decode(payload, len, &s, err);
+	}
+	return MB_OK;
+}
+
 /* ---------------------------------------------------------- input sniffing */
 
 enum mb_input_type mb_input_sniff(const uint8_t *p, size_t n)
@@ -401,14 +419,17 @@ long mb_reader_fill(struct mb_reader *r, size_t n, struct mb_err *err)
 		r->start = 0;
 	}
 	while (r->end - r->start < n && !r->eof) {
+		if (r->stop && *r->stop) {
+			r->eof = r->stopped = true; /* a stop request: the input ends here */
+			break;
+		}
 		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (got > 0) {
 			r->end += (size_t)got;
 		} else if (got == 0) {
 			r->eof = true;
 		} else if (errno == EINTR) {
-			if (r->stop && *r->stop)
-				r->eof = true;
+			continue; /* the loop looks at *stop again */
 		} else {
 			return mb_err_set(err, -1, "read error: %s: '%s' at byte %llu", strerror(errno), r->name,
 					  (unsigned long long)(r->base + r->end));
@@ -422,6 +443,7 @@ int mb_reader_attach(struct mb_reader *r, int fd, const char *name, struct mb_er
 	memset(r, 0, sizeof *r);
 	r->fd = fd;
 	r->name = name;
+	r->stop = &mb_stop_requested; /* set by a program's SIGINT/SIGTERM handler (prog.h), else never */
 	r->cap = READER_CAP;
 	grow_pipe(fd);
 	r->buf = malloc(r->cap);
@@ -477,6 +499,19 @@ static int wrong_kind(struct mb_reader *r, unsigned kind, unsigned want, struct 
 			  mb_kind_name(kind), hint, r->name, (unsigned long long)(r->base + r->start));
 }
 
+/*
+ * What a truncation found by the reader means: an error (rc, err already filled),
+ * or, when the input ended because of a stop request, a clean end (MB_END).
+ */
+static int stopped_or(const struct mb_reader *r, struct mb_err *err, int rc)
+{
+	if (!r->stopped)
+		return rc;
+	return mb_err_set(err, MB_END, "stopped: '%s' at byte %llu", r->name, (unsigned long long)(r->base + r->start));
+}
+
+int mb_reader_cut(const struct mb_reader *r, int rc, struct mb_err *err) { return stopped_or(r, err, rc); }
+
 /* Parse a header at the reader's position into info; consumes it. */
 static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct mb_err *err)
 {
@@ -485,8 +520,8 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct 
 	if (got < 0)
 		return MB_EIO;
 	if (got < HEADER_FIXED)
-		return mb_err_set(err, MB_ERR, "truncated stream header (%ld of %u bytes): '%s' at byte %llu", got,
-				  HEADER_FIXED, r->name, (unsigned long long)at);
+		return stopped_or(r, err, mb_err_set(err, MB_ERR, "truncated stream header (%ld of %u bytes): '%s' at byte %llu",
+						     got, HEADER_FIXED, r->name, (unsigned long long)at));
 	const uint8_t *p = mb_reader_peek(r);
 	uint16_t version = mb_ld_le16(p + 8), kind = mb_ld_le16(p + 10);
 	uint32_t meta_len = mb_ld_le32(p + 12);
@@ -503,8 +538,8 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct 
 	if (got < 0)
 		return MB_EIO;
 	if ((size_t)got < HEADER_FIXED + meta_len)
-		return mb_err_set(err, MB_ERR, "truncated stream header (%ld of %u bytes): '%s' at byte %llu", got,
-				  HEADER_FIXED + meta_len, r->name, (unsigned long long)at);
+		return stopped_or(r, err, mb_err_set(err, MB_ERR, "truncated stream header (%ld of %u bytes): '%s' at byte %llu",
+						     got, HEADER_FIXED + meta_len, r->name, (unsigned long long)at));
 	p = mb_reader_peek(r);
 	mb_info_init(info, kind);
 	struct mb_cur c = mb_cur_make(p + HEADER_FIXED, meta_len);
@@ -531,6 +566,8 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct 
 
 int mb_reader_begin(struct mb_reader *r, unsigned want, struct mb_err *err)
 {
+	if (r->stopped && r->end - r->start < 8)
+		return stopped_or(r, err, MB_ERR);
 	if (r->input != MB_INPUT_STREAM && r->input != MB_INPUT_PROFILE)
 		return wrong_input(r, err);
 	int rc = r->input == MB_INPUT_PROFILE ? mb_profile_open(r, err) : read_header(r, &r->info, err);
@@ -549,10 +586,21 @@ int mb_reader_open(struct mb_reader *r, int fd, const char *name, unsigned want,
 	return mb_reader_begin(r, want, err);
 }
 
+/* A frame that fails mb_frame_check: the error with its place. */
+static int bad_frame(const struct mb_reader *r, const struct mb_frame *f, struct mb_err *err)
+{
+	struct mb_err what = *err;
+	return mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", what.msg, r->name, (unsigned long long)f->offset);
+}
+
 int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 {
-	if (r->profile)
-		return mb_profile_next(r, f, err);
+	if (r->profile) {
+		int rc = mb_profile_next(r, f, err);
+		if (rc == MB_OK && mb_frame_check(r->info.kind, f->type, f->payload, f->len, err) != MB_OK)
+			return bad_frame(r, f, err);
+		return rc;
+	}
 	for (;;) {
 		uint64_t at = r->base + r->start;
 		long got = mb_reader_fill(r, MB_FRAME_HDR, err);
@@ -561,8 +609,8 @@ int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 		if (got == 0)
 			return MB_END;
 		if (got < MB_FRAME_HDR)
-			return mb_err_set(err, MB_ERR, "truncated frame header (%ld of %u bytes): '%s' at byte %llu", got,
-					  MB_FRAME_HDR, r->name, (unsigned long long)at);
+			return stopped_or(r, err, mb_err_set(err, MB_ERR, "truncated frame header (%ld of %u bytes): '%s' at byte %llu",
+							     got, MB_FRAME_HDR, r->name, (unsigned long long)at));
 		const uint8_t *p = mb_reader_peek(r);
 		if (memcmp(p, MB_STREAM_MAGIC, 8) == 0) {
 			struct mb_stream_info next;
@@ -590,11 +638,13 @@ int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 			if (got < 0)
 				return MB_EIO;
 			if ((size_t)got < MB_FRAME_HDR + f->len)
-				return mb_err_set(err, MB_ERR, "truncated frame (%ld of %u bytes): '%s' at byte %llu", got,
-						  MB_FRAME_HDR + f->len, r->name, (unsigned long long)at);
+				return stopped_or(r, err, mb_err_set(err, MB_ERR, "truncated frame (%ld of %u bytes): '%s' at byte %llu",
+								     got, MB_FRAME_HDR + f->len, r->name, (unsigned long long)at));
 			p = mb_reader_peek(r);
 		}
 		f->payload = p + MB_FRAME_HDR;
+		if (mb_frame_check(r->info.kind, f->type, f->payload, f->len, err) != MB_OK)
+			return bad_frame(r, f, err);
 		mb_reader_consume(r, MB_FRAME_HDR + f->len);
 		r->frames++;
 		return MB_OK;
@@ -617,6 +667,7 @@ int mb_writer_init(struct mb_writer *w, int fd, struct mb_err *err)
 {
 	memset(w, 0, sizeof *w);
 	w->fd = fd;
+	w->name = fd == 1 ? "stdout" : "output";
 	w->cap = WRITER_CAP;
 	grow_pipe(fd);
 	w->buf = malloc(w->cap);
@@ -625,11 +676,19 @@ int mb_writer_init(struct mb_writer *w, int fd, struct mb_err *err)
 	return MB_OK;
 }
 
+/* The writer's sticky failure: its rc, with its message copied into err. */
+static int writer_failed(const struct mb_writer *w, struct mb_err *err)
+{
+	if (err)
+		*err = w->fail;
+	return w->rc;
+}
+
 int mb_writer_flush(struct mb_writer *w, struct mb_err *err)
 {
 	size_t done = 0;
-	if (w->broken)
-		return MB_EPIPE;
+	if (w->rc != MB_OK)
+		return writer_failed(w, err);
 	while (done < w->len) {
 		ssize_t n = write(w->fd, w->buf + done, w->len - done);
 		if (n > 0) {
@@ -638,12 +697,15 @@ int mb_writer_flush(struct mb_writer *w, struct mb_err *err)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		w->broken = true;
 		w->len = 0;
 		if (n < 0 && errno == EPIPE)
-			return MB_EPIPE;
-		return mb_err_set(err, MB_EIO, "write error: %s: output at byte %llu", n < 0 ? strerror(errno) : "no progress",
-				  (unsigned long long)(w->written + done));
+			w->rc = mb_err_set(&w->fail, MB_EPIPE, "output closed by its reader: '%s' at byte %llu", w->name,
+					   (unsigned long long)(w->written + done));
+		else
+			w->rc = mb_err_set(&w->fail, MB_EIO, "write error: %s: '%s' at byte %llu",
+					   n < 0 ? strerror(errno) : "no progress", w->name, (unsigned long long)(w->written + done));
+		w->written += done;
+		return writer_failed(w, err);
 	}
 	w->written += w->len;
 	w->len = 0;
@@ -652,22 +714,24 @@ int mb_writer_flush(struct mb_writer *w, struct mb_err *err)
 
 uint8_t *mb_writer_reserve(struct mb_writer *w, size_t n, struct mb_err *err)
 {
-	if (w->broken)
+	if (w->rc != MB_OK) {
+		writer_failed(w, err);
 		return NULL;
+	}
 	if ((w->len >= WRITER_FLUSH_AT || w->cap - w->len < n) && mb_writer_flush(w, err) != MB_OK)
 		return NULL;
 	return w->buf + w->len;
 }
 
-static int reserve_rc(struct mb_writer *w)
-{
-	return w->broken ? MB_EPIPE : MB_EIO;
-}
+/* The rc of a failed mb_writer_reserve. */
+static int reserve_rc(const struct mb_writer *w) { return w->rc; }
 
 int mb_writer_frame(struct mb_writer *w, uint16_t type, uint16_t flags, const void *payload, uint32_t len, struct mb_err *err)
 {
 	if (len > MB_FRAME_MAX)
 		return mb_err_set(err, MB_ERR, "frame length %u exceeds maximum %u", len, MB_FRAME_MAX);
+	if (mb_frame_check(w->kind, type, payload, len, err) != MB_OK)
+		return MB_ERR;
 	uint8_t *p = mb_writer_reserve(w, MB_FRAME_HDR + len, err);
 	if (!p)
 		return reserve_rc(w);

@@ -149,6 +149,16 @@ static inline uint32_t mb_event_payload_len(const struct mb_event *ev, unsigned 
 /* Encode ev into p (room for mb_event_payload_len bytes). */
 void mb_event_encode(uint8_t *p, const struct mb_event *ev, unsigned kind);
 
+/*
+ * The one frame validator every reader and writer applies, so no program writes a
+ * frame another refuses. In a stream of `kind`: an EVENT (events kinds) must
+ * decode (mb_event_decode: length, key_len), a PACKET (packets kind) must decode
+ * (caplen), a SUMMARY (any kind) must decode (names, count, length). Other frame
+ * types, and a type foreign to the kind, are opaque and pass. MB_OK, or MB_ERR with
+ * err naming the field (no location).
+ */
+int mb_frame_check(unsigned kind, uint16_t type, const uint8_t *payload, uint32_t len, struct mb_err *err);
+
 /* ---- input detection ---- */
 
 /* What some leading bytes look like. */
@@ -176,9 +186,17 @@ struct mb_profile_reader; /* common/profile.c */
 
 /*
  * Buffered frame reader over a file descriptor. It reads the header on open,
- * validates every frame header (type != 0, length <= MB_FRAME_MAX) before use, and
- * swallows identical-kind headers of concatenated streams. A profile input is
- * decoded transparently into event frames.
+ * validates every frame header (type != 0, length <= MB_FRAME_MAX) before use and
+ * every frame with mb_frame_check, and swallows identical-kind headers of
+ * concatenated streams. A profile input is decoded transparently into event frames.
+ *
+ * Options a caller sets after mb_reader_open (or mb_reader_attach):
+ *   stop            when *stop is set (SIGINT/SIGTERM), the reader reads no more:
+ *                   the input ends cleanly at the last complete frame (MB_END),
+ *                   and r->stopped says so; a frame cut by the stop is not an error.
+ *   allow_truncated a profile cut short (no end block, partial block) ends with a
+ *                   warning and MB_END; by default it is an error (MB_ERR), so a
+ *                   reader never takes half a profile for a whole one (--allow-truncated).
  */
 struct mb_reader {
 	int fd;
@@ -192,7 +210,9 @@ struct mb_reader {
 	uint64_t headers;     /* headers seen (more than 1 when concatenated) */
 	struct mb_profile_reader *profile; /* set when the input is a profile */
 	enum mb_input_type input;          /* what the first bytes looked like */
-	volatile sig_atomic_t *stop;       /* when set and *stop, an interrupted read ends the input */
+	volatile sig_atomic_t *stop;       /* option: when set and *stop, the input ends (see above) */
+	bool allow_truncated;              /* option: a profile cut short is a warning, not an error */
+	bool stopped;                      /* the input ended because *stop was set */
 };
 
 /*
@@ -217,7 +237,17 @@ static inline void mb_reader_consume(struct mb_reader *r, size_t n) { r->start +
  * (empty input, err filled), MB_ERR or MB_EIO.
  */
 int mb_reader_open(struct mb_reader *r, int fd, const char *name, unsigned want, struct mb_err *err);
-/* Next frame: MB_OK, MB_END at a clean end, MB_ERR (truncated/bad frame, err has the offset) or MB_EIO. */
+/*
+ * For readers of other formats over mb_reader (profiles, pcap): a truncation found
+ * at the end of the input is rc (err already filled), or a clean MB_END (err says
+ * "stopped") when the input ended because of a stop request.
+ */
+int mb_reader_cut(const struct mb_reader *r, int rc, struct mb_err *err);
+/*
+ * Next frame, checked with mb_frame_check: MB_OK, MB_END at a clean end (also when
+ * stopped, even inside a frame), MB_ERR (truncated or bad frame, err has the offset)
+ * or MB_EIO.
+ */
 int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err);
 /* Input bytes consumed so far (offset of the next frame). */
 uint64_t mb_reader_offset(const struct mb_reader *r);
@@ -226,22 +256,30 @@ void mb_reader_close(struct mb_reader *r);
 
 /* ---- writer ---- */
 
-/* Buffered frame writer; frames are written whole, so a stop between writes leaves a valid stream. */
+/*
+ * Buffered frame writer; frames are written whole, so a stop between writes leaves
+ * a valid stream. The first output failure sticks: rc keeps it (MB_EPIPE when the
+ * reader went away, MB_EIO for any other write error, e.g. ENOSPC, EIO, EBADF),
+ * every later call returns it and copies its message into err, and nothing more is
+ * written.
+ */
 struct mb_writer {
 	int fd;
+	const char *name;  /* for messages: "stdout" for fd 1, else "output"; a caller may set a file name */
 	uint8_t *buf;
 	size_t len, cap;
 	uint64_t written;  /* bytes handed to write(2) so far */
 	uint64_t frames;
 	unsigned kind;
-	bool broken;       /* the output failed (EPIPE or error): further writes are dropped */
+	int rc;            /* MB_OK, or the first failure (MB_EPIPE, MB_EIO) */
+	struct mb_err fail; /* the message of that failure */
 };
 
 /* Set up a writer on fd with a 1 MiB buffer. */
 int mb_writer_init(struct mb_writer *w, int fd, struct mb_err *err);
 /* Write the stream header (also sets the writer's kind). */
 int mb_writer_header(struct mb_writer *w, const struct mb_stream_info *info, struct mb_err *err);
-/* Write one frame of any type, e.g. to pass through an unknown frame unchanged. */
+/* Write one frame of any type, e.g. to pass through an unknown frame unchanged; a known frame type is checked first (mb_frame_check: MB_ERR). */
 int mb_writer_frame(struct mb_writer *w, uint16_t type, uint16_t flags, const void *payload, uint32_t len, struct mb_err *err);
 /* Write an event in the writer's kind. */
 int mb_writer_event(struct mb_writer *w, const struct mb_event *ev, struct mb_err *err);
@@ -256,7 +294,8 @@ int mb_writer_close(struct mb_writer *w, struct mb_err *err);
 
 /*
  * Reserve n bytes of output (n <= MB_FRAME_HDR + MB_FRAME_MAX) for a frame the
- * caller builds in place, then mb_writer_commit(w, n). NULL on output failure.
+ * caller builds in place, then mb_writer_commit(w, n). NULL on output failure
+ * (w->rc says which, err has the message).
  */
 uint8_t *mb_writer_reserve(struct mb_writer *w, size_t n, struct mb_err *err);
 static inline void mb_writer_commit(struct mb_writer *w, size_t n) { w->len += n; w->frames++; }

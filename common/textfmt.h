@@ -8,6 +8,9 @@
 #include "err.h"
 #include "stream.h"
 
+/* Longest line mb_text_frame writes (a frame of MB_FRAME_MAX bytes in hex), and so the longest mb-cat -p reads. */
+#define MB_TEXT_LINE_MAX (2u * MB_FRAME_MAX + 64)
+
 /* A growable output byte buffer. */
 struct mb_buf {
 	char *p;

@@ -6,6 +6,7 @@
 
 #include <zstd.h>
 
+#include "prog.h"
 #include "zio.h"
 
 #define RAW_CAP (128u * 1024)
@@ -13,6 +14,8 @@ static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
 
 static int zin_alloc(struct mb_zin *z, struct mb_err *err)
 {
+	z->line_max = MB_ZIN_LINE_MAX;
+	z->stop = &mb_stop_requested;
 	z->cap = MB_ZIN_BUF;
 	z->buf = malloc(z->cap);
 	if (!z->buf)
@@ -34,6 +37,20 @@ int mb_zin_open_mem(struct mb_zin *z, const void *p, size_t n, struct mb_err *er
 	z->mem = p;
 	z->mem_len = n;
 	return zin_alloc(z, err);
+}
+
+int mb_zin_set_line_max(struct mb_zin *z, size_t n, struct mb_err *err)
+{
+	size_t cap = n + 2 > MB_ZIN_BUF ? n + 2 : MB_ZIN_BUF; /* the line, its '\n' and one byte past the cap */
+	if (cap > z->cap) {
+		uint8_t *p = realloc(z->buf, cap);
+		if (!p)
+			return mb_err_set(err, MB_EIO, "out of memory for lines of %zu bytes", n);
+		z->buf = p;
+		z->cap = cap;
+	}
+	z->line_max = n;
+	return MB_OK;
 }
 
 void mb_zin_close(struct mb_zin *z)
@@ -58,6 +75,10 @@ static long src_read(struct mb_zin *z, uint8_t *p, size_t n, struct mb_err *err)
 		return (long)k;
 	}
 	for (;;) {
+		if (z->stop && *z->stop) {
+			z->stopped = true;
+			return 0; /* a stop request ends the input */
+		}
 		ssize_t r = read(z->fd, p, n);
 		if (r >= 0)
 			return (long)r;
@@ -135,7 +156,7 @@ static int produce(struct mb_zin *z, struct mb_err *err)
 		if (raw_refill(z, err) < 0)
 			return -1;
 		if (z->raw_pos == z->raw_len) {
-			if (z->frame_open)
+			if (z->frame_open && !z->stopped)
 				return z->rc = mb_err_set(err, MB_ERR, "truncated zstd input after %llu decompressed bytes",
 							  (unsigned long long)(z->base + z->end)),
 				       -1;
@@ -179,8 +200,34 @@ long mb_zin_fill(struct mb_zin *z, size_t n, struct mb_err *err)
 	return (long)(z->end - z->start);
 }
 
+/* Drop the rest of a refused overlong line, through its '\n' (or to the end of input). MB_OK or an error rc. */
+static int skip_rest(struct mb_zin *z, struct mb_err *err)
+{
+	for (;;) {
+		const uint8_t *p = z->buf + z->start;
+		const uint8_t *nl = memchr(p, '\n', z->end - z->start);
+		if (nl) {
+			z->start += (size_t)(nl - p) + 1;
+			break;
+		}
+		z->start = z->end;
+		long got = mb_zin_fill(z, 1, err);
+		if (got < 0)
+			return z->rc;
+		if (got == 0)
+			break;
+	}
+	z->skip = false;
+	return MB_OK;
+}
+
 int mb_zin_line(struct mb_zin *z, const char **line, size_t *len, struct mb_err *err)
 {
+	if (z->skip) {
+		int rc = skip_rest(z, err);
+		if (rc != MB_OK)
+			return rc;
+	}
 	size_t scanned = 0;
 	for (;;) {
 		size_t avail = z->end - z->start;
@@ -188,7 +235,7 @@ int mb_zin_line(struct mb_zin *z, const char **line, size_t *len, struct mb_err 
 		const uint8_t *nl = scanned < avail ? memchr(p + scanned, '\n', avail - scanned) : NULL;
 		if (nl) {
 			size_t n = (size_t)(nl - p);
-			if (n > MB_ZIN_LINE_MAX)
+			if (n > z->line_max)
 				break;
 			*line = (const char *)p;
 			*len = n;
@@ -197,7 +244,7 @@ int mb_zin_line(struct mb_zin *z, const char **line, size_t *len, struct mb_err 
 			return MB_OK;
 		}
 		scanned = avail;
-		if (avail > MB_ZIN_LINE_MAX)
+		if (avail > z->line_max)
 			break;
 		long got = mb_zin_fill(z, avail + 1, err);
 		if (got < 0)
@@ -212,34 +259,30 @@ int mb_zin_line(struct mb_zin *z, const char **line, size_t *len, struct mb_err 
 			return MB_OK;
 		}
 	}
-	/* Too long: drop it through its '\n' so a caller that skips bad lines can go on. */
+	/* Too long: refuse it now; the next call drops its rest first. */
 	z->line++;
-	for (;;) {
-		size_t avail = z->end - z->start;
-		const uint8_t *nl = memchr(z->buf + z->start, '\n', avail);
-		if (nl) {
-			z->start += (size_t)(nl - (z->buf + z->start)) + 1;
-			break;
-		}
-		z->start = z->end;
-		long got = mb_zin_fill(z, 1, err);
-		if (got < 0)
-			return z->rc;
-		if (got == 0)
-			break;
-	}
-	return mb_err_set(err, MB_ERR, "line longer than %u bytes", MB_ZIN_LINE_MAX);
+	z->skip = true;
+	return mb_err_set(err, MB_ERR, "line longer than %zu bytes", z->line_max);
 }
 
 int mb_zout_init(struct mb_zout *o, int fd, struct mb_err *err)
 {
 	memset(o, 0, sizeof *o);
 	o->fd = fd;
+	o->name = fd == 1 ? "stdout" : "output";
 	o->cap = MB_ZOUT_BUF;
 	o->buf = malloc(o->cap);
 	if (!o->buf)
 		return mb_err_set(err, MB_EIO, "out of memory");
 	return MB_OK;
+}
+
+/* The output's sticky failure: its rc, with its message copied into err. */
+static int zout_failed(const struct mb_zout *o, struct mb_err *err)
+{
+	if (err)
+		*err = o->fail;
+	return o->rc;
 }
 
 int mb_zout_flush(struct mb_zout *o, struct mb_err *err)
@@ -253,20 +296,26 @@ int mb_zout_flush(struct mb_zout *o, struct mb_err *err)
 		} else if (n < 0 && errno == EINTR) {
 			continue;
 		} else if (n < 0 && errno == EPIPE) {
-			o->rc = MB_EPIPE;
+			o->rc = mb_err_set(&o->fail, MB_EPIPE, "output closed by its reader: '%s' at byte %llu", o->name,
+					   (unsigned long long)o->written);
 		} else {
-			o->rc = mb_err_set(err, MB_EIO, "write error: %s: 'stdout'", n < 0 ? strerror(errno) : "no progress");
+			o->rc = mb_err_set(&o->fail, MB_EIO, "write error: %s: '%s' at byte %llu",
+					   n < 0 ? strerror(errno) : "no progress", o->name, (unsigned long long)o->written);
 		}
 	}
 	o->len = 0;
-	return o->rc;
+	return o->rc == MB_OK ? MB_OK : zout_failed(o, err);
 }
 
 uint8_t *mb_zout_reserve(struct mb_zout *o, size_t n, struct mb_err *err)
 {
 	if (o->rc == MB_OK && o->cap - o->len < n)
 		mb_zout_flush(o, err);
-	if (o->rc != MB_OK || n > o->cap)
+	if (o->rc != MB_OK) {
+		zout_failed(o, err);
+		return NULL;
+	}
+	if (n > o->cap)
 		return NULL;
 	return o->buf + o->len;
 }

@@ -2,6 +2,7 @@
 #ifndef MB_ZIO_H
 #define MB_ZIO_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +11,7 @@
 
 #define MB_ZIN_BUF (256u * 1024)  /* decompressed bytes buffered at a time (> 2 lines of the maximum) */
 #define MB_ZOUT_BUF (256u * 1024) /* output bytes buffered before a write(2) */
-#define MB_ZIN_LINE_MAX 65536     /* longest text line mb_zin_line accepts, without its '\n' */
+#define MB_ZIN_LINE_MAX 65536     /* longest text line mb_zin_line accepts by default, without its '\n' */
 
 /*
  * A byte source: a file descriptor or a memory block. When the first four bytes
@@ -33,10 +34,17 @@ struct mb_zin {
 	size_t start, end, cap;
 	uint64_t base;              /* offset of buf[0] in the decompressed input */
 	uint64_t line;              /* lines returned by mb_zin_line so far */
+	size_t line_max;            /* longest line mb_zin_line accepts (MB_ZIN_LINE_MAX unless set) */
+	bool skip;                  /* an overlong line was refused: its rest is dropped first */
+	volatile sig_atomic_t *stop; /* when *stop is set (SIGINT/SIGTERM), nothing more is read: the input ends */
+	bool stopped;               /* the input ended because *stop was set */
 	int rc;                     /* MB_ERR or MB_EIO after a failed fill */
 };
 
-/* Attach to fd (not closed by mb_zin_close). MB_OK or MB_EIO (out of memory). */
+/*
+ * Attach to fd (not closed by mb_zin_close). MB_OK or MB_EIO (out of memory).
+ * z->stop starts as the program's stop flag (mb_stop_requested, prog.h).
+ */
 int mb_zin_open_fd(struct mb_zin *z, int fd, struct mb_err *err);
 /* Attach to n bytes at p (kept by the caller until mb_zin_close). */
 int mb_zin_open_mem(struct mb_zin *z, const void *p, size_t n, struct mb_err *err);
@@ -54,21 +62,27 @@ static inline void mb_zin_consume(struct mb_zin *z, size_t n) { z->start += n; }
 static inline uint64_t mb_zin_offset(const struct mb_zin *z) { return z->base + z->start; }
 /*
  * Next line without its newline (a last line without one counts): MB_OK with
- * line and len valid until the next call, MB_END at the end, MB_ERR for a line
- * longer than MB_ZIN_LINE_MAX or a bad zstd stream, MB_EIO on a read error.
- * z->line is the 1-based number of the returned line.
+ * line and len valid until the next call, MB_END at the end (or when stopped),
+ * MB_ERR for a line longer than z->line_max (returned as soon as the line passes
+ * the cap, so an endless line costs bounded memory and time; a caller that goes
+ * on gets the line after it) or a bad zstd stream, MB_EIO on a read error.
+ * z->line is the 1-based number of the returned (or refused) line.
  */
 int mb_zin_line(struct mb_zin *z, const char **line, size_t *len, struct mb_err *err);
+/* Accept lines up to n bytes (more than MB_ZIN_LINE_MAX: the buffer grows). MB_OK or MB_EIO (out of memory). */
+int mb_zin_set_line_max(struct mb_zin *z, size_t n, struct mb_err *err);
 /* Release buffers (does not close fd). */
 void mb_zin_close(struct mb_zin *z);
 
 /* Buffered plain output to a file descriptor. */
 struct mb_zout {
 	int fd;
+	const char *name;           /* for messages: "stdout" for fd 1, else "output" */
 	uint8_t *buf;
 	size_t len, cap;
 	uint64_t written;           /* bytes handed to write(2) */
 	int rc;                     /* MB_OK, or MB_EPIPE / MB_EIO once the output failed (writes are then dropped) */
+	struct mb_err fail;         /* the message of that failure, copied into err by every later call */
 };
 
 /* Set up with an MB_ZOUT_BUF buffer. MB_OK or MB_EIO. */

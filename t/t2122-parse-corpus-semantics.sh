@@ -13,7 +13,7 @@ for name in metaget incrdecr flags; do
 	line=$(grep "^memcached-t/$name\.pcap " "$E/corpus/list")
 	port=${line##* }
 	test_expect_success CORPUS,MBPARSE "$name: every event's semantics" "
-		mb-parse -q -p $port \"\$MB_CORPUS/pcaps/memcached-t/$name.pcap\" >ev.bin &&
+		mb-parse -q -P $port \"\$MB_CORPUS/pcaps/memcached-t/$name.pcap\" >ev.bin &&
 		mb-cat ev.bin | awk -F'\t' -v OFS='\t' '\$1 == \"ev\" { print \$5, \$6, \$7, (NF == 15 ? \$15 : \"-\") }' >got &&
 		test_cmp \"$E/events/memcached-t_$name.sem\" got &&
 		mb-cat ev.bin | mb-cat -p | cmp - ev.bin
@@ -21,7 +21,7 @@ for name in metaget incrdecr flags; do
 done
 
 test_expect_success CORPUS,MBPARSE 'metaget: the semantics survive mb-anon and mb-pack' '
-	mb-parse -q -p 31411 "$MB_CORPUS/pcaps/memcached-t/metaget.pcap" >m.bin &&
+	mb-parse -q -P 31411 "$MB_CORPUS/pcaps/memcached-t/metaget.pcap" >m.bin &&
 	mb-anon --new-key >key &&
 	mb-anon -k key <m.bin >h.bin &&
 	mb-pack <h.bin >m.prof &&

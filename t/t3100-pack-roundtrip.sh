@@ -137,13 +137,15 @@ test_expect_success 'merge refuses inputs hashed with different secrets' '
 	grep -q "different secrets" err
 '
 
-test_expect_success 'a cut-short profile gives its complete blocks and a warning (exit 0)' '
+test_expect_success 'a cut-short profile: its complete blocks, then an error (exit 1); a warning with --allow-truncated (exit 0)' '
 	mb-gen -n 5000 --seed 31 >in.bin && mb-pack -b 500 in.bin >p.bin &&
 	body p.bin | grep "^ev" >full &&
 	size=$(wc -c <p.bin) &&
 	head -c $((size * 6 / 10)) p.bin >cut.p &&
-	mb-cat -H cut.p >part 2>err && test_one_line_error mb-cat err &&
-	grep -q "warning: profile cut short.*at byte" err &&
+	test_expect_code 1 mb-cat -H cut.p >part1 2>err && test_one_line_error mb-cat err &&
+	grep -q "^mb-cat: profile cut short (partial block) after [0-9]* complete blocks (--allow-truncated reads them): .cut.p. at byte" err &&
+	mb-cat -H --allow-truncated cut.p >part 2>err && test_one_line_error mb-cat err &&
+	grep -q "warning: profile cut short.*at byte" err && test_cmp part part1 &&
 	n=$(grep -c "^ev" part) && test $n -gt 2000 && test $((n % 500)) = 0 &&
 	head -n $n full >expect && grep "^ev" part >actual && test_cmp expect actual
 '
@@ -153,7 +155,8 @@ test_expect_success 'mb-pack killed (SIGKILL) mid-way leaves a readable profile'
 	{ cat in.bin; sleep 3; } | mb-pack -b 1000 >k.p &
 	pid=$! &&
 	sleep 1 && kill -9 $pid && { wait $pid; true; } &&
-	mb-cat -H k.p >part 2>err && test_one_line_error mb-cat err && grep -q "cut short (no end block)" err &&
+	test_expect_code 1 mb-cat -H k.p >/dev/null 2>err && test_one_line_error mb-cat err &&
+	mb-cat -H --allow-truncated k.p >part 2>err && test_one_line_error mb-cat err && grep -q "cut short (no end block)" err &&
 	test "$(grep -c "^ev" part)" = 50000
 '
 

@@ -186,7 +186,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED 'capture a raw meta, text and binary 
 '
 
 test_expect_success ROOT,TCPDUMP,MEMCACHED 'mb-parse records the flags, modes and numbers' '
-	mb-parse -q -p $(cat pa) cap.pcap >raw.stream &&
+	mb-parse -q -P $(cat pa) cap.pcap >raw.stream &&
 	mb-cat raw.stream >raw.txt &&
 	grep -P "\tm:viv\t.*\tmeta=Ncv,vivify=30$" raw.txt &&
 	grep -P "\tincr\thit\tm:n\t.*\tmeta=DJNv,delta=5,initial=100,vivify=60$" raw.txt &&

@@ -17,6 +17,9 @@
 #   wait_for 'condition' [tenths]      poll a shell condition every 0.1 s (default 20 s)
 #   sumval FILE PROGRAM NAME           a summary counter of a stream
 #   tcpdump_lo FILE 'filter'           tcpdump on lo into FILE, listening when it returns
+#   run_stdout_tty / run_stdout_closed / run_stdout_hungup IN ERR cmd...
+#                                      stdout on a terminal / a closed pipe / a hung-up terminal (EIO)
+#   mount_small_tmpfs DIR KB           a tmpfs with only KB kilobytes free (ENOSPC), root only
 #
 # Prerequisites set here: ROOT, MEMCACHED, TSHARK, TCPDUMP, PYMEMCACHE, MEMCSLAP, CORPUS,
 # SAN (the programs are a sanitizer build), CHROMIUM.
@@ -265,4 +268,31 @@ os.close(w)
 rc = p.returncode
 sys.exit(128 - rc if rc < 0 else rc)
 PY
+}
+
+# Run a command with stdout on a terminal that has hung up (its master side closed), so every
+# write fails with EIO (stdin from $1, stderr to $2); exits with the command's status.
+run_stdout_hungup() {
+	local in=$1 errf=$2
+	shift 2
+	"$MB_PYTHON" - "$in" "$errf" "$@" <<'PY'
+import os, pty, subprocess, sys
+inp, errf, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+master, slave = pty.openpty()
+os.close(master)
+with open(inp, "rb") as i, open(errf, "wb") as e:
+    p = subprocess.run(cmd, stdin=i, stdout=slave, stderr=e)
+os.close(slave)
+rc = p.returncode
+sys.exit(128 - rc if rc < 0 else rc)
+PY
+}
+
+# Mount a 1 MiB tmpfs at DIR, filled but for about KB kilobytes (root only; unmounted at the
+# end of the test file). Remove what a test writes there to give the next one the room back.
+mount_small_tmpfs() {
+	local dir=$1 kb=$2
+	mkdir -p "$dir" && mount -t tmpfs -o size=1m tmpfs "$dir" || return 1
+	test_atexit "umount '$dir'"
+	head -c $((1024 * (1024 - kb))) /dev/zero >"$dir/fill"
 }
