@@ -108,8 +108,11 @@ int mc_bin_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	case MB_CMD_SET: case MB_CMD_ADD: case MB_CMD_REPLACE:
 		mb_skip(&x, 4);
 		rq->ttl = (int32_t)mb_get_be32(&x);
-		if (rq->cmd == MB_CMD_SET && h.cas != 0)
+		if (h.cas != 0) {
+			/* memcached runs any of the three with a CAS as a cas (cas_hits/badval/misses) */
 			rq->cmd = MB_CMD_CAS;
+			rq->flags |= MB_EF_CAS_STORE;
+		}
 		rq->value_len = h.body - h.extlen - h.keylen;
 		break;
 	case MB_CMD_APPEND: case MB_CMD_PREPEND:

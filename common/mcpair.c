@@ -692,13 +692,19 @@ void mc_conn_data(struct mc_ctx *ctx, struct mc_conn *c, int dir, const uint8_t 
 		}
 		uint32_t hdr = dir == 0 ? ctx->rq.hdr_len : ctx->rs.hdr_len;
 		uint64_t start = carried ? h->carry_ts : ch->ts;
-		off += hdr - (carried ? h->clen : 0);
-		h->clen = 0;
+		/* a partial get line may end inside the carried bytes: the rest stays carried */
+		uint32_t kept = carried && hdr < h->clen ? h->clen - hdr : 0;
+		if (!kept)
+			off += hdr - (carried ? h->clen : 0);
 		if (dir == 0) {
 			uint32_t end_seq = ch->seq + (uint32_t)off + ctx->rq.skip;
-			handle_req(ctx, c, &ctx->rq, ch->ts, end_seq);
+			handle_req(ctx, c, &ctx->rq, ch->ts, end_seq); /* reads the keys in the carry */
 			h->skip = ctx->rq.skip;
+			if (kept)
+				memmove(h->carry, h->carry + hdr, kept);
+			h->clen = kept;
 		} else {
+			h->clen = 0;
 			if (h->resync_mark)
 				h->resync_mark = false;
 			uint64_t skip = ctx->rs.skip;
