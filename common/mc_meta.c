@@ -97,6 +97,15 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 	}
 	bool ok = true, b64 = false, have_mode = false, cas_cmp = false, have_ttl = false;
 	uint8_t mode = 0;
+	if (kn > MC_KEY_MAX && rq->cmd != MB_CMD_DEBUG) {
+		/* memcached checks the key token (base64 or not) first: CLIENT_ERROR, an ms value is not read */
+		rq->malformed = true;
+		rq->keys[0].p = kp;
+		rq->keys[0].cut = true;
+		rq->keys[0].len = MC_KEY_MAX;
+		rq->nkeys = 1;
+		return MC_OK;
+	}
 	if (rq->cmd == MB_CMD_SET) {
 		uint64_t dl;
 		if (!next_tok(p, ll, &i, &tp, &tn) || !mc_parse_u64(tp, tn, MC_VALUE_MAX, &dl)) {

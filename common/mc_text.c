@@ -91,6 +91,59 @@ static int32_t ttl_clamp(int64_t v)
 	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
+static bool is_cspace(uint8_t c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * A number token as memcached's safe_strto* read it (strtol/strtoul, base 10):
+ * leading whitespace (a token may start with a tab), an optional sign, at least
+ * one digit, then the token's end or whitespace followed by anything ("2\t"
+ * and "2\r" are 2). Magnitude in *mag (false on overflow), sign in *neg.
+ */
+static bool num_tok(const struct tok *t, uint64_t *mag, bool *neg)
+{
+	size_t i = 0, n = t->n;
+	while (i < n && is_cspace(t->p[i]))
+		i++;
+	*neg = false;
+	if (i < n && (t->p[i] == '+' || t->p[i] == '-'))
+		*neg = t->p[i++] == '-';
+	size_t d = i;
+	uint64_t r = 0;
+	while (i < n && t->p[i] >= '0' && t->p[i] <= '9') {
+		uint64_t v = (uint64_t)(t->p[i++] - '0');
+		if (r > (UINT64_MAX - v) / 10)
+			return false;
+		r = r * 10 + v;
+	}
+	if (i == d || (i < n && !is_cspace(t->p[i])))
+		return false;
+	*mag = r;
+	return true;
+}
+
+/* safe_strtoul/safe_strtoull: unsigned; a minus sign only on zero. */
+static bool num_u(const struct tok *t, uint64_t *v)
+{
+	bool neg;
+	if (!num_tok(t, v, &neg) || (neg && *v != 0))
+		return false;
+	return true;
+}
+
+/* safe_strtol: a signed long (64 bits), which memcached then keeps as an int32. */
+static bool num_l(const struct tok *t, int64_t *v)
+{
+	uint64_t m;
+	bool neg;
+	if (!num_tok(t, &m, &neg) || m > (uint64_t)INT64_MAX + neg)
+		return false;
+	*v = neg ? (int64_t)(0 - m) : (int64_t)m;
+	return true;
+}
+
 /* Set key i of rq from a token (cut at MC_KEY_MAX). */
 static void set_key(struct mc_req *rq, unsigned i, const struct tok *t)
 {
@@ -126,7 +179,7 @@ static void parse_retrieval(struct mc_req *rq, struct tok *t, unsigned nt, unsig
 static void parse_gat(struct mc_req *rq, struct tok *t, unsigned nt, unsigned over)
 {
 	int64_t e;
-	bool ok = nt >= 2 && mc_parse_i64(t[1].p, t[1].n, &e);
+	bool ok = nt >= 2 && num_l(&t[1], &e);
 	parse_retrieval(rq, t, nt, 2, over);
 	if (ok) {
 		rq->ttl = ttl_clamp(e);
@@ -137,74 +190,110 @@ static void parse_gat(struct mc_req *rq, struct tok *t, unsigned nt, unsigned ov
 	}
 }
 
-/* Trailing "noreply" token: remove it from the count and mark the request. */
-static unsigned strip_noreply(struct mc_req *rq, struct tok *t, unsigned nt, unsigned min)
+/*
+ * memcached's set_noreply_maybe: the last token is "noreply". Once set, it
+ * silences the command's errors (CLIENT_ERROR included), not only its success.
+ */
+static void noreply_maybe(struct mc_req *rq, const struct tok *t, unsigned nt)
 {
-	if (nt > min && tok_is(&t[nt - 1], "noreply")) {
+	if (nt > 0 && tok_is(&t[nt - 1], "noreply")) {
 		rq->flags |= MB_EF_NOREPLY;
 		rq->expect = MC_EXP_NONE;
-		return nt - 1;
 	}
-	return nt;
 }
 
-/* set/add/replace/append/prepend/cas <key> <flags> <exptime> <bytes> [<cas>] [noreply] */
+/* A command memcached refuses (ERROR, or CLIENT_ERROR unless noreply was seen): nothing is read after the line. */
+static void refuse(struct mc_req *rq)
+{
+	rq->malformed = true;
+	rq->skip = 0;
+	rq->value_len = 0;
+}
+
+/* A token count outside the command's range: ERROR before noreply is looked at. */
+static void refuse_count(struct mc_req *rq)
+{
+	refuse(rq);
+	rq->expect = MC_EXP_LINE;
+	rq->flags &= (uint16_t)~MB_EF_NOREPLY;
+}
+
+/*
+ * set/add/replace/append/prepend <key> <flags> <exptime> <bytes> [noreply|anything]
+ * cas <key> <flags> <exptime> <bytes> <cas> [noreply|anything]
+ * (memcached 1.6 ignores an extra last token that is not noreply).
+ */
 static void parse_storage(struct mc_req *rq, struct tok *t, unsigned nt)
 {
-	unsigned want = rq->cmd == MB_CMD_CAS ? 6 : 5;
-	nt = strip_noreply(rq, t, nt, want);
-	uint64_t fl, bytes, cas;
-	int64_t exp;
-	if (nt != want || t[1].n > MC_KEY_MAX || !mc_parse_u64(t[2].p, t[2].n, UINT32_MAX, &fl) ||
-	    !mc_parse_i64(t[3].p, t[3].n, &exp) || !mc_parse_u64(t[4].p, t[4].n, MC_VALUE_MAX, &bytes) ||
-	    (want == 6 && !mc_parse_u64(t[5].p, t[5].n, UINT64_MAX, &cas))) {
-		/* memcached answers CLIENT_ERROR and reads the next line as a command */
-		rq->malformed = true;
-		rq->expect = MC_EXP_LINE;
-		rq->flags &= (uint16_t)~MB_EF_NOREPLY;
-		if (nt >= 2) {
-			set_key(rq, 0, &t[1]);
-			rq->nkeys = 1;
-		}
-		return;
-	}
-	set_key(rq, 0, &t[1]);
-	rq->nkeys = 1;
-	rq->ttl = ttl_clamp(exp);
-	rq->value_len = (uint32_t)bytes;
-	rq->skip = (uint32_t)bytes + 2;
-}
-
-/* Commands with one key and optional arguments: delete, incr, decr, touch. */
-static void parse_keyed(struct mc_req *rq, struct tok *t, unsigned nt)
-{
-	unsigned want = rq->cmd == MB_CMD_DELETE ? 2 : 3;
-	nt = strip_noreply(rq, t, nt, want);
-	bool ok = nt >= 2 && t[1].n <= MC_KEY_MAX;
-	if (rq->cmd == MB_CMD_DELETE) {
-		/* "delete <key> [0]" is accepted for old clients */
-		ok = ok && (nt == 2 || (nt == 3 && tok_is(&t[2], "0")));
-	} else if (ok && nt == 3) {
-		uint64_t u;
-		int64_t e;
-		if (rq->cmd == MB_CMD_TOUCH) {
-			ok = mc_parse_i64(t[2].p, t[2].n, &e);
-			rq->ttl = ok ? ttl_clamp(e) : 0;
-		} else {
-			ok = mc_parse_u64(t[2].p, t[2].n, UINT64_MAX, &u);
-		}
-	} else {
-		ok = false;
-	}
+	unsigned min = rq->cmd == MB_CMD_CAS ? 6 : 5;
 	if (nt >= 2) {
 		set_key(rq, 0, &t[1]);
 		rq->nkeys = 1;
 	}
-	if (!ok) {
-		rq->malformed = true;
-		rq->expect = MC_EXP_LINE;
-		rq->flags &= (uint16_t)~MB_EF_NOREPLY;
+	if (nt != min && nt != min + 1) {
+		refuse_count(rq); /* ERROR: the value is read as the next command line */
+		return;
 	}
+	noreply_maybe(rq, t, nt);
+	uint64_t fl, cas;
+	int64_t exp, bytes;
+	if (t[1].n > MC_KEY_MAX || !num_u(&t[2], &fl) || !num_l(&t[3], &exp) || !num_l(&t[4], &bytes) ||
+	    (min == 6 && !num_u(&t[5], &cas))) {
+		refuse(rq); /* CLIENT_ERROR bad command line format: the value is read as a command */
+		return;
+	}
+	int32_t vlen = (int32_t)(uint32_t)(uint64_t)bytes; /* memcached keeps an int32 */
+	if (vlen < 0 || vlen > INT32_MAX - 2) {
+		refuse(rq);
+		return;
+	}
+	rq->ttl = ttl_clamp(exp);
+	rq->value_len = (uint32_t)vlen;
+	rq->skip = (uint32_t)vlen + 2; /* read (or swallowed after SERVER_ERROR object too large) */
+}
+
+/* delete <key> [0] [noreply], incr/decr <key> <delta> [noreply|anything], touch <key> <exptime> [noreply|anything] */
+static void parse_keyed(struct mc_req *rq, struct tok *t, unsigned nt)
+{
+	bool del = rq->cmd == MB_CMD_DELETE;
+	if (nt >= 2) {
+		set_key(rq, 0, &t[1]);
+		rq->nkeys = 1;
+	}
+	if (del ? nt < 2 || nt > 4 : nt != 3 && nt != 4) {
+		refuse_count(rq);
+		return;
+	}
+	bool ok = t[1].n <= MC_KEY_MAX;
+	if (del) {
+		if (nt > 2) {
+			noreply_maybe(rq, t, nt);
+			bool zero = tok_is(&t[2], "0"), nr = (rq->flags & MB_EF_NOREPLY) != 0;
+			ok = ok && ((nt == 3 && (zero || nr)) || (nt == 4 && zero && nr));
+		}
+	} else {
+		noreply_maybe(rq, t, nt);
+		uint64_t u;
+		int64_t e;
+		if (rq->cmd == MB_CMD_TOUCH) {
+			ok = ok && num_l(&t[2], &e);
+			rq->ttl = ok ? ttl_clamp(e) : 0;
+		} else {
+			ok = ok && num_u(&t[2], &u);
+		}
+	}
+	if (!ok)
+		refuse(rq); /* CLIENT_ERROR, silenced by noreply */
+}
+
+/* flush_all [delay] [noreply], verbosity <level> [noreply]: token counts memcached accepts. */
+static void parse_admin_noreply(struct mc_req *rq, struct tok *t, unsigned nt, unsigned min, unsigned max)
+{
+	if (nt < min || nt > max) {
+		refuse_count(rq);
+		return;
+	}
+	noreply_maybe(rq, t, nt);
 }
 
 /* Administrative command words answered with a line (or lines, see below). */
@@ -370,10 +459,10 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	case 9:
 		if (tok_is(c, "flush_all")) {
 			rq->cmd = MB_CMD_FLUSH_ALL;
-			strip_noreply(rq, t, nt, 1);
+			parse_admin_noreply(rq, t, nt, 1, 3);
 		} else if (tok_is(c, "verbosity")) {
 			rq->cmd = MB_CMD_VERBOSITY;
-			strip_noreply(rq, t, nt, 1);
+			parse_admin_noreply(rq, t, nt, 2, 3);
 		}
 		break;
 	default:
