@@ -5,6 +5,7 @@
 #include "mcproto.h"
 
 #define META_KEY_WIRE_MAX 512 /* a base64 key of MC_KEY_MAX bytes takes 336; longer is refused */
+#define META_FLAGS "bcfhklqstuvCDFIJLMNOPRT" /* the flag letters memcached 1.6.18 accepts */
 
 static int8_t b64val(uint8_t c)
 {
@@ -121,14 +122,22 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 	}
 	if (rq->cmd == MB_CMD_DEBUG)
 		goto key;
+	uint64_t seen = 0;
 	while (next_tok(p, ll, &i, &tp, &tn)) {
+		/* memcached 1.6.18 (checked live): these flag letters for every meta command; any other, or one twice, is CLIENT_ERROR */
+		const char *f = strchr(META_FLAGS, tp[0]);
+		if (tp[0] == 0 || !f || (seen >> (f - META_FLAGS) & 1)) {
+			ok = false;
+			continue;
+		}
+		seen |= UINT64_C(1) << (f - META_FLAGS);
 		switch (tp[0]) {
 		case 'b': b64 = true; break;
 		case 'q': rq->flags |= MB_EF_NOREPLY; break;
 		case 'v': rq->flags |= MB_EF_WANT_VALUE; break;
 		case 'c': rq->flags |= MB_EF_WANT_CAS; break;
 		case 'I': rq->flags |= MB_EF_INVALIDATE; break;
-		case 'C': cas_cmp = true; break;
+		case 'C': cas_cmp = true; rq->cas_cmp = true; break;
 		case 'k': rq->want_key = true; break;
 		case 'N':
 			rq->flags |= MB_EF_VIVIFY;

@@ -495,6 +495,27 @@ static const struct {
 	{ "NOTFULL", MB_ST_SERVER_ERROR }, { "UNSAFE", MB_ST_SERVER_ERROR }, { "SAME", MB_ST_CLIENT_ERROR },
 };
 
+/* Error messages that only one kind of request can cause (memcached 1.6 wording). */
+static const struct {
+	const char *msg;
+	uint8_t kind;
+} err_msgs[] = {
+	{ "CLIENT_ERROR cannot increment or decrement non-numeric value", MC_E_ARITH },
+	{ "CLIENT_ERROR bad data chunk", MC_E_STORE },
+	{ "SERVER_ERROR object too large for cache", MC_E_STORE },
+	{ "SERVER_ERROR out of memory storing object", MC_E_STORE },
+};
+
+static uint8_t err_kind(const uint8_t *p, size_t ll)
+{
+	for (size_t i = 0; i < sizeof err_msgs / sizeof err_msgs[0]; i++) {
+		size_t k = strlen(err_msgs[i].msg);
+		if (ll == k && memcmp(p, err_msgs[i].msg, k) == 0)
+			return err_msgs[i].kind;
+	}
+	return MC_E_OTHER;
+}
+
 int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
 {
 	size_t ll, total;
@@ -541,6 +562,7 @@ int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
 		if (w == k && memcmp(p, status_words[i].w, k) == 0) {
 			rs->kind = MC_R_STATUS;
 			rs->status = status_words[i].st;
+			rs->err = err_kind(p, ll);
 			return MC_OK;
 		}
 	}

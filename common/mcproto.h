@@ -53,6 +53,7 @@ struct mc_req {
 	bool malformed;        /* known command with bad arguments: memcached answers an error */
 	bool has_opaque;
 	bool want_key;         /* meta k: every reply carries the key */
+	bool cas_cmp;          /* meta C: EX/NF replies become possible */
 	bool partial;          /* get/gets: more keys of this line follow (mc_text_getcont) */
 	uint8_t opq_len;
 	uint32_t hdr_len;
@@ -78,9 +79,17 @@ enum mc_rkind {
 	MC_R_BINARY,     /* one binary response packet */
 };
 
+/* Which requests an error reply can come from (memcached returns errors even to quiet requests). */
+enum mc_err_kind {
+	MC_E_OTHER = 0, /* a refused request line (malformed, unknown), or any request (SERVER_ERROR out of memory ...) */
+	MC_E_ARITH,     /* CLIENT_ERROR cannot increment or decrement non-numeric value: an incr/decr/ma */
+	MC_E_STORE,     /* CLIENT_ERROR bad data chunk, SERVER_ERROR object too large / out of memory storing: a store */
+};
+
 /* One response message. */
 struct mc_resp {
 	uint8_t kind;          /* enum mc_rkind */
+	uint8_t err;           /* enum mc_err_kind, for ERROR/CLIENT_ERROR/SERVER_ERROR */
 	uint8_t status;        /* MB_ST_* for STATUS; error statuses for ERROR/CLIENT_ERROR/SERVER_ERROR */
 	uint8_t meta;          /* enum mc_meta_code */
 	uint8_t bin_opcode;
@@ -111,6 +120,7 @@ static inline void mc_req_start(struct mc_req *rq, uint8_t proto, uint32_t hdr_l
 	rq->malformed = false;
 	rq->has_opaque = false;
 	rq->want_key = false;
+	rq->cas_cmp = false;
 	rq->partial = false;
 	rq->opq_len = 0;
 	rq->hdr_len = hdr_len;

@@ -212,8 +212,70 @@ static void binary_cas_store(void)
 	   mb_flag_parse("cas_store", 9) == 12, "flag names: 12 cas_store, 13 ambiguous");
 }
 
+/* Events of a quiet meta exchange: "status:flags" strings. */
+static char qev[16][96];
+static int nq;
+static void qcollect(void *arg, const struct mb_event *ev)
+{
+	(void)arg;
+	if (nq >= 16)
+		return;
+	int n = snprintf(qev[nq], sizeof qev[nq], "%.*s %s", ev->key_len, (const char *)ev->key, mb_status_name(ev->status));
+	for (unsigned b = 0; b < 16; b++)
+		if (ev->flags & (1u << b) && (b == 9 || b == 13))
+			n += snprintf(qev[nq] + n, sizeof qev[nq] - (size_t)n, ",%s", mb_flag_name(b));
+	nq++;
+}
+
+/* Feed requests then replies on a fresh connection; the events joined by "|". */
+static const char *quiet_run(const char *req, const char *resp, uint64_t *ambiguous)
+{
+	static struct mc_ctx ctx;
+	static char out[512];
+	struct mc_conn c;
+	mc_ctx_init(&ctx, qcollect, NULL);
+	mc_conn_init(&c, 1, MB_TRANSPORT_TCP, false);
+	nq = 0;
+	struct mc_chunk ch = { .ts = 1, .seq = 0, .ack = (uint32_t)strlen(req), .has_ack = true, .seg_start = true };
+	mc_conn_data(&ctx, &c, 0, (const uint8_t *)req, strlen(req), &ch);
+	mc_conn_data(&ctx, &c, 1, (const uint8_t *)resp, strlen(resp), &ch);
+	mc_conn_close(&ctx, &c);
+	out[0] = 0;
+	for (int i = 0; i < nq; i++) {
+		strcat(out, i ? "|" : "");
+		strcat(out, qev[i]);
+	}
+	*ambiguous = ctx.cnt.ambiguous;
+	return out;
+}
+
+/* A reply goes only to a quiet meta request that could have sent it; ambiguity is flagged and counted. */
+static void quiet_meta(void)
+{
+	static const struct { const char *req, *resp, *want; uint64_t amb; } cases[] = {
+		{ "ms a 1 q\r\nx\r\nmd nokey q\r\nmn\r\n", "NF\r\nMN\r\n", "a stored,inferred|nokey not_found| ok", 0 },
+		{ "ms a 1 q C5\r\nx\r\nms b 1 q\r\ny\r\nmn\r\n", "NF\r\nMN\r\n", "a not_found|b stored,inferred| ok", 0 },
+		{ "mg a v q\r\nma b q\r\nmn\r\n", "CLIENT_ERROR cannot increment or decrement non-numeric value\r\nMN\r\n",
+		  "a miss,inferred|b client_error| ok", 0 },
+		{ "ma b q\r\nmg k q zz\r\n", "CLIENT_ERROR invalid flag\r\n", "b hit,inferred|k client_error", 0 },
+		{ "ms a 1 q\r\nxyz\r\nmn\r\n", "CLIENT_ERROR bad data chunk\r\nERROR\r\nMN\r\n", "a client_error| error| ok", 0 },
+		{ "md a q\r\nmd b q\r\nmn\r\n", "NF\r\nMN\r\n", "a not_found,ambiguous|b deleted,inferred,ambiguous| ok", 2 },
+		{ "md a q\r\nmd b q\r\nmn\r\n", "NF\r\nNF\r\nMN\r\n", "a not_found,ambiguous|b not_found| ok", 1 },
+		{ "md a q k\r\nmd b q k\r\nmn\r\n", "NF kb\r\nMN\r\n", "a deleted,inferred|b not_found| ok", 0 },
+		{ "ma n q N0\r\nmn\r\n", "HD\r\nMN\r\n", "n hit| ok", 0 },
+		{ "ma n q v\r\nmn\r\n", "MN\r\n", "n hit,inferred| ok", 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint64_t amb;
+		const char *got = quiet_run(cases[i].req, cases[i].resp, &amb);
+		ok(strcmp(got, cases[i].want) == 0 && amb == cases[i].amb, "quiet meta %zu: %s -> %s (ambiguous %llu)", i,
+		   cases[i].want, got, (unsigned long long)amb);
+	}
+}
+
 int main(void)
 {
+	quiet_meta();
 	binary_cas_store();
 	every_cut(65, 12, "get");
 	every_cut(130, 8, "gets");
