@@ -187,6 +187,7 @@ static void parse_gat(struct mc_req *rq, struct tok *t, unsigned nt, unsigned ov
 		rq->malformed = true;
 		rq->expect = MC_EXP_LINE;
 		rq->nkeys = 0;
+		rq->keys_over = 0;
 	}
 }
 
@@ -210,14 +211,6 @@ static void refuse(struct mc_req *rq)
 	rq->value_len = 0;
 }
 
-/* A token count outside the command's range: ERROR before noreply is looked at. */
-static void refuse_count(struct mc_req *rq)
-{
-	refuse(rq);
-	rq->expect = MC_EXP_LINE;
-	rq->flags &= (uint16_t)~MB_EF_NOREPLY;
-}
-
 /*
  * set/add/replace/append/prepend <key> <flags> <exptime> <bytes> [noreply|anything]
  * cas <key> <flags> <exptime> <bytes> <cas> [noreply|anything]
@@ -231,7 +224,7 @@ static void parse_storage(struct mc_req *rq, struct tok *t, unsigned nt)
 		rq->nkeys = 1;
 	}
 	if (nt != min && nt != min + 1) {
-		refuse_count(rq); /* ERROR: the value is read as the next command line */
+		refuse(rq); /* a token count out of range is ERROR, before noreply is looked at: the value is read as a command */
 		return;
 	}
 	noreply_maybe(rq, t, nt);
@@ -261,7 +254,7 @@ static void parse_keyed(struct mc_req *rq, struct tok *t, unsigned nt)
 		rq->nkeys = 1;
 	}
 	if (del ? nt < 2 || nt > 4 : nt != 3 && nt != 4) {
-		refuse_count(rq);
+		refuse(rq); /* ERROR (noreply not looked at) */
 		return;
 	}
 	bool ok = t[1].n <= MC_KEY_MAX;
@@ -290,7 +283,7 @@ static void parse_keyed(struct mc_req *rq, struct tok *t, unsigned nt)
 static void parse_admin_noreply(struct mc_req *rq, struct tok *t, unsigned nt, unsigned min, unsigned max)
 {
 	if (nt < min || nt > max) {
-		refuse_count(rq);
+		refuse(rq); /* ERROR (noreply not looked at) */
 		return;
 	}
 	noreply_maybe(rq, t, nt);
@@ -302,17 +295,17 @@ static const char *const admin_words[] = {
 	"debugtime", "extstore", "refresh_certs", "stats_reset", NULL,
 };
 
-/* Reset the fields of a get/gets request. */
+/* Reset the fields of a get/gets/gat/gats request. */
 static void get_init(struct mc_req *rq, uint8_t cmd)
 {
 	mc_req_start(rq, MB_PROTO_TEXT, 0); /* get_keys sets hdr_len */
 	rq->cmd = cmd;
 	rq->expect = MC_EXP_VALUES;
-	rq->flags = MB_EF_WANT_VALUE | (cmd == MB_CMD_GETS ? MB_EF_WANT_CAS : 0);
+	rq->flags = MB_EF_WANT_VALUE | (cmd == MB_CMD_GETS || cmd == MB_CMD_GATS ? MB_EF_WANT_CAS : 0);
 }
 
 /*
- * Keys of a get/gets line from p + i on: up to MC_KEYS_MAX of them, then a
+ * Keys of a get/gets/gat/gats line from p + i on: up to MC_KEYS_MAX of them, then a
  * partial request (hdr_len = bytes consumed) when the line goes on or the
  * bytes end before it does. `first`: the line's first message (it needs one
  * key at least; later pieces may consume spaces only).
@@ -385,6 +378,25 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 			return MC_NEED_MORE;
 		get_init(rq, w == 4 ? MB_CMD_GET : MB_CMD_GETS);
 		return get_keys(p, n, w, true, rq);
+	}
+	w = n >= 4 && memcmp(p, "gat ", 4) == 0 ? 4 : n >= 5 && memcmp(p, "gats ", 5) == 0 ? 5 : 0;
+	if (w) {
+		/* gat/gats <exptime> <key>*: keys taken as they come like get's once the exptime is read */
+		if (n < MC_LINE_MAX && !memchr(p, '\n', n))
+			return MC_NEED_MORE;
+		size_t i = w, j;
+		while (i < n && p[i] == ' ')
+			i++;
+		for (j = i; j < n && p[j] != ' ' && p[j] != '\n';)
+			j++;
+		struct tok e = { p + i, (uint32_t)(j - i) };
+		int64_t ttl;
+		if (j < n && p[j] == ' ' && num_l(&e, &ttl)) {
+			get_init(rq, w == 4 ? MB_CMD_GAT : MB_CMD_GATS);
+			rq->ttl = ttl_clamp(ttl);
+			return get_keys(p, n, j, true, rq);
+		}
+		/* no key or a bad exptime: one line, decoded below */
 	}
 	int rc = line_end(p, n, &ll, &total);
 	if (rc != MC_OK)

@@ -166,7 +166,9 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 			batch = ++ctx->next_batch;
 		ctx->cnt.batches++;
 	}
+	int32_t ttl = cont ? h->cont_ttl : rq->ttl;
 	h->cont_cmd = rq->partial ? rq->cmd : 0;
+	h->cont_ttl = ttl;
 	c->cont_batch = batch;
 	if (cont && !rq->partial) {
 		/* the line is complete now: that is when its keys were requested */
@@ -187,7 +189,7 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->opaque = rq->opaque;
 		e->end_seq = end_seq;
 		e->udp_reqid = c->udp_req;
-		e->ttl = rq->ttl;
+		e->ttl = ttl;
 		e->flags = rq->flags | extra;
 		if (batch)
 			e->flags |= MB_EF_MULTI | (i == n - 1 && !rq->partial ? MB_EF_BATCH_END : 0);

@@ -65,7 +65,8 @@ struct mc_half {
 	bool body_open;
 	bool no_cand_at_start; /* after an invalid message: the current position is not a candidate */
 	uint64_t carry_ts; /* capture time of the first carried byte (response start) */
-	uint8_t cont_cmd;  /* requests: the next bytes continue a long get/gets line (its command) */
+	uint8_t cont_cmd;  /* requests: the next bytes continue a long get/gets/gat/gats line (its command) */
+	int32_t cont_ttl;  /* and its exptime (gat/gats) */
 };
 
 /* One pending key operation. */

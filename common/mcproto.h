@@ -20,7 +20,7 @@ enum mc_rc { MC_INVALID = -1, MC_NEED_MORE = 0, MC_OK = 1 };
 /* Hard caps (doc/parse.md). */
 #define MC_LINE_MAX 8192     /* longest text/meta line; memcached reads 2048 but allows long multigets */
 #define MC_KEY_MAX 250       /* memcached's key limit; longer keys are cut and flagged MB_EF_KEY_CUT */
-#define MC_KEYS_MAX 64       /* keys of one get line turned into events; the rest counted (keys_over_cap) */
+#define MC_KEYS_MAX 64       /* keys of one decoding step of a get/gets/gat/gats line (a longer line continues) */
 #define MC_TOKENS_MAX 80     /* tokens of one line looked at */
 #define MC_OPAQUE_MAX 32     /* meta opaque token bytes */
 #define MC_VALUE_MAX (1u << 30) /* largest value length accepted (memcached's -I maximum is 1 GiB) */
@@ -135,7 +135,7 @@ static inline void mc_req_start(struct mc_req *rq, uint8_t proto, uint32_t hdr_l
 /* Text protocol request (classic and meta: a line starting with m<letter> goes to the meta decoder). */
 int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq);
 /*
- * The rest of a get/gets line whose first keys came in a partial request
+ * The rest of a get/gets/gat/gats line whose first keys came in a partial request
  * (memcached reads get lines of any length): up to MC_KEYS_MAX more keys, partial
  * again when the line goes on. cmd is the line's command.
  */

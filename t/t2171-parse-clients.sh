@@ -109,7 +109,7 @@ test_expect_success $PRE 'a raw meta client: quiet pipelines whose replies the w
 	check meta 200 incr:client_error=$(sed -n 2p meta.out) &&
 	test "$(sumval meta.bin mb-parse inferred)" -gt 20
 '
-test_expect_success $PRE 'get/gets lines of 65-400 keys cut into 1-200 byte segments: every key an event' '
+test_expect_success $PRE 'get/gets lines of 65-400 keys, gat/gats of 65 and 150, cut into 1-200 byte segments: every key an event' '
 	capture segmented "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" segmented $(cat port) &&
 	check segmented 1600 &&
 	test "$(sumval segmented.bin mb-parse segments)" -gt 100

@@ -3,7 +3,7 @@
 #   client-workload.py pylibmc PORT [binary]   pylibmc (libmemcached) text or binary protocol
 #   client-workload.py pymemcache PORT         pymemcache (text)
 #   client-workload.py meta PORT               a raw socket meta client: quiet pipelines fenced by mn
-#   client-workload.py segmented PORT          get/gets lines of 65-400 keys written in pieces of 1-200
+#   client-workload.py segmented PORT          get/gets lines of 65-400 keys, gat/gats of 65 and 150, in pieces of 1-200
 #                                              bytes, each piece its own TCP segment (TCP_NODELAY, 2 ms apart)
 #   client-workload.py meta-ambiguous PORT     10 pipelines md a q + md b q + mn, one key present:
 #                                              replies no parser can attribute (20 ambiguous events)
@@ -209,25 +209,26 @@ def meta_run():
 
 
 def segmented_run():
-    # get/gets lines of 65 to 400 keys written in pieces of 1 to 200 bytes, each its own TCP segment
+    # get/gets lines of 65 to 400 keys (gat/gats: 65, 150) written in pieces of 1 to 200 bytes, each its own TCP segment
     import time
     global sent
     c = Raw()
     for i in range(100):
         c.ask(b"set seg:%d 0 0 2\r\nab\r\n" % i, b"STORED\r\n")
-    for n in (65, 100, 200, 400):
-        for cmd in (b"get", b"gets"):
-            line = cmd + b"".join(b" seg:%d" % rnd.randint(0, 199) for _ in range(n)) + b"\r\n"
-            at = 0
-            while at < len(line):
-                step = rnd.randint(1, 200)
-                c.s.sendall(line[at:at + step])
-                at += step
-                time.sleep(0.002)
-            sent += 1
-            buf = b""
-            while not buf.endswith(b"END\r\n"):
-                buf += c.s.recv(65536)
+    # memcached closes a connection whose gat line passes 2048 bytes before its end arrives
+    lines = [(n, cmd) for n in (65, 100, 200, 400) for cmd in (b"get", b"gets")] + [(65, b"gat 600"), (150, b"gats 0")]
+    for n, cmd in lines:
+        line = cmd + b"".join(b" seg:%d" % rnd.randint(0, 199) for _ in range(n)) + b"\r\n"
+        at = 0
+        while at < len(line):
+            step = rnd.randint(1, 200)
+            c.s.sendall(line[at:at + step])
+            at += step
+            time.sleep(0.002)
+        sent += 1
+        buf = b""
+        while not buf.endswith(b"END\r\n"):
+            buf += c.s.recv(65536)
 
 
 def meta_ambiguous_run():

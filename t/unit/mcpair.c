@@ -20,6 +20,7 @@ struct run {
 	const char *const *want;
 	const uint8_t *hit; /* per key: 1 when the reply has its VALUE */
 	int nwant;
+	int32_t ttl;      /* every event's: the gat/gats exptime, else 0 */
 };
 
 static void collect(void *arg, const struct mb_event *ev)
@@ -34,7 +35,7 @@ static void collect(void *arg, const struct mb_event *ev)
 	if (r->bad_key < 0 && (ev->key_len != strlen(r->want[i]) || memcmp(ev->key, r->want[i], ev->key_len) != 0))
 		r->bad_key = i;
 	uint8_t st = r->hit[i] ? MB_ST_HIT : MB_ST_MISS;
-	if (r->bad_status < 0 && ev->status != st)
+	if (r->bad_status < 0 && (ev->status != st || ev->ttl != r->ttl))
 		r->bad_status = i;
 	if (ev->batch_id != r->last_batch) {
 		r->batches++;
@@ -97,13 +98,14 @@ static void feed_cuts(struct mc_ctx *ctx, struct mc_conn *c, int dir, const char
 	}
 }
 
-/* One get line and its reply, each cut at the given positions: every key an event, in order, right status. */
+/* One get line and its reply, each cut at the given positions: every key an event, in order, right status and ttl. */
 static int check_run(const char *line, size_t ll, const size_t *lcuts, int nl, const char *resp, size_t rl,
 		     const size_t *rcuts, int nr, int nkeys, char *why, size_t whyn)
 {
 	static struct mc_ctx ctx;
 	struct mc_conn c;
-	struct run r = { .bad_key = -1, .bad_status = -1, .want = (const char *const *)keys, .hit = hit, .nwant = nkeys };
+	struct run r = { .bad_key = -1, .bad_status = -1, .want = (const char *const *)keys, .hit = hit, .nwant = nkeys,
+			 .ttl = strncmp(line, "gat", 3) == 0 ? atoi(line + (line[3] == 's' ? 5 : 4)) : 0 };
 	mc_ctx_init(&ctx, collect, &r);
 	mc_conn_init(&c, 1, MB_TRANSPORT_TCP, false);
 	feed_cuts(&ctx, &c, 0, line, ll, lcuts, nl, 0, 0);
@@ -133,8 +135,11 @@ static void every_cut(int nkeys, int maxlen, const char *cmd)
 				bad = cut;
 		}
 	}
-	ok(fails == 0, "%s%d keys (%zu-byte line) cut once at each of its %zu positions: every key an event%s%s (first bad cut %zu)",
-	   cmd, nkeys, ll, ll - 1, fails ? ": " : "", why, bad);
+	char where[240] = "";
+	if (fails)
+		snprintf(where, sizeof where, ": first bad cut at %zu: %s", bad, why);
+	ok(fails == 0, "%s: %d keys (%zu-byte line) cut once at each of its %zu positions: every key an event%s", cmd, nkeys,
+	   ll, ll - 1, where);
 	free(line);
 	free(resp);
 }
@@ -157,7 +162,7 @@ static void random_cuts(int nkeys, int maxlen, int piece_max, int rounds, const 
 		if (!check_run(line, ll, lc, nl, resp, rl, rcuts, nr, nkeys, why, sizeof why))
 			fails++;
 	}
-	ok(fails == 0, "%s%d keys (%zu-byte line), %d random segmentations (pieces up to %d bytes): every key an event%s%s", cmd,
+	ok(fails == 0, "%s: %d keys (%zu-byte line), %d random segmentations (pieces up to %d bytes): every key an event%s%s", cmd,
 	   nkeys, ll, rounds, piece_max, fails ? ": " : "", why);
 	free(lc);
 	free(rcuts);
@@ -284,6 +289,8 @@ int main(void)
 	random_cuts(500, 30, 1500, 100, "gets");
 	random_cuts(2000, 250, 9000, 10, "get");
 	random_cuts(1000, 1, 3, 20, "get");
+	every_cut(130, 8, "gats 30");
+	random_cuts(400, 5, 60, 50, "gat -1");
 	for (int i = 0; i < NKEYS_MAX; i++)
 		free(keys[i]);
 	return done_testing();
