@@ -66,7 +66,7 @@ static bool next_tok(const uint8_t *p, size_t n, size_t *i, const uint8_t **tp, 
 static int32_t ttl_tok(const uint8_t *p, size_t n, bool *ok)
 {
 	int64_t v;
-	if (!mc_parse_i64(p, n, &v)) {
+	if (!mc_parse_strtol(p, n, &v)) {
 		*ok = false;
 		return 0;
 	}
@@ -108,8 +108,9 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 		return MC_OK;
 	}
 	if (rq->cmd == MB_CMD_SET) {
-		uint64_t dl;
-		if (!next_tok(p, ll, &i, &tp, &tn) || !mc_parse_u64(tp, tn, MC_VALUE_MAX, &dl)) {
+		int64_t dl;
+		/* memcached: safe_strtol, 0 to INT_MAX - 2, else CLIENT_ERROR bad data chunk (the value is not read) */
+		if (!next_tok(p, ll, &i, &tp, &tn) || !mc_parse_strtol(tp, tn, &dl) || dl < 0 || dl > INT32_MAX - 2) {
 			rq->malformed = true;
 			rq->keys[0].p = kp;
 			rq->keys[0].cut = kn > MC_KEY_MAX;
@@ -122,7 +123,8 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 	}
 	if (rq->cmd == MB_CMD_DEBUG)
 		goto key;
-	uint64_t seen = 0;
+	uint64_t seen = 0, u;
+	int64_t sv;
 	while (next_tok(p, ll, &i, &tp, &tn)) {
 		/* memcached 1.6.18 (checked live): these flag letters for every meta command; any other, or one twice, is CLIENT_ERROR */
 		const char *f = strchr(META_FLAGS, tp[0]);
@@ -137,7 +139,20 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 		case 'v': rq->flags |= MB_EF_WANT_VALUE; break;
 		case 'c': rq->flags |= MB_EF_WANT_CAS; break;
 		case 'I': rq->flags |= MB_EF_INVALIDATE; break;
-		case 'C': cas_cmp = true; rq->cas_cmp = true; break;
+		case 'C':
+			cas_cmp = true;
+			rq->cas_cmp = true;
+			ok = ok && (rq->cmd == MB_CMD_GET || mc_parse_strtoul(tp + 1, tn - 1, &u));
+			break;
+		case 'F':
+			ok = ok && (rq->cmd != MB_CMD_SET || mc_parse_strtoul(tp + 1, tn - 1, &u));
+			break;
+		case 'J': case 'D':
+			ok = ok && (rq->cmd != MB_CMD_INCR || mc_parse_strtoul(tp + 1, tn - 1, &u));
+			break;
+		case 'R':
+			ok = ok && mc_parse_strtol(tp + 1, tn - 1, &sv);
+			break;
 		case 'k': rq->want_key = true; break;
 		case 'N':
 			rq->flags |= MB_EF_VIVIFY;
@@ -151,7 +166,7 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 				rq->cmd = MB_CMD_GAT;
 			break;
 		case 'O':
-			if (tn - 1 > MC_OPAQUE_MAX) {
+			if (tn > MC_OPAQUE_MAX) { /* the whole token, O included: at most 32 bytes */
 				ok = false;
 				break;
 			}

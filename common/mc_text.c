@@ -144,6 +144,18 @@ static bool num_l(const struct tok *t, int64_t *v)
 	return true;
 }
 
+bool mc_parse_strtol(const uint8_t *p, size_t n, int64_t *v)
+{
+	struct tok t = { p, (uint32_t)n };
+	return num_l(&t, v);
+}
+
+bool mc_parse_strtoul(const uint8_t *p, size_t n, uint64_t *v)
+{
+	struct tok t = { p, (uint32_t)n };
+	return num_u(&t, v);
+}
+
 /* Set key i of rq from a token (cut at MC_KEY_MAX). */
 static void set_key(struct mc_req *rq, unsigned i, const struct tok *t)
 {

@@ -162,6 +162,12 @@ bool mc_plausible_resp(const uint8_t *p, size_t n);
 bool mc_parse_u64(const uint8_t *p, size_t n, uint64_t max, uint64_t *v);
 /* Parse a signed decimal token (exptime); false on anything else. */
 bool mc_parse_i64(const uint8_t *p, size_t n, int64_t *v);
+/*
+ * A number token of a request as memcached's safe_strtol / safe_strtoul(l) read it:
+ * leading whitespace, a sign, digits, then the end or whitespace and anything.
+ */
+bool mc_parse_strtol(const uint8_t *p, size_t n, int64_t *v);
+bool mc_parse_strtoul(const uint8_t *p, size_t n, uint64_t *v); /* unsigned: a minus sign only on 0 */
 /* Decode base64 [p, p+n) into out (cap bytes); the decoded length or -1. */
 int mc_base64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t cap);
 
