@@ -103,6 +103,7 @@ static void fill_summary(struct run *r, struct mb_summary *s)
 	}
 	mb_summary_add(s, "batches", c->batches);
 	mb_summary_add(s, "inferred", c->inferred);
+	mb_summary_add(s, "ambiguous", c->ambiguous);
 	mb_summary_add(s, "desyncs", c->desyncs);
 	mb_summary_add(s, "resyncs", c->resyncs);
 	mb_summary_add(s, "evictions", f->evictions);

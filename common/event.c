@@ -16,7 +16,7 @@ static const char *const status_names[MB_ST_COUNT] = {
 };
 static const char *const flag_names[MB_EF_NAMED_COUNT] = {
 	"noreply", "multi", "batch_end", "base64", "want_value", "want_cas", "vivify",
-	"invalidate", "opaque", "inferred", "resync", "key_cut",
+	"invalidate", "opaque", "inferred", "resync", "key_cut", "cas_store", "ambiguous",
 };
 
 static const char *name_of(const char *const *names, unsigned n, unsigned v)

@@ -90,8 +90,10 @@ enum mb_event_flag {
 	MB_EF_INFERRED = 1u << 9,   /* status inferred from a quiet request's missing reply */
 	MB_EF_RESYNC = 1u << 10,    /* first event after the flow resynchronized */
 	MB_EF_KEY_CUT = 1u << 11,   /* key longer than the capture held; key bytes are a prefix */
+	MB_EF_CAS_STORE = 1u << 12, /* binary store opcode (SET/ADD/REPLACE, quiet too) carrying a CAS: cmd is cas */
+	MB_EF_AMBIGUOUS = 1u << 13, /* the wire cannot tell which quiet request a reply answered (doc/parse.md) */
 };
-#define MB_EF_NAMED_COUNT 12
+#define MB_EF_NAMED_COUNT 14
 
 /*
  * Request semantics beyond the command (doc/stream.md, "event extension"): what a

@@ -112,8 +112,11 @@ int mc_bin_req(const uint8_t *p, size_t n, struct mc_req *rq)
 			rq->sem.has |= MB_SEM_CLIENT_FLAGS;
 			rq->sem.client_flags = cf;
 		}
-		if (rq->cmd == MB_CMD_SET && h.cas != 0)
+		if (h.cas != 0) {
+			/* memcached runs any of the three with a CAS as a cas (cas_hits/badval/misses) */
 			rq->cmd = MB_CMD_CAS;
+			rq->flags |= MB_EF_CAS_STORE;
+		}
 		rq->value_len = h.body - h.extlen - h.keylen;
 		break;
 	}

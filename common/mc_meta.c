@@ -5,6 +5,7 @@
 #include "mcproto.h"
 
 #define META_KEY_WIRE_MAX 512 /* a base64 key of MC_KEY_MAX bytes takes 336; longer is refused */
+#define META_FLAGS "bcfhklqstuvCDFIJLMNOPRT" /* the flag letters memcached 1.6.18 accepts */
 
 static int8_t b64val(uint8_t c)
 {
@@ -115,7 +116,7 @@ static bool sem_record(struct mb_sem *sem, const uint8_t *tp, size_t tn)
 static int32_t ttl_tok(const uint8_t *p, size_t n, bool *ok)
 {
 	int64_t v;
-	if (!mc_parse_i64(p, n, &v)) {
+	if (!mc_parse_strtol(p, n, &v)) {
 		*ok = false;
 		return 0;
 	}
@@ -147,9 +148,19 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 	}
 	bool ok = true, b64 = false, have_mode = false, cas_cmp = false, have_ttl = false;
 	uint8_t mode = 0;
+	if (kn > MC_KEY_MAX && rq->cmd != MB_CMD_DEBUG) {
+		/* memcached checks the key token (base64 or not) first: CLIENT_ERROR, an ms value is not read */
+		rq->malformed = true;
+		rq->keys[0].p = kp;
+		rq->keys[0].cut = true;
+		rq->keys[0].len = MC_KEY_MAX;
+		rq->nkeys = 1;
+		return MC_OK;
+	}
 	if (rq->cmd == MB_CMD_SET) {
-		uint64_t dl;
-		if (!next_tok(p, ll, &i, &tp, &tn) || !mc_parse_u64(tp, tn, MC_VALUE_MAX, &dl)) {
+		int64_t dl;
+		/* memcached: safe_strtol, 0 to INT_MAX - 2, else CLIENT_ERROR bad data chunk (the value is not read) */
+		if (!next_tok(p, ll, &i, &tp, &tn) || !mc_parse_strtol(tp, tn, &dl) || dl < 0 || dl > INT32_MAX - 2) {
 			rq->malformed = true;
 			rq->keys[0].p = kp;
 			rq->keys[0].cut = kn > MC_KEY_MAX;
@@ -163,7 +174,16 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 	if (rq->cmd == MB_CMD_DEBUG)
 		goto key;
 	rq->sem.has = MB_SEM_META;
+	uint64_t seen = 0, u;
+	int64_t sv;
 	while (next_tok(p, ll, &i, &tp, &tn)) {
+		/* memcached 1.6.18 (checked live): these flag letters for every meta command; any other, or one twice, is CLIENT_ERROR */
+		const char *f = strchr(META_FLAGS, tp[0]);
+		if (tp[0] == 0 || !f || (seen >> (f - META_FLAGS) & 1)) {
+			ok = false;
+			continue;
+		}
+		seen |= UINT64_C(1) << (f - META_FLAGS);
 		sem_record(&rq->sem, tp, tn);
 		switch (tp[0]) {
 		case 'b': b64 = true; break;
@@ -171,7 +191,20 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 		case 'v': rq->flags |= MB_EF_WANT_VALUE; break;
 		case 'c': rq->flags |= MB_EF_WANT_CAS; break;
 		case 'I': rq->flags |= MB_EF_INVALIDATE; break;
-		case 'C': cas_cmp = true; break;
+		case 'C':
+			cas_cmp = true;
+			rq->cas_cmp = true;
+			ok = ok && (rq->cmd == MB_CMD_GET || mc_parse_strtoul(tp + 1, tn - 1, &u));
+			break;
+		case 'F':
+			ok = ok && (rq->cmd != MB_CMD_SET || mc_parse_strtoul(tp + 1, tn - 1, &u));
+			break;
+		case 'J': case 'D':
+			ok = ok && (rq->cmd != MB_CMD_INCR || mc_parse_strtoul(tp + 1, tn - 1, &u));
+			break;
+		case 'R':
+			ok = ok && mc_parse_strtol(tp + 1, tn - 1, &sv);
+			break;
 		case 'k': rq->want_key = true; break;
 		case 'N':
 			rq->flags |= MB_EF_VIVIFY;
@@ -185,7 +218,7 @@ int mc_meta_req(const uint8_t *p, size_t ll, size_t total, struct mc_req *rq)
 				rq->cmd = MB_CMD_GAT;
 			break;
 		case 'O':
-			if (tn - 1 > MC_OPAQUE_MAX) {
+			if (tn > MC_OPAQUE_MAX) { /* the whole token, O included: at most 32 bytes */
 				ok = false;
 				break;
 			}

@@ -92,6 +92,71 @@ static int32_t ttl_clamp(int64_t v)
 	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
+static bool is_cspace(uint8_t c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * A number token as memcached's safe_strto* read it (strtol/strtoul, base 10):
+ * leading whitespace (a token may start with a tab), an optional sign, at least
+ * one digit, then the token's end or whitespace followed by anything ("2\t"
+ * and "2\r" are 2). Magnitude in *mag (false on overflow), sign in *neg.
+ */
+static bool num_tok(const struct tok *t, uint64_t *mag, bool *neg)
+{
+	size_t i = 0, n = t->n;
+	while (i < n && is_cspace(t->p[i]))
+		i++;
+	*neg = false;
+	if (i < n && (t->p[i] == '+' || t->p[i] == '-'))
+		*neg = t->p[i++] == '-';
+	size_t d = i;
+	uint64_t r = 0;
+	while (i < n && t->p[i] >= '0' && t->p[i] <= '9') {
+		uint64_t v = (uint64_t)(t->p[i++] - '0');
+		if (r > (UINT64_MAX - v) / 10)
+			return false;
+		r = r * 10 + v;
+	}
+	if (i == d || (i < n && !is_cspace(t->p[i])))
+		return false;
+	*mag = r;
+	return true;
+}
+
+/* safe_strtoul/safe_strtoull: unsigned; a minus sign only on zero. */
+static bool num_u(const struct tok *t, uint64_t *v)
+{
+	bool neg;
+	if (!num_tok(t, v, &neg) || (neg && *v != 0))
+		return false;
+	return true;
+}
+
+/* safe_strtol: a signed long (64 bits), which memcached then keeps as an int32. */
+static bool num_l(const struct tok *t, int64_t *v)
+{
+	uint64_t m;
+	bool neg;
+	if (!num_tok(t, &m, &neg) || m > (uint64_t)INT64_MAX + neg)
+		return false;
+	*v = neg ? (int64_t)(0 - m) : (int64_t)m;
+	return true;
+}
+
+bool mc_parse_strtol(const uint8_t *p, size_t n, int64_t *v)
+{
+	struct tok t = { p, (uint32_t)n };
+	return num_l(&t, v);
+}
+
+bool mc_parse_strtoul(const uint8_t *p, size_t n, uint64_t *v)
+{
+	struct tok t = { p, (uint32_t)n };
+	return num_u(&t, v);
+}
+
 /* Set key i of rq from a token (cut at MC_KEY_MAX). */
 static void set_key(struct mc_req *rq, unsigned i, const struct tok *t)
 {
@@ -127,7 +192,7 @@ static void parse_retrieval(struct mc_req *rq, struct tok *t, unsigned nt, unsig
 static void parse_gat(struct mc_req *rq, struct tok *t, unsigned nt, unsigned over)
 {
 	int64_t e;
-	bool ok = nt >= 2 && mc_parse_i64(t[1].p, t[1].n, &e);
+	bool ok = nt >= 2 && num_l(&t[1], &e);
 	parse_retrieval(rq, t, nt, 2, over);
 	if (ok) {
 		rq->ttl = ttl_clamp(e);
@@ -135,89 +200,118 @@ static void parse_gat(struct mc_req *rq, struct tok *t, unsigned nt, unsigned ov
 		rq->malformed = true;
 		rq->expect = MC_EXP_LINE;
 		rq->nkeys = 0;
+		rq->keys_over = 0;
 	}
 }
 
-/* Trailing "noreply" token: remove it from the count and mark the request. */
-static unsigned strip_noreply(struct mc_req *rq, struct tok *t, unsigned nt, unsigned min)
+/*
+ * memcached's set_noreply_maybe: the last token is "noreply". Once set, it
+ * silences the command's errors (CLIENT_ERROR included), not only its success.
+ */
+static void noreply_maybe(struct mc_req *rq, const struct tok *t, unsigned nt)
 {
-	if (nt > min && tok_is(&t[nt - 1], "noreply")) {
+	if (nt > 0 && tok_is(&t[nt - 1], "noreply")) {
 		rq->flags |= MB_EF_NOREPLY;
 		rq->expect = MC_EXP_NONE;
-		return nt - 1;
 	}
-	return nt;
 }
 
-/* set/add/replace/append/prepend/cas <key> <flags> <exptime> <bytes> [<cas>] [noreply] */
+/* A command memcached refuses (ERROR, or CLIENT_ERROR unless noreply was seen): nothing is read after the line. */
+static void refuse(struct mc_req *rq)
+{
+	rq->malformed = true;
+	rq->skip = 0;
+	rq->value_len = 0;
+}
+
+/*
+ * set/add/replace/append/prepend <key> <flags> <exptime> <bytes> [noreply|anything]
+ * cas <key> <flags> <exptime> <bytes> <cas> [noreply|anything]
+ * (memcached 1.6 ignores an extra last token that is not noreply).
+ */
 static void parse_storage(struct mc_req *rq, struct tok *t, unsigned nt)
 {
-	unsigned want = rq->cmd == MB_CMD_CAS ? 6 : 5;
-	nt = strip_noreply(rq, t, nt, want);
-	uint64_t fl, bytes, cas = 0;
-	int64_t exp;
-	if (nt != want || t[1].n > MC_KEY_MAX || !mc_parse_u64(t[2].p, t[2].n, UINT32_MAX, &fl) ||
-	    !mc_parse_i64(t[3].p, t[3].n, &exp) || !mc_parse_u64(t[4].p, t[4].n, MC_VALUE_MAX, &bytes) ||
-	    (want == 6 && !mc_parse_u64(t[5].p, t[5].n, UINT64_MAX, &cas))) {
-		/* memcached answers CLIENT_ERROR and reads the next line as a command */
-		rq->malformed = true;
-		rq->expect = MC_EXP_LINE;
-		rq->flags &= (uint16_t)~MB_EF_NOREPLY;
-		if (nt >= 2) {
-			set_key(rq, 0, &t[1]);
-			rq->nkeys = 1;
-		}
+	unsigned min = rq->cmd == MB_CMD_CAS ? 6 : 5;
+	if (nt >= 2) {
+		set_key(rq, 0, &t[1]);
+		rq->nkeys = 1;
+	}
+	if (nt != min && nt != min + 1) {
+		refuse(rq); /* a token count out of range is ERROR, before noreply is looked at: the value is read as a command */
 		return;
 	}
-	set_key(rq, 0, &t[1]);
-	rq->nkeys = 1;
+	noreply_maybe(rq, t, nt);
+	uint64_t fl, cas = 0;
+	int64_t exp, bytes;
+	if (t[1].n > MC_KEY_MAX || !num_u(&t[2], &fl) || !num_l(&t[3], &exp) || !num_l(&t[4], &bytes) ||
+	    (min == 6 && !num_u(&t[5], &cas))) {
+		refuse(rq); /* CLIENT_ERROR bad command line format: the value is read as a command */
+		return;
+	}
+	int32_t vlen = (int32_t)(uint32_t)(uint64_t)bytes; /* memcached keeps an int32 */
+	if (vlen < 0 || vlen > INT32_MAX - 2) {
+		refuse(rq);
+		return;
+	}
 	rq->ttl = ttl_clamp(exp);
-	rq->value_len = (uint32_t)bytes;
+	rq->value_len = (uint32_t)vlen;
 	if (fl) {
 		rq->sem.has |= MB_SEM_CLIENT_FLAGS;
 		rq->sem.client_flags = (uint32_t)fl;
 	}
-	if (want == 6) {
+	if (min == 6) {
 		rq->sem.has |= MB_SEM_CAS;
 		rq->sem.cas = cas;
 	}
-	rq->skip = (uint32_t)bytes + 2;
+	rq->skip = (uint32_t)vlen + 2; /* read (or swallowed after SERVER_ERROR object too large) */
 }
 
-/* Commands with one key and optional arguments: delete, incr, decr, touch. */
+/* delete <key> [0] [noreply], incr/decr <key> <delta> [noreply|anything], touch <key> <exptime> [noreply|anything] */
 static void parse_keyed(struct mc_req *rq, struct tok *t, unsigned nt)
 {
-	unsigned want = rq->cmd == MB_CMD_DELETE ? 2 : 3;
-	nt = strip_noreply(rq, t, nt, want);
-	bool ok = nt >= 2 && t[1].n <= MC_KEY_MAX;
-	if (rq->cmd == MB_CMD_DELETE) {
-		/* "delete <key> [0]" is accepted for old clients */
-		ok = ok && (nt == 2 || (nt == 3 && tok_is(&t[2], "0")));
-	} else if (ok && nt == 3) {
+	bool del = rq->cmd == MB_CMD_DELETE;
+	if (nt >= 2) {
+		set_key(rq, 0, &t[1]);
+		rq->nkeys = 1;
+	}
+	if (del ? nt < 2 || nt > 4 : nt != 3 && nt != 4) {
+		refuse(rq); /* ERROR (noreply not looked at) */
+		return;
+	}
+	bool ok = t[1].n <= MC_KEY_MAX;
+	if (del) {
+		if (nt > 2) {
+			noreply_maybe(rq, t, nt);
+			bool zero = tok_is(&t[2], "0"), nr = (rq->flags & MB_EF_NOREPLY) != 0;
+			ok = ok && ((nt == 3 && (zero || nr)) || (nt == 4 && zero && nr));
+		}
+	} else {
+		noreply_maybe(rq, t, nt);
 		uint64_t u;
 		int64_t e;
 		if (rq->cmd == MB_CMD_TOUCH) {
-			ok = mc_parse_i64(t[2].p, t[2].n, &e);
+			ok = ok && num_l(&t[2], &e);
 			rq->ttl = ok ? ttl_clamp(e) : 0;
 		} else {
-			ok = mc_parse_u64(t[2].p, t[2].n, UINT64_MAX, &u);
+			ok = ok && num_u(&t[2], &u);
 			if (ok) {
 				rq->sem.has |= MB_SEM_DELTA;
 				rq->sem.delta = u;
 			}
 		}
-	} else {
-		ok = false;
 	}
-	if (nt >= 2) {
-		set_key(rq, 0, &t[1]);
-		rq->nkeys = 1;
+	if (!ok)
+		refuse(rq); /* CLIENT_ERROR, silenced by noreply */
+}
+
+/* flush_all [delay] [noreply], verbosity <level> [noreply]: token counts memcached accepts. */
+static void parse_admin_noreply(struct mc_req *rq, struct tok *t, unsigned nt, unsigned min, unsigned max)
+{
+	if (nt < min || nt > max) {
+		refuse(rq); /* ERROR (noreply not looked at) */
+		return;
 	}
-	if (!ok) {
-		rq->malformed = true;
-		rq->expect = MC_EXP_LINE;
-		rq->flags &= (uint16_t)~MB_EF_NOREPLY;
-	}
+	noreply_maybe(rq, t, nt);
 }
 
 /* Administrative command words answered with a line (or lines, see below). */
@@ -226,17 +320,17 @@ static const char *const admin_words[] = {
 	"debugtime", "extstore", "refresh_certs", "stats_reset", NULL,
 };
 
-/* Reset the fields of a get/gets request. */
+/* Reset the fields of a get/gets/gat/gats request. */
 static void get_init(struct mc_req *rq, uint8_t cmd)
 {
 	mc_req_start(rq, MB_PROTO_TEXT, 0); /* get_keys sets hdr_len */
 	rq->cmd = cmd;
 	rq->expect = MC_EXP_VALUES;
-	rq->flags = MB_EF_WANT_VALUE | (cmd == MB_CMD_GETS ? MB_EF_WANT_CAS : 0);
+	rq->flags = MB_EF_WANT_VALUE | (cmd == MB_CMD_GETS || cmd == MB_CMD_GATS ? MB_EF_WANT_CAS : 0);
 }
 
 /*
- * Keys of a get/gets line from p + i on: up to MC_KEYS_MAX of them, then a
+ * Keys of a get/gets/gat/gats line from p + i on: up to MC_KEYS_MAX of them, then a
  * partial request (hdr_len = bytes consumed) when the line goes on or the
  * bytes end before it does. `first`: the line's first message (it needs one
  * key at least; later pieces may consume spaces only).
@@ -309,6 +403,25 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 			return MC_NEED_MORE;
 		get_init(rq, w == 4 ? MB_CMD_GET : MB_CMD_GETS);
 		return get_keys(p, n, w, true, rq);
+	}
+	w = n >= 4 && memcmp(p, "gat ", 4) == 0 ? 4 : n >= 5 && memcmp(p, "gats ", 5) == 0 ? 5 : 0;
+	if (w) {
+		/* gat/gats <exptime> <key>*: keys taken as they come like get's once the exptime is read */
+		if (n < MC_LINE_MAX && !memchr(p, '\n', n))
+			return MC_NEED_MORE;
+		size_t i = w, j;
+		while (i < n && p[i] == ' ')
+			i++;
+		for (j = i; j < n && p[j] != ' ' && p[j] != '\n';)
+			j++;
+		struct tok e = { p + i, (uint32_t)(j - i) };
+		int64_t ttl;
+		if (j < n && p[j] == ' ' && num_l(&e, &ttl)) {
+			get_init(rq, w == 4 ? MB_CMD_GAT : MB_CMD_GATS);
+			rq->ttl = ttl_clamp(ttl);
+			return get_keys(p, n, j, true, rq);
+		}
+		/* no key or a bad exptime: one line, decoded below */
 	}
 	int rc = line_end(p, n, &ll, &total);
 	if (rc != MC_OK)
@@ -383,10 +496,10 @@ int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq)
 	case 9:
 		if (tok_is(c, "flush_all")) {
 			rq->cmd = MB_CMD_FLUSH_ALL;
-			strip_noreply(rq, t, nt, 1);
+			parse_admin_noreply(rq, t, nt, 1, 3);
 		} else if (tok_is(c, "verbosity")) {
 			rq->cmd = MB_CMD_VERBOSITY;
-			strip_noreply(rq, t, nt, 1);
+			parse_admin_noreply(rq, t, nt, 2, 3);
 		}
 		break;
 	default:
@@ -418,6 +531,27 @@ static const struct {
 	{ "BUSY", MB_W_SLABS_BUSY }, { "BADCLASS", MB_W_SLABS_BAD }, { "NOSPARE", MB_W_SLABS_BUSY },
 	{ "NOTFULL", MB_W_SLABS_BUSY }, { "UNSAFE", MB_W_SLABS_BUSY }, { "SAME", MB_W_SLABS_BAD },
 };
+
+/* Error messages that only one kind of request can cause (memcached 1.6 wording). */
+static const struct {
+	const char *msg;
+	uint8_t kind;
+} err_msgs[] = {
+	{ "CLIENT_ERROR cannot increment or decrement non-numeric value", MC_E_ARITH },
+	{ "CLIENT_ERROR bad data chunk", MC_E_STORE },
+	{ "SERVER_ERROR object too large for cache", MC_E_STORE },
+	{ "SERVER_ERROR out of memory storing object", MC_E_STORE },
+};
+
+static uint8_t err_kind(const uint8_t *p, size_t ll)
+{
+	for (size_t i = 0; i < sizeof err_msgs / sizeof err_msgs[0]; i++) {
+		size_t k = strlen(err_msgs[i].msg);
+		if (ll == k && memcmp(p, err_msgs[i].msg, k) == 0)
+			return err_msgs[i].kind;
+	}
+	return MC_E_OTHER;
+}
 
 int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
 {
@@ -465,6 +599,7 @@ int mc_text_resp(const uint8_t *p, size_t n, struct mc_resp *rs)
 		if (w == k && memcmp(p, status_words[i].w, k) == 0) {
 			rs->kind = MC_R_STATUS;
 			rs->status = (uint8_t)mb_status_map(MB_PROTO_TEXT, MB_CMD_UNKNOWN, status_words[i].wire);
+			rs->err = err_kind(p, ll);
 			return MC_OK;
 		}
 	}

@@ -66,6 +66,8 @@ static void emit_entry(struct mc_ctx *ctx, const struct mc_conn *c, const struct
 	ctx->cnt.ev_status[e->status < MB_ST_COUNT ? e->status : 0]++;
 	if (e->flags & MB_EF_INFERRED)
 		ctx->cnt.inferred++;
+	if (e->flags & MB_EF_AMBIGUOUS)
+		ctx->cnt.ambiguous++;
 	ctx->emit(ctx->arg, &ev);
 }
 
@@ -166,7 +168,9 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 			batch = ++ctx->next_batch;
 		ctx->cnt.batches++;
 	}
+	int32_t ttl = cont ? h->cont_ttl : rq->ttl;
 	h->cont_cmd = rq->partial ? rq->cmd : 0;
+	h->cont_ttl = ttl;
 	c->cont_batch = batch;
 	if (cont && !rq->partial) {
 		/* the line is complete now: that is when its keys were requested */
@@ -187,7 +191,7 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->opaque = rq->opaque;
 		e->end_seq = end_seq;
 		e->udp_reqid = c->udp_req;
-		e->ttl = rq->ttl;
+		e->ttl = ttl;
 		e->flags = rq->flags | extra;
 		if (batch)
 			e->flags |= MB_EF_MULTI | (i == n - 1 && !rq->partial ? MB_EF_BATCH_END : 0);
@@ -200,6 +204,8 @@ static void handle_req(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_re
 		e->has_opaque = rq->has_opaque;
 		e->malformed = rq->malformed;
 		e->want_key = rq->want_key;
+		e->cas_cmp = rq->cas_cmp;
+		e->amb = false;
 		e->tentative = c->tentative;
 		e->opq_len = rq->opq_len;
 		e->sem = rq->sem;
@@ -267,62 +273,113 @@ static uint8_t bin_status(uint8_t cmd, uint16_t st)
 	return (uint8_t)mb_status_map(MB_PROTO_BINARY, cmd, st);
 }
 
-/* The meta reply codes a command can get (bit per enum mc_meta_code). */
-static unsigned meta_codes(uint8_t cmd)
+/* The meta reply codes a request can get (bit per enum mc_meta_code), memcached 1.6.18. */
+static unsigned meta_codes(const struct mc_pend *e)
 {
-	if (is_read(cmd))
+	unsigned cas = e->cas_cmp ? 1u << MC_M_EX | 1u << MC_M_NF : 0;
+	if (is_read(e->cmd))
 		return 1u << MC_M_VA | 1u << MC_M_HD | 1u << MC_M_EN;
-	if (is_store(cmd))
-		return 1u << MC_M_HD | 1u << MC_M_NS | 1u << MC_M_EX | 1u << MC_M_NF;
-	if (cmd == MB_CMD_DELETE)
-		return 1u << MC_M_HD | 1u << MC_M_NF | 1u << MC_M_EX;
-	if (cmd == MB_CMD_INCR || cmd == MB_CMD_DECR)
-		return 1u << MC_M_HD | 1u << MC_M_VA | 1u << MC_M_NF | 1u << MC_M_NS | 1u << MC_M_EX;
-	if (cmd == MB_CMD_DEBUG)
+	if (is_store(e->cmd))
+		return 1u << MC_M_HD | 1u << MC_M_NS | cas; /* NF and EX only answer a C compare */
+	if (e->cmd == MB_CMD_DELETE)
+		return 1u << MC_M_HD | 1u << MC_M_NF | cas;
+	if (e->cmd == MB_CMD_INCR || e->cmd == MB_CMD_DECR)
+		return 1u << MC_M_HD | 1u << MC_M_VA | 1u << MC_M_NF | 1u << MC_M_NS | cas;
+	if (e->cmd == MB_CMD_DEBUG)
 		return 1u << MC_M_ME | 1u << MC_M_EN;
-	if (cmd == MB_CMD_NOOP)
+	if (e->cmd == MB_CMD_NOOP)
 		return 1u << MC_M_MN;
 	return 0;
 }
 
-/* Is there a malformed request (one memcached answers with an error) behind the head? */
-static bool later_malformed(const struct mc_conn *c)
+/*
+ * Could quiet meta entry e have sent reply rs? memcached (1.6.18, checked live)
+ * suppresses under q: EN of mg, HD of ms and md, HD and VA of ma (but an ma
+ * with N that creates its item answers HD); it returns every other code, and
+ * errors. Errors: the one about a non-numeric value only comes from an ma, bad
+ * data chunk / object too large only from an ms; others come from refused
+ * lines, which are never quiet (an error clears q).
+ */
+static bool quiet_can(const struct mc_pend *e, const struct mc_resp *rs)
 {
-	for (uint32_t i = 1; i < c->qlen; i++)
-		if (q_at(c, i)->malformed)
+	if (rs->kind == MC_R_STATUS && rs->status >= MB_ST_ERROR) {
+		if (e->malformed)
 			return true;
-	return false;
+		if (rs->err == MC_E_ARITH)
+			return e->cmd == MB_CMD_INCR || e->cmd == MB_CMD_DECR;
+		if (rs->err == MC_E_STORE)
+			return is_store(e->cmd);
+		return false;
+	}
+	if (rs->kind != MC_R_META)
+		return false;
+	if (rs->meta == MC_M_MN)
+		return e->cmd == MB_CMD_NOOP;
+	/* memcached echoes O and k exactly when the request had them */
+	if (rs->has_opaque != e->has_opaque ||
+	    (rs->has_opaque && (rs->opq_len != e->opq_len || memcmp(rs->opq, e->opq, e->opq_len) != 0)))
+		return false;
+	if ((rs->key != NULL) != e->want_key)
+		return false;
+	if (rs->key && !(e->flags & MB_EF_BASE64) &&
+	    (rs->key_len != e->key_len || memcmp(rs->key, e->key, e->key_len) != 0))
+		return false;
+	unsigned codes = meta_codes(e);
+	if (is_read(e->cmd) || e->cmd == MB_CMD_DEBUG)
+		codes &= ~(1u << MC_M_EN);
+	else if (e->cmd == MB_CMD_INCR || e->cmd == MB_CMD_DECR)
+		codes &= ~((e->flags & MB_EF_VIVIFY ? 0 : 1u << MC_M_HD) | 1u << MC_M_VA);
+	else
+		codes &= ~(1u << MC_M_HD);
+	return codes >> rs->meta & 1;
 }
 
 /* Could response rs be the reply of quiet head entry e, or was e's reply suppressed? */
-static bool quiet_skipped(const struct mc_conn *c, const struct mc_pend *e, const struct mc_resp *rs)
+static bool quiet_skipped(const struct mc_pend *e, const struct mc_resp *rs)
 {
 	if (e->proto == MB_PROTO_BINARY) {
 		if (rs->kind != MC_R_BINARY)
 			return true;
-		return rs->opaque != e->opaque || rs->bin_opcode != e->bin_opcode;
+		if (rs->opaque != e->opaque || rs->bin_opcode != e->bin_opcode)
+			return true;
+		/* GETKQ/GATKQ replies carry the key: with equal opaques (libmemcached sends 0) it tells them apart */
+		return rs->key_len > 0 && e->key_len > 0 && is_read(e->cmd) &&
+		       (rs->key_len != e->key_len || memcmp(rs->key, e->key, e->key_len) != 0);
 	}
-	/* meta */
-	if (rs->kind == MC_R_STATUS && rs->status >= MB_ST_ERROR)
-		return later_malformed(c); /* errors are always returned: the bad request behind it gets this one */
-	if (rs->kind != MC_R_META)
-		return true;
-	if (rs->meta == MC_M_MN)
-		return e->cmd != MB_CMD_NOOP;
-	/* memcached echoes O and k exactly when the request had them */
-	if (rs->has_opaque != e->has_opaque ||
-	    (rs->has_opaque && (rs->opq_len != e->opq_len || memcmp(rs->opq, e->opq, e->opq_len) != 0)))
-		return true;
-	if ((rs->key != NULL) != e->want_key)
-		return true;
-	if (rs->key && !(e->flags & MB_EF_BASE64) &&
-	    (rs->key_len != e->key_len || memcmp(rs->key, e->key, e->key_len) != 0))
-		return true;
-	uint8_t suppressed = (is_read(e->cmd) || e->cmd == MB_CMD_DEBUG) ? MC_M_EN : MC_M_HD;
-	if (rs->meta == suppressed)
-		return true;
-	/* a code this command never answers belongs to a later request */
-	return !(meta_codes(e->cmd) >> rs->meta & 1);
+	return !quiet_can(e, rs);
+}
+
+static bool fits(const struct mc_conn *c, const struct mc_pend *e, const struct mc_resp *rs);
+
+/*
+ * Quiet meta head e takes reply rs. When another pending request could have sent
+ * it too (a later quiet one, or the first one that always answers), the wire
+ * cannot tell which did: the head takes it (replies come in order and it is the
+ * first that could) and is flagged ambiguous; the other quiet candidates are
+ * flagged too if their status ends up inferred.
+ */
+static void quiet_mark_ambiguous(struct mc_conn *c, struct mc_pend *e, const struct mc_resp *rs)
+{
+	bool other = false;
+	for (uint32_t i = 1; i < c->qlen; i++) {
+		struct mc_pend *x = q_at(c, i);
+		if (x->done)
+			continue;
+		if (x->proto != MB_PROTO_META || !(x->flags & MB_EF_NOREPLY)) {
+			/* the first request that always answers: errors by what can cause them */
+			if (rs->kind == MC_R_STATUS && rs->status >= MB_ST_ERROR && rs->err != MC_E_OTHER)
+				other = other || quiet_can(x, rs);
+			else
+				other = other || fits(c, x, rs);
+			break;
+		}
+		if (quiet_can(x, rs)) {
+			x->amb = true;
+			other = true;
+		}
+	}
+	if (other)
+		e->flags |= MB_EF_AMBIGUOUS;
 }
 
 /* Could rs be the reply of head entry e at all (command, reply kind, key, opcode, opaque)? */
@@ -350,7 +407,7 @@ static bool fits(const struct mc_conn *c, const struct mc_pend *e, const struct 
 	if (e->expect == MC_EXP_MULTI)
 		return rs->kind == MC_R_DATA || rs->kind == MC_R_END || rs->kind == MC_R_STATUS;
 	if (e->proto == MB_PROTO_META)
-		return rs->kind == MC_R_META && (meta_codes(e->cmd) >> rs->meta & 1);
+		return rs->kind == MC_R_META && (meta_codes(e) >> rs->meta & 1);
 	uint8_t st = rs->kind == MC_R_STATUS ? rs->status : MB_ST_NONE;
 	if (is_store(e->cmd))
 		return st == MB_ST_STORED || st == MB_ST_NOT_STORED || st == MB_ST_EXISTS || st == MB_ST_NOT_FOUND;
@@ -454,10 +511,14 @@ static void handle_resp(struct mc_ctx *ctx, struct mc_conn *c, const struct mc_r
 			ctx->cnt.unmatched_resp++;
 			return;
 		}
-		if ((e->flags & MB_EF_NOREPLY) && e->proto != MB_PROTO_TEXT && quiet_skipped(c, e, rs)) {
-			e->flags |= MB_EF_INFERRED;
-			finish_head(ctx, c, quiet_status(e->cmd));
-			continue;
+		if ((e->flags & MB_EF_NOREPLY) && e->proto != MB_PROTO_TEXT) {
+			if (quiet_skipped(e, rs)) {
+				e->flags |= MB_EF_INFERRED | (e->amb ? MB_EF_AMBIGUOUS : 0);
+				finish_head(ctx, c, quiet_status(e->cmd));
+				continue;
+			}
+			if (e->proto == MB_PROTO_META)
+				quiet_mark_ambiguous(c, e, rs);
 		}
 		if (e->proto == MB_PROTO_BINARY && rs->kind == MC_R_BINARY && rs->opaque != e->opaque) {
 			bool later = false;
@@ -662,13 +723,19 @@ void mc_conn_data(struct mc_ctx *ctx, struct mc_conn *c, int dir, const uint8_t 
 		}
 		uint32_t hdr = dir == 0 ? ctx->rq.hdr_len : ctx->rs.hdr_len;
 		uint64_t start = carried ? h->carry_ts : ch->ts;
-		off += hdr - (carried ? h->clen : 0);
-		h->clen = 0;
+		/* a partial get line may end inside the carried bytes: the rest stays carried */
+		uint32_t kept = carried && hdr < h->clen ? h->clen - hdr : 0;
+		if (!kept)
+			off += hdr - (carried ? h->clen : 0);
 		if (dir == 0) {
 			uint32_t end_seq = ch->seq + (uint32_t)off + ctx->rq.skip;
-			handle_req(ctx, c, &ctx->rq, ch->ts, end_seq);
+			handle_req(ctx, c, &ctx->rq, ch->ts, end_seq); /* reads the keys in the carry */
 			h->skip = ctx->rq.skip;
+			if (kept)
+				memmove(h->carry, h->carry + hdr, kept);
+			h->clen = kept;
 		} else {
+			h->clen = 0;
 			if (h->resync_mark)
 				h->resync_mark = false;
 			uint64_t skip = ctx->rs.skip;

@@ -33,6 +33,7 @@ struct mc_counters {
 	uint64_t udp_dropped;      /* UDP datagrams out of sequence or without a request */
 	uint64_t batches;          /* multi-key requests */
 	uint64_t dropped_untrusted;/* requests decoded after a resync that a reply proved wrong (not emitted) */
+	uint64_t ambiguous;        /* events flagged MB_EF_AMBIGUOUS: the wire cannot tell which quiet request a reply answered */
 };
 
 /* Shared context of all connections: output callback, counters, batch ids, memory accounting. */
@@ -64,7 +65,8 @@ struct mc_half {
 	bool body_open;
 	bool no_cand_at_start; /* after an invalid message: the current position is not a candidate */
 	uint64_t carry_ts; /* capture time of the first carried byte (response start) */
-	uint8_t cont_cmd;  /* requests: the next bytes continue a long get/gets line (its command) */
+	uint8_t cont_cmd;  /* requests: the next bytes continue a long get/gets/gat/gats line (its command) */
+	int32_t cont_ttl;  /* and its exptime (gat/gats) */
 };
 
 /* One pending key operation. */
@@ -84,6 +86,8 @@ struct mc_pend {
 	bool done;            /* status known (or no response expected) */
 	bool has_opaque;
 	bool want_key;
+	bool cas_cmp;         /* meta C */
+	bool amb;             /* another quiet request took a reply this one could have had: ambiguous if inferred */
 	bool tentative;        /* decoded after a resync, not yet confirmed by a fitting reply */
 	bool malformed;        /* memcached will answer an error */
 	bool body_done;       /* request body fully seen */

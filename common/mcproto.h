@@ -22,9 +22,9 @@
 enum mc_rc { MC_INVALID = -1, MC_NEED_MORE = 0, MC_OK = 1 };
 
 /* Hard caps (doc/parse.md). */
-#define MC_LINE_MAX MB_MC_LINE_MAX /* longest text/meta line (common/mclimits.h) */
+#define MC_LINE_MAX MB_MC_LINE_MAX /* longest text/meta line (common/mclimits.h); memcached reads 2048 but allows long multigets */
 #define MC_KEY_MAX MB_MC_KEY_MAX   /* longer keys are cut and flagged MB_EF_KEY_CUT */
-#define MC_KEYS_MAX 64       /* keys of one get line turned into events; the rest counted (keys_over_cap) */
+#define MC_KEYS_MAX 64       /* keys of one decoding step of a get/gets/gat/gats line (a longer line continues) */
 #define MC_TOKENS_MAX 80     /* tokens of one line looked at */
 #define MC_OPAQUE_MAX MB_MC_OPAQUE_MAX
 #define MC_VALUE_MAX MB_MC_VALUE_MAX /* largest value length accepted */
@@ -57,6 +57,7 @@ struct mc_req {
 	bool malformed;        /* known command with bad arguments: memcached answers an error */
 	bool has_opaque;
 	bool want_key;         /* meta k: every reply carries the key */
+	bool cas_cmp;          /* meta C: EX/NF replies become possible */
 	bool partial;          /* get/gets: more keys of this line follow (mc_text_getcont) */
 	uint8_t opq_len;
 	uint32_t hdr_len;
@@ -83,9 +84,17 @@ enum mc_rkind {
 	MC_R_BINARY,     /* one binary response packet */
 };
 
+/* Which requests an error reply can come from (memcached returns errors even to quiet requests). */
+enum mc_err_kind {
+	MC_E_OTHER = 0, /* a refused request line (malformed, unknown), or any request (SERVER_ERROR out of memory ...) */
+	MC_E_ARITH,     /* CLIENT_ERROR cannot increment or decrement non-numeric value: an incr/decr/ma */
+	MC_E_STORE,     /* CLIENT_ERROR bad data chunk, SERVER_ERROR object too large / out of memory storing: a store */
+};
+
 /* One response message. */
 struct mc_resp {
 	uint8_t kind;          /* enum mc_rkind */
+	uint8_t err;           /* enum mc_err_kind, for ERROR/CLIENT_ERROR/SERVER_ERROR */
 	uint8_t status;        /* MB_ST_* for STATUS; error statuses for ERROR/CLIENT_ERROR/SERVER_ERROR */
 	uint8_t meta;          /* enum mc_meta_code */
 	uint8_t bin_opcode;
@@ -116,6 +125,7 @@ static inline void mc_req_start(struct mc_req *rq, uint8_t proto, uint32_t hdr_l
 	rq->malformed = false;
 	rq->has_opaque = false;
 	rq->want_key = false;
+	rq->cas_cmp = false;
 	rq->partial = false;
 	rq->opq_len = 0;
 	rq->hdr_len = hdr_len;
@@ -131,7 +141,7 @@ static inline void mc_req_start(struct mc_req *rq, uint8_t proto, uint32_t hdr_l
 /* Text protocol request (classic and meta: a line starting with m<letter> goes to the meta decoder). */
 int mc_text_req(const uint8_t *p, size_t n, struct mc_req *rq);
 /*
- * The rest of a get/gets line whose first keys came in a partial request
+ * The rest of a get/gets/gat/gats line whose first keys came in a partial request
  * (memcached reads get lines of any length): up to MC_KEYS_MAX more keys, partial
  * again when the line goes on. cmd is the line's command.
  */
@@ -158,6 +168,12 @@ bool mc_plausible_resp(const uint8_t *p, size_t n);
 bool mc_parse_u64(const uint8_t *p, size_t n, uint64_t max, uint64_t *v);
 /* Parse a signed decimal token (exptime); false on anything else. */
 bool mc_parse_i64(const uint8_t *p, size_t n, int64_t *v);
+/*
+ * A number token of a request as memcached's safe_strtol / safe_strtoul(l) read it:
+ * leading whitespace, a sign, digits, then the end or whitespace and anything.
+ */
+bool mc_parse_strtol(const uint8_t *p, size_t n, int64_t *v);
+bool mc_parse_strtoul(const uint8_t *p, size_t n, uint64_t *v); /* unsigned: a minus sign only on 0 */
 /* Decode base64 [p, p+n) into out (cap bytes); the decoded length or -1. */
 int mc_base64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t cap);
 

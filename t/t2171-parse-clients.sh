@@ -1,0 +1,130 @@
+#!/bin/sh
+# t2171: captures of real clients (pylibmc and php-memcached text and binary, libmemcached's tools, pymemcache, a raw meta client), several connections each: the counters mb-parse's events imply equal memcached's own stats deltas.
+# mb-test: live (captures live traffic: runs alone, after the parallel tests)
+test_description='mb-parse against memcached stats for real clients (pylibmc, php-memcached, libmemcached tools, pymemcache, meta)'
+. "$(dirname "$0")/test-lib.sh"
+
+# Each client group runs alone between two stats snapshots, captured by tcpdump on lo;
+# mb-parse reads the capture and t/lib/stats-oracle.py checks cmd_get, cmd_set, cmd_touch,
+# cmd_flush, get/delete/incr/decr/cas/touch hits and misses against the deltas (rules
+# and memcached's own accounting: doc/parse-truth.md). Every capture must decode without
+# a desync, an unmatched reply or an ambiguous event. Workloads: t/lib/client-workload.py
+# (pylibmc, pymemcache, meta) and t/lib/client-workload.php, bounded (a few hundred key
+# operations each, multi-gets up to 150 keys, values up to 3000 bytes).
+PRE=ROOT,MEMCACHED,TCPDUMP
+"$MB_PYTHON" -c 'import pylibmc' 2>/dev/null && test_set_prereq PYLIBMC
+php -r 'exit(class_exists("Memcached") ? 0 : 1);' 2>/dev/null && test_set_prereq PHPMEMCACHED
+command -v memccp >/dev/null 2>&1 && command -v memcslap >/dev/null 2>&1 && test_set_prereq MEMCTOOLS
+if test_have_prereq $PRE; then
+	start_memcached || test_skip_all 'memcached does not start'
+	echo "$MC_PORT" >"$TRASH/port"
+fi
+
+# capture NAME CMD...: stats, capture of CMD's traffic in NAME.pcap, stats again.
+capture() {
+	name=$1
+	shift
+	port=$(cat port)
+	mc_stats $port >$name.before &&
+	tcpdump_lo $name.pcap "tcp port $port" || return 1
+	"$@" >$name.out
+	rc=$?
+	# let tcpdump drain: wait (up to 15 s) until the file stops growing for 1.5 s
+	last=-1 same=0
+	for i in $(seq 1 30); do
+		sleep 0.5
+		size=$(stat -c %s $name.pcap)
+		if test "$size" = "$last"; then same=$((same + 1)); else same=0; fi
+		last=$size
+		test $same -ge 3 && break
+	done
+	kill -INT $TCPDUMP_PID && wait $TCPDUMP_PID
+	mc_stats $port >$name.after &&
+	test $rc = 0 &&
+	grep -q "^0 packets dropped by kernel" $name.pcap.err
+}
+
+# check NAME [MIN_EVENTS [CMD:STATUS=N...]]: decode NAME.pcap and hold its events against the stats deltas.
+check() {
+	port=$(cat port)
+	mb-parse -P $port <$1.pcap >$1.bin 2>$1.err &&
+	mb-cat $1.bin >$1.txt &&
+	for c in desyncs unmatched_responses ambiguous invalid; do
+		v=$(sumval $1.bin mb-parse $c)
+		test "$v" = 0 || { echo "$1: $c=$v"; return 1; }
+	done &&
+	test $(grep -c "^ev" $1.txt) -ge ${2:-100} &&
+	name=$1 && shift 2 &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/stats-oracle.py" $name.before $name.after $name.txt "$@"
+}
+
+# libmemcached's tools: memccp (set, add, replace), memccat, memcexist, memctouch, memcrm,
+# memcflush, memcslap; text and binary.
+tools() {
+	s=127.0.0.1:$(cat port)
+	for i in $(seq 1 40); do head -c $((i * 37)) /dev/zero | tr '\0' x >f$i; done
+	for b in "" --binary; do
+		memccp $b -s $s f1 f2 f3 f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 f14 f15 f16 f17 f18 f19 f20 &&
+		memccp $b -s $s --add f1 f21 f22 &&
+		memccp $b -s $s --replace f2 f30 &&
+		memccat $b -s $s f1 f2 f3 f21 f30 >/dev/null
+		memccat $b -s $s nokey1 nokey2 >/dev/null 2>&1
+		memcexist $b -s $s f1 f2 nokey3 >/dev/null 2>&1
+		memctouch $b -s $s -e 600 f3 f4 nokey4 >/dev/null 2>&1
+		memcrm $b -s $s f5 f6 nokey5 >/dev/null 2>&1
+		memcslap $b -q -s $s -t set -e 200 -c 3 &&
+		memcslap $b -q -s $s -t get -e 200 -c 3 &&
+		memcslap $b -q -s $s -t mget -e 30 -c 3 || return 1
+		memcflush $b -s $s || return 1
+	done
+}
+
+test_expect_success $PRE,PYLIBMC 'pylibmc, text protocol' '
+	capture pylibmc-text "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" pylibmc $(cat port) &&
+	check pylibmc-text 700
+'
+test_expect_success $PRE,PYLIBMC 'pylibmc, binary protocol (cas as SET with a CAS, GETKQ multi-gets)' '
+	capture pylibmc-binary "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" pylibmc $(cat port) binary &&
+	check pylibmc-binary 700 &&
+	grep -q "	cas	.*cas_store" pylibmc-binary.txt
+'
+test_expect_success $PRE,PHPMEMCACHED 'php-memcached, text protocol' '
+	capture php-text php "$MB_SRC/t/lib/client-workload.php" $(cat port) &&
+	check php-text 700
+'
+test_expect_success $PRE,PHPMEMCACHED 'php-memcached, binary protocol' '
+	capture php-binary php "$MB_SRC/t/lib/client-workload.php" $(cat port) binary &&
+	check php-binary 700 &&
+	grep -q "	cas	.*cas_store" php-binary.txt
+'
+test_expect_success $PRE,MEMCTOOLS "libmemcached's tools, text and binary" '
+	capture tools tools &&
+	check tools 500
+'
+test_expect_success $PRE,PYMEMCACHE 'pymemcache' '
+	capture pymemcache "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" pymemcache $(cat port) &&
+	check pymemcache 700
+'
+test_expect_success $PRE 'a raw meta client: quiet pipelines whose replies the wire can attribute' '
+	capture meta "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" meta $(cat port) &&
+	check meta 200 incr:client_error=$(sed -n 2p meta.out) &&
+	test "$(sumval meta.bin mb-parse inferred)" -gt 20
+'
+test_expect_success $PRE 'get/gets lines of 65-400 keys, gat/gats of 65 and 150, cut into 1-200 byte segments: every key an event' '
+	capture segmented "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" segmented $(cat port) &&
+	check segmented 1600 &&
+	test "$(sumval segmented.bin mb-parse segments)" -gt 100
+'
+test_expect_success $PRE 'what the wire cannot attribute is flagged and counted, not guessed silently' '
+	port=$(cat port) &&
+	tcpdump_lo amb.pcap "tcp port $port" &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" meta-ambiguous $port &&
+	sleep 1.5 && kill -INT $TCPDUMP_PID && wait $TCPDUMP_PID &&
+	mb-parse -P $port <amb.pcap >amb.bin &&
+	test "$(sumval amb.bin mb-parse ambiguous)" = 20 &&
+	test "$(sumval amb.bin mb-parse desyncs)" = 0 &&
+	test "$(sumval amb.bin mb-parse unmatched_responses)" = 0 &&
+	test $(mb-cat amb.bin | grep "	delete	" | grep -c ambiguous) = 20
+'
+
+test_done
