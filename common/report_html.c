@@ -78,7 +78,8 @@ struct axis {
 	bool log;
 	int p0, p1;
 	enum unit unit;
-	const char *label;
+	const char *label;  /* the axis title, with the unit */
+	const char *tip;    /* the quantity's short name in tooltips */
 };
 
 /* One series of a line/point chart. */
@@ -215,14 +216,15 @@ static bool no_data(struct mb_buf *b, const char *why)
 			  ML, MT, W - ML - MR, H - MT - MB, (ML + W - MR) / 2, (MT + H - MB) / 2, why ? ": " : "", why ? why : "");
 }
 
-/* A hover target with a tooltip "x: y" in the axes' units. */
+/* A hover target whose tooltip names both quantities with their units: "p99: time 3 s, latency 120 us". */
 static bool tip(struct mb_buf *b, const struct axis *x, const struct axis *y, double xv, double yv, const char *name, const char *fill)
 {
 	char tx[32], ty[32];
 	fmt_val(tx, sizeof tx, xv, x->unit);
 	fmt_val(ty, sizeof ty, yv, y->unit);
-	return mb_bprintf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s%s%s: %s</title></circle>", ax_map(x, xv), ax_map(y, yv),
-			  fill ? "2.5" : "4", fill ? fill : "transparent", name && *name ? name : "", name && *name ? " at " : "", tx, ty);
+	return mb_bprintf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s%s%s %s, %s %s</title></circle>", ax_map(x, xv),
+			  ax_map(y, yv), fill ? "2.5" : "4", fill ? fill : "transparent", name && *name ? name : "", name && *name ? ": " : "",
+			  x->tip, tx, y->tip, ty);
 }
 
 #define MAXTIPS 160 /* hover targets per series */
@@ -250,7 +252,7 @@ static bool line_chart(struct mb_buf *b, const char *id, const char *title, cons
 			ok = mb_bprintf(b, "<g>");
 			for (size_t i = 0; i < s[k].n && ok; i++)
 				if ((!xlog || s[k].x[i] > 0) && (!ylog || s[k].y[i] > 0))
-					ok = tip(b, &x, &y, s[k].x[i], s[k].y[i], s[k].name, s[k].color);
+					ok = tip(b, &x, &y, s[k].x[i], s[k].y[i], ns > 1 ? s[k].name : NULL, s[k].color);
 			ok = ok && mb_bprintf(b, "</g>\n");
 			continue;
 		}
@@ -262,7 +264,7 @@ static bool line_chart(struct mb_buf *b, const char *id, const char *title, cons
 		size_t stride = s[k].n / MAXTIPS + 1;
 		for (size_t i = 0; i < s[k].n && ok; i += stride)
 			if ((!xlog || s[k].x[i] > 0) && (!ylog || s[k].y[i] > 0))
-				ok = tip(b, &x, &y, s[k].x[i], s[k].y[i], s[k].name, NULL);
+				ok = tip(b, &x, &y, s[k].x[i], s[k].y[i], ns > 1 ? s[k].name : NULL, NULL);
 		ok = ok && mb_bprintf(b, "</g>\n");
 	}
 	return ok && svg_close(b);
@@ -281,7 +283,7 @@ static bool bar_chart(struct mb_buf *b, const char *id, const char *title, const
 	}
 	if (!n || hi <= 0)
 		return ok && no_data(b, NULL) && svg_close(b);
-	struct axis y = { ylog ? lo : 0, hi, ylog, H - MB, MT, yu, yl };
+	struct axis y = { ylog ? lo : 0, hi, ylog, H - MB, MT, yu, yl, yl };
 	if (ylog) {
 		y.lo = pow(10, floor(log10(lo)));
 		y.hi = pow(10, ceil(log10(hi)));
@@ -328,19 +330,17 @@ static bool key_size_chart(struct mb_buf *b, const struct mb_dist *d)
 	if (first == UINT64_MAX)
 		return ok && no_data(b, NULL) && svg_close(b);
 	/* Half a byte of room on each side, so the end bars are whole. */
-	struct axis x = { (double)first - 0.5, (double)last + 0.5, false, ML, W - MR, U_BYTES, "key length (B)" };
-	struct axis y = { 0, (double)hi, false, H - MB, MT, U_COUNT, "requests" };
+	struct axis x = { (double)first - 0.5, (double)last + 0.5, false, ML, W - MR, U_BYTES, "key length (B)", "key length" };
+	struct axis y = { 0, (double)hi, false, H - MB, MT, U_COUNT, "requests", "requests" };
 	ok = ok && axes(b, &x, &y);
 	double bw = (double)(W - ML - MR) / (x.hi - x.lo);
 	for (uint64_t v = first; v <= last && ok; v++) {
 		if (!d->exact[v])
 			continue;
-		char tc[32];
-		fmt_val(tc, sizeof tc, (double)d->exact[v], U_COUNT);
 		double top = ax_map(&y, (double)d->exact[v]);
 		ok = mb_bprintf(b, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"><title>%" PRIu64
-				   " B: %s requests (%.2f%%)</title></rect>\n",
-				ax_map(&x, (double)v - 0.5) + bw * 0.05, top, bw * 0.9, (H - MB) - top, palette[0], v, tc,
+				   " B: %" PRIu64 " requests (%.2f%%)</title></rect>\n",
+				ax_map(&x, (double)v - 0.5) + bw * 0.05, top, bw * 0.9, (H - MB) - top, palette[0], v, d->exact[v],
 				100.0 * (double)d->exact[v] / (double)d->n);
 	}
 	return ok && svg_close(b);
@@ -348,7 +348,7 @@ static bool key_size_chart(struct mb_buf *b, const struct mb_dist *d)
 
 /* A distribution as a cumulative curve at the histogram's resolution (0.1%), on a log x axis. */
 static bool cdf_chart(struct mb_buf *b, const char *id, const char *title, const struct mb_dist *d, enum unit xu, const char *xl,
-		      double *xs, double *ys, const char *empty)
+		      const char *xtip, double *xs, double *ys, const char *empty)
 {
 	size_t n = 0, cur = 0;
 	uint64_t lo, hi, cnt, cum = d->zeros;
@@ -362,7 +362,7 @@ static bool cdf_chart(struct mb_buf *b, const char *id, const char *title, const
 		ys[n++] = (double)cum / (double)d->n;
 	}
 	struct series s = { xs, ys, n, palette[0], "", false };
-	struct axis x = { 0, 1, true, 0, 0, xu, xl }, y = { 0, 1, false, 0, 0, U_PCT, "share of requests at or below (%)" };
+	struct axis x = { 0, 1, true, 0, 0, xu, xl, xtip }, y = { 0, 1, false, 0, 0, U_PCT, "share of requests at or below (%)", "at or below" };
 	return line_chart(b, id, title, &s, 1, x, y, empty);
 }
 static bool esc(struct mb_buf *b, const char *s)
@@ -459,15 +459,15 @@ static bool sizes(const struct mb_stat *st, struct mb_buf *b, double *xs, double
 		ok = mb_bprintf(b, "<p>%" PRIu64 " negative TTLs (already expired) left out.</p>\n", st->ttl_negative);
 	ok = ok && mb_bprintf(b, "<div class=\"charts\">") && key_size_chart(b, &st->key_size[MB_SC_ALL]);
 	ok = ok && cdf_chart(b, "chart-value-size-set", "Value size stored (cumulative)", &st->value_size[MB_SC_SET], U_BYTES,
-			     "value size (B, log scale)", xs, ys, NULL);
+			     "value size (B, log scale)", "value size", xs, ys, NULL);
 	ok = ok && cdf_chart(b, "chart-value-size-get", "Value size returned by hits (cumulative)", &st->value_size[MB_SC_GET], U_BYTES,
-			     "value size (B, log scale)", xs, ys, NULL);
+			     "value size (B, log scale)", "value size", xs, ys, NULL);
 	char why[96] = "no command carried a TTL";
 	if (st->ttl.n)
 		snprintf(why, sizeof why, "all %" PRIu64 " TTLs are 0 (never expire)", st->ttl.n);
 	char title[96];
 	snprintf(title, sizeof title, "TTL (cumulative; %.1f%% are 0 = never expire)", st->ttl.n ? 100.0 * (double)st->ttl.zeros / (double)st->ttl.n : 0);
-	ok = ok && cdf_chart(b, "chart-ttl", title, &st->ttl, U_SEC, "TTL (log scale)", xs, ys, why);
+	ok = ok && cdf_chart(b, "chart-ttl", title, &st->ttl, U_SEC, "TTL (log scale)", "TTL", xs, ys, why);
 	return ok && mb_bprintf(b, "</div>\n");
 }
 
@@ -488,13 +488,13 @@ static bool series(const struct mb_stat *st, struct mb_buf *b, double *xs, doubl
 		y1[n] = (double)ops / (wsec * (e - i));
 		y2[n++] = (double)st->win[e - 1].cum_keys;
 	}
-	const struct axis tx = { 0, 1, false, 0, 0, U_SEC, "time since the first event (s)" };
+	const struct axis tx = { 0, 1, false, 0, 0, U_SEC, "time since the first event (s)", "time" };
 	struct series s1 = { xs, y1, n, palette[0], "ops/s", false };
 	ok = ok && mb_bprintf(b, "<div class=\"charts\">") &&
-	     line_chart(b, "chart-ops", "Requests per second over time", &s1, 1, tx, (struct axis){ 0, 1, false, 0, 0, U_COUNT, "requests per second (ops/s)" }, NULL);
+	     line_chart(b, "chart-ops", "Requests per second over time", &s1, 1, tx, (struct axis){ 0, 1, false, 0, 0, U_COUNT, "requests per second (ops/s)", "ops/s" }, NULL);
 	struct series s2 = { xs, y2, n, palette[2], "keys", false };
 	ok = ok && line_chart(b, "chart-working-set", "Working set: distinct keys so far", &s2, 1, tx,
-			      (struct axis){ 0, 1, false, 0, 0, U_COUNT, "distinct keys" }, NULL);
+			      (struct axis){ 0, 1, false, 0, 0, U_COUNT, "distinct keys", "keys" }, NULL);
 	/* Observed read hit ratio per window (windows without reads left out). */
 	static double hx[MAXPTS], hy[MAXPTS];
 	size_t nh = 0;
@@ -512,7 +512,7 @@ static bool series(const struct mb_stat *st, struct mb_buf *b, double *xs, doubl
 	}
 	struct series s3 = { hx, hy, nh, palette[1], "hit ratio", false };
 	ok = ok && line_chart(b, "chart-hit-ratio", "Observed read hit ratio over time", &s3, 1, tx,
-			      (struct axis){ 0, 1, false, 0, 0, U_PCT, "read hit ratio (%)" }, "no reads with a captured response");
+			      (struct axis){ 0, 1, false, 0, 0, U_PCT, "read hit ratio (%)", "hit ratio" }, "no reads with a captured response");
 	/* Latency percentiles per slot (slots without responses left out). */
 	static double lx[MB_STAT_LAT_SLOTS], lp[3][MB_STAT_LAT_SLOTS];
 	static const double pcts[3] = { 50, 90, 99 };
@@ -534,7 +534,7 @@ static bool series(const struct mb_stat *st, struct mb_buf *b, double *xs, doubl
 	for (int k = 0; k < 3; k++)
 		s4[k] = (struct series){ lx, lp[k], nl, palette[k], pname[k], false };
 	ok = ok && line_chart(b, "chart-latency-time", "Server latency percentiles over time (6% resolution)", s4, 3, tx,
-			      (struct axis){ 0, 1, true, 0, 0, U_NS, "latency (log scale)" }, "no responses captured");
+			      (struct axis){ 0, 1, true, 0, 0, U_NS, "latency (log scale)", "latency" }, "no responses captured");
 	return ok && mb_bprintf(b, "</div>\n");
 }
 
@@ -593,8 +593,8 @@ static bool popularity(const struct mb_stat *st, struct mb_buf *b, double *xs, d
 		rank = next > rank ? next : rank + 1;
 	}
 	struct series s[2] = { { xs, ys, n, palette[0], "observed", true }, { xs, fy, r->zipf_ok ? n : 0, palette[3], "Zipf fit", false } };
-	return ok && line_chart(b, "chart-rank", "Rank-frequency (log-log)", s, 2, (struct axis){ 0, 1, true, 0, 0, U_COUNT, "key rank (log scale)" },
-				(struct axis){ 0, 1, true, 0, 0, U_COUNT, "requests (log scale)" }, NULL);
+	return ok && line_chart(b, "chart-rank", "Rank-frequency (log-log)", s, 2, (struct axis){ 0, 1, true, 0, 0, U_COUNT, "key rank (log scale)", "rank" },
+				(struct axis){ 0, 1, true, 0, 0, U_COUNT, "requests (log scale)", "requests" }, NULL);
 }
 
 static bool cache(const struct mb_stat *st, struct mb_buf *b, double *xs, double *ys)
@@ -617,10 +617,10 @@ static bool cache(const struct mb_stat *st, struct mb_buf *b, double *xs, double
 			xs[n] = p[i].size;
 			ys[n++] = p[i].miss_ratio;
 		}
-		struct series s = { xs, ys, n, palette[k ? 1 : 0], "miss ratio", false };
+		struct series s = { xs, ys, n, palette[k ? 1 : 0], "", false };
 		ok = line_chart(b, k ? "chart-mrc-bytes" : "chart-mrc-objects", k ? "LRU miss ratio by cache bytes" : "LRU miss ratio by cache objects",
-				&s, 1, (struct axis){ 0, 1, false, 0, 0, k ? U_BYTES : U_COUNT, k ? "cache size (B)" : "cache size (objects)" },
-				(struct axis){ 0, 1, false, 0, 0, U_PCT, "miss ratio (%)" }, NULL);
+				&s, 1, (struct axis){ 0, 1, false, 0, 0, k ? U_BYTES : U_COUNT, k ? "cache size (B)" : "cache size (objects)", k ? "cache size" : "cache objects" },
+				(struct axis){ 0, 1, false, 0, 0, U_PCT, "miss ratio (%)", "miss ratio" }, NULL);
 	}
 	return ok && mb_bprintf(b, "</div>\n");
 }
