@@ -227,6 +227,9 @@ static void *drawer(void *arg)
 		struct timespec dl = { (time_t)(next / MB_NS_PER_SEC), (long)(next % MB_NS_PER_SEC) };
 		int w = pthread_cond_timedwait(&ru->cv, &ru->mu, &dl);
 		if (w == ETIMEDOUT && !ru->done) {
+			/* A stop signal that came while the reader was not in read(2) left it blocked: wake it. */
+			if (mb_stop_requested)
+				pthread_kill(ru->reader, SIGTERM);
 			draw(ru, false);
 			next += tick;
 			uint64_t t = now_ns();
