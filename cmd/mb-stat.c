@@ -25,7 +25,7 @@ static void usage(const struct mb_stat_opts *d)
 	       "  -j, --json              the report as JSON (schema: stat-json) instead of text\n"
 	       "      --html FILE         also write a self-contained HTML page with SVG charts ('-': to stdout,\n"
 	       "                          instead of the text report)\n"
-	       "  -k, --top K             top keys (and namespaces) to list (default %u, at most 100000)\n"
+	       "  -k, --top K             top keys and namespaces to list (default %u, at most 100000)\n"
 	       "  -w, --window SECONDS    time-series window, and the --live refresh interval (default %g,\n"
 	       "                          at least 1ms; 500ms, 2m, ...)\n"
 	       "      --show-keys         print the real names of hot keys (raw streams, before mb-anon)\n"
