@@ -106,8 +106,8 @@ static bool hot_table(const struct mb_live *lv, const struct mb_hot *h, bool ns,
 		return false;
 	size_t n = mb_hot_list(h, it, rows);
 	bool tags = ns ? lv->ns.tags : lv->hashed;
-	bool ok = mb_bprintf(out, "%-14s %10s %10s %8s %12s %10s %10s  %s\n", ns ? "NAMESPACES" : "HOT KEYS", "ops", "ops/s", "hit%",
-			     "bytes/s", "lat mean", "lat max", ns ? "namespace" : "key");
+	bool ok = mb_bprintf(out, "%s\n%10s %10s %7s %11s %9s %9s  %s\n", ns ? "NAMESPACES" : "HOT KEYS", "ops", "ops/s", "hit%", "bytes/s",
+			     "lat mean", "lat max", ns ? "namespace" : "key");
 	for (size_t i = 0; i < n && ok; i++) {
 		const struct mb_hot_stats *st = it[i].s;
 		char hr[16], by[32], lm[24] = "-", lx[24] = "-";
@@ -117,8 +117,7 @@ static bool hot_table(const struct mb_live *lv, const struct mb_hot *h, bool ns,
 			mb_dur_format(lm, sizeof lm, st->lat_sum / st->lat_n);
 			mb_dur_format(lx, sizeof lx, st->lat_max);
 		}
-		ok = mb_bprintf(out, "%-14s %10" PRIu64 " %10.1f %8s %12s %10s %10s  ", "", it[i].count, (double)it[i].count / s, hr, by, lm,
-				lx) &&
+		ok = mb_bprintf(out, "%10" PRIu64 " %10.1f %7s %11s %9s %9s  ", it[i].count, (double)it[i].count / s, hr, by, lm, lx) &&
 		     mb_report_name(out, tags, ns, it[i].id, it[i].name, st) && mb_bprintf(out, "%s\n", it[i].error ? " (estimate)" : "");
 	}
 	free(it);
@@ -139,7 +138,7 @@ bool mb_live_render(struct mb_live *lv, double interval_s, double elapsed_s, boo
 	bool ok = mb_bprintf(out, "mb-stat live%s: interval %.2f s, elapsed %.1f s, %" PRIu64 " events (%.1f ops/s), read hit%% %s; total %" PRIu64
 				  " events, read hit%% %s\n",
 			     final ? " (final)" : "", interval_s, elapsed_s, lv->events, (double)lv->events / s, hr, lv->total_events, th);
-	ok = ok && mb_bprintf(out, "%-14s %10s %10s %8s %12s %10s %10s\n", "COMMANDS", "ops", "ops/s", "hit%", "bytes/s", "lat p50", "lat p99");
+	ok = ok && mb_bprintf(out, "%-12s %10s %10s %7s %11s %9s %9s\n", "COMMANDS", "ops", "ops/s", "hit%", "bytes/s", "lat p50", "lat p99");
 	for (unsigned c = 0; c < MB_CMD_COUNT && ok; c++) {
 		struct mb_live_cmd *lc = &lv->cmd[c];
 		if (!lc->ops)
@@ -151,8 +150,8 @@ bool mb_live_render(struct mb_live *lv, double interval_s, double elapsed_s, boo
 			mb_dur_format(p50, sizeof p50, mb_hist_percentile(lc->lat, 50));
 			mb_dur_format(p99, sizeof p99, mb_hist_percentile(lc->lat, 99));
 		}
-		ok = mb_bprintf(out, "  %-12s %10" PRIu64 " %10.1f %8s %12s %10s %10s\n", mb_cmd_name(c), lc->ops, (double)lc->ops / s, r, by,
-				p50, p99);
+		ok = mb_bprintf(out, "  %-10s %10" PRIu64 " %10.1f %7s %11s %9s %9s\n", mb_cmd_name(c), lc->ops, (double)lc->ops / s, r, by, p50,
+				p99);
 	}
 	ok = ok && hot_table(lv, &lv->keys, false, s, rows, out);
 	if (ok && lv->ns.on)
@@ -194,11 +193,30 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * MB_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+/* Cut every line of b after `cols` bytes (the screen is ASCII: names are escaped), so none wraps. */
+static void clip_lines(struct mb_buf *b, unsigned cols)
+{
+	size_t o = 0, col = 0;
+	bool esc = false; /* inside an escape sequence: no columns, up to its final letter */
+	for (size_t i = 0; i < b->len; i++) {
+		char c = b->p[i];
+		if (esc || c == '\033') {
+			esc = c == '\033' || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+		} else if (c == '\n') {
+			col = 0;
+		} else if (col++ >= cols) {
+			continue;
+		}
+		b->p[o++] = c;
+	}
+	b->len = o;
+}
+
 /* Draw the interval that ends now; called with the lock held. */
 static void draw(struct runner *ru, bool final)
 {
 	uint64_t t = now_ns();
-	unsigned rows = ru->lv.o.top;
+	unsigned rows = ru->lv.o.top, cols = 0;
 	ru->buf.len = 0;
 	if (ru->tty) {
 		struct winsize ws;
@@ -206,12 +224,15 @@ static void draw(struct runner *ru, bool final)
 		if (ioctl(ru->out_fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > fixed + 2) {
 			unsigned fit = (ws.ws_row - fixed) / (ru->lv.ns.on ? 2u : 1u);
 			rows = rows < fit ? rows : fit;
+			cols = ws.ws_col;
 		}
-		mb_bprintf(&ru->buf, "\033[H\033[2J");
 	}
-	bool ok = mb_live_render(&ru->lv, (double)(t - ru->last_ns) / 1e9, (double)(t - ru->start_ns) / 1e9, final, rows, &ru->buf) &&
+	bool ok = (!ru->tty || mb_bprintf(&ru->buf, "\033[H\033[2J")) &&
+		  mb_live_render(&ru->lv, (double)(t - ru->last_ns) / 1e9, (double)(t - ru->start_ns) / 1e9, final, rows, &ru->buf) &&
 		  (ru->tty || mb_bprintf(&ru->buf, "\n"));
 	ru->last_ns = t;
+	if (ok && cols)
+		clip_lines(&ru->buf, cols);
 	if (!ok && ru->rc == MB_OK)
 		ru->rc = mb_err_set(&ru->err, MB_EIO, "out of memory for the live screen");
 	if (ru->rc == MB_OK)

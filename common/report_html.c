@@ -548,7 +548,7 @@ static bool popularity(const struct mb_stat *st, struct mb_buf *b, double *xs, d
 		const uint8_t *kn = NULL;
 		const struct mb_hot_stats *hs = names ? mb_hot_find(&st->names, r->top[i].id, &kn) : NULL;
 		nb.len = 0;
-		ok = mb_report_name(&nb, st->hashed, false, r->top[i].id, hs ? kn : NULL, hs) && mb_bprintf(&nb, "%s", "") &&
+		ok = mb_report_name(&nb, st->hashed, false, r->top[i].id, hs ? kn : NULL, hs) &&
 		     mb_bprintf(b, "<tr><td>%zu</td><td><code>", i + 1) && esc(b, nb.p) &&
 		     mb_bprintf(b, "</code>%s</td><td>%" PRIu64 "</td><td>%.3f%%</td></tr>\n", names && !hs ? " (name not kept)" : "",
 				r->top[i].count, st->keyed ? 100.0 * (double)r->top[i].count / (double)st->keyed : 0);
@@ -574,7 +574,7 @@ static bool popularity(const struct mb_stat *st, struct mb_buf *b, double *xs, d
 			if (hs->lat_n)
 				fmt_val(lat, sizeof lat, (double)hs->lat_sum / (double)hs->lat_n, U_NS);
 			nb.len = 0;
-			ok = mb_report_name(&nb, st->ns.tags, true, it[i].id, it[i].name, hs) && mb_bprintf(&nb, "%s", "") &&
+			ok = mb_report_name(&nb, st->ns.tags, true, it[i].id, it[i].name, hs) &&
 			     mb_bprintf(b, "<tr><td><code>") && esc(b, nb.p) &&
 			     mb_bprintf(b, "</code></td><td>%" PRIu64 "</td><td>%.3f%%</td><td>%" PRIu64 "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
 					it[i].count, st->keyed ? 100.0 * (double)it[i].count / (double)st->keyed : 0, hs->keys, hr, by, lat);

@@ -156,7 +156,7 @@ static bool popularity(const struct mb_stat *st, struct mb_buf *b)
 			const struct mb_hot_stats *hs = mb_hot_find(&st->names, r->top[i].id, &kn);
 			nb.len = 0;
 			ok = mb_bprintf(b, ",\"name\":") &&
-			     (hs ? mb_report_name(&nb, false, false, 0, kn, hs) && mb_bprintf(&nb, "%s", "") && str(b, nb.p) : mb_bprintf(b, "null"));
+			     (hs ? mb_report_name(&nb, false, false, 0, kn, hs) && str(b, nb.p) : mb_bprintf(b, "null"));
 		}
 		ok = ok && mb_bprintf(b, "}");
 	}
@@ -198,7 +198,7 @@ static bool namespaces(const struct mb_stat *st, struct mb_buf *b)
 	for (size_t i = 0; i < n && ok; i++) {
 		const struct mb_hot_stats *s = it[i].s;
 		nb.len = 0;
-		ok = mb_report_name(&nb, st->ns.tags, true, it[i].id, it[i].name, s) && mb_bprintf(&nb, "%s", "") &&
+		ok = mb_report_name(&nb, st->ns.tags, true, it[i].id, it[i].name, s) &&
 		     mb_bprintf(b, "%s{\"rank\":%zu,\"namespace\":", i ? ",\n " : "", i + 1) && str(b, nb.p) &&
 		     mb_bprintf(b, ",\"requests\":%" PRIu64 ",\"error\":%" PRIu64 ",\"share\":", it[i].count, it[i].error) &&
 		     num(b, ratio(it[i].count, st->keyed)) &&
