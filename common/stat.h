@@ -51,14 +51,15 @@ uint64_t mb_stat_key_id(bool hashed, const struct mb_event *ev);
 /* Size classes: distributions that differ between reads and writes. */
 enum mb_stat_class { MB_SC_ALL, MB_SC_GET, MB_SC_SET, MB_SC_OTHER, MB_SC_COUNT };
 
-#define MB_STAT_MAX_WINDOWS 65536   /* time-series windows; beyond, neighbours merge (width doubles) */
-#define MB_STAT_MAX_SECONDS 1048576 /* per-second counts (peak ops/s); beyond, pairs merge */
-#define MB_STAT_MAX_SUMMARIES 16    /* upstream programs whose summary counters are kept */
 #define MB_STAT_LAT_SLOTS 1024      /* latency-over-time slots; beyond, neighbours merge */
 #define MB_STAT_LAT_SUB 16          /* latency-over-time histogram: 16 sub-buckets per power of two (6%) */
 #define MB_STAT_LAT_BUCKETS 640     /* covers 0 .. 2^42 ns (73 min) */
 #define MB_STAT_NS_MAX 65536        /* namespaces tracked (hashed streams have at most 65536 tags) */
 #define MB_STAT_NAMES_MAX 65536     /* hot keys whose names --show-keys keeps */
+
+#define MB_STAT_MAX_WINDOWS 65536   /* time-series windows; beyond, neighbours merge (width doubles) */
+#define MB_STAT_MAX_SECONDS 1048576 /* per-second counts (peak ops/s); beyond, pairs merge */
+#define MB_STAT_MAX_SUMMARIES 16    /* upstream programs whose summary counters are kept */
 
 /* One window of the time series. */
 struct mb_stat_window {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t4070: mb-stat --live draws a top-like screen per interval from a pipe: plain snapshots when stdout
+# t4080: mb-stat --live draws a top-like screen per interval from a pipe: plain snapshots when stdout
 # is not a terminal, ANSI redraws on a terminal; SIGINT and a closed stdout end it cleanly.
 test_description='mb-stat live view'
 . "$(dirname "$0")/test-lib.sh"

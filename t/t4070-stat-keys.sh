@@ -1,5 +1,5 @@
 #!/bin/sh
-# t4060: mb-stat --show-keys prints real key names only when asked, and --namespaces groups raw keys
+# t4070: mb-stat --show-keys prints real key names only when asked, and --namespaces groups raw keys
 # and mb-anon --prefix hashes the same way.
 test_description='mb-stat hot keys by name and namespaces'
 . "$(dirname "$0")/test-lib.sh"
