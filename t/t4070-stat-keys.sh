@@ -28,7 +28,12 @@ test_expect_success '--show-keys: the top keys by name with their exact counts' 
 	mb-stat --show-keys --top 12 raw.bin >k.txt &&
 	"$MB_PYTHON" -c "import json; t = json.load(open(\"k.json\"))[\"popularity\"][\"top\"]; print(\"\n\".join(\"%d %s\" % (x[\"count\"], x[\"name\"]) for x in t))" >want &&
 	sed -n "/^KEY POPULARITY/,/zipf/p" k.txt | awk "/%/ { print \$2, \$5 }" >got &&
-	test_cmp want got
+	test_cmp want got &&
+	mb-stat --show-keys --namespaces ":/" --top 12 --html k.html raw.bin >/dev/null &&
+	sed -n "/<h2>Key popularity/,/<\/table>/p" k.html | grep -o "<code>[^<]*</code></td><td>[0-9]*" |
+		sed "s|<code>\([^<]*\)</code></td><td>\(.*\)|\2 \1|" >html.got &&
+	test_cmp want html.got &&
+	grep -q "<h3>Namespaces (5, by first segment)</h3>" k.html && grep -q "<td><code>user</code></td>" k.html
 '
 
 test_expect_success 'without --show-keys no key byte leaves mb-stat, in any format' '
