@@ -133,6 +133,21 @@ static bool arrivals(const struct mb_stat *st, struct mb_buf *b)
 				   ",\"keys\":%" PRIu64 ",\"new_keys\":%" PRIu64 ",\"total_keys\":%" PRIu64 ",\"total_bytes\":%" PRIu64 "}",
 				w->ops, w->reads, w->hits, w->misses, w->keys, w->new_keys, w->cum_keys, w->cum_bytes);
 	}
+	/* Latency percentiles per slot (slots without responses left out). */
+	double lsec = (double)(st->o.window_ns << st->lat_shift) / 1e9;
+	ok = ok && mb_bprintf(b, "],\n \"latency_slot_s\":") && num(b, lsec) && mb_bprintf(b, ",\"latency_ns\":[");
+	bool first = true;
+	for (uint32_t i = 0; i < st->nlat && ok; i++) {
+		uint64_t n = 0;
+		for (unsigned k = 0; k < MB_STAT_LAT_BUCKETS; k++)
+			n += st->lat_slot[i][k];
+		if (!n)
+			continue;
+		ok = mb_bprintf(b, "%s{\"start_s\":", first ? "" : ",\n ") && num(b, i * lsec) &&
+		     mb_bprintf(b, ",\"count\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 "}", n,
+				mb_stat_lat_pct(st->lat_slot[i], 50), mb_stat_lat_pct(st->lat_slot[i], 90), mb_stat_lat_pct(st->lat_slot[i], 99));
+		first = false;
+	}
 	ok = ok && mb_bprintf(b, "],\n \"per_second_width_s\":%u,\"per_second\":[", 1u << st->sec_shift);
 	for (uint32_t i = 0; i < st->nsec && ok; i++)
 		ok = mb_bprintf(b, "%s%" PRIu64, i ? "," : "", st->sec[i]);

@@ -112,6 +112,15 @@ test_expect_success 'latency over time: p50 <= p90 <= p99 in each of the 11 wind
 	for t, p in by.items():
 	    assert p["50"] <= p["90"] <= p["99"] and p["50"] > 0, (t, p)
 	EOF
+	mb-stat --json --window 100ms g.bin >g.json &&
+	"$MB_PYTHON" - <<-\EOF
+	import json
+	s = json.load(open("g.json"))["series"]
+	lat = s["latency_ns"]
+	assert s["latency_slot_s"] == 0.1 and len(lat) == 11, (s["latency_slot_s"], len(lat))
+	assert sum(x["count"] for x in lat) == 100000
+	assert all(0 < x["p50"] <= x["p90"] <= x["p99"] for x in lat)
+	EOF
 '
 
 test_expect_success CHROMIUM 'a screenshot is taken' '
