@@ -9,33 +9,43 @@
 
 #include "mbtime.h"
 #include "fdio.h"
+#include "live.h"
 #include "opt.h"
 #include "prog.h"
 #include "stat.h"
 #include "stream.h"
 #include "textfmt.h"
 
-static const char usage[] =
-	"usage: mb-stat [OPTIONS] [FILE]\n"
-	"Report on a profile or an event stream (raw or hashed keys) read from FILE or stdin.\n"
-	"\n"
-	"  -j, --json              the report as JSON (schema: doc/stat-json.md) instead of text\n"
-	"      --html FILE         also write a self-contained HTML page with SVG charts ('-': to stdout,\n"
-	"                          instead of the text report)\n"
-	"  -k, --top K             top keys to list (default 10, at most 100000)\n"
-	"  -w, --window SECONDS    time-series window (default 1, at least 1ms; 500ms, 2m, ...)\n"
-	"      --no-mrc            skip the LRU miss-ratio curve\n"
-	"      --mrc-rate R        initial SHARDS sampling rate, 0 < R <= 1 (default 1)\n"
-	"      --mrc-samples N     most keys the miss-ratio sampler tracks (default 65536)\n"
-	"      --max-keys N        keys counted exactly (default 1M; beyond: estimates)\n"
-	"      --allow-truncated   report on a profile cut short up to the cut (a warning, not an error)\n"
-	"  -h, --help              this help\n"
-	"      --version           print the version\n"
-	"\n"
-	"Exit: 0 ok, 1 bad input (the report of what was read is still written), 2 usage.\n"
-	"Manual: doc/mb-stat.md.\n";
+/* The help text; the defaults come from mb_stat_opts_default, so help and code cannot disagree. */
+static void usage(const struct mb_stat_opts *d)
+{
+	printf("usage: mb-stat [OPTIONS] [FILE]\n"
+	       "Report on a profile or an event stream (raw or hashed keys) read from FILE or stdin.\n"
+	       "\n"
+	       "  -j, --json              the report as JSON (schema: stat-json) instead of text\n"
+	       "      --html FILE         also write a self-contained HTML page with SVG charts ('-': to stdout,\n"
+	       "                          instead of the text report)\n"
+	       "  -k, --top K             top keys and namespaces to list (default %u, at most 100000)\n"
+	       "  -w, --window SECONDS    time-series window, and the --live refresh interval (default %g,\n"
+	       "                          at least 1ms; 500ms, 2m, ...)\n"
+	       "      --show-keys         print the real names of hot keys (raw streams, before mb-anon)\n"
+	       "      --namespaces DELIMS group keys by namespace: the bytes before the first of DELIMS (raw\n"
+	       "                          keys), or the tag of mb-anon --prefix DELIMS (hashed keys)\n"
+	       "      --live              a top-like view of a live stream, redrawn every --window (no report)\n"
+	       "      --no-mrc            skip the LRU miss-ratio curve\n"
+	       "      --mrc-rate R        initial SHARDS sampling rate, 0 < R <= 1 (default %g)\n"
+	       "      --mrc-samples N     most keys the miss-ratio sampler tracks (default %u)\n"
+	       "      --max-keys N        keys counted exactly (default %u; beyond: estimates)\n"
+	       "      --allow-truncated   report on a profile cut short up to the cut (a warning, not an error)\n"
+	       "  -h, --help              this help\n"
+	       "      --version           print the version\n"
+	       "\n"
+	       "Exit: 0 ok, 1 bad input (the report of what was read is still written), 2 usage.\n"
+	       "Manual: mb-stat(1).\n",
+	       d->top, (double)d->window_ns / 1e9, d->mrc_rate, d->mrc_samples, d->max_keys);
+}
 
-enum { O_HTML = 256, O_NOMRC, O_RATE, O_SAMPLES, O_MAXKEYS, O_CUT };
+enum { O_HTML = 256, O_NOMRC, O_RATE, O_SAMPLES, O_MAXKEYS, O_SHOWKEYS, O_NS, O_LIVE, O_CUT };
 
 /* Read every frame into the accumulator; MB_OK at the end, or the error that stopped the read. */
 static int read_all(struct mb_reader *r, struct mb_stat *st, struct mb_err *err)
@@ -71,14 +81,18 @@ int main(int argc, char **argv)
 		{ "top", required_argument, NULL, 'k' },  { "window", required_argument, NULL, 'w' },
 		{ "no-mrc", no_argument, NULL, O_NOMRC }, { "mrc-rate", required_argument, NULL, O_RATE },
 		{ "mrc-samples", required_argument, NULL, O_SAMPLES },
-		{ "max-keys", required_argument, NULL, O_MAXKEYS }, { "allow-truncated", no_argument, NULL, O_CUT },
+		{ "max-keys", required_argument, NULL, O_MAXKEYS },
+		{ "show-keys", no_argument, NULL, O_SHOWKEYS }, { "namespaces", required_argument, NULL, O_NS },
+		{ "live", no_argument, NULL, O_LIVE }, { "allow-truncated", no_argument, NULL, O_CUT },
 		{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mb_stat_opts o;
 	struct mb_err err = { "" };
 	const char *html = NULL;
-	bool json = false, allow_truncated = false;
+	bool json = false, live = false, allow_truncated = false;
+	struct mb_ns ns_check;
+	struct mb_stream_info raw_info;
 	uint64_t v;
 	int c;
 	mb_prog_init("mb-stat");
@@ -114,7 +128,21 @@ int main(int argc, char **argv)
 			o.max_keys = (uint32_t)v;
 			break;
 		case O_CUT: allow_truncated = true; break;
-		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case O_SHOWKEYS: o.show_keys = true; break;
+		case O_NS:
+			/* The delimiters' rules are checked now, against a raw stream (no tags needed). */
+			mb_info_init(&raw_info, MB_KIND_EVENTS_RAW);
+			if (mb_ns_setup(&ns_check, optarg, &raw_info, &err) != MB_OK)
+				mb_usage_error("--namespaces: %s", err.msg);
+			o.namespaces = optarg;
+			break;
+		case O_LIVE: live = true; break;
+		case 'h': {
+			struct mb_stat_opts d;
+			mb_stat_opts_default(&d);
+			usage(&d);
+			return MB_EXIT_OK;
+		}
 		case 'V': mb_print_version();
 		case ':': mb_usage_error("option needs a value: '%s'", argv[optind - 1]);
 		default: mb_usage_error("unknown option: '%s'", argv[optind - 1]);
@@ -124,6 +152,8 @@ int main(int argc, char **argv)
 		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
 	if (html && !strcmp(html, "-") && json)
 		mb_usage_error("--json and --html - both want stdout");
+	if (live && (json || html))
+		mb_usage_error("--live draws a screen: it takes neither --json nor --html");
 	const char *name = mb_input_name(optind < argc ? argv[optind] : "-");
 	int fd = mb_open_input(optind < argc ? argv[optind] : "-", &err);
 	if (fd < 0) {
@@ -140,6 +170,18 @@ int main(int argc, char **argv)
 		return rc == MB_END ? MB_EXIT_OK : MB_EXIT_DATA;
 	}
 	r.allow_truncated = allow_truncated;
+	r.stop = &mb_stop_requested;
+	if (o.show_keys && r.info.kind == MB_KIND_EVENTS_HASHED)
+		mb_msg("--show-keys: the keys of '%s' were hashed by mb-anon; only their hashes can be shown", name);
+	if (live) {
+		rc = mb_live_run(&r, &o, 1, &err);
+		mb_reader_close(&r);
+		if (fd > 0)
+			close(fd);
+		if (rc != MB_OK && rc != MB_EPIPE)
+			mb_msg_err(&err);
+		return mb_exit_code(rc);
+	}
 	struct mb_stat *st = malloc(sizeof *st);
 	if (!st) {
 		mb_msg("out of memory");

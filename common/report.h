@@ -21,6 +21,10 @@ void mb_fmt_bytes(char *out, size_t cap, double v);
 void mb_fmt_count(char *out, size_t cap, double v);
 /* Miss ratio of a cache of `size` on a curve from mb_shards_curve (1 below its first point). */
 double mb_mrc_at(const struct mb_mrc_point *p, size_t n, double size);
+/* Append the printable name of a hot key or namespace: with a kept name, its bytes escaped as mb-cat
+   escapes keys ("..." appended when cut); else "@<16 hex>"/"#<16 hex>" for a key, "@<4 hex>" for a
+   namespace tag and "#<16 hex>" for a raw namespace. b stays NUL-terminated; false when memory runs out. */
+bool mb_report_name(struct mb_buf *b, bool hashed, bool ns, uint64_t id, const uint8_t *name, const struct mb_hot_stats *s);
 /* Rows to show a time series of n windows in at most max rows: windows per row. */
 uint32_t mb_report_group(uint32_t n, uint32_t max);
 

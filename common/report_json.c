@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -132,6 +133,21 @@ static bool arrivals(const struct mb_stat *st, struct mb_buf *b)
 				   ",\"keys\":%" PRIu64 ",\"new_keys\":%" PRIu64 ",\"total_keys\":%" PRIu64 ",\"total_bytes\":%" PRIu64 "}",
 				w->ops, w->reads, w->hits, w->misses, w->keys, w->new_keys, w->cum_keys, w->cum_bytes);
 	}
+	/* Latency percentiles per slot (slots without responses left out). */
+	double lsec = (double)(st->o.window_ns << st->lat_shift) / 1e9;
+	ok = ok && mb_bprintf(b, "],\n \"latency_slot_s\":") && num(b, lsec) && mb_bprintf(b, ",\"latency_ns\":[");
+	bool first = true;
+	for (uint32_t i = 0; i < st->nlat && ok; i++) {
+		uint64_t n = 0;
+		for (unsigned k = 0; k < MB_STAT_LAT_BUCKETS; k++)
+			n += st->lat_slot[i][k];
+		if (!n)
+			continue;
+		ok = mb_bprintf(b, "%s{\"start_s\":", first ? "" : ",\n ") && num(b, i * lsec) &&
+		     mb_bprintf(b, ",\"count\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 "}", n,
+				mb_stat_lat_pct(st->lat_slot[i], 50), mb_stat_lat_pct(st->lat_slot[i], 90), mb_stat_lat_pct(st->lat_slot[i], 99));
+		first = false;
+	}
 	ok = ok && mb_bprintf(b, "],\n \"per_second_width_s\":%u,\"per_second\":[", 1u << st->sec_shift);
 	for (uint32_t i = 0; i < st->nsec && ok; i++)
 		ok = mb_bprintf(b, "%s%" PRIu64, i ? "," : "", st->sec[i]);
@@ -141,13 +157,25 @@ static bool arrivals(const struct mb_stat *st, struct mb_buf *b)
 static bool popularity(const struct mb_stat *st, struct mb_buf *b)
 {
 	const struct mb_stat_result *r = &st->r;
-	bool ok = mb_bprintf(b, "\"popularity\":{\"exact\":%s,\"top\":[", r->keys_exact ? "true" : "false");
+	bool names = st->names.tk != NULL;
+	bool ok = mb_bprintf(b, "\"popularity\":{\"exact\":%s,\"names\":%s,\"top\":[", r->keys_exact ? "true" : "false",
+			     names ? "true" : "false");
+	struct mb_buf nb = { 0 };
 	for (size_t i = 0; i < r->ntop && ok; i++) {
 		char name[20];
 		mb_stat_key_name(st, r->top[i].id, name);
 		ok = mb_bprintf(b, "%s{\"rank\":%zu,\"key\":\"%s\",\"count\":%" PRIu64 ",\"error\":%" PRIu64 ",\"share\":", i ? ",\n " : "",
-				i + 1, name, r->top[i].count, r->top[i].error) && num(b, ratio(r->top[i].count, st->keyed)) && mb_bprintf(b, "}");
+				i + 1, name, r->top[i].count, r->top[i].error) && num(b, ratio(r->top[i].count, st->keyed));
+		if (ok && names) {
+			const uint8_t *kn = NULL;
+			const struct mb_hot_stats *hs = mb_hot_find(&st->names, r->top[i].id, &kn);
+			nb.len = 0;
+			ok = mb_bprintf(b, ",\"name\":") &&
+			     (hs ? mb_report_name(&nb, false, false, 0, kn, hs) && str(b, nb.p) : mb_bprintf(b, "null"));
+		}
+		ok = ok && mb_bprintf(b, "}");
 	}
+	mb_buf_free(&nb);
 	ok = ok && mb_bprintf(b, "],\n \"zipf\":");
 	if (r->zipf_ok)
 		ok = ok && mb_bprintf(b, "{\"s\":") && num(b, r->zipf.s) && mb_bprintf(b, ",\"r2\":") && num(b, r->zipf.r2) &&
@@ -167,6 +195,37 @@ static bool popularity(const struct mb_stat *st, struct mb_buf *b)
 	}
 	if (ok && last && last != r->nranks)
 		ok = mb_bprintf(b, ",[%zu,%" PRIu64 "]", r->nranks, r->rank_counts[r->nranks - 1]);
+	return ok && mb_bprintf(b, "]},\n");
+}
+
+static bool namespaces(const struct mb_stat *st, struct mb_buf *b)
+{
+	if (!st->ns.on)
+		return mb_bprintf(b, "\"namespaces\":null,\n");
+	size_t k = st->o.top;
+	struct mb_hot_item *it = malloc(sizeof *it * k);
+	if (!it)
+		return false;
+	size_t n = mb_hot_list(&st->nsh, it, k);
+	bool ok = mb_bprintf(b, "\"namespaces\":{\"by\":\"%s\",\"count\":%u,\"top\":[", st->ns.tags ? "anon-prefix-tag" : "first-segment",
+			     mb_topk_size(st->nsh.tk));
+	struct mb_buf nb = { 0 };
+	for (size_t i = 0; i < n && ok; i++) {
+		const struct mb_hot_stats *s = it[i].s;
+		nb.len = 0;
+		ok = mb_report_name(&nb, st->ns.tags, true, it[i].id, it[i].name, s) &&
+		     mb_bprintf(b, "%s{\"rank\":%zu,\"namespace\":", i ? ",\n " : "", i + 1) && str(b, nb.p) &&
+		     mb_bprintf(b, ",\"requests\":%" PRIu64 ",\"error\":%" PRIu64 ",\"share\":", it[i].count, it[i].error) &&
+		     num(b, ratio(it[i].count, st->keyed)) &&
+		     mb_bprintf(b, ",\"keys\":%" PRIu64 ",\"hits\":%" PRIu64 ",\"misses\":%" PRIu64 ",\"hit_ratio\":", s->keys, s->hits,
+				s->misses) &&
+		     (s->hits + s->misses ? num(b, ratio(s->hits, s->hits + s->misses)) : mb_bprintf(b, "null")) &&
+		     mb_bprintf(b, ",\"bytes\":%" PRIu64 ",\"latency_mean_ns\":", s->bytes) &&
+		     (s->lat_n ? num(b, (double)s->lat_sum / (double)s->lat_n) : mb_bprintf(b, "null")) &&
+		     mb_bprintf(b, ",\"latency_max_ns\":%" PRIu64 "}", s->lat_max);
+	}
+	mb_buf_free(&nb);
+	free(it);
 	return ok && mb_bprintf(b, "]},\n");
 }
 
@@ -230,7 +289,7 @@ static bool anomalies(const struct mb_stat *st, struct mb_buf *b)
 
 int mb_report_json(const struct mb_stat *st, struct mb_buf *out)
 {
-	bool ok = stream_overview(st, out) && commands(st, out) && sizes(st, out) && arrivals(st, out) && popularity(st, out) &&
+	bool ok = stream_overview(st, out) && commands(st, out) && sizes(st, out) && arrivals(st, out) && popularity(st, out) && namespaces(st, out) &&
 		  cache_latency(st, out) && anomalies(st, out);
 	return ok ? MB_OK : MB_EIO;
 }

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mbtime.h"
@@ -186,17 +187,33 @@ static bool arrivals(const struct mb_stat *st, struct mb_buf *b)
 static bool popularity(const struct mb_stat *st, struct mb_buf *b)
 {
 	const struct mb_stat_result *r = &st->r;
+	bool names = st->names.tk != NULL;
 	bool ok = mb_bprintf(b, "\nKEY POPULARITY (%" PRIu64 " keyed requests)\n", st->keyed);
-	ok = ok && mb_bprintf(b, "  %4s %-18s %12s %8s %8s%s\n", "rank", "key", "count", "share", "cum", r->keys_exact ? "" : "  (+- error)");
+	if (names)
+		ok = ok && mb_bprintf(b, "  %4s %12s %8s %8s%s  %s\n", "rank", "count", "share", "cum", r->keys_exact ? "" : "  (+- error)", "key");
+	else
+		ok = ok && mb_bprintf(b, "  %4s %-18s %12s %8s %8s%s\n", "rank", "key", "count", "share", "cum", r->keys_exact ? "" : "  (+- error)");
 	double cum = 0;
+	struct mb_buf nb = { 0 };
 	for (size_t i = 0; i < r->ntop && ok; i++) {
-		char name[20];
-		mb_stat_key_name(st, r->top[i].id, name);
 		double sh = share(r->top[i].count, st->keyed);
 		cum += sh;
+		if (names) {
+			const uint8_t *name = NULL;
+			const struct mb_hot_stats *hs = mb_hot_find(&st->names, r->top[i].id, &name);
+			nb.len = 0;
+			ok = mb_bprintf(b, "  %4zu %12" PRIu64 " %7.3f%% %7.2f%%", i + 1, r->top[i].count, sh, cum) &&
+			     (r->keys_exact || mb_bprintf(b, "  (%" PRIu64 ")", r->top[i].error)) &&
+			     mb_report_name(&nb, false, false, r->top[i].id, hs ? name : NULL, hs) &&
+			     mb_bprintf(b, "  %.*s%s\n", (int)nb.len, nb.p, hs ? "" : " (name not kept)");
+			continue;
+		}
+		char name[20];
+		mb_stat_key_name(st, r->top[i].id, name);
 		ok = mb_bprintf(b, "  %4zu %-18s %12" PRIu64 " %7.3f%% %7.2f%%", i + 1, name, r->top[i].count, sh, cum);
 		ok = ok && (r->keys_exact ? mb_bprintf(b, "\n") : mb_bprintf(b, "  (%" PRIu64 ")\n", r->top[i].error));
 	}
+	mb_buf_free(&nb);
 	if (r->zipf_ok)
 		ok = ok && mb_bprintf(b, "  zipf exponent       %.3f  (log-log least squares, 1/rank weights, ranks 1..%zu with >= %d "
 				      "requests, R^2 %.3f)\n", r->zipf.s, r->zipf.ranks, MB_ZIPF_MIN_COUNT, r->zipf.r2);
@@ -208,6 +225,39 @@ static bool popularity(const struct mb_stat *st, struct mb_buf *b)
 		ok = ok && mb_bprintf(b, "  untracked requests  %" PRIu64 " to keys first seen after the key table filled\n", st->untracked_refs);
 	ok = ok && mb_bprintf(b, "  one-hit wonders     %" PRIu64 " keys (%.2f%% of keys) referenced once%s\n", r->one_hit,
 			      r->nranks ? share(r->one_hit, r->nranks) : 0, r->keys_exact ? "" : " (among exactly counted keys)");
+	return ok;
+}
+
+/* Namespaces (--namespaces): the K with most requests. */
+static bool namespaces(const struct mb_stat *st, struct mb_buf *b)
+{
+	if (!st->ns.on)
+		return true;
+	size_t k = st->o.top;
+	struct mb_hot_item *it = malloc(sizeof *it * k);
+	if (!it)
+		return false;
+	size_t n = mb_hot_list(&st->nsh, it, k);
+	bool ok = mb_bprintf(b, "\nNAMESPACES (%u, by %s)\n", mb_topk_size(st->nsh.tk),
+			     st->ns.tags ? "mb-anon --prefix tag of the first segment" : "first segment");
+	ok = ok && mb_bprintf(b, "  %4s %12s %8s %10s %8s %10s %10s  %s\n", "rank", "requests", "share", "keys", "hit%", "bytes",
+			      "lat mean", "namespace");
+	struct mb_buf nb = { 0 };
+	for (size_t i = 0; i < n && ok; i++) {
+		const struct mb_hot_stats *s = it[i].s;
+		char hr[16] = "-", by[24], lat[24] = "-";
+		if (s->hits + s->misses)
+			snprintf(hr, sizeof hr, "%.2f", share(s->hits, s->hits + s->misses));
+		mb_fmt_bytes(by, sizeof by, (double)s->bytes);
+		if (s->lat_n)
+			dur(lat, sizeof lat, s->lat_sum / s->lat_n);
+		nb.len = 0;
+		ok = mb_report_name(&nb, st->ns.tags, true, it[i].id, it[i].name, s) &&
+		     mb_bprintf(b, "  %4zu %12" PRIu64 " %7.3f%% %10" PRIu64 " %8s %10s %10s  %.*s%s\n", i + 1, it[i].count,
+				share(it[i].count, st->keyed), s->keys, hr, by, lat, (int)nb.len, nb.p, it[i].error ? " (estimate)" : "");
+	}
+	mb_buf_free(&nb);
+	free(it);
 	return ok;
 }
 
@@ -277,6 +327,6 @@ static bool anomalies(const struct mb_stat *st, struct mb_buf *b)
 int mb_report_text(const struct mb_stat *st, struct mb_buf *out)
 {
 	bool ok = overview(st, out) && command_mix(st, out) && sizes(st, out) && arrivals(st, out) && popularity(st, out) &&
-		  cache(st, out) && latency(st, out) && anomalies(st, out);
+		  namespaces(st, out) && cache(st, out) && latency(st, out) && anomalies(st, out);
 	return ok ? MB_OK : MB_EIO;
 }

@@ -1,4 +1,5 @@
 /* report_util.c - buffer printf and number formatting for the mb-stat reports. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -61,4 +62,13 @@ double mb_mrc_at(const struct mb_mrc_point *p, size_t n, double size)
 uint32_t mb_report_group(uint32_t n, uint32_t max)
 {
 	return n <= max ? 1 : (n + max - 1) / max;
+}
+
+bool mb_report_name(struct mb_buf *b, bool hashed, bool ns, uint64_t id, const uint8_t *name, const struct mb_hot_stats *s)
+{
+	if (name && s)
+		return mb_text_escape(b, name, s->name_len) == MB_OK && mb_bprintf(b, "%s", s->name_cut ? "..." : "");
+	if (ns && hashed)
+		return mb_bprintf(b, "@%04" PRIx64, id);
+	return mb_bprintf(b, "%c%016" PRIx64, hashed ? '@' : '#', id);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "anon.h"
 #include "mbtime.h"
 #include "stat.h"
 
@@ -63,6 +64,59 @@ static uint64_t key_hash_raw(const uint8_t *p, size_t n)
 	return mix64(h);
 }
 
+uint64_t mb_stat_key_id(bool hashed, const struct mb_event *ev)
+{
+	uint64_t id = hashed ? ev->key_hash : key_hash_raw(ev->key, ev->key_len);
+	return id + !id;
+}
+
+/* A delimiter table by mb-anon's rules for --prefix (1..16 distinct printable bytes). */
+static int delim_table(const char *delims, uint8_t out[256], struct mb_err *err)
+{
+	struct mb_anon a;
+	memset(&a, 0, sizeof a);
+	if (mb_anon_set_prefix(&a, delims, err) != MB_OK)
+		return MB_ERR;
+	memcpy(out, a.delim, 256);
+	return MB_OK;
+}
+
+int mb_ns_setup(struct mb_ns *ns, const char *delims, const struct mb_stream_info *info, struct mb_err *err)
+{
+	memset(ns, 0, sizeof *ns);
+	if (!delims)
+		return MB_OK;
+	if (delim_table(delims, ns->delim, err) != MB_OK)
+		return MB_ERR;
+	if (info->kind == MB_KIND_EVENTS_HASHED) {
+		const char *p = mb_info_get(info, "anon_prefix");
+		uint8_t theirs[256];
+		struct mb_err e2;
+		if (!p)
+			return mb_err_set(err, MB_ERR, "--namespaces: the keys were hashed without mb-anon --prefix, so they carry no namespace");
+		if (delim_table(p, theirs, &e2) != MB_OK || memcmp(theirs, ns->delim, sizeof theirs))
+			return mb_err_set(err, MB_ERR, "--namespaces: the keys were hashed with mb-anon --prefix '%s', not '%s'", p, delims);
+		ns->tags = true;
+	}
+	ns->on = true;
+	return MB_OK;
+}
+
+uint64_t mb_ns_of(const struct mb_ns *ns, const struct mb_event *ev, const uint8_t **seg, size_t *len)
+{
+	*seg = NULL;
+	*len = 0;
+	if (ns->tags)
+		return ev->key_hash >> (64 - MB_ANON_FIRST_BITS);
+	size_t n = 0;
+	while (n < ev->key_len && !ns->delim[ev->key[n]])
+		n++;
+	*seg = ev->key;
+	*len = n;
+	uint64_t id = key_hash_raw(ev->key, n);
+	return id + !id;
+}
+
 int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct mb_stream_info *info, struct mb_err *err)
 {
 	memset(st, 0, sizeof *st);
@@ -100,6 +154,15 @@ int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct 
 		rc = MB_EIO;
 	if (rc != MB_OK)
 		return mb_err_set(err, MB_EIO, "out of memory for the statistics");
+	if (mb_ns_setup(&st->ns, o->namespaces, info, err) != MB_OK)
+		return MB_ERR;
+	if (st->ns.on && mb_hot_init(&st->nsh, MB_STAT_NS_MAX, !st->ns.tags && o->show_keys, err) != MB_OK)
+		return MB_EIO;
+	if (o->show_keys && !st->hashed) {
+		uint32_t cap = o->top * 16 < 4096 ? 4096 : o->top * 16;
+		if (mb_hot_init(&st->names, cap < MB_STAT_NAMES_MAX ? cap : MB_STAT_NAMES_MAX, true, err) != MB_OK)
+			return MB_EIO;
+	}
 	if (o->mrc)
 		return mb_shards_new(&st->shards, o->mrc_rate, o->mrc_samples, err);
 	return MB_OK;
@@ -127,6 +190,11 @@ void mb_stat_free(struct mb_stat *st)
 	free(st->sec);
 	free(st->sums);
 	mb_topk_free(st->topk);
+	if (st->names.tk)
+		mb_hot_free(&st->names);
+	if (st->nsh.tk)
+		mb_hot_free(&st->nsh);
+	free(st->lat_slot);
 	mb_shards_free(st->shards);
 	free(st->r.top);
 	free(st->r.rank_counts);
@@ -325,7 +393,7 @@ static inline uint32_t object_size(const struct mb_event *ev, uint32_t old)
 }
 
 static int key_event(struct mb_stat *st, const struct mb_event *ev, uint64_t id, uint64_t mixed, uint64_t base, uint32_t w,
-		     struct mb_err *err)
+		     struct mb_hot_stats *ns, struct mb_err *err)
 {
 	mb_hll_add(&st->hll, mixed);
 	st->keyed++;
@@ -353,6 +421,8 @@ static int key_event(struct mb_stat *st, const struct mb_event *ev, uint64_t id,
 		st->cum_bytes += size;
 		win->keys++;
 		win->new_keys++;
+		if (ns)
+			ns->keys++;
 		if (st->nkeys >= st->o.max_keys) {
 			int rc = keys_overflow(st, err);
 			if (rc != MB_OK)
@@ -368,6 +438,78 @@ static int key_event(struct mb_stat *st, const struct mb_event *ev, uint64_t id,
 	win->cum_bytes = st->cum_bytes;
 	if (st->shards)
 		mb_shards_access(st->shards, mixed, size);
+	return MB_OK;
+}
+
+/* ---- latency over time ---- */
+
+/* Bucket of a latency: values below 16 exactly, then 16 sub-buckets per power of two. */
+static inline unsigned lat_bucket(uint64_t v)
+{
+	if (v < MB_STAT_LAT_SUB)
+		return (unsigned)v;
+	unsigned e = 63u - (unsigned)__builtin_clzll(v);
+	unsigned b = (e - 3) * MB_STAT_LAT_SUB + (unsigned)((v >> (e - 4)) & (MB_STAT_LAT_SUB - 1));
+	return b < MB_STAT_LAT_BUCKETS ? b : MB_STAT_LAT_BUCKETS - 1;
+}
+
+/* The largest value of bucket b. */
+static uint64_t lat_bucket_hi(unsigned b)
+{
+	if (b < MB_STAT_LAT_SUB)
+		return b;
+	unsigned e = b / MB_STAT_LAT_SUB + 3, sub = b % MB_STAT_LAT_SUB;
+	return ((UINT64_C(1) << e) | ((uint64_t)sub << (e - 4))) + (UINT64_C(1) << (e - 4)) - 1;
+}
+
+uint64_t mb_stat_lat_pct(const uint64_t *slot, double pct)
+{
+	uint64_t n = 0, seen = 0;
+	for (unsigned b = 0; b < MB_STAT_LAT_BUCKETS; b++)
+		n += slot[b];
+	if (!n)
+		return 0;
+	double r = ceil(pct / 100.0 * (double)n - 1e-9);
+	uint64_t rank = r < 1 ? 1 : (uint64_t)r;
+	for (unsigned b = 0; b < MB_STAT_LAT_BUCKETS; b++) {
+		seen += slot[b];
+		if (seen >= rank)
+			return lat_bucket_hi(b);
+	}
+	return lat_bucket_hi(MB_STAT_LAT_BUCKETS - 1);
+}
+
+/* Count a latency in the slot of base window `base`; past MB_STAT_LAT_SLOTS neighbours merge. */
+static int lat_record(struct mb_stat *st, uint64_t base, uint64_t ns)
+{
+	uint64_t i = base >> st->lat_shift;
+	while (i >= MB_STAT_LAT_SLOTS) {
+		for (uint32_t j = 0; j < st->nlat; j++) {
+			if (j % 2 == 0)
+				memcpy(st->lat_slot[j / 2], st->lat_slot[j], sizeof st->lat_slot[0]);
+			else
+				for (unsigned b = 0; b < MB_STAT_LAT_BUCKETS; b++)
+					st->lat_slot[j / 2][b] += st->lat_slot[j][b];
+		}
+		st->nlat = (st->nlat + 1) / 2;
+		memset(st->lat_slot + st->nlat, 0, sizeof st->lat_slot[0] * (st->lat_cap - st->nlat));
+		st->lat_shift++;
+		i = base >> st->lat_shift;
+	}
+	if (i >= st->lat_cap) {
+		uint32_t cap = st->lat_cap ? st->lat_cap : 8;
+		while (cap <= i)
+			cap *= 2;
+		void *p = realloc(st->lat_slot, sizeof st->lat_slot[0] * cap);
+		if (!p)
+			return MB_EIO;
+		st->lat_slot = p;
+		memset(st->lat_slot + st->lat_cap, 0, sizeof st->lat_slot[0] * (cap - st->lat_cap));
+		st->lat_cap = cap;
+	}
+	st->lat_slot[i][lat_bucket(ns)]++;
+	if (i >= st->nlat)
+		st->nlat = (uint32_t)i + 1;
 	return MB_OK;
 }
 
@@ -407,8 +549,7 @@ int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *
 	uint64_t id = 0, mixed = 0;
 	if (mb_cmd_has_key(cmd)) {
 		/* Start loading the key's table slot now; the other counters hide the cache miss. */
-		id = st->hashed ? ev->key_hash : key_hash_raw(ev->key, ev->key_len);
-		id += !id;
+		id = mb_stat_key_id(st->hashed, ev);
 		mixed = mix64(id);
 		__builtin_prefetch(&st->keys[(uint32_t)mixed & st->key_mask]);
 	}
@@ -463,9 +604,21 @@ int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *
 			st->lat[cmd] = d;
 		}
 		mb_dist_add(st->lat[cmd], ev->latency_ns);
+		if (lat_record(st, rel / st->o.window_ns, ev->latency_ns) != MB_OK)
+			return mb_err_set(err, MB_EIO, "out of memory for latencies over time");
 	}
 	if (!id)
 		return MB_OK;
+	struct mb_hot_stats *nss = NULL;
+	if (st->ns.on) {
+		const uint8_t *seg;
+		size_t len;
+		uint64_t nsid = mb_ns_of(&st->ns, ev, &seg, &len);
+		nss = mb_hot_ref(&st->nsh, nsid, seg, len);
+		mb_hot_account(nss, ev);
+	}
+	if (st->names.tk)
+		mb_hot_account(mb_hot_ref(&st->names, id, ev->key, ev->key_len), ev);
 	unsigned cls = read ? MB_SC_GET : store ? MB_SC_SET : MB_SC_OTHER;
 	st->key_bytes += ev->key_len;
 	mb_dist_add(&st->key_size[cls], ev->key_len);
@@ -485,7 +638,7 @@ int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *
 		else
 			mb_dist_add(&st->ttl, (uint64_t)ttl);
 	}
-	return key_event(st, ev, id, mixed, rel / st->o.window_ns, w, err);
+	return key_event(st, ev, id, mixed, rel / st->o.window_ns, w, nss, err);
 }
 
 void mb_stat_summary(struct mb_stat *st, const struct mb_summary *s)

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "event.h"
 #include "hll.h"
+#include "hot.h"
 #include "shards.h"
 #include "stream.h"
 #include "topk.h"
@@ -24,10 +25,37 @@ struct mb_stat_opts {
 	uint32_t mrc_samples;  /* most keys the SHARDS sampler tracks */
 	uint32_t max_keys;     /* keys counted exactly; beyond: HyperLogLog + space-saving */
 	uint32_t max_conns;    /* connections tracked for per-connection inter-arrivals */
+	bool show_keys;        /* keep and print the names of raw keys (--show-keys) */
+	const char *namespaces; /* delimiters of --namespaces, or NULL */
 };
+
+/*
+ * Namespace grouping (--namespaces DELIMS). A key's namespace is its first segment: the bytes
+ * before the first delimiter, or the whole key without one (mb-anon --prefix's rule, anon.h).
+ * Raw keys are grouped by those bytes; keys hashed by mb-anon --prefix by the 16-bit tag of
+ * their first segment (the top bits of the hash), when the delimiters are the same.
+ */
+struct mb_ns {
+	bool on;
+	bool tags;             /* hashed stream: the namespace is the tag in the hash's top bits */
+	uint8_t delim[256];
+};
+
+/* Set up ns for a stream (delims NULL: grouping off). MB_OK, or MB_ERR when the stream cannot be grouped. */
+int mb_ns_setup(struct mb_ns *ns, const char *delims, const struct mb_stream_info *info, struct mb_err *err);
+/* The namespace id of a keyed event; raw streams also get the segment's bytes (else *seg = NULL). */
+uint64_t mb_ns_of(const struct mb_ns *ns, const struct mb_event *ev, const uint8_t **seg, size_t *len);
+/* The id of an event's key: the stream's hash, or mb-stat's 64-bit hash of a raw key; never 0. */
+uint64_t mb_stat_key_id(bool hashed, const struct mb_event *ev);
 
 /* Size classes: distributions that differ between reads and writes. */
 enum mb_stat_class { MB_SC_ALL, MB_SC_GET, MB_SC_SET, MB_SC_OTHER, MB_SC_COUNT };
+
+#define MB_STAT_LAT_SLOTS 1024      /* latency-over-time slots; beyond, neighbours merge */
+#define MB_STAT_LAT_SUB 16          /* latency-over-time histogram: 16 sub-buckets per power of two (6%) */
+#define MB_STAT_LAT_BUCKETS 640     /* covers 0 .. 2^42 ns (73 min) */
+#define MB_STAT_NS_MAX 65536        /* namespaces tracked (hashed streams have at most 65536 tags) */
+#define MB_STAT_NAMES_MAX 65536     /* hot keys whose names --show-keys keeps */
 
 #define MB_STAT_MAX_WINDOWS 65536   /* time-series windows; beyond, neighbours merge (width doubles) */
 #define MB_STAT_MAX_SECONDS 1048576 /* per-second counts (peak ops/s); beyond, pairs merge */
@@ -115,6 +143,12 @@ struct mb_stat {
 	uint64_t cum_bytes;
 	struct mb_hll hll;
 	struct mb_topk *topk;
+	struct mb_hot names;    /* names of the hot keys (raw streams, --show-keys) */
+	struct mb_ns ns;        /* --namespaces */
+	struct mb_hot nsh;      /* namespaces: requests, hits, bytes, latency per namespace */
+	/* latency over time: slots of window_ns << lat_shift, each a compact histogram */
+	uint64_t (*lat_slot)[MB_STAT_LAT_BUCKETS];
+	uint32_t nlat, lat_cap, lat_shift;
 	/* time series */
 	struct mb_stat_window *win;
 	uint32_t nwin, win_cap, win_shift;
@@ -146,6 +180,8 @@ void mb_stat_key_name(const struct mb_stat *st, uint64_t id, char out[20]);
 void mb_stat_hits(const struct mb_stat *st, unsigned cmd, uint64_t *hits, uint64_t *misses);
 /* Error responses (ERROR, CLIENT_ERROR, SERVER_ERROR) of a command. */
 uint64_t mb_stat_errors(const struct mb_stat *st, unsigned cmd);
+/* Value at percentile pct of a latency-over-time slot (upper end of its bucket, ns); 0 when empty. */
+uint64_t mb_stat_lat_pct(const uint64_t *slot, double pct);
 /* Names of the size classes: "all", "get", "set", "other". */
 const char *mb_stat_class_name(unsigned c);
 

@@ -9,6 +9,7 @@
 struct node {
 	uint64_t key, count, error;
 	uint32_t slot; /* index of this node's entry in tab */
+	uint32_t id;   /* the caller's slot: stable while the key is monitored */
 };
 
 struct mb_topk {
@@ -113,34 +114,60 @@ static void tab_delete(struct mb_topk *t, uint32_t s)
 	t->tab[i] = EMPTY;
 }
 
-void mb_topk_add(struct mb_topk *t, uint64_t key, uint64_t n)
+uint32_t mb_topk_count(struct mb_topk *t, uint64_t key, uint64_t n, bool *fresh)
 {
 	uint32_t s = slot_of(t, key);
+	*fresh = false;
 	while (t->tab[s] != EMPTY) {
 		uint32_t h = t->tab[s];
 		if (t->heap[h].key == key) {
+			uint32_t id = t->heap[h].id;
 			t->heap[h].count += n;
 			sift_down(t, h);
-			return;
+			return id;
 		}
 		s = (s + 1) & t->mask;
 	}
+	*fresh = true;
 	if (t->n < t->cap) {
 		uint32_t i = t->n++;
 		t->tab[s] = i;
-		t->heap[i] = (struct node){ key, n, 0, s };
+		t->heap[i] = (struct node){ key, n, 0, s, i };
 		sift_up(t, i);
-		return;
+		return i;
 	}
-	/* Replace the minimum: the newcomer inherits its count as the error bound. */
+	/* Replace the minimum: the newcomer inherits its count as the error bound, and its slot. */
 	struct node old = t->heap[0];
 	tab_delete(t, old.slot);
 	s = slot_of(t, key);
 	while (t->tab[s] != EMPTY)
 		s = (s + 1) & t->mask;
 	t->tab[s] = 0;
-	t->heap[0] = (struct node){ key, old.count + n, old.count, s };
+	t->heap[0] = (struct node){ key, old.count + n, old.count, s, old.id };
 	sift_down(t, 0);
+	return old.id;
+}
+
+void mb_topk_add(struct mb_topk *t, uint64_t key, uint64_t n)
+{
+	bool fresh;
+	mb_topk_count(t, key, n, &fresh);
+}
+
+uint32_t mb_topk_find(const struct mb_topk *t, uint64_t key)
+{
+	for (uint32_t s = slot_of(t, key); t->tab[s] != EMPTY; s = (s + 1) & t->mask)
+		if (t->heap[t->tab[s]].key == key)
+			return t->heap[t->tab[s]].id;
+	return UINT32_MAX;
+}
+
+uint32_t mb_topk_size(const struct mb_topk *t) { return t->n; }
+
+void mb_topk_clear(struct mb_topk *t)
+{
+	memset(t->tab, 0xff, sizeof *t->tab * ((size_t)t->mask + 1));
+	t->n = 0;
 }
 
 static int by_count_desc(const void *a, const void *b)
@@ -157,7 +184,7 @@ size_t mb_topk_list(const struct mb_topk *t, struct mb_topk_item *out, size_t k)
 	if (!all)
 		return 0;
 	for (uint32_t i = 0; i < t->n; i++)
-		all[i] = (struct mb_topk_item){ t->heap[i].key, t->heap[i].count, t->heap[i].error };
+		all[i] = (struct mb_topk_item){ t->heap[i].key, t->heap[i].count, t->heap[i].error, t->heap[i].id };
 	qsort(all, t->n, sizeof *all, by_count_desc);
 	size_t m = k < t->n ? k : t->n;
 	memcpy(out, all, sizeof *all * m);

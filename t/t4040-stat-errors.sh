@@ -74,4 +74,16 @@ test_expect_success '--help and --version' '
 	mb-stat --help | grep -q "^usage: mb-stat" && mb-stat --version | grep -q "^mb-stat"
 '
 
+test_expect_success '--help and the manual give the defaults the code uses' '
+	mb-stat --help >help &&
+	for o in top window mrc-rate mrc-samples max-keys; do
+		h=$(tr "\n" " " <help | sed -n "s/.*--$o [^(]*(default \([0-9.]*\).*/\1/p") &&
+		d=$(grep "^| .*--$o " "$MB_SRC/doc/mb-stat.md" | sed -n "s/.*default \([0-9.]*\).*/\1/p") &&
+		echo "$o help=$h manual=$d" && test -n "$h" && test "$h" = "$d" || exit 1
+	done &&
+	grep -q "(default 16384)" help &&
+	mb-gen -n 40000 -K 20000 -z 0 --seed 1 | mb-stat --json >d.json &&
+	"$MB_PYTHON" -c "import json; m = json.load(open(\"d.json\"))[\"cache\"][\"mrc\"]; assert m[\"rate\"] < 1 and m[\"rate\"] >= 16384 / 20000 * 0.5, m[\"rate\"]"
+'
+
 test_done

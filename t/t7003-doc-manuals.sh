@@ -45,7 +45,7 @@ test_expect_success 'rendered: the sections, tables as tables, no Markdown, no s
 '
 
 # Mismatches in programs another branch owns, reported to its owner; the test holds everything else.
-known="mb-stat --mrc-samples|mb-stat --max-keys|mb-fire --conns|mb-fire --loop|mb-fire --speed|mb-fire --threads"
+known="mb-fire --conns|mb-fire --loop|mb-fire --speed|mb-fire --threads"
 
 test_expect_success 'every default the help gives, the manual gives too, the same' '
 	for p in $progs; do

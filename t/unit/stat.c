@@ -2,10 +2,13 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dist.h"
 #include "hll.h"
+#include "hot.h"
 #include "shards.h"
+#include "stat.h"
 #include "tap.h"
 #include "topk.h"
 #include "zipf_fit.h"
@@ -47,6 +50,67 @@ static void test_topk(void)
 	ok(n == 1 && it[0].key == 7, "topk: the heavy hitter survives 16000 one-offs");
 	ok(it[0].count >= heavy && it[0].count - it[0].error <= heavy, "topk: count - error <= true <= count");
 	mb_topk_free(t);
+}
+
+/* Slots stay with their key while it is monitored; a newcomer takes the evicted key's slot. */
+static void test_topk_slots(void)
+{
+	struct mb_topk *t;
+	bool fresh;
+	ok(mb_topk_new(&t, 4, NULL) == MB_OK, "topk slots: created");
+	uint32_t s[5];
+	for (uint64_t k = 1; k <= 4; k++) {
+		for (uint64_t i = 0; i < k; i++)
+			s[k] = mb_topk_count(t, k, 1, &fresh);
+	}
+	ok(s[1] != s[2] && s[2] != s[3] && s[3] != s[4] && s[1] < 4 && s[4] < 4, "topk slots: distinct, below capacity");
+	ok(mb_topk_count(t, 3, 1, &fresh) == s[3] && !fresh, "topk slots: a counted key keeps its slot");
+	uint32_t n = mb_topk_count(t, 99, 1, &fresh);
+	ok(fresh && n == s[1] && mb_topk_find(t, 1) == UINT32_MAX, "topk slots: a newcomer takes the least counted key's slot");
+	ok(mb_topk_find(t, 99) == n && mb_topk_size(t) == 4, "topk slots: find");
+	mb_topk_clear(t);
+	ok(mb_topk_size(t) == 0 && mb_topk_find(t, 99) == UINT32_MAX, "topk slots: clear");
+	mb_topk_free(t);
+
+	struct mb_hot h;
+	ok(mb_hot_init(&h, 2, true, NULL) == MB_OK, "hot: created");
+	struct mb_event ev = { .cmd = MB_CMD_GET, .status = MB_ST_HIT, .resp_len = 7, .latency_ns = 100 };
+	mb_hot_account(mb_hot_ref(&h, 5, (const uint8_t *)"five", 4), &ev);
+	ev.status = MB_ST_MISS;
+	mb_hot_account(mb_hot_ref(&h, 5, (const uint8_t *)"five", 4), &ev);
+	const uint8_t *name;
+	const struct mb_hot_stats *hs = mb_hot_find(&h, 5, &name);
+	ok(hs && hs->ops == 2 && hs->hits == 1 && hs->misses == 1 && hs->bytes == 7 && hs->lat_n == 2 && hs->lat_max == 100,
+	   "hot: counters of an item");
+	ok(hs && hs->name_len == 4 && !memcmp(name, "five", 4), "hot: its name");
+	mb_hot_free(&h);
+}
+
+/* Latency over time: each window's percentile is the upper end of its bucket, within 1/16 above. */
+static void test_lat_slots(void)
+{
+	static struct mb_stat st;
+	struct mb_stat_opts o;
+	struct mb_stream_info info;
+	struct mb_err err;
+	mb_stat_opts_default(&o);
+	o.mrc = false;
+	mb_info_init(&info, MB_KIND_EVENTS_HASHED);
+	ok(mb_stat_init(&st, &o, &info, &err) == MB_OK, "lat slots: accumulator");
+	uint64_t vals[] = { 0, 7, 15, 16, 17, 1000, 123456, 3600000000000ull };
+	size_t nv = sizeof vals / sizeof vals[0];
+	for (size_t i = 0; i < nv; i++) {
+		struct mb_event ev = { .ts_ns = 1700000000000000000ull + i * 1000000000ull, .cmd = MB_CMD_GET, .status = MB_ST_MISS,
+				       .latency_ns = vals[i], .key_hash = i + 1, .key_len = 3 };
+		ok(mb_stat_event(&st, &ev, &err) == MB_OK, "lat slots: event %zu", i);
+	}
+	is_int(st.nlat, nv, "lat slots: one per window");
+	for (size_t i = 0; i < nv && i < st.nlat; i++) {
+		uint64_t got = mb_stat_lat_pct(st.lat_slot[i], 99), v = vals[i];
+		ok(got >= v && (double)got <= (double)v * (1 + 1.0 / 16) + 1, "lat slots: %llu -> %llu", (unsigned long long)v,
+		   (unsigned long long)got);
+	}
+	mb_stat_free(&st);
 }
 
 static void test_hll(void)
@@ -144,6 +208,8 @@ static void test_shards(void)
 int main(void)
 {
 	test_topk();
+	test_topk_slots();
+	test_lat_slots();
 	test_hll();
 	test_zipf();
 	test_dist();
