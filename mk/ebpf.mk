@@ -45,7 +45,7 @@ $(BUILD)/bpf/ebpf.o: bpf/ebpf.c bpf/ebpf.h bpf/capture.h $(BUILD)/gen/capture.sk
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS) -Ibpf -c -o $@ $<
-	@echo '  EBPF   mb-capture: eBPF capture built (kernel types from UAPI headers)' >&2
+	$(call say,EBPF,'mb-capture: eBPF capture built (kernel types from the UAPI headers)')
 else
 EXTRA_OBJ_mb-capture += $(BUILD)/bpf/ebpf-none.o
 
