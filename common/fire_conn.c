@@ -498,6 +498,7 @@ void fire_conn_pump(struct fire_worker *w, struct fire_conn *c)
 	uint64_t now = 0;
 	struct mb_mcreq_key keys[MB_MCREQ_BATCH_MAX];
 	bool wrote = false;
+again:
 	while (c->q_send != FIRE_NONE && c->q_send < w->due) {
 		uint64_t seq = c->q_send;
 		struct fire_item *h = &w->items[seq & (FIRE_RING - 1)];
@@ -561,8 +562,10 @@ void fire_conn_pump(struct fire_worker *w, struct fire_conn *c)
 	}
 	if (wrote) {
 		w->last_progress = now;
-		if (c->state == CS_UP)
-			conn_flush(w, c);
+		wrote = false;
+		/* the socket took everything: go on with what back-pressure held back */
+		if (c->state == CS_UP && conn_flush(w, c) && c->out_len == c->out_off && c->state == CS_UP)
+			goto again;
 	}
 }
 
@@ -586,6 +589,7 @@ void fire_conn_barrier(struct fire_worker *w, struct fire_conn *c)
 	c->barrier = true;
 	c->bar_proto = q.proto;
 	c->bar_seq = c->sent_seq;
+	c->bar_quiet = c->quiet_sent;
 	w->s.barriers++;
 	conn_flush(w, c);
 }
@@ -596,7 +600,7 @@ static bool barrier_unit(struct fire_worker *w, struct fire_conn *c, const struc
 	if (u->kind != MB_RK_MN && !(u->kind == MB_RK_BINARY && u->opcode == 0x0a))
 		return false;
 	c->barrier = false;
-	conn_confirm(w, c, c->bar_seq, c->quiet_sent);
+	conn_confirm(w, c, c->bar_seq, c->bar_quiet);
 	return true;
 }
 

@@ -65,6 +65,7 @@ struct fire_conn {
 	uint32_t sent_seq;   /* sequence number of the last request sent */
 	uint32_t bar_seq;
 	uint64_t quiet_sent, quiet_confirmed; /* quiet operations sent / known processed */
+	uint64_t bar_quiet;  /* quiet operations sent before the barrier */
 	uint64_t timer;      /* reconnect timer id, 0 when none */
 	uint64_t q_head, q_send, q_tail;
 	uint8_t *out;
@@ -87,7 +88,7 @@ struct fire_cmd_stats {
 struct fire_stats {
 	struct fire_cmd_stats cmd[MB_CMD_COUNT];
 	struct mb_hist late;
-	uint64_t ops, requests, errors, lost, cancelled, unconfirmed;
+	uint64_t ops, requests, errors, lost, cancelled, unconfirmed, unsent;
 	uint64_t rec_hits, rec_reads, rep_hits, rep_reads;
 	uint64_t connects, connect_fail, resets, desync;
 	uint64_t waited, wait_ns, barriers;

@@ -58,6 +58,7 @@ void fire_stats_sum(struct fire_run *r)
 		tot->lost += s->lost;
 		tot->cancelled += s->cancelled;
 		tot->unconfirmed += s->unconfirmed;
+		tot->unsent += s->unsent;
 		tot->rec_hits += s->rec_hits;
 		tot->rec_reads += s->rec_reads;
 		tot->rep_hits += s->rep_hits;
@@ -78,7 +79,7 @@ void fire_stats_sum(struct fire_run *r)
 
 uint64_t fire_run_lost(const struct fire_run *r)
 {
-	return r->total.lost + r->total.cancelled + r->total.unconfirmed;
+	return r->total.lost + r->total.cancelled + r->total.unconfirmed + r->total.unsent;
 }
 
 static void fmt_dur(char *b, size_t n, uint64_t ns)
@@ -142,8 +143,8 @@ static void report_text(const struct fire_run *r, FILE *o)
 	fprintf(o, "connections: %" PRIu64 " opened, %" PRIu64 " failed to open, %" PRIu64 " broke\n", s->connects,
 		s->connect_fail, s->resets);
 	fprintf(o, "errors: %" PRIu64 " (lost to broken connections %" PRIu64 ", unanswered at the end %" PRIu64
-		   ", quiet unconfirmed %" PRIu64 ", out of sync %" PRIu64 ")\n", s->errors, s->lost, s->cancelled,
-		s->unconfirmed, s->desync);
+		   ", quiet unconfirmed %" PRIu64 ", never sent %" PRIu64 ", out of sync %" PRIu64 ")\n", s->errors, s->lost,
+		s->cancelled, s->unconfirmed, s->unsent, s->desync);
 	if (opt->order)
 		fprintf(o, "order: %" PRIu64 " requests waited for their key's order, %.3f ms in all; %" PRIu64
 			   " barriers; recorded overlaps %" PRIu64 " (%" PRIu64 " told by statuses, %" PRIu64
@@ -226,7 +227,8 @@ static void report_json(const struct fire_run *r, FILE *f)
 	fprintf(f, " \"connections\": {\"opened\": %" PRIu64 ", \"failed\": %" PRIu64 ", \"broke\": %" PRIu64 "},\n",
 		s->connects, s->connect_fail, s->resets);
 	fprintf(f, " \"errors\": %" PRIu64 ", \"lost\": %" PRIu64 ", \"unanswered\": %" PRIu64 ", \"unconfirmed\": %" PRIu64
-		   ", \"desync\": %" PRIu64 ",\n", s->errors, s->lost, s->cancelled, s->unconfirmed, s->desync);
+		   ", \"unsent\": %" PRIu64 ", \"desync\": %" PRIu64 ",\n", s->errors, s->lost, s->cancelled, s->unconfirmed,
+		s->unsent, s->desync);
 	fprintf(f, " \"order\": {\"on\": %s, \"waited\": %" PRIu64 ", \"wait_ms\": %.3f, \"barriers\": %" PRIu64
 		   ", \"overlaps\": %" PRIu64 ", \"told\": %" PRIu64 ", \"reversed\": %" PRIu64 ", \"ambiguous\": %" PRIu64 "},\n",
 		opt->order ? "true" : "false", s->waited, (double)s->wait_ns / 1e6, s->barriers, r->order.overlaps,

@@ -338,6 +338,16 @@ void *fire_worker_main(void *arg)
 	}
 	atomic_store(&w->waiting, 0);
 	handover(w, true);
+	/* given up (--drain) rather than stopped: what was never sent is lost too */
+	if (!w->stopping) {
+		for (uint64_t s = atomic_load(&w->tail); s < w->linked; s++) {
+			const struct fire_item *it = &w->items[s & (FIRE_RING - 1)];
+			if (it->nkeys && it->state == IT_QUEUED) {
+				w->s.unsent += it->nkeys;
+				w->s.errors += it->nkeys;
+			}
+		}
+	}
 	/* what is still out is not answered */
 	uint64_t now = mb_mono_ns();
 	for (uint32_t i = 0; i < w->nconns; i++)
