@@ -272,7 +272,7 @@ static void conn_confirm(struct fire_worker *w, struct fire_conn *c, uint32_t se
 	if (quiet_before > c->quiet_confirmed)
 		c->quiet_confirmed = quiet_before;
 	if (w->run->order.on)
-		fire_order_confirm(w->run, c->pid, seq);
+		fire_order_confirm(w, c->pid, seq);
 }
 
 /* Sent requests of a broken or abandoned connection: unanswered (counted in *lost). */
@@ -296,7 +296,7 @@ static void conn_drop_sent(struct fire_worker *w, struct fire_conn *c, uint64_t 
 	w->s.errors += unconf;
 	c->quiet_confirmed = c->quiet_sent;
 	if (w->run->order.on && c->sent_seq)
-		fire_order_confirm(w->run, c->pid, c->sent_seq); /* given up: nobody waits for them */
+		fire_order_confirm(w, c->pid, c->sent_seq); /* given up: nobody waits for them */
 	c->barrier = false;
 }
 

@@ -221,9 +221,9 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
    returns false. */
 bool fire_order_ready(struct fire_worker *w, const struct fire_item *it);
 /* Worker: requests up to seq on connection pid are processed; wakes whoever waits. */
-void fire_order_confirm(struct fire_run *r, uint32_t pid, uint32_t seq);
+void fire_order_confirm(struct fire_worker *w, uint32_t pid, uint32_t seq);
 /* Worker: a read of slot is done. */
-void fire_order_read_done(struct fire_run *r, uint32_t slot);
+void fire_order_read_done(struct fire_worker *w, uint32_t slot);
 /* Whether someone waits for connection pid (and clears the flag). */
 bool fire_order_wanted(struct fire_order *o, uint32_t pid);
 
@@ -238,8 +238,8 @@ void fire_sched_free(struct fire_sched *s);
 
 /* fire_worker.c */
 void *fire_worker_main(void *arg);
-/* Wake the workers that wait for an order dependency. */
-void fire_wake_waiters(struct fire_run *r);
+/* Wake the other workers that wait for an order dependency (self rechecks on its own). */
+void fire_wake_waiters(struct fire_worker *self);
 /* Wake worker w: someone wants a barrier from one of its connections. */
 void fire_poke(struct fire_worker *w);
 /* Count one finished key operation. */

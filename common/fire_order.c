@@ -175,26 +175,27 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 	s->state = after_of(ev->cmd, ev->status, before);
 }
 
-/* Wake the owner of connection pid: someone waits for its quiet requests. */
-static void want(struct fire_run *r, struct fire_oconn *c)
+/* Tell the owner of connection c that someone (worker self) waits for its quiet requests;
+   an owner that is self looks at its tails on every turn of its loop anyway. */
+static void want(struct fire_worker *self, struct fire_oconn *c)
 {
 	if (atomic_load_explicit(&c->want, memory_order_relaxed))
 		return;
 	atomic_store(&c->want, 1);
-	fire_poke(&r->workers[c->worker]);
+	if (c->worker != (unsigned)self->id)
+		fire_poke(&self->run->workers[c->worker]);
 }
 
 bool fire_order_ready(struct fire_worker *w, const struct fire_item *h)
 {
-	struct fire_run *r = w->run;
-	struct fire_order *o = &r->order;
+	struct fire_order *o = &w->run->order;
 	uint64_t at = (uint64_t)(h - w->items);
 	for (unsigned i = 0; i < h->nkeys; i++) {
 		const struct fire_item *m = &w->items[(at + i) & (FIRE_RING - 1)];
 		if (m->dep_conn != FIRE_NOCONN) {
 			struct fire_oconn *c = oconn(o, m->dep_conn);
 			if ((int32_t)(atomic_load_explicit(&c->done, memory_order_acquire) - m->dep_seq) < 0) {
-				want(r, c);
+				want(w, c);
 				if ((int32_t)(atomic_load(&c->done) - m->dep_seq) < 0)
 					return false;
 			}
@@ -206,20 +207,20 @@ bool fire_order_ready(struct fire_worker *w, const struct fire_item *h)
 	return true;
 }
 
-void fire_order_confirm(struct fire_run *r, uint32_t pid, uint32_t seq)
+void fire_order_confirm(struct fire_worker *w, uint32_t pid, uint32_t seq)
 {
-	struct fire_oconn *c = oconn(&r->order, pid);
+	struct fire_oconn *c = oconn(&w->run->order, pid);
 	if ((int32_t)(seq - atomic_load_explicit(&c->done, memory_order_relaxed)) <= 0)
 		return;
 	atomic_store(&c->done, seq);
 	atomic_store_explicit(&c->want, 0, memory_order_relaxed);
-	fire_wake_waiters(r);
+	fire_wake_waiters(w);
 }
 
-void fire_order_read_done(struct fire_run *r, uint32_t slot)
+void fire_order_read_done(struct fire_worker *w, uint32_t slot)
 {
-	atomic_fetch_add(&r->order.reads_done[slot], 1);
-	fire_wake_waiters(r);
+	atomic_fetch_add(&w->run->order.reads_done[slot], 1);
+	fire_wake_waiters(w);
 }
 
 bool fire_order_wanted(struct fire_order *o, uint32_t pid)

@@ -50,7 +50,7 @@ void fire_finish(struct fire_worker *w, struct fire_conn *c, uint64_t seq, unsig
 		struct fire_item *m = &w->items[(seq + i) & (FIRE_RING - 1)];
 		fire_count_op(w, m, read_batch ? (i < hits ? MB_ST_HIT : MB_ST_MISS) : st);
 		if (r->order.on && m->slot != FIRE_NOCONN && !m->is_write && (mb_cmd_is_read(m->cmd) || m->cmd == MB_CMD_TOUCH))
-			fire_order_read_done(r, m->slot);
+			fire_order_read_done(w, m->slot);
 	}
 	if (h->state == IT_SENT && st != MB_ST_UNANSWERED && h->expect != MB_EXP_NONE) {
 		struct fire_cmd_stats *cs = &w->s.cmd[h->cmd];
@@ -87,10 +87,11 @@ void fire_poke(struct fire_worker *w)
 	}
 }
 
-void fire_wake_waiters(struct fire_run *r)
+void fire_wake_waiters(struct fire_worker *self)
 {
-	for (unsigned i = 0; i < r->opt.threads; i++)
-		if (atomic_load(&r->workers[i].waiting))
+	struct fire_run *r = self->run;
+	for (unsigned i = 0; r->opt.threads > 1 && i < r->opt.threads; i++)
+		if (i != (unsigned)self->id && atomic_load(&r->workers[i].waiting))
 			fire_poke(&r->workers[i]);
 }
 
@@ -307,8 +308,11 @@ void *fire_worker_main(void *arg)
 				if (it->nkeys && it->state == IT_QUEUED)
 					fire_conn_pump(w, fire_conn_at(w, it->conn));
 			}
-			if (w->nwait)
+			if (w->nwait) {
+				/* flag first, then look: a confirmation after the look sees the flag */
+				atomic_store(&w->waiting, 1);
 				recheck_waits(w);
+			}
 		}
 		if (w->ntail)
 			check_tails(w, false);
