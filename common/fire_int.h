@@ -135,6 +135,7 @@ struct fire_worker {
 	_Atomic int sleeping;
 	_Atomic int poke;           /* something was confirmed or a barrier is wanted: recheck */
 	_Atomic int waiting;        /* its wait list is not empty */
+	_Atomic int finished;       /* the worker's thread is done */
 	int efd;
 	uint64_t linked, due;
 	struct fire_conn **chunks;  /* connection chunks (stable addresses) */

@@ -303,7 +303,7 @@ void *fire_progress_main(void *arg)
 	uint64_t last_ops = 0, t_last = mb_mono_ns();
 	uint64_t stop_at = opt->duration ? r->start_ns + opt->duration : UINT64_MAX;
 	while (!atomic_load(&r->stop)) {
-		struct timespec ts = { 0, 10000000 };
+		struct timespec ts = { 0, 5000000 };
 		nanosleep(&ts, NULL);
 		uint64_t now = mb_mono_ns();
 		if (now >= stop_at) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fire_int.h"
@@ -180,6 +181,22 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 		atomic_store(&r->stop, 1); /* bad input: stop now, the error is the outcome */
 	for (unsigned i = 0; i < started; i++)
 		fire_poke(&r->workers[i]);
+	/* wait for the workers; a signal ends the sleep at once and wakes them, so a stop does
+	   not wait for their next look at the flag */
+	bool poked = false;
+	for (unsigned i = 0; i < started;) {
+		if (atomic_load(&r->workers[i].finished)) {
+			i++;
+			continue;
+		}
+		if (mb_stop_requested && !poked) {
+			poked = true;
+			for (unsigned k = 0; k < started; k++)
+				fire_poke(&r->workers[k]);
+		}
+		struct timespec ts = { 0, poked ? 1000000 : 10000000 };
+		nanosleep(&ts, NULL);
+	}
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(r->workers[i].th, NULL);
 	r->interrupted = mb_stop_requested && !atomic_load(&r->duration_hit);

@@ -282,6 +282,7 @@ void *fire_worker_main(void *arg)
 	w->spin_ns = SPIN_MAX_NS;
 	if (mb_evloop_set(w->loop, w->efd, MB_EV_READ, wake_event, w, &w->err) != MB_OK) {
 		w->failed = 1;
+		atomic_store(&w->finished, 1);
 		return NULL;
 	}
 	while (!atomic_load(&r->started) && !atomic_load(&r->stop) && !mb_stop_requested) {
@@ -359,5 +360,6 @@ void *fire_worker_main(void *arg)
 	while (w->nbufs)
 		free(w->bufs[--w->nbufs]);
 	fire_cas_free(w);
+	atomic_store(&w->finished, 1);
 	return NULL;
 }
