@@ -26,7 +26,7 @@
  */
 
 #define OUT_HIGH (64u * 1024)      /* stop queueing requests on a connection past this much unsent */
-#define IO_BUF (16u * 1024)
+#define IO_BUF FIRE_IO_BUF
 #define BUF_CACHE 64               /* idle I/O buffers a worker keeps for reuse */
 #define BACKOFF_MIN_NS 10000000ull
 #define BACKOFF_MAX_NS 1000000000ull
@@ -78,13 +78,13 @@ int fire_target_parse(const char *s, struct fire_target *t, struct mb_err *err)
 	return MB_OK;
 }
 
-/* A non-blocking stream socket towards t, connect started; -1 with errno. */
-static int open_socket(const struct fire_target *t, int *in_progress)
+/* A non-blocking socket towards t (a datagram one when udp), connect started; -1 with errno. */
+static int open_socket(const struct fire_target *t, bool udp, int *in_progress)
 {
-	int fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(t->family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (t->family != AF_UNIX) {
+	if (t->family != AF_UNIX && !udp) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
@@ -105,7 +105,7 @@ static int open_socket(const struct fire_target *t, int *in_progress)
 int fire_connect_blocking(const struct fire_target *t, struct mb_err *err)
 {
 	int inprog;
-	int fd = open_socket(t, &inprog);
+	int fd = open_socket(t, false, &inprog);
 	if (fd >= 0 && inprog) {
 		fd_set w;
 		FD_ZERO(&w);
@@ -343,7 +343,7 @@ void fire_conn_abandon(struct fire_worker *w, struct fire_conn *c, uint64_t now)
 bool fire_conn_connect(struct fire_worker *w, struct fire_conn *c)
 {
 	int inprog;
-	c->fd = open_socket(&w->run->opt.targets[c->target], &inprog);
+	c->fd = open_socket(&w->run->opt.targets[c->target], c->udp, &inprog);
 	if (c->fd < 0) {
 		w->s.connect_fail++;
 		conn_fail(w, c, false);
@@ -377,7 +377,7 @@ static bool conn_flush(struct fire_worker *w, struct fire_conn *c)
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 		if (n > 0) {
-			c->out_off += (uint32_t)n;
+			c->out_off += c->udp ? c->out_len - c->out_off : (uint32_t)n; /* a datagram goes whole */
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -457,6 +457,8 @@ static bool may_send(struct fire_worker *w, struct fire_conn *c, const struct fi
 		return false;
 	if (h->cmd == MB_CMD_CAS && c->outstanding)
 		return false; /* a cas sends the unique an earlier answer (its gets) hands out */
+	if (c->udp && (c->outstanding || c->out_len != c->out_off))
+		return false; /* one datagram request at a time: replies may come in any order or not at all */
 	if (c->out_len - c->out_off >= OUT_HIGH)
 		return false;
 	if (r->order.on && !fire_order_ready(w, h)) {
@@ -477,12 +479,15 @@ static bool may_send(struct fire_worker *w, struct fire_conn *c, const struct fi
 /* Append the bytes of a request built by mcreq; false when the connection failed. */
 static bool conn_build(struct fire_worker *w, struct fire_conn *c, const struct mb_mcreq *q, enum mb_expect *ex, size_t *len)
 {
-	if (!out_room(w, c, mb_mcreq_size(q))) {
+	uint32_t frame = c->udp ? FIRE_UDP_HDR : 0;
+	if (!out_room(w, c, frame + mb_mcreq_size(q))) {
 		conn_fail(w, c, false);
 		return false;
 	}
-	*len = mb_mcreq_build(c->out + c->out_len, c->out_cap - c->out_len, q, ex);
-	c->out_len += (uint32_t)*len;
+	*len = mb_mcreq_build(c->out + c->out_len + frame, c->out_cap - c->out_len - frame, q, ex);
+	if (frame)
+		fire_udp_frame(w, c, c->out + c->out_len);
+	c->out_len += frame + (uint32_t)*len;
 	return true;
 }
 
@@ -577,7 +582,7 @@ bool fire_conn_settled(const struct fire_conn *c)
 
 void fire_conn_barrier(struct fire_worker *w, struct fire_conn *c)
 {
-	if (c->state != CS_UP || c->barrier || c->outstanding || c->quiet_sent == c->quiet_confirmed)
+	if (c->state != CS_UP || c->barrier || c->outstanding || c->quiet_sent == c->quiet_confirmed || c->udp)
 		return;
 	uint64_t hs = c->q_tail;
 	uint8_t proto = hs != FIRE_NONE ? w->items[hs & (FIRE_RING - 1)].proto : c->bar_proto;
@@ -692,13 +697,68 @@ static int next_binary(const struct fire_worker *w, const struct fire_conn *c)
 	return hs != FIRE_NONE && w->items[hs & (FIRE_RING - 1)].proto == MB_PROTO_BINARY;
 }
 
-/* Read and parse what the server sent. */
-static void conn_read(struct fire_worker *w, struct fire_conn *c)
+bool fire_conn_parse(struct fire_worker *w, struct fire_conn *c, uint64_t now)
+{
+	c->last_active = now;
+	uint32_t off = 0;
+	while (off < c->in_len) {
+		if (c->skip) {
+			uint32_t k = c->in_len - off < c->skip ? c->in_len - off : c->skip;
+			off += k;
+			c->skip -= k;
+			continue;
+		}
+		struct mb_mcresp u;
+		int rc = mb_mcresp_parse(next_binary(w, c), c->in + off, c->in_len - off, &u);
+		if (rc == MB_MCRESP_MORE)
+			break;
+		if (rc == MB_MCRESP_BAD || !conn_unit(w, c, &u, now)) {
+			w->s.desync++;
+			conn_fail(w, c, true);
+			return false;
+		}
+		w->last_progress = now;
+		off += u.hdr_len;
+		c->skip = u.value_len + u.trailer_len;
+	}
+	if (off) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+	return true;
+}
+
+bool fire_conn_in_room(struct fire_worker *w, struct fire_conn *c)
 {
 	if (!c->in && !(c->in = buf_get(w))) {
 		conn_fail(w, c, false);
-		return;
+		return false;
 	}
+	return true;
+}
+
+void fire_conn_idle_in(struct fire_worker *w, struct fire_conn *c)
+{
+	if (c->in && c->in_len == 0) {
+		buf_put(w, c->in, IO_BUF);
+		c->in = NULL;
+	}
+}
+
+void fire_conn_lose(struct fire_worker *w, struct fire_conn *c)
+{
+	conn_drop_sent(w, c, mb_mono_ns(), &w->s.lost);
+	c->outstanding = 0;
+	c->skip = c->r_hits = 0;
+	c->r_status = 0;
+	c->in_len = 0;
+}
+
+/* Read and parse what the server sent. */
+static void conn_read(struct fire_worker *w, struct fire_conn *c)
+{
+	if (!fire_conn_in_room(w, c))
+		return;
 	for (;;) {
 		ssize_t n = recv(c->fd, c->in + c->in_len, IO_BUF - c->in_len, 0);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -711,40 +771,12 @@ static void conn_read(struct fire_worker *w, struct fire_conn *c)
 			break;
 		}
 		c->in_len += (uint32_t)n;
-		uint64_t now = mb_mono_ns();
-		c->last_active = now;
-		uint32_t off = 0;
-		while (off < c->in_len) {
-			if (c->skip) {
-				uint32_t k = c->in_len - off < c->skip ? c->in_len - off : c->skip;
-				off += k;
-				c->skip -= k;
-				continue;
-			}
-			struct mb_mcresp u;
-			int rc = mb_mcresp_parse(next_binary(w, c), c->in + off, c->in_len - off, &u);
-			if (rc == MB_MCRESP_MORE)
-				break;
-			if (rc == MB_MCRESP_BAD || !conn_unit(w, c, &u, now)) {
-				w->s.desync++;
-				conn_fail(w, c, true);
-				return;
-			}
-			w->last_progress = now;
-			off += u.hdr_len;
-			c->skip = u.value_len + u.trailer_len;
-		}
-		if (off) {
-			memmove(c->in, c->in + off, c->in_len - off);
-			c->in_len -= off;
-		}
+		if (!fire_conn_parse(w, c, mb_mono_ns()))
+			return;
 		if (c->in_len < IO_BUF / 2)
 			break;
 	}
-	if (c->in_len == 0) {
-		buf_put(w, c->in, IO_BUF);
-		c->in = NULL;
-	}
+	fire_conn_idle_in(w, c);
 	fire_conn_pump(w, c);
 }
 
@@ -773,6 +805,10 @@ static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
 			return;
 		fire_conn_pump(w, c);
 	}
-	if ((mask & MB_EV_READ) && c->fd >= 0)
-		conn_read(w, c);
+	if ((mask & MB_EV_READ) && c->fd >= 0) {
+		if (c->udp)
+			fire_udp_read(w, c);
+		else
+			conn_read(w, c);
+	}
 }

@@ -23,6 +23,8 @@
 #define FIRE_HIST_HI 60000000000ull
 #define FIRE_WORKER_NICE (-20)         /* timed-mode workers: preempted by nothing of normal priority */
 #define FIRE_CONN_CHUNK 1024           /* connections are allocated in chunks that never move */
+#define FIRE_IO_BUF (16u * 1024)       /* a connection's input (and first output) buffer */
+#define FIRE_UDP_HDR 8                 /* memcached's UDP frame header: request id, sequence, total, reserved */
 
 enum fire_item_state { IT_QUEUED = 1, IT_SENT, IT_DONE };
 enum fire_conn_state { CS_IDLE = 0, CS_CONNECTING, CS_UP, CS_DOWN };
@@ -46,6 +48,7 @@ struct fire_item {
 	uint16_t nkeys;      /* head of a request: members that follow (1 = single key); 0 = member */
 	uint8_t cmd, proto, rec_status, quiet;
 	uint8_t is_write;
+	uint8_t udp;          /* recorded over UDP */
 	uint8_t expect;      /* enum mb_expect, set when sent */
 	uint8_t state;       /* enum fire_item_state; the ring's head/tail carry the ordering */
 };
@@ -59,6 +62,10 @@ struct fire_conn {
 	bool in_tail;        /* on the worker's list of unconfirmed quiet tails */
 	bool barrier;        /* a barrier (mn / NOOP) is out; its answer confirms up to bar_seq */
 	uint8_t bar_proto;
+	bool udp;            /* a datagram socket: one request at a time, framed (fire_udp.c) */
+	bool udp_lost;       /* a datagram of the current reply did not come in sequence */
+	uint16_t udp_id, udp_seq; /* request id of the datagram out, next reply sequence expected */
+	uint64_t udp_timer;  /* gives the request up when its reply does not come */
 	uint32_t pid;        /* run-wide connection number (order tracker) */
 	struct fire_worker *w; /* owner */
 	uint32_t outstanding;
@@ -210,6 +217,20 @@ void fire_conn_free_buffers(struct fire_worker *w, struct fire_conn *c);
 /* Give up on the connection at the end: what is out is unanswered. */
 void fire_conn_abandon(struct fire_worker *w, struct fire_conn *c, uint64_t now);
 void fire_cas_free(struct fire_worker *w);
+/* Parse the response bytes in c->in; false when the connection failed. */
+bool fire_conn_parse(struct fire_worker *w, struct fire_conn *c, uint64_t now);
+/* An input buffer for c; false (connection failed) without memory. */
+bool fire_conn_in_room(struct fire_worker *w, struct fire_conn *c);
+/* Give the input buffer back when it is empty. */
+void fire_conn_idle_in(struct fire_worker *w, struct fire_conn *c);
+/* What is out on c is lost (its reply did not come); the connection goes on. */
+void fire_conn_lose(struct fire_worker *w, struct fire_conn *c);
+
+/* fire_udp.c */
+/* Write the frame header of the next request datagram of c at p (and arm its timeout). */
+void fire_udp_frame(struct fire_worker *w, struct fire_conn *c, uint8_t *p);
+/* Read the reply datagrams waiting on c. */
+void fire_udp_read(struct fire_worker *w, struct fire_conn *c);
 
 /* fire_order.c */
 int fire_order_init(struct fire_order *o, bool on, struct mb_err *err);

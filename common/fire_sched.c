@@ -170,7 +170,9 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
 	it->cmd = ev->cmd;
 	it->proto = r->opt.proto ? (uint8_t)r->opt.proto : ev->proto ? ev->proto : MB_PROTO_TEXT;
 	it->rec_status = ev->status;
-	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0;
+	it->udp = ev->transport == MB_TRANSPORT_UDP;
+	/* over UDP a text noreply is sent with its reply: a lost datagram must show */
+	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0 && !(it->udp && it->proto == MB_PROTO_TEXT);
 	it->is_write = mb_cmd_is_store(ev->cmd) || ev->cmd == MB_CMD_DELETE || ev->cmd == MB_CMD_INCR ||
 		       ev->cmd == MB_CMD_DECR;
 	fire_order_assign(&r->order, it, pid, ev);

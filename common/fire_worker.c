@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/futex.h>
 #include <unistd.h>
@@ -108,6 +109,7 @@ static void wake_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
 /* Link newly published items into their connections. */
 static void link_items(struct fire_worker *w)
 {
+	const struct fire_run *r = w->run;
 	uint64_t head = atomic_load_explicit(&w->head, memory_order_acquire);
 	for (; w->linked < head; w->linked++) {
 		struct fire_item *it = &w->items[w->linked & (FIRE_RING - 1)];
@@ -126,8 +128,11 @@ static void link_items(struct fire_worker *w)
 		if (c->q_send == FIRE_NONE)
 			c->q_send = w->linked;
 		c->q_tail = w->linked;
-		if (c->state == CS_IDLE)
+		if (c->state == CS_IDLE) {
+			/* over UDP as recorded (a unix socket target is a stream) */
+			c->udp = it->udp && r->opt.targets[c->target].family != AF_UNIX;
 			fire_conn_connect(w, c); /* opened when the reader first sees it, ahead of its first request */
+		}
 	}
 }
 
