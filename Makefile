@@ -89,7 +89,7 @@ PROVE_J ?= -j2
 TESTS ?= $(sort $(wildcard t/t[0-9][0-9][0-9][0-9]-*.sh))
 # Tests that capture live traffic need every packet (they assert zero kernel drops), so they
 # run one at a time after the parallel ones, when nothing else competes for the CPU.
-LIVE_TESTS := $(filter $(addprefix t/,$(addsuffix -%,t1030 t2150 t2151 t5020 t6000 t6001 t6002 t7001)),$(TESTS))
+LIVE_TESTS := $(filter $(addprefix t/,$(addsuffix -%,t1030 t2150 t2151 t5020 t5030 t5040 t6000 t6001 t6002 t7001)),$(TESTS))
 SAN_TESTS ?= $(sort $(wildcard t/t0[0-9][0-9][0-9]-*.sh) $(wildcard t/t9[0-9][0-9][0-9]-*.sh))
 
 check: all

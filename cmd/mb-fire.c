@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
 				 .drain = 5000000000ull };
 	const char *json = NULL;
+	bool quiet = false;
 	struct mb_err err;
 	const char *targets = NULL;
 	uint64_t u;
@@ -191,7 +192,7 @@ int main(int argc, char **argv)
 				mb_usage_error("--drain: bad duration: '%s'", optarg);
 			break;
 		case O_JSON: json = optarg; break;
-		case 'q': opt.quiet = true; break;
+		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
 		default: mb_usage_bad_option(argv);
@@ -233,6 +234,7 @@ int main(int argc, char **argv)
 	/* boosted pollers on every core would starve a server on the same machine */
 	if (opt.mode != FIRE_MAX && !opt.no_priority && (long)opt.threads >= ncores)
 		opt.boost_off = "as many workers as cores";
+	opt.progress = quiet ? NULL : stderr;
 	mb_prog_signals();
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
@@ -261,6 +263,9 @@ int main(int argc, char **argv)
 	raise_nofile();
 	if (rc == MB_OK && (opt.warm || opt.loops != 1) && (fd = rereadable(fd, &err)) < 0)
 		rc = MB_EIO;
+	uint64_t warmed;
+	if (rc == MB_OK && opt.warm && (rc = fire_run_warm(run, fd, iname, &warmed, &err)) == MB_OK && !quiet)
+		mb_msg("warmed %" PRIu64 " keys", warmed);
 	if (rc == MB_OK)
 		rc = fire_run_replay(run, fd, iname, &err);
 	if (rc == MB_OK && json && !jf && !(jf = fopen(json, "w"))) {

@@ -42,9 +42,10 @@ struct fire_opts {
 	uint64_t loops;    /* 0 = forever */
 	uint64_t duration; /* ns, 0 = none */
 	bool order;        /* per-key happens-before (default on) */
-	bool warm, quiet, no_priority;
+	bool warm, no_priority;
 	const char *boost_off; /* why the workers do not even try to raise their priority, or NULL */
 	uint64_t drain;    /* ns without progress after the input before giving up */
+	FILE *progress;    /* a progress line every second goes here; NULL: none */
 };
 
 struct fire_run;
@@ -60,13 +61,14 @@ void fire_run_free(struct fire_run *r);
 /* Every target must accept a connection: MB_OK or MB_EIO (err names the target). */
 int fire_run_check_targets(struct fire_run *r, struct mb_err *err);
 
-/* Replay the input fd (rereadable when opts ask for --warm or --loop): warm, then start
-   the workers, read the input, wait for them. MB_OK (also when stopped by a signal or -d)
+/* --warm: store the keys the input (rereadable fd, rewound after) reads before it writes
+   them; *stored says how many. MB_OK or an error with err filled. */
+int fire_run_warm(struct fire_run *r, int fd, const char *name, uint64_t *stored, struct mb_err *err);
+
+/* Replay the input fd (rereadable when opts ask for --loop): start the workers, read the
+   input, wait for them. MB_OK (also when stopped by a signal or -d)
    or an error with err filled (bad input, setup failure). */
 int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err *err);
-
-/* Keys stored by --warm. */
-uint64_t fire_run_warmed(const struct fire_run *r);
 
 /* Requests that were not sent or not answered (lost, unanswered, unconfirmed): any makes
    the run a failure. */

@@ -574,12 +574,6 @@ again:
 	}
 }
 
-bool fire_conn_settled(const struct fire_conn *c)
-{
-	return c->fd < 0 || (c->q_head == FIRE_NONE && c->outstanding == 0 && !c->barrier &&
-			     c->quiet_sent == c->quiet_confirmed && c->out_len == c->out_off);
-}
-
 void fire_conn_barrier(struct fire_worker *w, struct fire_conn *c)
 {
 	if (c->state != CS_UP || c->barrier || c->outstanding || c->quiet_sent == c->quiet_confirmed || c->udp)

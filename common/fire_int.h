@@ -211,8 +211,6 @@ void fire_conn_pump(struct fire_worker *w, struct fire_conn *c);
 bool fire_conn_connect(struct fire_worker *w, struct fire_conn *c);
 /* Send a barrier when quiet requests wait to be confirmed and nothing answered is out. */
 void fire_conn_barrier(struct fire_worker *w, struct fire_conn *c);
-/* Nothing left to send or confirm on the connection. */
-bool fire_conn_settled(const struct fire_conn *c);
 void fire_conn_free_buffers(struct fire_worker *w, struct fire_conn *c);
 /* Give up on the connection at the end: what is out is unanswered. */
 void fire_conn_abandon(struct fire_worker *w, struct fire_conn *c, uint64_t now);

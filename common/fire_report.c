@@ -326,11 +326,11 @@ void *fire_progress_main(void *arg)
 			mb_hist_reset(&w->shared_late);
 			pthread_mutex_unlock(&w->mu);
 		}
-		if (!opt->quiet) {
+		if (opt->progress) {
 			char b1[32], b2[32];
 			mb_dur_format(b1, sizeof b1, mb_hist_percentile(&lat, 99));
 			mb_dur_format(b2, sizeof b2, mb_hist_percentile(&late, 99));
-			fprintf(stderr, "mb-fire: %.0fs %.0f ops/s p99 %s errors %" PRIu64 " lateness p99 %s\n",
+			fprintf(opt->progress, "mb-fire: %.0fs %.0f ops/s p99 %s errors %" PRIu64 " lateness p99 %s\n",
 				(double)(now - r->start_ns) / 1e9, (double)(ops - last_ops) * 1e9 / (double)(now - t_last), b1,
 				errs, opt->mode == FIRE_MAX ? "-" : b2);
 		}

@@ -117,9 +117,13 @@ int fire_run_check_targets(struct fire_run *r, struct mb_err *err)
 	return MB_OK;
 }
 
-uint64_t fire_run_warmed(const struct fire_run *r)
+int fire_run_warm(struct fire_run *r, int fd, const char *name, uint64_t *stored, struct mb_err *err)
 {
-	return r->warmed;
+	int rc = fire_warm(r, fd, name, err);
+	*stored = r->warmed;
+	if (rc == MB_OK)
+		lseek(fd, 0, SEEK_SET);
+	return rc;
 }
 
 static void on_usr1(int sig)
@@ -157,14 +161,6 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
 	r->main_thread = pthread_self();
-	if (r->opt.warm) {
-		int rc = fire_warm(r, fd, name, err);
-		if (rc != MB_OK)
-			return rc;
-		if (!r->opt.quiet)
-			mb_msg("warmed %" PRIu64 " keys", r->warmed);
-		lseek(fd, 0, SEEK_SET);
-	}
 	struct rusage ru0, ru1;
 	getrusage(RUSAGE_SELF, &ru0);
 	int64_t steal0 = fire_host_steal_ms();
