@@ -19,7 +19,8 @@ struct fd_slot {
 
 struct timer {
 	uint64_t when;
-	mb_timer_proc *proc;
+	uint64_t id;
+	mb_timer_proc *proc; /* NULL once cancelled */
 	void *ptr;
 };
 
@@ -29,6 +30,7 @@ struct mb_evloop {
 	size_t nfds;
 	struct timer *heap;
 	size_t ntimers, captimers;
+	uint64_t next_id;
 	struct epoll_event ev[EV_BATCH];
 };
 
@@ -101,13 +103,15 @@ unsigned mb_evloop_mask(const struct mb_evloop *l, int fd)
 	return fd >= 0 && (size_t)fd < l->nfds ? l->fds[fd].mask : 0;
 }
 
-int mb_evloop_timer(struct mb_evloop *l, uint64_t when_ns, mb_timer_proc *proc, void *ptr, struct mb_err *err)
+uint64_t mb_evloop_timer(struct mb_evloop *l, uint64_t when_ns, mb_timer_proc *proc, void *ptr, struct mb_err *err)
 {
 	if (l->ntimers == l->captimers) {
 		size_t n = l->captimers ? l->captimers * 2 : 64;
 		struct timer *h = realloc(l->heap, n * sizeof *h);
-		if (!h)
-			return mb_err_set(err, MB_EIO, "out of memory");
+		if (!h) {
+			mb_err_set(err, MB_EIO, "out of memory");
+			return 0;
+		}
 		l->heap = h;
 		l->captimers = n;
 	}
@@ -116,14 +120,23 @@ int mb_evloop_timer(struct mb_evloop *l, uint64_t when_ns, mb_timer_proc *proc, 
 		l->heap[i] = l->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	l->heap[i] = (struct timer){ when_ns, proc, ptr };
-	return MB_OK;
+	l->heap[i] = (struct timer){ when_ns, ++l->next_id, proc, ptr };
+	return l->next_id;
+}
+
+void mb_evloop_timer_cancel(struct mb_evloop *l, uint64_t id)
+{
+	/* the heap stays as it is: a cancelled entry is dropped when it comes to the top */
+	for (size_t i = 0; id && i < l->ntimers; i++)
+		if (l->heap[i].id == id)
+			l->heap[i].proc = NULL;
 }
 
 uint64_t mb_evloop_next_timer(const struct mb_evloop *l)
 {
 	return l->ntimers ? l->heap[0].when : UINT64_MAX;
 }
+
 
 /* Remove the earliest timer. */
 static struct timer timer_pop(struct mb_evloop *l)
@@ -175,7 +188,8 @@ int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, struct mb_err *
 		uint64_t now = mb_mono_ns();
 		while (l->ntimers && l->heap[0].when <= now) {
 			struct timer t = timer_pop(l);
-			t.proc(l, t.ptr);
+			if (t.proc)
+				t.proc(l, t.ptr);
 		}
 	}
 	return n;

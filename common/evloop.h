@@ -26,8 +26,11 @@ int mb_evloop_set(struct mb_evloop *l, int fd, unsigned mask, mb_ev_proc *proc, 
 void mb_evloop_del(struct mb_evloop *l, int fd);
 /* The mask fd is watched for (0 when not watched). */
 unsigned mb_evloop_mask(const struct mb_evloop *l, int fd);
-/* Run proc(ptr) once at or after `when_ns`. MB_OK or MB_EIO (memory). */
-int mb_evloop_timer(struct mb_evloop *l, uint64_t when_ns, mb_timer_proc *proc, void *ptr, struct mb_err *err);
+/* Run proc(ptr) once at or after `when_ns`. Returns the timer's id (never 0), or 0 with err
+   filled (memory). */
+uint64_t mb_evloop_timer(struct mb_evloop *l, uint64_t when_ns, mb_timer_proc *proc, void *ptr, struct mb_err *err);
+/* Cancel a timer that has not run yet (an id that ran or is unknown is ignored). */
+void mb_evloop_timer_cancel(struct mb_evloop *l, uint64_t id);
 /* Earliest timer deadline, or UINT64_MAX. */
 uint64_t mb_evloop_next_timer(const struct mb_evloop *l);
 /* Wait up to timeout_ns (0 = poll) for events, run their handlers and the expired

@@ -53,7 +53,7 @@ test_expect_success MEMCACHED 'a profile (mb-pack) replays like its stream' '
 	grep "^errors: 0 " report
 '
 
-test_expect_success MEMCACHED 'kill and restart memcached mid-replay: errors counted, replay continues' '
+test_expect_success MEMCACHED 'kill and restart memcached mid-replay: errors counted, replay continues, exit 1' '
 	port=$(free_port) &&
 	{ memcached -u root -l 127.0.0.1 -p $port -U 0 -m 64 & } && mc=$! &&
 	sleep 0.3 &&
@@ -62,8 +62,9 @@ test_expect_success MEMCACHED 'kill and restart memcached mid-replay: errors cou
 	sleep 0.5 &&
 	{ memcached -u root -l 127.0.0.1 -p $port -U 0 -m 64 & } && mc=$! &&
 	trap "kill $mc" EXIT &&
-	wait $fire &&
-	cat report &&
+	{ wait $fire; test $? = 1; } &&
+	cat report err &&
+	grep "requests were not sent or not answered" err &&
 	grep "(duration reached)" report &&
 	broke=$(sed -n "s/^connections: .* \([0-9]*\) broke$/\1/p" report) && test "$broke" -ge 1 &&
 	errors=$(sed -n "s/^errors: \([0-9]*\) .*/\1/p" report) && test "$errors" -ge 1 &&
@@ -85,11 +86,11 @@ while time.time() < end:
         pass
 PY
 
-test_expect_success 'a server that never answers: bounded memory, clean stop on -d' '
+test_expect_success 'a server that never answers: bounded memory, clean stop on -d, exit 1' '
 	"$MB_PYTHON" silent.py port.txt & py=$! &&
 	trap "kill $py" EXIT &&
 	sleep 0.5 && port=$(cat port.txt) &&
-	/usr/bin/time -f "%M" -o rss mb-fire -q -t 127.0.0.1:$port -c 8 --rate 200000 --loop inf -d 3 p.bin >report &&
+	test_expect_code 1 /usr/bin/time -f "%M" -o rss mb-fire -q -t 127.0.0.1:$port -c 8 --rate 200000 --loop inf -d 3 p.bin >report &&
 	cat report rss &&
 	grep "(duration reached)" report &&
 	unanswered=$(sed -n "s/.*unanswered at the end \([0-9]*\).*/\1/p" report) && test "$unanswered" -ge 1 &&

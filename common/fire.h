@@ -1,0 +1,81 @@
+/* fire.h - the replay engine behind mb-fire: options, one run, its report (doc/mb-fire.md). */
+#ifndef MB_FIRE_H
+#define MB_FIRE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "chash.h"
+#include "err.h"
+
+#define FIRE_TARGETS_MAX 64
+
+/* How requests are timed. */
+enum fire_mode {
+	FIRE_RECORDED = 0, /* recorded times, scaled by speed */
+	FIRE_RATE,         /* a fixed rate (uniform or Poisson gaps) */
+	FIRE_MAX,          /* closed loop, depth requests outstanding per connection */
+};
+
+/* One server to replay against. */
+struct fire_target {
+	char name[256];
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int family;
+};
+
+/* Everything a run is configured with (mb-fire's options). */
+struct fire_opts {
+	struct fire_target targets[FIRE_TARGETS_MAX];
+	unsigned ntargets;
+	uint64_t conns_n;  /* remap recorded connections onto this many; 0 = as recorded */
+	unsigned threads;  /* workers, 1..64 (set by the caller) */
+	int proto;         /* enum mb_proto to force, 0 = as recorded */
+	double speed;
+	double rate;
+	bool poisson;
+	enum fire_mode mode;
+	unsigned depth;
+	uint64_t loops;    /* 0 = forever */
+	uint64_t duration; /* ns, 0 = none */
+	bool order;        /* per-key happens-before (default on) */
+	bool warm, no_priority;
+	const char *boost_off; /* why the workers do not even try to raise their priority, or NULL */
+	uint64_t drain;    /* ns without progress after the input before giving up */
+	FILE *progress;    /* a progress line every second goes here; NULL: none */
+};
+
+struct fire_run;
+
+/* Parse one target: /path (unix), [v6]:port or host:port. MB_ERR for a bad form (usage),
+   MB_EIO when the name does not resolve. */
+int fire_target_parse(const char *s, struct fire_target *t, struct mb_err *err);
+
+/* A run for opts (copied). NULL with err filled on failure. */
+struct fire_run *fire_run_new(const struct fire_opts *opts, struct mb_err *err);
+void fire_run_free(struct fire_run *r);
+
+/* Every target must accept a connection: MB_OK or MB_EIO (err names the target). */
+int fire_run_check_targets(struct fire_run *r, struct mb_err *err);
+
+/* --warm: store the keys the input (rereadable fd, rewound after) reads before it writes
+   them; *stored says how many. MB_OK or an error with err filled. */
+int fire_run_warm(struct fire_run *r, int fd, const char *name, uint64_t *stored, struct mb_err *err);
+
+/* Replay the input fd (rereadable when opts ask for --loop): start the workers, read the
+   input, wait for them. MB_OK (also when stopped by a signal or -d)
+   or an error with err filled (bad input, setup failure). */
+int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err *err);
+
+/* Requests that were not sent or not answered (lost, unanswered, unconfirmed): any makes
+   the run a failure. */
+uint64_t fire_run_lost(const struct fire_run *r);
+
+/* Write the text report to text and, when json is not NULL, the JSON report to it.
+   MB_OK or MB_EIO when a write failed (err filled). */
+int fire_report(struct fire_run *r, FILE *text, FILE *json, struct mb_err *err);
+
+#endif

@@ -1,0 +1,284 @@
+/* fire_int.h - the replay engine's internals shared by common/fire_*.c: items, connections, workers, the run. */
+#ifndef MB_FIRE_INT_H
+#define MB_FIRE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "evloop.h"
+#include "fire.h"
+#include "hist.h"
+#include "mcreq.h"
+#include "mcresp.h"
+
+#define FIRE_RING_BITS 16
+#define FIRE_RING (1u << FIRE_RING_BITS) /* items per worker ring */
+#define FIRE_NONE UINT64_MAX
+#define FIRE_NOCONN UINT32_MAX
+#define FIRE_PREFILL 8192              /* requests queued before the clock starts */
+#define FIRE_HIST_LO 1000ull
+#define FIRE_HIST_HI 60000000000ull
+#define FIRE_WORKER_NICE (-20)         /* timed-mode workers: preempted by nothing of normal priority */
+#define FIRE_CONN_CHUNK 1024           /* connections are allocated in chunks that never move */
+#define FIRE_IO_BUF (16u * 1024)       /* a connection's input (and first output) buffer */
+#define FIRE_UDP_HDR 8                 /* memcached's UDP frame header: request id, sequence, total, reserved */
+
+enum fire_item_state { IT_QUEUED = 1, IT_SENT, IT_DONE };
+enum fire_conn_state { CS_IDLE = 0, CS_CONNECTING, CS_UP, CS_DOWN };
+
+/* One request (or one member of a multi-key request), in a worker's ring. */
+struct fire_item {
+	uint64_t t;          /* intended send time, ns after the start (0 in closed loop) */
+	uint64_t key_hash;
+	uint64_t next;       /* next item of the same connection, or FIRE_NONE */
+	uint64_t sent_at;    /* CLOCK_MONOTONIC at sending (head items) */
+	uint32_t conn;       /* index in the worker's connection table */
+	uint32_t value_len;
+	uint32_t slot;       /* order slot of the key, or FIRE_NOCONN */
+	uint32_t need_reads; /* order: reads of the slot that must be done first */
+	uint32_t dep_conn;   /* order: connection of the write it waits for, or FIRE_NOCONN */
+	uint32_t dep_seq;    /* ... and that write's sequence number there */
+	uint32_t seq;        /* sequence number on its connection (from 1) */
+	uint32_t quiet_before; /* quiet operations sent on the connection before it (set when sent) */
+	int32_t ttl;
+	uint16_t key_len;
+	uint16_t nkeys;      /* head of a request: members that follow (1 = single key); 0 = member */
+	uint8_t cmd, proto, rec_status, quiet;
+	uint8_t is_write;
+	uint8_t udp;          /* recorded over UDP */
+	uint8_t expect;      /* enum mb_expect, set when sent */
+	uint8_t state;       /* enum fire_item_state; the ring's head/tail carry the ordering */
+	struct mb_sem sem;   /* recorded request semantics, replayed by mb_mcreq_build */
+};
+
+/* A connection; buffers exist only while it is busy. It never moves in memory. */
+struct fire_conn {
+	int fd;
+	uint8_t state;       /* enum fire_conn_state */
+	uint8_t target;
+	bool in_wait;        /* on the worker's wait list */
+	bool in_tail;        /* on the worker's list of unconfirmed quiet tails */
+	bool barrier;        /* a barrier (mn / NOOP) is out; its answer confirms up to bar_seq */
+	uint8_t bar_proto;
+	bool udp;            /* a datagram socket: one request at a time, framed (fire_udp.c) */
+	bool udp_lost;       /* a datagram of the current reply did not come in sequence */
+	uint16_t udp_id, udp_seq; /* request id of the datagram out, next reply sequence expected */
+	uint64_t udp_timer;  /* gives the request up when its reply does not come */
+	uint32_t pid;        /* run-wide connection number (order tracker) */
+	struct fire_worker *w; /* owner */
+	uint32_t outstanding;
+	uint32_t sent_seq;   /* sequence number of the last request sent */
+	uint32_t bar_seq;
+	uint64_t quiet_sent, quiet_confirmed; /* quiet operations sent / known processed */
+	uint64_t bar_quiet;  /* quiet operations sent before the barrier */
+	uint64_t timer;      /* reconnect timer id, 0 when none */
+	uint64_t q_head, q_send, q_tail;
+	uint8_t *out;
+	uint32_t out_len, out_off, out_cap;
+	uint8_t *in;
+	uint32_t in_len;
+	uint32_t skip;       /* value bytes of the current unit still to skip */
+	uint32_t r_hits;     /* values/successes seen for the request at q_head */
+	uint8_t r_status;    /* last non-success status seen for it */
+	uint64_t backoff;
+	uint64_t last_active;
+};
+
+struct fire_cmd_stats {
+	uint64_t st[MB_ST_COUNT];
+	struct mb_hist *lat_int, *lat_act;
+};
+
+/* What one worker (and, summed, the run) did. */
+struct fire_stats {
+	struct fire_cmd_stats cmd[MB_CMD_COUNT];
+	struct mb_hist late;
+	uint64_t ops, requests, errors, lost, cancelled, unconfirmed, unsent;
+	uint64_t rec_hits, rec_reads, rep_hits, rep_reads;
+	uint64_t connects, connect_fail, resets, desync;
+	uint64_t waited, wait_ns, barriers;
+	uint64_t first_send, last_done;
+};
+
+/* Per-key happens-before (fire_order.c). Reader side: per slot the last write and the
+   reads since; shared: per slot the reads done, per connection the confirmed sequence. */
+struct fire_oslot {
+	uint32_t wconn, wseq;   /* last write: connection and sequence, wconn FIRE_NOCONN if none */
+	uint32_t reads;         /* reads assigned so far */
+	uint32_t rconn;         /* connection of the last read since the last write */
+	uint64_t wend, rend;    /* recorded end (ts + latency) of that write / read */
+	uint8_t state, wbefore;  /* key existence now (as the statuses tell), and before the last write */
+	uint8_t wcmd, wst, rcmd, rst; /* command and status of that write / read */
+};
+
+struct fire_oconn {
+	_Atomic uint32_t done;  /* every request up to this sequence was processed by the server */
+	_Atomic uint32_t want;  /* someone waits for it: confirm quiet requests with a barrier */
+	uint32_t next_seq;      /* reader: last sequence handed out */
+	uint32_t worker;
+};
+
+struct fire_order {
+	bool on;
+	struct fire_oslot *rs;
+	_Atomic uint32_t *reads_done;
+	struct fire_oconn **chunks; /* FIRE_ORDER_CHUNKS pointers, each FIRE_CONN_CHUNK records */
+	uint64_t overlaps, told, reversed, ambiguous; /* reader-side counts */
+};
+
+struct fire_run;
+
+struct fire_worker {
+	int id;
+	struct fire_run *run;
+	pthread_t th;
+	struct fire_item *items;
+	_Atomic uint64_t head;      /* published by the reader */
+	_Atomic uint64_t tail;      /* freed by the worker */
+	_Atomic uint64_t room_want; /* reader asleep until tail reaches this (0: not waiting) */
+	_Atomic uint32_t room_seq;  /* futex word: bumped when the worker wakes the reader */
+	_Atomic int sleeping;
+	_Atomic int poke;           /* something was confirmed or a barrier is wanted: recheck */
+	_Atomic int waiting;        /* its wait list is not empty */
+	_Atomic int finished;       /* the worker's thread is done */
+	int efd;
+	uint64_t linked, due;
+	struct fire_conn **chunks;  /* connection chunks (stable addresses) */
+	uint32_t nconns, nchunks;
+	uint32_t *waitlist, *taillist;
+	uint32_t nwait, capwait, ntail, captail;
+	struct mb_evloop *loop;
+	struct fire_stats s;
+	struct mb_hist ival_lat, ival_late; /* since the last progress hand-over */
+	pthread_mutex_t mu;
+	struct mb_hist shared_lat, shared_late;
+	_Atomic uint64_t p_ops, p_err;
+	uint64_t next_handover, next_sweep;
+	uint64_t last_progress;    /* last send or answer: --drain counts from here */
+	uint8_t *bufs[64];         /* I/O buffers not lent to a connection */
+	unsigned nbufs;
+	uint64_t spin_ns;          /* wake this long before a deadline and poll the rest */
+	uint64_t wake_late, wake_late_prev, wake_window_end;
+	uint64_t *cas_key, *cas_val; /* key hash -> cas unique last answered (open addressing) */
+	uint32_t cas_cap, cas_n;
+	bool stopping;             /* stopped: nothing more is sent, answers are awaited briefly */
+	struct mb_err err;
+	int failed;
+};
+
+/* The reader's scheduling state (fire_sched.c). */
+struct fire_sched {
+	uint64_t ts0, last_ts, offset, index;
+	double pois_t;
+	uint64_t rng;
+	bool have_ts0, past_duration;
+	uint64_t published_total;
+	struct mb_event batch[MB_MCREQ_BATCH_MAX];
+	uint64_t batch_t[MB_MCREQ_BATCH_MAX];
+	unsigned nbatch;
+	uint32_t *ckeys, *cvals; /* recorded connection id -> dense number */
+	uint8_t *cused;
+	size_t ccap, cn;
+};
+
+struct fire_run {
+	struct fire_opts opt;
+	struct mb_chash ring;
+	struct fire_worker *workers;
+	struct fire_order order;
+	struct fire_sched sched;
+	uint64_t start_ns;          /* written once before started is set */
+	_Atomic int started, stop, reader_done, cas_seen, duration_hit;
+	_Atomic unsigned boosted;
+	_Atomic int boost_errno;
+	uint64_t in_events, in_skipped, warmed;
+	pthread_t main_thread;
+	struct fire_stats total;
+	double elapsed, cpu;
+	int64_t steal_ms;
+	bool interrupted;
+};
+
+/* fire_conn.c */
+int fire_connect_blocking(const struct fire_target *t, struct mb_err *err);
+struct fire_conn *fire_conn_at(struct fire_worker *w, uint32_t i);
+/* The connection with index i of worker w, created (idle) when new; NULL without memory. */
+struct fire_conn *fire_conn_get(struct fire_worker *w, uint32_t i);
+/* Send every due request of the connection that may go now. */
+void fire_conn_pump(struct fire_worker *w, struct fire_conn *c);
+bool fire_conn_connect(struct fire_worker *w, struct fire_conn *c);
+/* Send a barrier when quiet requests wait to be confirmed and nothing answered is out. */
+void fire_conn_barrier(struct fire_worker *w, struct fire_conn *c);
+void fire_conn_free_buffers(struct fire_worker *w, struct fire_conn *c);
+/* Give up on the connection at the end: what is out is unanswered. */
+void fire_conn_abandon(struct fire_worker *w, struct fire_conn *c, uint64_t now);
+void fire_cas_free(struct fire_worker *w);
+/* Parse the response bytes in c->in; false when the connection failed. */
+bool fire_conn_parse(struct fire_worker *w, struct fire_conn *c, uint64_t now);
+/* An input buffer for c; false (connection failed) without memory. */
+bool fire_conn_in_room(struct fire_worker *w, struct fire_conn *c);
+/* Give the input buffer back when it is empty. */
+void fire_conn_idle_in(struct fire_worker *w, struct fire_conn *c);
+/* What is out on c is lost (its reply did not come); the connection goes on. */
+void fire_conn_lose(struct fire_worker *w, struct fire_conn *c);
+
+/* fire_udp.c */
+/* Write the frame header of the next request datagram of c at p (and arm its timeout). */
+void fire_udp_frame(struct fire_worker *w, struct fire_conn *c, uint8_t *p);
+/* Read the reply datagrams waiting on c. */
+void fire_udp_read(struct fire_worker *w, struct fire_conn *c);
+
+/* fire_order.c */
+int fire_order_init(struct fire_order *o, bool on, struct mb_err *err);
+void fire_order_free(struct fire_order *o);
+/* The record of run-wide connection pid, created by the reader when new; NULL without memory. */
+struct fire_oconn *fire_order_conn(struct fire_order *o, uint32_t pid, unsigned worker);
+/* Reader: give the item its sequence on connection pid and its dependencies (ev: its event). */
+void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid, const struct mb_event *ev);
+/* Worker: whether the item's dependencies are done; when not, flags what it waits for and
+   returns false. */
+bool fire_order_ready(struct fire_worker *w, const struct fire_item *it);
+/* Worker: requests up to seq on connection pid are processed; wakes whoever waits. */
+void fire_order_confirm(struct fire_worker *w, uint32_t pid, uint32_t seq);
+/* Worker: a read of slot is done. */
+void fire_order_read_done(struct fire_worker *w, uint32_t slot);
+/* Whether someone waits for connection pid (and clears the flag). */
+bool fire_order_wanted(struct fire_order *o, uint32_t pid);
+
+/* fire_sched.c */
+/* Publish the input's requests to the workers (one pass). MB_OK, MB_END (stopped) or an error. */
+int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err *err);
+/* Start the clock once the workers have a head start (or now when force). */
+void fire_sched_start(struct fire_run *r, bool force);
+/* Prepare the next loop over the input. */
+void fire_sched_next_loop(struct fire_run *r, uint64_t loop);
+void fire_sched_free(struct fire_sched *s);
+
+/* fire_worker.c */
+void *fire_worker_main(void *arg);
+/* Wake the other workers that wait for an order dependency (self rechecks on its own). */
+void fire_wake_waiters(struct fire_worker *self);
+/* Wake worker w: someone wants a barrier from one of its connections. */
+void fire_poke(struct fire_worker *w);
+/* Count one finished key operation. */
+void fire_count_op(struct fire_worker *w, const struct fire_item *it, unsigned st);
+/* Mark a request and its members done with status st (`hits` members of a multi-key read hit). */
+void fire_finish(struct fire_worker *w, struct fire_conn *c, uint64_t seq, unsigned st, unsigned hits, uint64_t now);
+
+/* fire_warm.c */
+int fire_warm(struct fire_run *r, int fd, const char *name, struct mb_err *err);
+
+/* fire_report.c */
+void *fire_progress_main(void *arg);
+/* Sum the workers' statistics into r->total. */
+void fire_stats_sum(struct fire_run *r);
+bool fire_status_is_error(unsigned st);
+/* CPU time the hypervisor took from this machine (steal in /proc/stat) so far, in ms; -1 when unknown. */
+int64_t fire_host_steal_ms(void);
+/* Histograms of a command, made when first needed; false without memory. */
+bool fire_cmd_hists(struct fire_cmd_stats *cs);
+
+#endif

@@ -1,0 +1,229 @@
+/* fire_order.c - per-key happens-before: conflicting requests from different connections reach the server in the recorded order. */
+#include <stdlib.h>
+
+#include "fire_int.h"
+
+/*
+ * The reader walks the input in recorded order and gives every request
+ *   - its sequence number on its connection (seq, from 1);
+ *   - the last write of its key slot made by another connection (dep_conn, dep_seq):
+ *     a read or a write waits until that connection has confirmed dep_seq;
+ *   - for a write, the number of reads of its slot assigned before it (need_reads): it
+ *     waits until that many reads of the slot are done.
+ * A connection confirms seq when an answer to a request at or after seq comes back
+ * (responses come in order, so everything before it was processed), or when it gives
+ * them up (broken connection). Quiet requests are confirmed by the next answer on their
+ * connection; when someone waits for one and nothing answered follows, the owner sends a
+ * barrier (meta mn / binary NOOP) whose answer confirms them.
+ * Keys share 2^20 slots by hash: a collision only adds a wait. Every wait points to a
+ * request earlier in the input, so waits never form a cycle.
+ * Where the recording itself overlapped (the later request arrived before the earlier one
+ * was answered) the order is the input's; the recorded statuses tell whether it is the
+ * only order that explains them (told), the other one (reversed) or either (ambiguous).
+ */
+
+#define SLOT_BITS 20
+#define SLOTS (1u << SLOT_BITS)
+#define CONN_CHUNKS 65536 /* x FIRE_CONN_CHUNK connections */
+
+enum { K_ANY = 0, K_EXISTS, K_ABSENT };
+
+int fire_order_init(struct fire_order *o, bool on, struct mb_err *err)
+{
+	o->on = on;
+	o->chunks = calloc(CONN_CHUNKS, sizeof *o->chunks);
+	if (!o->chunks)
+		return mb_err_set(err, MB_EIO, "out of memory for the order tracker");
+	if (!on)
+		return MB_OK;
+	/* untouched pages cost nothing: memory grows with the slots in use */
+	o->rs = calloc(SLOTS, sizeof *o->rs);
+	o->reads_done = calloc(SLOTS, sizeof *o->reads_done);
+	if (!o->rs || !o->reads_done)
+		return mb_err_set(err, MB_EIO, "out of memory for the order tracker");
+	return MB_OK;
+}
+
+void fire_order_free(struct fire_order *o)
+{
+	for (unsigned i = 0; o->chunks && i < CONN_CHUNKS && o->chunks[i]; i++)
+		free(o->chunks[i]);
+	free(o->chunks);
+	free(o->rs);
+	free((void *)o->reads_done);
+	o->chunks = NULL;
+	o->rs = NULL;
+	o->reads_done = NULL;
+}
+
+struct fire_oconn *fire_order_conn(struct fire_order *o, uint32_t pid, unsigned worker)
+{
+	uint32_t k = pid / FIRE_CONN_CHUNK;
+	if (k >= CONN_CHUNKS)
+		return NULL;
+	if (!o->chunks[k]) {
+		/* chunks are made in order of pid, so the non-NULL ones stay a prefix */
+		for (uint32_t j = 0; j <= k; j++)
+			if (!o->chunks[j] && !(o->chunks[j] = calloc(FIRE_CONN_CHUNK, sizeof **o->chunks)))
+				return NULL;
+	}
+	struct fire_oconn *c = &o->chunks[k][pid % FIRE_CONN_CHUNK];
+	c->worker = worker;
+	return c;
+}
+
+static struct fire_oconn *oconn(const struct fire_order *o, uint32_t pid)
+{
+	return &o->chunks[pid / FIRE_CONN_CHUNK][pid % FIRE_CONN_CHUNK];
+}
+
+static bool is_read(unsigned cmd)
+{
+	return mb_cmd_is_read(cmd) || cmd == MB_CMD_TOUCH;
+}
+
+/* What a recorded status says the key was before the command. */
+static uint8_t need_of(unsigned cmd, unsigned st)
+{
+	switch (st) {
+	case MB_ST_HIT: case MB_ST_TOUCHED: case MB_ST_DELETED: case MB_ST_EXISTS:
+		return K_EXISTS;
+	case MB_ST_MISS: case MB_ST_NOT_FOUND:
+		return K_ABSENT;
+	case MB_ST_STORED:
+		return cmd == MB_CMD_ADD ? K_ABSENT : cmd == MB_CMD_SET ? K_ANY : K_EXISTS;
+	case MB_ST_NOT_STORED:
+		return cmd == MB_CMD_ADD ? K_EXISTS : K_ABSENT;
+	default:
+		return K_ANY;
+	}
+}
+
+/* The key's state after the command, from the state before. */
+static uint8_t after_of(unsigned cmd, unsigned st, uint8_t before)
+{
+	if (st == MB_ST_STORED)
+		return K_EXISTS;
+	if (st == MB_ST_DELETED)
+		return K_ABSENT;
+	uint8_t n = need_of(cmd, st);
+	return n != K_ANY ? n : (cmd == MB_CMD_SET && st == MB_ST_NONE) ? K_EXISTS : before;
+}
+
+static bool fits(uint8_t need, uint8_t state)
+{
+	return need == K_ANY || state == K_ANY || need == state;
+}
+
+/* An overlapped pair, a (earlier in the input) then b, from state s0 before a. */
+static void tie(struct fire_order *o, unsigned acmd, unsigned ast, unsigned bcmd, unsigned bst, uint8_t s0)
+{
+	bool ab = fits(need_of(acmd, ast), s0) && fits(need_of(bcmd, bst), after_of(acmd, ast, s0));
+	bool ba = fits(need_of(bcmd, bst), s0) && fits(need_of(acmd, ast), after_of(bcmd, bst, s0));
+	o->overlaps++;
+	if (ab && !ba)
+		o->told++;
+	else if (ba && !ab)
+		o->reversed++;
+	else
+		o->ambiguous++;
+}
+
+void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid, const struct mb_event *ev)
+{
+	struct fire_oconn *c = oconn(o, pid);
+	it->seq = ++c->next_seq;
+	it->dep_conn = FIRE_NOCONN;
+	it->dep_seq = 0;
+	it->need_reads = 0;
+	it->slot = FIRE_NOCONN;
+	if (!o->on || !mb_cmd_has_key(ev->cmd))
+		return;
+	uint32_t slot = (uint32_t)((ev->key_hash * 0x9e3779b97f4a7c15ull) >> (64 - SLOT_BITS));
+	struct fire_oslot *s = &o->rs[slot];
+	if (!s->reads && !s->wseq)
+		s->wconn = s->rconn = FIRE_NOCONN; /* first use */
+	it->slot = slot;
+	uint64_t end = ev->ts_ns + ev->latency_ns;
+	uint8_t before = s->state;
+	if (s->wconn != FIRE_NOCONN && s->wconn != pid) {
+		it->dep_conn = s->wconn;
+		it->dep_seq = s->wseq;
+		if (ev->ts_ns < s->wend)
+			tie(o, s->wcmd, s->wst, ev->cmd, ev->status, s->wbefore);
+	}
+	if (it->is_write) {
+		it->need_reads = s->reads;
+		if (s->rconn != FIRE_NOCONN && s->rconn != pid && ev->ts_ns < s->rend)
+			tie(o, s->rcmd, s->rst, ev->cmd, ev->status, before);
+		s->wconn = pid;
+		s->wseq = it->seq;
+		s->wend = end;
+		s->wcmd = ev->cmd;
+		s->wst = ev->status;
+		s->wbefore = before;
+		s->rconn = FIRE_NOCONN;
+		s->rend = 0;
+	} else if (is_read(ev->cmd)) {
+		s->reads++;
+		s->rconn = pid;
+		s->rcmd = ev->cmd;
+		s->rst = ev->status;
+		if (end > s->rend)
+			s->rend = end;
+	}
+	s->state = after_of(ev->cmd, ev->status, before);
+}
+
+/* Tell the owner of connection c that someone (worker self) waits for its quiet requests;
+   an owner that is self looks at its tails on every turn of its loop anyway. */
+static void want(struct fire_worker *self, struct fire_oconn *c)
+{
+	if (atomic_load_explicit(&c->want, memory_order_relaxed))
+		return;
+	atomic_store(&c->want, 1);
+	if (c->worker != (unsigned)self->id)
+		fire_poke(&self->run->workers[c->worker]);
+}
+
+bool fire_order_ready(struct fire_worker *w, const struct fire_item *h)
+{
+	struct fire_order *o = &w->run->order;
+	uint64_t at = (uint64_t)(h - w->items);
+	for (unsigned i = 0; i < h->nkeys; i++) {
+		const struct fire_item *m = &w->items[(at + i) & (FIRE_RING - 1)];
+		if (m->dep_conn != FIRE_NOCONN) {
+			struct fire_oconn *c = oconn(o, m->dep_conn);
+			if ((int32_t)(atomic_load_explicit(&c->done, memory_order_acquire) - m->dep_seq) < 0) {
+				want(w, c);
+				if ((int32_t)(atomic_load(&c->done) - m->dep_seq) < 0)
+					return false;
+			}
+		}
+		if (m->need_reads &&
+		    (int32_t)(atomic_load_explicit(&o->reads_done[m->slot], memory_order_acquire) - m->need_reads) < 0)
+			return false;
+	}
+	return true;
+}
+
+void fire_order_confirm(struct fire_worker *w, uint32_t pid, uint32_t seq)
+{
+	struct fire_oconn *c = oconn(&w->run->order, pid);
+	if ((int32_t)(seq - atomic_load_explicit(&c->done, memory_order_relaxed)) <= 0)
+		return;
+	atomic_store(&c->done, seq);
+	atomic_store_explicit(&c->want, 0, memory_order_relaxed);
+	fire_wake_waiters(w);
+}
+
+void fire_order_read_done(struct fire_worker *w, uint32_t slot)
+{
+	atomic_fetch_add(&w->run->order.reads_done[slot], 1);
+	fire_wake_waiters(w);
+}
+
+bool fire_order_wanted(struct fire_order *o, uint32_t pid)
+{
+	return atomic_load_explicit(&oconn(o, pid)->want, memory_order_relaxed) != 0;
+}

@@ -1,0 +1,313 @@
+/* fire_sched.c - the input reader: intended send times (speed, rate, loops), routing, the workers' rings. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <linux/futex.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fire_int.h"
+#include "mbtime.h"
+#include "prog.h"
+#include "stream.h"
+
+/* Dense number of a recorded connection id (open addressing); UINT32_MAX without memory. */
+static uint32_t conn_dense(struct fire_sched *s, uint32_t id)
+{
+	if (s->cn * 2 >= s->ccap) {
+		size_t ncap = s->ccap ? s->ccap * 2 : 1024;
+		uint32_t *k = calloc(ncap, 4), *v = calloc(ncap, 4);
+		uint8_t *u = calloc(ncap, 1);
+		if (!k || !v || !u) {
+			free(k);
+			free(v);
+			free(u);
+			return UINT32_MAX;
+		}
+		for (size_t i = 0; i < s->ccap; i++) {
+			if (!s->cused[i])
+				continue;
+			size_t j = (s->ckeys[i] * 2654435761u) & (ncap - 1);
+			while (u[j])
+				j = (j + 1) & (ncap - 1);
+			u[j] = 1;
+			k[j] = s->ckeys[i];
+			v[j] = s->cvals[i];
+		}
+		free(s->ckeys);
+		free(s->cvals);
+		free(s->cused);
+		s->ckeys = k;
+		s->cvals = v;
+		s->cused = u;
+		s->ccap = ncap;
+	}
+	size_t j = (id * 2654435761u) & (s->ccap - 1);
+	while (s->cused[j]) {
+		if (s->ckeys[j] == id)
+			return s->cvals[j];
+		j = (j + 1) & (s->ccap - 1);
+	}
+	s->cused[j] = 1;
+	s->ckeys[j] = id;
+	s->cvals[j] = (uint32_t)s->cn;
+	return (uint32_t)s->cn++;
+}
+
+void fire_sched_free(struct fire_sched *s)
+{
+	free(s->ckeys);
+	free(s->cvals);
+	free(s->cused);
+	s->ckeys = s->cvals = NULL;
+	s->cused = NULL;
+}
+
+void fire_sched_start(struct fire_run *r, bool force)
+{
+	if (atomic_load(&r->started) || (!force && r->sched.published_total < FIRE_PREFILL))
+		return;
+	r->start_ns = mb_mono_ns() + 10000000; /* connections opened by now get their first request on time */
+	atomic_store(&r->started, 1);
+}
+
+/* Wait until worker w has room for n items; false when stopping. The reader sleeps until an
+   eighth of a full ring is free and the worker wakes it (one wake-up per 8192 requests). */
+static bool ring_room(struct fire_run *r, struct fire_worker *w, uint64_t head, unsigned n)
+{
+	if (head + n - atomic_load_explicit(&w->tail, memory_order_acquire) <= FIRE_RING)
+		return true;
+	uint64_t want = head + n - FIRE_RING + FIRE_RING / 8;
+	for (;;) {
+		fire_sched_start(r, true);
+		if (mb_stop_requested || atomic_load(&r->stop))
+			return false;
+		uint32_t seq = atomic_load(&w->room_seq);
+		atomic_store(&w->room_want, want);
+		if (atomic_load(&w->tail) >= want) /* freed meanwhile */
+			break;
+		struct timespec ts = { 0, 20000000 }; /* re-check the stop flags now and then */
+		syscall(SYS_futex, &w->room_seq, FUTEX_WAIT_PRIVATE, seq, &ts, NULL, 0);
+	}
+	atomic_store(&w->room_want, 0);
+	return true;
+}
+
+static void publish(struct fire_run *r, struct fire_worker *w, uint64_t head)
+{
+	r->sched.published_total += head - atomic_load_explicit(&w->head, memory_order_relaxed);
+	fire_sched_start(r, false);
+	atomic_store(&w->head, head); /* seq_cst: pairs with the worker's sleeping flag */
+	if (atomic_load(&w->sleeping)) {
+		uint64_t one = 1;
+		if (write(w->efd, &one, sizeof one) < 0)
+			return;
+	}
+}
+
+static double rnd01(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Intended time of the next request relative to the start. */
+static uint64_t intended(struct fire_run *r, uint64_t ts)
+{
+	struct fire_sched *s = &r->sched;
+	switch (r->opt.mode) {
+	case FIRE_MAX:
+		return 0;
+	case FIRE_RATE:
+		s->index++;
+		if (r->opt.poisson) {
+			s->pois_t += -log(rnd01(&s->rng)) / r->opt.rate;
+			return (uint64_t)(s->pois_t * 1e9);
+		}
+		return (uint64_t)((double)(s->index - 1) * 1e9 / r->opt.rate);
+	default:
+		if (!s->have_ts0) {
+			s->ts0 = ts;
+			s->have_ts0 = true;
+		}
+		if (ts > s->last_ts)
+			s->last_ts = ts;
+		return s->offset + (uint64_t)((double)(ts > s->ts0 ? ts - s->ts0 : 0) / r->opt.speed);
+	}
+}
+
+void fire_sched_next_loop(struct fire_run *r, uint64_t loop)
+{
+	struct fire_sched *s = &r->sched;
+	uint64_t span = s->have_ts0 ? (uint64_t)((double)(s->last_ts - s->ts0) / r->opt.speed) : 0;
+	uint64_t gap = r->in_events > 1 ? span / (r->in_events / loop) : 0;
+	s->offset += span + gap;
+	s->have_ts0 = false;
+	s->last_ts = 0;
+}
+
+/* Route a key: worker, connection index in it. */
+static void route(const struct fire_run *r, uint32_t dense, uint64_t key_hash, unsigned cmd, unsigned *wi, uint32_t *ci)
+{
+	unsigned t = mb_cmd_has_key(cmd) ? mb_chash_lookup(&r->ring, key_hash) : 0;
+	uint64_t slot = (uint64_t)dense * r->opt.ntargets + t;
+	*wi = (unsigned)(slot % r->opt.threads);
+	*ci = (uint32_t)(slot / r->opt.threads);
+}
+
+static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_event *ev, uint64_t t, uint32_t ci, uint32_t pid)
+{
+	memset(it, 0, sizeof *it);
+	it->t = t;
+	it->key_hash = ev->key_hash;
+	it->conn = ci;
+	it->value_len = ev->value_len;
+	it->ttl = ev->ttl;
+	it->key_len = ev->key_len;
+	it->cmd = ev->cmd;
+	it->proto = r->opt.proto ? (uint8_t)r->opt.proto : ev->proto ? ev->proto : MB_PROTO_TEXT;
+	it->rec_status = ev->status;
+	it->sem = ev->sem;
+	it->udp = ev->transport == MB_TRANSPORT_UDP;
+	/* over UDP a text noreply is sent with its reply: a lost datagram must show */
+	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0 && !(it->udp && it->proto == MB_PROTO_TEXT);
+	it->is_write = mb_cmd_is_store(ev->cmd) || ev->cmd == MB_CMD_DELETE || ev->cmd == MB_CMD_INCR ||
+		       ev->cmd == MB_CMD_DECR;
+	fire_order_assign(&r->order, it, pid, ev);
+	it->state = IT_QUEUED;
+	if (ev->cmd == MB_CMD_CAS && !atomic_load_explicit(&r->cas_seen, memory_order_relaxed))
+		atomic_store(&r->cas_seen, 1);
+}
+
+/* Publish events [0, n) of the same request group as one request per (worker, connection).
+   MB_OK, MB_END (stopped) or MB_EIO (memory, err filled). */
+static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint64_t *ts, unsigned n, struct mb_err *err)
+{
+	bool used[MB_MCREQ_BATCH_MAX] = { false };
+	for (unsigned i = 0; i < n; i++) {
+		if (used[i])
+			continue;
+		unsigned wi;
+		uint32_t ci;
+		route(r, evs[i].conn_id, evs[i].key_hash, evs[i].cmd, &wi, &ci);
+		uint32_t pid = ci * r->opt.threads + wi;
+		if (!fire_order_conn(&r->order, pid, wi))
+			return mb_err_set(err, MB_EIO, "out of memory for %u connections", pid);
+		unsigned members[MB_MCREQ_BATCH_MAX], m = 0;
+		unsigned proto = r->opt.proto ? (unsigned)r->opt.proto : evs[i].proto ? evs[i].proto : MB_PROTO_TEXT;
+		bool can_batch = proto != MB_PROTO_TEXT || mb_cmd_is_read(evs[i].cmd);
+		for (unsigned j = i; j < n; j++) {
+			if (used[j])
+				continue;
+			unsigned wj;
+			uint32_t cj;
+			route(r, evs[j].conn_id, evs[j].key_hash, evs[j].cmd, &wj, &cj);
+			if (wj == wi && cj == ci && evs[j].cmd == evs[i].cmd && (j == i || can_batch)) {
+				members[m++] = j;
+				used[j] = true;
+			}
+		}
+		struct fire_worker *w = &r->workers[wi];
+		uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
+		if (!ring_room(r, w, head, can_batch ? m : 1))
+			return MB_END;
+		if (!can_batch) {
+			for (unsigned k = 0; k < m; k++) {
+				if (k && !ring_room(r, w, head, 1))
+					return MB_END;
+				struct fire_item *it = &w->items[head & (FIRE_RING - 1)];
+				fill_item(r, it, &evs[members[k]], ts[members[k]], ci, pid);
+				it->nkeys = 1;
+				head++;
+				publish(r, w, head);
+			}
+			continue;
+		}
+		for (unsigned k = 0; k < m; k++) {
+			struct fire_item *it = &w->items[(head + k) & (FIRE_RING - 1)];
+			fill_item(r, it, &evs[members[k]], ts[members[0]], ci, pid);
+			it->nkeys = k == 0 ? (uint16_t)m : 0;
+		}
+		publish(r, w, head + m);
+	}
+	return MB_OK;
+}
+
+static int flush_batch(struct fire_run *r, struct mb_err *err)
+{
+	struct fire_sched *s = &r->sched;
+	int rc = s->nbatch ? emit_group(r, s->batch, s->batch_t, s->nbatch, err) : MB_OK;
+	s->nbatch = 0;
+	return rc;
+}
+
+/* One event in input order: a member of a multi-key request waits for its batch's end. */
+static int take(struct fire_run *r, const struct mb_event *ev, uint64_t t, uint32_t *cur_batch, uint64_t *cur_conn, struct mb_err *err)
+{
+	struct fire_sched *s = &r->sched;
+	int rc;
+	if (ev->flags & MB_EF_MULTI) {
+		if (s->nbatch && (ev->batch_id != *cur_batch || ev->conn_id != *cur_conn || s->nbatch == MB_MCREQ_BATCH_MAX))
+			if ((rc = flush_batch(r, err)) != MB_OK)
+				return rc;
+		*cur_batch = ev->batch_id;
+		*cur_conn = ev->conn_id;
+		s->batch[s->nbatch] = *ev;
+		s->batch_t[s->nbatch++] = t;
+		return ev->flags & MB_EF_BATCH_END ? flush_batch(r, err) : MB_OK;
+	}
+	if (s->nbatch && (rc = flush_batch(r, err)) != MB_OK)
+		return rc;
+	return emit_group(r, ev, &t, 1, err);
+}
+
+int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err *err)
+{
+	struct mb_reader rd;
+	int rc = mb_reader_open(&rd, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
+	rd.stop = &mb_stop_requested;
+	struct mb_frame f;
+	uint32_t cur_batch = 0;
+	uint64_t cur_conn = UINT64_MAX;
+	while (rc == MB_OK && (rc = mb_reader_next(&rd, &f, err)) == MB_OK) {
+		if (f.type != MB_FRAME_EVENT)
+			continue;
+		struct mb_event ev;
+		if (mb_event_decode(f.payload, f.len, rd.info.kind, &ev, err) != MB_OK) {
+			rc = mb_err_at(err, name, f.offset);
+			break;
+		}
+		r->in_events++;
+		if (!mb_mcreq_replayable(ev.cmd)) {
+			r->in_skipped++;
+			continue;
+		}
+		if (rd.info.kind == MB_KIND_EVENTS_RAW)
+			ev.key_hash = mb_mcreq_hash_bytes(ev.key, ev.key_len);
+		uint32_t d = conn_dense(&r->sched, ev.conn_id);
+		if (d == UINT32_MAX) {
+			rc = mb_err_set(err, MB_EIO, "out of memory for the connection map");
+			break;
+		}
+		ev.conn_id = r->opt.conns_n ? (uint32_t)(d % r->opt.conns_n) : d;
+		uint64_t t = intended(r, ev.ts_ns);
+		if (r->opt.duration && r->opt.mode != FIRE_MAX && t > r->opt.duration) {
+			r->sched.past_duration = true;
+			break;
+		}
+		if ((rc = take(r, &ev, t, &cur_batch, &cur_conn, err)) != MB_OK)
+			break;
+	}
+	if (rc == MB_OK || rc == MB_END) {
+		int frc = flush_batch(r, err);
+		if (frc == MB_EIO)
+			rc = frc;
+	}
+	mb_reader_close(&rd);
+	if (rc != MB_EIO && (mb_stop_requested || atomic_load(&r->stop)))
+		return MB_END;
+	return rc == MB_END || rc == MB_OK ? MB_OK : rc;
+}
