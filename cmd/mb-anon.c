@@ -189,8 +189,6 @@ int main(int argc, char **argv)
 	}
 	if (!mb_binary_output_ok(1))
 		return MB_EXIT_DATA;
-	if (!keyfile)
-		mb_msg("no secret given (-k or MB_ANON_KEY_FILE): using a random secret for this run only; hashes will not match other runs");
 	mb_prog_signals();
 
 	struct mb_reader r = { 0 };
@@ -241,5 +239,7 @@ int main(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	if (rc != MB_OK && rc != MB_EPIPE && err.msg[0])
 		mb_msg_err(&err);
+	else if (rc == MB_OK && !keyfile) /* a notice; after an error, only the error */
+		mb_msg("no secret given (-k or MB_ANON_KEY_FILE): used a random secret for this run only; hashes will not match other runs");
 	return mb_exit_code(rc);
 }

@@ -318,8 +318,73 @@ static void test_opt_time(void)
 	ok(mb_ts_parse("99999999999", 11, &v) == -1, "too many seconds refused");
 }
 
+/* mb_frame_check, the writer's sticky failure, and a stop request inside a frame. */
+static void test_errors(void)
+{
+	struct mb_err err;
+	uint8_t p[64];
+	memset(p, 0, sizeof p);
+	mb_st_le16(p + 38, 7); /* key_len 7 */
+	ok(mb_frame_check(MB_KIND_EVENTS_RAW, MB_FRAME_EVENT, p, MB_EVENT_FIXED + 5, &err) == MB_ERR &&
+		   strstr(err.msg, "key_len"), "a key_len that lies is refused: %s", err.msg);
+	ok(mb_frame_check(MB_KIND_EVENTS_RAW, MB_FRAME_EVENT, p, MB_EVENT_FIXED + 7, &err) == MB_OK, "a raw event that agrees");
+	ok(mb_frame_check(MB_KIND_EVENTS_HASHED, MB_FRAME_EVENT, p, 20, &err) == MB_ERR, "a short event is refused");
+	ok(mb_frame_check(MB_KIND_EVENTS_HASHED, MB_FRAME_EVENT, p, 48, &err) == MB_ERR, "a hashed event of 48 bytes is refused");
+	ok(mb_frame_check(MB_KIND_EVENTS_HASHED, MB_FRAME_EVENT, p, 52, &err) == MB_OK, "a hashed event of 52 bytes");
+	ok(mb_frame_check(MB_KIND_PACKETS, MB_FRAME_EVENT, p, 3, &err) == MB_OK, "an event in a packet stream is opaque");
+	ok(mb_frame_check(MB_KIND_EVENTS_RAW, 9, p, 3, &err) == MB_OK, "an unknown frame type is opaque");
+	static const uint8_t sum_trailing[] = { 1, 'x', 0, 0, 0xff };
+	ok(mb_frame_check(MB_KIND_PACKETS, MB_FRAME_SUMMARY, sum_trailing, sizeof sum_trailing, &err) == MB_ERR,
+	   "a summary with trailing bytes is refused in any kind");
+	ok(mb_frame_check(MB_KIND_PACKETS, MB_FRAME_SUMMARY, sum_trailing, 4, &err) == MB_OK, "a summary of no counters");
+
+	/* The writer: a frame no reader accepts is refused; the first write error sticks with its message. */
+	int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	struct mb_writer w;
+	struct mb_stream_info info;
+	ok(fd >= 0 && mb_writer_init(&w, fd, &err) == MB_OK, "writer on /dev/full");
+	mb_info_init(&info, MB_KIND_EVENTS_RAW);
+	ok(mb_writer_header(&w, &info, &err) == MB_OK, "the header is buffered");
+	ok(mb_writer_frame(&w, MB_FRAME_EVENT, 0, p, 20, &err) == MB_ERR && w.frames == 0, "a short event is not written");
+	int rc = mb_writer_flush(&w, &err);
+	is_int(rc, MB_EIO, "ENOSPC is an I/O error, not a closed pipe");
+	ok(!strcmp(err.msg, "write error: No space left on device: 'output' at byte 0"), "it names the cause and the output: %s", err.msg);
+	struct mb_err later = { "" };
+	struct mb_event ev;
+	memset(&ev, 0, sizeof ev);
+	ok(mb_writer_reserve(&w, 100, &later) == NULL, "nothing more is written");
+	is_int(mb_writer_event(&w, &ev, &later), MB_EIO, "a later write gives the same failure");
+	ok(!strcmp(later.msg, err.msg), "with the same message");
+	is_int(mb_writer_close(&w, &later), MB_EIO, "and so does close");
+	close(fd);
+
+	/* A stop request while a frame is half read: the frames before it, then a clean end. */
+	uint8_t *s;
+	size_t n = build_stream(&s, MB_KIND_EVENTS_RAW, 10);
+	size_t cut = n - 20; /* inside the summary frame */
+	int pfd[2];
+	ok(pipe(pfd) == 0 && write(pfd[1], s, cut) == (ssize_t)cut, "a pipe holding a stream cut inside a frame");
+	struct mb_reader r;
+	volatile sig_atomic_t stop = 0;
+	rc = mb_reader_open(&r, pfd[0], "<pipe>", 0, &err);
+	r.stop = &stop;
+	stop = 1; /* the writer end stays open: without the stop the reader would wait for the rest */
+	struct mb_frame f;
+	uint64_t frames = 0;
+	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, &err)) == MB_OK)
+		frames++;
+	is_int(rc, MB_END, "a clean end, not a truncated frame");
+	ok(r.stopped, "the reader says it was stopped");
+	is_int(frames, 10, "every whole frame was returned");
+	mb_reader_close(&r);
+	close(pfd[0]);
+	close(pfd[1]);
+	free(s);
+}
+
 int main(void)
 {
+	test_errors();
 	test_event_codec();
 	test_event_sem();
 	test_reader();
