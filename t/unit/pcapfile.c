@@ -234,7 +234,7 @@ static int drain(struct run *x, int *n)
 	return rc;
 }
 
-static int has(const struct run *x, const char *s) { return strstr(x->err.msg, s) != NULL; }
+static int has(const struct run *x, const char *s) { return contains(x->err.msg, s); }
 
 /* ---- tests ---- */
 

@@ -111,7 +111,7 @@ static void test_event_codec(void)
 		   eq_mem(back.key, "k\0y", 3) && eq(back.transport, MB_TRANSPORT_UDP),
 	   "raw event fields survive");
 	ok(eq(buf[0], 0x08) && eq(buf[7], 0x01), "timestamp is little-endian at offset 0");
-	ok(eq(mb_event_decode(buf, 46, MB_KIND_EVENTS_RAW, &back, &err), MB_ERR) && strstr(err.msg, "key_len"),
+	ok(eq(mb_event_decode(buf, 46, MB_KIND_EVENTS_RAW, &back, &err), MB_ERR) && contains(err.msg, "key_len"),
 	   "a length that disagrees with key_len is refused: %s", err.msg);
 	ev.key_hash = 42;
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_HASHED);
@@ -159,19 +159,19 @@ static void test_event_sem(void)
 		   eq(back.sem.delta, 9),
 	   "a field of a later version is skipped by its length: %s", err.msg);
 	buf[54] = 0;
-	ok(eq(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && strstr(err.msg, "after its last field"),
+	ok(eq(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && contains(err.msg, "after its last field"),
 	   "bytes after the last field without a later bit: refused (%s)", err.msg);
 	buf[52] = 5;
-	ok(eq(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && strstr(err.msg, "field delta"),
+	ok(eq(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && contains(err.msg, "field delta"),
 	   "a field past the extension's end: refused naming it (%s)", err.msg);
 	buf[52] = 9;
-	ok(eq(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && strstr(err.msg, "extension says 9"),
+	ok(eq(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && contains(err.msg, "extension says 9"),
 	   "an extension length that disagrees with the frame: refused (%s)", err.msg);
 	buf[52] = 0;
 	ok(eq(mb_event_decode(buf, 53, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR), "an empty extension is refused");
 	buf[52] = 2;
 	buf[53] = buf[54] = 0;
-	ok(eq(mb_event_decode(buf, 55, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && strstr(err.msg, "has 0"),
+	ok(eq(mb_event_decode(buf, 55, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && contains(err.msg, "has 0"),
 	   "an extension without fields is refused (%s)", err.msg);
 }
 
@@ -187,7 +187,7 @@ static void test_reader(void)
 
 	/* Cut mid-frame: everything before is read, then an error with the offset. */
 	is_int(read_all(s, n - 5, 0, &frames, &err), MB_ERR, "truncated stream is an error");
-	ok(strstr(err.msg, "truncated frame") && strstr(err.msg, "at byte"), "message says truncated and where: %s", err.msg);
+	ok(contains(err.msg, "truncated frame") && contains(err.msg, "at byte"), "message says truncated and where: %s", err.msg);
 	is_int(frames, 1000, "frames before the cut were delivered");
 
 	/* Oversized length field. */
@@ -196,24 +196,24 @@ static void test_reader(void)
 	size_t first = 16 + mb_ld_le32(s + 12);
 	mb_st_le32(bad + first + 4, MB_FRAME_MAX + 1);
 	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "oversized length refused");
-	ok(strstr(err.msg, "exceeds maximum") != NULL, "message names the maximum: %s", err.msg);
+	ok(contains(err.msg, "exceeds maximum"), "message names the maximum: %s", err.msg);
 	mb_st_le16(bad + first, 0);
 	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "frame type 0 refused");
 
 	/* Wrong kind and wrong input. */
 	is_int(read_all(s, n, 1u << MB_KIND_EVENTS_HASHED, &frames, &err), MB_ERR, "raw stream refused by a hashed reader");
-	ok(strstr(err.msg, "mb-anon") != NULL, "hint names mb-anon: %s", err.msg);
+	ok(contains(err.msg, "mb-anon"), "hint names mb-anon: %s", err.msg);
 	is_int(read_all("", 0, 0, &frames, &err), MB_ERR, "empty input is an error");
-	ok(strstr(err.msg, "empty") != NULL, "empty input message: %s", err.msg);
+	ok(contains(err.msg, "empty"), "empty input message: %s", err.msg);
 	static const uint8_t pcap[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
 	is_int(read_all(pcap, sizeof pcap, 0, &frames, &err), MB_ERR, "pcap refused");
-	ok(strstr(err.msg, "pcap capture") != NULL, "message says pcap: %s", err.msg);
+	ok(contains(err.msg, "pcap capture"), "message says pcap: %s", err.msg);
 	is_int(read_all("hello world\n", 12, 0, &frames, &err), MB_ERR, "text refused");
-	ok(strstr(err.msg, "text") != NULL, "message says text: %s", err.msg);
+	ok(contains(err.msg, "text"), "message says text: %s", err.msg);
 	memcpy(bad, s, n);
 	mb_st_le16(bad + 8, 9);
 	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "future version refused");
-	ok(strstr(err.msg, "version 9") != NULL, "message names the version: %s", err.msg);
+	ok(contains(err.msg, "version 9"), "message names the version: %s", err.msg);
 	memcpy(bad, s, n);
 	mb_st_le16(bad + 8, 1);
 	uint64_t frames2;
@@ -221,7 +221,7 @@ static void test_reader(void)
 	ok(eq(rc, read_all(s, n, 0, &frames2, &err)) && eq(frames, frames2) && cmp(frames, >, 1000),
 	   "a version 1 stream is read as the version 2 one (%d, %llu frames)", rc, (unsigned long long)frames);
 	mb_st_le16(bad + 8, 3);
-	ok(eq(read_all(bad, n, 0, &frames, &err), MB_ERR) && strstr(err.msg, "version 3 is not supported (this program reads versions 1-2)"),
+	ok(eq(read_all(bad, n, 0, &frames, &err), MB_ERR) && contains(err.msg, "version 3 is not supported (this program reads versions 1-2)"),
 	   "version 3 is refused naming the versions read: %s", err.msg);
 	is_int(read_all(s, 10, 0, &frames, &err), MB_ERR, "truncated header refused");
 
@@ -267,7 +267,7 @@ static void test_text(void)
 	   "hashed event line parses and sets the kind");
 	const char *badts = "ev\tx\t1\ttext/tcp\tget\thit\t@00000000000000ff\t3\t0\t0\t-\t0\t5\t7";
 	ok(eq(mb_text_parse(badts, strlen(badts), &kind, &info, &type, &flags, payload, &len, &what, &err), MB_ERR) &&
-		   strstr(err.msg, "field ts"),
+		   contains(err.msg, "field ts"),
 	   "bad field named: %s", err.msg);
 	free(payload);
 }

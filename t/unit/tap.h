@@ -30,6 +30,7 @@
  *   cmp(got, op, want)       op is one of == != < <= > >=, also in C's arithmetic
  *   eq_str(got, want)        strcmp() == 0, NULL equals only NULL
  *   eq_mem(got, want, len)   memcmp() == 0
+ *   contains(got, part)      strstr() != NULL (a NULL got contains nothing)
  *   near(got, want, tol)     fabs(got - want) < tol
  */
 
@@ -93,12 +94,19 @@ static inline int tap_op(int c, const char *op)
 	return 0;
 }
 
+/* The operator before the expected value ("==" goes without saying), and the expected
+   expression after it unless it is the number itself. */
+#define TAP_OP(op) strcmp(op, "==") ? op : "", strcmp(op, "==") ? " " : ""
+#define TAP_EXPR(ws, wv) strncmp(wv, ws, strlen(ws)) ? " (" : "", strncmp(wv, ws, strlen(ws)) ? ws : "", strncmp(wv, ws, strlen(ws)) ? ")" : ""
+
 /* Integer and floating checks: the verdict of got OP want in the operands' common type. */
 static inline int tap_cmp_i64(int64_t g, const char *op, int64_t w, const char *gs, const char *ws)
 {
 	if (tap_op(g < w ? -1 : g > w, op))
 		return 1;
-	tap_note("#   %s: got %" PRId64 ", expected %s %" PRId64 " (%s)\n", gs, g, op, w, ws);
+	char wv[32];
+	snprintf(wv, sizeof wv, "%" PRId64, w);
+	tap_note("#   %s: got %" PRId64 ", expected %s%s%s%s%s%s\n", gs, g, TAP_OP(op), wv, TAP_EXPR(ws, wv));
 	return 0;
 }
 
@@ -106,7 +114,9 @@ static inline int tap_cmp_u64(uint64_t g, const char *op, uint64_t w, const char
 {
 	if (tap_op(g < w ? -1 : g > w, op))
 		return 1;
-	tap_note("#   %s: got %" PRIu64 " (0x%" PRIx64 "), expected %s %" PRIu64 " (0x%" PRIx64 ") (%s)\n", gs, g, g, op, w, w, ws);
+	char wv[48];
+	snprintf(wv, sizeof wv, "%" PRIu64 " (0x%" PRIx64 ")", w, w);
+	tap_note("#   %s: got %" PRIu64 " (0x%" PRIx64 "), expected %s%s%s%s%s%s\n", gs, g, g, TAP_OP(op), wv, TAP_EXPR(ws, wv));
 	return 0;
 }
 
@@ -122,7 +132,9 @@ static inline int tap_cmp_dbl(double g, const char *op, double w, const char *gs
 	int c = g < w ? -1 : g > w ? 1 : g == w ? 0 : 2;
 	if (c == 2 ? !strcmp(op, "!=") : tap_op(c, op))
 		return 1;
-	tap_note("#   %s: got %.17g, expected %s %.17g (%s)\n", gs, g, op, w, ws);
+	char wv[32];
+	snprintf(wv, sizeof wv, "%.17g", w);
+	tap_note("#   %s: got %.17g, expected %s%s%s%s%s%s\n", gs, g, TAP_OP(op), wv, TAP_EXPR(ws, wv));
 	return 0;
 }
 
@@ -153,6 +165,16 @@ static inline int tap_eq_str(const char *g, const char *w, const char *gs)
 	return 0;
 }
 #define eq_str(g, w) tap_eq_str((g), (w), #g)
+
+/* got holds part. */
+static inline int tap_contains(const char *g, const char *part, const char *gs)
+{
+	if (g && strstr(g, part))
+		return 1;
+	tap_note("#   %s: got %s%s%s, expected it to contain \"%s\"\n", gs, g ? "\"" : "", g ? g : "NULL", g ? "\"" : "", part);
+	return 0;
+}
+#define contains(g, part) tap_contains((g), (part), #g)
 
 /* len bytes equal; otherwise up to 16 bytes of each side from the first difference, in hex. */
 static inline int tap_eq_mem(const void *gp, const void *wp, size_t len, const char *gs)
