@@ -8,10 +8,13 @@
 #   test_expect_code N cmd args...     cmd must exit with N (a signal death always fails)
 #   test_must_fail cmd args...         cmd must exit 1..125 (not 0, not a signal, not 126/127)
 #   test_cmp expected actual           files equal, diff shown otherwise
+#   test_must_be_empty FILE            FILE is empty, its content shown otherwise
 #   test_set_prereq NAME / test_have_prereq NAME
 #   test_when_finished 'cleanup code'  runs after the current test, pass or fail
 #   test_skip_all 'reason'             skip the whole file
-#   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID
+#   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID;
+#                                      stopped when its test ends (started in a test body, which
+#                                      may start several) or at test_done (started outside one)
 #   mc_stats [port]                    memcached's "stats" as "name value" lines
 #   free_port                          an unused TCP port on 127.0.0.1
 #   wait_for 'condition' [tenths]      poll a shell condition every 0.1 s (default 20 s)
@@ -88,7 +91,7 @@ test_expect_success() {
 	fi
 	local out="$TRASH/.out.$test_count"
 	rm -f "$TRASH/.cleanup"
-	( set -e; cd "$TRASH"; eval "$2" ) >"$out" 2>&1 </dev/null
+	( set -e; cd "$TRASH"; in_test_body=1; eval "$2" ) >"$out" 2>&1 </dev/null
 	local rc=$?
 	if [ -f "$TRASH/.cleanup" ]; then
 		( cd "$TRASH"; . ./.cleanup ) >/dev/null 2>&1
@@ -141,6 +144,8 @@ test_expect_code() {
 
 test_cmp() { diff -u "$1" "$2"; }
 
+test_must_be_empty() { test ! -s "$1" || { echo "not empty: $1" >&2; cat "$1" >&2; return 1; }; }
+
 # One line on stderr: a file of exactly one line, starting with "prog: ".
 test_one_line_error() {
 	local prog=$1 file=$2
@@ -191,7 +196,8 @@ stop_pid() {
 	return 0
 }
 
-# Start memcached on a free loopback port (sets MC_PORT and MC_PID; stopped by test_done).
+# Start memcached on a free loopback port (sets MC_PORT and MC_PID). One started in a test
+# body is stopped when that test ends, pass or fail; one started outside, by test_done.
 start_memcached() {
 	local try
 	for try in 1 2 3 4 5; do
@@ -201,7 +207,11 @@ start_memcached() {
 		local i
 		for i in $(seq 1 50); do
 			if "$MB_PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1',$MC_PORT),0.2)" 2>/dev/null; then
-				test_atexit "stop_pid $MC_PID"
+				if [ -n "${in_test_body:-}" ]; then
+					test_when_finished "stop_pid $MC_PID"
+				else
+					test_atexit "stop_pid $MC_PID"
+				fi
 				return 0
 			fi
 			kill -0 "$MC_PID" 2>/dev/null || break
