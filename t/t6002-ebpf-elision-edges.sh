@@ -96,17 +96,7 @@ PY
 }
 
 test_expect_success 'both backends capture the edge cases' '
-	timeout 120 mb-capture --ebpf lo -p "$MC_PORT" -d 60 >ebpf.mb 2>ebpf.err &
-	eb=$!
-	timeout 120 mb-capture lo -p "$MC_PORT" -d 60 >pcap.mb 2>pcap.err &
-	pc=$!
-	test_when_finished "kill $eb $pc 2>/dev/null" &&
-	wait_for "test -s ebpf.mb" &&
-	wait_for "test -s pcap.mb" &&
-	client &&
-	sleep 0.5 &&
-	kill -INT $eb $pc &&
-	wait $eb && wait $pc &&
+	capture_both_backends client &&
 	test "$(sumval ebpf.mb mb-capture segments_seen)" = "$(sumval pcap.mb mb-capture packets)" &&
 	test "$(sumval ebpf.mb mb-capture ring_drops)" = 0
 '

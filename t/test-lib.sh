@@ -20,6 +20,8 @@
 #   wait_for 'condition' [tenths]      poll a shell condition every 0.1 s (default 20 s)
 #   sumval FILE PROGRAM NAME           a summary counter of a stream
 #   tcpdump_lo FILE 'filter'           tcpdump on lo into FILE, listening when it returns
+#   tcpdump_stop FILE                  stop that tcpdump once FILE stops growing (up to 15 s)
+#   capture_both_backends cmd...       mb-capture --ebpf and libpcap on lo (MC_PORT) while cmd runs
 #
 # Prerequisites set here: ROOT, MEMCACHED, TSHARK, TCPDUMP, PYMEMCACHE, MEMCSLAP, CORPUS,
 # SAN (the programs are a sanitizer build), CHROMIUM.
@@ -182,6 +184,43 @@ tcpdump_lo() {
 	kill "$TCPDUMP_PID" 2>/dev/null
 	cat "$1.err" >&2
 	return 1
+}
+
+# Stop the tcpdump tcpdump_lo started once FILE has not grown for 1.5 s, and wait for it;
+# packets still in the kernel ring's current block would be lost without counting as drops.
+# Fails (and stops it) if FILE still grows after 15 s.
+tcpdump_stop() {
+	local last=-1 same=0 i size
+	for i in $(seq 1 30); do
+		sleep 0.5
+		size=$(stat -c %s "$1")
+		if [ "$size" = "$last" ]; then same=$((same + 1)); else same=0; fi
+		last=$size
+		[ $same -ge 3 ] && break
+	done
+	if [ $same -lt 3 ]; then
+		echo "capture $1 still growing after 15 s" >&2
+		kill "$TCPDUMP_PID" 2>/dev/null
+		return 1
+	fi
+	kill -INT "$TCPDUMP_PID" && wait "$TCPDUMP_PID"
+}
+
+# Run a command while mb-capture --ebpf and mb-capture (libpcap) both capture lo for port
+# MC_PORT into ebpf.mb and pcap.mb (stderr in ebpf.err, pcap.err); both are stopped with
+# SIGINT half a second after the command and must exit 0. Call it in a test body.
+capture_both_backends() {
+	timeout 120 mb-capture --ebpf lo -p "$MC_PORT" -d 60 >ebpf.mb 2>ebpf.err &
+	local eb=$!
+	timeout 120 mb-capture lo -p "$MC_PORT" -d 60 >pcap.mb 2>pcap.err &
+	local pc=$!
+	test_when_finished "kill $eb $pc 2>/dev/null"
+	wait_for "test -s ebpf.mb" &&
+	wait_for "test -s pcap.mb" &&
+	"$@" &&
+	sleep 0.5 &&
+	kill -INT $eb $pc &&
+	wait $eb && wait $pc
 }
 
 # Stop a process (not necessarily our child) and wait up to 5 s for it to be gone.
