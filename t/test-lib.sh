@@ -16,6 +16,8 @@
 #                                      stopped when its test ends (started in a test body, which
 #                                      may start several) or at test_done (started outside one)
 #   mc_stats [port]                    memcached's "stats" as "name value" lines
+#   stat_delta NAME [before after]     a stat's change between two mc_stats files
+#   test_corpus_events NAME...         one test per corpus capture: its events equal t/expect/events/NAME.ev
 #   free_port                          an unused TCP port on 127.0.0.1
 #   wait_for 'condition' [tenths]      poll a shell condition every 0.1 s (default 20 s)
 #   sumval FILE PROGRAM NAME           a summary counter of a stream
@@ -24,7 +26,8 @@
 #   capture_both_backends cmd...       mb-capture --ebpf and libpcap on lo (MC_PORT) while cmd runs
 #
 # Prerequisites set here: ROOT, MEMCACHED, TSHARK, TCPDUMP, PYMEMCACHE, MEMCSLAP, CORPUS,
-# SAN (the programs are a sanitizer build), CHROMIUM.
+# SAN (the programs are a sanitizer build), CHROMIUM, SCRIPT (util-linux script), MBPARSE
+# (mb-parse is built).
 
 set -u
 TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
@@ -64,6 +67,8 @@ command -v tshark >/dev/null 2>&1 && test_set_prereq TSHARK
 command -v tcpdump >/dev/null 2>&1 && test_set_prereq TCPDUMP
 command -v memcslap >/dev/null 2>&1 && test_set_prereq MEMCSLAP
 command -v chromium >/dev/null 2>&1 && test_set_prereq CHROMIUM
+command -v script >/dev/null 2>&1 && test_set_prereq SCRIPT
+test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 [ -d "$MB_CORPUS/pcaps" ] && test_set_prereq CORPUS
 "$MB_PYTHON" -c 'import pymemcache' >/dev/null 2>&1 && test_set_prereq PYMEMCACHE
 case "$MB_BUILD" in *san*) test_set_prereq SAN ;; *) test_set_prereq NOSAN ;; esac
@@ -279,6 +284,33 @@ for line in buf.decode().splitlines():
     if len(p) == 3 and p[0] == "STAT":
         print(p[1], p[2])
 PY
+}
+
+# A stat's change between two files of mc_stats output (default: before and after).
+stat_delta() {
+	echo $(( $(awk -v k="$1" '$1 == k {print $2}' "${3:-after}") - $(awk -v k="$1" '$1 == k {print $2}' "${2:-before}") ))
+}
+
+# One test per corpus capture NAME (t/expect/corpus/list gives its path and port): every
+# event mb-parse decodes equals t/expect/events/NAME.ev. Each .ev was written by reading the
+# capture's packets (tshark -x, -z follow,tcp,ascii; the meta quiet rules checked against a
+# live memcached 1.6.18) and states every event exactly: connection (numbered by first
+# appearance), proto/transport, cmd, status, key, key_len, value_len, ttl, flags, batch
+# (numbered by first appearance), resp_len (t/lib/evproj.py projects mb-parse's output the
+# same way; timestamps and latencies are checked by t2130).
+test_corpus_events() {
+	local E=$MB_SRC/t/expect name line path port
+	for name in "$@"; do
+		line=$(grep "^$(echo "$name" | sed 's/_/\//' | sed 's/\./\\./g')\.pcap " "$E/corpus/list")
+		path=${line% *}
+		port=${line##* }
+		test_expect_success CORPUS,MBPARSE "$name: every event as read from the packets" "
+			mb-parse -q -p $port <\"\$MB_CORPUS/pcaps/$path\" >ev.bin &&
+			mb-cat ev.bin >ev.txt &&
+			\"\$MB_PYTHON\" \"\$MB_SRC/t/lib/evproj.py\" ev.txt >got &&
+			test_cmp \"$E/events/$name.ev\" got
+		"
+	done
 }
 
 # Run a command with stdout on a pseudo-terminal (stdin from the file given as $1, stderr
