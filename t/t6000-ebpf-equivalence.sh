@@ -11,8 +11,7 @@ done
 start_memcached -m 256 >/dev/null 2>&1 || test_skip_all 'could not start memcached'
 
 # BPF check: can this machine load and attach the program at all?
-timeout 30 mb-capture --ebpf lo -p "$MC_PORT" -d 100ms >probe.mb 2>probe.err ||
-	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
+test_skip_all_without_ebpf "$MC_PORT"
 
 # Mixed text workload, values 1 byte to 100 KB, fixed seed; several connections.
 work() {

@@ -14,8 +14,7 @@ conns() {
 }
 
 start_memcached -m 64 >/dev/null 2>&1 || test_skip_all 'could not start memcached'
-timeout 30 mb-capture --ebpf lo -p "$MC_PORT" -d 100ms >probe.mb 2>probe.err ||
-	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
+test_skip_all_without_ebpf "$MC_PORT"
 
 # Each scenario on its own connection; TCP_NODELAY and pauses make the segment boundaries.
 client() {

@@ -15,7 +15,7 @@
 #   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID;
 #                                      stopped when its test ends (started in a test body, which
 #                                      may start several) or at test_done (started outside one)
-#   mc_stats [port]                    memcached's "stats" as "name value" lines
+#   mc_stats [port [host]]             memcached's "stats" as "name value" lines
 #   stat_delta NAME [before after]     a stat's change between two mc_stats files
 #   test_corpus_events NAME...         one test per corpus capture: its events equal t/expect/events/NAME.ev
 #   free_port                          an unused TCP port on 127.0.0.1
@@ -24,6 +24,7 @@
 #   tcpdump_lo FILE 'filter'           tcpdump on lo into FILE, listening when it returns
 #   tcpdump_stop FILE                  stop that tcpdump once FILE stops growing (up to 15 s)
 #   capture_both_backends cmd...       mb-capture --ebpf and libpcap on lo (MC_PORT) while cmd runs
+#   test_skip_all_without_ebpf PORT    skip the file unless mb-capture --ebpf works here
 #
 # Prerequisites set here: ROOT, MEMCACHED, TSHARK, TCPDUMP, PYMEMCACHE, MEMCSLAP, CORPUS,
 # SAN (the programs are a sanitizer build), CHROMIUM, SCRIPT (util-linux script), MBPARSE
@@ -211,6 +212,13 @@ tcpdump_stop() {
 	kill -INT "$TCPDUMP_PID" && wait "$TCPDUMP_PID"
 }
 
+# Skip the whole file unless mb-capture --ebpf can load and attach its program on lo here
+# (PORT is any port; the probe captures for 100 ms).
+test_skip_all_without_ebpf() {
+	timeout 30 mb-capture --ebpf lo -p "$1" -d 100ms >"$TRASH/probe.mb" 2>"$TRASH/probe.err" ||
+		test_skip_all "eBPF capture is unavailable here: $(cat "$TRASH/probe.err")"
+}
+
 # Run a command while mb-capture --ebpf and mb-capture (libpcap) both capture lo for port
 # MC_PORT into ebpf.mb and pcap.mb (stderr in ebpf.err, pcap.err); both are stopped with
 # SIGINT half a second after the command and must exit 0. Call it in a test body.
@@ -267,11 +275,11 @@ start_memcached() {
 	return 1
 }
 
-# memcached's stats as "name value" lines.
+# memcached's stats as "name value" lines: mc_stats [PORT [HOST]] (MC_PORT on 127.0.0.1).
 mc_stats() {
-	"$MB_PYTHON" - "${1:-$MC_PORT}" <<'PY'
+	"$MB_PYTHON" - "${1:-$MC_PORT}" "${2:-127.0.0.1}" <<'PY'
 import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s = socket.create_connection((sys.argv[2], int(sys.argv[1])), 5)
 s.sendall(b"stats\r\n")
 buf = b""
 while not buf.endswith(b"END\r\n"):
