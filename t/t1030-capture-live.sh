@@ -76,7 +76,6 @@ test_expect_success '-d ends an idle capture: header and summary, no packets' '
 	grep -q "^mb-capture: 1\.[0-9] s, 0 packets (0 pkt/s), 0.0 MB, 0 kernel drops\$" d.err
 '
 
-command -v script >/dev/null && test_set_prereq SCRIPT
 test_expect_success SCRIPT '--progress on a terminal rewrites one line in place' '
 	script -qec "timeout 30 $MB_BIN/mb-capture -i lo -P $(free_port) --duration 1500ms --progress >/dev/null" /dev/null >tty.out &&
 	test "$(tr -cd "\r" <tty.out | wc -c)" -ge 3 &&

@@ -3,8 +3,6 @@
 test_description='mb-parse requests and keys against tshark on the corpus'
 . "$(dirname "$0")/test-lib.sh"
 
-test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
-
 # For each capture of t/expect/corpus/list (path, server port):
 #  1. with tshark: tshark's view, live (t/lib/reqlist.py tshark: the requests sent to the
 #     server port, per connection, "cmd key" in order, plus counts per command) must equal

@@ -3,8 +3,6 @@
 test_description='mb-parse against scripts/gen-memcache-pcap truth'
 . "$(dirname "$0")/test-lib.sh"
 
-test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
-
 # The generator's truth file lists per key operation: client port, cmd, status, key,
 # value_len, resp_len. Connections are compared as blocks sorted by content (mb-parse's
 # connection ids and its interleaving of connections do not matter; order inside a

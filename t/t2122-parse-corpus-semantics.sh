@@ -6,8 +6,6 @@
 test_description='mb-parse records flags, modes and numbers of the corpus captures'
 . "$(dirname "$0")/test-lib.sh"
 
-test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
-
 E=$MB_SRC/t/expect
 for name in metaget incrdecr flags; do
 	line=$(grep "^memcached-t/$name\.pcap " "$E/corpus/list")

@@ -3,8 +3,6 @@
 test_description='mb-parse timestamps are capture timestamps'
 . "$(dirname "$0")/test-lib.sh"
 
-test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
-
 # t/lib/tscheck.py: ts = time of a packet with payload to the server port; for an answered
 # event ts + latency = time of a packet with payload from the server port; no reply, no latency.
 E=$MB_SRC/t/expect/corpus

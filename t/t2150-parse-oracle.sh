@@ -34,16 +34,7 @@ test_expect_success $PRE 'capture a mixed workload of real clients' '
 	memcslap -q -s $s -b -t get -e 200 -c 2 &&
 	memcslap -q -s $s -b -t mget -e 60 -c 2 &&
 	memcslap -q -s $s -b -R -t set -e 50 -c 1 &&
-	# let tcpdump drain: wait (up to 15 s) until the file stops growing for 1.5 s
-	last=-1 && same=0 &&
-	for i in $(seq 1 30); do
-		sleep 0.5
-		size=$(stat -c %s cap.pcap)
-		if test "$size" = "$last"; then same=$((same + 1)); else same=0; fi
-		last=$size
-		test $same -ge 3 && break
-	done &&
-	kill -INT $TCPDUMP_PID && wait $TCPDUMP_PID &&
+	tcpdump_stop cap.pcap &&
 	mc_stats $port >stats.after &&
 	cat cap.pcap.err &&
 	grep -q "^0 packets dropped by kernel" cap.pcap.err

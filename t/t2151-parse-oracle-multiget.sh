@@ -16,15 +16,7 @@ test_expect_success $PRE 'capture long multi-key gets' '
 	tcpdump_lo cap.pcap "tcp port $port" &&
 	test_when_finished "kill $TCPDUMP_PID 2>/dev/null" &&
 	"$MB_PYTHON" "$MB_SRC/t/lib/multiget-workload.py" $port &&
-	last=-1 && same=0 &&
-	for i in $(seq 1 30); do
-		sleep 0.5
-		size=$(stat -c %s cap.pcap)
-		if test "$size" = "$last"; then same=$((same + 1)); else same=0; fi
-		last=$size
-		test $same -ge 3 && break
-	done &&
-	kill -INT $TCPDUMP_PID && wait $TCPDUMP_PID &&
+	tcpdump_stop cap.pcap &&
 	mc_stats $port >stats.after &&
 	grep -q "^0 packets dropped by kernel" cap.pcap.err
 '

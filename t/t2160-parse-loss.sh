@@ -3,8 +3,6 @@
 test_description='mb-parse under packet loss'
 . "$(dirname "$0")/test-lib.sh"
 
-test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
-
 # drop_and_check NAME PCAP PORT [N]
 # Parses PCAP whole and with every Nth (50th) packet dropped (t/lib/pcap-drop.py). When a drop
 # left a hole inside a TCP stream, the lossy summary must count a desync; every event of

@@ -3,8 +3,6 @@
 test_description='mb-parse resynchronization does not trust command-like bytes inside values'
 . "$(dirname "$0")/test-lib.sh"
 
-test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
-
 # gen-memcache-pcap -E fills every value with "get evil:trap", "set evil:set 0 0 4",
 # "VALUE evil:value 0 4", "END" lines and a binary GET header: a parser that resumes after
 # a hole at the first plausible command inside a value invents requests (keys evil:*) and

@@ -65,22 +65,6 @@ c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 c.close()
 PY
 
-cat >stats.py <<'PY'
-import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), 5)
-s.sendall(b"stats\r\n")
-buf = b""
-while not buf.endswith(b"END\r\n"):
-    d = s.recv(65536)
-    if not d:
-        break
-    buf += d
-for line in buf.decode().splitlines():
-    p = line.split()
-    if len(p) == 3 and p[0] == "STAT":
-        print(p[1], p[2])
-PY
-
 test_expect_success 'capture: set, then get + quit + FIN + RST while the replies drain' '
 	ip netns exec "$NS" memcached -u root -l "$NET.2" -p $PORT -U 0 -t 2 -m 64 >mc.log 2>&1 &
 	MCPID=$! &&
@@ -92,7 +76,7 @@ test_expect_success 'capture: set, then get + quit + FIN + RST while the replies
 	wait_for "grep -q \"listening on\" tcpdump.err" 100 &&
 	"$MB_PYTHON" client.py "$NET.2" $PORT 6000 &&
 	sleep 1.5 &&
-	"$MB_PYTHON" stats.py "$NET.2" $PORT >stats &&
+	mc_stats $PORT "$NET.2" >stats &&
 	stop_pid $TDPID &&
 	grep -q "^cmd_get 1$" stats && grep -q "^get_hits 1$" stats && grep -q "^cmd_set 1$" stats
 '

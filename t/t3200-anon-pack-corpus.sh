@@ -3,7 +3,6 @@
 test_description='mb-anon and mb-pack on the real captures of the corpus'
 . "$(dirname "$0")/test-lib.sh"
 
-test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 LIST=$MB_SRC/t/expect/corpus/list
 
 test_expect_success CORPUS,MBPARSE 'setup: parse every capture, hash with one secret, pack' '

@@ -5,14 +5,6 @@
 test_description='mb-fire oracle against memcached stats'
 . "$(dirname "$0")/test-lib.sh"
 
-# start_memcached, and stop it when this test's subshell exits, pass or fail
-# (test_when_finished/test_atexit set inside a test body do not reach the parent shell)
-mc_start() {
-	start_memcached "$@" || return 1
-	mc_pids="${mc_pids:-} $MC_PID"
-	trap 'kill $mc_pids 2>/dev/null' EXIT
-}
-
 MIX=get=40,set=15,delete=10,add=8,replace=8,touch=7,incr=6,decr=6
 
 # expected NAME VALUE lines from a profile (its recorded statuses); with "meta" as $2 the
@@ -48,7 +40,7 @@ test_expect_success 'generate a profile with every counted command' '
 
 for proto in text meta binary; do
 	test_expect_success MEMCACHED "$proto: stats deltas equal the profile counts (recorded timing, one connection)" '
-		mc_start &&
+		start_memcached &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT -c 1 -P '$proto' p.bin >report &&
 		grep "^errors: 0 " report &&
 		actual_stats $MC_PORT >actual &&
@@ -58,7 +50,7 @@ for proto in text meta binary; do
 done
 
 test_expect_success MEMCACHED 'text, four connections --max --depth 4 --causal: command counts exact' '
-	mc_start &&
+	start_memcached &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT --max --depth 4 --causal p.bin >report &&
 	grep "^connections: 4 opened" report &&
 	actual_stats $MC_PORT >actual &&
@@ -75,7 +67,7 @@ test_expect_success MEMCACHED '--warm: replayed hit ratio within 1 point of the 
 	mb-gen -n 40000 -K 2000 -c 8 -r 200000 -m get=90,set=10 --seed 3 >full.bin &&
 	mb-cat full.bin >full.txt &&
 	{ grep "^#" full.txt; grep "^ev" full.txt | tail -n 10000; } | mb-cat -p >tail.bin &&
-	mc_start &&
+	start_memcached &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT --warm -c 1 --max --depth 8 tail.bin >report &&
 	cat report &&
 	line=$(grep "^hit ratio: " report) &&
@@ -85,7 +77,7 @@ test_expect_success MEMCACHED '--warm: replayed hit ratio within 1 point of the 
 '
 
 test_expect_success MEMCACHED 'without --warm the same tail misses far more' '
-	mc_start &&
+	start_memcached &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT -c 1 --max --depth 8 tail.bin >report &&
 	line=$(grep "^hit ratio: " report) &&
 	rec=$(echo "$line" | sed -e "s/.*recorded \([0-9.]*\)%.*/\1/") &&
@@ -103,7 +95,7 @@ test_expect_success MEMCACHED 'multi-key gets are rebuilt as one request (text, 
 	EOT
 	mb-cat -p multi.txt >multi.bin &&
 	for p in text meta binary; do
-		mc_start &&
+		start_memcached &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT -P $p multi.bin >report &&
 		grep "^mb-fire: 4 operations (2 requests)" report &&
 		grep "^get .* hit=1 miss=2" report &&

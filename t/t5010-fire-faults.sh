@@ -4,14 +4,6 @@
 test_description='mb-fire faults and targets'
 . "$(dirname "$0")/test-lib.sh"
 
-# start_memcached, and stop it when this test's subshell exits, pass or fail
-# (test_when_finished/test_atexit set inside a test body do not reach the parent shell)
-mc_start() {
-	start_memcached "$@" || return 1
-	mc_pids="${mc_pids:-} $MC_PID"
-	trap 'kill $mc_pids 2>/dev/null' EXIT
-}
-
 test_expect_success 'generate inputs' '
 	mb-gen -n 3000 -K 300 -c 4 -r 20000 --seed 5 >p.bin &&
 	mb-gen -n 200 -K 50 -c 2 -r 20000 --seed 6 >small.bin
@@ -34,7 +26,7 @@ test_expect_success 'usage errors exit 2 with one line' '
 '
 
 test_expect_success MEMCACHED 'bad input: garbage, truncated, packets: one line, exit 1' '
-	mc_start &&
+	start_memcached &&
 	printf "hello world, not a stream\n" >garbage &&
 	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT garbage 2>err && test_one_line_error mb-fire err &&
 	head -c 1000 p.bin >trunc.bin &&
@@ -46,7 +38,7 @@ test_expect_success MEMCACHED 'bad input: garbage, truncated, packets: one line,
 '
 
 test_expect_success MEMCACHED 'a profile (mb-pack) replays like its stream' '
-	mc_start &&
+	start_memcached &&
 	mb-pack p.bin >p.prof &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT --max <p.prof >report &&
 	grep "^mb-fire: 3000 operations" report &&
@@ -98,7 +90,7 @@ test_expect_success 'a server that never answers: bounded memory, clean stop on 
 '
 
 test_expect_success MEMCACHED 'SIGINT prints the report of what was done' '
-	mc_start &&
+	start_memcached &&
 	{ mb-fire -q -t 127.0.0.1:$MC_PORT --rate 1000 --loop inf p.bin >report & fire=$!; } &&
 	sleep 1.5 && kill -INT $fire && wait $fire &&
 	grep "(interrupted)" report &&
@@ -114,8 +106,8 @@ test_expect_success MEMCACHED 'a unix socket target' '
 '
 
 test_expect_success MEMCACHED 'two targets: keys spread by consistent hashing, counts add up' '
-	mc_start && p1=$MC_PORT &&
-	mc_start && p2=$MC_PORT &&
+	start_memcached && p1=$MC_PORT &&
+	start_memcached && p2=$MC_PORT &&
 	mb-fire -q -t 127.0.0.1:$p1,127.0.0.1:$p2 --max p.bin >report &&
 	grep "^errors: 0 " report &&
 	g1=$(mc_stats $p1 | sed -n "s/^cmd_get //p") && g2=$(mc_stats $p2 | sed -n "s/^cmd_get //p") &&
@@ -124,7 +116,7 @@ test_expect_success MEMCACHED 'two targets: keys spread by consistent hashing, c
 '
 
 test_expect_success MEMCACHED '--json: buckets add up to the counts; --loop 2 from a pipe' '
-	mc_start &&
+	start_memcached &&
 	cat small.bin | mb-fire -q -t 127.0.0.1:$MC_PORT --loop 2 --json r.json >report &&
 	grep "^mb-fire: 400 operations" report &&
 	"$MB_PYTHON" -c "
@@ -148,7 +140,7 @@ assert steal is None or r[\"host_steal_ms\"] >= 0
 # timed-mode workers raise themselves to nice -20 where allowed, never on every core, and
 # say so; --max and --no-priority leave them alone
 test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, and reported' '
-	mc_start &&
+	start_memcached &&
 	mb-fire -q -T 1 -t 127.0.0.1:$MC_PORT --json p.json small.bin >report &&
 	"$MB_PYTHON" -c "import json; r = json.load(open(\"p.json\")); assert r[\"workers\"] == 1, r" &&
 	if test "$(id -u)" = 0; then
@@ -172,7 +164,7 @@ test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, 
 '
 
 test_expect_success MEMCACHED '1500 recorded connections: each opened once, all answered' '
-	mc_start -c 2000 &&
+	start_memcached -c 2000 &&
 	mb-gen -n 6000 -K 1000 -c 1500 -r 20000 --seed 9 >many.bin &&
 	conns=$(mb-cat -H many.bin | grep "^ev" | cut -f 3 | sort -u | wc -l) &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT many.bin >report &&

@@ -8,12 +8,6 @@
 test_description='mb-fire replays a real capture: memcached stats equal the original run'
 . "$(dirname "$0")/test-lib.sh"
 
-mc_start() {
-	start_memcached "$@" || return 1
-	mc_pids="${mc_pids:-} $MC_PID"
-	trap 'kill $mc_pids 2>/dev/null' EXIT
-}
-
 COUNTERS='^(cmd_get|cmd_set|cmd_touch|get_hits|get_misses|delete_hits|delete_misses|incr_hits|incr_misses|decr_hits|decr_misses|touch_hits|touch_misses|cas_hits|cas_badval|cas_misses) '
 
 cat >drive.py <<'PY'
@@ -55,7 +49,7 @@ PY
 # in pa. Fails when tcpdump reports kernel drops (a loaded machine): the oracle needs every packet.
 capture_once() {
 	rm -f cap.pcap tcpdump.err &&
-	mc_start && pa=$MC_PORT &&
+	start_memcached && pa=$MC_PORT &&
 	{ tcpdump -i lo -U -B 32768 -s 0 -w cap.pcap "tcp port $pa" 2>tcpdump.err & } && td=$! &&
 	for i in $(seq 50); do grep -q listening tcpdump.err && break; sleep 0.1; done &&
 	"$MB_PYTHON" drive.py $pa &&
@@ -75,7 +69,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache work
 	grep -q "^get_hits [1-9]" expect && grep -q "^incr_hits [1-9]" expect &&
 	grep -q "^cas_hits [1-9]" expect && grep -q "^cas_badval [1-9]" expect && grep -q "^cas_misses [1-9]" expect &&
 	mb-parse -q -P $pa cap.pcap | mb-anon | mb-pack >p.prof &&
-	mc_start && pb=$MC_PORT &&
+	start_memcached && pb=$MC_PORT &&
 	mb-fire -q -c 1 -t 127.0.0.1:$pb p.prof >report &&
 	cat report &&
 	grep "^errors: 0 " report &&
@@ -92,7 +86,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture a pymemcache work
 test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'forced to meta and to binary, the cas outcomes still equal the original run' '
 	grep "^cas_" expect >expect.cas &&
 	for proto in meta binary; do
-		mc_start && pc=$MC_PORT &&
+		start_memcached && pc=$MC_PORT &&
 		mb-fire -q -c 1 -P $proto -t 127.0.0.1:$pc p.prof >report.$proto &&
 		grep "^errors: 0 " report.$proto &&
 		mc_stats $pc | grep "^cas_" | sort >actual.$proto &&

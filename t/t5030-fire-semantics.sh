@@ -10,12 +10,6 @@
 test_description='mb-fire replays recorded request semantics: memcached stats equal the original run'
 . "$(dirname "$0")/test-lib.sh"
 
-mc_start() {
-	start_memcached "$@" || return 1
-	mc_pids="${mc_pids:-} $MC_PID"
-	trap 'kill $mc_pids 2>/dev/null' EXIT
-}
-
 COUNTERS='^(cmd_get|cmd_set|cmd_touch|get_hits|get_misses|get_expired|get_flushed|delete_hits|delete_misses|incr_hits|incr_misses|decr_hits|decr_misses|touch_hits|touch_misses|cas_hits|cas_badval|cas_misses|curr_items|total_items) '
 
 cat >drive.py <<'PY'
@@ -165,7 +159,7 @@ PY
 
 capture_once() {
 	rm -f cap.pcap cap.pcap.err &&
-	mc_start && pa=$MC_PORT &&
+	start_memcached && pa=$MC_PORT &&
 	tcpdump_lo cap.pcap "tcp port $pa" && td=$TCPDUMP_PID &&
 	"$MB_PYTHON" drive.py $pa &&
 	last=-1 && stable=0 &&
@@ -204,7 +198,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED 'mb-parse records the flags, modes an
 test_expect_success ROOT,TCPDUMP,MEMCACHED 'the replay on a fresh server ends with the same counters' '
 	mb-anon <raw.stream | mb-pack >p.prof &&
 	mb-cat p.prof | grep -c "meta=" >nmeta && test "$(cat nmeta)" -gt 30 &&
-	mc_start && pb=$MC_PORT &&
+	start_memcached && pb=$MC_PORT &&
 	mb-fire -q -t 127.0.0.1:$pb p.prof >report &&
 	cat report &&
 	grep "^errors: 0 " report &&

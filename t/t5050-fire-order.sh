@@ -9,11 +9,6 @@
 test_description='mb-fire keeps the recorded order of every key at every speed'
 . "$(dirname "$0")/test-lib.sh"
 
-mc_start() {
-	start_memcached "$@" || return 1
-	mc_pids="${mc_pids:-} $MC_PID"
-	trap 'kill $mc_pids 2>/dev/null' EXIT
-}
 
 COUNTERS='^(cmd_get|cmd_set|cmd_touch|get_hits|get_misses|delete_hits|delete_misses|incr_hits|incr_misses|decr_hits|decr_misses|touch_hits|touch_misses|cas_hits|cas_badval|cas_misses) '
 
@@ -32,7 +27,7 @@ for i in range(3000):
 
 for speed in "-s 1" "-s 10" "-s 100" "--max"; do
 	test_expect_success MEMCACHED "noreply burst, $speed: every set reaches the server before its get" '
-		mc_start &&
+		start_memcached &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT '"$speed"' burst.bin >report &&
 		grep "^errors: 0 " report &&
 		grep "^mb-fire: 6000 operations" report &&
@@ -90,7 +85,7 @@ PY
 # One capture of the workload on a fresh memcached A (cap.pcap, A's counters in expect).
 capture_once() {
 	rm -f cap.pcap tcpdump.err &&
-	mc_start && pa=$MC_PORT &&
+	start_memcached && pa=$MC_PORT &&
 	{ tcpdump -i lo -U -B 32768 -s 0 -w cap.pcap "tcp port $pa" 2>tcpdump.err & } && td=$! &&
 	for i in $(seq 50); do grep -q listening tcpdump.err && break; sleep 0.1; done &&
 	"$MB_PYTHON" drive.py $pa &&
@@ -115,7 +110,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture pymemcache over 4
 
 for speed in "-s 1" "-s 10" "-s 100" "--max"; do
 	test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE "captured, $speed: counters equal the recording's" '
-		mc_start &&
+		start_memcached &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT '"$speed"' p.prof >report &&
 		cat report &&
 		grep "^errors: 0 " report &&
@@ -125,7 +120,7 @@ for speed in "-s 1" "-s 10" "-s 100" "--max"; do
 done
 
 test_expect_success MEMCACHED 'SIGINT during a 60 s recorded gap: stopped within 100 ms, with the report' '
-	mc_start &&
+	start_memcached &&
 	printf "#membench\tversion=1\tkind=events-hashed\nev\t1.0\t1\ttext/tcp\tset\tstored\t@0000000000000001\t9\t5\t0\t-\t0\t0\t0\nev\t61.0\t1\ttext/tcp\tget\thit\t@0000000000000001\t9\t0\t0\t-\t0\t5\t0\n" | mb-cat -p >gap.bin &&
 	"$MB_PYTHON" -c "
 import signal, subprocess, sys, time
@@ -144,7 +139,7 @@ sys.exit(0 if dt < 0.1 and rc == 0 else 1)
 '
 
 test_expect_success MEMCACHED '--json -: JSON on standard output, the text report on standard error' '
-	mc_start &&
+	start_memcached &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT --json - burst.bin >out.json 2>report &&
 	"$MB_PYTHON" -c "import json; r = json.load(open(\"out.json\")); assert r[\"ops\"] == 6000 and r[\"order\"][\"on\"], r" &&
 	grep "^mb-fire: 6000 operations" report
@@ -152,7 +147,7 @@ test_expect_success MEMCACHED '--json -: JSON on standard output, the text repor
 
 test_expect_success MEMCACHED 'a JSON report that cannot be written: exit 1, the text report still out' '
 	test -w /dev/full || { echo "# no /dev/full"; return 0; }
-	mc_start &&
+	start_memcached &&
 	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT --json /dev/full burst.bin >report 2>err &&
 	grep "cannot write the JSON report" err &&
 	grep "^mb-fire: 6000 operations" report
@@ -165,7 +160,7 @@ test_expect_success 'an unresolvable target exits 1 with one line' '
 '
 
 test_expect_success MEMCACHED '--no-order: still nothing lost' '
-	mc_start &&
+	start_memcached &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT --no-order --max burst.bin >report &&
 	grep "^order: off" report &&
 	mc_stats $MC_PORT | grep -x "cmd_set 3000"

@@ -11,8 +11,7 @@ done
 start_memcached -m 256 >/dev/null 2>&1 || test_skip_all 'could not start memcached'
 
 # BPF check: can this machine load and attach the program at all?
-timeout 30 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 100ms >probe.mb 2>probe.err ||
-	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
+test_skip_all_without_ebpf "$MC_PORT"
 
 # Mixed text workload, values 1 byte to 100 KB, fixed seed; several connections.
 work() {
@@ -41,20 +40,15 @@ for conn in range(3):
 PY
 }
 
-test_expect_success 'both backends capture the same workload' '
-	timeout 120 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 60 >ebpf.mb 2>ebpf.err &
-	eb=$!
-	timeout 120 mb-capture -i lo -P "$MC_PORT" --duration 60 >pcap.mb 2>pcap.err &
-	pc=$!
-	test_when_finished "kill $eb $pc 2>/dev/null" &&
-	wait_for "test -s ebpf.mb" &&
-	wait_for "test -s pcap.mb" &&
+# The pymemcache workload, then memcslap binary and text.
+traffic() {
 	work &&
 	memcslap --servers="127.0.0.1:$MC_PORT" --binary --concurrency=2 --execute-number=300 >slap-bin.out 2>&1 &&
-	memcslap --servers="127.0.0.1:$MC_PORT" --concurrency=2 --execute-number=300 >slap-text.out 2>&1 &&
-	sleep 0.5 &&
-	kill -INT $eb $pc &&
-	wait $eb && wait $pc &&
+	memcslap --servers="127.0.0.1:$MC_PORT" --concurrency=2 --execute-number=300 >slap-text.out 2>&1
+}
+
+test_expect_success 'both backends capture the same workload' '
+	capture_both_backends traffic &&
 	mb-cat ebpf.mb | grep -q "^#membench	.*	backend=ebpf-tc" &&
 	test "$(wc -l <ebpf.err)" = 1 &&
 	grep -q "^mb-capture: [0-9]* packets, [0-9]* bytes, 0 kernel drops, 0 interface drops (eBPF: [0-9]* value bytes elided)\$" ebpf.err

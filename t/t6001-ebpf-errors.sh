@@ -8,8 +8,7 @@ test_have_prereq ROOT || test_skip_all 'the eBPF error tests need root (they dro
 command -v setpriv >/dev/null 2>&1 || test_skip_all 'setpriv (util-linux) is needed to drop privileges'
 
 port=$(free_port)
-timeout 30 mb-capture --ebpf -i lo -P "$port" --duration 100ms >probe.mb 2>probe.err ||
-	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
+test_skip_all_without_ebpf "$port"
 
 test_expect_success 'without privilege: one line saying why and pointing to libpcap, exit 1, no output' '
 	test_expect_code 1 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

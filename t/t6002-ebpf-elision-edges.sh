@@ -14,8 +14,7 @@ conns() {
 }
 
 start_memcached -m 64 >/dev/null 2>&1 || test_skip_all 'could not start memcached'
-timeout 30 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 100ms >probe.mb 2>probe.err ||
-	test_skip_all "eBPF capture is unavailable here: $(cat probe.err)"
+test_skip_all_without_ebpf "$MC_PORT"
 
 # Each scenario on its own connection; TCP_NODELAY and pauses make the segment boundaries.
 client() {
@@ -96,17 +95,7 @@ PY
 }
 
 test_expect_success 'both backends capture the edge cases' '
-	timeout 120 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 60 >ebpf.mb 2>ebpf.err &
-	eb=$!
-	timeout 120 mb-capture -i lo -P "$MC_PORT" --duration 60 >pcap.mb 2>pcap.err &
-	pc=$!
-	test_when_finished "kill $eb $pc 2>/dev/null" &&
-	wait_for "test -s ebpf.mb" &&
-	wait_for "test -s pcap.mb" &&
-	client &&
-	sleep 0.5 &&
-	kill -INT $eb $pc &&
-	wait $eb && wait $pc &&
+	capture_both_backends client &&
 	test "$(sumval ebpf.mb mb-capture segments_seen)" = "$(sumval pcap.mb mb-capture packets)" &&
 	test "$(sumval ebpf.mb mb-capture ring_drops)" = 0
 '

@@ -55,13 +55,12 @@ test_expect_success MEMCACHED 'mb-fire -t 127.0.0.1:PORT < p.bin: memcached coun
 	mc_stats >before &&
 	mb-fire -t 127.0.0.1:$MC_PORT <p.bin >fire.txt 2>fire.err &&
 	mc_stats >after &&
-	delta() { echo $(( $(awk -v k=$1 "\$1==k {print \$2}" after) - $(awk -v k=$1 "\$1==k {print \$2}" before) )); } &&
 	gets=$(awk "\$1==\"ev\" && (\$5==\"get\" || \$5==\"gets\") {n++} END {print n+0}" p.txt) &&
 	sets=$(awk "\$1==\"ev\" && \$5 ~ /^(set|add|replace|append|prepend|cas)\$/ {n++} END {print n+0}" p.txt) &&
 	deletes=$(awk "\$1==\"ev\" && \$5==\"delete\" {n++} END {print n+0}" p.txt) &&
-	test "$(delta cmd_get)" = "$gets" &&
-	test "$(delta cmd_set)" = "$sets" &&
-	test "$(( $(delta delete_hits) + $(delta delete_misses) ))" = "$deletes"
+	test "$(stat_delta cmd_get)" = "$gets" &&
+	test "$(stat_delta cmd_set)" = "$sets" &&
+	test "$(( $(stat_delta delete_hits) + $(stat_delta delete_misses) ))" = "$deletes"
 '
 
 test_done

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t7001: live capture on loopback with real traffic, as root:
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
-# mb-capture lo | mb-parse | mb-anon | mb-pack > p.bin, then mb-stat and mb-fire on it.
+# mb-capture -i lo | mb-parse | mb-anon | mb-pack > p.bin, then mb-stat and mb-fire on it.
 test_description='live pipeline on lo'
 . "$(dirname "$0")/test-lib.sh"
 
@@ -52,10 +52,9 @@ test_expect_success 'mb-fire -t 127.0.0.1:PORT < p.bin on a fresh memcached repe
 	mc_stats >before &&
 	mb-fire -t 127.0.0.1:$MC_PORT <p.bin >fire.txt 2>fire.err &&
 	mc_stats >after &&
-	delta() { echo $(( $(awk -v k=$1 "\$1==k {print \$2}" after) - $(awk -v k=$1 "\$1==k {print \$2}" before) )); } &&
-	test "$(delta cmd_set)" = 200 && test "$(delta cmd_get)" = 300 &&
-	test "$(delta get_hits)" = 200 && test "$(delta get_misses)" = 100 &&
-	test "$(delta delete_hits)" = 50
+	test "$(stat_delta cmd_set)" = 200 && test "$(stat_delta cmd_get)" = 300 &&
+	test "$(stat_delta get_hits)" = 200 && test "$(stat_delta get_misses)" = 100 &&
+	test "$(stat_delta delete_hits)" = 50
 '
 
 test_done

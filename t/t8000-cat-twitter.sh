@@ -3,7 +3,6 @@
 test_description='twitter cache-trace interop'
 . "$(dirname "$0")/test-lib.sh"
 
-test_must_be_empty() { test ! -s "$1" || { echo "not empty: $1" >&2; cat "$1" >&2; return 1; }; }
 
 test_expect_success 'setup: a twitter trace with hex keys, every operation' '
 	cat >tw.csv <<-\EOF

@@ -34,7 +34,6 @@ ev_sums() {
 		END { split("delete get hit lease miss rows set", k, " "); for (i = 1; i <= 7; i++) print k[i], c[k[i]] + 0 }'
 }
 
-test_must_be_empty() { test ! -s "$1" || { echo "not empty: $1" >&2; cat "$1" >&2; return 1; }; }
 
 test_expect_success CLTRACE 'corpus trace: event counts per command match the op_count sums' '
 	cl_sums "$CL" >expect &&

@@ -6,7 +6,6 @@ test_description='libCacheSim oracleGeneral interop'
 OG=$MB_SHARED/corpus/traces/libcachesim-cloudPhysicsIO.oracleGeneral.bin
 [ -f "$OG" ] && test_set_prereq OGTRACE
 
-test_must_be_empty() { test ! -s "$1" || { echo "not empty: $1" >&2; cat "$1" >&2; return 1; }; }
 
 # Check an oracle file against the hashed events of a stream, independently of mb-cat's writer:
 # one record per keyed event (ts s, id, size = value_len for stores else resp_len) and

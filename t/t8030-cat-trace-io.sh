@@ -3,7 +3,6 @@
 test_description='trace conversion plumbing'
 . "$(dirname "$0")/test-lib.sh"
 
-test_must_be_empty() { test ! -s "$1" || { echo "not empty: $1" >&2; cat "$1" >&2; return 1; }; }
 
 test_expect_success 'setup' '
 	printf "0,0123456789abcdef,38,0,1,get,0\n1,00000000000000ff,12,120,1,set,3600\n" >a.csv &&

@@ -8,11 +8,16 @@
 #   test_expect_code N cmd args...     cmd must exit with N (a signal death always fails)
 #   test_must_fail cmd args...         cmd must exit 1..125 (not 0, not a signal, not 126/127)
 #   test_cmp expected actual           files equal, diff shown otherwise
+#   test_must_be_empty FILE            FILE is empty, its content shown otherwise
 #   test_set_prereq NAME / test_have_prereq NAME
 #   test_when_finished 'cleanup code'  runs after the current test, pass or fail
 #   test_skip_all 'reason'             skip the whole file
-#   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID
-#   mc_stats [port]                    memcached's "stats" as "name value" lines
+#   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID;
+#                                      stopped when its test ends (started in a test body, which
+#                                      may start several) or at test_done (started outside one)
+#   mc_stats [port [host]]             memcached's "stats" as "name value" lines
+#   stat_delta NAME [before after]     a stat's change between two mc_stats files
+#   test_corpus_events NAME...         one test per corpus capture: its events equal t/expect/events/NAME.ev
 #   free_port                          an unused TCP port on 127.0.0.1
 #   wait_for 'condition' [tenths]      poll a shell condition every 0.1 s (default 20 s)
 #   sumval FILE PROGRAM NAME           a summary counter of a stream
@@ -20,9 +25,13 @@
 #   run_stdout_tty / run_stdout_closed / run_stdout_hungup IN ERR cmd...
 #                                      stdout on a terminal / a closed pipe / a hung-up terminal (EIO)
 #   mount_small_tmpfs DIR KB           a tmpfs with only KB kilobytes free (ENOSPC), root only
+#   tcpdump_stop FILE                  stop that tcpdump once FILE stops growing (up to 15 s)
+#   capture_both_backends cmd...       mb-capture --ebpf and libpcap on lo (MC_PORT) while cmd runs
+#   test_skip_all_without_ebpf PORT    skip the file unless mb-capture --ebpf works here
 #
 # Prerequisites set here: ROOT, MEMCACHED, TSHARK, TCPDUMP, PYMEMCACHE, MEMCSLAP, CORPUS,
-# SAN (the programs are a sanitizer build), CHROMIUM.
+# SAN (the programs are a sanitizer build), CHROMIUM, SCRIPT (util-linux script), MBPARSE
+# (mb-parse is built).
 
 set -u
 TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
@@ -62,6 +71,8 @@ command -v tshark >/dev/null 2>&1 && test_set_prereq TSHARK
 command -v tcpdump >/dev/null 2>&1 && test_set_prereq TCPDUMP
 command -v memcslap >/dev/null 2>&1 && test_set_prereq MEMCSLAP
 command -v chromium >/dev/null 2>&1 && test_set_prereq CHROMIUM
+command -v script >/dev/null 2>&1 && test_set_prereq SCRIPT
+test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 [ -d "$MB_CORPUS/pcaps" ] && test_set_prereq CORPUS
 "$MB_PYTHON" -c 'import pymemcache' >/dev/null 2>&1 && test_set_prereq PYMEMCACHE
 case "$MB_BUILD" in *san*) test_set_prereq SAN ;; *) test_set_prereq NOSAN ;; esac
@@ -91,7 +102,7 @@ test_expect_success() {
 	fi
 	local out="$TRASH/.out.$test_count"
 	rm -f "$TRASH/.cleanup"
-	( set -e; cd "$TRASH"; eval "$2" ) >"$out" 2>&1 </dev/null
+	( set -e; cd "$TRASH"; in_test_body=1; eval "$2" ) >"$out" 2>&1 </dev/null
 	local rc=$?
 	if [ -f "$TRASH/.cleanup" ]; then
 		( cd "$TRASH"; . ./.cleanup ) >/dev/null 2>&1
@@ -144,6 +155,8 @@ test_expect_code() {
 
 test_cmp() { diff -u "$1" "$2"; }
 
+test_must_be_empty() { test ! -s "$1" || { echo "not empty: $1" >&2; cat "$1" >&2; return 1; }; }
+
 # One line on stderr: a file of exactly one line, starting with "prog: ".
 test_one_line_error() {
 	local prog=$1 file=$2
@@ -182,6 +195,50 @@ tcpdump_lo() {
 	return 1
 }
 
+# Stop the tcpdump tcpdump_lo started once FILE has not grown for 1.5 s, and wait for it;
+# packets still in the kernel ring's current block would be lost without counting as drops.
+# Fails (and stops it) if FILE still grows after 15 s.
+tcpdump_stop() {
+	local last=-1 same=0 i size
+	for i in $(seq 1 30); do
+		sleep 0.5
+		size=$(stat -c %s "$1")
+		if [ "$size" = "$last" ]; then same=$((same + 1)); else same=0; fi
+		last=$size
+		[ $same -ge 3 ] && break
+	done
+	if [ $same -lt 3 ]; then
+		echo "capture $1 still growing after 15 s" >&2
+		kill "$TCPDUMP_PID" 2>/dev/null
+		return 1
+	fi
+	kill -INT "$TCPDUMP_PID" && wait "$TCPDUMP_PID"
+}
+
+# Skip the whole file unless mb-capture --ebpf can load and attach its program on lo here
+# (PORT is any port; the probe captures for 100 ms).
+test_skip_all_without_ebpf() {
+	timeout 30 mb-capture --ebpf -i lo -P "$1" --duration 100ms >"$TRASH/probe.mb" 2>"$TRASH/probe.err" ||
+		test_skip_all "eBPF capture is unavailable here: $(cat "$TRASH/probe.err")"
+}
+
+# Run a command while mb-capture --ebpf and mb-capture (libpcap) both capture lo for port
+# MC_PORT into ebpf.mb and pcap.mb (stderr in ebpf.err, pcap.err); both are stopped with
+# SIGINT half a second after the command and must exit 0. Call it in a test body.
+capture_both_backends() {
+	timeout 120 mb-capture --ebpf -i lo -P "$MC_PORT" --duration 60 >ebpf.mb 2>ebpf.err &
+	local eb=$!
+	timeout 120 mb-capture -i lo -P "$MC_PORT" --duration 60 >pcap.mb 2>pcap.err &
+	local pc=$!
+	test_when_finished "kill $eb $pc 2>/dev/null"
+	wait_for "test -s ebpf.mb" &&
+	wait_for "test -s pcap.mb" &&
+	"$@" &&
+	sleep 0.5 &&
+	kill -INT $eb $pc &&
+	wait $eb && wait $pc
+}
+
 # Stop a process (not necessarily our child) and wait up to 5 s for it to be gone.
 stop_pid() {
 	kill "$1" 2>/dev/null || return 0
@@ -194,7 +251,8 @@ stop_pid() {
 	return 0
 }
 
-# Start memcached on a free loopback port (sets MC_PORT and MC_PID; stopped by test_done).
+# Start memcached on a free loopback port (sets MC_PORT and MC_PID). One started in a test
+# body is stopped when that test ends, pass or fail; one started outside, by test_done.
 start_memcached() {
 	local try
 	for try in 1 2 3 4 5; do
@@ -204,7 +262,11 @@ start_memcached() {
 		local i
 		for i in $(seq 1 50); do
 			if "$MB_PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1',$MC_PORT),0.2)" 2>/dev/null; then
-				test_atexit "stop_pid $MC_PID"
+				if [ -n "${in_test_body:-}" ]; then
+					test_when_finished "stop_pid $MC_PID"
+				else
+					test_atexit "stop_pid $MC_PID"
+				fi
 				return 0
 			fi
 			kill -0 "$MC_PID" 2>/dev/null || break
@@ -216,11 +278,11 @@ start_memcached() {
 	return 1
 }
 
-# memcached's stats as "name value" lines.
+# memcached's stats as "name value" lines: mc_stats [PORT [HOST]] (MC_PORT on 127.0.0.1).
 mc_stats() {
-	"$MB_PYTHON" - "${1:-$MC_PORT}" <<'PY'
+	"$MB_PYTHON" - "${1:-$MC_PORT}" "${2:-127.0.0.1}" <<'PY'
 import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s = socket.create_connection((sys.argv[2], int(sys.argv[1])), 5)
 s.sendall(b"stats\r\n")
 buf = b""
 while not buf.endswith(b"END\r\n"):
@@ -233,6 +295,33 @@ for line in buf.decode().splitlines():
     if len(p) == 3 and p[0] == "STAT":
         print(p[1], p[2])
 PY
+}
+
+# A stat's change between two files of mc_stats output (default: before and after).
+stat_delta() {
+	echo $(( $(awk -v k="$1" '$1 == k {print $2}' "${3:-after}") - $(awk -v k="$1" '$1 == k {print $2}' "${2:-before}") ))
+}
+
+# One test per corpus capture NAME (t/expect/corpus/list gives its path and port): every
+# event mb-parse decodes equals t/expect/events/NAME.ev. Each .ev was written by reading the
+# capture's packets (tshark -x, -z follow,tcp,ascii; the meta quiet rules checked against a
+# live memcached 1.6.18) and states every event exactly: connection (numbered by first
+# appearance), proto/transport, cmd, status, key, key_len, value_len, ttl, flags, batch
+# (numbered by first appearance), resp_len (t/lib/evproj.py projects mb-parse's output the
+# same way; timestamps and latencies are checked by t2130).
+test_corpus_events() {
+	local E=$MB_SRC/t/expect name line path port
+	for name in "$@"; do
+		line=$(grep "^$(echo "$name" | sed 's/_/\//' | sed 's/\./\\./g')\.pcap " "$E/corpus/list")
+		path=${line% *}
+		port=${line##* }
+		test_expect_success CORPUS,MBPARSE "$name: every event as read from the packets" "
+			mb-parse -q -P $port <\"\$MB_CORPUS/pcaps/$path\" >ev.bin &&
+			mb-cat ev.bin >ev.txt &&
+			\"\$MB_PYTHON\" \"\$MB_SRC/t/lib/evproj.py\" ev.txt >got &&
+			test_cmp \"$E/events/$name.ev\" got
+		"
+	done
 }
 
 # Run a command with stdout on a pseudo-terminal (stdin from the file given as $1, stderr

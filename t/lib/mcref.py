@@ -14,29 +14,11 @@ import base64
 import subprocess
 import sys
 
-TEXT_CMDS = {"get", "gets", "set", "add", "replace", "append", "prepend", "cas", "delete",
-             "incr", "decr", "flush_all", "version", "stats", "quit"}
+from mcnames import BIN_OPS, CAS_OPS, TEXT_CMDS, escape
+
 KEYLESS = {"flush_all", "version", "stats", "verbosity", "quit", "noop", "auth", "unknown", "admin"}
 STORE = {"set", "add", "replace", "append", "prepend"}
-BIN_OPS = {
-    0x00: "get", 0x01: "set", 0x02: "add", 0x03: "replace", 0x04: "delete", 0x05: "incr",
-    0x06: "decr", 0x07: "quit", 0x08: "flush_all", 0x09: "get", 0x0a: "noop", 0x0b: "version",
-    0x0c: "get", 0x0d: "get", 0x0e: "append", 0x0f: "prepend", 0x10: "stats", 0x11: "set",
-    0x12: "add", 0x13: "replace", 0x14: "delete", 0x15: "incr", 0x16: "decr", 0x17: "quit",
-    0x18: "flush_all", 0x19: "append", 0x1a: "prepend", 0x1b: "verbosity", 0x1c: "touch",
-    0x1d: "gat", 0x1e: "gat", 0x20: "auth", 0x21: "auth", 0x22: "auth",
-}
-CAS_OPS = {0x01, 0x02, 0x03, 0x11, 0x12, 0x13}
 MS_MODES = {"E": "add", "A": "append", "P": "prepend", "R": "replace", "S": "set"}
-
-
-def escape(b):
-    if not b:
-        return "-"
-    s = "".join("\\\\" if c == 0x5c else chr(c) if 0x20 < c < 0x7f else "\\x%02x" % c for c in b)
-    if s == "-":
-        return "\\x2d"
-    return "\\x40" + s[1:] if s.startswith("@") else s
 
 
 def streams(path, port):

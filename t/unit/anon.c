@@ -6,16 +6,7 @@
 
 #include "anon.h"
 #include "siphash.h"
-
-static int n_test, n_fail;
-
-static void ok(int cond, const char *what)
-{
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, what);
-}
+#include "tap.h"
 
 /* The 64 outputs of the SipHash-2-4 paper's test setup: key 00..0f, message 00..(len-1). */
 static const uint64_t vectors[64] = {
@@ -59,67 +50,66 @@ int main(void)
 	int good = 0;
 	for (int len = 0; len < 64; len++)
 		good += mb_siphash24(k0, k1, msg, (size_t)len) == vectors[len];
-	ok(good == 64, "SipHash-2-4 matches all 64 reference vectors");
+	ok(eq(good, 64), "SipHash-2-4 matches all 64 reference vectors");
 
 	struct mb_anon a, b, c;
 	struct mb_err err;
 	mb_anon_init_secret(&a, key);
-	ok(H(&a, "") == vectors[0], "plain mode is SipHash-2-4 of the key");
-	ok(mb_anon_hash(&a, msg, 15) == vectors[15], "plain mode, 15-byte key");
+	ok(eq(H(&a, ""), vectors[0]), "plain mode is SipHash-2-4 of the key");
+	ok(eq(mb_anon_hash(&a, msg, 15), vectors[15]), "plain mode, 15-byte key");
 
 	/* Key files: write, read back, strict validation. */
 	char text[MB_ANON_KEYFILE_CHARS + 2], path[] = "/tmp/mb-anon-unit-XXXXXX";
 	int fd = mkstemp(path);
-	ok(fd >= 0, "temporary key file");
+	ok(cmp(fd, >=, 0), "temporary key file");
 	close(fd);
 	mb_anon_format_secret(key, text);
-	ok(strcmp(text, "000102030405060708090a0b0c0d0e0f\n") == 0, "key file text");
-	ok(write_file(path, text, strlen(text)) == 0 && mb_anon_init_file(&b, path, &err) == MB_OK, "key file read back");
-	ok(H(&b, "user:1") == H(&a, "user:1"), "same secret from file, same hash");
+	ok(eq_str(text, "000102030405060708090a0b0c0d0e0f\n"), "key file text");
+	ok(eq(write_file(path, text, strlen(text)), 0) && eq(mb_anon_init_file(&b, path, &err), MB_OK), "key file read back");
+	ok(eq(H(&b, "user:1"), H(&a, "user:1")), "same secret from file, same hash");
 	char fa[17], fb[17];
 	mb_anon_fingerprint(&a, fa);
 	mb_anon_fingerprint(&b, fb);
-	ok(strlen(fa) == 16 && strcmp(fa, fb) == 0, "same secret, same fingerprint");
+	ok(eq(strlen(fa), 16) && eq_str(fa, fb), "same secret, same fingerprint");
 	ok(strstr(fa, "0001020304050607") == NULL && strstr(fa, "08090a0b0c0d0e0f") == NULL, "fingerprint is not the secret");
 
-	ok(write_file(path, text, 32) == 0 && mb_anon_init_file(&b, path, &err) == MB_ERR &&
-		   strstr(err.msg, "at byte 32"), "key file without newline refused");
-	ok(write_file(path, "000102030405060708090a0b0c0d0e0f\nx", 34) == 0 && mb_anon_init_file(&b, path, &err) == MB_ERR,
+	ok(eq(write_file(path, text, 32), 0) && eq(mb_anon_init_file(&b, path, &err), MB_ERR) &&
+		   contains(err.msg, "at byte 32"), "key file without newline refused");
+	ok(eq(write_file(path, "000102030405060708090a0b0c0d0e0f\nx", 34), 0) && eq(mb_anon_init_file(&b, path, &err), MB_ERR),
 	   "key file with trailing bytes refused");
-	ok(write_file(path, "0001020304050607g8090a0b0c0d0e0f\n", 33) == 0 && mb_anon_init_file(&b, path, &err) == MB_ERR &&
-		   strstr(err.msg, "at byte 16"), "key file with a non-hex digit refused at its offset");
-	ok(write_file(path, "0102\n", 5) == 0 && mb_anon_init_file(&b, path, &err) == MB_ERR && strstr(err.msg, "at byte 4"),
+	ok(eq(write_file(path, "0001020304050607g8090a0b0c0d0e0f\n", 33), 0) && eq(mb_anon_init_file(&b, path, &err), MB_ERR) &&
+		   contains(err.msg, "at byte 16"), "key file with a non-hex digit refused at its offset");
+	ok(eq(write_file(path, "0102\n", 5), 0) && eq(mb_anon_init_file(&b, path, &err), MB_ERR) && contains(err.msg, "at byte 4"),
 	   "short key file refused");
 	unlink(path);
-	ok(mb_anon_init_file(&b, path, &err) == MB_EIO && strstr(err.msg, "cannot open"), "missing key file");
+	ok(eq(mb_anon_init_file(&b, path, &err), MB_EIO) && contains(err.msg, "cannot open"), "missing key file");
 
 	/* Different secrets: different hashes and fingerprints. */
 	key[0] ^= 1;
 	mb_anon_init_secret(&c, key);
 	mb_anon_fingerprint(&c, fb);
-	ok(H(&c, "user:1") != H(&a, "user:1") && strcmp(fa, fb) != 0, "different secret, different hash and fingerprint");
+	ok(cmp(H(&c, "user:1"), !=, H(&a, "user:1")) && cmp(strcmp(fa, fb), !=, 0), "different secret, different hash and fingerprint");
 	mb_anon_init_random(&b);
 	mb_anon_init_random(&c);
-	ok(H(&b, "k") != H(&c, "k"), "two random secrets differ");
+	ok(cmp(H(&b, "k"), !=, H(&c, "k")), "two random secrets differ");
 
 	/* Prefix mode. */
-	ok(mb_anon_set_prefix(&a, "", &err) == MB_ERR, "empty delimiter set refused");
-	ok(mb_anon_set_prefix(&a, "::", &err) == MB_ERR && strstr(err.msg, "at byte 1"), "repeated delimiter refused");
-	ok(mb_anon_set_prefix(&a, ": ", &err) == MB_ERR, "space delimiter refused");
-	ok(mb_anon_set_prefix(&a, ":/", &err) == MB_OK && a.prefix && strcmp(a.delims, ":/") == 0, "prefix ':/' set");
+	ok(eq(mb_anon_set_prefix(&a, "", &err), MB_ERR), "empty delimiter set refused");
+	ok(eq(mb_anon_set_prefix(&a, "::", &err), MB_ERR) && contains(err.msg, "at byte 1"), "repeated delimiter refused");
+	ok(eq(mb_anon_set_prefix(&a, ": ", &err), MB_ERR), "space delimiter refused");
+	ok(eq(mb_anon_set_prefix(&a, ":/", &err), MB_OK) && a.prefix && eq_str(a.delims, ":/"), "prefix ':/' set");
 	uint64_t u1 = H(&a, "user:123:profile"), u2 = H(&a, "user:456:profile"), u3 = H(&a, "user:456/avatar");
 	uint64_t s1 = H(&a, "session:123:profile");
-	ok(u1 >> 48 == u2 >> 48 && u1 >> 48 == u3 >> 48, "same first segment, same top 16 bits");
-	ok((u1 >> 40 & 0xff) == (u2 >> 40 & 0xff), "same last segment, same 8-bit last tag");
-	ok(u1 >> 48 != s1 >> 48, "different first segment, different top bits");
-	ok(u1 != u2, "different keys, different hashes");
+	ok(eq(u1 >> 48, u2 >> 48) && eq(u1 >> 48, u3 >> 48), "same first segment, same top 16 bits");
+	ok(eq((u1 >> 40 & 0xff), (u2 >> 40 & 0xff)), "same last segment, same 8-bit last tag");
+	ok(cmp(u1 >> 48, !=, s1 >> 48), "different first segment, different top bits");
+	ok(cmp(u1, !=, u2), "different keys, different hashes");
 	struct mb_anon plain;
 	mb_anon_init_secret(&plain, (const uint8_t *)"\0\1\2\3\4\5\6\7\10\11\12\13\14\15\16\17");
-	ok((u1 & 0xffffffffffULL) == (H(&plain, "user:123:profile") & 0xffffffffffULL), "low 40 bits are the plain hash's");
+	ok(eq((u1 & 0xffffffffffULL), (H(&plain, "user:123:profile") & 0xffffffffffULL)), "low 40 bits are the plain hash's");
 	uint64_t one = H(&a, "plainkey");
-	ok(one >> 48 == H(&a, "plainkey:") >> 48, "a key without delimiter is its own first segment");
-	ok(H(&a, ":x:") != H(&a, "::x"), "empty segments are handled");
+	ok(eq(one >> 48, H(&a, "plainkey:") >> 48), "a key without delimiter is its own first segment");
+	ok(cmp(H(&a, ":x:"), !=, H(&a, "::x")), "empty segments are handled");
 
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	return done_testing();
 }

@@ -6,16 +6,7 @@
 
 #include "err.h"
 #include "hist.h"
-
-static int n_test, n_fail;
-
-static void ok(int cond, const char *what)
-{
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, what);
-}
+#include "tap.h"
 
 /* Relative distance of got from want. */
 static double rel(uint64_t got, uint64_t want)
@@ -28,11 +19,11 @@ int main(void)
 	struct mb_hist h, g, m;
 	const uint64_t lo = 1000, hi = UINT64_C(60000000000);
 
-	ok(mb_hist_init(&h, 0, hi, 3) == MB_ERR, "lowest 0 rejected");
-	ok(mb_hist_init(&h, lo, lo, 3) == MB_ERR, "empty range rejected");
-	ok(mb_hist_init(&h, lo, hi, 6) == MB_ERR, "6 significant digits rejected");
-	ok(mb_hist_init(&h, lo, hi, 3) == MB_OK, "init 1us..60s, 3 digits");
-	ok(mb_hist_count(&h) == 0 && mb_hist_percentile(&h, 50) == 0 && mb_hist_max(&h) == 0, "empty histogram");
+	ok(eq(mb_hist_init(&h, 0, hi, 3), MB_ERR), "lowest 0 rejected");
+	ok(eq(mb_hist_init(&h, lo, lo, 3), MB_ERR), "empty range rejected");
+	ok(eq(mb_hist_init(&h, lo, hi, 6), MB_ERR), "6 significant digits rejected");
+	ok(eq(mb_hist_init(&h, lo, hi, 3), MB_OK), "init 1us..60s, 3 digits");
+	ok(eq(mb_hist_count(&h), 0) && eq(mb_hist_percentile(&h, 50), 0) && eq(mb_hist_max(&h), 0), "empty histogram");
 
 	/* Every value from 1us to 60s keeps 3 significant digits. */
 	int precise = 1;
@@ -54,25 +45,25 @@ int main(void)
 	/* 1..100000 us uniformly: percentiles within 0.1%. */
 	for (uint64_t i = 1; i <= 100000; i++)
 		mb_hist_record(&h, i * 1000);
-	ok(mb_hist_count(&h) == 100000, "count 100000");
-	ok(mb_hist_max(&h) == 100000000, "exact max");
-	ok(rel(mb_hist_percentile(&h, 50), 50000000) < 0.001, "p50 within 0.1%");
-	ok(rel(mb_hist_percentile(&h, 99), 99000000) < 0.001, "p99 within 0.1%");
-	ok(rel(mb_hist_percentile(&h, 99.9), 99900000) < 0.001, "p99.9 within 0.1%");
-	ok(mb_hist_percentile(&h, 100) == 100000000, "p100 is the max");
-	ok(fabs(mb_hist_mean(&h) - 50000500.0) < 1.0, "exact mean");
+	ok(eq(mb_hist_count(&h), 100000), "count 100000");
+	ok(eq(mb_hist_max(&h), 100000000), "exact max");
+	ok(cmp(rel(mb_hist_percentile(&h, 50), 50000000), <, 0.001), "p50 within 0.1%%");
+	ok(cmp(rel(mb_hist_percentile(&h, 99), 99000000), <, 0.001), "p99 within 0.1%%");
+	ok(cmp(rel(mb_hist_percentile(&h, 99.9), 99900000), <, 0.001), "p99.9 within 0.1%%");
+	ok(eq(mb_hist_percentile(&h, 100), 100000000), "p100 is the max");
+	ok(cmp(fabs(mb_hist_mean(&h) - 50000500.0), <, 1.0), "exact mean");
 
 	/* Clamps. */
 	mb_hist_init(&g, lo, hi, 3);
 	mb_hist_record(&g, 5);
 	mb_hist_record_n(&g, UINT64_C(100000000000), 3);
-	ok(g.clamped_low == 1 && g.clamped_high == 3 && mb_hist_count(&g) == 4, "clamps counted");
-	ok(mb_hist_max(&g) == hi && g.min == lo, "clamped values land on the range ends");
+	ok(eq(g.clamped_low, 1) && eq(g.clamped_high, 3) && eq(mb_hist_count(&g), 4), "clamps counted");
+	ok(eq(mb_hist_max(&g), hi) && eq(g.min, lo), "clamped values land on the range ends");
 
 	/* Merge. */
-	ok(mb_hist_merge(&h, &g) == MB_OK && mb_hist_count(&h) == 100004 && mb_hist_max(&h) == hi, "merge adds counts");
+	ok(eq(mb_hist_merge(&h, &g), MB_OK) && eq(mb_hist_count(&h), 100004) && eq(mb_hist_max(&h), hi), "merge adds counts");
 	mb_hist_init(&m, 1, 1000, 3);
-	ok(mb_hist_merge(&h, &m) == MB_ERR, "merge of different ranges refused");
+	ok(eq(mb_hist_merge(&h, &m), MB_ERR), "merge of different ranges refused");
 	mb_hist_free(&m);
 
 	/* Iterating and re-adding the buckets reproduces the percentiles. */
@@ -88,12 +79,12 @@ int main(void)
 		buckets++;
 		mb_hist_add_bucket(&m, blo, cnt);
 	}
-	ok(sum == 100004 && ordered, "bucket iteration covers every value in order");
-	ok(mb_hist_percentile(&m, 50) == mb_hist_percentile(&h, 50) &&
-	   mb_hist_percentile(&m, 99) == mb_hist_percentile(&h, 99), "rebuilt from buckets: same percentiles");
+	ok(eq(sum, 100004) && ordered, "bucket iteration covers every value in order");
+	ok(eq(mb_hist_percentile(&m, 50), mb_hist_percentile(&h, 50)) &&
+	   eq(mb_hist_percentile(&m, 99), mb_hist_percentile(&h, 99)), "rebuilt from buckets: same percentiles");
 
 	mb_hist_reset(&h);
-	ok(mb_hist_count(&h) == 0 && mb_hist_percentile(&h, 99) == 0, "reset empties");
+	ok(eq(mb_hist_count(&h), 0) && eq(mb_hist_percentile(&h, 99), 0), "reset empties");
 	int zero = 1;
 	for (size_t i = 0; i < h.ncounts; i++)
 		zero &= h.counts[i] == 0;
@@ -105,13 +96,12 @@ int main(void)
 	mb_hist_record_n(&g, hi, 2);
 	mb_hist_merge(&h, &g);
 	mb_hist_merge(&h, &g);
-	ok(mb_hist_count(&h) == 6 && mb_hist_percentile(&h, 30) < lo + lo / 1000 + 24 && mb_hist_max(&h) == hi &&
-	   mb_hist_percentile(&h, 60) == hi, "merges keep the lowest and the highest bucket");
+	ok(eq(mb_hist_count(&h), 6) && cmp(mb_hist_percentile(&h, 30), <, lo + lo / 1000 + 24) && eq(mb_hist_max(&h), hi) &&
+	   eq(mb_hist_percentile(&h, 60), hi), "merges keep the lowest and the highest bucket");
 	mb_hist_reset(&g);
-	ok(mb_hist_merge(&h, &g) == MB_OK && mb_hist_count(&h) == 6, "merging an empty histogram adds nothing");
+	ok(eq(mb_hist_merge(&h, &g), MB_OK) && eq(mb_hist_count(&h), 6), "merging an empty histogram adds nothing");
 	mb_hist_free(&h);
 	mb_hist_free(&g);
 	mb_hist_free(&m);
-	printf("1..%d\n", n_test);
-	return n_fail != 0;
+	return done_testing();
 }

@@ -7,16 +7,7 @@
 #include "event.h"
 #include "mcreq.h"
 #include "mcresp.h"
-
-static int n_test, n_fail;
-
-static void ok(int cond, const char *what)
-{
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, what);
-}
+#include "tap.h"
 
 static uint8_t buf[1 << 21];
 
@@ -26,7 +17,7 @@ static int built(const struct mb_mcreq *r, const char *want, size_t wlen, enum m
 	enum mb_expect ex;
 	size_t n = mb_mcreq_build(buf, sizeof buf, r, &ex);
 	if (n != wlen || memcmp(buf, want, wlen) || ex != wexp) {
-		printf("# got %zu bytes, expect %d: '%.*s'\n", n, (int)ex, (int)(n > 200 ? 200 : n), buf);
+		tap_note("#   got %zu bytes, expect %d: '%.*s'\n", n, (int)ex, (int)(n > 200 ? 200 : n), buf);
 		return 0;
 	}
 	return 1;
@@ -39,10 +30,10 @@ int main(void)
 
 	/* keys */
 	size_t n1 = mb_mcreq_key(k1, 42, 12), n2 = mb_mcreq_key(k2, 42, 12);
-	ok(n1 == 12 && n2 == 12 && !memcmp(k1, k2, 12), "same hash and length, same key");
+	ok(eq(n1, 12) && eq(n2, 12) && eq_mem(k1, k2, 12), "same hash and length, same key");
 	mb_mcreq_key(k2, 43, 12);
-	ok(memcmp(k1, k2, 12) != 0, "another hash, another key");
-	ok(mb_mcreq_key(k1, 1, 0) == 1 && mb_mcreq_key(k1, 1, 9999) == 250, "lengths clamped to 1..250");
+	ok(cmp(memcmp(k1, k2, 12), !=, 0), "another hash, another key");
+	ok(eq(mb_mcreq_key(k1, 1, 0), 1) && eq(mb_mcreq_key(k1, 1, 9999), 250), "lengths clamped to 1..250");
 	int legal = 1;
 	for (uint64_t h = 0; h < 2000; h++) {
 		size_t n = mb_mcreq_key(k1, h * 0x9e3779b97f4a7c15ull, (uint16_t)(h % 300));
@@ -93,7 +84,7 @@ int main(void)
 	ok(built(&r, want, (size_t)wl, MB_EXP_TEXT_LINE), "text cas without a known unique sends 1");
 	r = (struct mb_mcreq){ .proto = MB_PROTO_TEXT, .cmd = MB_CMD_QUIT };
 	enum mb_expect ex;
-	ok(mb_mcreq_build(buf, sizeof buf, &r, &ex) == 0 && !mb_mcreq_replayable(MB_CMD_QUIT), "quit is not replayed");
+	ok(eq(mb_mcreq_build(buf, sizeof buf, &r, &ex), 0) && !mb_mcreq_replayable(MB_CMD_QUIT), "quit is not replayed");
 
 	/* meta requests */
 	r = (struct mb_mcreq){ .proto = MB_PROTO_META, .cmd = MB_CMD_GETS, .nkeys = 1, .keys = keys };
@@ -117,68 +108,68 @@ int main(void)
 	size_t n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
 	static const uint8_t bset[32] = { 0x80, 0x01, 0, 5, 8, 0, 0, 0, 0, 0, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 					  0, 0, 0, 0, 0, 0, 0, 7 };
-	ok(n == 24 + 8 + 5 + 2 && !memcmp(buf, bset, 32) && !memcmp(buf + 32, key0, 5) && !memcmp(buf + 37, "12", 2) &&
-	   ex == MB_EXP_BIN_ONE, "binary set: header, extras, key, value");
+	ok(eq(n, 24 + 8 + 5 + 2) && eq_mem(buf, bset, 32) && eq_mem(buf + 32, key0, 5) && eq_mem(buf + 37, "12", 2) &&
+	   eq(ex, MB_EXP_BIN_ONE), "binary set: header, extras, key, value");
 	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_CAS, .value_len = 2, .nkeys = 1, .keys = keys,
 			       .cas = 0x0102030405060708ull };
 	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
 	static const uint8_t bcas[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-	ok(n == 24 + 8 + 5 + 2 && buf[1] == 0x01 && !memcmp(buf + 16, bcas, 8), "binary cas: a set with the unique in the header");
+	ok(eq(n, 24 + 8 + 5 + 2) && eq(buf[1], 0x01) && eq_mem(buf + 16, bcas, 8), "binary cas: a set with the unique in the header");
 	r.cas = 0;
 	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
-	ok(n == 39 && buf[23] == 1 && !memcmp(buf + 16, "\0\0\0\0\0\0\0", 7), "binary cas without a known unique: 1, never 0 (a plain set)");
+	ok(eq(n, 39) && eq(buf[23], 1) && eq_mem(buf + 16, "\0\0\0\0\0\0\0", 7), "binary cas without a known unique: 1, never 0 (a plain set)");
 	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_GET, .nkeys = 3, .keys = keys };
 	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
-	ok(n == 3 * 29 + 24 && buf[1] == 0x0d && buf[30] == 0x0d && buf[3 * 29 + 1] == 0x0a && ex == MB_EXP_BIN_UNTIL_NOOP,
+	ok(eq(n, 3 * 29 + 24) && eq(buf[1], 0x0d) && eq(buf[30], 0x0d) && eq(buf[3 * 29 + 1], 0x0a) && eq(ex, MB_EXP_BIN_UNTIL_NOOP),
 	   "binary multi-get: GETKQ x3 then NOOP");
-	ok(mb_mcreq_build(buf, 10, &r, &ex) == 0, "too small a buffer builds nothing");
+	ok(eq(mb_mcreq_build(buf, 10, &r, &ex), 0), "too small a buffer builds nothing");
 
 	/* responses: units, three outcomes */
 	struct mb_mcresp u;
 	const char *v = "VALUE abc 0 5 99\r\nhello\r\nEND\r\n";
-	ok(mb_mcresp_parse(0, (const uint8_t *)v, strlen(v), &u) == MB_MCRESP_OK && u.kind == MB_RK_VALUE &&
-	   u.hdr_len == 18 && u.value_len == 5 && u.trailer_len == 2 && u.cas == 99, "VALUE line with cas: header, value length, unique");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"VALUE abc 0 5\r\n", 15, &u) == MB_MCRESP_OK && u.value_len == 5 && u.cas == 0,
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)v, strlen(v), &u), MB_MCRESP_OK) && eq(u.kind, MB_RK_VALUE) &&
+	   eq(u.hdr_len, 18) && eq(u.value_len, 5) && eq(u.trailer_len, 2) && eq(u.cas, 99), "VALUE line with cas: header, value length, unique");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"VALUE abc 0 5\r\n", 15, &u), MB_MCRESP_OK) && eq(u.value_len, 5) && eq(u.cas, 0),
 	   "VALUE line of a get: no unique");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"VALUE abc 0 5 18446744073709551616\r\n", 36, &u) == MB_MCRESP_OK && u.cas == 0,
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"VALUE abc 0 5 18446744073709551616\r\n", 36, &u), MB_MCRESP_OK) && eq(u.cas, 0),
 	   "a unique past 64 bits is not taken");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"VA 3 t-1 c123 f0\r\n", 19, &u) == MB_MCRESP_OK && u.value_len == 3 && u.cas == 123,
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"VA 3 t-1 c123 f0\r\n", 19, &u), MB_MCRESP_OK) && eq(u.value_len, 3) && eq(u.cas, 123),
 	   "meta VA: the c flag's unique among others");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"HD c5\r\n", 7, &u) == MB_MCRESP_OK && u.kind == MB_RK_HD && u.cas == 5,
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"HD c5\r\n", 7, &u), MB_MCRESP_OK) && eq(u.kind, MB_RK_HD) && eq(u.cas, 5),
 	   "meta HD with c");
-	ok(mb_mcresp_parse(0, (const uint8_t *)v, 10, &u) == MB_MCRESP_MORE, "partial line: need more");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"VA 12 f3\r\n", 10, &u) == MB_MCRESP_OK && u.kind == MB_RK_VALUE &&
-	   u.value_len == 12, "meta VA");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"HD\r\n", 4, &u) == MB_MCRESP_OK && mb_mcresp_status(MB_CMD_DELETE, &u) == MB_ST_DELETED,
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)v, 10, &u), MB_MCRESP_MORE), "partial line: need more");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"VA 12 f3\r\n", 10, &u), MB_MCRESP_OK) && eq(u.kind, MB_RK_VALUE) &&
+	   eq(u.value_len, 12), "meta VA");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"HD\r\n", 4, &u), MB_MCRESP_OK) && eq(mb_mcresp_status(MB_CMD_DELETE, &u), MB_ST_DELETED),
 	   "meta HD after md means deleted");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"EN\r\n", 4, &u) == MB_MCRESP_OK && mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_MISS,
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"EN\r\n", 4, &u), MB_MCRESP_OK) && eq(mb_mcresp_status(MB_CMD_GET, &u), MB_ST_MISS),
 	   "meta EN is a miss");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"12345\r\n", 7, &u) == MB_MCRESP_OK && u.kind == MB_RK_NUMBER &&
-	   mb_mcresp_status(MB_CMD_INCR, &u) == MB_ST_HIT, "incr result number");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"SERVER_ERROR out of memory\r\n", 28, &u) == MB_MCRESP_OK &&
-	   mb_mcresp_status(MB_CMD_SET, &u) == MB_ST_SERVER_ERROR, "SERVER_ERROR");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"NOT_FOUND\r\n", 11, &u) == MB_MCRESP_OK &&
-	   mb_mcresp_status(MB_CMD_TOUCH, &u) == MB_ST_NOT_FOUND, "NOT_FOUND");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"BOGUS\r\n", 7, &u) == MB_MCRESP_BAD, "unknown word: bad");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"END\n", 4, &u) == MB_MCRESP_BAD, "bare LF: bad");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"VALUE k 0 x\r\n", 13, &u) == MB_MCRESP_BAD, "VALUE without a size: bad");
-	ok(mb_mcresp_parse(0, (const uint8_t *)"VALUE k 0 99999999999\r\n", 23, &u) == MB_MCRESP_BAD, "absurd size: bad");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"12345\r\n", 7, &u), MB_MCRESP_OK) && eq(u.kind, MB_RK_NUMBER) &&
+	   eq(mb_mcresp_status(MB_CMD_INCR, &u), MB_ST_HIT), "incr result number");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"SERVER_ERROR out of memory\r\n", 28, &u), MB_MCRESP_OK) &&
+	   eq(mb_mcresp_status(MB_CMD_SET, &u), MB_ST_SERVER_ERROR), "SERVER_ERROR");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"NOT_FOUND\r\n", 11, &u), MB_MCRESP_OK) &&
+	   eq(mb_mcresp_status(MB_CMD_TOUCH, &u), MB_ST_NOT_FOUND), "NOT_FOUND");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"BOGUS\r\n", 7, &u), MB_MCRESP_BAD), "unknown word: bad");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"END\n", 4, &u), MB_MCRESP_BAD), "bare LF: bad");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"VALUE k 0 x\r\n", 13, &u), MB_MCRESP_BAD), "VALUE without a size: bad");
+	ok(eq(mb_mcresp_parse(0, (const uint8_t *)"VALUE k 0 99999999999\r\n", 23, &u), MB_MCRESP_BAD), "absurd size: bad");
 	memset(buf, 'A', MB_MCRESP_LINE_MAX);
-	ok(mb_mcresp_parse(0, buf, MB_MCRESP_LINE_MAX, &u) == MB_MCRESP_BAD, "a line longer than the cap: bad");
+	ok(eq(mb_mcresp_parse(0, buf, MB_MCRESP_LINE_MAX, &u), MB_MCRESP_BAD), "a line longer than the cap: bad");
 	static const uint8_t bhit[] = { 0x81, 0x00, 0, 0, 4, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 					0, 0, 0, 0, 'a', 'b', 'c' };
-	ok(mb_mcresp_parse(1, bhit, sizeof bhit, &u) == MB_MCRESP_OK && u.hdr_len == 28 && u.value_len == 3 &&
-	   u.cas == 1 && mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_HIT, "binary GET hit: extras skipped, value length, cas");
-	ok(mb_mcresp_parse(1, bhit, 23, &u) == MB_MCRESP_MORE, "binary short header: need more");
+	ok(eq(mb_mcresp_parse(1, bhit, sizeof bhit, &u), MB_MCRESP_OK) && eq(u.hdr_len, 28) && eq(u.value_len, 3) &&
+	   eq(u.cas, 1) && eq(mb_mcresp_status(MB_CMD_GET, &u), MB_ST_HIT), "binary GET hit: extras skipped, value length, cas");
+	ok(eq(mb_mcresp_parse(1, bhit, 23, &u), MB_MCRESP_MORE), "binary short header: need more");
 	uint8_t bmiss[24] = { 0x81, 0x00, 0, 0, 0, 0, 0, 1 };
-	ok(mb_mcresp_parse(1, bmiss, 24, &u) == MB_MCRESP_OK && mb_mcresp_status(MB_CMD_GET, &u) == MB_ST_MISS &&
-	   mb_mcresp_status(MB_CMD_DELETE, &u) == MB_ST_NOT_FOUND, "binary status 1: miss / not found");
-	ok(mb_mcresp_status(MB_CMD_REPLACE, &u) == MB_ST_NOT_STORED,
+	ok(eq(mb_mcresp_parse(1, bmiss, 24, &u), MB_MCRESP_OK) && eq(mb_mcresp_status(MB_CMD_GET, &u), MB_ST_MISS) &&
+	   eq(mb_mcresp_status(MB_CMD_DELETE, &u), MB_ST_NOT_FOUND), "binary status 1: miss / not found");
+	ok(eq(mb_mcresp_status(MB_CMD_REPLACE, &u), MB_ST_NOT_STORED),
 	   "binary status 1 on a replace: not_stored, as mb-parse records it (common/mcstatus.c)");
 	uint8_t bbad[24] = { 0x80 };
-	ok(mb_mcresp_parse(1, bbad, 24, &u) == MB_MCRESP_BAD, "binary request magic in a response: bad");
+	ok(eq(mb_mcresp_parse(1, bbad, 24, &u), MB_MCRESP_BAD), "binary request magic in a response: bad");
 	uint8_t bbody[24] = { 0x81, 0x00, 0, 9, 0, 0, 0, 0, 0, 0, 0, 4 };
-	ok(mb_mcresp_parse(1, bbody, 24, &u) == MB_MCRESP_BAD, "binary key longer than the body: bad");
+	ok(eq(mb_mcresp_parse(1, bbody, 24, &u), MB_MCRESP_BAD), "binary key longer than the body: bad");
 
 	/* recorded semantics (struct mb_sem): every flag and number goes out again */
 	struct mb_sem sem = { .has = MB_SEM_META | MB_SEM_VIVIFY | MB_SEM_RECACHE };
@@ -267,11 +258,11 @@ int main(void)
 	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_INCR, .ttl = 300, .nkeys = 1, .keys = keys, .sem = &sem };
 	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
 	static const uint8_t bext[20] = { 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 3, 0xe8, 0, 0, 1, 44 };
-	ok(n == 24 + 20 + 5 && buf[1] == 0x05 && buf[4] == 20 && !memcmp(buf + 24, bext, 20) && ex == MB_EXP_BIN_ONE,
+	ok(eq(n, 24 + 20 + 5) && eq(buf[1], 0x05) && eq(buf[4], 20) && eq_mem(buf + 24, bext, 20) && eq(ex, MB_EXP_BIN_ONE),
 	   "binary incr: recorded delta 5, initial 1000, expiration 300 (creates)");
 	r.ttl = -1;
 	mb_mcreq_build(buf, sizeof buf, &r, &ex);
-	ok(!memcmp(buf + 24, bext, 16) && !memcmp(buf + 40, "\xff\xff\xff\xff", 4),
+	ok(eq_mem(buf + 24, bext, 16) && eq_mem(buf + 40, "\xff\xff\xff\xff", 4),
 	   "binary incr recorded with expiration 0xffffffff: does not create");
 	r.proto = MB_PROTO_META;
 	r.ttl = 300;
@@ -284,20 +275,20 @@ int main(void)
 	r.quiet = true;
 	r.cmd = MB_CMD_DECR;
 	n = mb_mcreq_build(buf, sizeof buf, &r, &ex);
-	ok(n == 24 + 20 + 5 + 24 && buf[1] == 0x16 && buf[49 + 1] == 0x0a && ex == MB_EXP_BIN_UNTIL_NOOP,
+	ok(eq(n, 24 + 20 + 5 + 24) && eq(buf[1], 0x16) && eq(buf[49 + 1], 0x0a) && eq(ex, MB_EXP_BIN_UNTIL_NOOP),
 	   "binary quiet decr: DECRQ closed by NOOP");
 	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_INCR, .ttl = 0, .nkeys = 1, .keys = keys, .sem = &msem };
 	mb_mcreq_build(buf, sizeof buf, &r, &ex);
 	static const uint8_t mext[20] = { 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 60 };
-	ok(!memcmp(buf + 24, mext, 20), "a meta ma N60 J100 D5 replayed as binary: creates with 100, expiration 60");
+	ok(eq_mem(buf + 24, mext, 20), "a meta ma N60 J100 D5 replayed as binary: creates with 100, expiration 60");
 	sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 1 };
 	r.sem = &sem;
 	mb_mcreq_build(buf, sizeof buf, &r, &ex);
-	ok(!memcmp(buf + 40, "\xff\xff\xff\xff", 4), "a text incr replayed as binary does not create");
+	ok(eq_mem(buf + 40, "\xff\xff\xff\xff", 4), "a text incr replayed as binary does not create");
 	sem = (struct mb_sem){ .has = MB_SEM_CLIENT_FLAGS | MB_SEM_CAS, .client_flags = 9, .cas = 0x0102030405060708ull };
 	r = (struct mb_mcreq){ .proto = MB_PROTO_BINARY, .cmd = MB_CMD_REPLACE, .value_len = 1, .nkeys = 1, .keys = keys, .sem = &sem };
 	mb_mcreq_build(buf, sizeof buf, &r, &ex);
-	ok(!memcmp(buf + 16, "\x01\x02\x03\x04\x05\x06\x07\x08", 8) && !memcmp(buf + 24, "\0\0\0\x09", 4),
+	ok(eq_mem(buf + 16, "\x01\x02\x03\x04\x05\x06\x07\x08", 8) && eq_mem(buf + 24, "\0\0\0\x09", 4),
 	   "binary replace: recorded cas in the header, client flags in the extras");
 
 	/* consistent hashing */
@@ -316,10 +307,9 @@ int main(void)
 				moved_wrong++;
 		}
 	}
-	ok(cnt[0] > 7000 && cnt[1] > 7000 && cnt[2] > 7000, "three targets each get a fair share");
-	ok(moved_wrong == 0 && moved > 7000 && moved < 13000, "adding a target moves keys only to it (about a third)");
+	ok(cmp(cnt[0], >, 7000) && cmp(cnt[1], >, 7000) && cmp(cnt[2], >, 7000), "three targets each get a fair share");
+	ok(eq(moved_wrong, 0) && cmp(moved, >, 7000) && cmp(moved, <, 13000), "adding a target moves keys only to it (about a third)");
 	mb_chash_free(&c2);
 	mb_chash_free(&c3);
-	printf("1..%d\n", n_test);
-	return n_fail != 0;
+	return done_testing();
 }

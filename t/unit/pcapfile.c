@@ -234,7 +234,7 @@ static int drain(struct run *x, int *n)
 	return rc;
 }
 
-static int has(const struct run *x, const char *s) { return strstr(x->err.msg, s) != NULL; }
+static int has(const struct run *x, const char *s) { return contains(x->err.msg, s); }
 
 /* ---- tests ---- */
 
@@ -252,10 +252,10 @@ static void test_pcap_basic(void)
 	is_int(mb_pcapfile_snaplen(x.pf), 65535, "snaplen from the header");
 	struct mb_packet p;
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "first record");
-	ok(p.ts_ns == 10999999000ull && p.caplen == 60 && p.wirelen == 60 && p.linktype == 1 && p.elided == 0 && data_ok(&p, 1),
+	ok(eq(p.ts_ns, 10999999000ull) && eq(p.caplen, 60) && eq(p.wirelen, 60) && eq(p.linktype, 1) && eq(p.elided, 0) && data_ok(&p, 1),
 	   "first record's fields and bytes (us -> ns)");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "second record");
-	ok(p.ts_ns == 11000005000ull && p.caplen == 40 && p.wirelen == 1500 && data_ok(&p, 2), "snapped record keeps wire length");
+	ok(eq(p.ts_ns, 11000005000ull) && eq(p.caplen, 40) && eq(p.wirelen, 1500) && data_ok(&p, 2), "snapped record keeps wire length");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "empty record");
 	is_int(p.caplen, 0, "empty record has caplen 0");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_END, "clean end");
@@ -275,7 +275,7 @@ static void test_pcap_be_nsec(void)
 	is_int(mb_pcapfile_linktype(x.pf), 101, "linktype 12 reads as LINKTYPE_RAW, upper bits ignored");
 	struct mb_packet p;
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "big-endian record");
-	ok(p.ts_ns == 1123456789ull && p.caplen == 20 && p.linktype == 101 && data_ok(&p, 7), "big-endian ns fields");
+	ok(eq(p.ts_ns, 1123456789ull) && eq(p.caplen, 20) && eq(p.linktype, 101) && data_ok(&p, 7), "big-endian ns fields");
 	run_close(&x);
 	free(b.p);
 }
@@ -293,9 +293,9 @@ static void test_pcap_sloppy(void)
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "record longer than the snap length is read");
 	is_int(p.caplen, 100, "all its bytes");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "record longer than its wire length is read");
-	ok(p.caplen == 80 && p.wirelen == 80 && data_ok(&p, 2), "wire length raised to the captured length");
+	ok(eq(p.caplen, 80) && eq(p.wirelen, 80) && data_ok(&p, 2), "wire length raised to the captured length");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "record of exactly MB_PACKET_MAX bytes");
-	ok(p.caplen == MB_PACKET_MAX && data_ok(&p, 3), "its bytes");
+	ok(eq(p.caplen, MB_PACKET_MAX) && data_ok(&p, 3), "its bytes");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_END, "then the end");
 	run_close(&x);
 	free(b.p);
@@ -407,13 +407,13 @@ static void test_ng_basic(int be)
 	is_int(mb_pcapfile_snaplen(x.pf), 96, "pcapng snaplen of the first interface");
 	struct mb_packet p;
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "EPB");
-	ok(p.ts_ns == 5000001000ull && p.caplen == 50 && p.wirelen == 60 && p.linktype == 1 && data_ok(&p, 1), "EPB fields");
+	ok(eq(p.ts_ns, 5000001000ull) && eq(p.caplen, 50) && eq(p.wirelen, 60) && eq(p.linktype, 1) && data_ok(&p, 1), "EPB fields");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "SPB after a skipped statistics block");
-	ok(p.ts_ns == 0 && p.caplen == 96 && p.wirelen == 200 && data_ok(&p, 2), "SPB snapped to the interface snaplen");
+	ok(eq(p.ts_ns, 0) && eq(p.caplen, 96) && eq(p.wirelen, 200) && data_ok(&p, 2), "SPB snapped to the interface snaplen");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "short SPB");
-	ok(p.caplen == 10 && p.wirelen == 10 && data_ok(&p, 3), "SPB caplen is its wire length, not its padding");
+	ok(eq(p.caplen, 10) && eq(p.wirelen, 10) && data_ok(&p, 3), "SPB caplen is its wire length, not its padding");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "obsolete packet block");
-	ok(p.ts_ns == 7000 && p.caplen == 4 && data_ok(&p, 4), "OPB fields");
+	ok(eq(p.ts_ns, 7000) && eq(p.caplen, 4) && data_ok(&p, 4), "OPB fields");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_END, "custom block skipped, clean end");
 	run_close(&x);
 	free(b.p);
@@ -435,13 +435,13 @@ static void test_ng_tsresol(void)
 	run_open(&x, &b);
 	struct mb_packet p;
 	mb_pcapfile_next(x.pf, &p, &x.err);
-	ok(p.ts_ns == 1234567890123ull && p.linktype == 1, "if_tsresol 9: nanoseconds as they are");
+	ok(eq(p.ts_ns, 1234567890123ull) && eq(p.linktype, 1), "if_tsresol 9: nanoseconds as they are");
 	mb_pcapfile_next(x.pf, &p, &x.err);
-	ok(p.ts_ns == 3500000000ull && p.linktype == 101, "if_tsresol 2^-20: 3.5 s, second interface's linktype");
+	ok(eq(p.ts_ns, 3500000000ull) && eq(p.linktype, 101), "if_tsresol 2^-20: 3.5 s, second interface's linktype");
 	mb_pcapfile_next(x.pf, &p, &x.err);
-	ok(p.ts_ns == 101500000000ull, "if_tsresol 3 with if_tsoffset 100: 101.5 s");
+	ok(eq(p.ts_ns, 101500000000ull), "if_tsresol 3 with if_tsoffset 100: 101.5 s");
 	mb_pcapfile_next(x.pf, &p, &x.err);
-	ok(p.ts_ns == 2000000000ull, "if_tsresol 12: picoseconds truncated to ns");
+	ok(eq(p.ts_ns, 2000000000ull), "if_tsresol 12: picoseconds truncated to ns");
 	run_close(&x);
 
 	b.len = 0;
@@ -470,9 +470,9 @@ static void test_ng_sections(void)
 	run_open(&x, &b);
 	struct mb_packet p;
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "section 1 packet");
-	ok(p.linktype == 113 && data_ok(&p, 1), "section 1 packet is on interface 1 (LINUX_SLL)");
+	ok(eq(p.linktype, 113) && data_ok(&p, 1), "section 1 packet is on interface 1 (LINUX_SLL)");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_OK, "section 2 packet (big-endian)");
-	ok(p.linktype == 276 && p.ts_ns == 2000 && data_ok(&p, 2), "section 2 interface 0 is LINUX_SLL2");
+	ok(eq(p.linktype, 276) && eq(p.ts_ns, 2000) && data_ok(&p, 2), "section 2 interface 0 is LINUX_SLL2");
 	is_int(mb_pcapfile_next(x.pf, &p, &x.err), MB_ERR, "stale interface id: an error");
 	char want[128];
 	snprintf(want, sizeof want, "names interface 1 but the section defines 1: 't.pcap' at byte %zu", cut + 8);
@@ -506,7 +506,7 @@ static void test_ng_broken(void)
 	b.len = good + 6;
 	run_open(&x, &b);
 	is_int(drain(&x, &n), MB_ERR, "truncated block header: an error");
-	ok(n == 1 && has(&x, "truncated pcapng block header (6 of 8 bytes)"), "message: %s", x.err.msg);
+	ok(eq(n, 1) && has(&x, "truncated pcapng block header (6 of 8 bytes)"), "message: %s", x.err.msg);
 	run_close(&x);
 
 	b.len = full;
@@ -514,7 +514,7 @@ static void test_ng_broken(void)
 	run_open(&x, &b);
 	is_int(drain(&x, &n), MB_ERR, "trailer mismatch: an error");
 	snprintf(want, sizeof want, "trailer length 108 does not match its header length 44: 't.pcap' at byte %zu", full - 4);
-	ok(n == 1 && has(&x, want), "message: %s", x.err.msg);
+	ok(eq(n, 1) && has(&x, want), "message: %s", x.err.msg);
 	b.p[full - 1 - 3] ^= 0x40;
 	run_close(&x);
 
@@ -522,7 +522,7 @@ static void test_ng_broken(void)
 	run_open(&x, &b);
 	is_int(drain(&x, &n), MB_ERR, "odd block length: an error");
 	snprintf(want, sizeof want, "bad pcapng block length 46 (a multiple of 4, at least 12): 't.pcap' at byte %zu", good + 4);
-	ok(n == 1 && has(&x, want), "message: %s", x.err.msg);
+	ok(eq(n, 1) && has(&x, want), "message: %s", x.err.msg);
 	run_close(&x);
 	b.p[good + 4] = 8;
 	run_open(&x, &b);
@@ -533,7 +533,7 @@ static void test_ng_broken(void)
 	b.p[good + 20] = 40; /* EPB caplen 40 does not fit in the block */
 	run_open(&x, &b);
 	is_int(drain(&x, &n), MB_ERR, "EPB caplen beyond its block: an error");
-	ok(n == 1 && has(&x, "pcapng packet data (40 bytes) overruns its block"), "message: %s", x.err.msg);
+	ok(eq(n, 1) && has(&x, "pcapng packet data (40 bytes) overruns its block"), "message: %s", x.err.msg);
 	run_close(&x);
 	b.p[good + 20] = 10;
 
@@ -549,7 +549,7 @@ static void test_ng_broken(void)
 	run_open(&x, &b);
 	is_int(drain(&x, &n), MB_ERR, "truncated big unknown block: an error");
 	snprintf(want, sizeof want, "truncated pcapng block (2097152 of %u bytes): 't.pcap' at byte %zu", (3u << 20) + 12, good);
-	ok(n == 1 && has(&x, want), "message: %s", x.err.msg);
+	ok(eq(n, 1) && has(&x, want), "message: %s", x.err.msg);
 	run_close(&x);
 
 	/* A packet block before any interface. */
@@ -567,17 +567,17 @@ static void test_ng_broken(void)
 	shb(&b, 0);
 	b.p[8] = 0x99;
 	run_open(&x, &b);
-	ok(x.open_rc == MB_ERR && has(&x, "bad pcapng byte-order magic"), "bad byte-order magic: %s", x.err.msg);
+	ok(eq(x.open_rc, MB_ERR) && has(&x, "bad pcapng byte-order magic"), "bad byte-order magic: %s", x.err.msg);
 	run_close(&x);
 	b.len = 10;
 	run_open(&x, &b);
-	ok(x.open_rc == MB_ERR && has(&x, "truncated pcapng section header"), "10-byte pcapng: %s", x.err.msg);
+	ok(eq(x.open_rc, MB_ERR) && has(&x, "truncated pcapng section header"), "10-byte pcapng: %s", x.err.msg);
 	run_close(&x);
 	b.len = 0;
 	shb(&b, 0);
 	b.p[12] = 2;
 	run_open(&x, &b);
-	ok(x.open_rc == MB_ERR && has(&x, "unsupported pcapng version 2.0"), "pcapng 2.0: %s", x.err.msg);
+	ok(eq(x.open_rc, MB_ERR) && has(&x, "unsupported pcapng version 2.0"), "pcapng 2.0: %s", x.err.msg);
 	run_close(&x);
 
 	/* An IDB option overrunning its block. */
@@ -591,7 +591,7 @@ static void test_ng_broken(void)
 	put16(&b, 200);
 	blk_end(&b, at);
 	run_open(&x, &b);
-	ok(x.open_rc == MB_ERR && has(&x, "pcapng option 9 overruns its block"), "overrunning option: %s", x.err.msg);
+	ok(eq(x.open_rc, MB_ERR) && has(&x, "pcapng option 9 overruns its block"), "overrunning option: %s", x.err.msg);
 	run_close(&x);
 	free(b.p);
 }

@@ -299,29 +299,29 @@ int main(void)
 	uint32_t ngot;
 	char msg[1024];
 	int rc = by_hand(MB_PROFILE_VERSION, 0, 28, got, &ngot, msg);
-	ok(rc == MB_END && ngot == 3 &&
+	ok(eq(rc, MB_END) && eq(ngot, 3) &&
 		   same(&got[0], 1000, 0, 5, 0x1111111111111111ULL, 10, MB_CMD_SET, MB_ST_STORED, 300, 0) &&
 		   same(&got[1], 1010, 100, 5, 0x1111111111111111ULL, 10, MB_CMD_GET, MB_ST_HIT, 0, 300) &&
 		   same(&got[2], 1005, 3, 300, 0x2222222222222222ULL, 20, MB_CMD_GET, MB_ST_MISS, 0, 0),
 	   "a block encoded by hand from doc/profile.md decodes to its three events %s", msg);
-	ok(rc == MB_END && ngot == 3 && got[0].sem.has == MB_SEM_DELTA && got[0].sem.delta == 7 && got[1].sem.has == 0 &&
-		   got[2].sem.has == 0,
+	ok(eq(rc, MB_END) && eq(ngot, 3) && eq(got[0].sem.has, MB_SEM_DELTA) && eq(got[0].sem.delta, 7) && eq(got[1].sem.has, 0) &&
+		   eq(got[2].sem.has, 0),
 	   "its sem column gives the first event delta 7 and the others no extension");
 	rc = by_hand(2, 0, 28, got, &ngot, msg);
-	ok(rc == MB_END && ngot == 3 && got[0].sem.has == 0 &&
+	ok(eq(rc, MB_END) && eq(ngot, 3) && eq(got[0].sem.has, 0) &&
 		   same(&got[2], 1005, 3, 300, 0x2222222222222222ULL, 20, MB_CMD_GET, MB_ST_MISS, 0, 0),
 	   "a version 2 profile (16 columns, no sem) is still read %s", msg);
 	rc = by_hand(MB_PROFILE_VERSION, 0x80, 28, got, &ngot, msg);
-	ok(rc == MB_ERR && ngot == 0 &&
-		   strstr(msg, "corrupt profile block (column ts_bits: bits missing, left over or non-zero padding)") &&
-		   strstr(msg, "at byte 24"),
+	ok(eq(rc, MB_ERR) && eq(ngot, 0) &&
+		   contains(msg, "corrupt profile block (column ts_bits: bits missing, left over or non-zero padding)") &&
+		   contains(msg, "at byte 24"),
 	   "a non-zero padding bit in a bits column: corrupt block at its offset (%s)", msg);
 	rc = by_hand(MB_PROFILE_VERSION, 0, 252, got, &ngot, msg);
-	ok(rc == MB_ERR && ngot == 0 && strstr(msg, "(column conn: too short or a value out of range)") &&
-		   strstr(msg, "at byte 24"),
+	ok(eq(rc, MB_ERR) && eq(ngot, 0) && contains(msg, "(column conn: too short or a value out of range)") &&
+		   contains(msg, "at byte 24"),
 	   "bucket 252 is invalid (%s)", msg);
 	rc = by_hand(1, 0, 28, got, &ngot, msg);
-	ok(rc == MB_ERR && strstr(msg, "profile format version 1 is not supported (this program reads versions 2-3)"),
+	ok(eq(rc, MB_ERR) && contains(msg, "profile format version 1 is not supported (this program reads versions 2-3)"),
 	   "a version 1 profile is refused by its number (%s)", msg);
 
 	uint64_t blocks = 0;
@@ -343,22 +343,22 @@ int main(void)
 	static const uint32_t nbs[] = { 1, 2, 3, 4, 5, 6, 7, 16, 17, 28, 29, 255, 256, 257, 455 };
 	for (unsigned k = 0; k < N_OF(nbs); k++) {
 		shapes(nbs[k] * 20, nbs[k], false);
-		ok(round_trip(nbs[k] * 20, false, 65536, MB_PROFILE_DICT_MAX, &blocks) && blocks == 2,
+		ok(round_trip(nbs[k] * 20, false, 65536, MB_PROFILE_DICT_MAX, &blocks) && eq(blocks, 2),
 		   "%u shapes in one block", nbs[k]);
 		shapes(nbs[k] * 9 * 3, nbs[k], true);
-		ok(round_trip(nbs[k] * 9 * 3, false, 65536, MB_PROFILE_DICT_MAX, &blocks) && blocks == 2,
+		ok(round_trip(nbs[k] * 9 * 3, false, 65536, MB_PROFILE_DICT_MAX, &blocks) && eq(blocks, 2),
 		   "%u shapes x 9 size classes = %u in one block", nbs[k], nbs[k] * 9);
 	}
 	shapes(456 * 9 * 3, 456, true);
-	ok(round_trip(456 * 9 * 3, false, 65536, MB_PROFILE_DICT_MAX, &blocks) && blocks > 2,
+	ok(round_trip(456 * 9 * 3, false, 65536, MB_PROFILE_DICT_MAX, &blocks) && cmp(blocks, >, 2),
 	   "a 456th shape (4104 with size classes) closes the block first");
 	shapes(60000, 4000, true);
-	ok(round_trip(60000, false, 65536, MB_PROFILE_DICT_MAX, &blocks) && blocks > 9, "4000 shapes in 60000 events");
+	ok(round_trip(60000, false, 65536, MB_PROFILE_DICT_MAX, &blocks) && cmp(blocks, >, 9), "4000 shapes in 60000 events");
 	many_keys(NMAX, false);
 	ok(round_trip(NMAX, false, 65536, MB_PROFILE_DICT_MAX, &blocks), "70000 new keys, then ids up to 70000");
 	many_keys(NMAX, true);
-	ok(round_trip(NMAX, true, 1000, 3000, &blocks) && blocks == 141, "raw keys with a dictionary reset every 3 blocks");
+	ok(round_trip(NMAX, true, 1000, 3000, &blocks) && eq(blocks, 141), "raw keys with a dictionary reset every 3 blocks");
 	many_keys(20000, false);
-	ok(round_trip(20000, false, 1, 1, &blocks) && blocks == 20001, "a dictionary of one entry, reset at every event");
+	ok(round_trip(20000, false, 1, 1, &blocks) && eq(blocks, 20001), "a dictionary of one entry, reset at every event");
 	return done_testing();
 }

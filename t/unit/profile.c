@@ -6,16 +6,7 @@
 
 #include "profile.h"
 #include "stream.h"
-
-static int n_test, n_fail;
-
-static void ok(int cond, const char *what)
-{
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, what);
-}
+#include "tap.h"
 
 /* Write n events (keys cycling over nkeys) as a profile into a memory file; returns the fd at offset 0. */
 static int write_profile(bool raw, uint32_t n, uint32_t nkeys, uint32_t block, uint32_t dict_max)
@@ -89,15 +80,14 @@ static int read_back(int fd, bool raw, uint32_t n, uint32_t nkeys, uint64_t *dis
 int main(void)
 {
 	uint64_t distinct = 0;
-	ok(mb_crc32c(0, "123456789", 9) == 0xe3069283, "CRC-32C check value of \"123456789\"");
-	ok(mb_crc32c(mb_crc32c(0, "1234", 4), "56789", 5) == 0xe3069283, "CRC-32C continues across calls");
+	ok(eq(mb_crc32c(0, "123456789", 9), 0xe3069283), "CRC-32C check value of \"123456789\"");
+	ok(eq(mb_crc32c(mb_crc32c(0, "1234", 4), "56789", 5), 0xe3069283), "CRC-32C continues across calls");
 	ok(read_back(write_profile(false, 10000, 700, 1000, MB_PROFILE_DICT_MAX), false, 10000, 700, &distinct) &&
-		   distinct == 700, "hashed profile: every event back, 700 dictionary entries");
+		   eq(distinct, 700), "hashed profile: every event back, 700 dictionary entries");
 	ok(read_back(write_profile(true, 10000, 700, 333, MB_PROFILE_DICT_MAX), true, 10000, 700, &distinct) &&
-		   distinct == 700, "raw-key profile: every event back");
-	ok(read_back(write_profile(false, 10000, 700, 100, 300), false, 10000, 700, &distinct) && distinct > 700,
+		   eq(distinct, 700), "raw-key profile: every event back");
+	ok(read_back(write_profile(false, 10000, 700, 100, 300), false, 10000, 700, &distinct) && cmp(distinct, >, 700),
 	   "a dictionary reset every few blocks: every event back, entries re-sent");
-	ok(read_back(write_profile(true, 3, 3, 1, 1), true, 3, 3, &distinct) && distinct == 3, "one event per block, one entry");
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	ok(read_back(write_profile(true, 3, 3, 1, 1), true, 3, 3, &distinct) && eq(distinct, 3), "one event per block, one entry");
+	return done_testing();
 }

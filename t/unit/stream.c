@@ -106,19 +106,19 @@ static void test_event_codec(void)
 	ev.status = MB_ST_STORED;
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_RAW);
 	is_int(mb_event_payload_len(&ev, MB_KIND_EVENTS_RAW), 47, "raw event payload is 44 + key_len");
-	ok(mb_event_decode(buf, 47, MB_KIND_EVENTS_RAW, &back, &err) == MB_OK, "raw event decodes");
-	ok(back.ts_ns == ev.ts_ns && back.ttl == -1 && back.flags == ev.flags && back.key_len == 3 &&
-		   !memcmp(back.key, "k\0y", 3) && back.transport == MB_TRANSPORT_UDP,
+	ok(eq(mb_event_decode(buf, 47, MB_KIND_EVENTS_RAW, &back, &err), MB_OK), "raw event decodes");
+	ok(eq(back.ts_ns, ev.ts_ns) && eq(back.ttl, -1) && eq(back.flags, ev.flags) && eq(back.key_len, 3) &&
+		   eq_mem(back.key, "k\0y", 3) && eq(back.transport, MB_TRANSPORT_UDP),
 	   "raw event fields survive");
-	ok(buf[0] == 0x08 && buf[7] == 0x01, "timestamp is little-endian at offset 0");
-	ok(mb_event_decode(buf, 46, MB_KIND_EVENTS_RAW, &back, &err) == MB_ERR && strstr(err.msg, "key_len"),
+	ok(eq(buf[0], 0x08) && eq(buf[7], 0x01), "timestamp is little-endian at offset 0");
+	ok(eq(mb_event_decode(buf, 46, MB_KIND_EVENTS_RAW, &back, &err), MB_ERR) && contains(err.msg, "key_len"),
 	   "a length that disagrees with key_len is refused: %s", err.msg);
 	ev.key_hash = 42;
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_HASHED);
-	ok(mb_event_decode(buf, 52, MB_KIND_EVENTS_HASHED, &back, &err) == MB_OK && back.key_hash == 42 &&
-		   back.key_len == 3 && back.key == NULL,
+	ok(eq(mb_event_decode(buf, 52, MB_KIND_EVENTS_HASHED, &back, &err), MB_OK) && eq(back.key_hash, 42) &&
+		   eq(back.key_len, 3) && back.key == NULL,
 	   "hashed event keeps key_len and hash");
-	ok(mb_event_decode(buf, 20, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR, "short event refused");
+	ok(eq(mb_event_decode(buf, 20, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR), "short event refused");
 }
 
 /* The event extension (stream version 2): request semantics after the key. */
@@ -137,15 +137,15 @@ static void test_event_sem(void)
 	uint32_t len = mb_event_payload_len(&ev, MB_KIND_EVENTS_RAW);
 	is_int(len, 44 + 3 + 1 + 2 + 5 * 8 + 3 * 4 + 1, "an event with every semantic field: key, u8 length, has, fields");
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_RAW);
-	ok(buf[47] == len - 48 && buf[48] == 0xff && buf[49] == 0x01, "the extension starts with its length and the has bits");
-	ok(mb_event_decode(buf, len, MB_KIND_EVENTS_RAW, &back, &err) == MB_OK && !memcmp(&back.sem, &ev.sem, sizeof ev.sem),
+	ok(eq(buf[47], len - 48) && eq(buf[48], 0xff) && eq(buf[49], 0x01), "the extension starts with its length and the has bits");
+	ok(eq(mb_event_decode(buf, len, MB_KIND_EVENTS_RAW, &back, &err), MB_OK) && eq_mem(&back.sem, &ev.sem, sizeof ev.sem),
 	   "every field survives");
 	ev.sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 9 };
 	ev.key_hash = 1;
 	len = mb_event_payload_len(&ev, MB_KIND_EVENTS_HASHED);
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_HASHED);
-	ok(len == 52 + 1 + 2 + 8 && mb_event_decode(buf, len, MB_KIND_EVENTS_HASHED, &back, &err) == MB_OK &&
-		   back.sem.has == MB_SEM_DELTA && back.sem.delta == 9 && back.key_hash == 1,
+	ok(eq(len, 52 + 1 + 2 + 8) && eq(mb_event_decode(buf, len, MB_KIND_EVENTS_HASHED, &back, &err), MB_OK) &&
+		   eq(back.sem.has, MB_SEM_DELTA) && eq(back.sem.delta, 9) && eq(back.key_hash, 1),
 	   "hashed events carry it after the hash");
 	ev.sem.has = 0;
 	is_int(mb_event_payload_len(&ev, MB_KIND_EVENTS_HASHED), 52, "no semantics: no extension, the version 1 layout");
@@ -155,23 +155,23 @@ static void test_event_sem(void)
 	buf[52] = 2 + 8 + 4;
 	buf[54] = 0x02;
 	memcpy(buf + 63, "\1\2\3\4", 4);
-	ok(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err) == MB_OK && back.sem.has == MB_SEM_DELTA &&
-		   back.sem.delta == 9,
+	ok(eq(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err), MB_OK) && eq(back.sem.has, MB_SEM_DELTA) &&
+		   eq(back.sem.delta, 9),
 	   "a field of a later version is skipped by its length: %s", err.msg);
 	buf[54] = 0;
-	ok(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR && strstr(err.msg, "after its last field"),
+	ok(eq(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && contains(err.msg, "after its last field"),
 	   "bytes after the last field without a later bit: refused (%s)", err.msg);
 	buf[52] = 5;
-	ok(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR && strstr(err.msg, "field delta"),
+	ok(eq(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && contains(err.msg, "field delta"),
 	   "a field past the extension's end: refused naming it (%s)", err.msg);
 	buf[52] = 9;
-	ok(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR && strstr(err.msg, "extension says 9"),
+	ok(eq(mb_event_decode(buf, 52 + 1 + 5, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && contains(err.msg, "extension says 9"),
 	   "an extension length that disagrees with the frame: refused (%s)", err.msg);
 	buf[52] = 0;
-	ok(mb_event_decode(buf, 53, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR, "an empty extension is refused");
+	ok(eq(mb_event_decode(buf, 53, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR), "an empty extension is refused");
 	buf[52] = 2;
 	buf[53] = buf[54] = 0;
-	ok(mb_event_decode(buf, 55, MB_KIND_EVENTS_HASHED, &back, &err) == MB_ERR && strstr(err.msg, "has 0"),
+	ok(eq(mb_event_decode(buf, 55, MB_KIND_EVENTS_HASHED, &back, &err), MB_ERR) && contains(err.msg, "has 0"),
 	   "an extension without fields is refused (%s)", err.msg);
 }
 
@@ -181,13 +181,13 @@ static void test_reader(void)
 	uint64_t frames;
 	struct mb_err err;
 	size_t n = build_stream(&s, MB_KIND_EVENTS_RAW, 1000);
-	ok(n > 16 && !memcmp(s, "MBSTREAM", 8), "stream starts with the magic");
+	ok(cmp(n, >, 16) && eq_mem(s, "MBSTREAM", 8), "stream starts with the magic");
 	is_int(read_all(s, n, 0, &frames, &err), MB_END, "whole stream reads to a clean end");
 	is_int(frames, 1001, "1000 events + 1 summary");
 
 	/* Cut mid-frame: everything before is read, then an error with the offset. */
 	is_int(read_all(s, n - 5, 0, &frames, &err), MB_ERR, "truncated stream is an error");
-	ok(strstr(err.msg, "truncated frame") && strstr(err.msg, "at byte"), "message says truncated and where: %s", err.msg);
+	ok(contains(err.msg, "truncated frame") && contains(err.msg, "at byte"), "message says truncated and where: %s", err.msg);
 	is_int(frames, 1000, "frames before the cut were delivered");
 
 	/* Oversized length field. */
@@ -196,32 +196,32 @@ static void test_reader(void)
 	size_t first = 16 + mb_ld_le32(s + 12);
 	mb_st_le32(bad + first + 4, MB_FRAME_MAX + 1);
 	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "oversized length refused");
-	ok(strstr(err.msg, "exceeds maximum") != NULL, "message names the maximum: %s", err.msg);
+	ok(contains(err.msg, "exceeds maximum"), "message names the maximum: %s", err.msg);
 	mb_st_le16(bad + first, 0);
 	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "frame type 0 refused");
 
 	/* Wrong kind and wrong input. */
 	is_int(read_all(s, n, 1u << MB_KIND_EVENTS_HASHED, &frames, &err), MB_ERR, "raw stream refused by a hashed reader");
-	ok(strstr(err.msg, "mb-anon") != NULL, "hint names mb-anon: %s", err.msg);
+	ok(contains(err.msg, "mb-anon"), "hint names mb-anon: %s", err.msg);
 	is_int(read_all("", 0, 0, &frames, &err), MB_ERR, "empty input is an error");
-	ok(strstr(err.msg, "empty") != NULL, "empty input message: %s", err.msg);
+	ok(contains(err.msg, "empty"), "empty input message: %s", err.msg);
 	static const uint8_t pcap[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
 	is_int(read_all(pcap, sizeof pcap, 0, &frames, &err), MB_ERR, "pcap refused");
-	ok(strstr(err.msg, "pcap capture") != NULL, "message says pcap: %s", err.msg);
+	ok(contains(err.msg, "pcap capture"), "message says pcap: %s", err.msg);
 	is_int(read_all("hello world\n", 12, 0, &frames, &err), MB_ERR, "text refused");
-	ok(strstr(err.msg, "text") != NULL, "message says text: %s", err.msg);
+	ok(contains(err.msg, "text"), "message says text: %s", err.msg);
 	memcpy(bad, s, n);
 	mb_st_le16(bad + 8, 9);
 	is_int(read_all(bad, n, 0, &frames, &err), MB_ERR, "future version refused");
-	ok(strstr(err.msg, "version 9") != NULL, "message names the version: %s", err.msg);
+	ok(contains(err.msg, "version 9"), "message names the version: %s", err.msg);
 	memcpy(bad, s, n);
 	mb_st_le16(bad + 8, 1);
 	uint64_t frames2;
 	int rc = read_all(bad, n, 0, &frames, &err);
-	ok(rc == read_all(s, n, 0, &frames2, &err) && frames == frames2 && frames > 1000,
+	ok(eq(rc, read_all(s, n, 0, &frames2, &err)) && eq(frames, frames2) && cmp(frames, >, 1000),
 	   "a version 1 stream is read as the version 2 one (%d, %llu frames)", rc, (unsigned long long)frames);
 	mb_st_le16(bad + 8, 3);
-	ok(read_all(bad, n, 0, &frames, &err) == MB_ERR && strstr(err.msg, "version 3 is not supported (this program reads versions 1-2)"),
+	ok(eq(read_all(bad, n, 0, &frames, &err), MB_ERR) && contains(err.msg, "version 3 is not supported (this program reads versions 1-2)"),
 	   "version 3 is refused naming the versions read: %s", err.msg);
 	is_int(read_all(s, 10, 0, &frames, &err), MB_ERR, "truncated header refused");
 
@@ -247,9 +247,9 @@ static void test_text(void)
 	uint8_t key[] = { 'a', ' ', '\\', 0, 0xff, '\t' };
 	uint8_t back[32];
 	mb_text_escape(&b, key, sizeof key);
-	ok(b.len == 19 && !memcmp(b.p, "a\\x20\\\\\\x00\\xff\\x09", 19), "escape: %.*s", (int)b.len, b.p);
+	ok(eq(b.len, 19) && eq_mem(b.p, "a\\x20\\\\\\x00\\xff\\x09", 19), "escape: %.*s", (int)b.len, b.p);
 	is_int(mb_text_unescape(b.p, b.len, back), 6, "unescape length");
-	ok(!memcmp(back, key, 6), "unescape restores bytes");
+	ok(eq_mem(back, key, 6), "unescape restores bytes");
 	is_int(mb_text_unescape("\\x4", 3, back), -1, "cut escape refused");
 	is_int(mb_text_unescape("\\q", 2, back), -1, "unknown escape refused");
 	mb_buf_free(&b);
@@ -262,12 +262,12 @@ static void test_text(void)
 	enum mb_text_line what;
 	struct mb_err err;
 	const char *line = "ev\t1.5\t1\ttext/tcp\tget\thit\t@00000000000000ff\t3\t0\t0\t-\t0\t5\t7";
-	ok(mb_text_parse(line, strlen(line), &kind, &info, &type, &flags, payload, &len, &what, &err) == MB_OK &&
-		   what == MB_TL_FRAME && kind == MB_KIND_EVENTS_HASHED && len == 52,
+	ok(eq(mb_text_parse(line, strlen(line), &kind, &info, &type, &flags, payload, &len, &what, &err), MB_OK) &&
+		   eq(what, MB_TL_FRAME) && eq(kind, MB_KIND_EVENTS_HASHED) && eq(len, 52),
 	   "hashed event line parses and sets the kind");
 	const char *badts = "ev\tx\t1\ttext/tcp\tget\thit\t@00000000000000ff\t3\t0\t0\t-\t0\t5\t7";
-	ok(mb_text_parse(badts, strlen(badts), &kind, &info, &type, &flags, payload, &len, &what, &err) == MB_ERR &&
-		   strstr(err.msg, "field ts"),
+	ok(eq(mb_text_parse(badts, strlen(badts), &kind, &info, &type, &flags, payload, &len, &what, &err), MB_ERR) &&
+		   contains(err.msg, "field ts"),
 	   "bad field named: %s", err.msg);
 	free(payload);
 }
@@ -287,11 +287,11 @@ static void test_varint_bytes(void)
 	struct mb_cur c = mb_cur_make("\x80\x80", 2);
 	mb_get_uvarint(&c);
 	ok(c.bad, "truncated varint flagged");
-	ok(mb_unzigzag(mb_zigzag(-5)) == -5 && mb_zigzag(-1) == 1, "zigzag");
+	ok(eq(mb_unzigzag(mb_zigzag(-5)), -5) && eq(mb_zigzag(-1), 1), "zigzag");
 	c = mb_cur_make("\x01\x02\x03", 3);
 	is_int(mb_get_le16(&c), 0x0201, "le16");
 	is_int(mb_get_le32(&c), 0, "read past the end gives 0");
-	ok(c.bad && c.off == 2, "and flags the cursor without moving it");
+	ok(c.bad && eq(c.off, 2), "and flags the cursor without moving it");
 }
 
 static void test_opt_time(void)
@@ -299,23 +299,23 @@ static void test_opt_time(void)
 	struct mb_portset ps;
 	struct mb_err err;
 	uint64_t v;
-	ok(mb_opt_ports("11211,31411-31431", &ps, &err) == MB_OK && ps.count == 22 && mb_port_in(&ps, 31420) &&
+	ok(eq(mb_opt_ports("11211,31411-31431", &ps, &err), MB_OK) && eq(ps.count, 22) && mb_port_in(&ps, 31420) &&
 		   !mb_port_in(&ps, 31432),
 	   "port list with a range");
-	ok(mb_opt_ports("11211,", &ps, &err) == MB_ERR, "trailing comma refused");
-	ok(mb_opt_ports("70000", &ps, &err) == MB_ERR, "port out of range refused");
-	ok(mb_opt_u64("10M", 0, UINT64_MAX, true, &v, &err) == MB_OK && v == 10000000, "10M");
-	ok(mb_opt_u64("-1", 0, 10, false, &v, &err) == MB_ERR, "negative refused");
-	ok(mb_opt_duration("250ms", &v, &err) == MB_OK && v == 250000000, "250ms");
-	ok(mb_opt_duration("2x", &v, &err) == MB_ERR, "bad unit refused");
+	ok(eq(mb_opt_ports("11211,", &ps, &err), MB_ERR), "trailing comma refused");
+	ok(eq(mb_opt_ports("70000", &ps, &err), MB_ERR), "port out of range refused");
+	ok(eq(mb_opt_u64("10M", 0, UINT64_MAX, true, &v, &err), MB_OK) && eq(v, 10000000), "10M");
+	ok(eq(mb_opt_u64("-1", 0, 10, false, &v, &err), MB_ERR), "negative refused");
+	ok(eq(mb_opt_duration("250ms", &v, &err), MB_OK) && eq(v, 250000000), "250ms");
+	ok(eq(mb_opt_duration("2x", &v, &err), MB_ERR), "bad unit refused");
 	char ts[32];
 	mb_ts_format(ts, sizeof ts, 1700000000123456789ull);
-	ok(!strcmp(ts, "1700000000.123456789"), "timestamp format %s", ts);
-	ok(mb_ts_parse("1.5", 3, &v) == 0 && v == 1500000000, "timestamp parse with short fraction");
-	ok(mb_ts_parse("1.0000000001", 12, &v) == -1, "more than 9 fraction digits refused");
-	ok(mb_ts_parse("18446744073.709551615", 21, &v) == 0 && v == UINT64_MAX, "the largest timestamp parses");
-	ok(mb_ts_parse("18446744073.709551616", 21, &v) == -1, "one past it is refused");
-	ok(mb_ts_parse("99999999999", 11, &v) == -1, "too many seconds refused");
+	ok(eq_str(ts, "1700000000.123456789"), "timestamp format %s", ts);
+	ok(eq(mb_ts_parse("1.5", 3, &v), 0) && eq(v, 1500000000), "timestamp parse with short fraction");
+	ok(eq(mb_ts_parse("1.0000000001", 12, &v), -1), "more than 9 fraction digits refused");
+	ok(eq(mb_ts_parse("18446744073.709551615", 21, &v), 0) && eq(v, UINT64_MAX), "the largest timestamp parses");
+	ok(eq(mb_ts_parse("18446744073.709551616", 21, &v), -1), "one past it is refused");
+	ok(eq(mb_ts_parse("99999999999", 11, &v), -1), "too many seconds refused");
 }
 
 /* mb_frame_check, the writer's sticky failure, and a stop request inside a frame. */

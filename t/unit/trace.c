@@ -22,23 +22,23 @@ static void test_split_numbers(void)
 {
 	struct mb_field f[4];
 	is_int(mb_trace_split("a,,b", 4, f, 4), 3, "split: empty middle field counts");
-	ok(f[1].n == 0 && f[2].n == 1 && f[2].s[0] == 'b', "split: field bounds");
+	ok(eq(f[1].n, 0) && eq(f[2].n, 1) && eq(f[2].s[0], 'b'), "split: field bounds");
 	is_int(mb_trace_split("", 0, f, 4), 1, "split: empty line is one empty field");
 	is_int(mb_trace_split("1,2,3,4,5", 9, f, 4), 5, "split: more than max gives max + 1");
 	is_int(mb_trace_split("1,2,3,4", 7, f, 4), 4, "split: exactly max");
 
 	uint64_t v = 7;
-	ok(mb_trace_u64(fld("0"), 10, &v) && v == 0, "u64: 0");
-	ok(mb_trace_u64(fld("18446744073709551615"), UINT64_MAX, &v) && v == UINT64_MAX, "u64: 2^64-1");
+	ok(mb_trace_u64(fld("0"), 10, &v) && eq(v, 0), "u64: 0");
+	ok(mb_trace_u64(fld("18446744073709551615"), UINT64_MAX, &v) && eq(v, UINT64_MAX), "u64: 2^64-1");
 	ok(!mb_trace_u64(fld("18446744073709551616"), UINT64_MAX, &v), "u64: 2^64 overflows");
 	ok(!mb_trace_u64(fld("11"), 10, &v), "u64: above max");
 	ok(!mb_trace_u64(fld(""), 10, &v) && !mb_trace_u64(fld("+1"), 10, &v) && !mb_trace_u64(fld(" 1"), 10, &v) &&
 		   !mb_trace_u64(fld("1x"), 10, &v),
 	   "u64: empty, sign, space, trailing junk refused");
 	int64_t i = 0;
-	ok(mb_trace_i64(fld("-2147483648"), INT32_MIN, INT32_MAX, &i) && i == INT32_MIN, "i64: int32 min");
+	ok(mb_trace_i64(fld("-2147483648"), INT32_MIN, INT32_MAX, &i) && eq(i, INT32_MIN), "i64: int32 min");
 	ok(!mb_trace_i64(fld("-2147483649"), INT32_MIN, INT32_MAX, &i), "i64: below min");
-	ok(mb_trace_i64(fld("-9223372036854775808"), INT64_MIN, INT64_MAX, &i) && i == INT64_MIN, "i64: int64 min");
+	ok(mb_trace_i64(fld("-9223372036854775808"), INT64_MIN, INT64_MAX, &i) && eq(i, INT64_MIN), "i64: int64 min");
 	ok(!mb_trace_i64(fld("-"), INT32_MIN, INT32_MAX, &i) && !mb_trace_i64(fld("--1"), INT32_MIN, INT32_MAX, &i),
 	   "i64: lone or double sign refused");
 }
@@ -46,13 +46,13 @@ static void test_split_numbers(void)
 static void test_key_id(void)
 {
 	bool h = true;
-	ok(mb_trace_key_id(&anon, "0123456789abcdef", 16, &h) == 0x0123456789abcdefULL && !h, "key: 16 hex digits are the id");
-	ok(mb_trace_key_id(&anon, "FEDCBA9876543210", 16, &h) == 0xfedcba9876543210ULL && !h, "key: upper case hex too");
-	ok(mb_trace_key_id(&anon, "0123456789abcdeg", 16, &h) == mb_anon_hash(&anon, (const uint8_t *)"0123456789abcdeg", 16) && h,
+	ok(eq(mb_trace_key_id(&anon, "0123456789abcdef", 16, &h), 0x0123456789abcdefULL) && !h, "key: 16 hex digits are the id");
+	ok(eq(mb_trace_key_id(&anon, "FEDCBA9876543210", 16, &h), 0xfedcba9876543210ULL) && !h, "key: upper case hex too");
+	ok(eq(mb_trace_key_id(&anon, "0123456789abcdeg", 16, &h), mb_anon_hash(&anon, (const uint8_t *)"0123456789abcdeg", 16)) && h,
 	   "key: a non-hex digit means hashing");
-	ok(mb_trace_key_id(&anon, "0123456789abcde", 15, &h) == mb_anon_hash(&anon, (const uint8_t *)"0123456789abcde", 15) && h,
+	ok(eq(mb_trace_key_id(&anon, "0123456789abcde", 15, &h), mb_anon_hash(&anon, (const uint8_t *)"0123456789abcde", 15)) && h,
 	   "key: 15 hex digits are hashed");
-	ok(mb_trace_key_id(&anon, "nz:u:x", 6, &h) == mb_anon_hash(&anon, (const uint8_t *)"nz:u:x", 6) && h,
+	ok(eq(mb_trace_key_id(&anon, "nz:u:x", 6, &h), mb_anon_hash(&anon, (const uint8_t *)"nz:u:x", 6)) && h,
 	   "key: strings are hashed with the secret");
 }
 
@@ -78,11 +78,11 @@ static void test_zio_lines(void)
 	const char *line;
 	size_t n;
 	mb_zin_open_mem(&z, "a\nbb\nccc", 8, &err);
-	ok(mb_zin_line(&z, &line, &n, &err) == MB_OK && n == 1 && line[0] == 'a' && z.line == 1, "line 1");
-	ok(mb_zin_line(&z, &line, &n, &err) == MB_OK && n == 2 && z.line == 2, "line 2");
-	ok(mb_zin_line(&z, &line, &n, &err) == MB_OK && n == 3 && !memcmp(line, "ccc", 3) && z.line == 3,
+	ok(eq(mb_zin_line(&z, &line, &n, &err), MB_OK) && eq(n, 1) && eq(line[0], 'a') && eq(z.line, 1), "line 1");
+	ok(eq(mb_zin_line(&z, &line, &n, &err), MB_OK) && eq(n, 2) && eq(z.line, 2), "line 2");
+	ok(eq(mb_zin_line(&z, &line, &n, &err), MB_OK) && eq(n, 3) && eq_mem(line, "ccc", 3) && eq(z.line, 3),
 	   "last line without newline");
-	ok(mb_zin_line(&z, &line, &n, &err) == MB_END, "then the end");
+	ok(eq(mb_zin_line(&z, &line, &n, &err), MB_END), "then the end");
 	mb_zin_close(&z);
 
 	size_t big = 2 * MB_ZIN_LINE_MAX + 16;
@@ -93,9 +93,9 @@ static void test_zio_lines(void)
 	memcpy(buf + 2 * MB_ZIN_LINE_MAX + 3, "ok\n", 3);
 	size_t len = 2 * MB_ZIN_LINE_MAX + 6;
 	mb_zin_open_mem(&z, buf, len, &err);
-	ok(mb_zin_line(&z, &line, &n, &err) == MB_OK && n == MB_ZIN_LINE_MAX, "a line of exactly the maximum");
-	ok(mb_zin_line(&z, &line, &n, &err) == MB_ERR && z.line == 2 && strstr(err.msg, "longer than"), "one byte more is refused");
-	ok(mb_zin_line(&z, &line, &n, &err) == MB_OK && n == 2 && !memcmp(line, "ok", 2) && z.line == 3,
+	ok(eq(mb_zin_line(&z, &line, &n, &err), MB_OK) && eq(n, MB_ZIN_LINE_MAX), "a line of exactly the maximum");
+	ok(eq(mb_zin_line(&z, &line, &n, &err), MB_ERR) && eq(z.line, 2) && contains(err.msg, "longer than"), "one byte more is refused");
+	ok(eq(mb_zin_line(&z, &line, &n, &err), MB_OK) && eq(n, 2) && eq_mem(line, "ok", 2) && eq(z.line, 3),
 	   "the reader goes on after an overlong line");
 	mb_zin_close(&z);
 	free(buf);
@@ -121,7 +121,7 @@ static void test_zio_lines(void)
 	ok(z.zstd, "zstd detected by its magic");
 	mb_zin_close(&z);
 	mb_zin_open_mem(&z, comp, c1 + c2 - 5, &err);
-	ok(count_lines(&z, row, &err) < 0 && strstr(err.msg, "truncated zstd"), "zstd cut short is an error");
+	ok(cmp(count_lines(&z, row, &err), <, 0) && contains(err.msg, "truncated zstd"), "zstd cut short is an error");
 	mb_zin_close(&z);
 	free(comp);
 	free(plain);
@@ -133,29 +133,29 @@ static void test_rows(void)
 	struct mb_err err;
 	bool h;
 	const char *r = "12,0000000000000abc,30,400,9,cas,-5";
-	ok(mb_twitter_row(r, strlen(r), &anon, &ev, &h, &err) == MB_OK, "twitter: good row");
-	ok(ev.ts_ns == 12000000000ULL && ev.key_hash == 0xabc && ev.key_len == 30 && ev.value_len == 400 &&
-		   ev.resp_len == 0 && ev.conn_id == 9 && ev.cmd == MB_CMD_CAS && ev.ttl == -5 && ev.status == MB_ST_NONE,
+	ok(eq(mb_twitter_row(r, strlen(r), &anon, &ev, &h, &err), MB_OK), "twitter: good row");
+	ok(eq(ev.ts_ns, 12000000000ULL) && eq(ev.key_hash, 0xabc) && eq(ev.key_len, 30) && eq(ev.value_len, 400) &&
+		   eq(ev.resp_len, 0) && eq(ev.conn_id, 9) && eq(ev.cmd, MB_CMD_CAS) && eq(ev.ttl, -5) && eq(ev.status, MB_ST_NONE),
 	   "twitter: fields mapped");
 	r = "12,0000000000000abc,30,400,9,decr,0";
-	ok(mb_twitter_row(r, strlen(r), &anon, &ev, &h, &err) == MB_OK && ev.resp_len == 400 && ev.value_len == 0,
+	ok(eq(mb_twitter_row(r, strlen(r), &anon, &ev, &h, &err), MB_OK) && eq(ev.resp_len, 400) && eq(ev.value_len, 0),
 	   "twitter: a non-storage size is the response size");
 	r = "12,k,30,400,9,GET,0";
-	ok(mb_twitter_row(r, strlen(r), &anon, &ev, &h, &err) == MB_ERR && !strcmp(err.msg, "bad field op: 'GET'"),
+	ok(eq(mb_twitter_row(r, strlen(r), &anon, &ev, &h, &err), MB_ERR) && eq_str(err.msg, "bad field op: 'GET'"),
 	   "twitter: ops are lower case");
 
 	struct mb_trace_reader t;
 	mb_trace_reader_init(&t, MB_TRACE_CACHELIB, NULL, "x", &anon, false);
 	const char *hdr = "extra,op,key,op_count,op_time,cache_hits,size";
-	ok(mb_cachelib_header(&t, hdr, strlen(hdr), &err) == MB_OK && t.ncols == 7 && t.col[MB_CL_OP] == 1 &&
-		   t.col[MB_CL_TTL] == -1,
+	ok(eq(mb_cachelib_header(&t, hdr, strlen(hdr), &err), MB_OK) && eq(t.ncols, 7) && eq(t.col[MB_CL_OP], 1) &&
+		   eq(t.col[MB_CL_TTL], -1),
 	   "cachelib: header by name, unknown columns ignored");
 	r = "zz,GET_LEASE,0000000000000001,5,77,2,100";
-	ok(mb_cachelib_row(&t, r, strlen(r), &h, &err) == MB_OK && t.pend_left == 5 && t.pend_hits == 2 && t.pend_split &&
-		   t.pend.flags == (MB_EF_WANT_VALUE | MB_EF_VIVIFY) && t.pend.resp_len == 100 && t.pend.key_len == 16,
+	ok(eq(mb_cachelib_row(&t, r, strlen(r), &h, &err), MB_OK) && eq(t.pend_left, 5) && eq(t.pend_hits, 2) && t.pend_split &&
+		   eq(t.pend.flags, (MB_EF_WANT_VALUE | MB_EF_VIVIFY)) && eq(t.pend.resp_len, 100) && eq(t.pend.key_len, 16),
 	   "cachelib: lease get, op_count, hits, key_size from the key");
 	r = "zz,SET,0000000000000001,1,77,0";
-	ok(mb_cachelib_row(&t, r, strlen(r), &h, &err) == MB_ERR && !strcmp(err.msg, "row has 6 fields, the header has 7"),
+	ok(eq(mb_cachelib_row(&t, r, strlen(r), &h, &err), MB_ERR) && eq_str(err.msg, "row has 6 fields, the header has 7"),
 	   "cachelib: short row");
 }
 
@@ -167,7 +167,7 @@ static void test_oracle_next(void)
 	FILE *f = tmpfile();
 	struct mb_trace_writer w;
 	struct mb_err err;
-	ok(mb_trace_writer_init(&w, MB_TRACE_ORACLE, fileno(f), &err) == MB_OK, "oracle writer");
+	ok(eq(mb_trace_writer_init(&w, MB_TRACE_ORACLE, fileno(f), &err), MB_OK), "oracle writer");
 	for (unsigned i = 0; i < 6; i++) {
 		struct mb_event ev = { .ts_ns = (uint64_t)i * 1000000000u, .cmd = i == 1 ? MB_CMD_SET : MB_CMD_GET,
 				       .value_len = 7, .resp_len = 9, .key_hash = ids[i] };
@@ -175,7 +175,7 @@ static void test_oracle_next(void)
 	}
 	struct mb_event nokey = { .cmd = MB_CMD_STATS };
 	mb_trace_writer_event(&w, &nokey, &err);
-	ok(mb_trace_writer_finish(&w, &err) == MB_OK && w.records == 6 && w.skipped == 1, "six records, stats skipped");
+	ok(eq(mb_trace_writer_finish(&w, &err), MB_OK) && eq(w.records, 6) && eq(w.skipped, 1), "six records, stats skipped");
 	mb_trace_writer_free(&w);
 	uint8_t buf[6 * 24 + 1];
 	rewind(f);
