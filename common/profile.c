@@ -379,23 +379,6 @@ static unsigned shapes_per_byte(uint32_t n)
 	return k;
 }
 
-/* Metadata block encoding shared with the stream header: u8 klen, key, u16 vlen, value. */
-static size_t meta_encode(const struct mb_stream_info *info, uint8_t *q)
-{
-	size_t n = 0;
-	for (unsigned i = 0; i < info->nmeta; i++) {
-		size_t kl = strlen(info->meta[i].key), vl = strlen(info->meta[i].val);
-		if (q) {
-			q[n] = (uint8_t)kl;
-			memcpy(q + n + 1, info->meta[i].key, kl);
-			mb_st_le16(q + n + 1 + kl, (uint16_t)vl);
-			memcpy(q + n + 3 + kl, info->meta[i].val, vl);
-		}
-		n += 3 + kl + vl;
-	}
-	return n;
-}
-
 /* ------------------------------------------------------------------ writer */
 
 /* One pending event, as the writer buffers it until the block is encoded. */
@@ -800,7 +783,7 @@ int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct 
 		return mb_err_set(err, MB_EIO, "out of memory for the profile writer");
 	}
 	*pwp = pw;
-	size_t meta_len = meta_encode(info, NULL);
+	size_t meta_len = mb_meta_encode(info, NULL);
 	if (meta_len > MB_META_MAX_BYTES)
 		return mb_err_set(err, MB_ERR, "header metadata too large (%zu bytes)", meta_len);
 	uint8_t *h = malloc(MB_PROFILE_HDR_FIXED + meta_len + 4);
@@ -811,7 +794,7 @@ int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct 
 	mb_st_le16(h + 10, raw_keys ? MB_KIND_EVENTS_RAW : MB_KIND_EVENTS_HASHED);
 	mb_st_le32(h + 12, raw_keys ? MB_PROFILE_F_RAW_KEYS : 0);
 	mb_st_le32(h + 16, (uint32_t)meta_len);
-	meta_encode(info, h + MB_PROFILE_HDR_FIXED);
+	mb_meta_encode(info, h + MB_PROFILE_HDR_FIXED);
 	mb_st_le32(h + MB_PROFILE_HDR_FIXED + meta_len, mb_crc32c(0, h, MB_PROFILE_HDR_FIXED + meta_len));
 	int rc = write_all(pw, h, MB_PROFILE_HDR_FIXED + meta_len + 4, err);
 	free(h);
@@ -1075,23 +1058,11 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, bool *r
 		return mb_err_set(err, MB_ERR, "profile header checksum mismatch: '%s' at byte %llu", r->name,
 				  (unsigned long long)at);
 	mb_info_init(info, kind);
-	struct mb_cur c = mb_cur_make(p + MB_PROFILE_HDR_FIXED, meta_len);
-	while (mb_cur_left(&c)) {
-		uint64_t field = at + MB_PROFILE_HDR_FIXED + c.off;
-		uint8_t kl = mb_get_u8(&c);
-		const uint8_t *k = mb_get_bytes(&c, kl);
-		uint16_t vl = mb_get_le16(&c);
-		const uint8_t *v = mb_get_bytes(&c, vl);
-		char key[MB_META_KEY_MAX + 1], val[MB_META_VAL_MAX + 1];
-		if (c.bad || kl == 0 || kl > MB_META_KEY_MAX || vl > MB_META_VAL_MAX || memchr(k, 0, kl) || memchr(v, 0, vl) ||
-		    info->nmeta >= MB_META_MAX_ENTRIES)
-			return mb_err_set(err, MB_ERR, "malformed profile metadata entry: '%s' at byte %llu", r->name,
-					  (unsigned long long)field);
-		memcpy(key, k, kl);
-		key[kl] = 0;
-		memcpy(val, v, vl);
-		val[vl] = 0;
-		mb_info_set(info, key, val);
+	size_t bad;
+	if (mb_meta_decode(p + MB_PROFILE_HDR_FIXED, meta_len, info, &bad, err) != MB_OK) {
+		struct mb_err what = *err;
+		return mb_err_set(err, MB_ERR, "bad profile header: %s: '%s' at byte %llu", what.msg, r->name,
+				  (unsigned long long)(at + MB_PROFILE_HDR_FIXED + bad));
 	}
 	mb_reader_consume(r, total);
 	r->headers++;

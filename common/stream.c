@@ -16,7 +16,7 @@
 #define WRITER_CAP (WRITER_FLUSH_AT + MB_FRAME_HDR + MB_FRAME_MAX)
 #define HEADER_FIXED 16                                /* magic, version, kind, meta_len */
 
-/* ---------------------------------------------------------------- metadata */
+/* ------------------------------------------------------------------- kinds */
 
 static const char *const kind_names[MB_KIND_COUNT] = { "none", "packets", "events-raw", "events-hashed" };
 
@@ -28,61 +28,6 @@ int mb_kind_parse(const char *s)
 		if (strcmp(s, kind_names[i]) == 0)
 			return i;
 	return -1;
-}
-
-void mb_info_init(struct mb_stream_info *info, unsigned kind)
-{
-	info->version = MB_STREAM_VERSION;
-	info->kind = (uint16_t)kind;
-	info->nmeta = 0;
-}
-
-int mb_info_set(struct mb_stream_info *info, const char *key, const char *val)
-{
-	size_t kl = strlen(key), vl = strlen(val);
-	if (kl == 0 || kl > MB_META_KEY_MAX || vl > MB_META_VAL_MAX)
-		return MB_ERR;
-	for (unsigned i = 0; i < info->nmeta; i++) {
-		if (strcmp(info->meta[i].key, key) == 0) {
-			memcpy(info->meta[i].val, val, vl + 1);
-			return MB_OK;
-		}
-	}
-	if (info->nmeta >= MB_META_MAX_ENTRIES)
-		return MB_ERR;
-	memcpy(info->meta[info->nmeta].key, key, kl + 1);
-	memcpy(info->meta[info->nmeta].val, val, vl + 1);
-	info->nmeta++;
-	return MB_OK;
-}
-
-int mb_info_set_source(struct mb_stream_info *info, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return mb_info_set(info, "source", slash && slash[1] ? slash + 1 : path);
-}
-
-const char *mb_info_get(const struct mb_stream_info *info, const char *key)
-{
-	for (unsigned i = 0; i < info->nmeta; i++)
-		if (strcmp(info->meta[i].key, key) == 0)
-			return info->meta[i].val;
-	return NULL;
-}
-
-int mb_info_add_program(struct mb_stream_info *info, const char *prog)
-{
-	const char *old = mb_info_get(info, "program");
-	char chain[MB_META_VAL_MAX + 1];
-	if (!old || !*old)
-		return mb_info_set(info, "program", prog);
-	size_t ol = strlen(old), pl = strlen(prog);
-	if (ol + 1 + pl > MB_META_VAL_MAX)
-		return MB_ERR;
-	memcpy(chain, old, ol);
-	chain[ol] = ',';
-	memcpy(chain + ol + 1, prog, pl + 1);
-	return mb_info_set(info, "program", chain);
 }
 
 /* --------------------------------------------------------------- summaries */
@@ -294,21 +239,13 @@ int mb_packet_decode(const uint8_t *p, uint32_t len, struct mb_packet *pkt, stru
 	return MB_OK;
 }
 
-static bool name_ok(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] > '~' || s[i] == '=')
-			return false;
-	return n > 0;
-}
-
 int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, struct mb_err *err)
 {
 	struct mb_cur c = mb_cur_make(p, len);
 	uint8_t nl = mb_get_u8(&c);
 	const uint8_t *name = mb_get_bytes(&c, nl);
 	uint16_t count = mb_get_le16(&c);
-	if (c.bad || nl > MB_SUMMARY_NAME_MAX || !name_ok(name, nl))
+	if (c.bad || nl > MB_SUMMARY_NAME_MAX || !mb_name_ok(name, nl))
 		return mb_err_set(err, MB_ERR, "summary frame has a bad field program");
 	if (count > MB_SUMMARY_MAX)
 		return mb_err_set(err, MB_ERR, "summary field count %u exceeds maximum %u", count, MB_SUMMARY_MAX);
@@ -319,7 +256,7 @@ int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, stru
 		uint8_t kl = mb_get_u8(&c);
 		const uint8_t *k = mb_get_bytes(&c, kl);
 		uint64_t v = mb_get_le64(&c);
-		if (c.bad || kl > MB_SUMMARY_NAME_MAX || !name_ok(k, kl))
+		if (c.bad || kl > MB_SUMMARY_NAME_MAX || !mb_name_ok(k, kl))
 			return mb_err_set(err, MB_ERR, "summary counter %u is malformed", i);
 		memcpy(s->c[i].name, k, kl);
 		s->c[i].name[kl] = 0;
@@ -542,22 +479,11 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct 
 						     got, HEADER_FIXED + meta_len, r->name, (unsigned long long)at));
 	p = mb_reader_peek(r);
 	mb_info_init(info, kind);
-	struct mb_cur c = mb_cur_make(p + HEADER_FIXED, meta_len);
-	while (mb_cur_left(&c)) {
-		uint64_t field = at + HEADER_FIXED + c.off;
-		uint8_t kl = mb_get_u8(&c);
-		const uint8_t *k = mb_get_bytes(&c, kl);
-		uint16_t vl = mb_get_le16(&c);
-		const uint8_t *v = mb_get_bytes(&c, vl);
-		if (c.bad || kl == 0 || kl > MB_META_KEY_MAX || vl > MB_META_VAL_MAX || !name_ok(k, kl) ||
-		    memchr(v, 0, vl) || info->nmeta >= MB_META_MAX_ENTRIES)
-			return mb_err_set(err, MB_ERR, "malformed header metadata entry: '%s' at byte %llu", r->name,
-					  (unsigned long long)field);
-		struct mb_meta *m = &info->meta[info->nmeta++];
-		memcpy(m->key, k, kl);
-		m->key[kl] = 0;
-		memcpy(m->val, v, vl);
-		m->val[vl] = 0;
+	size_t bad;
+	if (mb_meta_decode(p + HEADER_FIXED, meta_len, info, &bad, err) != MB_OK) {
+		struct mb_err what = *err;
+		return mb_err_set(err, MB_ERR, "bad stream header: %s: '%s' at byte %llu", what.msg, r->name,
+				  (unsigned long long)(at + HEADER_FIXED + bad));
 	}
 	mb_reader_consume(r, HEADER_FIXED + meta_len);
 	r->headers++;
@@ -746,9 +672,7 @@ int mb_writer_frame(struct mb_writer *w, uint16_t type, uint16_t flags, const vo
 
 int mb_writer_header(struct mb_writer *w, const struct mb_stream_info *info, struct mb_err *err)
 {
-	size_t meta_len = 0;
-	for (unsigned i = 0; i < info->nmeta; i++)
-		meta_len += 3 + strlen(info->meta[i].key) + strlen(info->meta[i].val);
+	size_t meta_len = mb_meta_encode(info, NULL);
 	if (meta_len > MB_META_MAX_BYTES)
 		return mb_err_set(err, MB_ERR, "header metadata too large (%zu bytes)", meta_len);
 	uint8_t *p = mb_writer_reserve(w, HEADER_FIXED + meta_len, err);
@@ -758,17 +682,7 @@ int mb_writer_header(struct mb_writer *w, const struct mb_stream_info *info, str
 	mb_st_le16(p + 8, MB_STREAM_VERSION);
 	mb_st_le16(p + 10, info->kind);
 	mb_st_le32(p + 12, (uint32_t)meta_len);
-	uint8_t *q = p + HEADER_FIXED;
-	for (unsigned i = 0; i < info->nmeta; i++) {
-		size_t kl = strlen(info->meta[i].key), vl = strlen(info->meta[i].val);
-		*q++ = (uint8_t)kl;
-		memcpy(q, info->meta[i].key, kl);
-		q += kl;
-		mb_st_le16(q, (uint16_t)vl);
-		q += 2;
-		memcpy(q, info->meta[i].val, vl);
-		q += vl;
-	}
+	mb_meta_encode(info, p + HEADER_FIXED);
 	w->len += HEADER_FIXED + meta_len;
 	w->kind = info->kind;
 	return MB_OK;
