@@ -132,7 +132,7 @@ void mb_event_encode(uint8_t *p, const struct mb_event *ev, unsigned kind);
  */
 int mb_frame_check(unsigned kind, uint16_t type, const uint8_t *payload, uint32_t len, struct mb_err *err);
 
-/* ---- input detection ---- */
+/* ---- input detection (common/input.c) ---- */
 
 /* What some leading bytes look like. */
 enum mb_input_type {
@@ -153,7 +153,7 @@ enum mb_input_type mb_input_sniff(const uint8_t *p, size_t n);
 /* Human words for an input type: "a pcap capture", "a membench profile", ... */
 const char *mb_input_describe(enum mb_input_type t);
 
-/* ---- reader ---- */
+/* ---- reader: buffer and stream frames in common/stream.c; attach, begin, next and close in common/input.c, which dispatches to a profile's decoder ---- */
 
 struct mb_profile_reader; /* common/profile.c */
 
@@ -222,6 +222,14 @@ int mb_reader_cut(const struct mb_reader *r, int rc, struct mb_err *err);
  * or MB_EIO.
  */
 int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err);
+/*
+ * The stream layer under mb_reader_begin/next (common/input.c dispatches): read a stream
+ * header at the reader's position into info (consumed), and the next frame of a stream.
+ */
+int mb_stream_read_header(struct mb_reader *r, struct mb_stream_info *info, struct mb_err *err);
+int mb_stream_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err);
+/* A frame that failed mb_frame_check (err holds why): MB_ERR with the input name and the frame's offset. */
+int mb_frame_bad(const struct mb_reader *r, const struct mb_frame *f, struct mb_err *err);
 /* Input bytes consumed so far (offset of the next frame). */
 uint64_t mb_reader_offset(const struct mb_reader *r);
 /* Release buffers (does not close fd). */
