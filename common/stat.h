@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytebuf.h"
 #include "dist.h"
 #include "err.h"
 #include "event.h"
