@@ -8,6 +8,7 @@
 
 #include "bitio.h"
 #include "bytes.h"
+#include "connmap.h"
 #include "crc32c.h"
 #include "fdio.h"
 #include "profile.h"
@@ -68,9 +69,7 @@ struct mb_profile_writer {
 	struct mb_buf keys;              /* raw keys of the pending events */
 	/* the end block's counters */
 	uint64_t events, blocks, first_ts, last_ts, dict_entries, cmd_count[256];
-	uint32_t *conns;              /* distinct connection ids (open addressing, id + 1) */
-	uint32_t nconn, conn_cap, nslots_used;
-	bool saw_max_conn;
+	struct mb_connmap conns;      /* distinct connection ids */
 };
 
 /* write(2) all of p; MB_EPIPE or MB_EIO on failure. */
@@ -402,10 +401,8 @@ int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct 
 	pw->ev = malloc(MB_PROFILE_BLOCK_EVENTS * sizeof *pw->ev);
 	pw->nws = 1u << 16;
 	pw->ws = calloc(pw->nws, sizeof *pw->ws);
-	pw->conn_cap = 1024;
-	pw->conns = calloc(pw->conn_cap, sizeof *pw->conns);
 	pw->first_ts = UINT64_MAX;
-	if (!pw->cctx || !pw->ev || !pw->ws || !pw->conns) {
+	if (!pw->cctx || !pw->ev || !pw->ws) {
 		mb_profile_writer_free(pw);
 		return mb_err_set(err, MB_EIO, "out of memory for the profile writer");
 	}
@@ -426,43 +423,6 @@ int mb_profile_writer_open(struct mb_profile_writer **pwp, int fd, const struct 
 	int rc = write_all(pw, h, MB_PROFILE_HDR_FIXED + meta_len + 4, err);
 	free(h);
 	return rc;
-}
-
-/* Count a connection id once. */
-static int conn_note(struct mb_profile_writer *pw, uint32_t id, struct mb_err *err)
-{
-	uint32_t mask = pw->conn_cap - 1, i = (uint32_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
-	for (;; i = (i + 1) & mask) {
-		if (pw->conns[i] == 0)
-			break;
-		if (pw->conns[i] - 1 == id)
-			return MB_OK;
-	}
-	if (id == UINT32_MAX) { /* not representable as id + 1: a flag instead */
-		pw->nconn += !pw->saw_max_conn;
-		pw->saw_max_conn = true;
-		return MB_OK;
-	}
-	pw->conns[i] = id + 1;
-	pw->nconn++;
-	if (++pw->nslots_used * 2 > pw->conn_cap) {
-		uint32_t cap = pw->conn_cap * 2, *t = calloc(cap, sizeof *t);
-		if (!t)
-			return mb_err_set(err, MB_EIO, "out of memory counting connections");
-		for (uint32_t k = 0; k < pw->conn_cap; k++) {
-			uint32_t v = pw->conns[k];
-			if (!v)
-				continue;
-			uint32_t j = (uint32_t)(((v - 1) * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
-			while (t[j])
-				j = (j + 1) & (cap - 1);
-			t[j] = v;
-		}
-		free(pw->conns);
-		pw->conns = t;
-		pw->conn_cap = cap;
-	}
-	return MB_OK;
 }
 
 int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *ev, uint16_t frame_flags,
@@ -515,8 +475,9 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 	p->ttl = ev->ttl;
 	p->shape = (uint16_t)si;
 	p->sem = ev->sem;
-	if ((rc = conn_note(pw, ev->conn_id, err)) != MB_OK)
-		return rc;
+	bool fresh;
+	if (!mb_connmap_put(&pw->conns, ev->conn_id, &fresh))
+		return mb_err_set(err, MB_EIO, "out of memory counting connections (%u)", pw->conns.n);
 	pw->nev++;
 	pw->est += EVENT_WORST + (pw->raw ? ev->key_len : 8u) + 3 + mb_sem_body_size(&ev->sem); /* as if every key were new */
 	pw->events++;
@@ -572,7 +533,7 @@ void mb_profile_writer_free(struct mb_profile_writer *pw)
 	mb_rank_free(&pw->rank);
 	free(pw->arena);
 	free(pw->ev);
-	free(pw->conns);
+	mb_connmap_free(&pw->conns);
 	for (int c = 0; c < NCOLS; c++)
 		free(pw->col[c].u);
 	free(pw->raw_block.u);
@@ -593,7 +554,7 @@ int mb_profile_writer_close(struct mb_profile_writer *pw, struct mb_err *err)
 		mb_summary_add(s, "events", pw->events);
 		mb_summary_add(s, "first_ts_ns", pw->events ? pw->first_ts : 0);
 		mb_summary_add(s, "last_ts_ns", pw->last_ts);
-		mb_summary_add(s, "connections", pw->nconn);
+		mb_summary_add(s, "connections", pw->conns.n);
 		mb_summary_add(s, "distinct_keys", pw->dict_entries);
 		for (unsigned c = 0; c < 256; c++) {
 			if (!pw->cmd_count[c])
