@@ -7,8 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "opt.h"
+#include "connmap.h"
 #include "fdio.h"
+#include "opt.h"
 #include "prog.h"
 #include "profile.h"
 #include "stream.h"
@@ -47,9 +48,7 @@ struct input {
 	struct mb_event ev;
 	uint16_t fflags;
 	uint8_t *key;        /* raw keys: a copy of ev.key */
-	uint32_t *cmap;      /* open addressing: old conn id + 1 -> slot; cnew holds the new id */
-	uint32_t *cnew;
-	uint32_t ncmap, cmap_cap;
+	struct mb_connmap cmap; /* old connection id -> new id */
 };
 
 static int open_fd(const char *name)
@@ -142,44 +141,17 @@ static int pack_one(const char *name, int fd, bool raw_keys, bool allow_truncate
 /* New connection id of old id `c` of input `in` (allocated from *next on first sight). */
 static int remap_conn(struct input *in, uint32_t c, uint32_t *next, uint32_t *out, struct mb_err *err)
 {
-	if (in->ncmap * 2 >= in->cmap_cap) {
-		uint32_t cap = in->cmap_cap ? in->cmap_cap * 2 : 256;
-		uint32_t *m = calloc(cap, sizeof *m), *v = calloc(cap, sizeof *v);
-		if (!m || !v) {
-			free(m);
-			free(v);
-			return mb_err_set(err, MB_EIO, "out of memory for connection ids");
-		}
-		for (uint32_t i = 0; i < in->cmap_cap; i++) {
-			if (!in->cmap[i])
-				continue;
-			uint32_t j = (uint32_t)(((in->cmap[i] - 1) * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
-			while (m[j])
-				j = (j + 1) & (cap - 1);
-			m[j] = in->cmap[i];
-			v[j] = in->cnew[i];
-		}
-		free(in->cmap);
-		free(in->cnew);
-		in->cmap = m;
-		in->cnew = v;
-		in->cmap_cap = cap;
-	}
-	uint64_t key = (uint64_t)c + 1;
-	uint32_t mask = in->cmap_cap - 1, i = (uint32_t)((c * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
-	for (; in->cmap[i]; i = (i + 1) & mask) {
-		if (in->cmap[i] == (uint32_t)key && key <= UINT32_MAX) {
-			*out = in->cnew[i];
-			return MB_OK;
-		}
+	uint64_t *v = mb_connmap_get(&in->cmap, c);
+	if (v) {
+		*out = (uint32_t)*v;
+		return MB_OK;
 	}
 	if (*next == UINT32_MAX)
 		return mb_err_set(err, MB_ERR, "too many connections to renumber in a merge: '%s'", in->name);
-	if (key > UINT32_MAX) /* old id 0xffffffff: cannot be stored as id + 1, gets a fresh id each time */
-		return *out = (*next)++, MB_OK;
-	in->cmap[i] = (uint32_t)key;
-	in->cnew[i] = *out = (*next)++;
-	in->ncmap++;
+	bool fresh;
+	if (!(v = mb_connmap_put(&in->cmap, c, &fresh)))
+		return mb_err_set(err, MB_EIO, "out of memory for connection ids");
+	*v = *out = (*next)++;
 	return MB_OK;
 }
 
@@ -319,8 +291,7 @@ static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int l
 		if (in[i].fd > 0)
 			close(in[i].fd);
 		free(in[i].key);
-		free(in[i].cmap);
-		free(in[i].cnew);
+		mb_connmap_free(&in[i].cmap);
 	}
 	free(in);
 	free(heap);

@@ -1,5 +1,6 @@
 /* fdio.c - opening inputs and writing whole buffers, with the project's error conventions. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,3 +55,13 @@ int mb_write_all_at(int fd, const void *p, size_t n, const char *what, unsigned 
 		mb_err_set(err, rc, "write error: %s: '%s' at byte %llu", why, what, at + done);
 	return rc;
 }
+
+#define PIPE_BYTES (1 << 20)
+
+void mb_grow_pipe(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < PIPE_BYTES)
+		fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES); /* best effort: an unprivileged limit just keeps the default */
+}
+

@@ -14,5 +14,7 @@ const char *mb_input_name(const char *arg);
 int mb_write_all(int fd, const void *p, size_t n, const char *what, struct mb_err *err);
 /* The same, for output that is `at` bytes along: the message says "'what' at byte N" where the write failed. */
 int mb_write_all_at(int fd, const void *p, size_t n, const char *what, unsigned long long at, struct mb_err *err);
+/* Grow a pipe's kernel buffer to 1 MiB so a pipeline moves data in large steps (best effort; other fds untouched). */
+void mb_grow_pipe(int fd);
 
 #endif

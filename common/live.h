@@ -10,7 +10,7 @@
 #include "hot.h"
 #include "stat.h"
 #include "stream.h"
-#include "textfmt.h"
+#include "bytebuf.h"
 
 /* Counters of one command over the current interval. */
 struct mb_live_cmd {

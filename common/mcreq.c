@@ -4,27 +4,19 @@
 
 #include "event.h"
 #include "mcreq.h"
+#include "rng.h"
 
 static const char key_alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
 /* Value filler: digits, so short values are numbers incr/decr can work on. */
 static const char filler[64] = "1234567890123456789012345678901234567890123456789012345678901234";
 
-/* splitmix64 finaliser: a bijection on 64-bit values. */
-static uint64_t mix64(uint64_t x)
-{
-	x += UINT64_C(0x9e3779b97f4a7c15);
-	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
-}
-
 size_t mb_mcreq_key(uint8_t *out, uint64_t hash, uint16_t len)
 {
 	size_t n = len < 1 ? 1 : len > MB_MCREQ_KEY_MAX ? MB_MCREQ_KEY_MAX : len;
 	/* 10 characters carry 60 bits of one mixed word; the first word is a bijection of the hash */
 	for (size_t i = 0; i < n; i += 10) {
-		uint64_t w = mix64(hash + (uint64_t)(i / 10) * UINT64_C(0x632be59bd9b4e019));
+		uint64_t w = mb_mix64(hash + (uint64_t)(i / 10) * UINT64_C(0x632be59bd9b4e019));
 		for (size_t j = i; j < n && j < i + 10; j++, w >>= 6)
 			out[j] = (uint8_t)key_alphabet[w & 63];
 	}
@@ -36,7 +28,7 @@ uint64_t mb_mcreq_hash_bytes(const uint8_t *p, size_t n)
 	uint64_t h = UINT64_C(0xcbf29ce484222325);
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * UINT64_C(0x100000001b3);
-	return mix64(h);
+	return mb_mix64(h);
 }
 
 bool mb_mcreq_replayable(unsigned cmd)

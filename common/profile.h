@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "crc32c.h"
 #include "err.h"
 #include "stream.h"
 
@@ -30,10 +31,7 @@ enum mb_profile_block {
 };
 #define MB_PB_F_DICT_RESET 1u /* block flag: the key dictionary starts empty at this block */
 
-/* CRC-32C (Castagnoli) of p[0..n), continuing from crc (start with 0). */
-uint32_t mb_crc32c(uint32_t crc, const void *p, size_t n);
-
-/* ---- writer ---- */
+/* ---- writer (common/profile_write.c) ---- */
 
 struct mb_profile_writer;
 
@@ -63,7 +61,7 @@ void mb_profile_writer_set_block_events(struct mb_profile_writer *pw, uint32_t n
  */
 int mb_profile_writer_set_dict_max(struct mb_profile_writer *pw, uint32_t n, struct mb_err *err);
 
-/* ---- reader (used by mb_reader for MB_INPUT_PROFILE inputs) ---- */
+/* ---- reader (common/profile_read.c; input.c dispatches MB_INPUT_PROFILE inputs to it) ---- */
 
 /*
  * Read a profile header from an attached reader (r->input == MB_INPUT_PROFILE),

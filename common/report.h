@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "stat.h"
-#include "textfmt.h"
+#include "bytebuf.h"
 
 /* The percentiles every distribution reports, and their labels. */
 #define MB_REPORT_NPCT 4

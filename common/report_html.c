@@ -411,7 +411,7 @@ static bool overview(const struct mb_stat *st, struct mb_buf *b)
 	ok = ok && mb_bprintf(b, "<tr><td>ops/s</td><td>%.1f mean, %.0f peak (per second), burstiness %.2f</td></tr>\n", r->mean_ops,
 			      r->peak_ops, r->burstiness);
 	ok = ok && mb_bprintf(b, "<tr><td>connections</td><td>%u</td></tr>\n<tr><td>distinct keys</td><td>%.0f (%s)</td></tr>\n",
-			      st->nconns, r->distinct_keys, r->keys_exact ? "exact" : "HyperLogLog estimate");
+			      st->conns.n, r->distinct_keys, r->keys_exact ? "exact" : "HyperLogLog estimate");
 	mb_fmt_bytes(t1, sizeof t1, (double)st->req_bytes_est);
 	mb_fmt_bytes(t2, sizeof t2, (double)st->resp_bytes_est);
 	ok = ok && mb_bprintf(b, "<tr><td>wire bytes (estimate)</td><td>%s read, %s written</td></tr>\n", t1, t2);

@@ -61,7 +61,7 @@ static bool stream_overview(const struct mb_stat *st, struct mb_buf *b)
 	ok = ok && mb_bprintf(b, ",\"mean_ops_per_s\":") && num(b, r->mean_ops) && mb_bprintf(b, ",\"peak_ops_per_s\":") &&
 	     num(b, r->peak_ops) && mb_bprintf(b, ",\"burstiness\":") && num(b, r->burstiness);
 	ok = ok && mb_bprintf(b, ",\"connections\":%u,\"connections_exact\":%s,\"untracked_conn_events\":%" PRIu64 ",\"distinct_keys\":",
-			      st->nconns, st->conns_overflow ? "false" : "true", st->conns_untracked_events) && num(b, round(r->distinct_keys));
+			      st->conns.n, st->conns_overflow ? "false" : "true", st->conns_untracked_events) && num(b, round(r->distinct_keys));
 	ok = ok && mb_bprintf(b, ",\"distinct_keys_exact\":%s,\"keyed_events\":%" PRIu64, r->keys_exact ? "true" : "false", st->keyed);
 	ok = ok && mb_bprintf(b, ",\"wire_bytes_read_est\":%" PRIu64 ",\"wire_bytes_written_est\":%" PRIu64, st->req_bytes_est,
 			      st->resp_bytes_est);

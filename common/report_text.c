@@ -79,9 +79,9 @@ static bool overview(const struct mb_stat *st, struct mb_buf *b)
 	ok = ok && mb_bprintf(b, "  %-26s %.2f (peak-to-mean per second)\n", "burstiness", r->burstiness);
 	if (st->conns_overflow)
 		ok = ok && mb_bprintf(b, "  %-26s %u (table full: %" PRIu64 " events of later connections not tracked)\n", "connections",
-				      st->nconns, st->conns_untracked_events);
+				      st->conns.n, st->conns_untracked_events);
 	else
-		ok = ok && mb_bprintf(b, "  %-26s %u\n", "connections", st->nconns);
+		ok = ok && mb_bprintf(b, "  %-26s %u\n", "connections", st->conns.n);
 	if (r->keys_exact)
 		ok = ok && mb_bprintf(b, "  %-26s %.0f (exact)\n", "distinct keys", r->distinct_keys);
 	else

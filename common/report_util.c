@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "report.h"
+#include "textfmt.h"
 
 const double mb_report_pct[MB_REPORT_NPCT] = { 50, 90, 99, 99.9 };
 const char *const mb_report_pct_name[MB_REPORT_NPCT] = { "p50", "p90", "p99", "p99.9" };

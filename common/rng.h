@@ -4,14 +4,16 @@
 
 #include <stdint.h>
 
-/* splitmix64 step: a well-mixed 64-bit value from a counter-like state. */
-static inline uint64_t mb_mix64(uint64_t x)
+/* splitmix64's finalizer: a bijection that spreads any 64-bit id (tables, sampling; mb-stat's key hash). */
+static inline uint64_t mb_fmix64(uint64_t x)
 {
-	x += 0x9e3779b97f4a7c15ull;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
 	return x ^ (x >> 31);
 }
+
+/* splitmix64 step: a well-mixed 64-bit value from a counter-like state (the golden increment, then mb_fmix64). */
+static inline uint64_t mb_mix64(uint64_t x) { return mb_fmix64(x + 0x9e3779b97f4a7c15ull); }
 
 /* A generator state (xoshiro256**). */
 struct mb_rng {

@@ -8,6 +8,7 @@
 
 #include "anon.h"
 #include "mbtime.h"
+#include "rng.h"
 #include "stat.h"
 
 #define SIZE_MAX_V (UINT64_C(1) << 32)                 /* sizes and TTLs: up to 4 GiB / 136 years */
@@ -34,17 +35,6 @@ const char *mb_stat_class_name(unsigned c)
 	return c < MB_SC_COUNT ? n[c] : "?";
 }
 
-/* 64-bit finalizer (splitmix64): spreads any id uniformly for tables and sampling. */
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 /* mb-stat's hash of raw key bytes: 8 bytes at a time, multiply-rotate, then finalized. */
 static uint64_t key_hash_raw(const uint8_t *p, size_t n)
 {
@@ -61,7 +51,7 @@ static uint64_t key_hash_raw(const uint8_t *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		w |= (uint64_t)p[i] << (8 * i);
 	h = (h ^ w) * 0x9fb21c651e98df25ull;
-	return mix64(h);
+	return mb_fmix64(h);
 }
 
 uint64_t mb_stat_key_id(bool hashed, const struct mb_event *ev)
@@ -142,15 +132,13 @@ int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct 
 	mb_hll_init(&st->hll);
 	st->key_mask = 4095;
 	st->keys = calloc(st->key_mask + 1, sizeof *st->keys);
-	st->conn_mask = 255;
-	st->conns = calloc(st->conn_mask + 1, sizeof *st->conns);
 	st->win_cap = 64;
 	st->win = calloc(st->win_cap, sizeof *st->win);
 	st->sec_cap = 64;
 	st->sec = calloc(st->sec_cap, sizeof *st->sec);
 	st->sums_cap = 16;
 	st->sums = calloc(st->sums_cap, sizeof *st->sums);
-	if (rc == MB_OK && (!st->keys || !st->conns || !st->win || !st->sec || !st->sums))
+	if (rc == MB_OK && (!st->keys || !st->win || !st->sec || !st->sums))
 		rc = MB_EIO;
 	if (rc != MB_OK)
 		return mb_err_set(err, MB_EIO, "out of memory for the statistics");
@@ -185,7 +173,7 @@ void mb_stat_free(struct mb_stat *st)
 		}
 	}
 	free(st->keys);
-	free(st->conns);
+	mb_connmap_free(&st->conns);
 	free(st->win);
 	free(st->sec);
 	free(st->sums);
@@ -287,45 +275,22 @@ static int sec_count(struct mb_stat *st, uint64_t s)
 
 /* ---- connections ---- */
 
+/* One event on connection id at ts: its inter-arrival on that connection; past max_conns, or out of memory, untracked. */
 static void conn_event(struct mb_stat *st, uint32_t id, uint64_t ts)
 {
-	uint32_t i = (uint32_t)mix64(id) & st->conn_mask;
-	while (st->conns[i].id1 && st->conns[i].id1 != id + 1u)
-		i = (i + 1) & st->conn_mask;
-	if (st->conns[i].id1) {
-		uint64_t last = st->conns[i].last;
-		mb_dist_add(&st->iat_conn, ts >= last ? ts - last : 0);
-		st->conns[i].last = ts > last ? ts : last;
+	uint64_t *last = mb_connmap_get(&st->conns, id);
+	if (last) {
+		mb_dist_add(&st->iat_conn, ts >= *last ? ts - *last : 0);
+		*last = ts > *last ? ts : *last;
 		return;
 	}
-	if (id == UINT32_MAX || st->nconns >= st->o.max_conns) {
+	bool fresh;
+	if (st->conns.n >= st->o.max_conns || !(last = mb_connmap_put(&st->conns, id, &fresh))) {
 		st->conns_overflow = true;
 		st->conns_untracked_events++;
 		return;
 	}
-	st->conns[i].id1 = id + 1u;
-	st->conns[i].last = ts;
-	st->nconns++;
-	if (st->nconns * 2 > st->conn_mask) {
-		uint32_t mask = st->conn_mask * 2 + 1;
-		__typeof__(st->conns) n = calloc((size_t)mask + 1, sizeof *n);
-		if (!n) {
-			st->conns_overflow = true; /* keep the current table; new connections go untracked */
-			st->o.max_conns = st->nconns;
-			return;
-		}
-		for (uint32_t j = 0; j <= st->conn_mask; j++) {
-			if (!st->conns[j].id1)
-				continue;
-			uint32_t k = (uint32_t)mix64(st->conns[j].id1 - 1u) & mask;
-			while (n[k].id1)
-				k = (k + 1) & mask;
-			n[k] = st->conns[j];
-		}
-		free(st->conns);
-		st->conns = n;
-		st->conn_mask = mask;
-	}
+	*last = ts;
 }
 
 /* ---- keys ---- */
@@ -354,7 +319,7 @@ static int keys_grow(struct mb_stat *st)
 	for (uint32_t j = 0; j <= st->key_mask; j++) {
 		if (!st->keys[j].id)
 			continue;
-		uint32_t k = (uint32_t)mix64(st->keys[j].id) & mask;
+		uint32_t k = (uint32_t)mb_fmix64(st->keys[j].id) & mask;
 		while (n[k].id)
 			k = (k + 1) & mask;
 		n[k] = st->keys[j];
@@ -550,7 +515,7 @@ int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *
 	if (mb_cmd_has_key(cmd)) {
 		/* Start loading the key's table slot now; the other counters hide the cache miss. */
 		id = mb_stat_key_id(st->hashed, ev);
-		mixed = mix64(id);
+		mixed = mb_fmix64(id);
 		__builtin_prefetch(&st->keys[(uint32_t)mixed & st->key_mask]);
 	}
 	st->events++;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytebuf.h"
+#include "connmap.h"
 #include "dist.h"
 #include "err.h"
 #include "event.h"
@@ -131,8 +133,7 @@ struct mb_stat {
 	struct mb_dist *lat[MB_CMD_COUNT];
 	struct mb_dist lat_all;
 	/* connections */
-	struct { uint32_t id1; uint64_t last; } *conns;
-	uint32_t conn_mask, nconns;
+	struct mb_connmap conns;      /* connection id -> time of its last event */
 	uint64_t conns_untracked_events;
 	bool conns_overflow;
 	/* keys */

@@ -1,22 +1,18 @@
 /* stream.c - the only implementation of the membench stream: header, frames, reader, writer. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bytes.h"
-#include "prog.h"
-#include "profile.h"
+#include "fdio.h"
 #include "stream.h"
 
-#define READER_CAP (4u << 20)                          /* >= MB_FRAME_HDR + MB_FRAME_MAX */
 #define WRITER_FLUSH_AT (1u << 18)                     /* write(2) in 256 KiB steps into 1 MiB pipes: measured best */
 #define WRITER_CAP (WRITER_FLUSH_AT + MB_FRAME_HDR + MB_FRAME_MAX)
 #define HEADER_FIXED 16                                /* magic, version, kind, meta_len */
 
-/* ---------------------------------------------------------------- metadata */
+/* ------------------------------------------------------------------- kinds */
 
 static const char *const kind_names[MB_KIND_COUNT] = { "none", "packets", "events-raw", "events-hashed" };
 
@@ -28,61 +24,6 @@ int mb_kind_parse(const char *s)
 		if (strcmp(s, kind_names[i]) == 0)
 			return i;
 	return -1;
-}
-
-void mb_info_init(struct mb_stream_info *info, unsigned kind)
-{
-	info->version = MB_STREAM_VERSION;
-	info->kind = (uint16_t)kind;
-	info->nmeta = 0;
-}
-
-int mb_info_set(struct mb_stream_info *info, const char *key, const char *val)
-{
-	size_t kl = strlen(key), vl = strlen(val);
-	if (kl == 0 || kl > MB_META_KEY_MAX || vl > MB_META_VAL_MAX)
-		return MB_ERR;
-	for (unsigned i = 0; i < info->nmeta; i++) {
-		if (strcmp(info->meta[i].key, key) == 0) {
-			memcpy(info->meta[i].val, val, vl + 1);
-			return MB_OK;
-		}
-	}
-	if (info->nmeta >= MB_META_MAX_ENTRIES)
-		return MB_ERR;
-	memcpy(info->meta[info->nmeta].key, key, kl + 1);
-	memcpy(info->meta[info->nmeta].val, val, vl + 1);
-	info->nmeta++;
-	return MB_OK;
-}
-
-int mb_info_set_source(struct mb_stream_info *info, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return mb_info_set(info, "source", slash && slash[1] ? slash + 1 : path);
-}
-
-const char *mb_info_get(const struct mb_stream_info *info, const char *key)
-{
-	for (unsigned i = 0; i < info->nmeta; i++)
-		if (strcmp(info->meta[i].key, key) == 0)
-			return info->meta[i].val;
-	return NULL;
-}
-
-int mb_info_add_program(struct mb_stream_info *info, const char *prog)
-{
-	const char *old = mb_info_get(info, "program");
-	char chain[MB_META_VAL_MAX + 1];
-	if (!old || !*old)
-		return mb_info_set(info, "program", prog);
-	size_t ol = strlen(old), pl = strlen(prog);
-	if (ol + 1 + pl > MB_META_VAL_MAX)
-		return MB_ERR;
-	memcpy(chain, old, ol);
-	chain[ol] = ',';
-	memcpy(chain + ol + 1, prog, pl + 1);
-	return mb_info_set(info, "program", chain);
 }
 
 /* --------------------------------------------------------------- summaries */
@@ -294,21 +235,13 @@ int mb_packet_decode(const uint8_t *p, uint32_t len, struct mb_packet *pkt, stru
 	return MB_OK;
 }
 
-static bool name_ok(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] > '~' || s[i] == '=')
-			return false;
-	return n > 0;
-}
-
 int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, struct mb_err *err)
 {
 	struct mb_cur c = mb_cur_make(p, len);
 	uint8_t nl = mb_get_u8(&c);
 	const uint8_t *name = mb_get_bytes(&c, nl);
 	uint16_t count = mb_get_le16(&c);
-	if (c.bad || nl > MB_SUMMARY_NAME_MAX || !name_ok(name, nl))
+	if (c.bad || nl > MB_SUMMARY_NAME_MAX || !mb_name_ok(name, nl))
 		return mb_err_set(err, MB_ERR, "summary frame has a bad field program");
 	if (count > MB_SUMMARY_MAX)
 		return mb_err_set(err, MB_ERR, "summary field count %u exceeds maximum %u", count, MB_SUMMARY_MAX);
@@ -319,7 +252,7 @@ int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, stru
 		uint8_t kl = mb_get_u8(&c);
 		const uint8_t *k = mb_get_bytes(&c, kl);
 		uint64_t v = mb_get_le64(&c);
-		if (c.bad || kl > MB_SUMMARY_NAME_MAX || !name_ok(k, kl))
+		if (c.bad || kl > MB_SUMMARY_NAME_MAX || !mb_name_ok(k, kl))
 			return mb_err_set(err, MB_ERR, "summary counter %u is malformed", i);
 		memcpy(s->c[i].name, k, kl);
 		s->c[i].name[kl] = 0;
@@ -348,63 +281,7 @@ int mb_frame_check(unsigned kind, uint16_t type, const uint8_t *payload, uint32_
 	return MB_OK;
 }
 
-/* ---------------------------------------------------------- input sniffing */
-
-enum mb_input_type mb_input_sniff(const uint8_t *p, size_t n)
-{
-	if (n == 0)
-		return MB_INPUT_EMPTY;
-	if (n >= 8 && memcmp(p, MB_STREAM_MAGIC, 8) == 0)
-		return MB_INPUT_STREAM;
-	if (n >= 8 && memcmp(p, MB_PROFILE_MAGIC, 8) == 0)
-		return MB_INPUT_PROFILE;
-	if (n >= 4) {
-		uint32_t m = mb_ld_le32(p);
-		if (m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1)
-			return MB_INPUT_PCAP;
-		if (m == 0x0a0d0d0a)
-			return MB_INPUT_PCAPNG;
-		if (m == 0xfd2fb528)
-			return MB_INPUT_ZSTD;
-	}
-	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
-		return MB_INPUT_GZIP;
-	size_t look = n < 512 ? n : 512, printable = 0;
-	for (size_t i = 0; i < look; i++)
-		if ((p[i] >= ' ' && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')
-			printable++;
-	if (printable == look)
-		return MB_INPUT_TEXT;
-	return MB_INPUT_UNKNOWN;
-}
-
-const char *mb_input_describe(enum mb_input_type t)
-{
-	switch (t) {
-	case MB_INPUT_EMPTY: return "empty";
-	case MB_INPUT_STREAM: return "a membench stream";
-	case MB_INPUT_PROFILE: return "a membench profile";
-	case MB_INPUT_PCAP: return "a pcap capture";
-	case MB_INPUT_PCAPNG: return "a pcapng capture";
-	case MB_INPUT_ZSTD: return "zstd-compressed data";
-	case MB_INPUT_GZIP: return "gzip-compressed data";
-	case MB_INPUT_TEXT: return "text";
-	case MB_INPUT_UNKNOWN: break;
-	}
-	return "not a membench stream";
-}
-
 /* ------------------------------------------------------------------ reader */
-
-#define PIPE_BYTES (1 << 20)
-
-/* Grow a pipe's kernel buffer so a pipeline moves data in 1 MiB steps (fewer wakeups). */
-static void grow_pipe(int fd)
-{
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < PIPE_BYTES)
-		fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES); /* best effort: an unprivileged limit just keeps the default */
-}
 
 long mb_reader_fill(struct mb_reader *r, size_t n, struct mb_err *err)
 {
@@ -438,67 +315,6 @@ long mb_reader_fill(struct mb_reader *r, size_t n, struct mb_err *err)
 	return (long)(r->end - r->start);
 }
 
-int mb_reader_attach(struct mb_reader *r, int fd, const char *name, struct mb_err *err)
-{
-	memset(r, 0, sizeof *r);
-	r->fd = fd;
-	r->name = name;
-	r->stop = &mb_stop_requested; /* set by a program's SIGINT/SIGTERM handler (prog.h), else never */
-	r->cap = READER_CAP;
-	grow_pipe(fd);
-	r->buf = malloc(r->cap);
-	if (!r->buf)
-		return mb_err_set(err, MB_EIO, "out of memory for the input buffer of '%s'", name);
-	long got = mb_reader_fill(r, 8, err);
-	if (got < 0)
-		return MB_EIO;
-	r->input = mb_input_sniff(mb_reader_peek(r), (size_t)got);
-	return MB_OK;
-}
-
-static int wrong_input(struct mb_reader *r, struct mb_err *err)
-{
-	const char *what = mb_input_describe(r->input);
-	switch (r->input) {
-	case MB_INPUT_EMPTY:
-		return mb_err_set(err, MB_ERR, "empty input, no stream header: '%s' at byte 0", r->name);
-	case MB_INPUT_PCAP:
-	case MB_INPUT_PCAPNG:
-		return mb_err_set(err, MB_ERR, "input is %s, not a membench stream (read it with mb-parse or mb-capture -r): '%s' at byte 0",
-				  what, r->name);
-	case MB_INPUT_TEXT:
-		return mb_err_set(err, MB_ERR, "input is text, not a membench stream (mb-cat -p turns mb-cat lines back into one): '%s' at byte 0",
-				  r->name);
-	case MB_INPUT_ZSTD:
-	case MB_INPUT_GZIP:
-		return mb_err_set(err, MB_ERR, "input is %s, not a membench stream (decompress it; a cache trace is read by mb-cat --from): '%s' at byte 0",
-				  what, r->name);
-	default:
-		break;
-	}
-	if (r->end - r->start < 8)
-		return mb_err_set(err, MB_ERR, "input too short for a stream header (%zu bytes): '%s' at byte 0",
-				  r->end - r->start, r->name);
-	const uint8_t *p = mb_reader_peek(r);
-	return mb_err_set(err, MB_ERR, "input is not a membench stream (starts %02x %02x %02x %02x): '%s' at byte 0",
-			  p[0], p[1], p[2], p[3], r->name);
-}
-
-static int wrong_kind(struct mb_reader *r, unsigned kind, unsigned want, struct mb_err *err)
-{
-	const char *hint = "";
-	if (kind == MB_KIND_PACKETS)
-		hint = " (run mb-parse on it first)";
-	else if (kind == MB_KIND_EVENTS_RAW && (want & (1u << MB_KIND_EVENTS_HASHED)))
-		hint = " (run mb-anon on it first)";
-	else if (kind == MB_KIND_EVENTS_HASHED && (want & (1u << MB_KIND_EVENTS_RAW)))
-		hint = " (this program needs raw keys, as mb-parse writes them)";
-	else if (want == (1u << MB_KIND_PACKETS))
-		hint = " (this program reads packets, as mb-capture writes them)";
-	return mb_err_set(err, MB_ERR, "input is a %s stream, which this program does not read%s: '%s' at byte %llu",
-			  mb_kind_name(kind), hint, r->name, (unsigned long long)(r->base + r->start));
-}
-
 /*
  * What a truncation found by the reader means: an error (rc, err already filled),
  * or, when the input ended because of a stop request, a clean end (MB_END).
@@ -512,8 +328,7 @@ static int stopped_or(const struct mb_reader *r, struct mb_err *err, int rc)
 
 int mb_reader_cut(const struct mb_reader *r, int rc, struct mb_err *err) { return stopped_or(r, err, rc); }
 
-/* Parse a header at the reader's position into info; consumes it. */
-static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct mb_err *err)
+int mb_stream_read_header(struct mb_reader *r, struct mb_stream_info *info, struct mb_err *err)
 {
 	uint64_t at = r->base + r->start;
 	long got = mb_reader_fill(r, HEADER_FIXED, err);
@@ -542,65 +357,19 @@ static int read_header(struct mb_reader *r, struct mb_stream_info *info, struct 
 						     got, HEADER_FIXED + meta_len, r->name, (unsigned long long)at));
 	p = mb_reader_peek(r);
 	mb_info_init(info, kind);
-	struct mb_cur c = mb_cur_make(p + HEADER_FIXED, meta_len);
-	while (mb_cur_left(&c)) {
-		uint64_t field = at + HEADER_FIXED + c.off;
-		uint8_t kl = mb_get_u8(&c);
-		const uint8_t *k = mb_get_bytes(&c, kl);
-		uint16_t vl = mb_get_le16(&c);
-		const uint8_t *v = mb_get_bytes(&c, vl);
-		if (c.bad || kl == 0 || kl > MB_META_KEY_MAX || vl > MB_META_VAL_MAX || !name_ok(k, kl) ||
-		    memchr(v, 0, vl) || info->nmeta >= MB_META_MAX_ENTRIES)
-			return mb_err_set(err, MB_ERR, "malformed header metadata entry: '%s' at byte %llu", r->name,
-					  (unsigned long long)field);
-		struct mb_meta *m = &info->meta[info->nmeta++];
-		memcpy(m->key, k, kl);
-		m->key[kl] = 0;
-		memcpy(m->val, v, vl);
-		m->val[vl] = 0;
+	size_t bad;
+	if (mb_meta_decode(p + HEADER_FIXED, meta_len, info, &bad, err) != MB_OK) {
+		struct mb_err what = *err;
+		return mb_err_set(err, MB_ERR, "bad stream header: %s: '%s' at byte %llu", what.msg, r->name,
+				  (unsigned long long)(at + HEADER_FIXED + bad));
 	}
 	mb_reader_consume(r, HEADER_FIXED + meta_len);
 	r->headers++;
 	return MB_OK;
 }
 
-int mb_reader_begin(struct mb_reader *r, unsigned want, struct mb_err *err)
+int mb_stream_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 {
-	if (r->stopped && r->end - r->start < 8)
-		return stopped_or(r, err, MB_ERR);
-	if (r->input != MB_INPUT_STREAM && r->input != MB_INPUT_PROFILE)
-		return wrong_input(r, err);
-	int rc = r->input == MB_INPUT_PROFILE ? mb_profile_open(r, err) : read_header(r, &r->info, err);
-	if (rc != MB_OK)
-		return rc;
-	if (want && !(want & (1u << r->info.kind)))
-		return wrong_kind(r, r->info.kind, want, err);
-	return MB_OK;
-}
-
-int mb_reader_open(struct mb_reader *r, int fd, const char *name, unsigned want, struct mb_err *err)
-{
-	int rc = mb_reader_attach(r, fd, name, err);
-	if (rc != MB_OK)
-		return rc;
-	return mb_reader_begin(r, want, err);
-}
-
-/* A frame that fails mb_frame_check: the error with its place. */
-static int bad_frame(const struct mb_reader *r, const struct mb_frame *f, struct mb_err *err)
-{
-	struct mb_err what = *err;
-	return mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", what.msg, r->name, (unsigned long long)f->offset);
-}
-
-int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
-{
-	if (r->profile) {
-		int rc = mb_profile_next(r, f, err);
-		if (rc == MB_OK && mb_frame_check(r->info.kind, f->type, f->payload, f->len, err) != MB_OK)
-			return bad_frame(r, f, err);
-		return rc;
-	}
 	for (;;) {
 		uint64_t at = r->base + r->start;
 		long got = mb_reader_fill(r, MB_FRAME_HDR, err);
@@ -614,7 +383,7 @@ int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 		const uint8_t *p = mb_reader_peek(r);
 		if (memcmp(p, MB_STREAM_MAGIC, 8) == 0) {
 			struct mb_stream_info next;
-			int rc = read_header(r, &next, err);
+			int rc = mb_stream_read_header(r, &next, err);
 			if (rc != MB_OK)
 				return rc;
 			if (next.kind != r->info.kind)
@@ -644,22 +413,20 @@ int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 		}
 		f->payload = p + MB_FRAME_HDR;
 		if (mb_frame_check(r->info.kind, f->type, f->payload, f->len, err) != MB_OK)
-			return bad_frame(r, f, err);
+			return mb_frame_bad(r, f, err);
 		mb_reader_consume(r, MB_FRAME_HDR + f->len);
 		r->frames++;
 		return MB_OK;
 	}
 }
 
-uint64_t mb_reader_offset(const struct mb_reader *r) { return r->base + r->start; }
-
-void mb_reader_close(struct mb_reader *r)
+int mb_frame_bad(const struct mb_reader *r, const struct mb_frame *f, struct mb_err *err)
 {
-	free(r->buf);
-	r->buf = NULL;
-	mb_profile_close(r->profile);
-	r->profile = NULL;
+	struct mb_err what = *err;
+	return mb_err_set(err, MB_ERR, "%s: '%s' at byte %llu", what.msg, r->name, (unsigned long long)f->offset);
 }
+
+uint64_t mb_reader_offset(const struct mb_reader *r) { return r->base + r->start; }
 
 /* ------------------------------------------------------------------ writer */
 
@@ -669,7 +436,7 @@ int mb_writer_init(struct mb_writer *w, int fd, struct mb_err *err)
 	w->fd = fd;
 	w->name = fd == 1 ? "stdout" : "output";
 	w->cap = WRITER_CAP;
-	grow_pipe(fd);
+	mb_grow_pipe(fd);
 	w->buf = malloc(w->cap);
 	if (!w->buf)
 		return mb_err_set(err, MB_EIO, "out of memory for the output buffer");
@@ -746,9 +513,7 @@ int mb_writer_frame(struct mb_writer *w, uint16_t type, uint16_t flags, const vo
 
 int mb_writer_header(struct mb_writer *w, const struct mb_stream_info *info, struct mb_err *err)
 {
-	size_t meta_len = 0;
-	for (unsigned i = 0; i < info->nmeta; i++)
-		meta_len += 3 + strlen(info->meta[i].key) + strlen(info->meta[i].val);
+	size_t meta_len = mb_meta_encode(info, NULL);
 	if (meta_len > MB_META_MAX_BYTES)
 		return mb_err_set(err, MB_ERR, "header metadata too large (%zu bytes)", meta_len);
 	uint8_t *p = mb_writer_reserve(w, HEADER_FIXED + meta_len, err);
@@ -758,17 +523,7 @@ int mb_writer_header(struct mb_writer *w, const struct mb_stream_info *info, str
 	mb_st_le16(p + 8, MB_STREAM_VERSION);
 	mb_st_le16(p + 10, info->kind);
 	mb_st_le32(p + 12, (uint32_t)meta_len);
-	uint8_t *q = p + HEADER_FIXED;
-	for (unsigned i = 0; i < info->nmeta; i++) {
-		size_t kl = strlen(info->meta[i].key), vl = strlen(info->meta[i].val);
-		*q++ = (uint8_t)kl;
-		memcpy(q, info->meta[i].key, kl);
-		q += kl;
-		mb_st_le16(q, (uint16_t)vl);
-		q += 2;
-		memcpy(q, info->meta[i].val, vl);
-		q += vl;
-	}
+	mb_meta_encode(info, p + HEADER_FIXED);
 	w->len += HEADER_FIXED + meta_len;
 	w->kind = info->kind;
 	return MB_OK;

@@ -10,16 +10,13 @@
 
 #include "err.h"
 #include "event.h"
+#include "header_meta.h"
 
 #define MB_STREAM_MAGIC "MBSTREAM"   /* 8 bytes at offset 0 of every stream */
 #define MB_STREAM_VERSION 2           /* written; readers accept MB_STREAM_VERSION_MIN.. */
 #define MB_STREAM_VERSION_MIN 1
 #define MB_FRAME_HDR 8               /* u16 type, u16 flags, u32 payload length */
 #define MB_FRAME_MAX (1u << 20)      /* largest payload a reader accepts */
-#define MB_META_MAX_BYTES 65536      /* largest header metadata block */
-#define MB_META_MAX_ENTRIES 64
-#define MB_META_KEY_MAX 63
-#define MB_META_VAL_MAX 1023
 #define MB_EVENT_FIXED 44            /* event payload bytes before the key */
 #define MB_PACKET_FIXED 24           /* packet payload bytes before the data */
 #define MB_PACKET_MAX 262144         /* largest caplen in a packet frame */
@@ -42,20 +39,6 @@ enum mb_frame_type {
 	MB_FRAME_SUMMARY = 3,
 	MB_FRAME_SEGMENT = 4, /* reserved for kernel-side capture (doc/stream.md) */
 	MB_FRAME_HEADER_MARK = 0x424d,
-};
-
-/* Header metadata: ordered text key=value pairs. */
-struct mb_meta {
-	char key[MB_META_KEY_MAX + 1];
-	char val[MB_META_VAL_MAX + 1];
-};
-
-/* What a stream header says. */
-struct mb_stream_info {
-	uint16_t version;
-	uint16_t kind;
-	unsigned nmeta;
-	struct mb_meta meta[MB_META_MAX_ENTRIES];
 };
 
 /* One frame as read: payload valid until the next reader call. */
@@ -87,18 +70,8 @@ struct mb_summary {
 	} c[MB_SUMMARY_MAX];
 };
 
-/* ---- header metadata ---- */
+/* ---- kinds (header metadata: header_meta.h) ---- */
 
-/* Initialise an info of a kind, with no metadata. */
-void mb_info_init(struct mb_stream_info *info, unsigned kind);
-/* Set (replace or append) a metadata value; MB_ERR when full or too long. */
-int mb_info_set(struct mb_stream_info *info, const char *key, const char *val);
-/* The value of key, or NULL. */
-const char *mb_info_get(const struct mb_stream_info *info, const char *key);
-/* Set `source` to the base name of path (what follows its last '/'): no directory name leaks into a stream. */
-int mb_info_set_source(struct mb_stream_info *info, const char *path);
-/* Append ",prog" to the "program" chain (or set it) so a stream tells which stages made it. */
-int mb_info_add_program(struct mb_stream_info *info, const char *prog);
 /* Name of a kind ("packets", "events-raw", "events-hashed"), "?" otherwise. */
 const char *mb_kind_name(unsigned kind);
 /* Inverse of mb_kind_name, or -1. */
@@ -159,7 +132,7 @@ void mb_event_encode(uint8_t *p, const struct mb_event *ev, unsigned kind);
  */
 int mb_frame_check(unsigned kind, uint16_t type, const uint8_t *payload, uint32_t len, struct mb_err *err);
 
-/* ---- input detection ---- */
+/* ---- input detection (common/input.c) ---- */
 
 /* What some leading bytes look like. */
 enum mb_input_type {
@@ -180,7 +153,7 @@ enum mb_input_type mb_input_sniff(const uint8_t *p, size_t n);
 /* Human words for an input type: "a pcap capture", "a membench profile", ... */
 const char *mb_input_describe(enum mb_input_type t);
 
-/* ---- reader ---- */
+/* ---- reader: buffer and stream frames in common/stream.c; attach, begin, next and close in common/input.c, which dispatches to a profile's decoder ---- */
 
 struct mb_profile_reader; /* common/profile.c */
 
@@ -249,6 +222,14 @@ int mb_reader_cut(const struct mb_reader *r, int rc, struct mb_err *err);
  * or MB_EIO.
  */
 int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err);
+/*
+ * The stream layer under mb_reader_begin/next (common/input.c dispatches): read a stream
+ * header at the reader's position into info (consumed), and the next frame of a stream.
+ */
+int mb_stream_read_header(struct mb_reader *r, struct mb_stream_info *info, struct mb_err *err);
+int mb_stream_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err);
+/* A frame that failed mb_frame_check (err holds why): MB_ERR with the input name and the frame's offset. */
+int mb_frame_bad(const struct mb_reader *r, const struct mb_frame *f, struct mb_err *err);
 /* Input bytes consumed so far (offset of the next frame). */
 uint64_t mb_reader_offset(const struct mb_reader *r);
 /* Release buffers (does not close fd). */

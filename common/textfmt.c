@@ -9,28 +9,6 @@
 
 #define EVENT_FIELDS 14 /* and a 15th, sem, when the event carries request semantics */
 
-bool mb_buf_reserve(struct mb_buf *b, size_t n)
-{
-	if (b->cap - b->len >= n)
-		return true;
-	size_t cap = b->cap ? b->cap : 65536;
-	while (cap - b->len < n)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p)
-		return false;
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-void mb_buf_free(struct mb_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
 static void put_str(struct mb_buf *b, const char *s)
 {
 	size_t n = strlen(s);

@@ -5,21 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytebuf.h"
 #include "err.h"
 #include "stream.h"
 
 /* Longest line mb_text_frame writes (a frame of MB_FRAME_MAX bytes in hex), and so the longest mb-cat -p reads. */
 #define MB_TEXT_LINE_MAX (2u * MB_FRAME_MAX + 64)
-
-/* A growable output byte buffer. */
-struct mb_buf {
-	char *p;
-	size_t len, cap;
-};
-
-/* Make room for n more bytes; false on allocation failure. */
-bool mb_buf_reserve(struct mb_buf *b, size_t n);
-void mb_buf_free(struct mb_buf *b);
 
 /* Append the text line (with '\n') of a stream header. */
 int mb_text_header(struct mb_buf *b, const struct mb_stream_info *info);

@@ -143,7 +143,9 @@ static uint64_t size_sym(uint32_t v, uint32_t *last, struct tab *firsts)
 
 /* ----------------------------------------------------------- the columns */
 
-/* Column names by layout (column count): version 2's (doc/profile.md), and version 1's, to compare with old profiles. */
+/* Column names by layout (column count): version 3's (doc/profile.md), and versions 2 and 1, to compare with old profiles. */
+static const char *const names17[] = { "shapes", "shape", "ts", "ts_bits", "lat", "lat_bits", "conn", "conn_bits", "key",
+				       "key_bits", "newkey", "newlen", "size", "size_bits", "ttl", "batch", "sem" };
 static const char *const names16[] = { "shapes", "shape", "ts", "ts_bits", "lat", "lat_bits", "conn", "conn_bits", "key",
 				       "key_bits", "newkey", "newlen", "size", "size_bits", "ttl", "batch" };
 static const char *const names15[] = { "shapes", "shape", "ts", "ts_hi", "lat", "lat_hi", "conn", "conn_hi",
@@ -377,7 +379,7 @@ static const char *group_of(const char *col)
 		{ "shape", "shape" },	 { "ts", "ts" },       { "ts_hi", "ts" },     { "ts_bits", "ts" },   { "lat", "lat" },
 		{ "lat_hi", "lat" },	 { "lat_bits", "lat" }, { "conn", "conn" },   { "conn_hi", "conn" }, { "conn_bits", "conn" }, { "key", "key" },
 		{ "key_bits", "key" },	 { "newkey", "dict" },  { "newlen", "dict" }, { "vlen", "sizes" },  { "rlen", "sizes" }, { "size", "sizes" },
-		{ "size_bits", "sizes" }, { "ttl", "sizes" },	{ "batch", "sizes" },
+		{ "size_bits", "sizes" }, { "ttl", "sizes" },	{ "batch", "sizes" }, { "sem", "sem" },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (!strcmp(map[i][0], col))
@@ -401,7 +403,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	double n = fl.n > 0 ? fl.n : 1;
-	const char *const *names = c.ncols == 16 ? names16 : c.ncols == 15 ? names15 : NULL;
+	const char *const *names = c.ncols == 17 ? names17 : c.ncols == 16 ? names16 : c.ncols == 15 ? names15 : NULL;
 	char buf[COLS_MAX][16];
 
 	printf("%-10s %10s %10s %10s\n", "column", "raw B/ev", "zstd B/ev", "bits/ev");
@@ -426,6 +428,7 @@ int main(int argc, char **argv)
 		{ "lat", fl.lat },
 		{ "sizes", fl.sizes + fl.dict_size },
 		{ "dict", fl.dict_hash + fl.dict_len },
+		{ "sem", 0 }, /* request semantics (version 3): no floor computed */
 		{ "overhead", 0 },
 	};
 	printf("%-9s %10s %10s %10s %8s\n", "field", "floor b/ev", "floor B/ev", "prof B/ev", "ratio");
