@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "connmap.h"
 #include "event.h"
 #include "evloop.h"
 #include "fire.h"
@@ -179,9 +180,7 @@ struct fire_sched {
 	struct mb_event batch[MB_MCREQ_BATCH_MAX];
 	uint64_t batch_t[MB_MCREQ_BATCH_MAX];
 	unsigned nbatch;
-	uint32_t *ckeys, *cvals; /* recorded connection id -> dense number */
-	uint8_t *cused;
-	size_t ccap, cn;
+	struct mb_connmap conns;    /* recorded connection id -> dense number, in order of appearance */
 };
 
 struct fire_run {

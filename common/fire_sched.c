@@ -12,56 +12,21 @@
 #include "prog.h"
 #include "stream.h"
 
-/* Dense number of a recorded connection id (open addressing); UINT32_MAX without memory. */
+/* Dense number of a recorded connection id, in order of appearance; UINT32_MAX without memory. */
 static uint32_t conn_dense(struct fire_sched *s, uint32_t id)
 {
-	if (s->cn * 2 >= s->ccap) {
-		size_t ncap = s->ccap ? s->ccap * 2 : 1024;
-		uint32_t *k = calloc(ncap, 4), *v = calloc(ncap, 4);
-		uint8_t *u = calloc(ncap, 1);
-		if (!k || !v || !u) {
-			free(k);
-			free(v);
-			free(u);
-			return UINT32_MAX;
-		}
-		for (size_t i = 0; i < s->ccap; i++) {
-			if (!s->cused[i])
-				continue;
-			size_t j = (s->ckeys[i] * 2654435761u) & (ncap - 1);
-			while (u[j])
-				j = (j + 1) & (ncap - 1);
-			u[j] = 1;
-			k[j] = s->ckeys[i];
-			v[j] = s->cvals[i];
-		}
-		free(s->ckeys);
-		free(s->cvals);
-		free(s->cused);
-		s->ckeys = k;
-		s->cvals = v;
-		s->cused = u;
-		s->ccap = ncap;
-	}
-	size_t j = (id * 2654435761u) & (s->ccap - 1);
-	while (s->cused[j]) {
-		if (s->ckeys[j] == id)
-			return s->cvals[j];
-		j = (j + 1) & (s->ccap - 1);
-	}
-	s->cused[j] = 1;
-	s->ckeys[j] = id;
-	s->cvals[j] = (uint32_t)s->cn;
-	return (uint32_t)s->cn++;
+	bool fresh;
+	uint64_t *v = mb_connmap_put(&s->conns, id, &fresh);
+	if (!v)
+		return UINT32_MAX;
+	if (fresh)
+		*v = s->conns.n - 1;
+	return (uint32_t)*v;
 }
 
 void fire_sched_free(struct fire_sched *s)
 {
-	free(s->ckeys);
-	free(s->cvals);
-	free(s->cused);
-	s->ckeys = s->cvals = NULL;
-	s->cused = NULL;
+	mb_connmap_free(&s->conns);
 }
 
 void fire_sched_start(struct fire_run *r, bool force)
