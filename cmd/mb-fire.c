@@ -33,6 +33,7 @@ static const char usage[] =
 	"      --loop N|inf     replay the input N times (default 1)\n"
 	"  -d, --duration TIME  stop after TIME (e.g. 10s)\n"
 	"      --no-order       let requests of a key from different connections overtake each other\n"
+	"      --allow-truncated  replay a profile cut short up to the cut (a warning, not an error)\n"
 	"                       (default: per-key order as recorded; --causal is accepted, the default)\n"
 	"      --no-priority    timed modes: leave the workers at the inherited nice value\n"
 	"      --warm           first store every key the input reads before writing it\n"
@@ -117,7 +118,7 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_WARM, O_DRAIN, O_JSON, O_VERSION };
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_WARM, O_DRAIN, O_JSON, O_VERSION, O_CUT };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
 		{ "poisson", no_argument, NULL, O_POISSON }, { "max", no_argument, NULL, O_MAX },
 		{ "depth", required_argument, NULL, O_DEPTH }, { "loop", required_argument, NULL, O_LOOP },
 		{ "duration", required_argument, NULL, 'd' }, { "causal", no_argument, NULL, O_CAUSAL },
-		{ "no-order", no_argument, NULL, O_NOORDER },
+		{ "no-order", no_argument, NULL, O_NOORDER }, { "allow-truncated", no_argument, NULL, O_CUT },
 		{ "no-priority", no_argument, NULL, O_NOPRIO },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "quiet", no_argument, NULL, 'q' },
@@ -185,6 +186,7 @@ int main(int argc, char **argv)
 			break;
 		case O_CAUSAL: opt.order = true; break;
 		case O_NOORDER: opt.order = false; break;
+		case O_CUT: opt.allow_truncated = true; break;
 		case O_NOPRIO: opt.no_priority = true; break;
 		case O_WARM: opt.warm = true; break;
 		case O_DRAIN:

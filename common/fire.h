@@ -43,6 +43,7 @@ struct fire_opts {
 	uint64_t duration; /* ns, 0 = none */
 	bool order;        /* per-key happens-before (default on) */
 	bool warm, no_priority;
+	bool allow_truncated; /* a profile cut short replays up to the cut, with a warning */
 	const char *boost_off; /* why the workers do not even try to raise their priority, or NULL */
 	uint64_t drain;    /* ns without progress after the input before giving up */
 	FILE *progress;    /* a progress line every second goes here; NULL: none */

@@ -234,6 +234,7 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 	struct mb_reader rd;
 	int rc = mb_reader_open(&rd, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
 	rd.stop = &mb_stop_requested;
+	rd.allow_truncated = r->opt.allow_truncated;
 	struct mb_frame f;
 	uint32_t cur_batch = 0;
 	uint64_t cur_conn = UINT64_MAX;

@@ -62,6 +62,7 @@ int fire_warm(struct fire_run *run, int fd, const char *name, struct mb_err *err
 	struct mb_reader r;
 	int rc = mb_reader_open(&r, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
 	r.stop = &mb_stop_requested;
+	r.allow_truncated = run->opt.allow_truncated;
 	size_t cap = 1 << 16, n = 0;
 	struct wkey *tab = calloc(cap, sizeof *tab);
 	if (!tab)

@@ -173,4 +173,18 @@ test_expect_success MEMCACHED '1500 recorded connections: each opened once, all 
 	grep "^mb-fire: 6000 operations" report
 '
 
+test_expect_success MEMCACHED 'a profile cut short: exit 1 naming it, nothing replayed past the cut; --allow-truncated replays its complete blocks' '
+	mb-gen -n 3000 -K 300 -c 4 --seed 7 | mb-pack -b 500 >whole.p &&
+	size=$(wc -c <whole.p) &&
+	head -c $((size * 6 / 10)) whole.p >cut.p &&
+	start_memcached &&
+	test_expect_code 1 mb-fire -q --max -t 127.0.0.1:$MC_PORT cut.p >report 2>err &&
+	test_one_line_error mb-fire err &&
+	grep -q "^mb-fire: profile cut short (partial block) after [0-9]* complete blocks (--allow-truncated reads them): .cut.p. at byte" err &&
+	mb-fire -q --max --allow-truncated -t 127.0.0.1:$MC_PORT cut.p >report2 2>err2 &&
+	grep -q "warning: profile cut short" err2 &&
+	n=$(mb-cat -H --allow-truncated cut.p 2>/dev/null | grep -c "^ev") && test $((n % 500)) = 0 && test $n -gt 0 &&
+	grep "^mb-fire: $n operations" report2
+'
+
 test_done
