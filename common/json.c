@@ -160,17 +160,11 @@ static void quoted(struct mb_json *w, const unsigned char *s, size_t n)
 		char esc[6];
 		size_t k = 2;
 		esc[0] = '\\';
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			if (c >= 0x20 && c < 0x7f)
-				continue;
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+		} else if (c >= 0x20 && c < 0x7f) {
+			continue;
+		} else {
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];

@@ -18,10 +18,11 @@
  * write, a misuse such as a key in an array, nesting past MB_JSON_MAX_DEPTH) is sticky: the
  * writer writes nothing more and mb_json_finish reports it.
  *
- * Strings are byte strings: '"', '\\' and the control bytes 0x00-0x1f are escaped (\" \\ \b
- * \f \n \r \t, the rest \u00XX), and so is every byte from 0x7f up, as \u00XX naming the code
- * point of the same value. Output is thus always ASCII and always valid JSON, whatever the
- * bytes (binary keys, non-UTF-8 names); a reader gets the bytes back as code points 0-255.
+ * Strings are byte strings: '"' and '\\' are written \" and \\; every control byte (0x00-0x1f)
+ * and every byte from 0x7f up is written \u00XX (lower-case hex), naming the code point of the
+ * same value, never a short form such as \n. Output is thus always ASCII and always valid JSON,
+ * whatever the bytes (binary keys, non-UTF-8 names); a reader gets the bytes back as code points
+ * 0-255 (Latin-1), never a decoding error.
  *
  * Layout: compact ("a":1,"b":2) or spaced ("a": 1, "b": 2). Line breaks are the caller's,
  * through mb_json_wrap and mb_json_newline; nothing else adds whitespace.
