@@ -262,7 +262,6 @@ void mb_json_ki64(struct mb_json *w, const char *k, int64_t v) { mb_json_key(w, 
 void mb_json_kdouble(struct mb_json *w, const char *k, double v) { mb_json_key(w, k); mb_json_double(w, v); }
 void mb_json_kfixed(struct mb_json *w, const char *k, double v, int decimals) { mb_json_key(w, k); mb_json_fixed(w, v, decimals); }
 void mb_json_kbool(struct mb_json *w, const char *k, bool v) { mb_json_key(w, k); mb_json_bool(w, v); }
-void mb_json_knull(struct mb_json *w, const char *k) { mb_json_key(w, k); mb_json_null(w); }
 
 void mb_json_wrap(struct mb_json *w, unsigned indent)
 {

@@ -73,7 +73,6 @@ void mb_json_ki64(struct mb_json *w, const char *k, int64_t v);
 void mb_json_kdouble(struct mb_json *w, const char *k, double v);
 void mb_json_kfixed(struct mb_json *w, const char *k, double v, int decimals);
 void mb_json_kbool(struct mb_json *w, const char *k, bool v);
-void mb_json_knull(struct mb_json *w, const char *k);
 
 /* If the next item of the current container follows a comma, put a line break and `indent`
    spaces after that comma (and no other space). */
