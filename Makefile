@@ -100,8 +100,9 @@ PROVE_J ?= -j2
 TESTS ?= $(sort $(wildcard t/t[0-9][0-9][0-9][0-9]-*.sh))
 # Tests that capture live traffic need every packet (they assert zero kernel drops), so they
 # run one at a time after the parallel ones, when nothing else competes for the CPU. Such a
-# test says so on a line of its own near the top: "# mb-test: live".
-LIVE_TESTS := $(shell grep -l "^# mb-test: live" $(TESTS) /dev/null)
+# test says so on a line of its own near the top: "# mb-test: live"; a test that must not
+# run beside another for another reason (it runs make in the source tree) says "# mb-test: alone".
+LIVE_TESTS := $(shell grep -lE "^# mb-test: (live|alone)" $(TESTS) /dev/null)
 SAN_TESTS ?= $(sort $(wildcard t/t0[0-9][0-9][0-9]-*.sh) $(wildcard t/t9[0-9][0-9][0-9]-*.sh))
 
 # check first installs the test set of Debian packages (scripts/deps; silent when all are

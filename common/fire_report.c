@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fire_int.h"
+#include "json.h"
 #include "mbtime.h"
 #include "prog.h"
 
@@ -87,21 +88,34 @@ static void fmt_dur(char *b, size_t n, uint64_t ns)
 	mb_dur_format(b, n, ns);
 }
 
-static void json_hist(FILE *f, const char *name, const struct mb_hist *h)
+/* A latency histogram as a member `name` of the current object: summary, then its non-empty buckets. */
+static void json_hist(struct mb_json *j, const char *name, const struct mb_hist *h)
 {
-	fprintf(f, "\"%s\": {\"count\": %" PRIu64 ", \"mean_ns\": %.0f, \"p50_ns\": %" PRIu64 ", \"p90_ns\": %" PRIu64
-		   ", \"p99_ns\": %" PRIu64 ", \"p999_ns\": %" PRIu64 ", \"max_ns\": %" PRIu64
-		   ", \"lowest_ns\": %" PRIu64 ", \"highest_ns\": %" PRIu64 ", \"sigdigits\": %d, \"buckets\": [",
-		name, mb_hist_count(h), mb_hist_mean(h), mb_hist_percentile(h, 50), mb_hist_percentile(h, 90),
-		mb_hist_percentile(h, 99), mb_hist_percentile(h, 99.9), mb_hist_max(h), h->lowest, h->highest, h->sigdigits);
+	mb_json_key(j, name);
+	mb_json_begin_object(j);
+	mb_json_ku64(j, "count", mb_hist_count(h));
+	mb_json_kfixed(j, "mean_ns", mb_hist_mean(h), 0);
+	mb_json_ku64(j, "p50_ns", mb_hist_percentile(h, 50));
+	mb_json_ku64(j, "p90_ns", mb_hist_percentile(h, 90));
+	mb_json_ku64(j, "p99_ns", mb_hist_percentile(h, 99));
+	mb_json_ku64(j, "p999_ns", mb_hist_percentile(h, 99.9));
+	mb_json_ku64(j, "max_ns", mb_hist_max(h));
+	mb_json_ku64(j, "lowest_ns", h->lowest);
+	mb_json_ku64(j, "highest_ns", h->highest);
+	mb_json_ki64(j, "sigdigits", h->sigdigits);
+	mb_json_key(j, "buckets");
+	mb_json_begin_array(j);
 	size_t cur = 0;
 	uint64_t lo, hi, cnt;
-	bool first = true;
 	while (mb_hist_next(h, &cur, &lo, &hi, &cnt)) {
-		fprintf(f, "%s[%" PRIu64 ", %" PRIu64 ", %" PRIu64 "]", first ? "" : ", ", lo, hi, cnt);
-		first = false;
+		mb_json_begin_array(j);
+		mb_json_u64(j, lo);
+		mb_json_u64(j, hi);
+		mb_json_u64(j, cnt);
+		mb_json_end_array(j);
 	}
-	fprintf(f, "]}");
+	mb_json_end_array(j);
+	mb_json_end_object(j);
 }
 
 /* CPU time the hypervisor took from this machine's CPUs so far (steal in /proc/stat), in
@@ -206,40 +220,76 @@ static void report_text(const struct fire_run *r, FILE *o)
 	}
 }
 
-/* The JSON report. */
-static void report_json(const struct fire_run *r, FILE *f)
+/* The JSON report (doc/mb-fire.md), spaced, a few members to a line; MB_OK once written and flushed. */
+static int report_json(const struct fire_run *r, FILE *f)
 {
 	const struct fire_stats *s = &r->total;
 	const struct fire_opts *opt = &r->opt;
 	double elapsed = r->elapsed, cpu = r->cpu;
-	int64_t steal_ms = r->steal_ms;
-	bool interrupted = r->interrupted;
-	fprintf(f, "{\"program\": \"mb-fire\", \"version\": \"%s\", \"mode\": \"%s\", \"interrupted\": %s,\n",
-		MB_VERSION, opt->mode == FIRE_MAX ? "max" : opt->mode == FIRE_RATE ? "rate" : "recorded",
-		interrupted ? "true" : "false");
-	fprintf(f, " \"elapsed_s\": %.6f, \"ops\": %" PRIu64 ", \"requests\": %" PRIu64 ", \"ops_per_s\": %.1f,\n", elapsed,
-		s->ops, s->requests, elapsed > 0 ? (double)s->ops / elapsed : 0.0);
-	fprintf(f, " \"cpu_s\": %.6f, \"cpu_us_per_op\": %.4f,\n", cpu, s->ops ? cpu * 1e6 / (double)s->ops : 0.0);
-	if (steal_ms >= 0)
-		fprintf(f, " \"host_steal_ms\": %" PRId64 ",\n", steal_ms);
-	fprintf(f, " \"workers\": %u, \"workers_boosted\": %u,\n", opt->threads, atomic_load(&((struct fire_run *)r)->boosted));
-	fprintf(f, " \"input_events\": %" PRIu64 ", \"not_replayable\": %" PRIu64 ",\n", r->in_events, r->in_skipped);
-	fprintf(f, " \"connections\": {\"opened\": %" PRIu64 ", \"failed\": %" PRIu64 ", \"broke\": %" PRIu64 "},\n",
-		s->connects, s->connect_fail, s->resets);
-	fprintf(f, " \"errors\": %" PRIu64 ", \"lost\": %" PRIu64 ", \"unanswered\": %" PRIu64 ", \"unconfirmed\": %" PRIu64
-		   ", \"unsent\": %" PRIu64 ", \"desync\": %" PRIu64 ",\n", s->errors, s->lost, s->cancelled, s->unconfirmed,
-		s->unsent, s->desync);
-	fprintf(f, " \"order\": {\"on\": %s, \"waited\": %" PRIu64 ", \"wait_ms\": %.3f, \"barriers\": %" PRIu64
-		   ", \"overlaps\": %" PRIu64 ", \"told\": %" PRIu64 ", \"reversed\": %" PRIu64 ", \"ambiguous\": %" PRIu64 "},\n",
-		opt->order ? "true" : "false", s->waited, (double)s->wait_ns / 1e6, s->barriers, r->order.overlaps,
-		r->order.told, r->order.reversed, r->order.ambiguous);
-	fprintf(f, " \"hit_ratio\": {\"recorded\": %.4f, \"replayed\": %.4f, \"recorded_reads\": %" PRIu64
-		   ", \"replayed_reads\": %" PRIu64 "},\n", pct(s->rec_hits, s->rec_reads), pct(s->rep_hits, s->rep_reads),
-		s->rec_reads, s->rep_reads);
-	fprintf(f, " ");
-	json_hist(f, "lateness", &s->late);
-	fprintf(f, ",\n \"commands\": {");
-	bool first = true;
+	struct mb_json j;
+	mb_json_init_file(&j, f, true);
+	mb_json_begin_object(&j);
+	mb_json_kstr(&j, "program", "mb-fire");
+	mb_json_kstr(&j, "version", MB_VERSION);
+	mb_json_kstr(&j, "mode", opt->mode == FIRE_MAX ? "max" : opt->mode == FIRE_RATE ? "rate" : "recorded");
+	mb_json_kbool(&j, "interrupted", r->interrupted);
+	mb_json_wrap(&j, 1);
+	mb_json_kfixed(&j, "elapsed_s", elapsed, 6);
+	mb_json_ku64(&j, "ops", s->ops);
+	mb_json_ku64(&j, "requests", s->requests);
+	mb_json_kfixed(&j, "ops_per_s", elapsed > 0 ? (double)s->ops / elapsed : 0.0, 1);
+	mb_json_wrap(&j, 1);
+	mb_json_kfixed(&j, "cpu_s", cpu, 6);
+	mb_json_kfixed(&j, "cpu_us_per_op", s->ops ? cpu * 1e6 / (double)s->ops : 0.0, 4);
+	if (r->steal_ms >= 0) {
+		mb_json_wrap(&j, 1);
+		mb_json_ki64(&j, "host_steal_ms", r->steal_ms);
+	}
+	mb_json_wrap(&j, 1);
+	mb_json_ku64(&j, "workers", opt->threads);
+	mb_json_ku64(&j, "workers_boosted", atomic_load(&((struct fire_run *)r)->boosted));
+	mb_json_wrap(&j, 1);
+	mb_json_ku64(&j, "input_events", r->in_events);
+	mb_json_ku64(&j, "not_replayable", r->in_skipped);
+	mb_json_wrap(&j, 1);
+	mb_json_key(&j, "connections");
+	mb_json_begin_object(&j);
+	mb_json_ku64(&j, "opened", s->connects);
+	mb_json_ku64(&j, "failed", s->connect_fail);
+	mb_json_ku64(&j, "broke", s->resets);
+	mb_json_end_object(&j);
+	mb_json_wrap(&j, 1);
+	mb_json_ku64(&j, "errors", s->errors);
+	mb_json_ku64(&j, "lost", s->lost);
+	mb_json_ku64(&j, "unanswered", s->cancelled);
+	mb_json_ku64(&j, "unconfirmed", s->unconfirmed);
+	mb_json_ku64(&j, "unsent", s->unsent);
+	mb_json_ku64(&j, "desync", s->desync);
+	mb_json_wrap(&j, 1);
+	mb_json_key(&j, "order");
+	mb_json_begin_object(&j);
+	mb_json_kbool(&j, "on", opt->order);
+	mb_json_ku64(&j, "waited", s->waited);
+	mb_json_kfixed(&j, "wait_ms", (double)s->wait_ns / 1e6, 3);
+	mb_json_ku64(&j, "barriers", s->barriers);
+	mb_json_ku64(&j, "overlaps", r->order.overlaps);
+	mb_json_ku64(&j, "told", r->order.told);
+	mb_json_ku64(&j, "reversed", r->order.reversed);
+	mb_json_ku64(&j, "ambiguous", r->order.ambiguous);
+	mb_json_end_object(&j);
+	mb_json_wrap(&j, 1);
+	mb_json_key(&j, "hit_ratio");
+	mb_json_begin_object(&j);
+	mb_json_kfixed(&j, "recorded", pct(s->rec_hits, s->rec_reads), 4);
+	mb_json_kfixed(&j, "replayed", pct(s->rep_hits, s->rep_reads), 4);
+	mb_json_ku64(&j, "recorded_reads", s->rec_reads);
+	mb_json_ku64(&j, "replayed_reads", s->rep_reads);
+	mb_json_end_object(&j);
+	mb_json_wrap(&j, 1);
+	json_hist(&j, "lateness", &s->late);
+	mb_json_wrap(&j, 1);
+	mb_json_key(&j, "commands");
+	mb_json_begin_object(&j);
 	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
 		const struct fire_cmd_stats *cs = &s->cmd[c];
 		uint64_t n = 0;
@@ -247,25 +297,29 @@ static void report_json(const struct fire_run *r, FILE *f)
 			n += cs->st[st];
 		if (!n)
 			continue;
-		fprintf(f, "%s\n  \"%s\": {\"ops\": %" PRIu64 ", \"status\": {", first ? "" : ",", mb_cmd_name(c), n);
-		first = false;
-		bool fs = true;
+		mb_json_newline(&j, 2);
+		mb_json_key(&j, mb_cmd_name(c));
+		mb_json_begin_object(&j);
+		mb_json_ku64(&j, "ops", n);
+		mb_json_key(&j, "status");
+		mb_json_begin_object(&j);
 		for (unsigned st = 0; st < MB_ST_COUNT; st++)
-			if (cs->st[st]) {
-				fprintf(f, "%s\"%s\": %" PRIu64, fs ? "" : ", ", st == MB_ST_NONE ? "noreply" : mb_status_name(st),
-					cs->st[st]);
-				fs = false;
-			}
-		fprintf(f, "}");
+			if (cs->st[st])
+				mb_json_ku64(&j, st == MB_ST_NONE ? "noreply" : mb_status_name(st), cs->st[st]);
+		mb_json_end_object(&j);
 		if (cs->lat_int) {
-			fprintf(f, ",\n   ");
-			json_hist(f, "latency_intended", cs->lat_int);
-			fprintf(f, ",\n   ");
-			json_hist(f, "latency_actual", cs->lat_act);
+			mb_json_wrap(&j, 3);
+			json_hist(&j, "latency_intended", cs->lat_int);
+			mb_json_wrap(&j, 3);
+			json_hist(&j, "latency_actual", cs->lat_act);
 		}
-		fprintf(f, "}");
+		mb_json_end_object(&j);
 	}
-	fprintf(f, "\n }\n}\n");
+	mb_json_newline(&j, 1);
+	mb_json_end_object(&j);
+	mb_json_newline(&j, 0);
+	mb_json_end_object(&j);
+	return mb_json_finish(&j);
 }
 
 int fire_report(struct fire_run *r, FILE *text, FILE *json, struct mb_err *err)
@@ -275,8 +329,7 @@ int fire_report(struct fire_run *r, FILE *text, FILE *json, struct mb_err *err)
 		return mb_err_set(err, MB_EIO, "cannot write the report: %s", strerror(errno));
 	if (!json)
 		return MB_OK;
-	report_json(r, json);
-	if (fflush(json) != 0 || ferror(json))
+	if (report_json(r, json) != MB_OK)
 		return mb_err_set(err, MB_EIO, "cannot write the JSON report: %s", strerror(errno));
 	return MB_OK;
 }

@@ -1,244 +1,386 @@
 /* report_json.c - the mb-stat report as JSON, schema "membench-stat/1" (doc/stat-json.md). */
-#include <inttypes.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "json.h"
 #include "report.h"
 
-/* A JSON number: finite doubles with 9 significant digits, null otherwise. */
-static bool num(struct mb_buf *b, double v)
-{
-	return isfinite(v) ? mb_bprintf(b, "%.9g", v) : mb_bprintf(b, "null");
-}
+/* Numbers are compact (mb_json_double: 9 significant digits, null when not finite); line
+   breaks fall where doc/stat-json.md's example shows them. */
 
-static bool str(struct mb_buf *b, const char *s)
+static void dist(struct mb_json *j, const struct mb_dist *d)
 {
-	bool ok = mb_bprintf(b, "\"");
-	for (; *s && ok; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			ok = mb_bprintf(b, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			ok = mb_bprintf(b, "\\u%04x", c);
-		else
-			ok = mb_bprintf(b, "%c", c);
-	}
-	return ok && mb_bprintf(b, "\"");
-}
-
-static bool dist(struct mb_buf *b, const struct mb_dist *d)
-{
-	bool ok = mb_bprintf(b, "{\"count\":%" PRIu64 ",\"mean\":", d->n) && num(b, mb_dist_mean(d)) &&
-		  mb_bprintf(b, ",\"cv\":") && num(b, mb_dist_cv(d));
-	for (int i = 0; i < MB_REPORT_NPCT && ok; i++)
-		ok = mb_bprintf(b, ",\"%s\":%" PRIu64, mb_report_pct_name[i], mb_dist_pct(d, mb_report_pct[i]));
-	ok = ok && mb_bprintf(b, ",\"max\":%" PRIu64 ",\"log2\":[", d->max);
-	bool first = true;
-	for (int i = 0; i < MB_DIST_LOG2 && ok; i++) {
+	mb_json_begin_object(j);
+	mb_json_ku64(j, "count", d->n);
+	mb_json_kdouble(j, "mean", mb_dist_mean(d));
+	mb_json_kdouble(j, "cv", mb_dist_cv(d));
+	for (int i = 0; i < MB_REPORT_NPCT; i++)
+		mb_json_ku64(j, mb_report_pct_name[i], mb_dist_pct(d, mb_report_pct[i]));
+	mb_json_ku64(j, "max", d->max);
+	mb_json_key(j, "log2");
+	mb_json_begin_array(j);
+	for (int i = 0; i < MB_DIST_LOG2; i++) {
 		if (!d->log2[i])
 			continue;
 		uint64_t lo = i ? UINT64_C(1) << (i - 1) : 0, hi = i ? (i == 64 ? UINT64_MAX : (UINT64_C(1) << i) - 1) : 0;
-		ok = mb_bprintf(b, "%s{\"lo\":%" PRIu64 ",\"hi\":%" PRIu64 ",\"count\":%" PRIu64 "}", first ? "" : ",", lo, hi, d->log2[i]);
-		first = false;
+		mb_json_begin_object(j);
+		mb_json_ku64(j, "lo", lo);
+		mb_json_ku64(j, "hi", hi);
+		mb_json_ku64(j, "count", d->log2[i]);
+		mb_json_end_object(j);
 	}
-	return ok && mb_bprintf(b, "]}");
+	mb_json_end_array(j);
+	mb_json_end_object(j);
 }
 
 static double ratio(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0; }
 
-static bool stream_overview(const struct mb_stat *st, struct mb_buf *b)
+/* A hit ratio, null when there was nothing to hit or miss. */
+static void hit_ratio(struct mb_json *j, const char *key, uint64_t h, uint64_t m)
 {
-	const struct mb_stat_result *r = &st->r;
-	bool ok = mb_bprintf(b, "{\"schema\":\"membench-stat/1\",\"stream\":{\"kind\":") && str(b, mb_kind_name(st->info.kind)) &&
-		  mb_bprintf(b, ",\"meta\":{");
-	for (unsigned i = 0; i < st->info.nmeta && ok; i++)
-		ok = mb_bprintf(b, "%s", i ? "," : "") && str(b, st->info.meta[i].key) && mb_bprintf(b, ":") && str(b, st->info.meta[i].val);
-	ok = ok && mb_bprintf(b, "}},\n\"overview\":{\"duration_s\":") && num(b, r->duration_s);
-	ok = ok && mb_bprintf(b, ",\"first_ts_ns\":%" PRIu64 ",\"last_ts_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"seconds\":%" PRIu64,
-			      st->min_ts, st->max_ts, st->events, r->nsec);
-	ok = ok && mb_bprintf(b, ",\"mean_ops_per_s\":") && num(b, r->mean_ops) && mb_bprintf(b, ",\"peak_ops_per_s\":") &&
-	     num(b, r->peak_ops) && mb_bprintf(b, ",\"burstiness\":") && num(b, r->burstiness);
-	ok = ok && mb_bprintf(b, ",\"connections\":%u,\"connections_exact\":%s,\"untracked_conn_events\":%" PRIu64 ",\"distinct_keys\":",
-			      st->conns.n, st->conns_overflow ? "false" : "true", st->conns_untracked_events) && num(b, round(r->distinct_keys));
-	ok = ok && mb_bprintf(b, ",\"distinct_keys_exact\":%s,\"keyed_events\":%" PRIu64, r->keys_exact ? "true" : "false", st->keyed);
-	ok = ok && mb_bprintf(b, ",\"wire_bytes_read_est\":%" PRIu64 ",\"wire_bytes_written_est\":%" PRIu64, st->req_bytes_est,
-			      st->resp_bytes_est);
-	ok = ok && mb_bprintf(b, ",\"key_bytes\":%" PRIu64 ",\"value_bytes_stored\":%" PRIu64 ",\"value_bytes_returned\":%" PRIu64,
-			      st->key_bytes, st->value_bytes, st->resp_bytes);
-	ok = ok && mb_bprintf(b, ",\"answered\":%" PRIu64 ",\"answered_share\":", st->answered) && num(b, ratio(st->answered, st->events));
-	return ok && mb_bprintf(b, "},\n");
+	mb_json_key(j, key);
+	if (h + m)
+		mb_json_double(j, ratio(h, h + m));
+	else
+		mb_json_null(j);
 }
 
-static bool commands(const struct mb_stat *st, struct mb_buf *b)
+static void stream_overview(const struct mb_stat *st, struct mb_json *j)
 {
-	bool ok = mb_bprintf(b, "\"commands\":[");
-	bool first = true;
-	for (unsigned c = 0; c < MB_CMD_COUNT && ok; c++) {
+	const struct mb_stat_result *r = &st->r;
+	mb_json_kstr(j, "schema", "membench-stat/1");
+	mb_json_key(j, "stream");
+	mb_json_begin_object(j);
+	mb_json_kstr(j, "kind", mb_kind_name(st->info.kind));
+	mb_json_key(j, "meta");
+	mb_json_begin_object(j);
+	for (unsigned i = 0; i < st->info.nmeta; i++)
+		mb_json_kstr(j, st->info.meta[i].key, st->info.meta[i].val);
+	mb_json_end_object(j);
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
+	mb_json_key(j, "overview");
+	mb_json_begin_object(j);
+	mb_json_kdouble(j, "duration_s", r->duration_s);
+	mb_json_ku64(j, "first_ts_ns", st->min_ts);
+	mb_json_ku64(j, "last_ts_ns", st->max_ts);
+	mb_json_ku64(j, "events", st->events);
+	mb_json_ku64(j, "seconds", r->nsec);
+	mb_json_kdouble(j, "mean_ops_per_s", r->mean_ops);
+	mb_json_kdouble(j, "peak_ops_per_s", r->peak_ops);
+	mb_json_kdouble(j, "burstiness", r->burstiness);
+	mb_json_ku64(j, "connections", st->conns.n);
+	mb_json_kbool(j, "connections_exact", !st->conns_overflow);
+	mb_json_ku64(j, "untracked_conn_events", st->conns_untracked_events);
+	mb_json_kdouble(j, "distinct_keys", round(r->distinct_keys));
+	mb_json_kbool(j, "distinct_keys_exact", r->keys_exact);
+	mb_json_ku64(j, "keyed_events", st->keyed);
+	mb_json_ku64(j, "wire_bytes_read_est", st->req_bytes_est);
+	mb_json_ku64(j, "wire_bytes_written_est", st->resp_bytes_est);
+	mb_json_ku64(j, "key_bytes", st->key_bytes);
+	mb_json_ku64(j, "value_bytes_stored", st->value_bytes);
+	mb_json_ku64(j, "value_bytes_returned", st->resp_bytes);
+	mb_json_ku64(j, "answered", st->answered);
+	mb_json_kdouble(j, "answered_share", ratio(st->answered, st->events));
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
+}
+
+static void commands(const struct mb_stat *st, struct mb_json *j)
+{
+	mb_json_key(j, "commands");
+	mb_json_begin_array(j);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
 		if (!st->cmd[c])
 			continue;
 		uint64_t h, m;
 		mb_stat_hits(st, c, &h, &m);
-		ok = mb_bprintf(b, "%s{\"cmd\":", first ? "" : ",\n ") && str(b, mb_cmd_name(c)) &&
-		     mb_bprintf(b, ",\"count\":%" PRIu64 ",\"share\":", st->cmd[c]) && num(b, ratio(st->cmd[c], st->events)) &&
-		     mb_bprintf(b, ",\"by_proto\":{\"text\":%" PRIu64 ",\"meta\":%" PRIu64 ",\"binary\":%" PRIu64 ",\"unknown\":%" PRIu64 "}",
-				st->cmd_proto[c][MB_PROTO_TEXT], st->cmd_proto[c][MB_PROTO_META], st->cmd_proto[c][MB_PROTO_BINARY],
-				st->cmd_proto[c][MB_PROTO_UNKNOWN]) &&
-		     mb_bprintf(b, ",\"hits\":%" PRIu64 ",\"misses\":%" PRIu64 ",\"hit_ratio\":", h, m) &&
-		     (h + m ? num(b, ratio(h, h + m)) : mb_bprintf(b, "null")) &&
-		     mb_bprintf(b, ",\"errors\":%" PRIu64 ",\"status\":{", mb_stat_errors(st, c));
-		bool f2 = true;
-		for (unsigned s = 0; s < MB_ST_COUNT && ok; s++) {
-			if (!st->cmd_status[c][s])
-				continue;
-			ok = mb_bprintf(b, "%s", f2 ? "" : ",") && str(b, mb_status_name(s)) && mb_bprintf(b, ":%" PRIu64, st->cmd_status[c][s]);
-			f2 = false;
-		}
-		ok = ok && mb_bprintf(b, "}}");
-		first = false;
+		mb_json_wrap(j, 1);
+		mb_json_begin_object(j);
+		mb_json_kstr(j, "cmd", mb_cmd_name(c));
+		mb_json_ku64(j, "count", st->cmd[c]);
+		mb_json_kdouble(j, "share", ratio(st->cmd[c], st->events));
+		mb_json_key(j, "by_proto");
+		mb_json_begin_object(j);
+		mb_json_ku64(j, "text", st->cmd_proto[c][MB_PROTO_TEXT]);
+		mb_json_ku64(j, "meta", st->cmd_proto[c][MB_PROTO_META]);
+		mb_json_ku64(j, "binary", st->cmd_proto[c][MB_PROTO_BINARY]);
+		mb_json_ku64(j, "unknown", st->cmd_proto[c][MB_PROTO_UNKNOWN]);
+		mb_json_end_object(j);
+		mb_json_ku64(j, "hits", h);
+		mb_json_ku64(j, "misses", m);
+		hit_ratio(j, "hit_ratio", h, m);
+		mb_json_ku64(j, "errors", mb_stat_errors(st, c));
+		mb_json_key(j, "status");
+		mb_json_begin_object(j);
+		for (unsigned s = 0; s < MB_ST_COUNT; s++)
+			if (st->cmd_status[c][s])
+				mb_json_ku64(j, mb_status_name(s), st->cmd_status[c][s]);
+		mb_json_end_object(j);
+		mb_json_end_object(j);
 	}
-	ok = ok && mb_bprintf(b, "],\n\"protocols\":{");
-	for (unsigned p = 0; p < MB_PROTO_COUNT && ok; p++)
-		ok = mb_bprintf(b, "%s", p ? "," : "") && str(b, mb_proto_name(p)) && mb_bprintf(b, ":%" PRIu64, st->proto[p]);
-	ok = ok && mb_bprintf(b, "},\"transports\":{");
-	for (unsigned t = 0; t < MB_TRANSPORT_COUNT && ok; t++)
-		ok = mb_bprintf(b, "%s", t ? "," : "") && str(b, mb_transport_name(t)) && mb_bprintf(b, ":%" PRIu64, st->transport[t]);
-	return ok && mb_bprintf(b, "},\n");
+	mb_json_end_array(j);
+	mb_json_wrap(j, 0);
+	mb_json_key(j, "protocols");
+	mb_json_begin_object(j);
+	for (unsigned p = 0; p < MB_PROTO_COUNT; p++)
+		mb_json_ku64(j, mb_proto_name(p), st->proto[p]);
+	mb_json_end_object(j);
+	mb_json_key(j, "transports");
+	mb_json_begin_object(j);
+	for (unsigned t = 0; t < MB_TRANSPORT_COUNT; t++)
+		mb_json_ku64(j, mb_transport_name(t), st->transport[t]);
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
 }
 
-static bool sizes(const struct mb_stat *st, struct mb_buf *b)
+/* One distribution per size class, one class to a line. */
+static void by_class(struct mb_json *j, const char *key, const struct mb_dist *d)
 {
-	bool ok = mb_bprintf(b, "\"sizes\":{\"key\":{");
-	for (unsigned c = 0; c < MB_SC_COUNT && ok; c++)
-		ok = mb_bprintf(b, "%s\"%s\":", c ? ",\n  " : "", mb_stat_class_name(c)) && dist(b, &st->key_size[c]);
-	ok = ok && mb_bprintf(b, "},\n \"value\":{");
-	for (unsigned c = 0; c < MB_SC_COUNT && ok; c++)
-		ok = mb_bprintf(b, "%s\"%s\":", c ? ",\n  " : "", mb_stat_class_name(c)) && dist(b, &st->value_size[c]);
-	ok = ok && mb_bprintf(b, "},\n \"ttl\":") && dist(b, &st->ttl);
-	return ok && mb_bprintf(b, ",\"ttl_negative\":%" PRIu64 "},\n", st->ttl_negative);
+	mb_json_key(j, key);
+	mb_json_begin_object(j);
+	for (unsigned c = 0; c < MB_SC_COUNT; c++) {
+		mb_json_wrap(j, 2);
+		mb_json_key(j, mb_stat_class_name(c));
+		dist(j, &d[c]);
+	}
+	mb_json_end_object(j);
 }
 
-static bool arrivals(const struct mb_stat *st, struct mb_buf *b)
+static void sizes(const struct mb_stat *st, struct mb_json *j)
 {
-	bool ok = mb_bprintf(b, "\"arrivals\":{\"interarrival_ns\":") && dist(b, &st->iat) &&
-		  mb_bprintf(b, ",\n \"interarrival_per_conn_ns\":") && dist(b, &st->iat_conn) &&
-		  mb_bprintf(b, ",\n \"out_of_order\":%" PRIu64 ",\"burstiness\":", st->out_of_order) && num(b, st->r.burstiness);
+	mb_json_key(j, "sizes");
+	mb_json_begin_object(j);
+	by_class(j, "key", st->key_size);
+	mb_json_wrap(j, 1);
+	by_class(j, "value", st->value_size);
+	mb_json_wrap(j, 1);
+	mb_json_key(j, "ttl");
+	dist(j, &st->ttl);
+	mb_json_ku64(j, "ttl_negative", st->ttl_negative);
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
+}
+
+static void arrivals(const struct mb_stat *st, struct mb_json *j)
+{
+	mb_json_key(j, "arrivals");
+	mb_json_begin_object(j);
+	mb_json_key(j, "interarrival_ns");
+	dist(j, &st->iat);
+	mb_json_wrap(j, 1);
+	mb_json_key(j, "interarrival_per_conn_ns");
+	dist(j, &st->iat_conn);
+	mb_json_wrap(j, 1);
+	mb_json_ku64(j, "out_of_order", st->out_of_order);
+	mb_json_kdouble(j, "burstiness", st->r.burstiness);
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
+
 	double wsec = (double)(st->o.window_ns << st->win_shift) / 1e9;
-	ok = ok && mb_bprintf(b, "},\n\"series\":{\"window_s\":") && num(b, wsec) && mb_bprintf(b, ",\"windows\":[");
-	for (uint32_t i = 0; i < st->nwin && ok; i++) {
+	mb_json_key(j, "series");
+	mb_json_begin_object(j);
+	mb_json_kdouble(j, "window_s", wsec);
+	mb_json_key(j, "windows");
+	mb_json_begin_array(j);
+	for (uint32_t i = 0; i < st->nwin; i++) {
 		const struct mb_stat_window *w = &st->win[i];
-		ok = mb_bprintf(b, "%s{\"start_s\":", i ? ",\n " : "") && num(b, i * wsec) &&
-		     mb_bprintf(b, ",\"ops\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"hits\":%" PRIu64 ",\"misses\":%" PRIu64
-				   ",\"keys\":%" PRIu64 ",\"new_keys\":%" PRIu64 ",\"total_keys\":%" PRIu64 ",\"total_bytes\":%" PRIu64 "}",
-				w->ops, w->reads, w->hits, w->misses, w->keys, w->new_keys, w->cum_keys, w->cum_bytes);
+		mb_json_wrap(j, 1);
+		mb_json_begin_object(j);
+		mb_json_kdouble(j, "start_s", i * wsec);
+		mb_json_ku64(j, "ops", w->ops);
+		mb_json_ku64(j, "reads", w->reads);
+		mb_json_ku64(j, "hits", w->hits);
+		mb_json_ku64(j, "misses", w->misses);
+		mb_json_ku64(j, "keys", w->keys);
+		mb_json_ku64(j, "new_keys", w->new_keys);
+		mb_json_ku64(j, "total_keys", w->cum_keys);
+		mb_json_ku64(j, "total_bytes", w->cum_bytes);
+		mb_json_end_object(j);
 	}
+	mb_json_end_array(j);
 	/* Latency percentiles per slot (slots without responses left out). */
 	double lsec = (double)(st->o.window_ns << st->lat_shift) / 1e9;
-	ok = ok && mb_bprintf(b, "],\n \"latency_slot_s\":") && num(b, lsec) && mb_bprintf(b, ",\"latency_ns\":[");
-	bool first = true;
-	for (uint32_t i = 0; i < st->nlat && ok; i++) {
+	mb_json_wrap(j, 1);
+	mb_json_kdouble(j, "latency_slot_s", lsec);
+	mb_json_key(j, "latency_ns");
+	mb_json_begin_array(j);
+	for (uint32_t i = 0; i < st->nlat; i++) {
 		uint64_t n = 0;
 		for (unsigned k = 0; k < MB_STAT_LAT_BUCKETS; k++)
 			n += st->lat_slot[i][k];
 		if (!n)
 			continue;
-		ok = mb_bprintf(b, "%s{\"start_s\":", first ? "" : ",\n ") && num(b, i * lsec) &&
-		     mb_bprintf(b, ",\"count\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 "}", n,
-				mb_stat_lat_pct(st->lat_slot[i], 50), mb_stat_lat_pct(st->lat_slot[i], 90), mb_stat_lat_pct(st->lat_slot[i], 99));
-		first = false;
+		mb_json_wrap(j, 1);
+		mb_json_begin_object(j);
+		mb_json_kdouble(j, "start_s", i * lsec);
+		mb_json_ku64(j, "count", n);
+		mb_json_ku64(j, "p50", mb_stat_lat_pct(st->lat_slot[i], 50));
+		mb_json_ku64(j, "p90", mb_stat_lat_pct(st->lat_slot[i], 90));
+		mb_json_ku64(j, "p99", mb_stat_lat_pct(st->lat_slot[i], 99));
+		mb_json_end_object(j);
 	}
-	ok = ok && mb_bprintf(b, "],\n \"per_second_width_s\":%u,\"per_second\":[", 1u << st->sec_shift);
-	for (uint32_t i = 0; i < st->nsec && ok; i++)
-		ok = mb_bprintf(b, "%s%" PRIu64, i ? "," : "", st->sec[i]);
-	return ok && mb_bprintf(b, "]},\n");
+	mb_json_end_array(j);
+	mb_json_wrap(j, 1);
+	mb_json_ku64(j, "per_second_width_s", UINT64_C(1) << st->sec_shift);
+	mb_json_key(j, "per_second");
+	mb_json_begin_array(j);
+	for (uint32_t i = 0; i < st->nsec; i++)
+		mb_json_u64(j, st->sec[i]);
+	mb_json_end_array(j);
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
 }
 
-static bool popularity(const struct mb_stat *st, struct mb_buf *b)
+/* False when memory runs out for a key's name. */
+static bool popularity(const struct mb_stat *st, struct mb_json *j)
 {
 	const struct mb_stat_result *r = &st->r;
-	bool names = st->names.tk != NULL;
-	bool ok = mb_bprintf(b, "\"popularity\":{\"exact\":%s,\"names\":%s,\"top\":[", r->keys_exact ? "true" : "false",
-			     names ? "true" : "false");
+	bool names = st->names.tk != NULL, ok = true;
+	mb_json_key(j, "popularity");
+	mb_json_begin_object(j);
+	mb_json_kbool(j, "exact", r->keys_exact);
+	mb_json_kbool(j, "names", names);
+	mb_json_key(j, "top");
+	mb_json_begin_array(j);
 	struct mb_buf nb = { 0 };
 	for (size_t i = 0; i < r->ntop && ok; i++) {
 		char name[20];
 		mb_stat_key_name(st, r->top[i].id, name);
-		ok = mb_bprintf(b, "%s{\"rank\":%zu,\"key\":\"%s\",\"count\":%" PRIu64 ",\"error\":%" PRIu64 ",\"share\":", i ? ",\n " : "",
-				i + 1, name, r->top[i].count, r->top[i].error) && num(b, ratio(r->top[i].count, st->keyed));
-		if (ok && names) {
+		mb_json_wrap(j, 1);
+		mb_json_begin_object(j);
+		mb_json_ku64(j, "rank", i + 1);
+		mb_json_kstr(j, "key", name);
+		mb_json_ku64(j, "count", r->top[i].count);
+		mb_json_ku64(j, "error", r->top[i].error);
+		mb_json_kdouble(j, "share", ratio(r->top[i].count, st->keyed));
+		if (names) {
 			const uint8_t *kn = NULL;
 			const struct mb_hot_stats *hs = mb_hot_find(&st->names, r->top[i].id, &kn);
 			nb.len = 0;
-			ok = mb_bprintf(b, ",\"name\":") &&
-			     (hs ? mb_report_name(&nb, false, false, 0, kn, hs) && str(b, nb.p) : mb_bprintf(b, "null"));
+			mb_json_key(j, "name");
+			if (!hs)
+				mb_json_null(j);
+			else if ((ok = mb_report_name(&nb, false, false, 0, kn, hs)))
+				mb_json_str_n(j, nb.p, nb.len);
 		}
-		ok = ok && mb_bprintf(b, "}");
+		mb_json_end_object(j);
 	}
 	mb_buf_free(&nb);
-	ok = ok && mb_bprintf(b, "],\n \"zipf\":");
-	if (r->zipf_ok)
-		ok = ok && mb_bprintf(b, "{\"s\":") && num(b, r->zipf.s) && mb_bprintf(b, ",\"r2\":") && num(b, r->zipf.r2) &&
-		     mb_bprintf(b, ",\"ranks\":%zu,\"min_count\":%d,\"method\":\"wls-loglog-1/rank\"}", r->zipf.ranks, MB_ZIPF_MIN_COUNT);
-	else
-		ok = ok && mb_bprintf(b, "null");
-	ok = ok && mb_bprintf(b, ",\"top1pct_keys\":%" PRIu64 ",\"top1pct_share\":", r->top1pct_keys) && num(b, r->top1pct_share) &&
-	     mb_bprintf(b, ",\"one_hit_wonders\":%" PRIu64 ",\"counted_keys\":%zu,\"untracked_refs\":%" PRIu64 ",\n \"rank_counts\":[",
-			r->one_hit, r->nranks, st->untracked_refs);
+	mb_json_end_array(j);
+	mb_json_wrap(j, 1);
+	mb_json_key(j, "zipf");
+	if (r->zipf_ok) {
+		mb_json_begin_object(j);
+		mb_json_kdouble(j, "s", r->zipf.s);
+		mb_json_kdouble(j, "r2", r->zipf.r2);
+		mb_json_ku64(j, "ranks", r->zipf.ranks);
+		mb_json_ki64(j, "min_count", MB_ZIPF_MIN_COUNT);
+		mb_json_kstr(j, "method", "wls-loglog-1/rank");
+		mb_json_end_object(j);
+	} else {
+		mb_json_null(j);
+	}
+	mb_json_ku64(j, "top1pct_keys", r->top1pct_keys);
+	mb_json_kdouble(j, "top1pct_share", r->top1pct_share);
+	mb_json_ku64(j, "one_hit_wonders", r->one_hit);
+	mb_json_ku64(j, "counted_keys", r->nranks);
+	mb_json_ku64(j, "untracked_refs", st->untracked_refs);
+	mb_json_wrap(j, 1);
+	mb_json_key(j, "rank_counts");
+	mb_json_begin_array(j);
 	/* Ranks 1..8 one by one, then about 20 per decade, and the last: enough for the log-log plot. */
 	size_t rank = 1, last = 0;
-	while (rank <= r->nranks && ok) {
-		ok = mb_bprintf(b, "%s[%zu,%" PRIu64 "]", last ? "," : "", rank, r->rank_counts[rank - 1]);
+	while (rank <= r->nranks) {
+		mb_json_begin_array(j);
+		mb_json_u64(j, rank);
+		mb_json_u64(j, r->rank_counts[rank - 1]);
+		mb_json_end_array(j);
 		last = rank;
 		size_t next = (size_t)((double)rank * 1.122);
 		rank = next > rank ? next : rank + 1;
 	}
-	if (ok && last && last != r->nranks)
-		ok = mb_bprintf(b, ",[%zu,%" PRIu64 "]", r->nranks, r->rank_counts[r->nranks - 1]);
-	return ok && mb_bprintf(b, "]},\n");
+	if (last && last != r->nranks) {
+		mb_json_begin_array(j);
+		mb_json_u64(j, r->nranks);
+		mb_json_u64(j, r->rank_counts[r->nranks - 1]);
+		mb_json_end_array(j);
+	}
+	mb_json_end_array(j);
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
+	return ok;
 }
 
-static bool namespaces(const struct mb_stat *st, struct mb_buf *b)
+/* False when memory runs out. */
+static bool namespaces(const struct mb_stat *st, struct mb_json *j)
 {
-	if (!st->ns.on)
-		return mb_bprintf(b, "\"namespaces\":null,\n");
+	mb_json_key(j, "namespaces");
+	if (!st->ns.on) {
+		mb_json_null(j);
+		mb_json_wrap(j, 0);
+		return true;
+	}
 	size_t k = st->o.top;
 	struct mb_hot_item *it = malloc(sizeof *it * k);
 	if (!it)
 		return false;
 	size_t n = mb_hot_list(&st->nsh, it, k);
-	bool ok = mb_bprintf(b, "\"namespaces\":{\"by\":\"%s\",\"count\":%u,\"top\":[", st->ns.tags ? "anon-prefix-tag" : "first-segment",
-			     mb_topk_size(st->nsh.tk));
+	bool ok = true;
+	mb_json_begin_object(j);
+	mb_json_kstr(j, "by", st->ns.tags ? "anon-prefix-tag" : "first-segment");
+	mb_json_ku64(j, "count", mb_topk_size(st->nsh.tk));
+	mb_json_key(j, "top");
+	mb_json_begin_array(j);
 	struct mb_buf nb = { 0 };
 	for (size_t i = 0; i < n && ok; i++) {
 		const struct mb_hot_stats *s = it[i].s;
 		nb.len = 0;
-		ok = mb_report_name(&nb, st->ns.tags, true, it[i].id, it[i].name, s) &&
-		     mb_bprintf(b, "%s{\"rank\":%zu,\"namespace\":", i ? ",\n " : "", i + 1) && str(b, nb.p) &&
-		     mb_bprintf(b, ",\"requests\":%" PRIu64 ",\"error\":%" PRIu64 ",\"share\":", it[i].count, it[i].error) &&
-		     num(b, ratio(it[i].count, st->keyed)) &&
-		     mb_bprintf(b, ",\"keys\":%" PRIu64 ",\"hits\":%" PRIu64 ",\"misses\":%" PRIu64 ",\"hit_ratio\":", s->keys, s->hits,
-				s->misses) &&
-		     (s->hits + s->misses ? num(b, ratio(s->hits, s->hits + s->misses)) : mb_bprintf(b, "null")) &&
-		     mb_bprintf(b, ",\"bytes\":%" PRIu64 ",\"latency_mean_ns\":", s->bytes) &&
-		     (s->lat_n ? num(b, (double)s->lat_sum / (double)s->lat_n) : mb_bprintf(b, "null")) &&
-		     mb_bprintf(b, ",\"latency_max_ns\":%" PRIu64 "}", s->lat_max);
+		if (!(ok = mb_report_name(&nb, st->ns.tags, true, it[i].id, it[i].name, s)))
+			break;
+		mb_json_wrap(j, 1);
+		mb_json_begin_object(j);
+		mb_json_ku64(j, "rank", i + 1);
+		mb_json_key(j, "namespace");
+		mb_json_str_n(j, nb.p, nb.len);
+		mb_json_ku64(j, "requests", it[i].count);
+		mb_json_ku64(j, "error", it[i].error);
+		mb_json_kdouble(j, "share", ratio(it[i].count, st->keyed));
+		mb_json_ku64(j, "keys", s->keys);
+		mb_json_ku64(j, "hits", s->hits);
+		mb_json_ku64(j, "misses", s->misses);
+		hit_ratio(j, "hit_ratio", s->hits, s->misses);
+		mb_json_ku64(j, "bytes", s->bytes);
+		mb_json_key(j, "latency_mean_ns");
+		if (s->lat_n)
+			mb_json_double(j, (double)s->lat_sum / (double)s->lat_n);
+		else
+			mb_json_null(j);
+		mb_json_ku64(j, "latency_max_ns", s->lat_max);
+		mb_json_end_object(j);
 	}
 	mb_buf_free(&nb);
 	free(it);
-	return ok && mb_bprintf(b, "]},\n");
+	mb_json_end_array(j);
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
+	return ok;
 }
 
-static bool curve(struct mb_buf *b, const struct mb_mrc_point *p, size_t n)
+static void curve(struct mb_json *j, const char *key, const struct mb_mrc_point *p, size_t n)
 {
-	bool ok = mb_bprintf(b, "[");
-	for (size_t i = 0; i < n && ok; i++)
-		ok = mb_bprintf(b, "%s[", i ? "," : "") && num(b, p[i].size) && mb_bprintf(b, ",") && num(b, p[i].miss_ratio) &&
-		     mb_bprintf(b, "]");
-	return ok && mb_bprintf(b, "]");
+	mb_json_key(j, key);
+	mb_json_begin_array(j);
+	for (size_t i = 0; i < n; i++) {
+		mb_json_begin_array(j);
+		mb_json_double(j, p[i].size);
+		mb_json_double(j, p[i].miss_ratio);
+		mb_json_end_array(j);
+	}
+	mb_json_end_array(j);
 }
 
-static bool cache_latency(const struct mb_stat *st, struct mb_buf *b)
+static void cache_latency(const struct mb_stat *st, struct mb_json *j)
 {
 	const struct mb_stat_result *r = &st->r;
 	uint64_t h = 0, m = 0;
@@ -248,48 +390,83 @@ static bool cache_latency(const struct mb_stat *st, struct mb_buf *b)
 			m += st->cmd_status[c][MB_ST_MISS];
 		}
 	}
-	bool ok = mb_bprintf(b, "\"cache\":{\"read_hits\":%" PRIu64 ",\"read_misses\":%" PRIu64 ",\"read_hit_ratio\":", h, m) &&
-		  (h + m ? num(b, ratio(h, h + m)) : mb_bprintf(b, "null")) && mb_bprintf(b, ",\"mrc\":");
-	if (st->shards)
-		ok = ok && mb_bprintf(b, "{\"rate\":") && num(b, r->mrc_rate) &&
-		     mb_bprintf(b, ",\"sampled_refs\":%" PRIu64 ",\n  \"objects\":", r->mrc_refs) && curve(b, r->mrc_obj, r->nmrc_obj) &&
-		     mb_bprintf(b, ",\n  \"bytes\":") && curve(b, r->mrc_bytes, r->nmrc_bytes) && mb_bprintf(b, "}");
-	else
-		ok = ok && mb_bprintf(b, "null");
-	ok = ok && mb_bprintf(b, "},\n\"latency_ns\":{");
-	bool first = true;
-	for (unsigned c = 0; c < MB_CMD_COUNT && ok; c++) {
+	mb_json_key(j, "cache");
+	mb_json_begin_object(j);
+	mb_json_ku64(j, "read_hits", h);
+	mb_json_ku64(j, "read_misses", m);
+	hit_ratio(j, "read_hit_ratio", h, m);
+	mb_json_key(j, "mrc");
+	if (st->shards) {
+		mb_json_begin_object(j);
+		mb_json_kdouble(j, "rate", r->mrc_rate);
+		mb_json_ku64(j, "sampled_refs", r->mrc_refs);
+		mb_json_wrap(j, 2);
+		curve(j, "objects", r->mrc_obj, r->nmrc_obj);
+		mb_json_wrap(j, 2);
+		curve(j, "bytes", r->mrc_bytes, r->nmrc_bytes);
+		mb_json_end_object(j);
+	} else {
+		mb_json_null(j);
+	}
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
+	mb_json_key(j, "latency_ns");
+	mb_json_begin_object(j);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
 		if (!st->lat[c])
 			continue;
-		ok = mb_bprintf(b, "%s", first ? "" : ",\n ") && str(b, mb_cmd_name(c)) && mb_bprintf(b, ":") && dist(b, st->lat[c]);
-		first = false;
+		mb_json_wrap(j, 1);
+		mb_json_key(j, mb_cmd_name(c));
+		dist(j, st->lat[c]);
 	}
-	ok = ok && mb_bprintf(b, "%s\"all\":", first ? "" : ",\n ") && dist(b, &st->lat_all);
-	return ok && mb_bprintf(b, "},\n");
+	mb_json_wrap(j, 1);
+	mb_json_key(j, "all");
+	dist(j, &st->lat_all);
+	mb_json_end_object(j);
+	mb_json_wrap(j, 0);
 }
 
-static bool anomalies(const struct mb_stat *st, struct mb_buf *b)
+static void anomalies(const struct mb_stat *st, struct mb_json *j)
 {
-	bool ok = mb_bprintf(b, "\"anomalies\":{\"error\":%" PRIu64 ",\"client_error\":%" PRIu64 ",\"server_error\":%" PRIu64
-				 ",\"unanswered\":%" PRIu64 ",\"unknown_commands\":%" PRIu64,
-			     st->status[MB_ST_ERROR], st->status[MB_ST_CLIENT_ERROR], st->status[MB_ST_SERVER_ERROR],
-			     st->status[MB_ST_UNANSWERED], st->cmd[MB_CMD_UNKNOWN]);
-	ok = ok && mb_bprintf(b, ",\"resync\":%" PRIu64 ",\"key_cut\":%" PRIu64 ",\"inferred\":%" PRIu64 ",\"out_of_order\":%" PRIu64
-				 ",\"other_frames\":%" PRIu64 ",\"upstream\":{",
-			      st->flag[10], st->flag[11], st->flag[9], st->out_of_order, st->other_frames);
-	for (unsigned i = 0; i < st->nsums && ok; i++) {
-		ok = mb_bprintf(b, "%s", i ? ",\n " : "") && str(b, st->sums[i].program) && mb_bprintf(b, ":{");
-		for (unsigned j = 0; j < st->sums[i].n && ok; j++)
-			ok = mb_bprintf(b, "%s", j ? "," : "") && str(b, st->sums[i].c[j].name) &&
-			     mb_bprintf(b, ":%" PRIu64, st->sums[i].c[j].val);
-		ok = ok && mb_bprintf(b, "}");
+	mb_json_key(j, "anomalies");
+	mb_json_begin_object(j);
+	mb_json_ku64(j, "error", st->status[MB_ST_ERROR]);
+	mb_json_ku64(j, "client_error", st->status[MB_ST_CLIENT_ERROR]);
+	mb_json_ku64(j, "server_error", st->status[MB_ST_SERVER_ERROR]);
+	mb_json_ku64(j, "unanswered", st->status[MB_ST_UNANSWERED]);
+	mb_json_ku64(j, "unknown_commands", st->cmd[MB_CMD_UNKNOWN]);
+	mb_json_ku64(j, "resync", st->flag[10]);
+	mb_json_ku64(j, "key_cut", st->flag[11]);
+	mb_json_ku64(j, "inferred", st->flag[9]);
+	mb_json_ku64(j, "out_of_order", st->out_of_order);
+	mb_json_ku64(j, "other_frames", st->other_frames);
+	mb_json_key(j, "upstream");
+	mb_json_begin_object(j);
+	for (unsigned i = 0; i < st->nsums; i++) {
+		mb_json_wrap(j, 1);
+		mb_json_key(j, st->sums[i].program);
+		mb_json_begin_object(j);
+		for (unsigned k = 0; k < st->sums[i].n; k++)
+			mb_json_ku64(j, st->sums[i].c[k].name, st->sums[i].c[k].val);
+		mb_json_end_object(j);
 	}
-	return ok && mb_bprintf(b, "}}\n}\n");
+	mb_json_end_object(j);
+	mb_json_end_object(j);
 }
 
 int mb_report_json(const struct mb_stat *st, struct mb_buf *out)
 {
-	bool ok = stream_overview(st, out) && commands(st, out) && sizes(st, out) && arrivals(st, out) && popularity(st, out) && namespaces(st, out) &&
-		  cache_latency(st, out) && anomalies(st, out);
-	return ok ? MB_OK : MB_EIO;
+	struct mb_json j;
+	mb_json_init_buf(&j, out, false);
+	mb_json_begin_object(&j);
+	stream_overview(st, &j);
+	commands(st, &j);
+	sizes(st, &j);
+	arrivals(st, &j);
+	bool ok = popularity(st, &j) && namespaces(st, &j);
+	cache_latency(st, &j);
+	anomalies(st, &j);
+	mb_json_newline(&j, 0);
+	mb_json_end_object(&j);
+	return mb_json_finish(&j) == MB_OK && ok ? MB_OK : MB_EIO;
 }

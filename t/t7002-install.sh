@@ -1,6 +1,7 @@
 #!/bin/sh
 # t7002: make install (PREFIX, DESTDIR) installs every program, its man page and its bash
 # completion, and the docs; make uninstall removes exactly that.
+# mb-test: alone (runs make in the source tree, which other tests of this kind must not race)
 test_description='make install, make uninstall'
 . "$(dirname "$0")/test-lib.sh"
 

@@ -2,6 +2,7 @@
 # t7003: the manual pages (doc/mb-*.md through pandoc, `make man`) are real man pages: groff and
 # man report no warning, no Markdown is left in the rendered text, the usual sections are there,
 # no path points into the source tree; and --help, manual and code agree on every default.
+# mb-test: alone (runs make in the source tree, which other tests of this kind must not race)
 test_description='manual pages: rendering, sections, defaults'
 . "$(dirname "$0")/test-lib.sh"
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t7005: make -s prints nothing but errors (a build from scratch, eBPF parts included); without
 # -s the progress lines are there.
+# mb-test: alone (runs make in the source tree, which other tests of this kind must not race)
 test_description='make -s is quiet'
 . "$(dirname "$0")/test-lib.sh"
 
