@@ -49,6 +49,10 @@ record_once() {
 	grep -q "^0 packets dropped by kernel" $name.pcap.err &&
 	mc_stats $pa | grep -E "$COUNTERS" | sort >$name.expect &&
 	mb-parse -q -P $pa $name.pcap >$name.stream &&
+	for c in desyncs unmatched_responses ambiguous invalid; do
+		v=$(sumval $name.stream mb-parse $c)
+		test "$v" = 0 || { echo "$name: $c=$v"; return 1; }
+	done &&
 	mb-anon <$name.stream | mb-pack >$name.prof
 }
 
