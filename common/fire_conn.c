@@ -191,10 +191,13 @@ static uint64_t cas_get(const struct fire_worker *w, uint64_t key)
 	return 0;
 }
 
-/* The unique a cas sends: a stale one where the recording says `exists`, else the latest. */
+/* The unique a request that compares one (a cas, meta C, a binary header cas) sends: a stale
+   one where the recording says `exists`, else the latest this replay learnt (0 when none: the
+   recorded one). Recorded uniques come from the recording's server: its global counter moved
+   with every connection's stores, so a replay that interleaves them otherwise hands out others. */
 static uint64_t cas_for(const struct fire_worker *w, const struct fire_item *h)
 {
-	if (h->cmd != MB_CMD_CAS)
+	if (!mb_mcreq_compares_cas(h->cmd, &h->sem))
 		return 0;
 	return h->rec_status == MB_ST_EXISTS ? CAS_STALE : cas_get(w, h->key_hash);
 }
@@ -455,8 +458,8 @@ static bool may_send(struct fire_worker *w, struct fire_conn *c, const struct fi
 	const struct fire_run *r = w->run;
 	if (r->opt.mode == FIRE_MAX && c->outstanding >= r->opt.depth)
 		return false;
-	if (h->cmd == MB_CMD_CAS && c->outstanding)
-		return false; /* a cas sends the unique an earlier answer (its gets) hands out */
+	if (c->outstanding && mb_mcreq_compares_cas(h->cmd, &h->sem))
+		return false; /* it sends the unique an earlier answer (its gets, a meta c) hands out */
 	if (c->udp && (c->outstanding || c->out_len != c->out_off))
 		return false; /* one datagram request at a time: replies may come in any order or not at all */
 	if (c->out_len - c->out_off >= OUT_HIGH)

@@ -143,7 +143,7 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
 		       ev->cmd == MB_CMD_DECR;
 	fire_order_assign(&r->order, it, pid, ev);
 	it->state = IT_QUEUED;
-	if (ev->cmd == MB_CMD_CAS && !atomic_load_explicit(&r->cas_seen, memory_order_relaxed))
+	if (mb_mcreq_compares_cas(ev->cmd, &ev->sem) && !atomic_load_explicit(&r->cas_seen, memory_order_relaxed))
 		atomic_store(&r->cas_seen, 1);
 }
 

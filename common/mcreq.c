@@ -101,10 +101,15 @@ static uint64_t cas_unique(const struct mb_mcreq *r)
 	return r->cas ? r->cas : r->sem && (r->sem->has & MB_SEM_CAS) ? r->sem->cas : 1;
 }
 
+bool mb_mcreq_compares_cas(unsigned cmd, const struct mb_sem *sem)
+{
+	return cmd == MB_CMD_CAS || (sem && (sem->has & MB_SEM_CAS));
+}
+
 /* Whether the recorded request compared a unique (a cas, or C / a binary cas on any command). */
 static bool sends_cas(const struct mb_mcreq *r)
 {
-	return r->cmd == MB_CMD_CAS || (r->sem && (r->sem->has & MB_SEM_CAS));
+	return mb_mcreq_compares_cas(r->cmd, r->sem);
 }
 
 static uint32_t client_flags(const struct mb_mcreq *r)

@@ -59,6 +59,10 @@ uint64_t mb_mcreq_hash_bytes(const uint8_t *p, size_t n);
 /* True when the request can be replayed (quit, auth, admin, debug, verbosity, unknown cannot). */
 bool mb_mcreq_replayable(unsigned cmd);
 
+/* True when a request of cmd with the recorded sem (NULL: none) compares a unique: a cas, or
+   meta C / a binary header cas on any command. */
+bool mb_mcreq_compares_cas(unsigned cmd, const struct mb_sem *sem);
+
 /* Upper bound of the bytes mb_mcreq_build writes for r. */
 size_t mb_mcreq_size(const struct mb_mcreq *r);
 

@@ -195,15 +195,20 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED 'mb-parse records the flags, modes an
 	mb-cat raw.stream | mb-cat -p | cmp - raw.stream
 '
 
-test_expect_success ROOT,TCPDUMP,MEMCACHED 'the replay on a fresh server ends with the same counters' '
+test_expect_success ROOT,TCPDUMP,MEMCACHED 'the profile keeps the meta flags' '
 	mb-anon <raw.stream | mb-pack >p.prof &&
-	mb-cat p.prof | grep -c "meta=" >nmeta && test "$(cat nmeta)" -gt 30 &&
-	start_memcached && pb=$MC_PORT &&
-	mb-fire -q -t 127.0.0.1:$pb p.prof >report &&
-	cat report &&
-	grep "^errors: 0 " report &&
-	mc_stats $pb | grep -E "$COUNTERS" | sort >actual &&
-	test_cmp expect actual
+	mb-cat p.prof | grep -c "meta=" >nmeta && test "$(cat nmeta)" -gt 30
 '
+
+for speed in "-s 1" "-s 10" "-s 100" "--max"; do
+	test_expect_success ROOT,TCPDUMP,MEMCACHED "the replay on a fresh server, $speed, ends with the same counters" '
+		start_memcached && pb=$MC_PORT &&
+		mb-fire -q -t 127.0.0.1:$pb '"$speed"' p.prof >report &&
+		cat report &&
+		grep "^errors: 0 " report &&
+		mc_stats $pb | grep -E "$COUNTERS" | sort >actual &&
+		test_cmp expect actual
+	'
+done
 
 test_done

@@ -218,6 +218,12 @@ int main(void)
 			       .sem = &sem };
 	wl = snprintf(want, sizeof want, "md %s C9 I O1 T30 k x q\r\nmn\r\n", key0);
 	ok(built(&r, want, (size_t)wl, MB_EXP_META_UNTIL_MN), "meta md: C, I, O, T, k, x, q");
+	r.cas = 4242;
+	wl = snprintf(want, sizeof want, "md %s C4242 I O1 T30 k x q\r\nmn\r\n", key0);
+	ok(built(&r, want, (size_t)wl, MB_EXP_META_UNTIL_MN), "meta md C: the unique the replay learnt, not the recorded one");
+	ok(mb_mcreq_compares_cas(MB_CMD_DELETE, &sem) && mb_mcreq_compares_cas(MB_CMD_CAS, NULL) &&
+	   !mb_mcreq_compares_cas(MB_CMD_DELETE, NULL) && !mb_mcreq_compares_cas(MB_CMD_INCR, &(struct mb_sem){ .has = MB_SEM_DELTA }),
+	   "a cas, and any command with a recorded unique, compares one");
 	sem = (struct mb_sem){ .has = MB_SEM_META | MB_SEM_DELTA | MB_SEM_NEW_CAS | MB_SEM_INITIAL | MB_SEM_MODE | MB_SEM_VIVIFY,
 			       .delta = 5, .new_cas = 7, .initial = 100, .mode = 'D', .vivify_ttl = 60 };
 	for (const char *l = "DEJMNTctv"; *l; l++)
