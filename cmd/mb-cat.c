@@ -34,7 +34,7 @@ static const char usage[] =
 	"      --version     print the version\n"
 	"\n"
 	"FILE '-' or none reads standard input. Exit: 0 ok, 1 bad input, 2 usage.\n"
-	"Text form: doc/stream.md. Manual: doc/mb-cat.md. Traces: doc/traces.md.\n";
+	"Manual: mb-cat(1); the text form: stream.md, traces: traces.md of the documentation.\n";
 
 struct opts {
 	int mode; /* 't' text, 'p' pack, 'b' binary, 'F' trace in, 'T' trace out */

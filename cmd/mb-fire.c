@@ -23,7 +23,8 @@ static const char usage[] =
 	"  -t, --target LIST    host:port, [v6addr]:port or /unix/socket; several are spread by\n"
 	"                       consistent hashing on the key\n"
 	"  -c, --conns N        remap the recorded connections onto N connections (default: as recorded)\n"
-	"  -T, --threads N      worker threads (default: cores with --max, half the cores otherwise)\n"
+	"  -T, --threads N      worker threads, 1..64 (default: the usable cores with --max, half of\n"
+	"                       them in the timed modes)\n"
 	"  -P, --proto P        send text, meta or binary instead of the recorded protocol\n"
 	"  -s, --speed FACTOR   recorded timing, FACTOR times as fast (default 1)\n"
 	"      --rate OPS       open loop at OPS requests/s instead of the recorded times\n"
@@ -45,7 +46,7 @@ static const char usage[] =
 	"\n"
 	"The report goes to standard output. Exit: 0 ok, 1 bad input, unreachable target or requests\n"
 	"not sent or not answered, 2 usage.\n"
-	"Manual: doc/mb-fire.md.\n";
+	"Manual: mb-fire(1).\n";
 
 /* An input fd that can be read more than once (for --warm and --loop): stdin is spooled. */
 static int rereadable(int fd, struct mb_err *err)

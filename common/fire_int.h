@@ -1,4 +1,10 @@
 /* fire_int.h - the replay engine's internals shared by common/fire_*.c: items, connections, workers, the run. */
+/* The files: fire_sched (the input reader: intended times, speed, rate, loops, routing, the
+   workers' rings), fire_conn (the connection state machine, reconnects, back-pressure, resumed
+   sends, responses), fire_order (the per-key dependency tracker), fire_worker (a worker's event
+   loop on evloop.c, the end of a run), fire_report, fire_warm, fire_udp and fire_run (one struct
+   fire_run holds everything a run shares). Requests are built only by mcreq.c, answers parsed
+   only by mcresp.c; cmd/mb-fire.c only reads options. */
 #ifndef MB_FIRE_INT_H
 #define MB_FIRE_INT_H
 
