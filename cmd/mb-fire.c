@@ -272,9 +272,9 @@ int main(int argc, char **argv)
 	if (rc == MB_OK && json && !jf && !(jf = fopen(json, "w"))) {
 		mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
 		rc = MB_EIO;
-		fire_report(run, text, NULL, &err); /* the replay happened: its report still goes out */
+		fire_report(run, text, NULL, NULL, &err); /* the replay happened: its report still goes out */
 	} else if (rc == MB_OK) {
-		rc = fire_report(run, text, jf, &err);
+		rc = fire_report(run, text, jf, json, &err);
 	}
 	if (jf && jf != stdout && fclose(jf) != 0 && rc == MB_OK)
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);

@@ -268,16 +268,18 @@ static void report_json(const struct fire_run *r, FILE *f)
 	fprintf(f, "\n }\n}\n");
 }
 
-int fire_report(struct fire_run *r, FILE *text, FILE *json, struct mb_err *err)
+int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err)
 {
 	report_text(r, text);
 	if (fflush(text) != 0 || ferror(text))
-		return mb_err_set(err, MB_EIO, "cannot write the report: %s", strerror(errno));
+		return mb_err_set(err, MB_EIO, "cannot write the report: %s: '%s'", strerror(errno),
+				  text == stderr ? "stderr" : "stdout");
 	if (!json)
 		return MB_OK;
 	report_json(r, json);
 	if (fflush(json) != 0 || ferror(json))
-		return mb_err_set(err, MB_EIO, "cannot write the JSON report: %s", strerror(errno));
+		return mb_err_set(err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno),
+				  json == stdout ? "stdout" : json_name);
 	return MB_OK;
 }
 
