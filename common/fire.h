@@ -78,4 +78,9 @@ uint64_t fire_run_lost(const struct fire_run *r);
    names it in messages). MB_OK or MB_EIO when a write failed (err filled). */
 int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err);
 
+struct mb_buf;
+/* Append the report as one self-contained HTML page (the style of mb-stat's, SVG charts, no
+   scripts) to out. MB_OK, or MB_EIO when memory runs out. */
+int fire_report_html(const struct fire_run *r, struct mb_buf *out);
+
 #endif

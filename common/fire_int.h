@@ -190,6 +190,16 @@ struct fire_sched {
 	size_t ccap, cn;
 };
 
+#define FIRE_SERIES_MAX 1024 /* points of the report's series over time; when full, pairs merge */
+
+/* One interval of the run as the progress thread saw it, for the HTML report. */
+struct fire_point {
+	double t, dt;                   /* its start since the run's start, and its length, in s */
+	uint64_t ops, errors;
+	uint64_t lat_p50, lat_p99;      /* latency from the intended send time, ns; 0 without answers */
+	uint64_t late_p99;              /* lateness of the sends, ns; 0 without sends */
+};
+
 struct fire_run {
 	struct fire_opts opt;
 	struct mb_chash ring;
@@ -206,6 +216,9 @@ struct fire_run {
 	double elapsed, cpu;
 	int64_t steal_ms;
 	bool interrupted;
+	/* written by the progress thread only, read after it ended */
+	struct fire_point series[FIRE_SERIES_MAX];
+	unsigned nseries, series_shift;  /* a point spans 1 << series_shift progress intervals */
 };
 
 /* fire_conn.c */
