@@ -325,8 +325,8 @@ static bool html_overview(const struct fire_run *r, struct mb_buf *b)
 /* ops/s, latency and lateness percentiles per interval of the progress thread. */
 static bool html_series(const struct fire_run *r, struct mb_buf *b)
 {
-	static double x[FIRE_SERIES_MAX], ops[FIRE_SERIES_MAX], lx[FIRE_SERIES_MAX], p50[FIRE_SERIES_MAX], p99[FIRE_SERIES_MAX],
-		late[FIRE_SERIES_MAX], tx[FIRE_SERIES_MAX];
+	double x[FIRE_SERIES_MAX], ops[FIRE_SERIES_MAX], lx[FIRE_SERIES_MAX], p50[FIRE_SERIES_MAX], p99[FIRE_SERIES_MAX],
+		late[FIRE_SERIES_MAX], tx[FIRE_SERIES_MAX]; /* 56 KiB on the caller's (main) stack */
 	size_t n = 0, nl = 0, nt = 0;
 	for (unsigned i = 0; i < r->nseries; i++) {
 		const struct fire_point *p = &r->series[i];
