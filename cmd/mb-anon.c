@@ -23,12 +23,12 @@ static const char usage[] =
 	"                       secret for this run only\n"
 	"      --new-key        write a fresh secret from getrandom(2) to stdout (mode 0600 when a file)\n"
 	"  -p, --prefix CHARS   hash delimited segments too: top 16 bits name the first segment,\n"
-	"                       the next 8 bits the last one (doc/mb-anon.md says what that reveals)\n"
+	"                       the next 8 bits the last one (mb-anon(1) says what that reveals)\n"
 	"      --keep-unknown   pass frames of unknown types through (default: drop them, they may hold keys)\n"
 	"  -h, --help           this help\n"
 	"      --version        print the version\n"
 	"\n"
-	"FILE '-' or none reads standard input. Exit: 0 ok, 1 bad input, 2 usage. Manual: doc/mb-anon.md.\n";
+	"FILE '-' or none reads standard input. Exit: 0 ok, 1 bad input, 2 usage. Manual: mb-anon(1).\n";
 
 #define HASHED_LEN (MB_EVENT_FIXED + 8)
 

@@ -670,7 +670,7 @@ static _Noreturn void list_interfaces(void)
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_if_t *all = NULL;
 	if (pcap_findalldevs(&all, errbuf) < 0) {
-		mb_msg("cannot list the interfaces: %s", errbuf);
+		mb_msg("cannot list the interfaces: %s: '-D'", errbuf);
 		exit(MB_EXIT_DATA);
 	}
 	unsigned n = 0;
@@ -683,7 +683,7 @@ static _Noreturn void list_interfaces(void)
 	}
 	pcap_freealldevs(all);
 	if (fflush(stdout) != 0 && errno != EPIPE) {
-		mb_msg("write error: %s: '<stdout>'", strerror(errno));
+		mb_msg("write error: %s: 'stdout'", strerror(errno));
 		exit(MB_EXIT_DATA);
 	}
 	exit(n ? MB_EXIT_OK : MB_EXIT_DATA);

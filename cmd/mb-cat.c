@@ -34,7 +34,7 @@ static const char usage[] =
 	"      --version     print the version\n"
 	"\n"
 	"FILE '-' or none reads standard input. Exit: 0 ok, 1 bad input, 2 usage.\n"
-	"Text form: doc/stream.md. Manual: doc/mb-cat.md. Traces: doc/traces.md.\n";
+	"Manual: mb-cat(1); the text form: stream.md, traces: traces.md of the documentation.\n";
 
 struct opts {
 	int mode; /* 't' text, 'p' pack, 'b' binary, 'F' trace in, 'T' trace out */
@@ -238,7 +238,7 @@ static int cat_trace(const struct opts *o, char **inputs, int ninputs, struct mb
 	} else {
 		frc = rc == MB_OK ? mb_trace_writer_finish(&tw, err) : MB_OK;
 		if (rc == MB_OK && frc == MB_OK && tw.skipped)
-			mb_msg("left out %llu events the %s format cannot express (see doc/traces.md)",
+			mb_msg("left out %llu events the %s format cannot express (traces.md of the documentation says which)",
 			       (unsigned long long)tw.skipped, mb_trace_fmt_name(o->fmt));
 	}
 	uint64_t hashed = o->mode == 'T' ? tw.hashed : sum ? mb_summary_get(sum, "hashed_keys") : 0;

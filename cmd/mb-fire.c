@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "fdio.h"
 #include "fire.h"
 #include "opt.h"
 #include "prog.h"
+#include "textfmt.h"
 
 static const char usage[] =
 	"usage: mb-fire -t TARGET[,TARGET...] [OPTIONS] [FILE]\n"
@@ -23,7 +25,8 @@ static const char usage[] =
 	"  -t, --target LIST    host:port, [v6addr]:port or /unix/socket; several are spread by\n"
 	"                       consistent hashing on the key\n"
 	"  -c, --conns N        remap the recorded connections onto N connections (default: as recorded)\n"
-	"  -T, --threads N      worker threads (default: cores with --max, half the cores otherwise)\n"
+	"  -T, --threads N      worker threads, 1..64 (default: the usable cores with --max, half of\n"
+	"                       them in the timed modes)\n"
 	"  -P, --proto P        send text, meta or binary instead of the recorded protocol\n"
 	"  -s, --speed FACTOR   recorded timing, FACTOR times as fast (default 1)\n"
 	"      --rate OPS       open loop at OPS requests/s instead of the recorded times\n"
@@ -41,13 +44,15 @@ static const char usage[] =
 	"      --drain TIME     after the last request, wait this long for answers (default 5s)\n"
 	"      --json FILE      also write the report as JSON (with histogram buckets); - is standard\n"
 	"                       output, and the text report then goes to standard error\n"
+	"      --html FILE      also write the report as a self-contained HTML page with SVG charts;\n"
+	"                       - is standard output, and the text report then goes to standard error\n"
 	"  -q, --quiet          no progress line on stderr\n"
 	"  -h, --help           this help\n"
 	"      --version        print the version\n"
 	"\n"
 	"The report goes to standard output. Exit: 0 ok, 1 bad input, unreachable target or requests\n"
 	"not sent or not answered, 2 usage.\n"
-	"Manual: doc/mb-fire.md.\n";
+	"Manual: mb-fire(1).\n";
 
 /* An input fd that can be read more than once (for --warm and --loop): stdin is spooled. */
 static int rereadable(int fd, struct mb_err *err)
@@ -94,6 +99,28 @@ static int rereadable(int fd, struct mb_err *err)
 	return t;
 }
 
+/* Write the HTML report to the file name ('-': standard output). */
+static int write_html(const struct fire_run *run, const char *name, struct mb_err *err)
+{
+	struct mb_buf out = { 0 };
+	int rc = fire_report_html(run, &out);
+	if (rc != MB_OK) {
+		rc = mb_err_set(err, MB_EIO, "out of memory for the HTML report: '%s'", name);
+	} else if (!strcmp(name, "-")) {
+		rc = mb_write_all_at(1, out.p, out.len, "stdout", 0, err);
+	} else {
+		int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			rc = mb_err_set(err, MB_EIO, "cannot create the HTML report: %s: '%s'", strerror(errno), name);
+		else if ((rc = mb_write_all_at(fd, out.p, out.len, name, 0, err)) == MB_OK && close(fd) != 0)
+			rc = mb_err_set(err, MB_EIO, "cannot write the HTML report: %s: '%s'", strerror(errno), name);
+		else if (rc != MB_OK)
+			close(fd);
+	}
+	mb_buf_free(&out);
+	return rc;
+}
+
 /* Raise the open-file limit towards what many connections need; returns the limit. */
 static uint64_t raise_nofile(void)
 {
@@ -119,7 +146,7 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_WARM, O_DRAIN, O_JSON, O_VERSION, O_CUT };
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_WARM, O_DRAIN, O_JSON, O_HTML, O_VERSION, O_CUT };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -130,12 +157,12 @@ int main(int argc, char **argv)
 		{ "no-order", no_argument, NULL, O_NOORDER }, { "allow-truncated", no_argument, NULL, O_CUT },
 		{ "no-priority", no_argument, NULL, O_NOPRIO },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
-		{ "json", required_argument, NULL, O_JSON }, { "quiet", no_argument, NULL, 'q' },
+		{ "json", required_argument, NULL, O_JSON }, { "html", required_argument, NULL, O_HTML }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
 	};
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
 				 .drain = 5000000000ull };
-	const char *json = NULL;
+	const char *json = NULL, *html = NULL;
 	bool quiet = false;
 	struct mb_err err;
 	const char *targets = NULL;
@@ -195,6 +222,7 @@ int main(int argc, char **argv)
 				mb_usage_error("--drain: bad duration: '%s'", optarg);
 			break;
 		case O_JSON: json = optarg; break;
+		case O_HTML: html = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
@@ -205,6 +233,8 @@ int main(int argc, char **argv)
 		mb_usage_error("no target: give -t host:port");
 	if (argc - optind > 1)
 		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
+	if (json && html && !strcmp(json, "-") && !strcmp(html, "-"))
+		mb_usage_error("--json - and --html - both want standard output");
 	if (opt.poisson && opt.mode != FIRE_RATE)
 		mb_usage_error("--poisson needs --rate");
 	const char *input = optind < argc ? argv[optind] : "-";
@@ -243,8 +273,9 @@ int main(int argc, char **argv)
 
 	/* --json -: the JSON is the data on standard output, the text report goes to stderr */
 	FILE *text = stdout, *jf = NULL;
-	if (json && !strcmp(json, "-")) {
-		jf = stdout;
+	bool json_out = json && !strcmp(json, "-");
+	if ((json && !strcmp(json, "-")) || (html && !strcmp(html, "-"))) {
+		jf = json_out ? stdout : NULL;
 		text = stderr;
 	}
 	int fd = 0;
@@ -274,12 +305,14 @@ int main(int argc, char **argv)
 	if (rc == MB_OK && json && !jf && !(jf = fopen(json, "w"))) {
 		mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
 		rc = MB_EIO;
-		fire_report(run, text, NULL, &err); /* the replay happened: its report still goes out */
+		fire_report(run, text, NULL, NULL, &err); /* the replay happened: its report still goes out */
 	} else if (rc == MB_OK) {
-		rc = fire_report(run, text, jf, &err);
+		rc = fire_report(run, text, jf, json, &err);
 	}
 	if (jf && jf != stdout && fclose(jf) != 0 && rc == MB_OK)
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
+	if (rc == MB_OK && html)
+		rc = write_html(run, html, &err);
 	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0;
 	fire_run_free(run);
 	if (rc != MB_OK) {

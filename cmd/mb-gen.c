@@ -35,7 +35,7 @@ static const char usage[] =
 	"      --version          print the version\n"
 	"\n"
 	"Statuses follow an unbounded cache: a get hits when its key was stored before.\n"
-	"Exit: 0 ok, 1 output failure, 2 usage. Manual: doc/mb-gen.md.\n";
+	"Exit: 0 ok, 1 output failure, 2 usage. Manual: mb-gen(1).\n";
 
 #define MIX_MAX 16
 

@@ -17,7 +17,7 @@
 static const char usage[] =
 	"usage: mb-pack [OPTIONS] [FILE] > profile\n"
 	"       mb-pack -m [OPTIONS] FILE... > profile\n"
-	"Write a hashed event stream (mb-anon, mb-gen) as a compact profile (doc/profile.md).\n"
+	"Write a hashed event stream (mb-anon, mb-gen) as a compact profile (the format: profile.md of the documentation).\n"
 	"\n"
 	"  -l, --level LEVEL  zstd level, 1..19 (default 3)\n"
 	"  -b, --block-events N\n"
@@ -34,7 +34,7 @@ static const char usage[] =
 	"  -h, --help         this help\n"
 	"      --version      print the version\n"
 	"\n"
-	"FILE '-' or none reads standard input. Exit: 0 ok, 1 bad input, 2 usage. Manual: doc/mb-pack.md.\n";
+	"FILE '-' or none reads standard input. Exit: 0 ok, 1 bad input, 2 usage. Manual: mb-pack(1).\n";
 
 #define MERGE_MAX 1000
 

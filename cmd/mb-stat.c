@@ -190,7 +190,10 @@ int main(int argc, char **argv)
 	}
 	rc = mb_stat_init(st, &o, &r.info, &err);
 	if (rc != MB_OK) {
-		mb_msg_err(&err);
+		if (rc == MB_ERR) /* an option the input cannot serve: name the input */
+			mb_msg("%s: '%s'", err.msg, name);
+		else
+			mb_msg_err(&err);
 		mb_stat_free(st);
 		free(st);
 		mb_reader_close(&r);

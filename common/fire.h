@@ -75,8 +75,13 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
    the run a failure. */
 uint64_t fire_run_lost(const struct fire_run *r);
 
-/* Write the text report to text and, when json is not NULL, the JSON report to it.
-   MB_OK or MB_EIO when a write failed (err filled). */
-int fire_report(struct fire_run *r, FILE *text, FILE *json, struct mb_err *err);
+/* Write the text report to text and, when json is not NULL, the JSON report to it (json_name
+   names it in messages). MB_OK or MB_EIO when a write failed (err filled). */
+int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err);
+
+struct mb_buf;
+/* Append the report as one self-contained HTML page (the style of mb-stat's, SVG charts, no
+   scripts) to out. MB_OK, or MB_EIO when memory runs out. */
+int fire_report_html(const struct fire_run *r, struct mb_buf *out);
 
 #endif

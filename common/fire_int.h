@@ -1,4 +1,10 @@
 /* fire_int.h - the replay engine's internals shared by common/fire_*.c: items, connections, workers, the run. */
+/* The files: fire_sched (the input reader: intended times, speed, rate, loops, routing, the
+   workers' rings), fire_conn (the connection state machine, reconnects, back-pressure, resumed
+   sends, responses), fire_order (the per-key dependency tracker), fire_worker (a worker's event
+   loop on evloop.c, the end of a run), fire_report, fire_warm, fire_udp and fire_run (one struct
+   fire_run holds everything a run shares). Requests are built only by mcreq.c, answers parsed
+   only by mcresp.c; cmd/mb-fire.c only reads options. */
 #ifndef MB_FIRE_INT_H
 #define MB_FIRE_INT_H
 
@@ -183,6 +189,16 @@ struct fire_sched {
 	struct mb_connmap conns;    /* recorded connection id -> dense number, in order of appearance */
 };
 
+#define FIRE_SERIES_MAX 1024 /* points of the report's series over time; when full, pairs merge */
+
+/* One interval of the run as the progress thread saw it, for the HTML report. */
+struct fire_point {
+	double t, dt;                   /* its start since the run's start, and its length, in s */
+	uint64_t ops, errors;
+	uint64_t lat_p50, lat_p99;      /* latency from the intended send time, ns; 0 without answers */
+	uint64_t late_p99;              /* lateness of the sends, ns; 0 without sends */
+};
+
 struct fire_run {
 	struct fire_opts opt;
 	struct mb_chash ring;
@@ -199,6 +215,9 @@ struct fire_run {
 	double elapsed, cpu;
 	int64_t steal_ms;
 	bool interrupted;
+	/* written by the progress thread only, read after it ended */
+	struct fire_point series[FIRE_SERIES_MAX];
+	unsigned nseries, series_shift;  /* a point spans 1 << series_shift progress intervals */
 };
 
 /* fire_conn.c */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include "json.h"
 #include "mbtime.h"
 #include "prog.h"
+#include "report_svg.h"
 
 bool fire_status_is_error(unsigned st)
 {
@@ -322,19 +324,262 @@ static int report_json(const struct fire_run *r, FILE *f)
 	return mb_json_finish(&j);
 }
 
-int fire_report(struct fire_run *r, FILE *text, FILE *json, struct mb_err *err)
+int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err)
 {
 	report_text(r, text);
 	if (fflush(text) != 0 || ferror(text))
-		return mb_err_set(err, MB_EIO, "cannot write the report: %s", strerror(errno));
+		return mb_err_set(err, MB_EIO, "cannot write the report: %s: '%s'", strerror(errno),
+				  text == stderr ? "stderr" : "stdout");
 	if (!json)
 		return MB_OK;
 	if (report_json(r, json) != MB_OK)
-		return mb_err_set(err, MB_EIO, "cannot write the JSON report: %s", strerror(errno));
+		return mb_err_set(err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno),
+				  json == stdout ? "stdout" : json_name);
 	return MB_OK;
 }
 
+/* ---------------------------------------------------------------- HTML */
+
+/* A key-value row of the overview; the value printf-formatted. */
+static bool kv(struct mb_buf *b, const char *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool kv(struct mb_buf *b, const char *k, const char *fmt, ...)
+{
+	char v[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof v, fmt, ap);
+	va_end(ap);
+	return mb_bprintf(b, "<tr><th>%s</th><td>", k) && mb_html_esc(b, v) && mb_bprintf(b, "</td></tr>\n");
+}
+
+static bool html_overview(const struct fire_run *r, struct mb_buf *b)
+{
+	const struct fire_stats *s = &r->total;
+	const struct fire_opts *opt = &r->opt;
+	char t[1024] = "";
+	for (unsigned i = 0; i < opt->ntargets; i++)
+		snprintf(t + strlen(t), sizeof t - strlen(t), "%s%s", i ? ", " : "", opt->targets[i].name);
+	bool ok = mb_bprintf(b, "<h2>Overview</h2><table class=\"kv\">\n") &&
+		  kv(b, "targets", "%s", t) &&
+		  kv(b, "mode", "%s%s", opt->mode == FIRE_MAX ? "closed loop (--max)" : opt->mode == FIRE_RATE ? "open loop (--rate)" : "recorded timing",
+		     r->interrupted ? ", interrupted" : atomic_load(&((struct fire_run *)r)->duration_hit) ? ", duration reached" : "") &&
+		  kv(b, "operations", "%" PRIu64 " (%" PRIu64 " requests) in %.3f s", s->ops, s->requests, r->elapsed) &&
+		  kv(b, "throughput", "%.0f ops/s", r->elapsed > 0 ? (double)s->ops / r->elapsed : 0.0) &&
+		  kv(b, "input", "%" PRIu64 " events, %" PRIu64 " not replayable", r->in_events, r->in_skipped) &&
+		  kv(b, "connections", "%" PRIu64 " opened, %" PRIu64 " failed to open, %" PRIu64 " broke", s->connects, s->connect_fail,
+		     s->resets) &&
+		  kv(b, "workers", "%u", opt->threads) &&
+		  kv(b, "cpu", "%.3f s, %.2f us/op", r->cpu, s->ops ? r->cpu * 1e6 / (double)s->ops : 0.0);
+	if (ok && (s->rec_reads || s->rep_reads))
+		ok = kv(b, "read hit ratio", "recorded %.1f%%, replayed %.1f%%", pct(s->rec_hits, s->rec_reads), pct(s->rep_hits, s->rep_reads));
+	return ok && mb_bprintf(b, "</table>\n");
+}
+
+/* ops/s, latency and lateness percentiles per interval of the progress thread. */
+static bool html_series(const struct fire_run *r, struct mb_buf *b)
+{
+	double x[FIRE_SERIES_MAX], ops[FIRE_SERIES_MAX], lx[FIRE_SERIES_MAX], p50[FIRE_SERIES_MAX], p99[FIRE_SERIES_MAX],
+		late[FIRE_SERIES_MAX], tx[FIRE_SERIES_MAX]; /* 56 KiB on the caller's (main) stack */
+	size_t n = 0, nl = 0, nt = 0;
+	for (unsigned i = 0; i < r->nseries; i++) {
+		const struct fire_point *p = &r->series[i];
+		x[n] = p->t;
+		ops[n++] = p->dt > 0 ? (double)p->ops / p->dt : 0;
+		if (p->lat_p50) {
+			lx[nl] = p->t;
+			p50[nl] = (double)p->lat_p50;
+			p99[nl++] = (double)p->lat_p99;
+		}
+		if (p->late_p99) {
+			tx[nt] = p->t;
+			late[nt++] = (double)p->late_p99;
+		}
+	}
+	const struct mb_axis t = { 0, 1, false, 0, 0, MB_U_SEC, "time since the first send (s)", "time" };
+	struct mb_series so = { x, ops, n, mb_svg_palette[0], "ops/s", false };
+	struct mb_series sl[2] = { { lx, p50, nl, mb_svg_palette[0], "p50", false }, { lx, p99, nl, mb_svg_palette[3], "p99", false } };
+	struct mb_series st = { tx, late, nt, mb_svg_palette[1], "p99", false };
+	bool ok = mb_bprintf(b, "<h2>Over time</h2><p>One point per %u s of the run (%u points).</p><div class=\"charts\">",
+			     1u << r->series_shift, r->nseries) &&
+		  mb_svg_line_chart(b, "chart-ops", "Operations per second over time", &so, 1, t,
+				    (struct mb_axis){ 0, 1, false, 0, 0, MB_U_COUNT, "operations per second (ops/s)", "ops/s" }, "the run was too short") &&
+		  mb_svg_line_chart(b, "chart-latency-time", "Latency percentiles over time (from the intended send time)", sl, 2, t,
+				    (struct mb_axis){ 0, 1, true, 0, 0, MB_U_NS, "latency (log scale)", "latency" }, "no answers");
+	if (ok && r->opt.mode != FIRE_MAX)
+		ok = mb_svg_line_chart(b, "chart-lateness-time", "Lateness of the sends over time", &st, 1, t,
+				       (struct mb_axis){ 0, 1, true, 0, 0, MB_U_NS, "lateness (log scale)", "lateness" }, "no sends");
+	return ok && mb_bprintf(b, "</div>\n");
+}
+
+/* A row of a histogram's percentiles (mb_report_pct) and max, as durations. */
+static bool hist_row(struct mb_buf *b, const char *label, uint64_t n, const struct mb_hist *h)
+{
+	char v[MB_REPORT_NPCT + 1][32];
+	for (int i = 0; i < MB_REPORT_NPCT; i++)
+		mb_svg_fmt(v[i], sizeof v[i], h ? (double)mb_hist_percentile(h, mb_report_pct[i]) : 0, MB_U_NS);
+	mb_svg_fmt(v[MB_REPORT_NPCT], sizeof v[0], h ? (double)mb_hist_max(h) : 0, MB_U_NS);
+	return mb_bprintf(b, "<tr><td>%s</td><td>%" PRIu64 "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", label, n, v[0],
+			  v[1], v[2], v[3], v[4]);
+}
+
+static const char hist_head[] = "<tr><th></th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>\n";
+
+/* Latency per command (from the intended and from the actual send time) and the statuses. */
+static bool html_latency(const struct fire_run *r, struct mb_buf *b)
+{
+	const struct fire_stats *s = &r->total;
+	const char *labels[MB_CMD_COUNT];
+	double v[MB_CMD_COUNT * MB_REPORT_NPCT];
+	size_t n = 0;
+	bool ok = mb_bprintf(b, "<h2>Latency per command</h2><p>From the intended send time (the recorded or scheduled one), and "
+				"below it from the time the request was actually sent.</p><table>%s", hist_head);
+	for (unsigned c = 0; c < MB_CMD_COUNT && ok; c++) {
+		const struct fire_cmd_stats *cs = &s->cmd[c];
+		uint64_t cnt = 0;
+		for (unsigned st = 0; st < MB_ST_COUNT; st++)
+			cnt += cs->st[st];
+		if (!cnt)
+			continue;
+		char act[64];
+		snprintf(act, sizeof act, "%s (actual)", mb_cmd_name(c));
+		ok = hist_row(b, mb_cmd_name(c), cnt, cs->lat_int) && (!cs->lat_act || hist_row(b, act, mb_hist_count(cs->lat_act), cs->lat_act));
+		if (cs->lat_int && mb_hist_count(cs->lat_int)) {
+			labels[n] = mb_cmd_name(c);
+			for (int i = 0; i < MB_REPORT_NPCT; i++)
+				v[n * MB_REPORT_NPCT + (size_t)i] = (double)mb_hist_percentile(cs->lat_int, mb_report_pct[i]);
+			n++;
+		}
+	}
+	ok = ok && mb_bprintf(b, "</table>\n") &&
+	     mb_svg_bar_chart(b, "chart-latency", "Latency percentiles per command (from the intended send time)", labels, v, n, MB_REPORT_NPCT,
+			      mb_svg_palette, mb_report_pct_name, true, MB_U_NS, "latency (log scale)") &&
+	     mb_bprintf(b, "<h3>Statuses</h3><table><tr><th>command</th><th>status</th><th>answers</th></tr>\n");
+	for (unsigned c = 0; c < MB_CMD_COUNT && ok; c++)
+		for (unsigned st = 0; st < MB_ST_COUNT && ok; st++)
+			if (s->cmd[c].st[st])
+				ok = mb_bprintf(b, "<tr><td>%s</td><td>%s</td><td>%" PRIu64 "</td></tr>\n", mb_cmd_name(c),
+						st == MB_ST_NONE ? "noreply" : mb_status_name(st), s->cmd[c].st[st]);
+	return ok && mb_bprintf(b, "</table>\n");
+}
+
+/* A counter row, only when it is not zero. */
+static bool counter(struct mb_buf *b, const char *name, uint64_t v, unsigned *shown, unsigned *total)
+{
+	++*total;
+	if (!v)
+		return true;
+	++*shown;
+	return mb_bprintf(b, "<tr><td>%s</td><td>%" PRIu64 "</td></tr>\n", name, v);
+}
+
+/* Errors and requests lost, lateness, the per-key order's waits. */
+static bool html_faults(const struct fire_run *r, struct mb_buf *b)
+{
+	const struct fire_stats *s = &r->total;
+	unsigned shown = 0, total = 0;
+	bool ok = mb_bprintf(b, "<h2>Errors and lost requests</h2><table class=\"anomalies\">\n") &&
+		  counter(b, "error answers", s->errors, &shown, &total) &&
+		  counter(b, "lost to broken connections", s->lost, &shown, &total) &&
+		  counter(b, "unanswered at the end", s->cancelled, &shown, &total) &&
+		  counter(b, "quiet requests unconfirmed", s->unconfirmed, &shown, &total) &&
+		  counter(b, "never sent", s->unsent, &shown, &total) &&
+		  counter(b, "answers out of sync", s->desync, &shown, &total) &&
+		  counter(b, "connections that failed to open", s->connect_fail, &shown, &total) &&
+		  counter(b, "connections that broke", s->resets, &shown, &total) &&
+		  mb_bprintf(b, "</table>\n<p>%u of %u counters are not zero%s; %" PRIu64 " requests were not sent or not answered.</p>\n",
+			     shown, total, shown ? ", the others are left out" : "", fire_run_lost(r));
+	if (ok && r->opt.mode != FIRE_MAX)
+		ok = mb_bprintf(b, "<h2>Lateness</h2><p>How long after its intended time each request was sent.</p><table>%s", hist_head) &&
+		     hist_row(b, "lateness", mb_hist_count(&s->late), &s->late) && mb_bprintf(b, "</table>\n");
+	ok = ok && mb_bprintf(b, "<h2>Per-key order</h2>");
+	if (!r->opt.order)
+		return ok && mb_bprintf(b, "<p>Off (--no-order).</p>\n");
+	return ok && mb_bprintf(b, "<table class=\"kv\">\n") &&
+	       kv(b, "requests that waited", "%" PRIu64 ", %.3f ms in all", s->waited, (double)s->wait_ns / 1e6) &&
+	       kv(b, "barriers", "%" PRIu64, s->barriers) &&
+	       kv(b, "recorded overlaps", "%" PRIu64 " (%" PRIu64 " told by statuses, %" PRIu64 " statuses say the other order, %" PRIu64
+		  " ambiguous)", r->order.overlaps, r->order.told, r->order.reversed, r->order.ambiguous) &&
+	       mb_bprintf(b, "</table>\n");
+}
+
+int fire_report_html(const struct fire_run *r, struct mb_buf *out)
+{
+	bool ok = mb_html_page_start(out, "mb-fire report") && html_overview(r, out) && html_series(r, out) && html_latency(r, out) &&
+		  html_faults(r, out) && mb_bprintf(out, "</body></html>\n");
+	return ok ? MB_OK : MB_EIO;
+}
+
 /* ---------------------------------------------------------------- progress */
+
+/* Sum the workers' published counters into ops and errs, and move their interval histograms
+   into lat and late. */
+static void collect(struct fire_run *r, struct mb_hist *lat, struct mb_hist *late, uint64_t *ops, uint64_t *errs)
+{
+	for (unsigned i = 0; i < r->opt.threads; i++) {
+		struct fire_worker *w = &r->workers[i];
+		*ops += atomic_load_explicit(&w->p_ops, memory_order_relaxed);
+		*errs += atomic_load_explicit(&w->p_err, memory_order_relaxed);
+		pthread_mutex_lock(&w->mu);
+		mb_hist_merge(lat, &w->shared_lat);
+		mb_hist_merge(late, &w->shared_late);
+		mb_hist_reset(&w->shared_lat);
+		mb_hist_reset(&w->shared_late);
+		pthread_mutex_unlock(&w->mu);
+	}
+}
+
+/* The point of the series being gathered: its start, the intervals, counts and histograms so far. */
+struct series_acc {
+	uint64_t t0, ops, errors;
+	unsigned ticks;
+	struct mb_hist lat, late;
+};
+
+/* When the series is full, merge its points in pairs (a merged point's percentiles are the
+   higher of the two: an upper bound) and let each new point span twice the intervals. */
+static void series_halve(struct fire_run *r)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i + 1 < r->nseries; i += 2) {
+		struct fire_point a = r->series[i], b = r->series[i + 1];
+		r->series[n++] = (struct fire_point){ a.t, a.dt + b.dt, a.ops + b.ops, a.errors + b.errors,
+						      a.lat_p50 > b.lat_p50 ? a.lat_p50 : b.lat_p50,
+						      a.lat_p99 > b.lat_p99 ? a.lat_p99 : b.lat_p99,
+						      a.late_p99 > b.late_p99 ? a.late_p99 : b.late_p99 };
+	}
+	if (r->nseries % 2)
+		r->series[n++] = r->series[r->nseries - 1];
+	r->nseries = n;
+	r->series_shift++;
+}
+
+/* One progress interval ending at now: add it to the point being gathered, and close the point
+   when it spans its intervals, or at the end (`last`, if it holds anything). */
+static void series_tick(struct fire_run *r, struct series_acc *a, uint64_t now, uint64_t ops, uint64_t errs,
+			const struct mb_hist *lat, const struct mb_hist *late, bool last)
+{
+	a->ops += ops;
+	a->errors += errs;
+	a->ticks++;
+	mb_hist_merge(&a->lat, lat);
+	mb_hist_merge(&a->late, late);
+	if (!last && a->ticks < (1u << r->series_shift))
+		return;
+	if (now > a->t0 && (!last || a->ops || a->errors || mb_hist_count(&a->lat))) {
+		if (r->nseries == FIRE_SERIES_MAX)
+			series_halve(r);
+		r->series[r->nseries++] = (struct fire_point){
+			(double)(a->t0 - r->start_ns) / 1e9, (double)(now - a->t0) / 1e9, a->ops, a->errors,
+			mb_hist_count(&a->lat) ? mb_hist_percentile(&a->lat, 50) : 0,
+			mb_hist_count(&a->lat) ? mb_hist_percentile(&a->lat, 99) : 0,
+			mb_hist_count(&a->late) ? mb_hist_percentile(&a->late, 99) : 0 };
+	}
+	a->t0 = now;
+	a->ops = a->errors = 0;
+	a->ticks = 0;
+	mb_hist_reset(&a->lat);
+	mb_hist_reset(&a->late);
+}
 
 void *fire_progress_main(void *arg)
 {
@@ -353,7 +598,10 @@ void *fire_progress_main(void *arg)
 		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
 	}
-	uint64_t last_ops = 0, t_last = mb_mono_ns();
+	struct series_acc acc = { .t0 = r->start_ns };
+	mb_hist_init(&acc.lat, FIRE_HIST_LO, FIRE_HIST_HI, 3);
+	mb_hist_init(&acc.late, FIRE_HIST_LO, FIRE_HIST_HI, 3);
+	uint64_t last_ops = 0, last_errs = 0, t_last = mb_mono_ns();
 	uint64_t stop_at = opt->duration ? r->start_ns + opt->duration : UINT64_MAX;
 	while (!atomic_load(&r->stop)) {
 		struct timespec ts = { 0, 5000000 };
@@ -368,17 +616,8 @@ void *fire_progress_main(void *arg)
 		if (now - t_last < 1000000000ull)
 			continue;
 		uint64_t ops = 0, errs = 0;
-		for (unsigned i = 0; i < opt->threads; i++) {
-			struct fire_worker *w = &r->workers[i];
-			ops += atomic_load_explicit(&w->p_ops, memory_order_relaxed);
-			errs += atomic_load_explicit(&w->p_err, memory_order_relaxed);
-			pthread_mutex_lock(&w->mu);
-			mb_hist_merge(&lat, &w->shared_lat);
-			mb_hist_merge(&late, &w->shared_late);
-			mb_hist_reset(&w->shared_lat);
-			mb_hist_reset(&w->shared_late);
-			pthread_mutex_unlock(&w->mu);
-		}
+		collect(r, &lat, &late, &ops, &errs);
+		series_tick(r, &acc, now, ops - last_ops, errs - last_errs, &lat, &late, false);
 		if (opt->progress) {
 			char b1[32], b2[32];
 			mb_dur_format(b1, sizeof b1, mb_hist_percentile(&lat, 99));
@@ -390,9 +629,16 @@ void *fire_progress_main(void *arg)
 		mb_hist_reset(&lat);
 		mb_hist_reset(&late);
 		last_ops = ops;
+		last_errs = errs;
 		t_last = now;
 	}
+	/* the workers have ended (or the duration is up): what came since the last interval */
+	uint64_t ops = 0, errs = 0;
+	collect(r, &lat, &late, &ops, &errs);
+	series_tick(r, &acc, mb_mono_ns(), ops - last_ops, errs - last_errs, &lat, &late, true);
 	mb_hist_free(&lat);
 	mb_hist_free(&late);
+	mb_hist_free(&acc.lat);
+	mb_hist_free(&acc.late);
 	return NULL;
 }

@@ -18,20 +18,6 @@ chart-mrc-objects=^cache objects [0-9.]+k?, miss ratio [0-9.]+%$
 chart-mrc-bytes=^cache size [0-9.]+ (B|KiB|MiB), miss ratio [0-9.]+%$
 chart-latency=^(get|set|delete|all) p[0-9.]+: [0-9.]+ (ns|us|ms)$'
 
-# chromium URL: headless, offline, a fresh profile; stderr has the console log.
-browse() {
-	profile=$(mktemp -d) &&
-	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$profile" --enable-logging=stderr --v=0 --window-size=1360,4000 "$@"
-	rc=$?
-	rm -rf "$profile"
-	return $rc
-}
-
-# Console messages of a page (chromium logs them as "CONSOLE" lines with --enable-logging).
-console_errors() { grep -i "console" "$1" | grep -iv "dbus" || true; }
-
 # The checker's arguments: one per chart line.
 check_charts() {
 	dom=$1

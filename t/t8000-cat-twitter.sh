@@ -153,7 +153,7 @@ test_expect_success 'export: gat/gats become get/gets, commands without a twitte
 	printf "ev\t4.2\t5\tbinary/tcp\tgats\tmiss\t@00000000000000bb\t6\t0\t0\t-\t0\t0\t900\n" >>h.txt &&
 	mb-cat -p h.txt | mb-cat --to twitter >h.csv 2>err &&
 	printf "3,00000000000000aa,5,42,4,get,100\n4,00000000000000bb,6,0,5,gets,0\n" >expect && test_cmp expect h.csv &&
-	echo "mb-cat: left out 2 events the twitter format cannot express (see doc/traces.md)" >expect && test_cmp expect err
+	echo "mb-cat: left out 2 events the twitter format cannot express (traces.md of the documentation says which)" >expect && test_cmp expect err
 '
 
 test_expect_success 'export hashes the keys of a raw-key stream exactly as mb-anon does' '

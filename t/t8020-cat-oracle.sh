@@ -73,7 +73,7 @@ test_expect_success 'export of a generated stream: count, fields and next access
 		mb-cat -p >ver.bin &&
 	mb-cat -b gen.bin ver.bin >in.bin &&
 	mb-cat --to oracle in.bin >gen.og 2>err &&
-	echo "mb-cat: left out 1 events the oracle format cannot express (see doc/traces.md)" >expect && test_cmp expect err &&
+	echo "mb-cat: left out 1 events the oracle format cannot express (traces.md of the documentation says which)" >expect && test_cmp expect err &&
 	mb-cat -H in.bin >in.txt &&
 	oracle_check gen.og in.txt >n && echo 30000 >expect && test_cmp expect n &&
 	mb-cat --from oracle gen.og >back.bin && mb-cat -H back.bin | grep -c "^ev" >n && test_cmp expect n &&

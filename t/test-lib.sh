@@ -164,6 +164,22 @@ test_one_line_error() {
 	grep -q "^$prog: " "$file" || { echo "message does not start with '$prog: ':" >&2; cat "$file" >&2; return 1; }
 }
 
+# browse ARGS...: headless, offline Chromium on a fresh profile (the HTML report tests); stderr
+# has the console log.
+browse() {
+	local profile rc
+	profile=$(mktemp -d) &&
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$profile" --enable-logging=stderr --v=0 --window-size=1360,4000 "$@"
+	rc=$?
+	rm -rf "$profile"
+	return $rc
+}
+
+# console_errors LOG: the console messages in browse's log (chromium logs them as "CONSOLE" lines).
+console_errors() { grep -i "console" "$1" | grep -iv "dbus" || true; }
+
 free_port() {
 	"$MB_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

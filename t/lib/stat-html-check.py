@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# stat-html-check.py - check an mb-stat HTML page as Chromium rendered it (--dump-dom output).
+# stat-html-check.py - check an mb-stat or mb-fire HTML page as Chromium rendered it (--dump-dom output).
 #
 #   stat-html-check.py DOM.html CHART-ID[=REGEX]...
 #
