@@ -25,7 +25,9 @@ static const char usage[] =
 	"  -c, --conns N        remap the recorded connections onto N connections (default: as recorded)\n"
 	"  -T, --threads N      worker threads (default: cores with --max, half the cores otherwise)\n"
 	"  -P, --proto P        send text, meta or binary instead of the recorded protocol\n"
-	"  -s, --speed FACTOR   recorded timing, FACTOR times as fast (default 1)\n"
+	"  -s, --speed FACTOR   recorded timing, FACTOR times as fast (default 1); expiration\n"
+	"                       times are scaled with it (at least 1 s)\n"
+	"      --keep-ttl       send expiration times as recorded\n"
 	"      --rate OPS       open loop at OPS requests/s instead of the recorded times\n"
 	"      --poisson        with --rate: exponential gaps instead of uniform ones\n"
 	"      --max            closed loop, as fast as the server answers\n"
@@ -117,7 +119,7 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_WARM, O_DRAIN, O_JSON, O_VERSION };
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_WARM, O_DRAIN, O_JSON, O_VERSION };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -126,7 +128,7 @@ int main(int argc, char **argv)
 		{ "depth", required_argument, NULL, O_DEPTH }, { "loop", required_argument, NULL, O_LOOP },
 		{ "duration", required_argument, NULL, 'd' }, { "causal", no_argument, NULL, O_CAUSAL },
 		{ "no-order", no_argument, NULL, O_NOORDER },
-		{ "no-priority", no_argument, NULL, O_NOPRIO },
+		{ "no-priority", no_argument, NULL, O_NOPRIO }, { "keep-ttl", no_argument, NULL, O_KEEPTTL },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
@@ -186,6 +188,7 @@ int main(int argc, char **argv)
 		case O_CAUSAL: opt.order = true; break;
 		case O_NOORDER: opt.order = false; break;
 		case O_NOPRIO: opt.no_priority = true; break;
+		case O_KEEPTTL: opt.keep_ttl = true; break;
 		case O_WARM: opt.warm = true; break;
 		case O_DRAIN:
 			if (mb_opt_duration(optarg, &opt.drain, &err) != MB_OK)

@@ -42,6 +42,7 @@ struct fire_opts {
 	uint64_t loops;    /* 0 = forever */
 	uint64_t duration; /* ns, 0 = none */
 	bool order;        /* per-key happens-before (default on) */
+	bool keep_ttl;     /* send expiration times as recorded, not scaled with the speed */
 	bool warm, no_priority;
 	const char *boost_off; /* why the workers do not even try to raise their priority, or NULL */
 	uint64_t drain;    /* ns without progress after the input before giving up */

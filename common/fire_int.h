@@ -257,6 +257,14 @@ void fire_sched_start(struct fire_run *r, bool force);
 void fire_sched_next_loop(struct fire_run *r, uint64_t loop);
 void fire_sched_free(struct fire_sched *s);
 
+/* fire_ttl.c */
+/* The exptime to send for ttl, recorded at rec_ns (ns since the epoch), in a replay speed
+   times as fast whose wall clock reads now_s (unix seconds): 0 (never) and negative
+   (expired) unchanged; relative seconds (<= 30 days) divided by speed, rounded up, at least
+   1; a unix time becomes its remaining lifetime at rec_ns, scaled the same way (-1 when none
+   was left). Results over 30 days are sent as now_s plus the lifetime. */
+int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s);
+
 /* fire_worker.c */
 void *fire_worker_main(void *arg);
 /* Wake the other workers that wait for an order dependency (self rechecks on its own). */

@@ -158,6 +158,23 @@ static void route(const struct fire_run *r, uint32_t dense, uint64_t key_hash, u
 	*ci = (uint32_t)(slot / r->opt.threads);
 }
 
+/* The item's expiration times scaled with the speed (recorded times only; the other modes
+   keep relative times and re-base unix times at speed 1). */
+static void scale_ttls(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns)
+{
+	bool viv = (it->sem.has & MB_SEM_VIVIFY) && it->sem.vivify_ttl > 0;
+	bool rec = (it->sem.has & MB_SEM_RECACHE) && it->sem.recache_ttl > 0;
+	if (it->ttl <= 0 && !viv && !rec)
+		return;
+	double speed = r->opt.mode == FIRE_RECORDED ? r->opt.speed : 1.0;
+	int64_t now_s = (int64_t)time(NULL);
+	it->ttl = fire_ttl_scale(it->ttl, speed, rec_ns, now_s);
+	if (viv)
+		it->sem.vivify_ttl = fire_ttl_scale(it->sem.vivify_ttl, speed, rec_ns, now_s);
+	if (rec)
+		it->sem.recache_ttl = fire_ttl_scale(it->sem.recache_ttl, speed, rec_ns, now_s);
+}
+
 static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_event *ev, uint64_t t, uint32_t ci, uint32_t pid)
 {
 	memset(it, 0, sizeof *it);
@@ -171,6 +188,8 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
 	it->proto = r->opt.proto ? (uint8_t)r->opt.proto : ev->proto ? ev->proto : MB_PROTO_TEXT;
 	it->rec_status = ev->status;
 	it->sem = ev->sem;
+	if (!r->opt.keep_ttl)
+		scale_ttls(r, it, ev->ts_ns);
 	it->udp = ev->transport == MB_TRANSPORT_UDP;
 	/* over UDP a text noreply is sent with its reply: a lost datagram must show */
 	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0 && !(it->udp && it->proto == MB_PROTO_TEXT);
