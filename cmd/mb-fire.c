@@ -20,8 +20,10 @@ static const char usage[] =
 	"usage: mb-fire -t TARGET[,TARGET...] [OPTIONS] [FILE]\n"
 	"Replay an event stream or profile (FILE or standard input) against memcached.\n"
 	"\n"
-	"  -t, --target LIST    host:port, [v6addr]:port or /unix/socket; several are spread by\n"
-	"                       consistent hashing on the key\n"
+	"  -t, --target LIST    host:port, [v6addr]:port or /unix/socket; with several, recorded\n"
+	"                       server N (by first appearance) goes to target N (modulo their count),\n"
+	"                       or keys are spread by consistent hashing when no servers are recorded\n"
+	"      --hash           spread keys by consistent hashing even when servers are recorded\n"
 	"  -c, --conns N        remap the recorded connections onto N connections (default: as recorded)\n"
 	"  -T, --threads N      worker threads (default: cores with --max, half the cores otherwise)\n"
 	"  -P, --proto P        send text, meta or binary instead of the recorded protocol\n"
@@ -119,7 +121,7 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_WARM, O_DRAIN, O_JSON, O_VERSION };
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_WARM, O_DRAIN, O_JSON, O_VERSION };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -129,6 +131,7 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "causal", no_argument, NULL, O_CAUSAL },
 		{ "no-order", no_argument, NULL, O_NOORDER },
 		{ "no-priority", no_argument, NULL, O_NOPRIO }, { "keep-ttl", no_argument, NULL, O_KEEPTTL },
+		{ "hash", no_argument, NULL, O_HASH },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
@@ -189,6 +192,7 @@ int main(int argc, char **argv)
 		case O_NOORDER: opt.order = false; break;
 		case O_NOPRIO: opt.no_priority = true; break;
 		case O_KEEPTTL: opt.keep_ttl = true; break;
+		case O_HASH: opt.hash_keys = true; break;
 		case O_WARM: opt.warm = true; break;
 		case O_DRAIN:
 			if (mb_opt_duration(optarg, &opt.drain, &err) != MB_OK)

@@ -81,6 +81,9 @@ static void fill_summary(struct run *r, struct mb_summary *s)
 	mb_summary_add(s, "flows", f->flows);
 	mb_summary_add(s, "flows.tcp", f->tcp_flows);
 	mb_summary_add(s, "flows.udp", f->udp_flows);
+	mb_summary_add(s, "servers", f->servers);
+	if (f->servers_over)
+		mb_summary_add(s, "servers_over", f->servers_over);
 	mb_summary_add(s, "events", c->events);
 	for (unsigned p = 1; p < MB_PROTO_COUNT; p++) {
 		char name[MB_SUMMARY_NAME_MAX + 1];
@@ -158,6 +161,8 @@ static int write_header(struct run *r, const struct mb_stream_info *up, const ch
 	int rc = mb_info_add_program(info, "mb-parse");
 	if (rc == MB_OK)
 		rc = mb_info_set(info, "ports", r->ports_s);
+	if (rc == MB_OK) /* events carry their connection's server number (stream.md, extension) */
+		rc = mb_info_set(info, "servers", "numbered");
 	if (rc != MB_OK)
 		rc = mb_err_set(err, MB_ERR, "stream header metadata too long: '%s'", source);
 	else

@@ -43,6 +43,7 @@ struct fire_opts {
 	uint64_t duration; /* ns, 0 = none */
 	bool order;        /* per-key happens-before (default on) */
 	bool keep_ttl;     /* send expiration times as recorded, not scaled with the speed */
+	bool hash_keys;    /* spread keys by consistent hashing even when the input records servers */
 	bool warm, no_priority;
 	const char *boost_off; /* why the workers do not even try to raise their priority, or NULL */
 	uint64_t drain;    /* ns without progress after the input before giving up */

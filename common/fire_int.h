@@ -175,6 +175,7 @@ struct fire_sched {
 	double pois_t;
 	uint64_t rng;
 	bool have_ts0, past_duration;
+	bool by_server;         /* the input's recorded servers choose the targets (fire_topo.c) */
 	uint64_t published_total;
 	struct mb_event batch[MB_MCREQ_BATCH_MAX];
 	uint64_t batch_t[MB_MCREQ_BATCH_MAX];
@@ -256,6 +257,15 @@ void fire_sched_start(struct fire_run *r, bool force);
 /* Prepare the next loop over the input. */
 void fire_sched_next_loop(struct fire_run *r, uint64_t loop);
 void fire_sched_free(struct fire_sched *s);
+
+/* fire_topo.c */
+struct mb_stream_info;
+/* Whether requests go to their recorded server's target: several targets, no --hash, and an
+   input whose header says its events carry server numbers (`servers=numbered`). */
+bool fire_by_server(const struct fire_run *r, const struct mb_stream_info *info);
+/* The target of a request: recorded server number modulo the targets when by_server, else
+   its key's on the consistent-hash ring (keyless commands: the first target). */
+unsigned fire_target_of(const struct fire_run *r, bool by_server, uint16_t server, unsigned cmd, uint64_t key_hash);
 
 /* fire_ttl.c */
 /* The exptime to send for ttl, recorded at rec_ns (ns since the epoch), in a replay speed

@@ -149,10 +149,11 @@ void fire_sched_next_loop(struct fire_run *r, uint64_t loop)
 	s->last_ts = 0;
 }
 
-/* Route a key: worker, connection index in it. */
-static void route(const struct fire_run *r, uint32_t dense, uint64_t key_hash, unsigned cmd, unsigned *wi, uint32_t *ci)
+/* Route an event: worker, connection index in it. */
+static void route(const struct fire_run *r, const struct mb_event *ev, unsigned *wi, uint32_t *ci)
 {
-	unsigned t = mb_cmd_has_key(cmd) ? mb_chash_lookup(&r->ring, key_hash) : 0;
+	uint32_t dense = ev->conn_id;
+	unsigned t = fire_target_of(r, r->sched.by_server, ev->sem.server, ev->cmd, ev->key_hash);
 	uint64_t slot = (uint64_t)dense * r->opt.ntargets + t;
 	*wi = (unsigned)(slot % r->opt.threads);
 	*ci = (uint32_t)(slot / r->opt.threads);
@@ -211,7 +212,7 @@ static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint
 			continue;
 		unsigned wi;
 		uint32_t ci;
-		route(r, evs[i].conn_id, evs[i].key_hash, evs[i].cmd, &wi, &ci);
+		route(r, &evs[i], &wi, &ci);
 		uint32_t pid = ci * r->opt.threads + wi;
 		if (!fire_order_conn(&r->order, pid, wi))
 			return mb_err_set(err, MB_EIO, "out of memory for %u connections", pid);
@@ -223,7 +224,7 @@ static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint
 				continue;
 			unsigned wj;
 			uint32_t cj;
-			route(r, evs[j].conn_id, evs[j].key_hash, evs[j].cmd, &wj, &cj);
+			route(r, &evs[j], &wj, &cj);
 			if (wj == wi && cj == ci && evs[j].cmd == evs[i].cmd && (j == i || can_batch)) {
 				members[m++] = j;
 				used[j] = true;
@@ -288,6 +289,7 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 	struct mb_reader rd;
 	int rc = mb_reader_open(&rd, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
 	rd.stop = &mb_stop_requested;
+	r->sched.by_server = fire_by_server(r, &rd.info);
 	struct mb_frame f;
 	uint32_t cur_batch = 0;
 	uint64_t cur_conn = UINT64_MAX;

@@ -196,9 +196,9 @@ int mb_event_decode(const uint8_t *p, uint32_t len, unsigned kind, struct mb_eve
 }
 
 /* Field sizes of the extension, in bit order (enum mb_sem_has). */
-static const uint8_t sem_field_size[] = { 8, 8, 8, 8, 8, 4, 4, 4, 1 };
+static const uint8_t sem_field_size[] = { 8, 8, 8, 8, 8, 4, 4, 4, 1, 2 };
 static const char *const sem_field_name[] = { "mflags", "delta", "initial", "cas", "new_cas", "vivify_ttl",
-					      "recache_ttl", "client_flags", "mode" };
+					      "recache_ttl", "client_flags", "mode", "server" };
 
 size_t mb_sem_body_size(const struct mb_sem *sem)
 {
@@ -221,13 +221,14 @@ size_t mb_sem_body_encode(uint8_t *p, const struct mb_sem *sem)
 	mb_st_le16(q, has);
 	q += 2;
 	const uint64_t v[] = { sem->mflags, sem->delta, sem->initial, sem->cas, sem->new_cas,
-			       (uint32_t)sem->vivify_ttl, (uint32_t)sem->recache_ttl, sem->client_flags, sem->mode };
+			       (uint32_t)sem->vivify_ttl, (uint32_t)sem->recache_ttl, sem->client_flags, sem->mode, sem->server };
 	for (unsigned b = 0; b < sizeof sem_field_size; b++) {
 		if (!(has >> b & 1))
 			continue;
 		switch (sem_field_size[b]) {
 		case 8: mb_st_le64(q, v[b]); break;
 		case 4: mb_st_le32(q, (uint32_t)v[b]); break;
+		case 2: mb_st_le16(q, (uint16_t)v[b]); break;
 		default: *q = (uint8_t)v[b]; break;
 		}
 		q += sem_field_size[b];
@@ -256,6 +257,7 @@ int mb_sem_body_decode(const uint8_t *p, size_t n, struct mb_sem *sem, struct mb
 		switch (sem_field_size[b]) {
 		case 8: v[b] = mb_ld_le64(p + at); break;
 		case 4: v[b] = mb_ld_le32(p + at); break;
+		case 2: v[b] = mb_ld_le16(p + at); break;
 		default: v[b] = p[at]; break;
 		}
 		at += sem_field_size[b];
@@ -273,6 +275,7 @@ int mb_sem_body_decode(const uint8_t *p, size_t n, struct mb_sem *sem, struct mb
 	sem->recache_ttl = (int32_t)(uint32_t)v[6];
 	sem->client_flags = (uint32_t)v[7];
 	sem->mode = (uint8_t)v[8];
+	sem->server = (uint16_t)v[9];
 	return MB_OK;
 }
 

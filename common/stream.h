@@ -127,7 +127,7 @@ int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, stru
 
 /* ---- the event extension (request semantics, doc/stream.md) ---- */
 
-#define MB_SEM_EXT_MAX 56 /* largest extension this version writes: u8 length, u16 has, fields */
+#define MB_SEM_EXT_MAX 58 /* largest extension this version writes: u8 length, u16 has, fields */
 
 /* Bytes the body of sem's extension takes (has and fields, without the length byte); 0 when empty. */
 size_t mb_sem_body_size(const struct mb_sem *sem);

@@ -133,11 +133,11 @@ static void test_event_sem(void)
 	ev.cmd = MB_CMD_INCR;
 	ev.sem = (struct mb_sem){ .has = MB_SEM_HAS_ALL, .mflags = UINT64_C(0xfffffffffffff), .delta = 5, .initial = 100,
 				  .cas = UINT64_MAX, .new_cas = 7, .vivify_ttl = -1, .recache_ttl = 30,
-				  .client_flags = 0xdeadbeef, .mode = 'D' };
+				  .client_flags = 0xdeadbeef, .mode = 'D', .server = 513 };
 	uint32_t len = mb_event_payload_len(&ev, MB_KIND_EVENTS_RAW);
-	is_int(len, 44 + 3 + 1 + 2 + 5 * 8 + 3 * 4 + 1, "an event with every semantic field: key, u8 length, has, fields");
+	is_int(len, 44 + 3 + 1 + 2 + 5 * 8 + 3 * 4 + 1 + 2, "an event with every semantic field: key, u8 length, has, fields");
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_RAW);
-	ok(eq(buf[47], len - 48) && eq(buf[48], 0xff) && eq(buf[49], 0x01), "the extension starts with its length and the has bits");
+	ok(eq(buf[47], len - 48) && eq(buf[48], 0xff) && eq(buf[49], 0x03), "the extension starts with its length and the has bits");
 	ok(eq(mb_event_decode(buf, len, MB_KIND_EVENTS_RAW, &back, &err), MB_OK) && eq_mem(&back.sem, &ev.sem, sizeof ev.sem),
 	   "every field survives");
 	ev.sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 9 };
@@ -149,11 +149,11 @@ static void test_event_sem(void)
 	   "hashed events carry it after the hash");
 	ev.sem.has = 0;
 	is_int(mb_event_payload_len(&ev, MB_KIND_EVENTS_HASHED), 52, "no semantics: no extension, the version 1 layout");
-	/* a later version's field (has bit 9, 4 bytes) after the known ones is skipped */
+	/* a later version's field (has bit 10, 4 bytes) after the known ones is skipped */
 	ev.sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 9 };
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_HASHED);
 	buf[52] = 2 + 8 + 4;
-	buf[54] = 0x02;
+	buf[54] = 0x04;
 	memcpy(buf + 63, "\1\2\3\4", 4);
 	ok(eq(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err), MB_OK) && eq(back.sem.has, MB_SEM_DELTA) &&
 		   eq(back.sem.delta, 9),
