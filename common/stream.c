@@ -1,6 +1,8 @@
 /* stream.c - the only implementation of the membench stream: header, frames, reader, writer. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -348,7 +350,46 @@ int mb_frame_check(unsigned kind, uint16_t type, const uint8_t *payload, uint32_
 		struct mb_summary s;
 		return mb_summary_decode(payload, len, &s, err);
 	}
+	if (type == MB_FRAME_SERVER && (kind == MB_KIND_EVENTS_RAW || kind == MB_KIND_EVENTS_HASHED)) {
+		struct mb_server s;
+		return mb_server_decode(payload, len, &s, err);
+	}
 	return MB_OK;
+}
+
+void mb_server_encode(uint8_t *p, const struct mb_server *s)
+{
+	memset(p, 0, MB_SERVER_LEN);
+	mb_st_le16(p, s->number);
+	mb_st_le16(p + 2, s->port);
+	p[4] = s->family;
+	memcpy(p + 8, s->addr, s->family == 4 ? 4 : 16);
+}
+
+int mb_server_decode(const uint8_t *p, uint32_t len, struct mb_server *s, struct mb_err *err)
+{
+	memset(s, 0, sizeof *s);
+	if (len != MB_SERVER_LEN)
+		return mb_err_set(err, MB_ERR, "server frame of %u bytes, expected %u", len, MB_SERVER_LEN);
+	s->number = mb_ld_le16(p);
+	s->port = mb_ld_le16(p + 2);
+	s->family = p[4];
+	if (s->family != 4 && s->family != 6)
+		return mb_err_set(err, MB_ERR, "server frame field family is %u, expected 4 or 6", p[4]);
+	if (p[5] || p[6] || p[7])
+		return mb_err_set(err, MB_ERR, "server frame field reserved is not 0");
+	for (unsigned i = s->family == 4 ? 4 : 16; i < 16; i++)
+		if (p[8 + i])
+			return mb_err_set(err, MB_ERR, "server frame field addr: IPv4 with bytes after its 4th");
+	memcpy(s->addr, p + 8, 16);
+	return MB_OK;
+}
+
+void mb_server_name(const struct mb_server *s, char *buf, size_t n)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(s->family == 4 ? AF_INET : AF_INET6, s->addr, a, sizeof a);
+	snprintf(buf, n, s->family == 4 ? "%s:%u" : "[%s]:%u", a, s->port);
 }
 
 /* ---------------------------------------------------------- input sniffing */
