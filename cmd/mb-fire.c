@@ -24,6 +24,8 @@ static const char usage[] =
 	"                       server N (by first appearance) goes to target N (modulo their count),\n"
 	"                       or keys are spread by consistent hashing when no servers are recorded\n"
 	"      --hash           spread keys by consistent hashing even when servers are recorded\n"
+	"      --target-map FILE  lines `RECORDED TARGET`: recorded server ADDR:PORT goes to TARGET\n"
+	"                       (one of -t)\n"
 	"  -c, --conns N        remap the recorded connections onto N connections (default: as recorded)\n"
 	"  -T, --threads N      worker threads (default: cores with --max, half the cores otherwise)\n"
 	"  -P, --proto P        send text, meta or binary instead of the recorded protocol\n"
@@ -121,7 +123,7 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_WARM, O_DRAIN, O_JSON, O_VERSION };
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN, O_JSON, O_VERSION };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -131,7 +133,7 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "causal", no_argument, NULL, O_CAUSAL },
 		{ "no-order", no_argument, NULL, O_NOORDER },
 		{ "no-priority", no_argument, NULL, O_NOPRIO }, { "keep-ttl", no_argument, NULL, O_KEEPTTL },
-		{ "hash", no_argument, NULL, O_HASH },
+		{ "hash", no_argument, NULL, O_HASH }, { "target-map", required_argument, NULL, O_TMAP },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
@@ -141,7 +143,7 @@ int main(int argc, char **argv)
 	const char *json = NULL;
 	bool quiet = false;
 	struct mb_err err;
-	const char *targets = NULL;
+	const char *targets = NULL, *tmap = NULL;
 	uint64_t u;
 	int ch;
 	opterr = 0;
@@ -193,6 +195,7 @@ int main(int argc, char **argv)
 		case O_NOPRIO: opt.no_priority = true; break;
 		case O_KEEPTTL: opt.keep_ttl = true; break;
 		case O_HASH: opt.hash_keys = true; break;
+		case O_TMAP: tmap = optarg; break;
 		case O_WARM: opt.warm = true; break;
 		case O_DRAIN:
 			if (mb_opt_duration(optarg, &opt.drain, &err) != MB_OK)
@@ -229,6 +232,16 @@ int main(int argc, char **argv)
 	}
 	if (!opt.ntargets)
 		mb_usage_error("no target: give -t host:port");
+	if (tmap && opt.hash_keys)
+		mb_usage_error("--target-map and --hash exclude each other");
+	if (tmap) {
+		if (!(opt.map = calloc(FIRE_MAP_MAX, sizeof *opt.map))) {
+			mb_msg("out of memory for --target-map");
+			return MB_EXIT_DATA;
+		}
+		if (fire_target_map_load(&opt, tmap, &err) != MB_OK)
+			mb_usage_error("%s", err.msg);
+	}
 	/* the cores this process may run on (taskset, cpusets) */
 	cpu_set_t cs;
 	long ncores = sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : sysconf(_SC_NPROCESSORS_ONLN);
@@ -257,6 +270,7 @@ int main(int argc, char **argv)
 		fd = open(input, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			mb_msg("cannot open input: %s: '%s'", strerror(errno), input);
+			free(opt.map);
 			return MB_EXIT_DATA;
 		}
 		iname = input;
@@ -264,6 +278,7 @@ int main(int argc, char **argv)
 	struct fire_run *run = fire_run_new(&opt, &err);
 	if (!run) {
 		mb_msg_err(&err);
+		free(opt.map);
 		return MB_EXIT_DATA;
 	}
 	int rc = fire_run_check_targets(run, &err);
@@ -286,6 +301,7 @@ int main(int argc, char **argv)
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
 	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0;
 	fire_run_free(run);
+	free(opt.map);
 	if (rc != MB_OK) {
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;

@@ -176,6 +176,7 @@ struct fire_sched {
 	uint64_t rng;
 	bool have_ts0, past_duration;
 	bool by_server;         /* the input's recorded servers choose the targets (fire_topo.c) */
+	uint8_t *srv_target;    /* with --target-map: per recorded server number, 1 + its target (0: none) */
 	uint64_t published_total;
 	struct mb_event batch[MB_MCREQ_BATCH_MAX];
 	uint64_t batch_t[MB_MCREQ_BATCH_MAX];
@@ -265,6 +266,9 @@ struct mb_stream_info;
 bool fire_by_server(const struct fire_run *r, const struct mb_stream_info *info);
 /* The target of a request: recorded server number modulo the targets when by_server, else
    its key's on the consistent-hash ring (keyless commands: the first target). */
+/* A SERVER frame of the input: with a map, note its target. MB_ERR when it is not in the
+   map (or the frame is bad), MB_EIO without memory; err filled. */
+int fire_topo_server(struct fire_run *r, const struct mb_frame *f, struct mb_err *err);
 unsigned fire_target_of(const struct fire_run *r, bool by_server, uint16_t server, unsigned cmd, uint64_t key_hash);
 
 /* fire_ttl.c */

@@ -60,8 +60,9 @@ void fire_sched_free(struct fire_sched *s)
 	free(s->ckeys);
 	free(s->cvals);
 	free(s->cused);
+	free(s->srv_target);
 	s->ckeys = s->cvals = NULL;
-	s->cused = NULL;
+	s->cused = s->srv_target = NULL;
 }
 
 void fire_sched_start(struct fire_run *r, bool force)
@@ -290,10 +291,16 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 	int rc = mb_reader_open(&rd, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
 	rd.stop = &mb_stop_requested;
 	r->sched.by_server = fire_by_server(r, &rd.info);
+	if (rc == MB_OK && r->opt.nmap && !r->sched.by_server)
+		rc = mb_err_set(err, MB_ERR, "--target-map: the input records no servers (no servers=numbered in its header): '%s'", name);
 	struct mb_frame f;
 	uint32_t cur_batch = 0;
 	uint64_t cur_conn = UINT64_MAX;
 	while (rc == MB_OK && (rc = mb_reader_next(&rd, &f, err)) == MB_OK) {
+		if (f.type == MB_FRAME_SERVER && r->sched.by_server && (rc = fire_topo_server(r, &f, err)) != MB_OK) {
+			mb_err_at(err, name, f.offset);
+			break;
+		}
 		if (f.type != MB_FRAME_EVENT)
 			continue;
 		struct mb_event ev;

@@ -71,6 +71,10 @@ int fire_warm(struct fire_run *run, int fd, const char *name, struct mb_err *err
 	bool by_server = fire_by_server(run, &r.info);
 	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK) {
 		struct mb_event ev;
+		if (f.type == MB_FRAME_SERVER && by_server && (rc = fire_topo_server(run, &f, err)) != MB_OK) {
+			mb_err_at(err, name, f.offset);
+			break;
+		}
 		if (f.type != MB_FRAME_EVENT)
 			continue;
 		if (mb_event_decode(f.payload, f.len, r.info.kind, &ev, err) != MB_OK) {

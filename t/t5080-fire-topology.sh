@@ -57,7 +57,8 @@ capture_once() {
 	cat cap.pcap.err &&
 	grep -q "^0 packets dropped by kernel" cap.pcap.err &&
 	mc_stats $pa | grep -E "$COUNTERS" | sort >expect.a &&
-	mc_stats $pb | grep -E "$COUNTERS" | sort >expect.b
+	mc_stats $pb | grep -E "$COUNTERS" | sort >expect.b &&
+	echo $pa $pb >ports
 }
 
 test_expect_success ROOT,TCPDUMP,MEMCACHED 'capture a client of two servers; mb-parse numbers them' '
@@ -93,6 +94,33 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED '--max as well' '
 	replay --max &&
 	test_cmp expect.a actual.c &&
 	test_cmp expect.b actual.d
+'
+
+test_expect_success ROOT,TCPDUMP,MEMCACHED '--target-map sends each recorded server where the file says' '
+	read pa pb <ports &&
+	start_memcached && pc=$MC_PORT &&
+	start_memcached && pd=$MC_PORT &&
+	printf "# recorded  target\n127.0.0.1:%s 127.0.0.1:%s\n127.0.0.1:%s 127.0.0.1:%s\n" $pa $pd $pb $pc >map &&
+	mb-fire -q --target-map map -t 127.0.0.1:$pc,127.0.0.1:$pd p.prof >report &&
+	grep "^errors: 0 " report &&
+	mc_stats $pc | grep -E "$COUNTERS" | sort >actual.c &&
+	mc_stats $pd | grep -E "$COUNTERS" | sort >actual.d &&
+	test_cmp expect.b actual.c &&
+	test_cmp expect.a actual.d
+'
+
+test_expect_success ROOT,TCPDUMP,MEMCACHED '--target-map without a recorded server, or naming an unknown target: one line, exit 1 / 2' '
+	read pa pb <ports &&
+	start_memcached && pc=$MC_PORT &&
+	printf "127.0.0.1:%s 127.0.0.1:%s\n" $pa $pc >map1 &&
+	test_expect_code 1 mb-fire -q --target-map map1 -t 127.0.0.1:$pc p.prof >report 2>err &&
+	test_one_line_error mb-fire err && grep "recorded server 1 (127.0.0.1:$pb) is not in the --target-map file" err &&
+	printf "127.0.0.1:%s 127.0.0.1:1\n" $pa >map2 &&
+	test_expect_code 2 mb-fire -q --target-map map2 -t 127.0.0.1:$pc p.prof 2>err &&
+	test_one_line_error mb-fire err && grep "line 1: target .127.0.0.1:1. is not one of -t" err &&
+	mb-gen -n 10 >gen.bin &&
+	test_expect_code 1 mb-fire -q --target-map map1 -t 127.0.0.1:$pc gen.bin 2>err &&
+	test_one_line_error mb-fire err && grep "records no servers" err
 '
 
 test_expect_success ROOT,TCPDUMP,MEMCACHED '--hash spreads keys by consistent hashing instead' '
