@@ -108,13 +108,14 @@ static int anonymize(struct mb_reader *r, struct mb_writer *w, const struct mb_a
 			memcpy(p + MB_FRAME_HDR + HASHED_LEN, f.payload + MB_EVENT_FIXED + klen, ext);
 			mb_writer_commit(w, MB_FRAME_HDR + HASHED_LEN + ext);
 			events++;
-		} else if (f.type == MB_FRAME_SUMMARY || keep_unknown) {
+		} else if (f.type == MB_FRAME_SUMMARY || f.type == MB_FRAME_SERVER || keep_unknown) {
+			/* server frames hold addresses and ports, never keys */
 			rc = mb_writer_frame(w, f.type, f.flags, f.payload, f.len, err);
 			if (rc != MB_OK)
 				break;
 			if (f.type == MB_FRAME_SUMMARY)
 				summaries++;
-			else
+			else if (f.type != MB_FRAME_SERVER)
 				kept++;
 		} else {
 			dropped++;

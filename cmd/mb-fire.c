@@ -22,13 +22,19 @@ static const char usage[] =
 	"usage: mb-fire -t TARGET[,TARGET...] [OPTIONS] [FILE]\n"
 	"Replay an event stream or profile (FILE or standard input) against memcached.\n"
 	"\n"
-	"  -t, --target LIST    host:port, [v6addr]:port or /unix/socket; several are spread by\n"
-	"                       consistent hashing on the key\n"
+	"  -t, --target LIST    host:port, [v6addr]:port or /unix/socket; with several, recorded\n"
+	"                       server N (by first appearance) goes to target N (modulo their count),\n"
+	"                       or keys are spread by consistent hashing when no servers are recorded\n"
+	"      --hash           spread keys by consistent hashing even when servers are recorded\n"
+	"      --target-map FILE  lines `RECORDED TARGET`: recorded server ADDR:PORT goes to TARGET\n"
+	"                       (one of -t)\n"
 	"  -c, --conns N        remap the recorded connections onto N connections (default: as recorded)\n"
 	"  -T, --threads N      worker threads, 1..64 (default: the usable cores with --max, half of\n"
 	"                       them in the timed modes)\n"
 	"  -P, --proto P        send text, meta or binary instead of the recorded protocol\n"
-	"  -s, --speed FACTOR   recorded timing, FACTOR times as fast (default 1)\n"
+	"  -s, --speed FACTOR   recorded timing, FACTOR times as fast (default 1); expiration\n"
+	"                       times are scaled with it (at least 1 s)\n"
+	"      --keep-ttl       send expiration times as recorded\n"
 	"      --rate OPS       open loop at OPS requests/s instead of the recorded times\n"
 	"      --poisson        with --rate: exponential gaps instead of uniform ones\n"
 	"      --max            closed loop, as fast as the server answers\n"
@@ -146,7 +152,8 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_WARM, O_DRAIN, O_JSON, O_HTML, O_VERSION, O_CUT };
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
+	       O_JSON, O_HTML, O_VERSION, O_CUT };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -155,7 +162,8 @@ int main(int argc, char **argv)
 		{ "depth", required_argument, NULL, O_DEPTH }, { "loop", required_argument, NULL, O_LOOP },
 		{ "duration", required_argument, NULL, 'd' }, { "causal", no_argument, NULL, O_CAUSAL },
 		{ "no-order", no_argument, NULL, O_NOORDER }, { "allow-truncated", no_argument, NULL, O_CUT },
-		{ "no-priority", no_argument, NULL, O_NOPRIO },
+		{ "no-priority", no_argument, NULL, O_NOPRIO }, { "keep-ttl", no_argument, NULL, O_KEEPTTL },
+		{ "hash", no_argument, NULL, O_HASH }, { "target-map", required_argument, NULL, O_TMAP },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "html", required_argument, NULL, O_HTML }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
@@ -165,7 +173,7 @@ int main(int argc, char **argv)
 	const char *json = NULL, *html = NULL;
 	bool quiet = false;
 	struct mb_err err;
-	const char *targets = NULL;
+	const char *targets = NULL, *tmap = NULL;
 	uint64_t u;
 	int ch;
 	opterr = 0;
@@ -216,6 +224,9 @@ int main(int argc, char **argv)
 		case O_NOORDER: opt.order = false; break;
 		case O_CUT: opt.allow_truncated = true; break;
 		case O_NOPRIO: opt.no_priority = true; break;
+		case O_KEEPTTL: opt.keep_ttl = true; break;
+		case O_HASH: opt.hash_keys = true; break;
+		case O_TMAP: tmap = optarg; break;
 		case O_WARM: opt.warm = true; break;
 		case O_DRAIN:
 			if (mb_opt_duration(optarg, &opt.drain, &err) != MB_OK)
@@ -255,6 +266,16 @@ int main(int argc, char **argv)
 	}
 	if (!opt.ntargets)
 		mb_usage_error("no target: give -t host:port");
+	if (tmap && opt.hash_keys)
+		mb_usage_error("--target-map and --hash exclude each other");
+	if (tmap) {
+		if (!(opt.map = calloc(FIRE_MAP_MAX, sizeof *opt.map))) {
+			mb_msg("out of memory for --target-map");
+			return MB_EXIT_DATA;
+		}
+		if (fire_target_map_load(&opt, tmap, &err) != MB_OK)
+			mb_usage_error("%s", err.msg);
+	}
 	/* the cores this process may run on (taskset, cpusets) */
 	cpu_set_t cs;
 	long ncores = sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : sysconf(_SC_NPROCESSORS_ONLN);
@@ -284,6 +305,7 @@ int main(int argc, char **argv)
 		fd = open(input, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			mb_msg("cannot open input: %s: '%s'", strerror(errno), input);
+			free(opt.map);
 			return MB_EXIT_DATA;
 		}
 		iname = input;
@@ -291,6 +313,7 @@ int main(int argc, char **argv)
 	struct fire_run *run = fire_run_new(&opt, &err);
 	if (!run) {
 		mb_msg_err(&err);
+		free(opt.map);
 		return MB_EXIT_DATA;
 	}
 	int rc = fire_run_check_targets(run, &err);
@@ -315,6 +338,7 @@ int main(int argc, char **argv)
 		rc = write_html(run, html, &err);
 	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0;
 	fire_run_free(run);
+	free(opt.map);
 	if (rc != MB_OK) {
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;

@@ -45,6 +45,7 @@ struct run {
 	const char *ports_s;      /* the server ports in use (text) */
 	bool ports_given;         /* -p given: a packet stream's `ports` does not replace it */
 	uint64_t packets, payload_bytes, upstream_summaries;
+	uint32_t servers_out;     /* servers announced by a SERVER frame so far */
 	uint64_t net[MB_NET_LINKTYPE + 1];
 };
 
@@ -52,6 +53,16 @@ struct run {
 static void emit(void *arg, const struct mb_event *ev)
 {
 	struct run *r = arg;
+	/* a server's SERVER frame goes before its first event (stream.md) */
+	while (r->wrc == MB_OK && r->servers_out <= ev->sem.server && r->servers_out < r->tab.nservers) {
+		const struct mb_flow_server *fs = &r->tab.servers[r->servers_out];
+		struct mb_server s = { .number = (uint16_t)r->servers_out, .port = fs->port, .family = fs->family };
+		memcpy(s.addr, fs->addr, 16);
+		uint8_t p[MB_SERVER_LEN];
+		mb_server_encode(p, &s);
+		r->wrc = mb_writer_frame(&r->w, MB_FRAME_SERVER, 0, p, MB_SERVER_LEN, &r->werr);
+		r->servers_out++;
+	}
 	if (r->wrc != MB_OK)
 		return;
 	r->wrc = mb_writer_event(&r->w, ev, &r->werr);
@@ -81,6 +92,9 @@ static void fill_summary(struct run *r, struct mb_summary *s)
 	mb_summary_add(s, "flows", f->flows);
 	mb_summary_add(s, "flows.tcp", f->tcp_flows);
 	mb_summary_add(s, "flows.udp", f->udp_flows);
+	mb_summary_add(s, "servers", f->servers);
+	if (f->servers_over)
+		mb_summary_add(s, "servers_over", f->servers_over);
 	mb_summary_add(s, "events", c->events);
 	for (unsigned p = 1; p < MB_PROTO_COUNT; p++) {
 		char name[MB_SUMMARY_NAME_MAX + 1];
@@ -158,6 +172,8 @@ static int write_header(struct run *r, const struct mb_stream_info *up, const ch
 	int rc = mb_info_add_program(info, "mb-parse");
 	if (rc == MB_OK)
 		rc = mb_info_set(info, "ports", r->ports_s);
+	if (rc == MB_OK) /* events carry their connection's server number (stream.md, extension) */
+		rc = mb_info_set(info, "servers", "numbered");
 	if (rc != MB_OK)
 		rc = mb_err_set(err, MB_ERR, "stream header metadata too long: '%s'", source);
 	else

@@ -111,7 +111,8 @@ enum mb_sem_has {
 	MB_SEM_RECACHE = 1u << 6,      /* `recache_ttl`: meta R token */
 	MB_SEM_CLIENT_FLAGS = 1u << 7, /* `client_flags`: text/binary store flags, meta F */
 	MB_SEM_MODE = 1u << 8,         /* `mode`: meta M token as sent */
-	MB_SEM_HAS_ALL = (1u << 9) - 1
+	MB_SEM_SERVER = 1u << 9,       /* `server`: the connection's server, numbered from 0 by first appearance */
+	MB_SEM_HAS_ALL = (1u << 10) - 1
 };
 
 /* Bit of a meta flag letter in mflags: A-Z are bits 0-25, a-z bits 26-51; -1 otherwise. */
@@ -131,6 +132,7 @@ struct mb_sem {
 	uint32_t client_flags;
 	uint16_t has;         /* enum mb_sem_has bits: which fields are set */
 	uint8_t mode;         /* meta mode character ('E', 'A', 'P', 'R', 'S', 'I', '+', 'D', '-') */
+	uint16_t server;      /* recorded server (0, the first, when not set) */
 };
 
 /*

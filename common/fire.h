@@ -9,8 +9,10 @@
 
 #include "chash.h"
 #include "err.h"
+#include "stream.h"
 
 #define FIRE_TARGETS_MAX 64
+#define FIRE_MAP_MAX 4096 /* recorded servers a --target-map file may name */
 
 /* How requests are timed. */
 enum fire_mode {
@@ -25,6 +27,12 @@ struct fire_target {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int family;
+};
+
+/* One line of a --target-map file: recorded server (number unused) -> target index. */
+struct fire_map_entry {
+	struct mb_server server;
+	unsigned target;
 };
 
 /* Everything a run is configured with (mb-fire's options). */
@@ -42,6 +50,10 @@ struct fire_opts {
 	uint64_t loops;    /* 0 = forever */
 	uint64_t duration; /* ns, 0 = none */
 	bool order;        /* per-key happens-before (default on) */
+	bool keep_ttl;     /* send expiration times as recorded, not scaled with the speed */
+	bool hash_keys;    /* spread keys by consistent hashing even when the input records servers */
+	struct fire_map_entry *map; /* --target-map (owned by the caller), nmap entries */
+	unsigned nmap;
 	bool warm, no_priority;
 	bool allow_truncated; /* a profile cut short replays up to the cut, with a warning */
 	const char *boost_off; /* why the workers do not even try to raise their priority, or NULL */
@@ -50,6 +62,12 @@ struct fire_opts {
 };
 
 struct fire_run;
+
+/* Read a --target-map file into opt->map (room for FIRE_MAP_MAX): lines `RECORDED TARGET`,
+   RECORDED a recorded server as ADDR:PORT or [V6ADDR]:PORT, TARGET one of opt's targets as
+   written in -t; blank lines and lines starting with # are skipped. MB_OK or MB_ERR (err
+   names the line). */
+int fire_target_map_load(struct fire_opts *opt, const char *path, struct mb_err *err);
 
 /* Parse one target: /path (unix), [v6]:port or host:port. MB_ERR for a bad form (usage),
    MB_EIO when the name does not resolve. */

@@ -182,6 +182,8 @@ struct fire_sched {
 	double pois_t;
 	uint64_t rng;
 	bool have_ts0, past_duration;
+	bool by_server;         /* the input's recorded servers choose the targets (fire_topo.c) */
+	uint8_t *srv_target;    /* with --target-map: per recorded server number, 1 + its target (0: none) */
 	uint64_t published_total;
 	struct mb_event batch[MB_MCREQ_BATCH_MAX];
 	uint64_t batch_t[MB_MCREQ_BATCH_MAX];
@@ -274,6 +276,26 @@ void fire_sched_start(struct fire_run *r, bool force);
 /* Prepare the next loop over the input. */
 void fire_sched_next_loop(struct fire_run *r, uint64_t loop);
 void fire_sched_free(struct fire_sched *s);
+
+/* fire_topo.c */
+struct mb_stream_info;
+/* Whether requests go to their recorded server's target: several targets, no --hash, and an
+   input whose header says its events carry server numbers (`servers=numbered`). */
+bool fire_by_server(const struct fire_run *r, const struct mb_stream_info *info);
+/* The target of a request: recorded server number modulo the targets when by_server, else
+   its key's on the consistent-hash ring (keyless commands: the first target). */
+/* A SERVER frame of the input: with a map, note its target. MB_ERR when it is not in the
+   map (or the frame is bad), MB_EIO without memory; err filled. */
+int fire_topo_server(struct fire_run *r, const struct mb_frame *f, struct mb_err *err);
+unsigned fire_target_of(const struct fire_run *r, bool by_server, uint16_t server, unsigned cmd, uint64_t key_hash);
+
+/* fire_ttl.c */
+/* The exptime to send for ttl, recorded at rec_ns (ns since the epoch), in a replay speed
+   times as fast whose wall clock reads now_s (unix seconds): 0 (never) and negative
+   (expired) unchanged; relative seconds (<= 30 days) divided by speed, rounded up, at least
+   1; a unix time becomes its remaining lifetime at rec_ns, scaled the same way (-1 when none
+   was left). Results over 30 days are sent as now_s plus the lifetime. */
+int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s);
 
 /* fire_worker.c */
 void *fire_worker_main(void *arg);

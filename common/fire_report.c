@@ -154,6 +154,8 @@ static void report_text(const struct fire_run *r, FILE *o)
 	fprintf(o, "targets:");
 	for (unsigned t = 0; t < opt->ntargets; t++)
 		fprintf(o, " %s", opt->targets[t].name);
+	if (opt->ntargets > 1)
+		fprintf(o, r->sched.by_server ? " (recorded server N to target N)" : " (keys by consistent hashing)");
 	fprintf(o, "\ninput: %" PRIu64 " events, %" PRIu64 " not replayable (quit, auth, admin, debug, verbosity, unknown)\n",
 		r->in_events, r->in_skipped);
 	fprintf(o, "connections: %" PRIu64 " opened, %" PRIu64 " failed to open, %" PRIu64 " broke\n", s->connects,

@@ -27,6 +27,8 @@ static uint32_t conn_dense(struct fire_sched *s, uint32_t id)
 void fire_sched_free(struct fire_sched *s)
 {
 	mb_connmap_free(&s->conns);
+	free(s->srv_target);
+	s->srv_target = NULL;
 }
 
 void fire_sched_start(struct fire_run *r, bool force)
@@ -114,13 +116,31 @@ void fire_sched_next_loop(struct fire_run *r, uint64_t loop)
 	s->last_ts = 0;
 }
 
-/* Route a key: worker, connection index in it. */
-static void route(const struct fire_run *r, uint32_t dense, uint64_t key_hash, unsigned cmd, unsigned *wi, uint32_t *ci)
+/* Route an event: worker, connection index in it. */
+static void route(const struct fire_run *r, const struct mb_event *ev, unsigned *wi, uint32_t *ci)
 {
-	unsigned t = mb_cmd_has_key(cmd) ? mb_chash_lookup(&r->ring, key_hash) : 0;
+	uint32_t dense = ev->conn_id;
+	unsigned t = fire_target_of(r, r->sched.by_server, ev->sem.server, ev->cmd, ev->key_hash);
 	uint64_t slot = (uint64_t)dense * r->opt.ntargets + t;
 	*wi = (unsigned)(slot % r->opt.threads);
 	*ci = (uint32_t)(slot / r->opt.threads);
+}
+
+/* The item's expiration times scaled with the speed (recorded times only; the other modes
+   keep relative times and re-base unix times at speed 1). */
+static void scale_ttls(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns)
+{
+	bool viv = (it->sem.has & MB_SEM_VIVIFY) && it->sem.vivify_ttl > 0;
+	bool rec = (it->sem.has & MB_SEM_RECACHE) && it->sem.recache_ttl > 0;
+	if (it->ttl <= 0 && !viv && !rec)
+		return;
+	double speed = r->opt.mode == FIRE_RECORDED ? r->opt.speed : 1.0;
+	int64_t now_s = (int64_t)time(NULL);
+	it->ttl = fire_ttl_scale(it->ttl, speed, rec_ns, now_s);
+	if (viv)
+		it->sem.vivify_ttl = fire_ttl_scale(it->sem.vivify_ttl, speed, rec_ns, now_s);
+	if (rec)
+		it->sem.recache_ttl = fire_ttl_scale(it->sem.recache_ttl, speed, rec_ns, now_s);
 }
 
 static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_event *ev, uint64_t t, uint32_t ci, uint32_t pid)
@@ -136,6 +156,8 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
 	it->proto = r->opt.proto ? (uint8_t)r->opt.proto : ev->proto ? ev->proto : MB_PROTO_TEXT;
 	it->rec_status = ev->status;
 	it->sem = ev->sem;
+	if (!r->opt.keep_ttl)
+		scale_ttls(r, it, ev->ts_ns);
 	it->udp = ev->transport == MB_TRANSPORT_UDP;
 	/* over UDP a text noreply is sent with its reply: a lost datagram must show */
 	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0 && !(it->udp && it->proto == MB_PROTO_TEXT);
@@ -157,7 +179,7 @@ static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint
 			continue;
 		unsigned wi;
 		uint32_t ci;
-		route(r, evs[i].conn_id, evs[i].key_hash, evs[i].cmd, &wi, &ci);
+		route(r, &evs[i], &wi, &ci);
 		uint32_t pid = ci * r->opt.threads + wi;
 		if (!fire_order_conn(&r->order, pid, wi))
 			return mb_err_set(err, MB_EIO, "out of memory for %u connections", pid);
@@ -169,7 +191,7 @@ static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint
 				continue;
 			unsigned wj;
 			uint32_t cj;
-			route(r, evs[j].conn_id, evs[j].key_hash, evs[j].cmd, &wj, &cj);
+			route(r, &evs[j], &wj, &cj);
 			if (wj == wi && cj == ci && evs[j].cmd == evs[i].cmd && (j == i || can_batch)) {
 				members[m++] = j;
 				used[j] = true;
@@ -235,10 +257,17 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 	int rc = mb_reader_open(&rd, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
 	rd.stop = &mb_stop_requested;
 	rd.allow_truncated = r->opt.allow_truncated;
+	r->sched.by_server = fire_by_server(r, &rd.info);
+	if (rc == MB_OK && r->opt.nmap && !r->sched.by_server)
+		rc = mb_err_set(err, MB_ERR, "--target-map: the input records no servers (no servers=numbered in its header): '%s'", name);
 	struct mb_frame f;
 	uint32_t cur_batch = 0;
 	uint64_t cur_conn = UINT64_MAX;
 	while (rc == MB_OK && (rc = mb_reader_next(&rd, &f, err)) == MB_OK) {
+		if (f.type == MB_FRAME_SERVER && r->sched.by_server && (rc = fire_topo_server(r, &f, err)) != MB_OK) {
+			mb_err_at(err, name, f.offset);
+			break;
+		}
 		if (f.type != MB_FRAME_EVENT)
 			continue;
 		struct mb_event ev;

@@ -13,6 +13,7 @@ struct wkey {
 	uint64_t hash;
 	uint32_t size;
 	uint16_t len;
+	uint16_t target;     /* where the replay sends it (fire_topo.c) */
 	uint8_t used, warm;
 };
 
@@ -68,8 +69,13 @@ int fire_warm(struct fire_run *run, int fd, const char *name, struct mb_err *err
 	if (!tab)
 		return mb_err_set(err, MB_EIO, "out of memory for --warm");
 	struct mb_frame f;
+	bool by_server = fire_by_server(run, &r.info);
 	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK) {
 		struct mb_event ev;
+		if (f.type == MB_FRAME_SERVER && by_server && (rc = fire_topo_server(run, &f, err)) != MB_OK) {
+			mb_err_at(err, name, f.offset);
+			break;
+		}
 		if (f.type != MB_FRAME_EVENT)
 			continue;
 		if (mb_event_decode(f.payload, f.len, r.info.kind, &ev, err) != MB_OK) {
@@ -98,14 +104,16 @@ int fire_warm(struct fire_run *run, int fd, const char *name, struct mb_err *err
 			tab = nt;
 			cap *= 2;
 		}
+		unsigned target = fire_target_of(run, by_server, ev.sem.server, ev.cmd, ev.key_hash);
 		size_t j = (ev.key_hash ^ ev.key_len) & (cap - 1);
-		while (tab[j].used && (tab[j].hash != ev.key_hash || tab[j].len != ev.key_len))
+		while (tab[j].used && (tab[j].hash != ev.key_hash || tab[j].len != ev.key_len || tab[j].target != target))
 			j = (j + 1) & (cap - 1);
 		if (tab[j].used)
 			continue;
 		tab[j].used = 1;
 		tab[j].hash = ev.key_hash;
 		tab[j].len = ev.key_len;
+		tab[j].target = (uint16_t)target;
 		n++;
 		if (mb_cmd_is_read(ev.cmd) && ev.status != MB_ST_MISS) {
 			tab[j].warm = 1;
@@ -136,7 +144,7 @@ int fire_warm(struct fire_run *run, int fd, const char *name, struct mb_err *err
 	for (size_t i = 0; rc == MB_OK && i < cap; i++) {
 		if (!tab[i].used || !tab[i].warm)
 			continue;
-		unsigned t = mb_chash_lookup(&run->ring, tab[i].hash);
+		unsigned t = tab[i].target;
 		if (fds[t] < 0 && (fds[t] = fire_connect_blocking(&run->opt.targets[t], err)) < 0) {
 			rc = MB_EIO;
 			break;

@@ -9,5 +9,6 @@
 					 reads 2048 but takes longer multi-get lines) */
 #define MB_MC_OPAQUE_MAX 32           /* meta O token bytes (memcached's opaque limit) */
 #define MB_MC_BIN_HDR 24              /* binary protocol header bytes */
+#define MB_MC_TTL_RELATIVE_MAX 2592000 /* exptimes up to 30 days are relative seconds, larger ones unix times */
 
 #endif

@@ -60,6 +60,10 @@ static void emit_entry(struct mc_ctx *ctx, const struct mc_conn *c, const struct
 	ev.key_hash = 0;
 	ev.key = e->key;
 	ev.sem = e->sem;
+	if (c->server) { /* the first server is the default: single-server streams do not grow */
+		ev.sem.server = c->server;
+		ev.sem.has |= MB_SEM_SERVER;
+	}
 	ctx->cnt.events++;
 	ctx->cnt.ev_proto[e->proto < MB_PROTO_COUNT ? e->proto : 0]++;
 	ctx->cnt.ev_cmd[e->cmd < MB_CMD_COUNT ? e->cmd : 0]++;

@@ -99,6 +99,7 @@ struct mc_pend {
 /* One connection (TCP flow or UDP client address:port). */
 struct mc_conn {
 	uint32_t conn_id;
+	uint16_t server;      /* number of its server (tcpreasm.c), copied to the events */
 	uint8_t transport;    /* MB_TRANSPORT_* */
 	bool seq_valid;       /* TCP sequence numbers usable for the ack rule */
 	struct mc_half half[2]; /* [0] client->server requests, [1] server->client responses */

@@ -9,11 +9,11 @@
 #include "anon.h"
 #include "mbtime.h"
 #include "rng.h"
+#include "mclimits.h"
 #include "stat.h"
 
 #define SIZE_MAX_V (UINT64_C(1) << 32)                 /* sizes and TTLs: up to 4 GiB / 136 years */
 #define TIME_MAX_V (UINT64_C(3600) * MB_NS_PER_SEC)    /* inter-arrivals and latencies: up to 1 h */
-#define TTL_RELATIVE_MAX 2592000                       /* memcached: larger exptimes are unix times */
 
 /* Lengths of the command names, for the text protocol's request line. */
 static uint8_t cmd_name_len[MB_CMD_COUNT];
@@ -596,7 +596,7 @@ int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *
 	}
 	if (store || cmd == MB_CMD_TOUCH || cmd == MB_CMD_GAT || cmd == MB_CMD_GATS) {
 		int64_t ttl = ev->ttl;
-		if (ttl > TTL_RELATIVE_MAX)
+		if (ttl > MB_MC_TTL_RELATIVE_MAX)
 			ttl -= (int64_t)(ts / MB_NS_PER_SEC);
 		if (ttl < 0)
 			st->ttl_negative++;

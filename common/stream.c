@@ -1,5 +1,7 @@
 /* stream.c - the only implementation of the membench stream: header, frames, reader, writer. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,9 +139,9 @@ int mb_event_decode(const uint8_t *p, uint32_t len, unsigned kind, struct mb_eve
 }
 
 /* Field sizes of the extension, in bit order (enum mb_sem_has). */
-static const uint8_t sem_field_size[] = { 8, 8, 8, 8, 8, 4, 4, 4, 1 };
+static const uint8_t sem_field_size[] = { 8, 8, 8, 8, 8, 4, 4, 4, 1, 2 };
 static const char *const sem_field_name[] = { "mflags", "delta", "initial", "cas", "new_cas", "vivify_ttl",
-					      "recache_ttl", "client_flags", "mode" };
+					      "recache_ttl", "client_flags", "mode", "server" };
 
 size_t mb_sem_body_size(const struct mb_sem *sem)
 {
@@ -162,13 +164,14 @@ size_t mb_sem_body_encode(uint8_t *p, const struct mb_sem *sem)
 	mb_st_le16(q, has);
 	q += 2;
 	const uint64_t v[] = { sem->mflags, sem->delta, sem->initial, sem->cas, sem->new_cas,
-			       (uint32_t)sem->vivify_ttl, (uint32_t)sem->recache_ttl, sem->client_flags, sem->mode };
+			       (uint32_t)sem->vivify_ttl, (uint32_t)sem->recache_ttl, sem->client_flags, sem->mode, sem->server };
 	for (unsigned b = 0; b < sizeof sem_field_size; b++) {
 		if (!(has >> b & 1))
 			continue;
 		switch (sem_field_size[b]) {
 		case 8: mb_st_le64(q, v[b]); break;
 		case 4: mb_st_le32(q, (uint32_t)v[b]); break;
+		case 2: mb_st_le16(q, (uint16_t)v[b]); break;
 		default: *q = (uint8_t)v[b]; break;
 		}
 		q += sem_field_size[b];
@@ -197,6 +200,7 @@ int mb_sem_body_decode(const uint8_t *p, size_t n, struct mb_sem *sem, struct mb
 		switch (sem_field_size[b]) {
 		case 8: v[b] = mb_ld_le64(p + at); break;
 		case 4: v[b] = mb_ld_le32(p + at); break;
+		case 2: v[b] = mb_ld_le16(p + at); break;
 		default: v[b] = p[at]; break;
 		}
 		at += sem_field_size[b];
@@ -214,6 +218,7 @@ int mb_sem_body_decode(const uint8_t *p, size_t n, struct mb_sem *sem, struct mb
 	sem->recache_ttl = (int32_t)(uint32_t)v[6];
 	sem->client_flags = (uint32_t)v[7];
 	sem->mode = (uint8_t)v[8];
+	sem->server = (uint16_t)v[9];
 	return MB_OK;
 }
 
@@ -278,7 +283,46 @@ int mb_frame_check(unsigned kind, uint16_t type, const uint8_t *payload, uint32_
 		struct mb_summary s;
 		return mb_summary_decode(payload, len, &s, err);
 	}
+	if (type == MB_FRAME_SERVER && (kind == MB_KIND_EVENTS_RAW || kind == MB_KIND_EVENTS_HASHED)) {
+		struct mb_server s;
+		return mb_server_decode(payload, len, &s, err);
+	}
 	return MB_OK;
+}
+
+void mb_server_encode(uint8_t *p, const struct mb_server *s)
+{
+	memset(p, 0, MB_SERVER_LEN);
+	mb_st_le16(p, s->number);
+	mb_st_le16(p + 2, s->port);
+	p[4] = s->family;
+	memcpy(p + 8, s->addr, s->family == 4 ? 4 : 16);
+}
+
+int mb_server_decode(const uint8_t *p, uint32_t len, struct mb_server *s, struct mb_err *err)
+{
+	memset(s, 0, sizeof *s);
+	if (len != MB_SERVER_LEN)
+		return mb_err_set(err, MB_ERR, "server frame of %u bytes, expected %u", len, MB_SERVER_LEN);
+	s->number = mb_ld_le16(p);
+	s->port = mb_ld_le16(p + 2);
+	s->family = p[4];
+	if (s->family != 4 && s->family != 6)
+		return mb_err_set(err, MB_ERR, "server frame field family is %u, expected 4 or 6", p[4]);
+	if (p[5] || p[6] || p[7])
+		return mb_err_set(err, MB_ERR, "server frame field reserved is not 0");
+	for (unsigned i = s->family == 4 ? 4 : 16; i < 16; i++)
+		if (p[8 + i])
+			return mb_err_set(err, MB_ERR, "server frame field addr: IPv4 with bytes after its 4th");
+	memcpy(s->addr, p + 8, 16);
+	return MB_OK;
+}
+
+void mb_server_name(const struct mb_server *s, char *buf, size_t n)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(s->family == 4 ? AF_INET : AF_INET6, s->addr, a, sizeof a);
+	snprintf(buf, n, s->family == 4 ? "%s:%u" : "[%s]:%u", a, s->port);
 }
 
 /* ------------------------------------------------------------------ reader */

@@ -38,6 +38,7 @@ enum mb_frame_type {
 	MB_FRAME_EVENT = 2,
 	MB_FRAME_SUMMARY = 3,
 	MB_FRAME_SEGMENT = 4, /* reserved for kernel-side capture (doc/stream.md) */
+	MB_FRAME_SERVER = 5,  /* a recorded server's number and address (events streams) */
 	MB_FRAME_HEADER_MARK = 0x424d,
 };
 
@@ -98,9 +99,28 @@ size_t mb_summary_encode(const struct mb_summary *s, uint8_t *p);
 /* Decode a SUMMARY payload. */
 int mb_summary_decode(const uint8_t *p, uint32_t len, struct mb_summary *s, struct mb_err *err);
 
+/* ---- recorded servers (SERVER frames, doc/stream.md) ---- */
+
+#define MB_SERVER_LEN 24 /* SERVER payload bytes */
+
+/* A server the recording talked to: its number (the events' extension field `server`). */
+struct mb_server {
+	uint16_t number;
+	uint16_t port;
+	uint8_t family;   /* 4 or 6 */
+	uint8_t addr[16]; /* IPv4 in the first 4 bytes, the rest 0 */
+};
+
+/* Encode a SERVER payload (MB_SERVER_LEN bytes) into p. */
+void mb_server_encode(uint8_t *p, const struct mb_server *s);
+/* Decode a SERVER payload; MB_ERR naming the field on a bad layout. */
+int mb_server_decode(const uint8_t *p, uint32_t len, struct mb_server *s, struct mb_err *err);
+/* "addr:port" or "[v6addr]:port" into buf (at least 48 bytes). */
+void mb_server_name(const struct mb_server *s, char *buf, size_t n);
+
 /* ---- the event extension (request semantics, doc/stream.md) ---- */
 
-#define MB_SEM_EXT_MAX 56 /* largest extension this version writes: u8 length, u16 has, fields */
+#define MB_SEM_EXT_MAX 58 /* largest extension this version writes: u8 length, u16 has, fields */
 
 /* Bytes the body of sem's extension takes (has and fields, without the length byte); 0 when empty. */
 size_t mb_sem_body_size(const struct mb_sem *sem);

@@ -291,6 +291,31 @@ static struct mb_flow *lookup(struct mb_flowtab *t, uint32_t h, uint8_t proto, c
 	return NULL;
 }
 
+/* The number of the server at srv:sport (family), added in order of first appearance; the last
+   number when the table is full or out of memory (counted). */
+static uint16_t server_index(struct mb_flowtab *t, uint8_t family, const uint8_t *srv, uint16_t sport)
+{
+	for (uint32_t i = 0; i < t->nservers; i++)
+		if (t->servers[i].port == sport && t->servers[i].family == family && !memcmp(t->servers[i].addr, srv, 16))
+			return (uint16_t)i;
+	if (t->nservers == t->servers_cap) {
+		uint32_t ncap = t->servers_cap ? t->servers_cap * 2 : 8;
+		struct mb_flow_server *n = t->nservers < MB_FLOW_SERVERS_MAX ? realloc(t->servers, ncap * sizeof *n) : NULL;
+		if (!n) {
+			t->cnt.servers_over++;
+			return (uint16_t)(t->nservers ? t->nservers - 1 : 0);
+		}
+		t->servers = n;
+		t->servers_cap = ncap;
+	}
+	struct mb_flow_server *s = &t->servers[t->nservers];
+	memcpy(s->addr, srv, 16);
+	s->port = sport;
+	s->family = family;
+	t->cnt.servers++;
+	return (uint16_t)t->nservers++;
+}
+
 static struct mb_flow *create(struct mb_flowtab *t, uint32_t h, const struct mb_l4 *l4, const uint8_t *cli,
 			      const uint8_t *srv, uint16_t cport, uint16_t sport, bool joined)
 {
@@ -305,6 +330,7 @@ static struct mb_flow *create(struct mb_flowtab *t, uint32_t h, const struct mb_
 	memcpy(f->cli, cli, 16);
 	memcpy(f->srv, srv, 16);
 	mc_conn_init(&f->conn, t->next_conn_id++, l4->proto == 6 ? MB_TRANSPORT_TCP : MB_TRANSPORT_UDP, joined);
+	f->conn.server = server_index(t, l4->family, srv, sport);
 	if (t->nflows >= t->nbuckets)
 		grow(t);
 	f->hnext = t->buckets[h & (t->nbuckets - 1)];
@@ -514,6 +540,8 @@ void mb_flowtab_finish(struct mb_flowtab *t)
 	free(t->buckets);
 	free(t->port_packets);
 	free(t->port_listens);
+	free(t->servers);
+	t->servers = NULL;
 	t->buckets = NULL;
 	t->port_packets = NULL;
 	t->port_listens = NULL;

@@ -22,6 +22,7 @@ struct mb_flow_limits {
 /* Counters of the flow table (summary frame). */
 struct mb_flow_counters {
 	uint64_t flows;          /* flows created (TCP and UDP) */
+	uint64_t servers;        /* distinct server addresses (address and port) numbered */
 	uint64_t tcp_flows, udp_flows;
 	uint64_t segments;       /* TCP segments of memcached flows */
 	uint64_t retrans;        /* segments wholly seen before (dropped) */
@@ -35,9 +36,19 @@ struct mb_flow_counters {
 	uint64_t after_reset;    /* segments that arrived after their flow's RST and were still paired */
 	uint64_t not_memcached;  /* TCP/UDP packets on other ports */
 	uint64_t truncated_bytes;/* payload bytes cut by the snap length */
+	uint64_t servers_over;   /* flows to servers past MB_FLOW_SERVERS_MAX or memory (given the last number) */
 };
 
 struct mb_flow;
+
+#define MB_FLOW_SERVERS_MAX 65536 /* servers numbered; later ones share the last number */
+
+/* A server side seen: address (IPv4 in the first 4 bytes) and port. */
+struct mb_flow_server {
+	uint8_t addr[16];
+	uint16_t port;
+	uint8_t family;
+};
 
 /* The flow table. */
 struct mb_flowtab {
@@ -52,6 +63,8 @@ struct mb_flowtab {
 	struct mb_flow_counters cnt;
 	struct mc_ctx *ctx;
 	uint32_t next_conn_id;
+	struct mb_flow_server *servers; /* in order of first appearance: a connection's server is its index */
+	uint32_t nservers, servers_cap;
 	uint64_t packets_since_sweep;
 	uint64_t now;
 };

@@ -213,8 +213,15 @@ static void put_sem(struct mb_buf *b, const struct mb_sem *sem)
 	if (sem->has & MB_SEM_MODE) {
 		if (!first)
 			put_ch(b, ',');
+		first = false;
 		put_str(b, "mode=");
 		put_mode(b, sem->mode);
+	}
+	if (sem->has & MB_SEM_SERVER) {
+		if (!first)
+			put_ch(b, ',');
+		put_str(b, "server=");
+		put_u64(b, sem->server);
 	}
 }
 
@@ -500,6 +507,8 @@ static bool parse_sem(struct field f, struct mb_sem *sem)
 			bit = 0;
 		else if (name.n == 4 && memcmp(name.s, "mode", 4) == 0)
 			bit = 8;
+		else if (name.n == 6 && memcmp(name.s, "server", 6) == 0)
+			bit = 9;
 		for (unsigned k = 0; k < 7 && bit < 0; k++)
 			if (strlen(sem_item[k]) == name.n && memcmp(sem_item[k], name.s, name.n) == 0)
 				bit = (int)k + 1;
@@ -538,6 +547,10 @@ static bool parse_sem(struct field f, struct mb_sem *sem)
 			} else {
 				return false;
 			}
+		} else if (bit == 9) {
+			if (!num_u64(val, UINT16_MAX, &u))
+				return false;
+			sem->server = (uint16_t)u;
 		} else if (bit == 5 || bit == 6) {
 			if (!num_i32(val, bit == 5 ? &sem->vivify_ttl : &sem->recache_ttl))
 				return false;

@@ -95,7 +95,7 @@ def main():
         elif r < 0.9:
             out += frame(3, 0, summary(rnd))
         else:
-            t = rnd.choice([4, 5, 99, 0x4000, 0xffff])
+            t = rnd.choice([4, 6, 99, 0x4000, 0xffff])  # unknown types (5 is SERVER)
             out += frame(t, rnd.getrandbits(16), bytes(rnd.getrandbits(8) for _ in range(rnd.randint(0, 100))))
     sys.stdout.buffer.write(out)
 

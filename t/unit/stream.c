@@ -122,6 +122,40 @@ static void test_event_codec(void)
 }
 
 /* The event extension (stream version 2): request semantics after the key. */
+/* SERVER frames: round trip, name, and each layout rule refused by the frame check. */
+static void test_server(void)
+{
+	struct mb_err err;
+	struct mb_server s = { .number = 7, .port = 11211, .family = 4, .addr = { 10, 0, 0, 5 } }, back;
+	uint8_t p[MB_SERVER_LEN];
+	char name[64];
+	mb_server_encode(p, &s);
+	ok(eq(mb_frame_check(MB_KIND_EVENTS_HASHED, MB_FRAME_SERVER, p, MB_SERVER_LEN, &err), MB_OK) &&
+		   eq(mb_server_decode(p, MB_SERVER_LEN, &back, &err), MB_OK) && eq_mem(&back, &s, sizeof s),
+	   "a server frame round-trips");
+	mb_server_name(&back, name, sizeof name);
+	eq_str(name, "10.0.0.5:11211");
+	struct mb_server v6 = { .number = 1, .port = 5, .family = 6, .addr = { [0] = 0xfe, [1] = 0x80, [15] = 1 } };
+	mb_server_encode(p, &v6);
+	mb_server_decode(p, MB_SERVER_LEN, &back, &err);
+	mb_server_name(&back, name, sizeof name);
+	eq_str(name, "[fe80::1]:5");
+	ok(eq(mb_frame_check(MB_KIND_EVENTS_RAW, MB_FRAME_SERVER, p, 23, &err), MB_ERR) && contains(err.msg, "23 bytes"),
+	   "a short server frame is refused (%s)", err.msg);
+	p[4] = 5;
+	ok(eq(mb_frame_check(MB_KIND_EVENTS_RAW, MB_FRAME_SERVER, p, MB_SERVER_LEN, &err), MB_ERR) && contains(err.msg, "family"),
+	   "family 5 is refused (%s)", err.msg);
+	mb_server_encode(p, &s);
+	p[6] = 1;
+	ok(eq(mb_frame_check(MB_KIND_EVENTS_RAW, MB_FRAME_SERVER, p, MB_SERVER_LEN, &err), MB_ERR) && contains(err.msg, "reserved"),
+	   "reserved bytes must be 0 (%s)", err.msg);
+	mb_server_encode(p, &s);
+	p[8 + 4] = 1;
+	ok(eq(mb_frame_check(MB_KIND_EVENTS_RAW, MB_FRAME_SERVER, p, MB_SERVER_LEN, &err), MB_ERR) && contains(err.msg, "IPv4"),
+	   "IPv4 with bytes after its 4th is refused (%s)", err.msg);
+	ok(eq(mb_frame_check(MB_KIND_PACKETS, MB_FRAME_SERVER, p, 3, &err), MB_OK), "in a packets stream it is opaque");
+}
+
 static void test_event_sem(void)
 {
 	struct mb_event ev, back;
@@ -133,11 +167,11 @@ static void test_event_sem(void)
 	ev.cmd = MB_CMD_INCR;
 	ev.sem = (struct mb_sem){ .has = MB_SEM_HAS_ALL, .mflags = UINT64_C(0xfffffffffffff), .delta = 5, .initial = 100,
 				  .cas = UINT64_MAX, .new_cas = 7, .vivify_ttl = -1, .recache_ttl = 30,
-				  .client_flags = 0xdeadbeef, .mode = 'D' };
+				  .client_flags = 0xdeadbeef, .mode = 'D', .server = 513 };
 	uint32_t len = mb_event_payload_len(&ev, MB_KIND_EVENTS_RAW);
-	is_int(len, 44 + 3 + 1 + 2 + 5 * 8 + 3 * 4 + 1, "an event with every semantic field: key, u8 length, has, fields");
+	is_int(len, 44 + 3 + 1 + 2 + 5 * 8 + 3 * 4 + 1 + 2, "an event with every semantic field: key, u8 length, has, fields");
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_RAW);
-	ok(eq(buf[47], len - 48) && eq(buf[48], 0xff) && eq(buf[49], 0x01), "the extension starts with its length and the has bits");
+	ok(eq(buf[47], len - 48) && eq(buf[48], 0xff) && eq(buf[49], 0x03), "the extension starts with its length and the has bits");
 	ok(eq(mb_event_decode(buf, len, MB_KIND_EVENTS_RAW, &back, &err), MB_OK) && eq_mem(&back.sem, &ev.sem, sizeof ev.sem),
 	   "every field survives");
 	ev.sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 9 };
@@ -149,11 +183,11 @@ static void test_event_sem(void)
 	   "hashed events carry it after the hash");
 	ev.sem.has = 0;
 	is_int(mb_event_payload_len(&ev, MB_KIND_EVENTS_HASHED), 52, "no semantics: no extension, the version 1 layout");
-	/* a later version's field (has bit 9, 4 bytes) after the known ones is skipped */
+	/* a later version's field (has bit 10, 4 bytes) after the known ones is skipped */
 	ev.sem = (struct mb_sem){ .has = MB_SEM_DELTA, .delta = 9 };
 	mb_event_encode(buf, &ev, MB_KIND_EVENTS_HASHED);
 	buf[52] = 2 + 8 + 4;
-	buf[54] = 0x02;
+	buf[54] = 0x04;
 	memcpy(buf + 63, "\1\2\3\4", 4);
 	ok(eq(mb_event_decode(buf, 52 + 1 + 14, MB_KIND_EVENTS_HASHED, &back, &err), MB_OK) && eq(back.sem.has, MB_SEM_DELTA) &&
 		   eq(back.sem.delta, 9),
@@ -387,6 +421,7 @@ int main(void)
 	test_errors();
 	test_event_codec();
 	test_event_sem();
+	test_server();
 	test_reader();
 	test_text();
 	test_varint_bytes();
