@@ -321,4 +321,8 @@ int64_t fire_host_steal_ms(void);
 /* Histograms of a command, made when first needed; false without memory. */
 bool fire_cmd_hists(struct fire_cmd_stats *cs);
 
+/* Block SIGINT, SIGTERM and SIGUSR1 in the calling engine thread, so the main thread takes
+ * them: the stop signals, and SIGUSR1, which interrupts its blocking read of the input. */
+void fire_block_signals(void);
+
 #endif

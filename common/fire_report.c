@@ -587,12 +587,7 @@ void *fire_progress_main(void *arg)
 {
 	struct fire_run *r = arg;
 	const struct fire_opts *opt = &r->opt;
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	fire_block_signals();
 	struct mb_hist lat, late;
 	mb_hist_init(&lat, FIRE_HIST_LO, FIRE_HIST_HI, 3);
 	mb_hist_init(&late, FIRE_HIST_LO, FIRE_HIST_HI, 3);

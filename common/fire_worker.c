@@ -106,6 +106,15 @@ static void wake_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
 		return;
 }
 
+void fire_block_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
 /* Link newly published items into their connections. */
 static void link_items(struct fire_worker *w)
 {
@@ -276,12 +285,7 @@ void *fire_worker_main(void *arg)
 {
 	struct fire_worker *w = arg;
 	struct fire_run *r = w->run;
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	fire_block_signals();
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	boost(w);
 	w->spin_ns = SPIN_MAX_NS;

@@ -29,16 +29,7 @@ capture() {
 	tcpdump_lo $name.pcap "tcp port $port" || return 1
 	"$@" >$name.out
 	rc=$?
-	# let tcpdump drain: wait (up to 15 s) until the file stops growing for 1.5 s
-	last=-1 same=0
-	for i in $(seq 1 30); do
-		sleep 0.5
-		size=$(stat -c %s $name.pcap)
-		if test "$size" = "$last"; then same=$((same + 1)); else same=0; fi
-		last=$size
-		test $same -ge 3 && break
-	done
-	kill -INT $TCPDUMP_PID && wait $TCPDUMP_PID
+	tcpdump_stop $name.pcap || return 1
 	mc_stats $port >$name.after &&
 	test $rc = 0 &&
 	grep -q "^0 packets dropped by kernel" $name.pcap.err
@@ -58,26 +49,8 @@ check() {
 	"$MB_PYTHON" "$MB_SRC/t/lib/stats-oracle.py" $name.before $name.after $name.txt "$@"
 }
 
-# libmemcached's tools: memccp (set, add, replace), memccat, memcexist, memctouch, memcrm,
-# memcflush, memcslap; text and binary.
-tools() {
-	s=127.0.0.1:$(cat port)
-	for i in $(seq 1 40); do head -c $((i * 37)) /dev/zero | tr '\0' x >f$i; done
-	for b in "" --binary; do
-		memccp $b -s $s f1 f2 f3 f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 f14 f15 f16 f17 f18 f19 f20 &&
-		memccp $b -s $s --add f1 f21 f22 &&
-		memccp $b -s $s --replace f2 f30 &&
-		memccat $b -s $s f1 f2 f3 f21 f30 >/dev/null
-		memccat $b -s $s nokey1 nokey2 >/dev/null 2>&1
-		memcexist $b -s $s f1 f2 nokey3 >/dev/null 2>&1
-		memctouch $b -s $s -e 600 f3 f4 nokey4 >/dev/null 2>&1
-		memcrm $b -s $s f5 f6 nokey5 >/dev/null 2>&1
-		memcslap $b -q -s $s -t set -e 200 -c 3 &&
-		memcslap $b -q -s $s -t get -e 200 -c 3 &&
-		memcslap $b -q -s $s -t mget -e 30 -c 3 || return 1
-		memcflush $b -s $s || return 1
-	done
-}
+# libmemcached's tools, text and binary (t/lib/tools-workload.sh), ending with memcflush.
+tools() { sh "$MB_SRC/t/lib/tools-workload.sh" "$(cat port)" --flush; }
 
 test_expect_success $PRE,PYLIBMC 'pylibmc, text protocol' '
 	capture pylibmc-text "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" pylibmc $(cat port) &&

@@ -16,25 +16,8 @@ PRE=ROOT,TCPDUMP,MEMCACHED
 php -r 'exit(class_exists("Memcached") ? 0 : 1);' 2>/dev/null && test_set_prereq PHPMEMCACHED
 command -v memccp >/dev/null 2>&1 && command -v memcslap >/dev/null 2>&1 && test_set_prereq MEMCTOOLS
 
-# libmemcached's tools against PORT, text then binary: memccp (set, add, replace), memccat,
-# memcexist, memctouch, memcrm, memcslap (set, get, mget; several connections).
-tools() {
-	s=127.0.0.1:$1
-	for i in $(seq 1 40); do head -c $((i * 37)) /dev/zero | tr '\0' x >f$i; done
-	for b in "" --binary; do
-		memccp $b -s $s f1 f2 f3 f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 f14 f15 f16 f17 f18 f19 f20 &&
-		memccp $b -s $s --add f1 f21 f22 &&
-		memccp $b -s $s --replace f2 f30 &&
-		memccat $b -s $s f1 f2 f3 f21 f30 >/dev/null
-		memccat $b -s $s nokey1 nokey2 >/dev/null 2>&1
-		memcexist $b -s $s f1 f2 nokey3 >/dev/null 2>&1
-		memctouch $b -s $s -e 600 f3 f4 nokey4 >/dev/null 2>&1
-		memcrm $b -s $s f5 f6 nokey5 >/dev/null 2>&1
-		memcslap $b -q -s $s -t set -e 200 -c 3 &&
-		memcslap $b -q -s $s -t get -e 200 -c 3 &&
-		memcslap $b -q -s $s -t mget -e 30 -c 3 || return 1
-	done
-}
+# libmemcached's tools against PORT, text and binary (t/lib/tools-workload.sh).
+tools() { sh "$MB_SRC/t/lib/tools-workload.sh" "$1"; }
 
 # record_once NAME CMD...: CMD (given the port as its last argument) against a fresh
 # memcached under tcpdump; NAME.expect holds that server's counters, NAME.prof the profile.

@@ -26,6 +26,7 @@
 #                                      stdout on a terminal / a closed pipe / a hung-up terminal (EIO)
 #   mount_small_tmpfs DIR KB           a tmpfs with only KB kilobytes free (ENOSPC), root only
 #   tcpdump_stop FILE                  stop that tcpdump once FILE stops growing (up to 15 s)
+#   capture_workload cmd...            fresh memcached (pa), cmd... PORT captured into cap.pcap, counters in expect
 #   capture_both_backends cmd...       mb-capture --ebpf and libpcap on lo (MC_PORT) while cmd runs
 #   test_skip_all_without_ebpf PORT    skip the file unless mb-capture --ebpf works here
 #
@@ -229,6 +230,22 @@ tcpdump_stop() {
 		return 1
 	fi
 	kill -INT "$TCPDUMP_PID" && wait "$TCPDUMP_PID"
+}
+
+# Start a fresh memcached (MC_PORT, also in pa), capture its loopback traffic into cap.pcap
+# while "cmd... PORT" runs, then write memcached's counters whose lines match the extended
+# regex $COUNTERS, sorted, to expect. Fails when tcpdump reports kernel drops (a loaded
+# machine; an oracle needs every packet), so a test may retry: { capture_workload ... ||
+# capture_workload ...; }.
+capture_workload() {
+	rm -f cap.pcap cap.pcap.err &&
+	start_memcached && pa=$MC_PORT &&
+	tcpdump_lo cap.pcap "tcp port $pa" &&
+	"$@" "$pa" &&
+	tcpdump_stop cap.pcap &&
+	cat cap.pcap.err &&
+	grep -q "^0 packets dropped by kernel" cap.pcap.err &&
+	mc_stats "$pa" | grep -E "$COUNTERS" | sort >expect
 }
 
 # Skip the whole file unless mb-capture --ebpf can load and attach its program on lo here
