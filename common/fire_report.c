@@ -140,6 +140,15 @@ static double pct(uint64_t a, uint64_t b)
 	return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
+/* Requests of one command, over every status. */
+static uint64_t cmd_ops(const struct fire_cmd_stats *cs)
+{
+	uint64_t n = 0;
+	for (unsigned st = 0; st < MB_ST_COUNT; st++)
+		n += cs->st[st];
+	return n;
+}
+
 /* The text report. */
 static void report_text(const struct fire_run *r, FILE *o)
 {
@@ -197,9 +206,7 @@ static void report_text(const struct fire_run *r, FILE *o)
 		"statuses (latency from the intended send time)");
 	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
 		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t n = 0;
-		for (unsigned st = 0; st < MB_ST_COUNT; st++)
-			n += cs->st[st];
+		uint64_t n = cmd_ops(cs);
 		if (!n)
 			continue;
 		const struct mb_hist *h = cs->lat_int;
@@ -296,9 +303,7 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_begin_object(&j);
 	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
 		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t n = 0;
-		for (unsigned st = 0; st < MB_ST_COUNT; st++)
-			n += cs->st[st];
+		uint64_t n = cmd_ops(cs);
 		if (!n)
 			continue;
 		mb_json_newline(&j, 2);
@@ -437,9 +442,7 @@ static bool html_latency(const struct fire_run *r, struct mb_buf *b)
 				"below it from the time the request was actually sent.</p><table>%s", hist_head);
 	for (unsigned c = 0; c < MB_CMD_COUNT && ok; c++) {
 		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t cnt = 0;
-		for (unsigned st = 0; st < MB_ST_COUNT; st++)
-			cnt += cs->st[st];
+		uint64_t cnt = cmd_ops(cs);
 		if (!cnt)
 			continue;
 		char act[64];
