@@ -3,7 +3,7 @@
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
 # binary datagrams on one UDP socket (and a second socket speaks text) against memcached A
 # while tcpdump captures; mb-parse | mb-anon | mb-pack makes the profile; mb-fire replays it
-# over UDP, each request in its own protocol, against a fresh memcached B at -s 1, -s 10
+# over UDP, each request in its own protocol, against a fresh memcached B at -s 1, -s 10, -s 100
 # and --max. B's counters must equal A's.
 test_description='mb-fire replays UDP as UDP, text and binary datagrams each in their protocol'
 . "$(dirname "$0")/test-lib.sh"
@@ -83,7 +83,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED 'capture a UDP client mixing text and
 	mb-cat -H p.prof | grep -q "binary/udp" && mb-cat -H p.prof | grep -q "text/udp"
 '
 
-for speed in "-s 1" "-s 10" "--max"; do
+for speed in "-s 1" "-s 10" "-s 100" "--max"; do
 	test_expect_success ROOT,TCPDUMP,MEMCACHED "UDP replay, $speed: counters equal the recording's" '
 		mc_udp &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT '"$speed"' p.prof >report &&
