@@ -30,7 +30,6 @@
 #define BUF_CACHE 64               /* idle I/O buffers a worker keeps for reuse */
 #define BACKOFF_MIN_NS 10000000ull
 #define BACKOFF_MAX_NS 1000000000ull
-#define CAS_TAB_MAX (1u << 22)     /* cas uniques remembered per worker (64 MiB) at most */
 #define CAS_STALE (UINT64_MAX - 1) /* a unique memcached never hands out: reproduces `exists` */
 
 int fire_target_parse(const char *s, struct fire_target *t, struct mb_err *err)
@@ -134,80 +133,15 @@ int fire_connect_blocking(const struct fire_target *t, struct mb_err *err)
 
 /* ---------------------------------------------------------------- cas uniques */
 
-static uint32_t cas_slot(uint64_t key, uint32_t cap)
-{
-	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
-}
-
-/* Remember the unique the server last answered for key. The table doubles at half load up
-   to CAS_TAB_MAX slots; past that it starts over, so memory stays bounded. */
-static void cas_put(struct fire_worker *w, uint64_t key, uint64_t cas)
-{
-	if (w->cas_n >= w->cas_cap / 2) {
-		uint32_t ncap = w->cas_cap ? w->cas_cap * 2 : 1024;
-		if (ncap > CAS_TAB_MAX)
-			ncap = CAS_TAB_MAX;
-		uint64_t *nk = calloc(ncap, sizeof *nk), *nv = calloc(ncap, sizeof *nv);
-		if (!nk || !nv) {
-			free(nk);
-			free(nv);
-			return; /* no room: the cas goes out with unique 1 */
-		}
-		uint32_t n = 0;
-		for (uint32_t i = 0; ncap > w->cas_cap && i < w->cas_cap; i++) {
-			if (!w->cas_val[i])
-				continue;
-			uint32_t j = cas_slot(w->cas_key[i], ncap);
-			while (nv[j])
-				j = (j + 1) & (ncap - 1);
-			nk[j] = w->cas_key[i];
-			nv[j] = w->cas_val[i];
-			n++;
-		}
-		free(w->cas_key);
-		free(w->cas_val);
-		w->cas_key = nk;
-		w->cas_val = nv;
-		w->cas_cap = ncap;
-		w->cas_n = n;
-	}
-	uint32_t j = cas_slot(key, w->cas_cap);
-	while (w->cas_val[j] && w->cas_key[j] != key)
-		j = (j + 1) & (w->cas_cap - 1);
-	if (!w->cas_val[j])
-		w->cas_n++;
-	w->cas_key[j] = key;
-	w->cas_val[j] = cas;
-}
-
-/* The unique last answered for key; 0 when none is known. */
-static uint64_t cas_get(const struct fire_worker *w, uint64_t key)
-{
-	if (!w->cas_n)
-		return 0;
-	for (uint32_t j = cas_slot(key, w->cas_cap); w->cas_val[j]; j = (j + 1) & (w->cas_cap - 1))
-		if (w->cas_key[j] == key)
-			return w->cas_val[j];
-	return 0;
-}
-
 /* The unique a request that compares one (a cas, meta C, a binary header cas) sends: a stale
    one where the recording says `exists`, else the latest this replay learnt (0 when none: the
    recorded one). Recorded uniques come from the recording's server: its global counter moved
    with every connection's stores, so a replay that interleaves them otherwise hands out others. */
-static uint64_t cas_for(const struct fire_worker *w, const struct fire_item *h)
+static uint64_t cas_for(struct fire_worker *w, const struct fire_item *h)
 {
 	if (!mb_mcreq_compares_cas(h->cmd, &h->sem))
 		return 0;
-	return h->rec_status == MB_ST_EXISTS ? CAS_STALE : cas_get(w, h->key_hash);
-}
-
-void fire_cas_free(struct fire_worker *w)
-{
-	free(w->cas_key);
-	free(w->cas_val);
-	w->cas_key = w->cas_val = NULL;
-	w->cas_cap = w->cas_n = 0;
+	return h->rec_status == MB_ST_EXISTS ? CAS_STALE : fire_cas_get(&w->run->cas, h->key_hash);
 }
 
 /* ---------------------------------------------------------------- connections */
@@ -622,7 +556,7 @@ static bool conn_unit(struct fire_worker *w, struct fire_conn *c, const struct m
 	unsigned st = mb_mcresp_status(h->cmd, u);
 	/* every answer that carries a unique teaches it: text gets/gats, meta c, binary headers */
 	if (u->cas && h->nkeys == 1 && atomic_load_explicit(&w->run->cas_seen, memory_order_relaxed))
-		cas_put(w, h->key_hash, u->cas);
+		fire_cas_put(&w->run->cas, h->key_hash, u->cas);
 	bool err = u->kind == MB_RK_ERROR || u->kind == MB_RK_CLIENT_ERROR || u->kind == MB_RK_SERVER_ERROR;
 	switch (h->expect) {
 	case MB_EXP_TEXT_VALUES:

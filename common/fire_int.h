@@ -2,8 +2,8 @@
 /* The files: fire_sched (the input reader: intended times, speed, rate, loops, routing, the
    workers' rings), fire_conn (the connection state machine, reconnects, back-pressure, resumed
    sends, responses), fire_order (the per-key dependency tracker), fire_worker (a worker's event
-   loop on evloop.c, the end of a run), fire_report, fire_warm, fire_udp and fire_run (one struct
-   fire_run holds everything a run shares). Requests are built only by mcreq.c, answers parsed
+   loop on evloop.c, the end of a run), fire_cas (the uniques learnt), fire_report, fire_warm,
+   fire_udp and fire_run (one struct fire_run holds everything a run shares). Requests are built only by mcreq.c, answers parsed
    only by mcresp.c; cmd/mb-fire.c only reads options. */
 #ifndef MB_FIRE_INT_H
 #define MB_FIRE_INT_H
@@ -169,8 +169,6 @@ struct fire_worker {
 	unsigned nbufs;
 	uint64_t spin_ns;          /* wake this long before a deadline and poll the rest */
 	uint64_t wake_late, wake_late_prev, wake_window_end;
-	uint64_t *cas_key, *cas_val; /* key hash -> cas unique last answered (open addressing) */
-	uint32_t cas_cap, cas_n;
 	bool stopping;             /* stopped: nothing more is sent, answers are awaited briefly */
 	struct mb_err err;
 	int failed;
@@ -201,11 +199,19 @@ struct fire_point {
 	uint64_t late_p99;              /* lateness of the sends, ns; 0 without sends */
 };
 
+/* The cas uniques the run learnt (fire_cas.c): key hash -> the unique last answered. */
+struct fire_cas {
+	pthread_mutex_t mu;
+	uint64_t *key, *val; /* open addressing; val 0: empty */
+	uint32_t cap, n;
+};
+
 struct fire_run {
 	struct fire_opts opt;
 	struct mb_chash ring;
 	struct fire_worker *workers;
 	struct fire_order order;
+	struct fire_cas cas;
 	struct fire_sched sched;
 	uint64_t start_ns;          /* written once before started is set */
 	_Atomic int started, stop, reader_done, cas_seen, duration_hit;
@@ -235,7 +241,11 @@ void fire_conn_barrier(struct fire_worker *w, struct fire_conn *c);
 void fire_conn_free_buffers(struct fire_worker *w, struct fire_conn *c);
 /* Give up on the connection at the end: what is out is unanswered. */
 void fire_conn_abandon(struct fire_worker *w, struct fire_conn *c, uint64_t now);
-void fire_cas_free(struct fire_worker *w);
+/* fire_cas.c: every worker's answers teach the one table; a key never answered gives 0. */
+void fire_cas_init(struct fire_cas *t);
+void fire_cas_free(struct fire_cas *t);
+void fire_cas_put(struct fire_cas *t, uint64_t key, uint64_t cas);
+uint64_t fire_cas_get(struct fire_cas *t, uint64_t key);
 /* Parse the response bytes in c->in; false when the connection failed. */
 bool fire_conn_parse(struct fire_worker *w, struct fire_conn *c, uint64_t now);
 /* An input buffer for c; false (connection failed) without memory. */

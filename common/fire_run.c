@@ -23,6 +23,7 @@ struct fire_run *fire_run_new(const struct fire_opts *opts, struct mb_err *err)
 	r->opt = *opts;
 	r->sched.rng = 0x9e3779b97f4a7c15ull;
 	r->steal_ms = -1;
+	fire_cas_init(&r->cas);
 	const char *names[FIRE_TARGETS_MAX];
 	for (unsigned t = 0; t < r->opt.ntargets; t++)
 		names[t] = r->opt.targets[t].name;
@@ -101,6 +102,7 @@ void fire_run_free(struct fire_run *r)
 	free(r->workers);
 	stats_free(&r->total);
 	fire_order_free(&r->order);
+	fire_cas_free(&r->cas);
 	fire_sched_free(&r->sched);
 	mb_chash_free(&r->ring);
 	free(r);

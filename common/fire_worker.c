@@ -368,7 +368,6 @@ void *fire_worker_main(void *arg)
 		fire_conn_abandon(w, fire_conn_at(w, i), now);
 	while (w->nbufs)
 		free(w->bufs[--w->nbufs]);
-	fire_cas_free(w);
 	atomic_store(&w->finished, 1);
 	return NULL;
 }
