@@ -25,6 +25,7 @@
 #define FIRE_RING (1u << FIRE_RING_BITS) /* items per worker ring */
 #define FIRE_NONE UINT64_MAX
 #define FIRE_NOCONN UINT32_MAX
+#define FIRE_HOLD_SENT UINT64_MAX      /* an item's hold once it is sent: nothing can hold it back */
 #define FIRE_PREFILL 8192              /* requests queued before the clock starts */
 #define FIRE_HIST_LO 1000ull
 #define FIRE_HIST_HI 60000000000ull
@@ -58,6 +59,7 @@ struct fire_item {
 	uint8_t udp;          /* recorded over UDP */
 	uint8_t expect;      /* enum mb_expect, set when sent */
 	uint8_t state;       /* enum fire_item_state; the ring's head/tail carry the ordering */
+	_Atomic uint64_t hold; /* order: 0, FIRE_HOLD_SENT, or a later request (pid << 32 | seq) it waits for */
 	struct mb_sem sem;   /* recorded request semantics, replayed by mb_mcreq_build */
 };
 
@@ -114,11 +116,16 @@ struct fire_stats {
    reads since; shared: per slot the reads done, per connection the confirmed sequence. */
 struct fire_oslot {
 	uint32_t wconn, wseq;   /* last write: connection and sequence, wconn FIRE_NOCONN if none */
+	uint32_t pwconn, pwseq; /* the write the server saw before it (what a request put ahead of it waits for) */
 	uint32_t reads;         /* reads assigned so far */
-	uint32_t rconn;         /* connection of the last read since the last write */
+	uint32_t wreads;        /* ... when the last write was assigned */
+	uint32_t rconn, rseq;   /* connection and sequence of the last read since the last write */
 	uint64_t wend, rend;    /* recorded end (ts + latency) of that write / read */
-	uint8_t state, wbefore;  /* key existence now (as the statuses tell), and before the last write */
+	uint64_t wn, rn;        /* their places in the input (fire_order.n) */
+	struct fire_item *wit, *rit; /* their ring items, which a later request may hold back */
+	uint8_t state, wbefore, rbefore; /* key existence now (as the statuses tell), before the last write / read */
 	uint8_t wcmd, wst, rcmd, rst; /* command and status of that write / read */
+	bool wsingle, rsingle;  /* that write / read is a single-key request */
 };
 
 struct fire_oconn {
@@ -126,6 +133,7 @@ struct fire_oconn {
 	_Atomic uint32_t want;  /* someone waits for it: confirm quiet requests with a barrier */
 	uint32_t next_seq;      /* reader: last sequence handed out */
 	uint32_t worker;
+	uint64_t last_n;        /* reader: place in the input of its last request */
 };
 
 struct fire_order {
@@ -133,7 +141,12 @@ struct fire_order {
 	struct fire_oslot *rs;
 	_Atomic uint32_t *reads_done;
 	struct fire_oconn **chunks; /* FIRE_ORDER_CHUNKS pointers, each FIRE_CONN_CHUNK records */
-	uint64_t overlaps, told, reversed, ambiguous; /* reader-side counts */
+	unsigned threads;           /* workers: a connection's pid is its index * threads + worker */
+	uint64_t n;                 /* requests assigned */
+	/* reader-side counts of overlapped pairs: the statuses tell the input's order, say the
+	   other one (replayed so, or too late to: the earlier request was out), or either one
+	   (sent without waiting for each other where the key's state was known) */
+	uint64_t overlaps, told, reversed, reversed_kept, ambiguous, unordered;
 };
 
 struct fire_run;
@@ -262,7 +275,7 @@ void fire_udp_frame(struct fire_worker *w, struct fire_conn *c, uint8_t *p);
 void fire_udp_read(struct fire_worker *w, struct fire_conn *c);
 
 /* fire_order.c */
-int fire_order_init(struct fire_order *o, bool on, struct mb_err *err);
+int fire_order_init(struct fire_order *o, bool on, unsigned threads, struct mb_err *err);
 void fire_order_free(struct fire_order *o);
 /* The record of run-wide connection pid, created by the reader when new; NULL without memory. */
 struct fire_oconn *fire_order_conn(struct fire_order *o, uint32_t pid, unsigned worker);

@@ -17,9 +17,16 @@
  * barrier (meta mn / binary NOOP) whose answer confirms them.
  * Keys share 2^20 slots by hash: a collision only adds a wait. Every wait points to a
  * request earlier in the input, so waits never form a cycle.
- * Where the recording itself overlapped (the later request arrived before the earlier one
- * was answered) the order is the input's; the recorded statuses tell whether it is the
- * only order that explains them (told), the other one (reversed) or either (ambiguous).
+ * Where the recording itself overlapped (the later request b arrived before the earlier
+ * one a was answered), the recorded statuses tell whether the input's order is the only
+ * one that explains them (told: kept), the other one (reversed) or either (ambiguous):
+ *   - reversed: b goes first. a's ring item gets a hold on b (an atomic word the reader
+ *     sets only while a is unsent, and a worker seals when it sends a), and b waits for
+ *     what a waited for instead of a. Only where that cannot form a cycle: b's connection
+ *     sent nothing after a, and a write b has no read between a and itself. Otherwise, or
+ *     when a is already out, the input order stays (reversed_kept).
+ *   - ambiguous between a read and a write, on a key whose state was known: neither waits
+ *     for the other (unordered), since the recording's client did not wait either.
  */
 
 #define SLOT_BITS 20
@@ -28,9 +35,10 @@
 
 enum { K_ANY = 0, K_EXISTS, K_ABSENT };
 
-int fire_order_init(struct fire_order *o, bool on, struct mb_err *err)
+int fire_order_init(struct fire_order *o, bool on, unsigned threads, struct mb_err *err)
 {
 	o->on = on;
+	o->threads = threads;
 	o->chunks = calloc(CONN_CHUNKS, sizeof *o->chunks);
 	if (!o->chunks)
 		return mb_err_set(err, MB_EIO, "out of memory for the order tracker");
@@ -115,18 +123,34 @@ static bool fits(uint8_t need, uint8_t state)
 	return need == K_ANY || state == K_ANY || need == state;
 }
 
+enum tie { TIE_TOLD, TIE_REVERSED, TIE_AMBIGUOUS };
+
 /* An overlapped pair, a (earlier in the input) then b, from state s0 before a. */
-static void tie(struct fire_order *o, unsigned acmd, unsigned ast, unsigned bcmd, unsigned bst, uint8_t s0)
+static enum tie tie(struct fire_order *o, unsigned acmd, unsigned ast, unsigned bcmd, unsigned bst, uint8_t s0)
 {
 	bool ab = fits(need_of(acmd, ast), s0) && fits(need_of(bcmd, bst), after_of(acmd, ast, s0));
 	bool ba = fits(need_of(bcmd, bst), s0) && fits(need_of(acmd, ast), after_of(bcmd, bst, s0));
 	o->overlaps++;
-	if (ab && !ba)
+	if (ab && !ba) {
 		o->told++;
-	else if (ba && !ab)
+		return TIE_TOLD;
+	}
+	if (ba && !ab) {
 		o->reversed++;
-	else
-		o->ambiguous++;
+		return TIE_REVERSED;
+	}
+	o->ambiguous++;
+	return TIE_AMBIGUOUS;
+}
+
+/* Make the unsent request a (pid a_pid, sequence a_seq, ring item it) wait for the later
+   request b_pid/b_seq. False when a is out already or its ring item was reused. */
+static bool hold(const struct fire_order *o, struct fire_item *it, uint32_t a_pid, uint32_t a_seq, uint32_t b_pid, uint32_t b_seq)
+{
+	if (!it || it->seq != a_seq || it->conn != a_pid / o->threads)
+		return false; /* the reader refilled that place of the ring: a is long done */
+	uint64_t none = 0;
+	return atomic_compare_exchange_strong(&it->hold, &none, (uint64_t)b_pid << 32 | b_seq);
 }
 
 void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid, const struct mb_event *ev)
@@ -137,38 +161,111 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 	it->dep_seq = 0;
 	it->need_reads = 0;
 	it->slot = FIRE_NOCONN;
+	atomic_store_explicit(&it->hold, 0, memory_order_relaxed);
+	uint64_t n = ++o->n, prev_n = c->last_n;
+	c->last_n = n;
 	if (!o->on || !mb_cmd_has_key(ev->cmd))
 		return;
 	uint32_t slot = (uint32_t)((ev->key_hash * 0x9e3779b97f4a7c15ull) >> (64 - SLOT_BITS));
 	struct fire_oslot *s = &o->rs[slot];
 	if (!s->reads && !s->wseq)
-		s->wconn = s->rconn = FIRE_NOCONN; /* first use */
+		s->wconn = s->rconn = s->pwconn = FIRE_NOCONN; /* first use */
 	it->slot = slot;
 	uint64_t end = ev->ts_ns + ev->latency_ns;
+	bool single = !(ev->flags & MB_EF_MULTI);
+	bool read = !it->is_write && is_read(ev->cmd);
 	uint8_t before = s->state;
+	uint32_t since = s->reads - s->wreads; /* reads since the last write */
+	bool before_w = false; /* b does not wait for the last write... */
+	bool held_w = false;   /* ... because it goes ahead of it */
+	bool before_r = false; /* a write b goes ahead of the last read, or does not wait for it */
 	if (s->wconn != FIRE_NOCONN && s->wconn != pid) {
 		it->dep_conn = s->wconn;
 		it->dep_seq = s->wseq;
-		if (ev->ts_ns < s->wend)
-			tie(o, s->wcmd, s->wst, ev->cmd, ev->status, s->wbefore);
+		if (ev->ts_ns < s->wend && (read || it->is_write)) {
+			enum tie k = tie(o, s->wcmd, s->wst, ev->cmd, ev->status, s->wbefore);
+			bool can = single && s->wsingle && prev_n < s->wn && (read || since == 0);
+			if (k == TIE_REVERSED) {
+				if (can && hold(o, s->wit, s->wconn, s->wseq, pid, it->seq))
+					before_w = held_w = true;
+				else
+					o->reversed_kept++;
+			} else if (k == TIE_AMBIGUOUS && read && s->wbefore != K_ANY) {
+				before_w = true;
+				o->unordered++;
+			}
+			if (before_w) { /* what the write waited for, b waits for */
+				it->dep_conn = s->pwconn != pid ? s->pwconn : FIRE_NOCONN;
+				it->dep_seq = s->pwseq;
+			}
+		}
 	}
 	if (it->is_write) {
 		it->need_reads = s->reads;
-		if (s->rconn != FIRE_NOCONN && s->rconn != pid && ev->ts_ns < s->rend)
-			tie(o, s->rcmd, s->rst, ev->cmd, ev->status, before);
+		if (s->rconn != FIRE_NOCONN && s->rconn != pid && ev->ts_ns < s->rend) {
+			enum tie k = tie(o, s->rcmd, s->rst, ev->cmd, ev->status, s->rbefore);
+			/* the last read is the only one since the last write: every older read was done
+			   before that write went out, so skipping one read skips exactly this one */
+			bool exact = since == 1 && (s->wconn != FIRE_NOCONN || s->reads == 1);
+			bool can = exact && single && s->rsingle && prev_n < s->rn;
+			if (k == TIE_REVERSED) {
+				if (can && hold(o, s->rit, s->rconn, s->rseq, pid, it->seq))
+					before_r = true;
+				else
+					o->reversed_kept++;
+			} else if (k == TIE_AMBIGUOUS && exact && s->rbefore != K_ANY) {
+				before_r = true;
+				o->unordered++;
+			}
+			if (before_r)
+				it->need_reads--;
+		}
+	}
+	if (held_w && it->is_write) {
+		/* the server sees b, then the last write: that write stays the last one */
+		s->pwconn = pid;
+		s->pwseq = it->seq;
+		s->wbefore = after_of(ev->cmd, ev->status, s->wbefore);
+		s->state = after_of(s->wcmd, s->wst, s->wbefore);
+		return;
+	}
+	if (held_w) { /* a read the last write waits for: one of the reads before it */
+		s->reads++;
+		s->wreads++;
+		return;
+	}
+	if (it->is_write) {
+		s->pwconn = s->wconn;
+		s->pwseq = s->wseq;
 		s->wconn = pid;
 		s->wseq = it->seq;
 		s->wend = end;
+		s->wn = n;
+		s->wit = it;
+		s->wsingle = single;
 		s->wcmd = ev->cmd;
 		s->wst = ev->status;
-		s->wbefore = before;
-		s->rconn = FIRE_NOCONN;
-		s->rend = 0;
-	} else if (is_read(ev->cmd)) {
+		s->wbefore = before_r ? s->rbefore : before;
+		s->wreads = s->reads - before_r; /* a read that goes after it counts as since */
+		if (!before_r) {
+			s->rconn = FIRE_NOCONN;
+			s->rend = 0;
+		}
+		s->state = after_of(ev->cmd, ev->status, s->wbefore);
+		if (before_r)
+			s->state = after_of(s->rcmd, s->rst, s->state);
+		return;
+	}
+	if (read) {
 		s->reads++;
 		s->rconn = pid;
+		s->rseq = it->seq;
+		s->rn = n;
+		s->rit = it;
+		s->rsingle = single;
 		s->rcmd = ev->cmd;
 		s->rst = ev->status;
+		s->rbefore = before;
 		if (end > s->rend)
 			s->rend = end;
 	}
@@ -202,6 +299,20 @@ bool fire_order_ready(struct fire_worker *w, const struct fire_item *h)
 		}
 		if (m->need_reads &&
 		    (int32_t)(atomic_load_explicit(&o->reads_done[m->slot], memory_order_acquire) - m->need_reads) < 0)
+			return false;
+	}
+	if (h->slot == FIRE_NOCONN)
+		return true;
+	/* a later request may hold it back (the statuses say the server saw that one first):
+	   seal it as sent, or wait for that request */
+	_Atomic uint64_t *hold = &((struct fire_item *)h)->hold;
+	uint64_t hv = 0;
+	if (atomic_compare_exchange_strong(hold, &hv, FIRE_HOLD_SENT) || hv == FIRE_HOLD_SENT)
+		return true;
+	struct fire_oconn *c = oconn(o, (uint32_t)(hv >> 32));
+	if ((int32_t)(atomic_load_explicit(&c->done, memory_order_acquire) - (uint32_t)hv) < 0) {
+		want(w, c);
+		if ((int32_t)(atomic_load(&c->done) - (uint32_t)hv) < 0)
 			return false;
 	}
 	return true;

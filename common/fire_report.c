@@ -174,9 +174,11 @@ static void report_text(const struct fire_run *r, FILE *o)
 		s->cancelled, s->unconfirmed, s->unsent, s->desync);
 	if (opt->order)
 		fprintf(o, "order: %" PRIu64 " requests waited for their key's order, %.3f ms in all; %" PRIu64
-			   " barriers; recorded overlaps %" PRIu64 " (%" PRIu64 " told by statuses, %" PRIu64
-			   " statuses say the other order, %" PRIu64 " ambiguous)\n", s->waited, (double)s->wait_ns / 1e6,
-			s->barriers, r->order.overlaps, r->order.told, r->order.reversed, r->order.ambiguous);
+			   " barriers; recorded overlaps %" PRIu64 " (%" PRIu64 " told by statuses; %" PRIu64
+			   " statuses say the other order: %" PRIu64 " replayed so, %" PRIu64 " could not be; %" PRIu64
+			   " ambiguous: %" PRIu64 " sent without waiting)\n", s->waited, (double)s->wait_ns / 1e6,
+			s->barriers, r->order.overlaps, r->order.told, r->order.reversed, r->order.reversed - r->order.reversed_kept,
+			r->order.reversed_kept, r->order.ambiguous, r->order.unordered);
 	else
 		fprintf(o, "order: off\n");
 	if (opt->mode != FIRE_MAX) {
@@ -286,7 +288,9 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_ku64(&j, "overlaps", r->order.overlaps);
 	mb_json_ku64(&j, "told", r->order.told);
 	mb_json_ku64(&j, "reversed", r->order.reversed);
+	mb_json_ku64(&j, "reversed_kept", r->order.reversed_kept);
 	mb_json_ku64(&j, "ambiguous", r->order.ambiguous);
+	mb_json_ku64(&j, "unordered", r->order.unordered);
 	mb_json_end_object(&j);
 	mb_json_wrap(&j, 1);
 	mb_json_key(&j, "hit_ratio");
@@ -502,8 +506,10 @@ static bool html_faults(const struct fire_run *r, struct mb_buf *b)
 	return ok && mb_bprintf(b, "<table class=\"kv\">\n") &&
 	       kv(b, "requests that waited", "%" PRIu64 ", %.3f ms in all", s->waited, (double)s->wait_ns / 1e6) &&
 	       kv(b, "barriers", "%" PRIu64, s->barriers) &&
-	       kv(b, "recorded overlaps", "%" PRIu64 " (%" PRIu64 " told by statuses, %" PRIu64 " statuses say the other order, %" PRIu64
-		  " ambiguous)", r->order.overlaps, r->order.told, r->order.reversed, r->order.ambiguous) &&
+	       kv(b, "recorded overlaps", "%" PRIu64 " (%" PRIu64 " told by statuses; %" PRIu64 " statuses say the other order: %" PRIu64
+		  " replayed so, %" PRIu64 " could not be; %" PRIu64 " ambiguous: %" PRIu64 " sent without waiting)", r->order.overlaps,
+		  r->order.told, r->order.reversed, r->order.reversed - r->order.reversed_kept, r->order.reversed_kept,
+		  r->order.ambiguous, r->order.unordered) &&
 	       mb_bprintf(b, "</table>\n");
 }
 

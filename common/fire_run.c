@@ -28,7 +28,7 @@ struct fire_run *fire_run_new(const struct fire_opts *opts, struct mb_err *err)
 	for (unsigned t = 0; t < r->opt.ntargets; t++)
 		names[t] = r->opt.targets[t].name;
 	if (mb_chash_init(&r->ring, names, r->opt.ntargets, err) != MB_OK ||
-	    fire_order_init(&r->order, r->opt.order, err) != MB_OK) {
+	    fire_order_init(&r->order, r->opt.order, r->opt.threads, err) != MB_OK) {
 		fire_run_free(r);
 		return NULL;
 	}

@@ -19,13 +19,25 @@ static struct mb_event ev(unsigned cmd, unsigned st, uint64_t k, uint64_t ts, ui
 	return e;
 }
 
-static struct fire_item assign(struct fire_order *o, uint32_t pid, struct mb_event e)
+/* The ring: the tracker remembers where the last write and read of a key are. */
+static struct fire_item ring[64];
+static unsigned nring;
+
+/* Assign the next ring item to the request e of connection pid (one worker). */
+static struct fire_item *assign(struct fire_order *o, uint32_t pid, struct mb_event e)
 {
-	struct fire_item it = { 0 };
-	it.is_write = mb_cmd_is_store(e.cmd) || e.cmd == MB_CMD_DELETE || e.cmd == MB_CMD_INCR || e.cmd == MB_CMD_DECR;
-	it.cmd = e.cmd;
-	fire_order_assign(o, &it, pid, &e);
+	struct fire_item *it = &ring[nring++ % 64];
+	*it = (struct fire_item){ 0 };
+	it->is_write = mb_cmd_is_store(e.cmd) || e.cmd == MB_CMD_DELETE || e.cmd == MB_CMD_INCR || e.cmd == MB_CMD_DECR;
+	it->cmd = e.cmd;
+	it->conn = pid;
+	fire_order_assign(o, it, pid, &e);
 	return it;
+}
+
+static uint64_t held_by(const struct fire_item *it)
+{
+	return atomic_load(&((struct fire_item *)it)->hold);
 }
 
 static int fired;
@@ -39,30 +51,30 @@ int main(void)
 {
 	struct mb_err err;
 	struct fire_order o = { 0 };
-	ok(fire_order_init(&o, true, &err) == MB_OK, "tracker set up");
-	for (uint32_t pid = 0; pid < 3; pid++)
+	ok(fire_order_init(&o, true, 1, &err) == MB_OK, "tracker set up");
+	for (uint32_t pid = 0; pid < 4; pid++)
 		ok(fire_order_conn(&o, pid, 0) != NULL, "connection %u", pid);
 
 	/* conn 0 sets k; conn 1 reads it twice; conn 2 deletes it; conn 1 reads again */
-	struct fire_item a = assign(&o, 0, ev(MB_CMD_SET, MB_ST_STORED, 7, 1000, 100));
-	is_int(a.seq, 1, "first request of conn 0 is seq 1");
-	is_int(a.dep_conn, FIRE_NOCONN, "the first write waits for nobody");
-	is_int(a.need_reads, 0, "... and for no read");
-	struct fire_item b = assign(&o, 1, ev(MB_CMD_GET, MB_ST_HIT, 7, 2000, 100));
-	is_int(b.dep_conn, 0, "a read waits for the write of another connection");
-	is_int(b.dep_seq, 1, "... that write's sequence");
-	struct fire_item c = assign(&o, 1, ev(MB_CMD_GET, MB_ST_HIT, 7, 3000, 100));
-	is_int(c.seq, 2, "second request of conn 1 is seq 2");
-	struct fire_item d = assign(&o, 2, ev(MB_CMD_DELETE, MB_ST_DELETED, 7, 4000, 100));
-	is_int(d.dep_conn, 0, "a write waits for the earlier write");
-	is_int(d.need_reads, 2, "... and for the two earlier reads");
-	struct fire_item e = assign(&o, 1, ev(MB_CMD_GET, MB_ST_MISS, 7, 5000, 100));
-	is_int(e.dep_conn, 2, "the next read waits for the delete");
-	struct fire_item f = assign(&o, 2, ev(MB_CMD_SET, MB_ST_NONE, 7, 6000, 0));
-	is_int(f.dep_conn, FIRE_NOCONN, "a write after its own connection's write needs no other");
-	is_int(f.need_reads, 3, "... but waits for every earlier read");
-	struct fire_item g = assign(&o, 0, ev(MB_CMD_GET, MB_ST_HIT, 99, 7000, 100));
-	is_int(g.dep_conn, FIRE_NOCONN, "another key: no wait");
+	struct fire_item *a = assign(&o, 0, ev(MB_CMD_SET, MB_ST_STORED, 7, 1000, 100));
+	is_int(a->seq, 1, "first request of conn 0 is seq 1");
+	is_int(a->dep_conn, FIRE_NOCONN, "the first write waits for nobody");
+	is_int(a->need_reads, 0, "... and for no read");
+	struct fire_item *b = assign(&o, 1, ev(MB_CMD_GET, MB_ST_HIT, 7, 2000, 100));
+	is_int(b->dep_conn, 0, "a read waits for the write of another connection");
+	is_int(b->dep_seq, 1, "... that write's sequence");
+	struct fire_item *c = assign(&o, 1, ev(MB_CMD_GET, MB_ST_HIT, 7, 3000, 100));
+	is_int(c->seq, 2, "second request of conn 1 is seq 2");
+	struct fire_item *d = assign(&o, 2, ev(MB_CMD_DELETE, MB_ST_DELETED, 7, 4000, 100));
+	is_int(d->dep_conn, 0, "a write waits for the earlier write");
+	is_int(d->need_reads, 2, "... and for the two earlier reads");
+	struct fire_item *e = assign(&o, 1, ev(MB_CMD_GET, MB_ST_MISS, 7, 5000, 100));
+	is_int(e->dep_conn, 2, "the next read waits for the delete");
+	struct fire_item *f = assign(&o, 2, ev(MB_CMD_SET, MB_ST_NONE, 7, 6000, 0));
+	is_int(f->dep_conn, FIRE_NOCONN, "a write after its own connection's write needs no other");
+	is_int(f->need_reads, 3, "... but waits for every earlier read");
+	struct fire_item *g = assign(&o, 0, ev(MB_CMD_GET, MB_ST_HIT, 99, 7000, 100));
+	is_int(g->dep_conn, FIRE_NOCONN, "another key: no wait");
 	is_int(o.overlaps, 0, "no recorded overlap so far");
 
 	/* overlaps: a get that missed while an add was answered: only get-then-add fits */
@@ -72,16 +84,68 @@ int main(void)
 	is_int(o.overlaps, 1, "an add during a get's answer overlaps it");
 	is_int(o.told, 1, "... and the statuses tell the order");
 	/* a get that hit while a set overlapped on a missing key: only set-then-get fits */
-	assign(&o, 0, ev(MB_CMD_DELETE, MB_ST_DELETED, 56, 30000, 10));
-	assign(&o, 1, ev(MB_CMD_SET, MB_ST_STORED, 56, 40000, 5000));
-	assign(&o, 2, ev(MB_CMD_GET, MB_ST_MISS, 56, 41000, 100));
+	struct fire_item *del = assign(&o, 0, ev(MB_CMD_DELETE, MB_ST_DELETED, 56, 30000, 10));
+	struct fire_item *set = assign(&o, 1, ev(MB_CMD_SET, MB_ST_STORED, 56, 40000, 5000));
+	struct fire_item *get = assign(&o, 2, ev(MB_CMD_GET, MB_ST_MISS, 56, 41000, 100));
 	is_int(o.reversed, 1, "a miss after an overlapping set: the statuses say the other order");
+	ok(held_by(set) == ((uint64_t)2 << 32 | get->seq), "... so the unsent set is held until the get is done");
+	is_int(get->dep_conn, 0, "... and the get waits for what the set waited for: the delete");
+	is_int(get->dep_seq, del->seq, "... that delete's sequence");
+	is_int(o.reversed_kept, 0, "... the other order is replayed");
+	struct fire_item *get2 = assign(&o, 3, ev(MB_CMD_GET, MB_ST_HIT, 56, 60000, 100));
+	is_int(get2->dep_conn, 1, "a later read still waits for the set, the key's last write");
+
+	/* the same, but the set is out already: the input order stays */
+	assign(&o, 0, ev(MB_CMD_DELETE, MB_ST_DELETED, 60, 70000, 10));
+	set = assign(&o, 1, ev(MB_CMD_SET, MB_ST_STORED, 60, 80000, 5000));
+	atomic_store(&set->hold, FIRE_HOLD_SENT);
+	get = assign(&o, 2, ev(MB_CMD_GET, MB_ST_MISS, 60, 81000, 100));
+	is_int(o.reversed_kept, 1, "a set already sent cannot be held: counted");
+	is_int(get->dep_conn, 1, "... and the get waits for it");
+	ok(held_by(set) == FIRE_HOLD_SENT, "... which stays sealed");
+
+	/* a get that hit next to a set, on a key known to exist: either order fits */
+	assign(&o, 0, ev(MB_CMD_GET, MB_ST_HIT, 57, 90000, 10));
+	set = assign(&o, 1, ev(MB_CMD_SET, MB_ST_STORED, 57, 100000, 5000));
+	get = assign(&o, 2, ev(MB_CMD_GET, MB_ST_HIT, 57, 101000, 100));
+	is_int(o.unordered, 1, "an ambiguous read of a known key does not wait for the write");
+	is_int(get->dep_conn, FIRE_NOCONN, "... it waits only for the writes before it (none)");
+	is_int(held_by(set), 0, "... and holds nothing back");
+
+	/* a set next to the only read since the last write, either order fitting */
+	assign(&o, 0, ev(MB_CMD_SET, MB_ST_STORED, 58, 110000, 10));
+	assign(&o, 1, ev(MB_CMD_GET, MB_ST_HIT, 58, 120000, 5000));
+	set = assign(&o, 2, ev(MB_CMD_SET, MB_ST_STORED, 58, 121000, 100));
+	is_int(o.unordered, 2, "an ambiguous write does not wait for that read");
+	is_int(set->need_reads, 0, "... it needs no read (the one since the last write is skipped)");
+	is_int(set->dep_conn, 0, "... and that write");
+
+	/* a get that hit on a deleted key, overlapped by a set: the set went first */
+	assign(&o, 0, ev(MB_CMD_DELETE, MB_ST_DELETED, 59, 130000, 10));
+	get = assign(&o, 1, ev(MB_CMD_GET, MB_ST_HIT, 59, 140000, 5000));
+	set = assign(&o, 3, ev(MB_CMD_SET, MB_ST_STORED, 59, 141000, 100));
+	is_int(o.reversed, 3, "a hit on a deleted key before an overlapping set: the other order");
+	ok(held_by(get) == ((uint64_t)3 << 32 | set->seq), "... the get is held until the set is done");
+	is_int(set->need_reads, 0, "... and the set does not wait for the get");
+	get2 = assign(&o, 2, ev(MB_CMD_DELETE, MB_ST_DELETED, 59, 200000, 100));
+	is_int(get2->need_reads, 1, "a later write waits for that get");
+	is_int(get2->dep_conn, 3, "... and for the set");
+
+	/* a get overlapped by a set while its connection sent more since: kept, no cycle */
+	assign(&o, 0, ev(MB_CMD_DELETE, MB_ST_DELETED, 61, 300000, 10));
+	get = assign(&o, 1, ev(MB_CMD_GET, MB_ST_HIT, 61, 310000, 5000));
+	assign(&o, 3, ev(MB_CMD_GET, MB_ST_MISS, 62, 311000, 100));
+	set = assign(&o, 3, ev(MB_CMD_SET, MB_ST_STORED, 61, 312000, 100));
+	is_int(o.reversed, 4, "a hit on a deleted key overlapped by a set, again the other order");
+	is_int(o.reversed_kept, 2, "... but the set's connection sent after the get: the order is kept");
+	is_int(held_by(get), 0, "... nothing is held");
+	is_int(set->need_reads, 1, "... the set waits for the get");
 	fire_order_free(&o);
 
 	struct fire_order off = { 0 };
-	ok(fire_order_init(&off, false, &err) == MB_OK && fire_order_conn(&off, 0, 0), "tracker off");
-	struct fire_item h = assign(&off, 0, ev(MB_CMD_SET, MB_ST_STORED, 7, 1, 1));
-	ok(h.seq == 1 && h.dep_conn == FIRE_NOCONN && h.slot == FIRE_NOCONN, "off: sequence only");
+	ok(fire_order_init(&off, false, 1, &err) == MB_OK && fire_order_conn(&off, 0, 0), "tracker off");
+	struct fire_item *h = assign(&off, 0, ev(MB_CMD_SET, MB_ST_STORED, 7, 1, 1));
+	ok(h->seq == 1 && h->dep_conn == FIRE_NOCONN && h->slot == FIRE_NOCONN, "off: sequence only");
 	fire_order_free(&off);
 
 	/* evloop: a cancelled timer does not run, the others do, in order of their deadlines */
