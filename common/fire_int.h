@@ -160,7 +160,8 @@ struct fire_worker {
 	_Atomic uint64_t tail;      /* freed by the worker */
 	_Atomic uint64_t room_want; /* reader asleep until tail reaches this (0: not waiting) */
 	_Atomic uint32_t room_seq;  /* futex word: bumped when the worker wakes the reader */
-	_Atomic int sleeping;
+	_Atomic int sleeping;       /* blocked in its event loop: a poke must write its eventfd */
+	_Atomic int hungry;         /* ... and wants the reader's next requests at once */
 	_Atomic int poke;           /* something was confirmed or a barrier is wanted: recheck */
 	_Atomic int waiting;        /* its wait list is not empty */
 	_Atomic int finished;       /* the worker's thread is done */

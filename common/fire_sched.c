@@ -65,8 +65,8 @@ static void publish(struct fire_run *r, struct fire_worker *w, uint64_t head)
 {
 	r->sched.published_total += head - atomic_load_explicit(&w->head, memory_order_relaxed);
 	fire_sched_start(r, false);
-	atomic_store(&w->head, head); /* seq_cst: pairs with the worker's sleeping flag */
-	if (atomic_load(&w->sleeping)) {
+	atomic_store(&w->head, head); /* seq_cst: pairs with the worker's hungry flag */
+	if (atomic_load(&w->hungry)) {
 		uint64_t one = 1;
 		if (write(w->efd, &one, sizeof one) < 0)
 			return;

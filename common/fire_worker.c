@@ -270,14 +270,21 @@ static uint64_t wait_time(struct fire_worker *w, uint64_t now)
 	}
 	/* sleep until shortly before the deadline, then poll */
 	timeout = timeout > w->spin_ns ? timeout - w->spin_ns : 0;
+	/* the reader wakes it for new requests only when it is short of them, or (timed) has
+	   nothing scheduled: newer requests are due later than the deadline it sleeps to */
+	bool hungry = w->linked - atomic_load_explicit(&w->tail, memory_order_relaxed) < FIRE_RING / 4 ||
+		      (r->opt.mode != FIRE_MAX && w->due == w->linked);
 	atomic_store(&w->waiting, w->nwait != 0);
+	atomic_store(&w->hungry, hungry);
 	atomic_store(&w->sleeping, 1);
 	if (atomic_exchange(&w->poke, 0))
 		timeout = 0;
-	/* ask the reader for a wake-up only when short of queued requests */
-	if (timeout && w->linked - atomic_load_explicit(&w->tail, memory_order_relaxed) < FIRE_RING / 4 &&
-	    atomic_load(&w->head) != w->linked)
+	if (timeout && hungry && atomic_load(&w->head) != w->linked)
 		timeout = 0;
+	if (!timeout) { /* a poll: nobody needs to wake it */
+		atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
+		atomic_store_explicit(&w->hungry, 0, memory_order_relaxed);
+	}
 	return timeout;
 }
 
@@ -336,7 +343,8 @@ void *fire_worker_main(void *arg)
 		uint64_t timeout = wait_time(w, now);
 		uint64_t wake_at = timeout ? mb_mono_ns() + timeout : 0;
 		int nev = mb_evloop_run_once(w->loop, timeout, &w->err);
-		atomic_store(&w->sleeping, 0);
+		atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
+		atomic_store_explicit(&w->hungry, 0, memory_order_relaxed);
 		if (nev < 0) {
 			w->failed = 1;
 			break;
