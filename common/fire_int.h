@@ -220,6 +220,11 @@ struct fire_run {
 	/* written by the progress thread only, read after it ended */
 	struct fire_point series[FIRE_SERIES_MAX];
 	unsigned nseries, series_shift;  /* a point spans 1 << series_shift progress intervals */
+	/* a run read back from JSON reports (--merge, --compare; fire_json.c): how many reports
+	   it sums (0: a replay of this process), the earliest start and how far the starts spread */
+	unsigned reports;
+	uint64_t start_unix_ns, start_spread_ns;
+	unsigned priority_tried;         /* reports whose workers tried to raise their priority */
 };
 
 /* fire_conn.c */
@@ -320,6 +325,17 @@ bool fire_status_is_error(unsigned st);
 int64_t fire_host_steal_ms(void);
 /* Histograms of a command, made when first needed; false without memory. */
 bool fire_cmd_hists(struct fire_cmd_stats *cs);
+
+/* The text report (also of a run read back from JSON reports). */
+void fire_report_text(const struct fire_run *r, FILE *o);
+
+/* fire_json.c */
+/* The run's start on the wall clock, ns since the epoch. */
+uint64_t fire_start_unix_ns(const struct fire_run *r);
+/* Whether the run's workers tried to raise their priority (a timed mode, allowed to). */
+bool fire_priority_tried(const struct fire_run *r);
+/* Requests of one command, over every status. */
+uint64_t fire_cmd_ops(const struct fire_cmd_stats *cs);
 
 /* Block SIGINT, SIGTERM and SIGUSR1 in the calling engine thread, so the main thread takes
  * them: the stop signals, and SIGUSR1, which interrupts its blocking read of the input. */
