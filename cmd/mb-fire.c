@@ -52,6 +52,8 @@ static const char usage[] =
 	"                       output, and the text report then goes to standard error\n"
 	"      --html FILE      also write the report as a self-contained HTML page with SVG charts;\n"
 	"                       - is standard output, and the text report then goes to standard error\n"
+	"      --hdr-log FILE   also write each command's latency and the lateness per second as an\n"
+	"                       HdrHistogram interval log\n"
 	"  -q, --quiet          no progress line on stderr\n"
 	"\n"
 	"  mb-fire --merge REPORT.json... [--json FILE] [--html FILE]\n"
@@ -190,7 +192,7 @@ int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
 	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
-	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE };
+	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_HDRLOG };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -204,12 +206,12 @@ int main(int argc, char **argv)
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "html", required_argument, NULL, O_HTML }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
-		{ "merge", no_argument, NULL, O_MERGE }, /* reports read back: its own block below */
+		{ "merge", no_argument, NULL, O_MERGE }, { "hdr-log", required_argument, NULL, O_HDRLOG }, /* reports */
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
 				 .drain = 5000000000ull };
-	const char *json = NULL, *html = NULL;
+	const char *json = NULL, *html = NULL, *hdr_log = NULL;
 	bool quiet = false, merge = false;
 	struct mb_err err;
 	const char *targets = NULL, *tmap = NULL;
@@ -275,6 +277,7 @@ int main(int argc, char **argv)
 		case O_HTML: html = optarg; break;
 		case 'q': quiet = true; break;
 		case O_MERGE: merge = true; break;
+		case O_HDRLOG: hdr_log = optarg; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
 		default: mb_usage_bad_option(argv);
@@ -282,6 +285,8 @@ int main(int argc, char **argv)
 	}
 	if (json && html && !strcmp(json, "-") && !strcmp(html, "-"))
 		mb_usage_error("--json - and --html - both want standard output");
+	if (merge && hdr_log)
+		mb_usage_error("--hdr-log is written by a replay, not by --merge");
 	if (merge)
 		return from_reports(argv + optind, argc - optind, json, html);
 	if (!targets)
@@ -358,7 +363,9 @@ int main(int argc, char **argv)
 		free(opt.map);
 		return MB_EXIT_DATA;
 	}
-	int rc = fire_run_check_targets(run, &err);
+	int rc = hdr_log ? fire_run_hdr_log(run, hdr_log, &err) : MB_OK;
+	if (rc == MB_OK)
+		rc = fire_run_check_targets(run, &err);
 	raise_nofile();
 	if (rc == MB_OK && (opt.warm || opt.loops != 1) && (fd = rereadable(fd, &err)) < 0)
 		rc = MB_EIO;
@@ -378,6 +385,8 @@ int main(int argc, char **argv)
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
 	if (rc == MB_OK && html)
 		rc = write_html(run, html, &err);
+	if (rc == MB_OK && hdr_log)
+		rc = fire_run_hdr_log_status(run, &err);
 	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0;
 	fire_run_free(run);
 	free(opt.map);

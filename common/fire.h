@@ -89,6 +89,12 @@ int fire_run_warm(struct fire_run *r, int fd, const char *name, uint64_t *stored
    or an error with err filled (bad input, setup failure). */
 int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err *err);
 
+/* --hdr-log: write the latency of each command and the lateness, per second of the replay,
+   to path as an HdrHistogram interval log (created now). MB_OK or MB_EIO (err filled). */
+int fire_run_hdr_log(struct fire_run *r, const char *path, struct mb_err *err);
+/* After the replay: MB_OK, or MB_EIO when the --hdr-log could not be written whole (err filled). */
+int fire_run_hdr_log_status(const struct fire_run *r, struct mb_err *err);
+
 /* Requests that were not sent or not answered (lost, unanswered, unconfirmed): any makes
    the run a failure. */
 uint64_t fire_run_lost(const struct fire_run *r);

@@ -117,7 +117,24 @@ static void json_series(struct mb_json *j, const struct fire_run *r)
 		mb_json_ku64(j, "errors", p->errors);
 		mb_json_ku64(j, "latency_p50_ns", p->lat_p50);
 		mb_json_ku64(j, "latency_p99_ns", p->lat_p99);
+		mb_json_ku64(j, "latency_p999_ns", p->lat_p999);
+		mb_json_ku64(j, "lateness_p50_ns", p->late_p50);
 		mb_json_ku64(j, "lateness_p99_ns", p->late_p99);
+		mb_json_ku64(j, "lateness_p999_ns", p->late_p999);
+		mb_json_key(j, "commands");
+		mb_json_begin_object(j);
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
+			if (!p->cmd_n[c])
+				continue;
+			mb_json_key(j, mb_cmd_name(c));
+			mb_json_begin_object(j);
+			mb_json_ku64(j, "count", p->cmd_n[c]);
+			mb_json_ku64(j, "p50_ns", p->cmd_p[c][0]);
+			mb_json_ku64(j, "p99_ns", p->cmd_p[c][1]);
+			mb_json_ku64(j, "p999_ns", p->cmd_p[c][2]);
+			mb_json_end_object(j);
+		}
+		mb_json_end_object(j);
 		mb_json_end_object(j);
 	}
 	if (r->nseries)
@@ -399,7 +416,24 @@ static void add_series(struct rd *x, uint32_t root, double offset_s, struct fire
 		get_u64(x, e, "errors", &p.errors, rc);
 		get_u64(x, e, "latency_p50_ns", &p.lat_p50, rc);
 		get_u64(x, e, "latency_p99_ns", &p.lat_p99, rc);
+		get_u64(x, e, "latency_p999_ns", &p.lat_p999, rc);
+		get_u64(x, e, "lateness_p50_ns", &p.late_p50, rc);
 		get_u64(x, e, "lateness_p99_ns", &p.late_p99, rc);
+		get_u64(x, e, "lateness_p999_ns", &p.late_p999, rc);
+		uint32_t cm = mb_jr_get(&x->d, e, "commands");
+		if (*rc == MB_OK && !mb_jr_is(&x->d, cm, MB_JR_OBJ))
+			*rc = bad(x, "series.points", "commands are missing");
+		for (uint32_t m = *rc == MB_OK ? x->d.v[cm].first : MB_JR_NONE; m != MB_JR_NONE && *rc == MB_OK; m = x->d.v[m].next) {
+			int c = mb_cmd_parse(x->d.s + x->d.v[m].key_off, x->d.v[m].key_len);
+			if (c < 0 || c >= MB_CMD_COUNT) {
+				*rc = bad(x, "series.points", "name an unknown command");
+				break;
+			}
+			get_u64(x, m, "count", &p.cmd_n[c], rc);
+			get_u64(x, m, "p50_ns", &p.cmd_p[c][0], rc);
+			get_u64(x, m, "p99_ns", &p.cmd_p[c][1], rc);
+			get_u64(x, m, "p999_ns", &p.cmd_p[c][2], rc);
+		}
 		pts[(*np)++] = p;
 	}
 }
@@ -635,11 +669,7 @@ static void rebin(struct fire_run *r, const struct fire_point *pts, unsigned np,
 		}
 		if (p->t + p->dt > end[b])
 			end[b] = p->t + p->dt;
-		q->ops += p->ops;
-		q->errors += p->errors;
-		q->lat_p50 = p->lat_p50 > q->lat_p50 ? p->lat_p50 : q->lat_p50;
-		q->lat_p99 = p->lat_p99 > q->lat_p99 ? p->lat_p99 : q->lat_p99;
-		q->late_p99 = p->late_p99 > q->late_p99 ? p->late_p99 : q->late_p99;
+		fire_point_add(q, p);
 		q->dt = end[b] - q->t;
 		if (b + 1 > nb)
 			nb = b + 1;
