@@ -110,6 +110,13 @@ int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_nam
 struct fire_run *fire_report_load(const char *const *files, unsigned n, struct mb_err *err);
 
 struct mb_buf;
+/* Two runs (usually read back with fire_report_load; a the old, b the new, named na and nb)
+   side by side: throughput, errors, hit ratios, CPU, lateness, and per command the operations,
+   latency percentiles, errors and hit ratio, each with B's change against A; as text to o, or
+   as one self-contained HTML page appended to out. MB_OK, or MB_EIO when memory runs out. */
+int fire_compare_text(const struct fire_run *a, const struct fire_run *b, const char *na, const char *nb, FILE *o);
+int fire_compare_html(const struct fire_run *a, const struct fire_run *b, const char *na, const char *nb, struct mb_buf *out);
+
 /* Append the report as one self-contained HTML page (the style of mb-stat's, SVG charts, no
    scripts) to out. MB_OK, or MB_EIO when memory runs out. */
 int fire_report_html(const struct fire_run *r, struct mb_buf *out);
