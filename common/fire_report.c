@@ -544,7 +544,8 @@ void *fire_progress_main(void *arg)
 	const struct fire_opts *opt = &r->opt;
 	fire_block_signals();
 	struct interval v, acc;
-	bool ok = interval_init(&v, 0) & interval_init(&acc, 0);
+	bool ok = interval_init(&v, 0);
+	ok = interval_init(&acc, 0) && ok; /* both set up, so both can be freed */
 	while (!atomic_load(&r->started) && !atomic_load(&r->stop)) {
 		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
