@@ -275,6 +275,12 @@ int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_nam
 
 /* ---------------------------------------------------------------- reading back */
 
+/* The series' points of every report read so far, at their times from the earliest start. */
+struct points {
+	struct fire_point *p;
+	size_t n, cap;
+};
+
 /* One report being read: its document and name, for the checked getters below. */
 struct rd {
 	struct mb_jr d;
@@ -384,9 +390,8 @@ static void add_hist(struct rd *x, uint32_t o, const char *k, const char *label,
 }
 
 /* The series' points, at `offset_s` after the earliest start, into r's series (rebinned
-   later); the number of points kept in *np. */
-static void add_series(struct rd *x, uint32_t root, double offset_s, struct fire_point *pts, unsigned *np,
-		       unsigned *shift, int *rc)
+   later) in pts. */
+static void add_series(struct rd *x, uint32_t root, double offset_s, struct points *pts, unsigned *shift, int *rc)
 {
 	uint32_t s = mb_jr_get(&x->d, root, "series");
 	uint64_t ival = 0;
@@ -407,6 +412,16 @@ static void add_series(struct rd *x, uint32_t root, double offset_s, struct fire
 	if (!mb_jr_is(&x->d, a, MB_JR_ARR) || x->d.v[a].count > FIRE_SERIES_MAX) {
 		*rc = bad(x, "series.points", "is missing or longer than 1024");
 		return;
+	}
+	if (pts->n + x->d.v[a].count > pts->cap) {
+		size_t cap = (pts->n + x->d.v[a].count) * 2;
+		struct fire_point *np = realloc(pts->p, cap * sizeof *np);
+		if (!np) {
+			*rc = mb_err_set(x->err, MB_EIO, "out of memory reading '%s'", x->name);
+			return;
+		}
+		pts->p = np;
+		pts->cap = cap;
 	}
 	for (uint32_t e = x->d.v[a].first; e != MB_JR_NONE && *rc == MB_OK; e = x->d.v[e].next) {
 		struct fire_point p = { 0 };
@@ -434,12 +449,12 @@ static void add_series(struct rd *x, uint32_t root, double offset_s, struct fire
 			get_u64(x, m, "p99_ns", &p.cmd_p[c][1], rc);
 			get_u64(x, m, "p999_ns", &p.cmd_p[c][2], rc);
 		}
-		pts[(*np)++] = p;
+		pts->p[pts->n++] = p;
 	}
 }
 
 /* Sum one parsed report into r; MB_OK or MB_ERR (x->err filled). */
-static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, unsigned *np, unsigned *shift,
+static int add_report(struct rd *x, struct fire_run *r, struct points *pts, unsigned *shift,
 		      uint64_t *start, uint64_t *last_start, uint64_t *end)
 {
 	struct mb_jr *d = &x->d;
@@ -463,8 +478,8 @@ static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, 
 	r->opt.mode = mode;
 	uint64_t n = 0, workers = 0, boosted = 0, tried = 0, st0 = 0, spread = 0, steal = 0;
 	get_u64(x, root, "reports", &n, &rc);
-	if (rc == MB_OK && (n < 1 || n > 1000000))
-		return bad(x, "reports", "is not 1 to 1000000");
+	if (rc == MB_OK && (n < 1 || n > 1000000 || r->reports + n > 1000000))
+		return bad(x, "reports", "is not 1 to 1000000, or the reports sum more");
 	r->interrupted |= get_bool(x, root, "interrupted", &rc);
 	if (get_bool(x, root, "duration_reached", &rc))
 		atomic_store(&r->duration_hit, 1);
@@ -475,6 +490,8 @@ static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, 
 	if (st0 + spread > *last_start)
 		*last_start = st0 + spread;
 	double elapsed = get_double(x, root, "elapsed_s", &rc);
+	if (rc == MB_OK && elapsed > 1e9)
+		return bad(x, "elapsed_s", "is over 10^9");
 	add_u64(x, root, "ops", &s->ops, &rc);
 	add_u64(x, root, "requests", &s->requests, &rc);
 	r->cpu += get_double(x, root, "cpu_s", &rc);
@@ -484,7 +501,7 @@ static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, 
 	get_u64(x, root, "workers", &workers, &rc);
 	get_u64(x, root, "workers_boosted", &boosted, &rc);
 	get_u64(x, root, "priority_tried", &tried, &rc);
-	if (rc == MB_OK && (workers > 64 * 1000000ull || boosted > workers || tried > n))
+	if (rc == MB_OK && (workers > 64 * n || boosted > workers || tried > n))
 		return bad(x, "workers", "workers_boosted or priority_tried out of range");
 	r->opt.threads += (unsigned)workers;
 	atomic_fetch_add(&r->boosted, (unsigned)boosted);
@@ -579,10 +596,10 @@ static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, 
 	double off = *start && st0 < *start ? 0 : *start ? (double)(st0 - *start) / 1e9 : 0;
 	if (*start && st0 < *start) {
 		/* an earlier start: move the points read so far */
-		for (unsigned i = 0; i < *np; i++)
-			pts[i].t += (double)(*start - st0) / 1e9;
+		for (size_t i = 0; i < pts->n; i++)
+			pts->p[i].t += (double)(*start - st0) / 1e9;
 	}
-	add_series(x, root, off, pts, np, shift, &rc);
+	add_series(x, root, off, pts, shift, &rc);
 	if (rc != MB_OK)
 		return rc;
 	if (!*start || st0 < *start)
@@ -644,23 +661,22 @@ static char *slurp(const char *name, size_t *len, struct mb_err *err)
 /* Put the points gathered from the reports into r's series: bins of 1 << shift seconds from
    the earliest start (counts summed, percentiles the highest: an upper bound), halving
    while more than FIRE_SERIES_MAX bins are needed. */
-static void rebin(struct fire_run *r, const struct fire_point *pts, unsigned np, unsigned shift)
+static void rebin(struct fire_run *r, const struct fire_point *pts, size_t np, unsigned shift)
 {
 	double maxt = 0;
-	for (unsigned i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++)
 		if (pts[i].t > maxt)
 			maxt = pts[i].t;
-	while (shift < 40 && maxt / (double)(1ull << shift) >= FIRE_SERIES_MAX)
+	while (shift < 30 && maxt / (double)(1ull << shift) >= FIRE_SERIES_MAX)
 		shift++;
 	double w = (double)(1ull << shift);
 	unsigned nb = 0;
 	double end[FIRE_SERIES_MAX] = { 0 };
 	memset(r->series, 0, sizeof r->series);
-	for (unsigned i = 0; i < np; i++) {
+	for (size_t i = 0; i < np; i++) {
 		const struct fire_point *p = &pts[i];
-		unsigned b = (unsigned)(p->t / w + 1e-6);
-		if (b >= FIRE_SERIES_MAX)
-			b = FIRE_SERIES_MAX - 1;
+		double fb = p->t / w + 1e-6;
+		unsigned b = fb < FIRE_SERIES_MAX - 1 ? (unsigned)fb : FIRE_SERIES_MAX - 1;
 		struct fire_point *q = &r->series[b];
 		if (!q->ops && !q->errors && !q->dt) {
 			q->t = p->t;
@@ -686,15 +702,14 @@ static void rebin(struct fire_run *r, const struct fire_point *pts, unsigned np,
 struct fire_run *fire_report_load(const char *const *files, unsigned n, struct mb_err *err)
 {
 	struct fire_run *r = calloc(1, sizeof *r);
-	struct fire_point *pts = calloc((size_t)n * FIRE_SERIES_MAX, sizeof *pts);
-	if (!r || !pts || mb_hist_init(&r->total.late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
+	struct points pts = { 0 };
+	if (!r || mb_hist_init(&r->total.late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
 		mb_err_set(err, MB_EIO, "out of memory");
-		free(pts);
 		fire_run_free(r);
 		return NULL;
 	}
 	r->steal_ms = -1;
-	unsigned np = 0, shift = 0;
+	unsigned shift = 0;
 	uint64_t start = 0, last = 0, end = 0;
 	int rc = MB_OK;
 	for (unsigned i = 0; i < n && rc == MB_OK; i++) {
@@ -707,19 +722,19 @@ struct fire_run *fire_report_load(const char *const *files, unsigned n, struct m
 		struct rd x = { .name = files[i], .err = err };
 		rc = mb_jr_parse(&x.d, text, len, REPORT_MAX_VALUES, files[i], err);
 		if (rc == MB_OK)
-			rc = add_report(&x, r, pts, &np, &shift, &start, &last, &end);
+			rc = add_report(&x, r, &pts, &shift, &start, &last, &end);
 		mb_jr_free(&x.d);
 		free(text);
 	}
 	if (rc != MB_OK) {
-		free(pts);
+		free(pts.p);
 		fire_run_free(r);
 		return NULL;
 	}
 	r->start_unix_ns = start;
 	r->start_spread_ns = last > start ? last - start : 0;
 	r->elapsed = end > start ? (double)(end - start) / 1e9 : 0;
-	rebin(r, pts, np, shift);
-	free(pts);
+	rebin(r, pts.p, pts.n, shift);
+	free(pts.p);
 	return r;
 }
