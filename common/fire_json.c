@@ -317,12 +317,18 @@ static void add_u64(struct rd *x, uint32_t o, const char *k, uint64_t *acc, int 
 		*acc += v;
 }
 
-static double get_double(struct rd *x, uint32_t o, const char *k, int *rc)
+/* Member k of o, a number from 0 up to (not including) max. */
+static double get_double_max(struct rd *x, uint32_t o, const char *k, double max, int *rc)
 {
 	double v = 0;
-	if (*rc == MB_OK && (!mb_jr_double(&x->d, mb_jr_get(&x->d, o, k), &v) || !(v >= 0 && v < 1e15)))
-		*rc = bad(x, k, "is missing or not a number from 0 to 1e15");
+	if (*rc == MB_OK && (!mb_jr_double(&x->d, mb_jr_get(&x->d, o, k), &v) || !(v >= 0 && v < max)))
+		*rc = mb_err_set(x->err, MB_ERR, "bad report: %s is missing or not a number from 0 to %g: '%s'", k, max, x->name);
 	return *rc == MB_OK ? v : 0;
+}
+
+static double get_double(struct rd *x, uint32_t o, const char *k, int *rc)
+{
+	return get_double_max(x, o, k, 1e15, rc);
 }
 
 static bool get_bool(struct rd *x, uint32_t o, const char *k, int *rc)
@@ -352,7 +358,7 @@ static void add_hist(struct rd *x, uint32_t o, const char *k, const char *label,
 	get_u64(x, h, "max_ns", &max, rc);
 	get_u64(x, h, "clamped_low", &cl, rc);
 	get_u64(x, h, "clamped_high", &ch, rc);
-	double sum = get_double(x, h, "sum_ns", rc);
+	double sum = get_double_max(x, h, "sum_ns", 1e300, rc);
 	if (*rc != MB_OK)
 		return;
 	if (lowest != dst->lowest || highest != dst->highest || sig != (uint64_t)dst->sigdigits) {

@@ -113,6 +113,21 @@ test_expect_success '--json -: the merged JSON on stdout, the text report on std
 	grep -q "^mb-fire: 8000 operations" out.txt
 '
 
+test_expect_success 'long runs: a latency sum past 10^15 ns merges' '
+	"$MB_PYTHON" -c "
+import json
+r = json.load(open(\"a.json\"))
+r[\"commands\"][\"get\"][\"latency_intended\"][\"sum_ns\"] = 3e16
+json.dump(r, open(\"long.json\", \"w\"))
+" &&
+	mb-fire --merge long.json --json long2.json >/dev/null &&
+	"$MB_PYTHON" -c "
+import json
+h = json.load(open(\"long2.json\"))[\"commands\"][\"get\"][\"latency_intended\"]
+assert h[\"sum_ns\"] == 3e16 and h[\"mean_ns\"] == round(3e16 / h[\"count\"]), h[\"mean_ns\"]
+"
+'
+
 test_expect_success '--html of a merge: the page has the summed per-command counts' '
 	mb-fire --merge a.json b.json --html m.html >/dev/null &&
 	head -c 15 m.html | grep -q "<!DOCTYPE html>" &&
