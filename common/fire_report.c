@@ -555,7 +555,7 @@ void *fire_progress_main(void *arg)
 		mb_hdrlog_start(r->hdr_log, fire_start_unix_ns(r));
 	uint64_t last_ops = 0, last_errs = 0;
 	uint64_t stop_at = opt->duration ? r->start_ns + opt->duration : UINT64_MAX;
-	while (ok && !atomic_load(&r->stop)) {
+	while (!atomic_load(&r->stop)) {
 		struct timespec ts = { 0, 5000000 };
 		nanosleep(&ts, NULL);
 		uint64_t now = mb_mono_ns();
@@ -565,7 +565,7 @@ void *fire_progress_main(void *arg)
 			pthread_kill(r->main_thread, SIGUSR1); /* out of a blocking read */
 			break;
 		}
-		if (now < v.t0 || now - v.t0 < 1000000000ull) /* the start is set a little ahead */
+		if (!ok || now < v.t0 || now - v.t0 < 1000000000ull) /* the start is set a little ahead */
 			continue;
 		uint64_t ops = 0, errs = 0;
 		collect(r, &v, &ops, &errs);
