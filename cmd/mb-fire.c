@@ -301,6 +301,8 @@ int main(int argc, char **argv)
 	}
 	if (json && html && !strcmp(json, "-") && !strcmp(html, "-"))
 		mb_usage_error("--json - and --html - both want standard output");
+	if (hdr_log && !strcmp(hdr_log, "-"))
+		mb_usage_error("--hdr-log wants a file (standard output has the report)");
 	if ((merge || compare) && hdr_log)
 		mb_usage_error("--hdr-log is written by a replay, not by --merge or --compare");
 	if (merge && compare)

@@ -90,6 +90,8 @@ test_expect_success 'a log that cannot be written: exit 1 after the report; no d
 	test_must_be_empty out &&
 	mc_stats >after &&
 	test "$(stat_delta cmd_get before after)" = 0 &&
+	test_expect_code 2 mb-fire -t 127.0.0.1:$MC_PORT --hdr-log - g.bin 2>err &&
+	grep -x "mb-fire: --hdr-log wants a file (standard output has the report) (try '"'"'mb-fire --help'"'"')" err &&
 	test_expect_code 2 mb-fire --merge r.json --hdr-log x.hlog 2>err &&
 	grep "hdr-log is written by a replay" err
 '
