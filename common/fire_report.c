@@ -1,4 +1,4 @@
-/* fire_report.c - the replay's report (text and JSON), the progress line, statistics summed over workers. */
+/* fire_report.c - the replay's text and HTML reports, the progress line, statistics summed over workers. */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "fire_int.h"
-#include "json.h"
+#include "hdrlog.h"
 #include "mbtime.h"
 #include "prog.h"
 #include "report_svg.h"
@@ -90,36 +90,6 @@ static void fmt_dur(char *b, size_t n, uint64_t ns)
 	mb_dur_format(b, n, ns);
 }
 
-/* A latency histogram as a member `name` of the current object: summary, then its non-empty buckets. */
-static void json_hist(struct mb_json *j, const char *name, const struct mb_hist *h)
-{
-	mb_json_key(j, name);
-	mb_json_begin_object(j);
-	mb_json_ku64(j, "count", mb_hist_count(h));
-	mb_json_kfixed(j, "mean_ns", mb_hist_mean(h), 0);
-	mb_json_ku64(j, "p50_ns", mb_hist_percentile(h, 50));
-	mb_json_ku64(j, "p90_ns", mb_hist_percentile(h, 90));
-	mb_json_ku64(j, "p99_ns", mb_hist_percentile(h, 99));
-	mb_json_ku64(j, "p999_ns", mb_hist_percentile(h, 99.9));
-	mb_json_ku64(j, "max_ns", mb_hist_max(h));
-	mb_json_ku64(j, "lowest_ns", h->lowest);
-	mb_json_ku64(j, "highest_ns", h->highest);
-	mb_json_ki64(j, "sigdigits", h->sigdigits);
-	mb_json_key(j, "buckets");
-	mb_json_begin_array(j);
-	size_t cur = 0;
-	uint64_t lo, hi, cnt;
-	while (mb_hist_next(h, &cur, &lo, &hi, &cnt)) {
-		mb_json_begin_array(j);
-		mb_json_u64(j, lo);
-		mb_json_u64(j, hi);
-		mb_json_u64(j, cnt);
-		mb_json_end_array(j);
-	}
-	mb_json_end_array(j);
-	mb_json_end_object(j);
-}
-
 /* CPU time the hypervisor took from this machine's CPUs so far (steal in /proc/stat), in
    ms; -1 where the kernel does not say. */
 int64_t fire_host_steal_ms(void)
@@ -140,17 +110,7 @@ static double pct(uint64_t a, uint64_t b)
 	return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
-/* Requests of one command, over every status. */
-static uint64_t cmd_ops(const struct fire_cmd_stats *cs)
-{
-	uint64_t n = 0;
-	for (unsigned st = 0; st < MB_ST_COUNT; st++)
-		n += cs->st[st];
-	return n;
-}
-
-/* The text report. */
-static void report_text(const struct fire_run *r, FILE *o)
+void fire_report_text(const struct fire_run *r, FILE *o)
 {
 	const struct fire_stats *s = &r->total;
 	const struct fire_opts *opt = &r->opt;
@@ -191,7 +151,13 @@ static void report_text(const struct fire_run *r, FILE *o)
 	if (steal_ms >= 0)
 		fprintf(o, "host: %" PRId64 " ms of CPU time taken by the hypervisor (steal) during the replay\n",
 			steal_ms);
-	if (opt->mode != FIRE_MAX && !opt->no_priority && opt->boost_off)
+	if (r->reports > 1)
+		fprintf(o, "merged: %u reports, their starts %.3f ms apart at most\n", r->reports, (double)r->start_spread_ns / 1e6);
+	if (r->reports) {
+		if (fire_priority_tried(r))
+			fprintf(o, "priority: %u of %u workers at nice %d\n", atomic_load(&((struct fire_run *)r)->boosted), opt->threads,
+				FIRE_WORKER_NICE);
+	} else if (opt->mode != FIRE_MAX && !opt->no_priority && opt->boost_off)
 		fprintf(o, "priority: workers at the inherited nice value (%s)\n", opt->boost_off);
 	else if (opt->mode != FIRE_MAX && !opt->no_priority) {
 		if (atomic_load(&((struct fire_run *)r)->boosted) == opt->threads)
@@ -208,7 +174,7 @@ static void report_text(const struct fire_run *r, FILE *o)
 		"statuses (latency from the intended send time)");
 	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
 		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t n = cmd_ops(cs);
+		uint64_t n = fire_cmd_ops(cs);
 		if (!n)
 			continue;
 		const struct mb_hist *h = cs->lat_int;
@@ -231,122 +197,6 @@ static void report_text(const struct fire_run *r, FILE *o)
 			fprintf(o, "%-10s %10s %9s %9s %9s %9s %9s  (from the actual send time)\n", "", "", b1, b2, b3, b4, b5);
 		}
 	}
-}
-
-/* The JSON report (doc/mb-fire.md), spaced, a few members to a line; MB_OK once written and flushed. */
-static int report_json(const struct fire_run *r, FILE *f)
-{
-	const struct fire_stats *s = &r->total;
-	const struct fire_opts *opt = &r->opt;
-	double elapsed = r->elapsed, cpu = r->cpu;
-	struct mb_json j;
-	mb_json_init_file(&j, f, true);
-	mb_json_begin_object(&j);
-	mb_json_kstr(&j, "program", "mb-fire");
-	mb_json_kstr(&j, "version", MB_VERSION);
-	mb_json_kstr(&j, "mode", opt->mode == FIRE_MAX ? "max" : opt->mode == FIRE_RATE ? "rate" : "recorded");
-	mb_json_kbool(&j, "interrupted", r->interrupted);
-	mb_json_wrap(&j, 1);
-	mb_json_kfixed(&j, "elapsed_s", elapsed, 6);
-	mb_json_ku64(&j, "ops", s->ops);
-	mb_json_ku64(&j, "requests", s->requests);
-	mb_json_kfixed(&j, "ops_per_s", elapsed > 0 ? (double)s->ops / elapsed : 0.0, 1);
-	mb_json_wrap(&j, 1);
-	mb_json_kfixed(&j, "cpu_s", cpu, 6);
-	mb_json_kfixed(&j, "cpu_us_per_op", s->ops ? cpu * 1e6 / (double)s->ops : 0.0, 4);
-	if (r->steal_ms >= 0) {
-		mb_json_wrap(&j, 1);
-		mb_json_ki64(&j, "host_steal_ms", r->steal_ms);
-	}
-	mb_json_wrap(&j, 1);
-	mb_json_ku64(&j, "workers", opt->threads);
-	mb_json_ku64(&j, "workers_boosted", atomic_load(&((struct fire_run *)r)->boosted));
-	mb_json_wrap(&j, 1);
-	mb_json_ku64(&j, "input_events", r->in_events);
-	mb_json_ku64(&j, "not_replayable", r->in_skipped);
-	mb_json_wrap(&j, 1);
-	mb_json_key(&j, "connections");
-	mb_json_begin_object(&j);
-	mb_json_ku64(&j, "opened", s->connects);
-	mb_json_ku64(&j, "failed", s->connect_fail);
-	mb_json_ku64(&j, "broke", s->resets);
-	mb_json_end_object(&j);
-	mb_json_wrap(&j, 1);
-	mb_json_ku64(&j, "errors", s->errors);
-	mb_json_ku64(&j, "lost", s->lost);
-	mb_json_ku64(&j, "unanswered", s->cancelled);
-	mb_json_ku64(&j, "unconfirmed", s->unconfirmed);
-	mb_json_ku64(&j, "unsent", s->unsent);
-	mb_json_ku64(&j, "desync", s->desync);
-	mb_json_wrap(&j, 1);
-	mb_json_key(&j, "order");
-	mb_json_begin_object(&j);
-	mb_json_kbool(&j, "on", opt->order);
-	mb_json_ku64(&j, "waited", s->waited);
-	mb_json_kfixed(&j, "wait_ms", (double)s->wait_ns / 1e6, 3);
-	mb_json_ku64(&j, "barriers", s->barriers);
-	mb_json_ku64(&j, "overlaps", r->order.overlaps);
-	mb_json_ku64(&j, "told", r->order.told);
-	mb_json_ku64(&j, "reversed", r->order.reversed);
-	mb_json_ku64(&j, "reversed_kept", r->order.reversed_kept);
-	mb_json_ku64(&j, "ambiguous", r->order.ambiguous);
-	mb_json_ku64(&j, "unordered", r->order.unordered);
-	mb_json_end_object(&j);
-	mb_json_wrap(&j, 1);
-	mb_json_key(&j, "hit_ratio");
-	mb_json_begin_object(&j);
-	mb_json_kfixed(&j, "recorded", pct(s->rec_hits, s->rec_reads), 4);
-	mb_json_kfixed(&j, "replayed", pct(s->rep_hits, s->rep_reads), 4);
-	mb_json_ku64(&j, "recorded_reads", s->rec_reads);
-	mb_json_ku64(&j, "replayed_reads", s->rep_reads);
-	mb_json_end_object(&j);
-	mb_json_wrap(&j, 1);
-	json_hist(&j, "lateness", &s->late);
-	mb_json_wrap(&j, 1);
-	mb_json_key(&j, "commands");
-	mb_json_begin_object(&j);
-	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
-		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t n = cmd_ops(cs);
-		if (!n)
-			continue;
-		mb_json_newline(&j, 2);
-		mb_json_key(&j, mb_cmd_name(c));
-		mb_json_begin_object(&j);
-		mb_json_ku64(&j, "ops", n);
-		mb_json_key(&j, "status");
-		mb_json_begin_object(&j);
-		for (unsigned st = 0; st < MB_ST_COUNT; st++)
-			if (cs->st[st])
-				mb_json_ku64(&j, st == MB_ST_NONE ? "noreply" : mb_status_name(st), cs->st[st]);
-		mb_json_end_object(&j);
-		if (cs->lat_int) {
-			mb_json_wrap(&j, 3);
-			json_hist(&j, "latency_intended", cs->lat_int);
-			mb_json_wrap(&j, 3);
-			json_hist(&j, "latency_actual", cs->lat_act);
-		}
-		mb_json_end_object(&j);
-	}
-	mb_json_newline(&j, 1);
-	mb_json_end_object(&j);
-	mb_json_newline(&j, 0);
-	mb_json_end_object(&j);
-	return mb_json_finish(&j);
-}
-
-int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err)
-{
-	report_text(r, text);
-	if (fflush(text) != 0 || ferror(text))
-		return mb_err_set(err, MB_EIO, "cannot write the report: %s: '%s'", strerror(errno),
-				  text == stderr ? "stderr" : "stdout");
-	if (!json)
-		return MB_OK;
-	if (report_json(r, json) != MB_OK)
-		return mb_err_set(err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno),
-				  json == stdout ? "stdout" : json_name);
-	return MB_OK;
 }
 
 /* ---------------------------------------------------------------- HTML */
@@ -446,7 +296,7 @@ static bool html_latency(const struct fire_run *r, struct mb_buf *b)
 				"below it from the time the request was actually sent.</p><table>%s", hist_head);
 	for (unsigned c = 0; c < MB_CMD_COUNT && ok; c++) {
 		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t cnt = cmd_ops(cs);
+		uint64_t cnt = fire_cmd_ops(cs);
 		if (!cnt)
 			continue;
 		char act[64];
@@ -522,41 +372,122 @@ int fire_report_html(const struct fire_run *r, struct mb_buf *out)
 
 /* ---------------------------------------------------------------- progress */
 
-/* Sum the workers' published counters into ops and errs, and move their interval histograms
-   into lat and late. */
-static void collect(struct fire_run *r, struct mb_hist *lat, struct mb_hist *late, uint64_t *ops, uint64_t *errs)
+struct mb_hist *fire_hist_new(void)
+{
+	struct mb_hist *h = malloc(sizeof *h);
+	if (h && mb_hist_init(h, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
+		free(h);
+		h = NULL;
+	}
+	return h;
+}
+
+void fire_hist_del(struct mb_hist *h)
+{
+	if (h) {
+		mb_hist_free(h);
+		free(h);
+	}
+}
+
+/* What the progress thread gathers over one interval (and, for a point of the series, over
+   the intervals it spans): counts, latency per command (made when first needed), lateness. */
+struct interval {
+	uint64_t t0, ops, errors;
+	unsigned ticks;
+	struct mb_hist lat, late;
+	struct mb_hist *cmd[MB_CMD_COUNT];
+};
+
+static bool interval_init(struct interval *v, uint64_t t0)
+{
+	memset(v, 0, sizeof *v);
+	v->t0 = t0;
+	return mb_hist_init(&v->lat, FIRE_HIST_LO, FIRE_HIST_HI, 3) == MB_OK &&
+	       mb_hist_init(&v->late, FIRE_HIST_LO, FIRE_HIST_HI, 3) == MB_OK;
+}
+
+static void interval_reset(struct interval *v, uint64_t t0)
+{
+	v->t0 = t0;
+	v->ops = v->errors = 0;
+	v->ticks = 0;
+	mb_hist_reset(&v->lat);
+	mb_hist_reset(&v->late);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		if (v->cmd[c])
+			mb_hist_reset(v->cmd[c]);
+}
+
+static void interval_free(struct interval *v)
+{
+	mb_hist_free(&v->lat);
+	mb_hist_free(&v->late);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		fire_hist_del(v->cmd[c]);
+}
+
+/* Add src's latency of command c to dst's (made when first needed). */
+static void merge_cmd(struct interval *dst, unsigned c, const struct mb_hist *src)
+{
+	if (src && mb_hist_count(src) && (dst->cmd[c] || (dst->cmd[c] = fire_hist_new())))
+		mb_hist_merge(dst->cmd[c], src);
+}
+
+/* Sum the workers' published counters into *ops and *errs, and move their interval
+   histograms into v. */
+static void collect(struct fire_run *r, struct interval *v, uint64_t *ops, uint64_t *errs)
 {
 	for (unsigned i = 0; i < r->opt.threads; i++) {
 		struct fire_worker *w = &r->workers[i];
 		*ops += atomic_load_explicit(&w->p_ops, memory_order_relaxed);
 		*errs += atomic_load_explicit(&w->p_err, memory_order_relaxed);
 		pthread_mutex_lock(&w->mu);
-		mb_hist_merge(lat, &w->shared_lat);
-		mb_hist_merge(late, &w->shared_late);
+		mb_hist_merge(&v->lat, &w->shared_lat);
+		mb_hist_merge(&v->late, &w->shared_late);
 		mb_hist_reset(&w->shared_lat);
 		mb_hist_reset(&w->shared_late);
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+			if (w->shared_cmd[c]) {
+				merge_cmd(v, c, w->shared_cmd[c]);
+				mb_hist_reset(w->shared_cmd[c]);
+			}
 		pthread_mutex_unlock(&w->mu);
 	}
 }
 
-/* The point of the series being gathered: its start, the intervals, counts and histograms so far. */
-struct series_acc {
-	uint64_t t0, ops, errors;
-	unsigned ticks;
-	struct mb_hist lat, late;
-};
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
 
-/* When the series is full, merge its points in pairs (a merged point's percentiles are the
-   higher of the two: an upper bound) and let each new point span twice the intervals. */
+void fire_point_add(struct fire_point *a, const struct fire_point *b)
+{
+	a->ops += b->ops;
+	a->errors += b->errors;
+	a->lat_p50 = max64(a->lat_p50, b->lat_p50);
+	a->lat_p99 = max64(a->lat_p99, b->lat_p99);
+	a->lat_p999 = max64(a->lat_p999, b->lat_p999);
+	a->late_p50 = max64(a->late_p50, b->late_p50);
+	a->late_p99 = max64(a->late_p99, b->late_p99);
+	a->late_p999 = max64(a->late_p999, b->late_p999);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
+		a->cmd_n[c] += b->cmd_n[c];
+		for (int k = 0; k < 3; k++)
+			a->cmd_p[c][k] = max64(a->cmd_p[c][k], b->cmd_p[c][k]);
+	}
+}
+
+/* When the series is full, merge its points in pairs and let each new point span twice the
+   intervals. */
 static void series_halve(struct fire_run *r)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i + 1 < r->nseries; i += 2) {
-		struct fire_point a = r->series[i], b = r->series[i + 1];
-		r->series[n++] = (struct fire_point){ a.t, a.dt + b.dt, a.ops + b.ops, a.errors + b.errors,
-						      a.lat_p50 > b.lat_p50 ? a.lat_p50 : b.lat_p50,
-						      a.lat_p99 > b.lat_p99 ? a.lat_p99 : b.lat_p99,
-						      a.late_p99 > b.late_p99 ? a.late_p99 : b.late_p99 };
+		struct fire_point a = r->series[i];
+		a.dt += r->series[i + 1].dt;
+		fire_point_add(&a, &r->series[i + 1]);
+		r->series[n++] = a;
 	}
 	if (r->nseries % 2)
 		r->series[n++] = r->series[r->nseries - 1];
@@ -564,32 +495,51 @@ static void series_halve(struct fire_run *r)
 	r->series_shift++;
 }
 
-/* One progress interval ending at now: add it to the point being gathered, and close the point
-   when it spans its intervals, or at the end (`last`, if it holds anything). */
-static void series_tick(struct fire_run *r, struct series_acc *a, uint64_t now, uint64_t ops, uint64_t errs,
-			const struct mb_hist *lat, const struct mb_hist *late, bool last)
+/* One progress interval `v` ending at now: write it to the --hdr-log, add it to the point
+   being gathered (acc), and close the point when it spans its intervals, or at the end
+   (`last`, if it holds anything). */
+static void series_tick(struct fire_run *r, struct interval *acc, uint64_t now, const struct interval *v, bool last)
 {
-	a->ops += ops;
-	a->errors += errs;
-	a->ticks++;
-	mb_hist_merge(&a->lat, lat);
-	mb_hist_merge(&a->late, late);
-	if (!last && a->ticks < (1u << r->series_shift))
+	if (r->hdr_log && now > v->t0) {
+		double t = (double)(v->t0 - r->start_ns) / 1e9, dt = (double)(now - v->t0) / 1e9;
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+			if (v->cmd[c] && mb_hist_count(v->cmd[c]))
+				mb_hdrlog_write(r->hdr_log, mb_cmd_name(c), t, dt, v->cmd[c]);
+		if (mb_hist_count(&v->late))
+			mb_hdrlog_write(r->hdr_log, "lateness", t, dt, &v->late);
+	}
+	acc->ops += v->ops;
+	acc->errors += v->errors;
+	acc->ticks++;
+	mb_hist_merge(&acc->lat, &v->lat);
+	mb_hist_merge(&acc->late, &v->late);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		merge_cmd(acc, c, v->cmd[c]);
+	if (!last && acc->ticks < (1u << r->series_shift))
 		return;
-	if (now > a->t0 && (!last || a->ops || a->errors || mb_hist_count(&a->lat))) {
+	if (now > acc->t0 && (!last || acc->ops || acc->errors || mb_hist_count(&acc->lat))) {
 		if (r->nseries == FIRE_SERIES_MAX)
 			series_halve(r);
-		r->series[r->nseries++] = (struct fire_point){
-			(double)(a->t0 - r->start_ns) / 1e9, (double)(now - a->t0) / 1e9, a->ops, a->errors,
-			mb_hist_count(&a->lat) ? mb_hist_percentile(&a->lat, 50) : 0,
-			mb_hist_count(&a->lat) ? mb_hist_percentile(&a->lat, 99) : 0,
-			mb_hist_count(&a->late) ? mb_hist_percentile(&a->late, 99) : 0 };
+		struct fire_point *p = &r->series[r->nseries++];
+		memset(p, 0, sizeof *p);
+		p->t = (double)(acc->t0 - r->start_ns) / 1e9;
+		p->dt = (double)(now - acc->t0) / 1e9;
+		p->ops = acc->ops;
+		p->errors = acc->errors;
+		p->lat_p50 = mb_hist_percentile(&acc->lat, 50);
+		p->lat_p99 = mb_hist_percentile(&acc->lat, 99);
+		p->lat_p999 = mb_hist_percentile(&acc->lat, 99.9);
+		p->late_p50 = mb_hist_percentile(&acc->late, 50);
+		p->late_p99 = mb_hist_percentile(&acc->late, 99);
+		p->late_p999 = mb_hist_percentile(&acc->late, 99.9);
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+			if (acc->cmd[c] && (p->cmd_n[c] = mb_hist_count(acc->cmd[c]))) {
+				p->cmd_p[c][0] = mb_hist_percentile(acc->cmd[c], 50);
+				p->cmd_p[c][1] = mb_hist_percentile(acc->cmd[c], 99);
+				p->cmd_p[c][2] = mb_hist_percentile(acc->cmd[c], 99.9);
+			}
 	}
-	a->t0 = now;
-	a->ops = a->errors = 0;
-	a->ticks = 0;
-	mb_hist_reset(&a->lat);
-	mb_hist_reset(&a->late);
+	interval_reset(acc, now);
 }
 
 void *fire_progress_main(void *arg)
@@ -597,17 +547,17 @@ void *fire_progress_main(void *arg)
 	struct fire_run *r = arg;
 	const struct fire_opts *opt = &r->opt;
 	fire_block_signals();
-	struct mb_hist lat, late;
-	mb_hist_init(&lat, FIRE_HIST_LO, FIRE_HIST_HI, 3);
-	mb_hist_init(&late, FIRE_HIST_LO, FIRE_HIST_HI, 3);
+	struct interval v, acc;
+	bool ok = interval_init(&v, 0);
+	ok = interval_init(&acc, 0) && ok; /* both set up, so both can be freed */
 	while (!atomic_load(&r->started) && !atomic_load(&r->stop)) {
 		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
 	}
-	struct series_acc acc = { .t0 = r->start_ns };
-	mb_hist_init(&acc.lat, FIRE_HIST_LO, FIRE_HIST_HI, 3);
-	mb_hist_init(&acc.late, FIRE_HIST_LO, FIRE_HIST_HI, 3);
-	uint64_t last_ops = 0, last_errs = 0, t_last = mb_mono_ns();
+	acc.t0 = v.t0 = r->start_ns;
+	if (r->hdr_log)
+		mb_hdrlog_start(r->hdr_log, fire_start_unix_ns(r));
+	uint64_t last_ops = 0, last_errs = 0;
 	uint64_t stop_at = opt->duration ? r->start_ns + opt->duration : UINT64_MAX;
 	while (!atomic_load(&r->stop)) {
 		struct timespec ts = { 0, 5000000 };
@@ -619,32 +569,65 @@ void *fire_progress_main(void *arg)
 			pthread_kill(r->main_thread, SIGUSR1); /* out of a blocking read */
 			break;
 		}
-		if (now - t_last < 1000000000ull)
+		if (!ok || now < v.t0 || now - v.t0 < 1000000000ull) /* the start is set a little ahead */
 			continue;
 		uint64_t ops = 0, errs = 0;
-		collect(r, &lat, &late, &ops, &errs);
-		series_tick(r, &acc, now, ops - last_ops, errs - last_errs, &lat, &late, false);
+		collect(r, &v, &ops, &errs);
+		v.ops = ops - last_ops;
+		v.errors = errs - last_errs;
 		if (opt->progress) {
 			char b1[32], b2[32];
-			mb_dur_format(b1, sizeof b1, mb_hist_percentile(&lat, 99));
-			mb_dur_format(b2, sizeof b2, mb_hist_percentile(&late, 99));
+			mb_dur_format(b1, sizeof b1, mb_hist_percentile(&v.lat, 99));
+			mb_dur_format(b2, sizeof b2, mb_hist_percentile(&v.late, 99));
 			fprintf(opt->progress, "mb-fire: %.0fs %.0f ops/s p99 %s errors %" PRIu64 " lateness p99 %s\n",
-				(double)(now - r->start_ns) / 1e9, (double)(ops - last_ops) * 1e9 / (double)(now - t_last), b1,
-				errs, opt->mode == FIRE_MAX ? "-" : b2);
+				(double)(now - r->start_ns) / 1e9, (double)v.ops * 1e9 / (double)(now - v.t0), b1, errs,
+				opt->mode == FIRE_MAX ? "-" : b2);
 		}
-		mb_hist_reset(&lat);
-		mb_hist_reset(&late);
+		series_tick(r, &acc, now, &v, false);
+		interval_reset(&v, now);
 		last_ops = ops;
 		last_errs = errs;
-		t_last = now;
 	}
-	/* the workers have ended (or the duration is up): what came since the last interval */
-	uint64_t ops = 0, errs = 0;
-	collect(r, &lat, &late, &ops, &errs);
-	series_tick(r, &acc, mb_mono_ns(), ops - last_ops, errs - last_errs, &lat, &late, true);
-	mb_hist_free(&lat);
-	mb_hist_free(&late);
-	mb_hist_free(&acc.lat);
-	mb_hist_free(&acc.late);
+	/* what came since the last interval, once every worker has handed its last over */
+	for (unsigned i = 0; ok && i < opt->threads;) {
+		if (atomic_load(&r->workers[i].finished)) {
+			i++;
+			continue;
+		}
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	if (ok) {
+		uint64_t ops = 0, errs = 0;
+		collect(r, &v, &ops, &errs);
+		v.ops = ops - last_ops;
+		v.errors = errs - last_errs;
+		series_tick(r, &acc, mb_mono_ns(), &v, true);
+	}
+	interval_free(&v);
+	interval_free(&acc);
+	if (r->hdr_log)
+		r->hdr_rc = mb_hdrlog_close(r->hdr_log, &r->hdr_err);
+	if (!ok && r->hdr_rc == MB_OK)
+		r->hdr_rc = mb_err_set(&r->hdr_err, MB_EIO, "out of memory for the series over time");
 	return NULL;
+}
+
+int fire_run_hdr_log(struct fire_run *r, const char *path, struct mb_err *err)
+{
+	if (!(r->hdr_log = calloc(1, sizeof *r->hdr_log)))
+		return mb_err_set(err, MB_EIO, "out of memory");
+	int rc = mb_hdrlog_open(r->hdr_log, path, err);
+	if (rc != MB_OK) {
+		free(r->hdr_log);
+		r->hdr_log = NULL;
+	}
+	return rc;
+}
+
+int fire_run_hdr_log_status(const struct fire_run *r, struct mb_err *err)
+{
+	if (r->hdr_rc != MB_OK)
+		*err = r->hdr_err;
+	return r->hdr_rc;
 }
