@@ -459,9 +459,9 @@ again:
 		}
 		if (!may_send(w, c, h))
 			break;
-		if (h->sent_at) { /* it waited for its order */
-			w->s.wait_ns += now - h->sent_at;
-		}
+		uint64_t wait_start = h->sent_at;
+		if (wait_start) /* it waited for its order */
+			w->s.wait_ns += now - wait_start;
 		struct mb_mcreq q = { .proto = h->proto, .cmd = h->cmd, .quiet = h->quiet, .ttl = h->ttl,
 				      .value_len = h->value_len, .nkeys = h->nkeys, .keys = keys, .cas = cas_for(w, h),
 				      .sem = &h->sem };
@@ -483,8 +483,16 @@ again:
 			w->s.first_send = now;
 		if (r->opt.mode != FIRE_MAX) {
 			uint64_t intended = r->start_ns + h->t;
-			mb_hist_record(&w->s.late, now > intended ? now - intended : 0);
-			mb_hist_record(&w->ival_late, now > intended ? now - intended : 0);
+			uint64_t late = now > intended ? now - intended : 0;
+			mb_hist_record(&w->s.late, late);
+			mb_hist_record(&w->ival_late, late);
+			/* the sender's own: from when it was due and free to go (not behind a request of
+			   its connection that waited for its order) until it was sent or began to wait */
+			uint64_t free_at = c->order_sent > intended ? c->order_sent : intended;
+			uint64_t until = wait_start ? wait_start : now;
+			mb_hist_record(&w->s.late_own, until > free_at ? until - free_at : 0);
+			if (wait_start)
+				c->order_sent = now;
 		}
 		w->s.requests++;
 		c->q_send = after;

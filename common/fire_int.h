@@ -96,6 +96,7 @@ struct fire_conn {
 	uint8_t r_status;    /* last non-success status seen for it */
 	uint64_t backoff;
 	uint64_t last_active;
+	uint64_t order_sent;  /* when the last request that waited for its order was sent */
 };
 
 struct fire_cmd_stats {
@@ -107,6 +108,7 @@ struct fire_cmd_stats {
 struct fire_stats {
 	struct fire_cmd_stats cmd[MB_CMD_COUNT];
 	struct mb_hist late;
+	struct mb_hist late_own; /* lateness less the time it waited for its key's order: the sender's own */
 	uint64_t ops, requests, errors, lost, cancelled, unconfirmed, unsent;
 	uint64_t rec_hits, rec_reads, rep_hits, rep_reads;
 	uint64_t connects, connect_fail, resets, desync;

@@ -227,6 +227,8 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_wrap(&j, 1);
 	json_hist(&j, "lateness", &s->late, 2);
 	mb_json_wrap(&j, 1);
+	json_hist(&j, "lateness_own", &s->late_own, 2);
+	mb_json_wrap(&j, 1);
 	mb_json_key(&j, "commands");
 	mb_json_begin_object(&j);
 	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
@@ -558,6 +560,7 @@ static int add_report(struct rd *x, struct fire_run *r, struct points *pts, unsi
 	add_u64(x, o, "replayed_reads", &s->rep_reads, &rc);
 	add_u64(x, o, "replayed_hits", &s->rep_hits, &rc);
 	add_hist(x, root, "lateness", "lateness", &s->late, &rc);
+	add_hist(x, root, "lateness_own", "lateness_own", &s->late_own, &rc);
 	o = mb_jr_get(d, root, "commands");
 	if (rc == MB_OK && !mb_jr_is(d, o, MB_JR_OBJ))
 		return bad(x, "commands", "is missing");
@@ -713,7 +716,8 @@ struct fire_run *fire_report_load(const char *const *files, unsigned n, struct m
 {
 	struct fire_run *r = calloc(1, sizeof *r);
 	struct points pts = { 0 };
-	if (!r || mb_hist_init(&r->total.late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
+	if (!r || mb_hist_init(&r->total.late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK ||
+	    mb_hist_init(&r->total.late_own, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
 		mb_err_set(err, MB_EIO, "out of memory");
 		fire_run_free(r);
 		return NULL;

@@ -52,6 +52,7 @@ struct fire_run *fire_run_new(const struct fire_opts *opts, struct mb_err *err)
 		pthread_mutex_init(&w->mu, NULL);
 		if (!w->items || !w->loop || w->efd < 0 ||
 		    mb_hist_init(&w->s.late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK ||
+		    mb_hist_init(&w->s.late_own, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK ||
 		    mb_hist_init(&w->ival_lat, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK ||
 		    mb_hist_init(&w->ival_late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK ||
 		    mb_hist_init(&w->shared_lat, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK ||
@@ -76,6 +77,7 @@ static void stats_free(struct fire_stats *s)
 		}
 	}
 	mb_hist_free(&s->late);
+	mb_hist_free(&s->late_own);
 }
 
 void fire_run_free(struct fire_run *r)

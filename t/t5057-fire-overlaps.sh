@@ -4,6 +4,7 @@
 # set was answered must follow that set although it came first in the input; a get next to
 # a set on a key that exists either way waits for nothing. Against a fresh memcached at
 # -s 1, -s 10, -s 100 and --max, memcached's counters equal the recording's.
+# The sender's own lateness (less order waits) never exceeds the lateness.
 test_description='mb-fire replays overlapped requests in the order their statuses tell'
 . "$(dirname "$0")/test-lib.sh"
 
@@ -39,5 +40,24 @@ for speed in "-s 1" "-s 10" "-s 100" "--max"; do
 		test_cmp expect actual
 	'
 done
+
+test_expect_success MEMCACHED 'lateness less order waits: never above the lateness, equal to it without order' '
+	start_memcached &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT --json on.json ov.bin >report.on &&
+	grep "^lateness less order waits: p50 " report.on &&
+	start_memcached &&
+	mb-fire -q --no-order -t 127.0.0.1:$MC_PORT --json off.json ov.bin >report.off &&
+	! grep "^lateness less order waits" report.off &&
+	"$MB_PYTHON" -c "
+import json
+on, off = json.load(open(\"on.json\")), json.load(open(\"off.json\"))
+for r in on, off:
+    a, b = r[\"lateness\"], r[\"lateness_own\"]
+    assert a[\"count\"] == b[\"count\"] == r[\"requests\"] == 900, (a[\"count\"], b[\"count\"])
+    assert b[\"max_ns\"] <= a[\"max_ns\"] and b[\"sum_ns\"] <= a[\"sum_ns\"]
+assert on[\"order\"][\"waited\"] > 0 and on[\"lateness_own\"][\"sum_ns\"] < on[\"lateness\"][\"sum_ns\"]
+assert off[\"lateness_own\"] == off[\"lateness\"]
+"
+'
 
 test_done
