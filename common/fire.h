@@ -69,6 +69,10 @@ struct fire_run;
    names the line). */
 int fire_target_map_load(struct fire_opts *opt, const char *path, struct mb_err *err);
 
+/* Whether the target runs on this host (a unix socket, a loopback address or one of this
+   host's own addresses), so that it shares the CPUs with mb-fire. */
+bool fire_target_local(const struct fire_target *t);
+
 /* Parse one target: /path (unix), [v6]:port or host:port. MB_ERR for a bad form (usage),
    MB_EIO when the name does not resolve. */
 int fire_target_parse(const char *s, struct fire_target *t, struct mb_err *err);

@@ -1,6 +1,8 @@
 /* fire_topo.c - which target a request goes to: its recorded server's (in order, or by a map file), or its key's on the consistent-hash ring. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,4 +116,30 @@ unsigned fire_target_of(const struct fire_run *r, bool by_server, uint16_t serve
 		return m && m[server] ? m[server] - 1u : server % r->opt.ntargets;
 	}
 	return mb_cmd_has_key(cmd) ? mb_chash_lookup(&r->ring, key_hash) : 0;
+}
+
+bool fire_target_local(const struct fire_target *t)
+{
+	if (t->family == AF_UNIX)
+		return true;
+	const struct sockaddr_in *in = (const struct sockaddr_in *)&t->addr;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&t->addr;
+	if (t->family == AF_INET && (ntohl(in->sin_addr.s_addr) >> 24) == 127)
+		return true;
+	if (t->family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+		return true;
+	struct ifaddrs *ifs;
+	if (getifaddrs(&ifs) != 0)
+		return false;
+	bool local = false;
+	for (const struct ifaddrs *i = ifs; i && !local; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != t->family)
+			continue;
+		if (t->family == AF_INET)
+			local = ((const struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == in->sin_addr.s_addr;
+		else if (t->family == AF_INET6)
+			local = !memcmp(&((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, &in6->sin6_addr, sizeof in6->sin6_addr);
+	}
+	freeifaddrs(ifs);
+	return local;
 }
