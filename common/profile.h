@@ -9,7 +9,7 @@
 #include "err.h"
 #include "stream.h"
 
-#define MB_PROFILE_VERSION 3     /* written; version 2 (no sem column) is still read */
+#define MB_PROFILE_VERSION 4     /* written; versions 2 and 3 are still read (doc/profile.md, "Versions") */
 #define MB_PROFILE_VERSION_MIN 2
 #define MB_PROFILE_HDR_FIXED 20        /* magic, version, kind, flags, meta_len */
 #define MB_PROFILE_BLOCK_HDR 28        /* block header bytes (doc/profile.md) */
