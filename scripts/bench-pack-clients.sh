@@ -7,6 +7,8 @@
 #                    microsecond pcap
 #   memcslap-binary  the same in the binary protocol, nanosecond pcap
 #                    (tcpdump --time-stamp-precision=nano): most bytes are the ns times
+#   memcslap-bin-us  the binary capture's events with times cut to microseconds (what
+#                    tcpdump records without --time-stamp-precision=nano)
 #   pymemcache       scripts/bench-pack-clients.py, a cache-aside application over four
 #                    pymemcache connections (Zipf keys, get, set on a miss, TTL), microsecond
 #                    pcap
@@ -93,11 +95,14 @@ pym() { "$PY" "$here/bench-pack-clients.py" "$1" "$OPS"; }
 capture memcslap-text micro slap_text
 capture memcslap-binary nano slap_binary
 capture pymemcache micro pym
+# the binary capture's events with their times cut to microseconds, as libpcap records by default
+"$tmp/ref" --usec "$tmp/memcslap-binary.h" "$tmp/memcslap-bin-us.h"
+all="memcslap-text memcslap-binary memcslap-bin-us pymemcache"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "captures of real clients (mb-parse | mb-anon | mb-pack; bytes per event; ratios: profile / reference)"
 printf '%-16s %8s %7s %5s %8s %8s %8s %8s %7s %7s %7s\n' capture events keys new profile oG+z-3 oG+z-19 floor /oG+z-3 /oG+z-19 /floor
-for c in memcslap-text memcslap-binary pymemcache; do
+for c in $all; do
 	"$bin/mb-pack" "$tmp/$c.h" >"$tmp/$c.p"
 	"$tmp/ref" "$tmp/$c.h" "$tmp/$c.mb" "$tmp/$c.og" >/dev/null
 	zstd -q -3 -f "$tmp/$c.og" -o "$tmp/$c.og3"
@@ -114,9 +119,9 @@ for c in memcslap-text memcslap-binary pymemcache; do
 done
 echo "(keys: distinct keys, new: their share of the events; floor: order-0 entropy of the fields, scripts/bench-pack-entropy.c)"
 echo "(targets: <= 0.75x oG + zstd -3 where keys repeat, <= 1.0x when nearly every key is new)"
-for c in memcslap-text memcslap-binary pymemcache; do
+for c in $all; do
 	echo
-	echo "$c: $(tail -n 1 "$tmp/$c.parse")"
+	[ ! -f "$tmp/$c.parse" ] || echo "$c: $(tail -n 1 "$tmp/$c.parse")"
 	echo "$c: the profile's columns, and each field's floor"
 	cat "$tmp/$c.ent"
 done
