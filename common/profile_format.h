@@ -41,7 +41,7 @@ enum col {
 #define SHAPES_MAX 4096
 #define SIZE_CLASSES 9                       /* (value_len, resp_len) size class pairs */
 #define BASE_SHAPES_MAX (SHAPES_MAX / SIZE_CLASSES) /* writer: shapes without size classes per block */
-#define EVENT_WORST 53 /* most column bytes one event takes, besides its new key and its sem body */
+#define EVENT_WORST 54 /* most column bytes one event takes, besides its new key and its sem body (a negative time delta: 1 escape byte) */
 #define BUCKET_MAX 251
 #define TS_SIGNED 0x10 /* ts column's first byte, versions 2-3: deltas are zigzag-coded (some are negative) */
 #define TS_END 0x20    /* ts column's first byte, version 4: deltas of end times (ts + latency), not of ts */

@@ -40,8 +40,8 @@ struct mb_profile_reader {
 	uint8_t *frame;               /* one event frame payload as returned */
 	uint64_t prev_ts, prev_end;   /* the previous event's ts and ts + latency */
 	uint32_t prev_batch;          /* the previous batch_id (version 4: the last non-zero one) */
-	int32_t last_ttl[256];        /* version 4: by command, the last event's ttl */
-	struct mb_conn_last clast[CONN_SLOTS]; /* version 4: each connection's last dictionary entry */
+	int32_t last_ttl[256];        /* by command, the last event's ttl (what version 4 codes against) */
+	struct mb_conn_last clast[CONN_SLOTS]; /* each connection's last dictionary entry (version 4's key symbols) */
 	uint64_t blocks;
 	bool done;                    /* end block returned */
 };
@@ -325,7 +325,8 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 			ev->resp_len = s->rc ? e->size : 0;
 		}
 		uint64_t tv = mb_get_uvarint(&col[C_TTL]), bv = mb_get_uvarint(&col[C_BATCH]);
-		int64_t ttl = (v4 ? pr->last_ttl[ev->cmd] : 0) + mb_unzigzag(tv & (UINT64_MAX >> 1)); /* no overflow; a bad one is caught below */
+		/* tv's top bit is cleared so that the sum cannot overflow; a tv with it set is refused below */
+		int64_t ttl = (v4 ? pr->last_ttl[ev->cmd] : 0) + mb_unzigzag(tv & (UINT64_MAX >> 1));
 		int64_t db = v4 && bv ? mb_unzigzag(bv - 1) : mb_unzigzag(bv);
 		if (tv >> 63 || ttl < INT32_MIN || ttl > INT32_MAX || db < INT32_MIN || db > INT32_MAX ||
 		    (v4 && bv && pr->prev_batch + (uint32_t)db == 0))
