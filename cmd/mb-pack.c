@@ -19,7 +19,7 @@ static const char usage[] =
 	"       mb-pack -m [OPTIONS] FILE... > profile\n"
 	"Write a hashed event stream (mb-anon, mb-gen) as a compact profile (the format: profile.md of the documentation).\n"
 	"\n"
-	"  -l, --level LEVEL  zstd level, 1..19 (default 6)\n"
+	"  -l, --level LEVEL  zstd level, 1..19 (default 3)\n"
 	"  -b, --block-events N\n"
 	"                     events per block, 1..65536 (default 65536; smaller blocks lose\n"
 	"                     less when a profile is cut short, and compress worse)\n"

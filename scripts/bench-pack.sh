@@ -87,7 +87,7 @@ set -- $(timed /dev/null "$bin/mb-cat" -b "$tmp/ns.bin"); cat_cpu=$1 cat_wall=$2
 
 printf '%-34s %12s %9s %9s\n' step events/s cpu_s wall_s
 row() { printf '%-34s %12s %9s %9s\n' "$1" "$(rate "$2")" "$2" "$3"; }
-row "mb-pack (ns workload, level 6)" "$pack_cpu" "$pack_wall"
+row "mb-pack (ns workload, level 3)" "$pack_cpu" "$pack_wall"
 row "zstd -3 of the plain stream" "$zc_cpu" "$zc_wall"
 row "unpack: mb-cat -b profile" "$unpack_cpu" "$unpack_wall"
 row "zstd -d of the plain stream" "$zd_cpu" "$zd_wall"
