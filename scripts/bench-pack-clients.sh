@@ -76,8 +76,10 @@ capture() {
 	wait "$mc_pid" || :
 	mc_pid=""
 	grep -q '^0 packets dropped by kernel' "$tmp/td.err" || { echo "bench-pack-clients: $name: tcpdump dropped packets: $(cat "$tmp/td.err")" >&2; exit 1; }
-	"$bin/mb-parse" -P "$port" "$tmp/$name.pcap" 2>"$tmp/$name.parse" | "$bin/mb-anon" -k "$tmp/key" >"$tmp/$name.h"
-	rm -f "$tmp/$name.pcap"
+	"$bin/mb-parse" -P "$port" "$tmp/$name.pcap" 2>"$tmp/$name.parse" >"$tmp/$name.raw" ||
+		{ echo "bench-pack-clients: $name: $(cat "$tmp/$name.parse")" >&2; exit 1; }
+	"$bin/mb-anon" -k "$tmp/key" "$tmp/$name.raw" >"$tmp/$name.h"
+	rm -f "$tmp/$name.pcap" "$tmp/$name.raw"
 }
 
 slap() {
