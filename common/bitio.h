@@ -10,6 +10,7 @@
 #include "varint.h"
 
 #define BUCKET_MAX 251 /* largest bucket byte: a value of 62 bits */
+#define BUCKET_NEG 252 /* signed values: the bucket after this byte is of -v - 1 */
 
 /* Append a varint; the caller made room (MB_VARINT_MAX). */
 static inline void put_uv(struct mb_buf *b, uint64_t v) { b->len += mb_put_uvarint(b->u + b->len, v); }
@@ -63,6 +64,16 @@ static inline void put_bucket(struct mb_buf *col, struct bitw *w, uint64_t v)
 	unsigned l = 63 - (unsigned)__builtin_clzll(v), nb = l - 2;
 	col->u[col->len++] = (uint8_t)(4 * (l - 1) + ((v >> nb) & 3));
 	bw_put(w, v & ((1ULL << nb) - 1), nb);
+}
+
+/* Append a signed v: its bucket when v >= 0, else BUCKET_NEG and the bucket of -v - 1. */
+static inline void put_sbucket(struct mb_buf *col, struct bitw *w, int64_t v)
+{
+	if (v < 0) {
+		col->u[col->len++] = BUCKET_NEG;
+		v = -(v + 1);
+	}
+	put_bucket(col, w, (uint64_t)v);
 }
 
 /* Bits read least significant first from a column; bad once a read passes its end. */
@@ -132,6 +143,19 @@ static inline uint64_t get_bucket(struct mb_cur *col, struct bitr *r)
 	}
 	unsigned nb = b / 4 - 1;
 	return (uint64_t)(4 | (b & 3)) << nb | br_get(r, nb);
+}
+
+/* Read a value coded by put_sbucket (a magnitude past INT64_MAX, or a second BUCKET_NEG, sets bad). */
+static inline int64_t get_sbucket(struct mb_cur *col, struct bitr *r)
+{
+	bool neg = mb_cur_left(col) && col->p[col->off] == BUCKET_NEG;
+	col->off += neg;
+	uint64_t v = get_bucket(col, r);
+	if (v > INT64_MAX) {
+		col->bad = true;
+		return 0;
+	}
+	return neg ? -(int64_t)v - 1 : (int64_t)v;
 }
 
 #endif

@@ -53,6 +53,19 @@ static inline uint32_t mb_rank_use(struct mb_rank *k, uint32_t id)
 }
 
 
+#define CONN_SLOTS 4096 /* connections whose last entry is remembered: slot conn_id mod CONN_SLOTS */
+
+/*
+ * The dictionary entry the connection in this slot named last (version 4), for the key
+ * symbols KEY_SAME and KEY_NEXT: a client reading back what it just wrote, or keys in
+ * the order they were created. Writer and reader keep the same table; a slot whose
+ * conn1 is not the event's conn_id + 1 (0: empty) offers no prediction.
+ */
+struct mb_conn_last {
+	uint64_t conn1;  /* conn_id + 1 */
+	uint32_t id;     /* entry id */
+};
+
 /* One distinct key as the reader keeps it: its identity and the last non-zero size seen with it. */
 struct mb_dict_entry {
 	uint64_t h;      /* key hash (0 in raw-key profiles) */

@@ -11,20 +11,20 @@
 enum col {
 	C_SHAPES,    /* table: count, then per shape cmd, status, proto, transport, size classes, flags, frame flags */
 	C_SHAPE,     /* per event: shape index, several to a byte when the table is small */
-	C_TS,        /* unit and sign byte, then per event the bucket of (ts - previous ts) / unit */
+	C_TS,        /* unit and mode byte, then per event the bucket of the time delta / unit (v4: negative ones escaped) */
 	C_TS_BITS,   /* per event: the bits of that value below its bucket */
 	C_LAT,       /* unit exponent byte, then per event the bucket of latency / unit */
 	C_LAT_BITS,  /* per event: the bits below the bucket */
 	C_CONN,      /* per event: bucket of conn_id */
 	C_CONN_BITS, /* per event: the bits below the bucket */
-	C_KEY,       /* per event: bucket of 0 = new dictionary entry, else entry id + 1 */
+	C_KEY,       /* per event: bucket of 0 = new entry; v4: 1 = the connection's last entry, 2 = the entry after it, else rank + 3 (v2, v3: rank + 1) */
 	C_KEY_BITS,  /* per event: the bits below the bucket */
 	C_NEWKEY,    /* per new entry: 8-byte hash (hashed) or key_len raw bytes (raw keys) */
 	C_NEWLEN,    /* per new entry: key_len */
 	C_SIZE,      /* per size of class "new" (shape): bucket of the size */
 	C_SIZE_BITS, /* per such size: the bits below the bucket */
-	C_TTL,       /* per event: zigzag(ttl) */
-	C_BATCH,     /* per event: zigzag(batch_id - previous batch_id) */
+	C_TTL,       /* per event: zigzag(ttl) (v4: of ttl - the last ttl of the event's command) */
+	C_BATCH,     /* per event: zigzag(batch_id - previous batch_id) (v4: 0, or 1 + that against the last non-zero one) */
 	C_SEM,       /* per event: varint n, then n bytes of the event extension body (0: none); version 3 */
 	NCOLS
 };
@@ -41,9 +41,13 @@ enum col {
 #define SHAPES_MAX 4096
 #define SIZE_CLASSES 9                       /* (value_len, resp_len) size class pairs */
 #define BASE_SHAPES_MAX (SHAPES_MAX / SIZE_CLASSES) /* writer: shapes without size classes per block */
-#define EVENT_WORST 53 /* most column bytes one event takes, besides its new key and its sem body */
+#define EVENT_WORST 54 /* most column bytes one event takes, besides its new key and its sem body (a negative time delta: 1 escape byte) */
 #define BUCKET_MAX 251
-#define TS_SIGNED 0x10 /* ts column's first byte: deltas are zigzag-coded (some are negative) */
+#define TS_SIGNED 0x10 /* ts column's first byte, versions 2-3: deltas are zigzag-coded (some are negative) */
+#define TS_END 0x20    /* ts column's first byte, version 4: deltas of end times (ts + latency), not of ts */
+#define KEY_SAME 1     /* version 4 key symbols: the connection's last entry, */
+#define KEY_NEXT 2     /* the entry created after that one, */
+#define KEY_RANK0 3    /* and rank r as r + KEY_RANK0 */
 #define UNIT_EXP_MAX 9
 #define END_PROGRAM "mb-pack"
 

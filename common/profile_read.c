@@ -38,8 +38,10 @@ struct mb_profile_reader {
 	uint32_t *ref;                /* events block: each event's key reference */
 	struct rshape *shapes;        /* events block: the shape table */
 	uint8_t *frame;               /* one event frame payload as returned */
-	uint64_t prev_ts;
-	uint32_t prev_batch;
+	uint64_t prev_ts, prev_end;   /* the previous event's ts and ts + latency */
+	uint32_t prev_batch;          /* the previous batch_id (version 4: the last non-zero one) */
+	int32_t last_ttl[256];        /* by command, the last event's ttl (what version 4 codes against) */
+	struct mb_conn_last clast[CONN_SLOTS]; /* each connection's last dictionary entry (version 4's key symbols) */
 	uint64_t blocks;
 	bool done;                    /* end block returned */
 };
@@ -174,8 +176,11 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 	}
 	if (pos != pr->dec.len)
 		return corrupt(r, at, "trailing bytes after the columns", err);
-	if (bflags & MB_PB_F_DICT_RESET)
+	if (bflags & MB_PB_F_DICT_RESET) {
 		mb_dict_reset(&pr->dict);
+		memset(pr->clast, 0, sizeof pr->clast);
+	}
+	bool v4 = pr->version >= 4;
 
 	/* the shape table, and each event's shape index in pr->shape */
 	struct rshape *shapes = pr->shapes;
@@ -214,27 +219,28 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		}
 	}
 	unsigned tsb = mb_get_u8(&col[C_TS]), elat = mb_get_u8(&col[C_LAT]);
-	unsigned ets = tsb & ~TS_SIGNED;
-	bool sgn = tsb & TS_SIGNED;
+	unsigned ets = tsb & ~(v4 ? TS_END : TS_SIGNED);
+	bool sgn = !v4 && (tsb & TS_SIGNED), end = v4 && (tsb & TS_END);
 	if (ets > UNIT_EXP_MAX || elat > UNIT_EXP_MAX)
 		return corrupt(r, at, "time unit", err);
+	uint64_t kbase = v4 ? KEY_RANK0 : 1; /* key symbol of rank 0 */
 	struct bitr tsr = br_make(&col[C_TS_BITS]), latr = br_make(&col[C_LAT_BITS]);
 	struct bitr keyr = br_make(&col[C_KEY_BITS]), sizer = br_make(&col[C_SIZE_BITS]);
 	struct bitr connr = br_make(&col[C_CONN_BITS]);
 	/* Key references first, so the loop below can prefetch the entries it will need. */
 	for (uint32_t i = 0; i < pr->nrec; i++) {
 		uint64_t ref = get_bucket(&col[C_KEY], &keyr);
-		if (ref > MB_PROFILE_DICT_MAX)
+		if (ref >= MB_PROFILE_DICT_MAX + kbase)
 			return corrupt(r, at, "key reference", err);
 		pr->ref[i] = (uint32_t)ref;
 	}
 	const struct mb_rank *rk = &pr->dict.rank;
 	for (uint32_t i = 0; i < pr->nrec; i++) {
 		struct mb_event *ev = &pr->ev[i];
-		if (i + 2 * PREFETCH_AHEAD < pr->nrec && pr->ref[i + 2 * PREFETCH_AHEAD] - 1u < rk->n)
-			__builtin_prefetch(&rk->at[pr->ref[i + 2 * PREFETCH_AHEAD] - 1]);
-		if (i + PREFETCH_AHEAD < pr->nrec && pr->ref[i + PREFETCH_AHEAD] - 1u < rk->n) {
-			uint32_t id = rk->at[pr->ref[i + PREFETCH_AHEAD] - 1];
+		if (i + 2 * PREFETCH_AHEAD < pr->nrec && pr->ref[i + 2 * PREFETCH_AHEAD] - kbase < rk->n)
+			__builtin_prefetch(&rk->at[pr->ref[i + 2 * PREFETCH_AHEAD] - kbase]);
+		if (i + PREFETCH_AHEAD < pr->nrec && pr->ref[i + PREFETCH_AHEAD] - kbase < rk->n) {
+			uint32_t id = rk->at[pr->ref[i + PREFETCH_AHEAD] - kbase];
 			__builtin_prefetch(&rk->of[id]);
 			__builtin_prefetch(&pr->dict.e[id]);
 		}
@@ -245,10 +251,16 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 		ev->transport = s->s.transport;
 		ev->flags = s->s.flags;
 		pr->fflags[i] = s->s.fflags;
-		uint64_t tv = get_bucket(&col[C_TS], &tsr);
-		pr->prev_ts += (sgn ? (uint64_t)mb_unzigzag(tv) : tv) * pow10[ets];
-		ev->ts_ns = pr->prev_ts;
 		ev->latency_ns = get_bucket(&col[C_LAT], &latr) * pow10[elat];
+		if (v4) {
+			uint64_t d = (uint64_t)get_sbucket(&col[C_TS], &tsr) * pow10[ets];
+			ev->ts_ns = end ? pr->prev_end + d - ev->latency_ns : pr->prev_ts + d;
+		} else {
+			uint64_t tv = get_bucket(&col[C_TS], &tsr);
+			ev->ts_ns = pr->prev_ts + (sgn ? (uint64_t)mb_unzigzag(tv) : tv) * pow10[ets];
+		}
+		pr->prev_ts = ev->ts_ns;
+		pr->prev_end = ev->ts_ns + ev->latency_ns;
 		uint64_t conn = get_bucket(&col[C_CONN], &connr);
 		uint32_t ref = pr->ref[i];
 		if (conn > UINT32_MAX)
@@ -281,12 +293,22 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 			}
 			pr->dict.n++;
 		} else {
-			if (ref > pr->dict.n)
-				return corrupt(r, at, "key reference", err);
-			uint32_t id = pr->dict.rank.at[ref - 1];
+			struct mb_conn_last *cl = &pr->clast[ev->conn_id % CONN_SLOTS];
+			bool known = cl->conn1 == (uint64_t)ev->conn_id + 1;
+			uint32_t id;
+			if (ref >= kbase) {
+				if (ref - kbase >= pr->dict.n)
+					return corrupt(r, at, "key reference", err);
+				id = pr->dict.rank.at[ref - kbase];
+			} else if (known && (ref == KEY_SAME || cl->id + 1u < pr->dict.n)) {
+				id = cl->id + (ref == KEY_NEXT);
+			} else {
+				return corrupt(r, at, "key reference to the connection's last entry", err);
+			}
 			mb_rank_use(&pr->dict.rank, id);
 			e = &pr->dict.e[id];
 		}
+		pr->clast[ev->conn_id % CONN_SLOTS] = (struct mb_conn_last){ (uint64_t)ev->conn_id + 1, (uint32_t)(e - pr->dict.e) };
 		ev->key_len = e->klen;
 		ev->key_hash = e->h;
 		ev->key = NULL;
@@ -302,13 +324,21 @@ static int decode_events(struct mb_reader *r, struct mb_profile_reader *pr, unsi
 			ev->value_len = s->vc ? e->size : 0;
 			ev->resp_len = s->rc ? e->size : 0;
 		}
-		int64_t ttl = mb_unzigzag(mb_get_uvarint(&col[C_TTL]));
-		int64_t db = mb_unzigzag(mb_get_uvarint(&col[C_BATCH]));
-		if (ttl < INT32_MIN || ttl > INT32_MAX || db < INT32_MIN || db > INT32_MAX)
+		uint64_t tv = mb_get_uvarint(&col[C_TTL]), bv = mb_get_uvarint(&col[C_BATCH]);
+		/* tv's top bit is cleared so that the sum cannot overflow; a tv with it set is refused below */
+		int64_t ttl = (v4 ? pr->last_ttl[ev->cmd] : 0) + mb_unzigzag(tv & (UINT64_MAX >> 1));
+		int64_t db = v4 && bv ? mb_unzigzag(bv - 1) : mb_unzigzag(bv);
+		if (tv >> 63 || ttl < INT32_MIN || ttl > INT32_MAX || db < INT32_MIN || db > INT32_MAX ||
+		    (v4 && bv && pr->prev_batch + (uint32_t)db == 0))
 			return corrupt(r, at, "ttl or batch", err);
 		ev->ttl = (int32_t)ttl;
-		pr->prev_batch += (uint32_t)db;
-		ev->batch_id = pr->prev_batch;
+		pr->last_ttl[ev->cmd] = ev->ttl;
+		if (!v4 || bv) {
+			pr->prev_batch += (uint32_t)db;
+			ev->batch_id = pr->prev_batch;
+		} else {
+			ev->batch_id = 0;
+		}
 		memset(&ev->sem, 0, sizeof ev->sem);
 		if (ncols == NCOLS) {
 			uint64_t sl = mb_get_uvarint(&col[C_SEM]);
@@ -465,7 +495,9 @@ int mb_profile_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 				return mb_err_set(err, MB_ERR, "concatenated profile changes kind from %s to %s: '%s' at byte %llu",
 						  mb_kind_name(r->info.kind), mb_kind_name(kind), r->name, (unsigned long long)at);
 			mb_dict_reset(&pr->dict);
-			pr->prev_ts = 0;
+			memset(pr->clast, 0, sizeof pr->clast);
+			memset(pr->last_ttl, 0, sizeof pr->last_ttl);
+			pr->prev_ts = pr->prev_end = 0;
 			pr->prev_batch = 0;
 			pr->done = false;
 			pr->nrec = pr->next = 0;

@@ -63,8 +63,10 @@ struct mb_profile_writer {
 	uint16_t xmap[BASE_SHAPES_MAX * SIZE_CLASSES]; /* shape * 9 + size classes -> block shape index + 1 */
 	uint16_t xshape[SHAPES_MAX];  /* block shapes: shape * 9 + size classes, in order of first use */
 	bool reset_next;              /* the next events block starts with an empty dictionary */
-	uint64_t prev_ts;
-	uint32_t prev_batch;
+	uint64_t prev_ts, prev_end;   /* the previous event's ts and ts + latency */
+	uint32_t prev_batch;          /* the last non-zero batch_id */
+	int32_t last_ttl[256];        /* by command: the last event's ttl */
+	struct mb_conn_last clast[CONN_SLOTS]; /* each connection's last dictionary entry */
 	struct mb_buf col[NCOLS], raw_block, out;
 	struct mb_buf keys;              /* raw keys of the pending events */
 	/* the end block's counters */
@@ -229,17 +231,34 @@ static int resolve_keys(struct mb_profile_writer *pw, struct mb_err *err)
 		p->rlen = size_code((uint32_t)p->rlen, &e->size);
 	}
 	pw->keys.len = 0;
-	/* entry ids -> ranks, in event order */
+	/* entry ids -> key symbols (new, the connection's last entry, the one after it, a rank), in event order */
 	for (uint32_t i = 0; i < pw->nev; i++) {
 		struct pend *p = &pw->ev[i];
 		if (i + PREFETCH_AHEAD < pw->nev && !pw->ev[i + PREFETCH_AHEAD].fresh)
 			__builtin_prefetch(&pw->rank.of[pw->ev[i + PREFETCH_AHEAD].key]);
+		struct mb_conn_last *cl = &pw->clast[p->conn % CONN_SLOTS];
+		bool known = cl->conn1 == (uint64_t)p->conn + 1;
+		uint32_t id = p->key;
 		int rc;
-		if (p->fresh && (rc = mb_rank_add(&pw->rank, err)) != MB_OK)
-			return rc;
-		p->key = p->fresh ? 0 : mb_rank_use(&pw->rank, p->key);
+		if (p->fresh) {
+			if ((rc = mb_rank_add(&pw->rank, err)) != MB_OK)
+				return rc;
+			p->key = 0;
+		} else {
+			uint32_t r = mb_rank_use(&pw->rank, id);
+			p->key = known && id == cl->id ? KEY_SAME : known && id == cl->id + 1 ? KEY_NEXT : r + KEY_RANK0;
+		}
+		cl->conn1 = (uint64_t)p->conn + 1;
+		cl->id = id;
 	}
 	return MB_OK;
+}
+
+/* Bits of v's magnitude, plus a byte's worth for the escape of a negative one: what a time delta roughly costs. */
+static inline unsigned delta_cost(int64_t d)
+{
+	uint64_t m = d < 0 ? (uint64_t)-(d + 1) : (uint64_t)d;
+	return (m ? 64 - (unsigned)__builtin_clzll(m) : 0) + (d < 0 ? 8 : 0);
 }
 
 /* Encode the pending events into columns, compress, write. */
@@ -301,29 +320,48 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 			b += (j < n ? pw->ev[j].shape : 0) * m;
 		col[C_SHAPE].u[col[C_SHAPE].len++] = (uint8_t)b;
 	}
-	/* Units: the largest power of ten dividing every timestamp delta / every latency. */
-	unsigned ets = UNIT_EXP_MAX, elat = UNIT_EXP_MAX;
-	bool neg = false;
-	uint64_t prev = pw->prev_ts;
+	/*
+	 * Times: deltas of the request times, or of the end times (ts + latency) when those
+	 * cost less: mb-parse writes events as their responses complete, so its end times
+	 * rise while its request times go back and forth. Units: the largest power of ten
+	 * dividing every delta (resp. latency) of the block, the source's resolution.
+	 */
+	unsigned ets[2] = { UNIT_EXP_MAX, UNIT_EXP_MAX }, elat = UNIT_EXP_MAX;
+	uint64_t pt = pw->prev_ts, pe = pw->prev_end;
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t d = pw->ev[i].ts - prev;
-		prev = pw->ev[i].ts;
-		neg |= (int64_t)d < 0;
-		if (ets)
-			ets = pow10_of((int64_t)d < 0 ? -d : d, ets);
+		const struct pend *e = &pw->ev[i];
+		uint64_t d[2] = { e->ts - pt, e->ts + e->lat - pe };
+		for (unsigned m = 0; m < 2; m++)
+			if (ets[m])
+				ets[m] = pow10_of((int64_t)d[m] < 0 ? -d[m] : d[m], ets[m]);
 		if (elat)
-			elat = pow10_of(pw->ev[i].lat, elat);
+			elat = pow10_of(e->lat, elat);
+		pt = e->ts;
+		pe = e->ts + e->lat;
 	}
-	col[C_TS].u[col[C_TS].len++] = (uint8_t)(ets | (neg ? TS_SIGNED : 0));
+	uint64_t cost[2] = { 0, 0 };
+	pt = pw->prev_ts;
+	pe = pw->prev_end;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pend *e = &pw->ev[i];
+		cost[0] += delta_cost((int64_t)(e->ts - pt) / (int64_t)pow10[ets[0]]);
+		cost[1] += delta_cost((int64_t)(e->ts + e->lat - pe) / (int64_t)pow10[ets[1]]);
+		pt = e->ts;
+		pe = e->ts + e->lat;
+	}
+	bool end = cost[1] < cost[0];
+	unsigned et = ets[end];
+	col[C_TS].u[col[C_TS].len++] = (uint8_t)(et | (end ? TS_END : 0));
 	col[C_LAT].u[col[C_LAT].len++] = (uint8_t)elat;
 	struct bitw tsb = { &col[C_TS_BITS], 0, 0 }, latb = { &col[C_LAT_BITS], 0, 0 };
 	struct bitw keyb = { &col[C_KEY_BITS], 0, 0 }, sizeb = { &col[C_SIZE_BITS], 0, 0 };
 	struct bitw connb = { &col[C_CONN_BITS], 0, 0 };
 	for (uint32_t i = 0; i < n; i++) {
 		const struct pend *e = &pw->ev[i];
-		int64_t d = (int64_t)(e->ts - pw->prev_ts) / (int64_t)pow10[ets];
-		put_bucket(&col[C_TS], &tsb, neg ? mb_zigzag(d) : (uint64_t)d);
+		uint64_t to = end ? e->ts + e->lat : e->ts, from = end ? pw->prev_end : pw->prev_ts;
+		put_sbucket(&col[C_TS], &tsb, (int64_t)(to - from) / (int64_t)pow10[et]);
 		pw->prev_ts = e->ts;
+		pw->prev_end = e->ts + e->lat;
 		put_bucket(&col[C_LAT], &latb, e->lat / pow10[elat]);
 		put_bucket(&col[C_CONN], &connb, e->conn);
 		if (e->fresh) {
@@ -337,15 +375,21 @@ static int flush_events(struct mb_profile_writer *pw, struct mb_err *err)
 			}
 			put_uv(&col[C_NEWLEN], e->klen);
 		} else {
-			put_bucket(&col[C_KEY], &keyb, (uint64_t)e->key + 1); /* the key's rank + 1 */
+			put_bucket(&col[C_KEY], &keyb, e->key); /* its symbol */
 		}
 		if (e->vlen >= 2)
 			put_bucket(&col[C_SIZE], &sizeb, e->vlen - 2);
 		if (e->rlen >= 2)
 			put_bucket(&col[C_SIZE], &sizeb, e->rlen - 2);
-		put_uv(&col[C_TTL], mb_zigzag(e->ttl));
-		put_uv(&col[C_BATCH], mb_zigzag((int64_t)(int32_t)(e->batch - pw->prev_batch)));
-		pw->prev_batch = e->batch;
+		uint8_t cmd = pw->shapes[pw->xshape[e->shape] / SIZE_CLASSES].cmd;
+		put_uv(&col[C_TTL], mb_zigzag((int64_t)e->ttl - pw->last_ttl[cmd]));
+		pw->last_ttl[cmd] = e->ttl;
+		if (e->batch) {
+			put_uv(&col[C_BATCH], 1 + mb_zigzag((int64_t)(int32_t)(e->batch - pw->prev_batch)));
+			pw->prev_batch = e->batch;
+		} else {
+			put_uv(&col[C_BATCH], 0);
+		}
 		size_t sl = mb_sem_body_encode(col[C_SEM].u + col[C_SEM].len + 1, &e->sem);
 		col[C_SEM].u[col[C_SEM].len] = (uint8_t)sl; /* < 128: a one-byte varint */
 		col[C_SEM].len += 1 + sl;
@@ -443,6 +487,7 @@ int mb_profile_write_event(struct mb_profile_writer *pw, const struct mb_event *
 			     pw->alen > MB_PROFILE_ARENA_MAX - 2 * MB_PROFILE_BLOCK_TARGET)) {
 		/* A block boundary: reset the dictionary when one more block could overflow it. */
 		memset(pw->ws, 0, (size_t)pw->nws * sizeof *pw->ws);
+		memset(pw->clast, 0, sizeof pw->clast);
 		pw->nkeys = 0;
 		mb_rank_reset(&pw->rank);
 		pw->alen = 0;

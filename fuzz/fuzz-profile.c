@@ -62,20 +62,20 @@ static size_t put_block(uint8_t *out, unsigned type, unsigned flags, uint32_t re
 	return MB_PROFILE_BLOCK_HDR + z;
 }
 
-#define EVENT_COLS 16 /* columns of an events block (doc/profile.md) */
+#define EVENT_COLS_MAX 17 /* columns of an events block: 17, 16 in version 2 (doc/profile.md) */
 
 /*
- * An events block payload from chunk bytes p[0..n): a column directory whose lengths are
- * p[0..EVENT_COLS-1) (the last column takes what is left), then the rest of p as columns.
- * Returns the payload length written to out.
+ * An events block payload of ncols columns from chunk bytes p[0..n): a column directory
+ * whose lengths are p[0..ncols-1) (the last column takes what is left), then the rest of p
+ * as columns. Returns the payload length written to out.
  */
-static size_t with_directory(uint8_t *out, const uint8_t *p, size_t n)
+static size_t with_directory(uint8_t *out, unsigned ncols, const uint8_t *p, size_t n)
 {
-	size_t head = n < EVENT_COLS - 1 ? n : EVENT_COLS - 1, left = n - head, o = 0;
-	out[o++] = EVENT_COLS;
-	for (size_t i = 0; i < EVENT_COLS; i++) {
+	size_t head = n < ncols - 1 ? n : ncols - 1, left = n - head, o = 0;
+	out[o++] = (uint8_t)ncols;
+	for (size_t i = 0; i < ncols; i++) {
 		size_t l = i < head ? (p[i] < left ? p[i] : left) : left;
-		if (i + 1 == EVENT_COLS)
+		if (i + 1 == ncols)
 			l = left;
 		o += mb_put_uvarint(out + o, l);
 		left -= l;
@@ -85,7 +85,8 @@ static size_t with_directory(uint8_t *out, const uint8_t *p, size_t n)
 }
 
 /*
- * Mode 1: a valid header, then blocks whose decoded payloads are chunks of the input:
+ * Mode 1: a valid header of version 2, 3 or 4 (bits 1-2 of the first byte: every version
+ * read has its own column decoder), then blocks whose decoded payloads are chunks of the input:
  * each chunk is [u8 type/flags][u8 records][u16 length][bytes], so the fuzzer reaches the
  * column decoder behind the checksums and zstd. Type/flags bit 3 on an events block: the
  * chunk's first bytes give the column lengths and a valid directory is put in front.
@@ -93,11 +94,12 @@ static size_t with_directory(uint8_t *out, const uint8_t *p, size_t n)
 static void columns(const uint8_t *data, size_t size)
 {
 	size_t cap = 64 + size * 2 + 64 * ZSTD_compressBound(0) + 65536;
-	uint8_t *out = malloc(cap), *h = out, *payload = malloc(65536 + EVENT_COLS * 10 + 1);
+	uint8_t *out = malloc(cap), *h = out, *payload = malloc(65536 + EVENT_COLS_MAX * 10 + 1);
 	size_t n = 0;
 	bool raw = size && (data[0] & 1);
+	unsigned version = MB_PROFILE_VERSION_MIN + (size ? data[0] >> 1 : 0) % (MB_PROFILE_VERSION - MB_PROFILE_VERSION_MIN + 1);
 	memcpy(h, MB_PROFILE_MAGIC, 8);
-	mb_st_le16(h + 8, MB_PROFILE_VERSION);
+	mb_st_le16(h + 8, (uint16_t)version);
 	mb_st_le16(h + 10, raw ? MB_KIND_EVENTS_RAW : MB_KIND_EVENTS_HASHED);
 	mb_st_le32(h + 12, raw ? MB_PROFILE_F_RAW_KEYS : 0);
 	mb_st_le32(h + 16, 0);
@@ -113,7 +115,7 @@ static void columns(const uint8_t *data, size_t size)
 		const uint8_t *p = mb_get_bytes(&c, len);
 		unsigned type = 1 + (tf & 3) % 3;
 		if (type == MB_PB_EVENTS && (tf & 8)) {
-			len = (uint16_t)with_directory(payload, p, len);
+			len = (uint16_t)with_directory(payload, version == 2 ? 16 : 17, p, len);
 			p = payload;
 		}
 		n += put_block(out + n, type, (tf >> 2) & 1, type == MB_PB_EVENTS ? rec + 1u : 1u, p, len);
