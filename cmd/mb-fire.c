@@ -52,6 +52,8 @@ static const char usage[] =
 	"                       output, and the text report then goes to standard error\n"
 	"      --html FILE      also write the report as a self-contained HTML page with SVG charts;\n"
 	"                       - is standard output, and the text report then goes to standard error\n"
+	"      --record FILE    write each request sent and its answer as an event stream\n"
+	"                       (compare it with the input: mb-stat --compare INPUT FILE)\n"
 	"  -q, --quiet          no progress line on stderr\n"
 	"  -h, --help           this help\n"
 	"      --version        print the version\n"
@@ -153,7 +155,7 @@ int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
 	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
-	       O_JSON, O_HTML, O_VERSION, O_CUT };
+	       O_JSON, O_HTML, O_VERSION, O_CUT, O_RECORD };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -166,6 +168,7 @@ int main(int argc, char **argv)
 		{ "hash", no_argument, NULL, O_HASH }, { "target-map", required_argument, NULL, O_TMAP },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "html", required_argument, NULL, O_HTML }, { "quiet", no_argument, NULL, 'q' },
+		{ "record", required_argument, NULL, O_RECORD },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
 	};
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
@@ -234,6 +237,7 @@ int main(int argc, char **argv)
 			break;
 		case O_JSON: json = optarg; break;
 		case O_HTML: html = optarg; break;
+		case O_RECORD: opt.record = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
@@ -336,16 +340,20 @@ int main(int argc, char **argv)
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
 	if (rc == MB_OK && html)
 		rc = write_html(run, html, &err);
-	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0;
+	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0, recorded;
+	struct mb_err rec_err;
+	bool rec_failed = fire_run_record_end(run, &recorded, &rec_err) != MB_OK; /* every event recorded, or exit 1 */
+	if (rec_failed)
+		mb_msg_err(&rec_err);
+	else if (opt.record && !quiet)
+		mb_msg("recorded %" PRIu64 " events: '%s'", recorded, opt.record);
 	fire_run_free(run);
 	free(opt.map);
 	if (rc != MB_OK) {
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;
 	}
-	if (lost) {
+	if (lost)
 		mb_msg("%" PRIu64 " requests were not sent or not answered (see the report)", lost);
-		return MB_EXIT_DATA;
-	}
-	return MB_EXIT_OK;
+	return lost || rec_failed ? MB_EXIT_DATA : MB_EXIT_OK;
 }

@@ -27,7 +27,7 @@ struct fire_run *fire_run_new(const struct fire_opts *opts, struct mb_err *err)
 	for (unsigned t = 0; t < r->opt.ntargets; t++)
 		names[t] = r->opt.targets[t].name;
 	if (mb_chash_init(&r->ring, names, r->opt.ntargets, err) != MB_OK ||
-	    fire_order_init(&r->order, r->opt.order, err) != MB_OK) {
+	    fire_order_init(&r->order, r->opt.order, err) != MB_OK || fire_record_open(r, err) != MB_OK) {
 		fire_run_free(r);
 		return NULL;
 	}
@@ -99,6 +99,7 @@ void fire_run_free(struct fire_run *r)
 		pthread_mutex_destroy(&w->mu);
 	}
 	free(r->workers);
+	fire_record_free(r);
 	stats_free(&r->total);
 	fire_order_free(&r->order);
 	fire_sched_free(&r->sched);
@@ -212,3 +213,5 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	r->steal_ms = steal0 >= 0 && steal1 >= steal0 ? steal1 - steal0 : -1;
 	return MB_OK;
 }
+
+int fire_run_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err) { return fire_record_end(r, events, err); }

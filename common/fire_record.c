@@ -1,0 +1,220 @@
+/* fire_record.c - mb-fire --record: what a replay sent and what came back, as an event stream (doc/mb-fire.md, Recording). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "fdio.h"
+#include "fire_int.h"
+#include "mbtime.h"
+#include "prog.h"
+#include "stream.h"
+
+#define REC_BUF (256u * 1024) /* a worker's buffer: about 4000 events */
+
+/* One worker's buffer: only that worker touches it until the run has ended. */
+struct rec_buf {
+	uint8_t *p;
+	size_t len;
+	uint64_t events; /* events in p */
+};
+
+/* The shared part: the file and its one sticky failure, behind mu. */
+struct fire_recorder {
+	int fd;
+	const char *name;
+	pthread_mutex_t mu;
+	uint64_t off;            /* bytes written so far */
+	uint64_t events;         /* events written */
+	uint64_t lost;           /* events not written because of a failure */
+	int rc;                  /* MB_OK or the first failure */
+	struct mb_err fail;
+	bool header;             /* the header is out */
+	uint64_t real_off;       /* CLOCK_REALTIME - CLOCK_MONOTONIC at the start, ns */
+	struct rec_buf *bufs;    /* one per worker */
+	unsigned nbufs;
+};
+
+int fire_record_open(struct fire_run *r, struct mb_err *err)
+{
+	if (!r->opt.record)
+		return MB_OK;
+	struct fire_recorder *rec = calloc(1, sizeof *rec);
+	if (!rec || !(rec->bufs = calloc(r->opt.threads, sizeof *rec->bufs))) {
+		free(rec);
+		return mb_err_set(err, MB_EIO, "out of memory for --record");
+	}
+	r->rec = rec;
+	rec->fd = -1;
+	rec->nbufs = r->opt.threads;
+	rec->name = r->opt.record;
+	pthread_mutex_init(&rec->mu, NULL);
+	for (unsigned i = 0; i < rec->nbufs; i++)
+		if (!(rec->bufs[i].p = malloc(REC_BUF)))
+			return mb_err_set(err, MB_EIO, "out of memory for --record");
+	rec->fd = open(rec->name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (rec->fd < 0)
+		return mb_err_set(err, MB_EIO, "--record: cannot create: %s: '%s'", strerror(errno), rec->name);
+	mb_grow_pipe(rec->fd);
+	rec->real_off = mb_real_ns() - mb_mono_ns();
+	return MB_OK;
+}
+
+/* Write n bytes holding `events` events, or count them lost after a failure. Caller holds mu. */
+static void rec_write(struct fire_recorder *rec, const uint8_t *p, size_t n, uint64_t events)
+{
+	if (rec->rc == MB_OK) {
+		rec->rc = mb_write_all_at(rec->fd, p, n, rec->name, rec->off, &rec->fail);
+		if (rec->rc == MB_EPIPE) /* a reader that went away loses events too: not quiet here */
+			mb_err_set(&rec->fail, MB_EIO, "--record: its reader went away: '%s' at byte %" PRIu64, rec->name, rec->off);
+	}
+	if (rec->rc != MB_OK) {
+		rec->lost += events;
+		return;
+	}
+	rec->off += n;
+	rec->events += events;
+}
+
+int fire_record_header(struct fire_run *r, const struct mb_stream_info *in, struct mb_err *err)
+{
+	struct fire_recorder *rec = r->rec;
+	if (!rec || rec->header)
+		return MB_OK;
+	/* the input's metadata, less what no longer holds, and how the events were made */
+	struct mb_stream_info info;
+	mb_info_init(&info, MB_KIND_EVENTS_HASHED);
+	for (unsigned i = 0; i < in->nmeta; i++)
+		if (strcmp(in->meta[i].key, "raw_keys") && strcmp(in->meta[i].key, "servers"))
+			mb_info_set(&info, in->meta[i].key, in->meta[i].val);
+	mb_info_add_program(&info, "mb-fire");
+	mb_info_set(&info, "record", in->kind == MB_KIND_EVENTS_RAW ? "replay,keys=mcreq" : "replay");
+	struct mb_writer w;
+	if (mb_writer_init(&w, rec->fd, err) != MB_OK)
+		return MB_EIO;
+	w.name = rec->name;
+	int rc = mb_writer_header(&w, &info, err);
+	if (rc == MB_OK)
+		rc = mb_writer_flush(&w, err);
+	rec->off = w.written;
+	mb_writer_close(&w, NULL);
+	rec->header = true;
+	if (rc != MB_OK) {
+		rec->rc = MB_EIO;
+		rec->fail = *err;
+		return MB_EIO;
+	}
+	return MB_OK;
+}
+
+/* Hand a worker's buffer to the file. */
+static void rec_flush(struct fire_recorder *rec, struct rec_buf *b)
+{
+	if (!b->len)
+		return;
+	pthread_mutex_lock(&rec->mu);
+	rec_write(rec, b->p, b->len, b->events);
+	pthread_mutex_unlock(&rec->mu);
+	b->len = 0;
+	b->events = 0;
+}
+
+void fire_record_op(struct fire_worker *w, const struct fire_conn *c, const struct fire_item *h, unsigned i,
+		    unsigned st, uint64_t now)
+{
+	struct fire_run *r = w->run;
+	struct fire_recorder *rec = r->rec;
+	struct rec_buf *b = &rec->bufs[w->id];
+	const struct fire_item *m = &w->items[(h - w->items + i) & (FIRE_RING - 1)];
+	bool sent = h->state == IT_SENT;
+	uint64_t at = sent ? h->sent_at : r->start_ns + h->t;
+	struct mb_event ev = {
+		.ts_ns = at + rec->real_off,
+		.latency_ns = sent && st != MB_ST_NONE && st != MB_ST_UNANSWERED && now > h->sent_at ? now - h->sent_at : 0,
+		.conn_id = c->pid,
+		.value_len = m->value_len,
+		.ttl = m->ttl,
+		.key_len = m->key_len,
+		.proto = m->proto,
+		.transport = c->udp ? MB_TRANSPORT_UDP : MB_TRANSPORT_TCP,
+		.cmd = m->cmd,
+		.status = (uint8_t)st,
+		.key_hash = m->key_hash,
+		.sem = m->sem,
+	};
+	if (m->quiet)
+		ev.flags |= MB_EF_NOREPLY;
+	if (h->nkeys > 1) {
+		ev.batch_id = h->seq;
+		ev.flags |= MB_EF_MULTI | (i + 1 == h->nkeys ? MB_EF_BATCH_END : 0);
+	}
+	/* where it went is the replay's connection, not a recorded server */
+	ev.sem.has &= (uint16_t)~MB_SEM_SERVER;
+	ev.sem.server = 0;
+	size_t body = 52 + (ev.sem.has ? 1 + mb_sem_body_size(&ev.sem) : 0);
+	if (REC_BUF - b->len < MB_FRAME_HDR + body)
+		rec_flush(rec, b);
+	uint8_t *p = b->p + b->len;
+	mb_st_le16(p, MB_FRAME_EVENT);
+	mb_st_le16(p + 2, 0);
+	mb_st_le32(p + 4, (uint32_t)body);
+	mb_event_encode(p + MB_FRAME_HDR, &ev, MB_KIND_EVENTS_HASHED);
+	b->len += MB_FRAME_HDR + body;
+	b->events++;
+}
+
+int fire_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err)
+{
+	struct fire_recorder *rec = r->rec;
+	*events = 0;
+	if (!rec)
+		return MB_OK;
+	if (rec->fd >= 0 && !rec->header) {
+		/* no input header was read (empty input): the file still is a valid, empty stream */
+		struct mb_stream_info none;
+		mb_info_init(&none, MB_KIND_EVENTS_RAW);
+		fire_record_header(r, &none, err);
+	}
+	for (unsigned i = 0; i < rec->nbufs; i++)
+		rec_flush(rec, &rec->bufs[i]);
+	if (rec->rc == MB_OK && rec->fd >= 0) {
+		/* the counters of the recording, as every stage ends its stream */
+		struct mb_summary s;
+		mb_summary_init(&s, "mb-fire");
+		mb_summary_add(&s, "events", rec->events);
+		mb_summary_add(&s, "ops", r->total.ops);
+		mb_summary_add(&s, "errors", r->total.errors);
+		uint8_t p[MB_FRAME_HDR + MB_SUMMARY_BYTES_MAX];
+		size_t n = mb_summary_encode(&s, p + MB_FRAME_HDR);
+		mb_st_le16(p, MB_FRAME_SUMMARY);
+		mb_st_le16(p + 2, 0);
+		mb_st_le32(p + 4, (uint32_t)n);
+		rec_write(rec, p, MB_FRAME_HDR + n, 0);
+	}
+	if (rec->fd >= 0 && close(rec->fd) != 0 && rec->rc == MB_OK)
+		rec->rc = mb_err_set(&rec->fail, MB_EIO, "--record: write error: %s: '%s'", strerror(errno), rec->name);
+	rec->fd = -1;
+	*events = rec->events;
+	if (rec->rc != MB_OK)
+		return mb_err_set(err, MB_EIO, "%s (%" PRIu64 " events not recorded)", rec->fail.msg, rec->lost);
+	return MB_OK;
+}
+
+void fire_record_free(struct fire_run *r)
+{
+	struct fire_recorder *rec = r->rec;
+	if (!rec)
+		return;
+	if (rec->fd >= 0)
+		close(rec->fd);
+	for (unsigned i = 0; rec->bufs && i < rec->nbufs; i++)
+		free(rec->bufs[i].p);
+	free(rec->bufs);
+	pthread_mutex_destroy(&rec->mu);
+	free(rec);
+	r->rec = NULL;
+}
