@@ -314,8 +314,9 @@ void fire_finish(struct fire_worker *w, struct fire_conn *c, uint64_t seq, unsig
 /* fire_record.c */
 /* Set up --record when asked: per-worker buffers, the file created. MB_OK or MB_EIO. */
 int fire_record_open(struct fire_run *r, struct mb_err *err);
-/* Write the record's header once, from the input's (reader thread, before any item is published). */
-int fire_record_header(struct fire_run *r, const struct mb_stream_info *in, struct mb_err *err);
+/* Write the record's header once, from the input's (reader thread, before any item is published);
+   a write failure sticks in the recorder (fire_record_end reports it). */
+void fire_record_header(struct fire_run *r, const struct mb_stream_info *in);
 /* Record member i of the request headed by h, finished with status st (its worker's thread). */
 void fire_record_op(struct fire_worker *w, const struct fire_conn *c, const struct fire_item *h, unsigned i,
 		    unsigned st, uint64_t now);

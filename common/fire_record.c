@@ -80,11 +80,11 @@ static void rec_write(struct fire_recorder *rec, const uint8_t *p, size_t n, uin
 	rec->events += events;
 }
 
-int fire_record_header(struct fire_run *r, const struct mb_stream_info *in, struct mb_err *err)
+void fire_record_header(struct fire_run *r, const struct mb_stream_info *in)
 {
 	struct fire_recorder *rec = r->rec;
 	if (!rec || rec->header)
-		return MB_OK;
+		return;
 	/* the input's metadata, less what no longer holds, and how the events were made */
 	struct mb_stream_info info;
 	mb_info_init(&info, MB_KIND_EVENTS_HASHED);
@@ -93,22 +93,19 @@ int fire_record_header(struct fire_run *r, const struct mb_stream_info *in, stru
 			mb_info_set(&info, in->meta[i].key, in->meta[i].val);
 	mb_info_add_program(&info, "mb-fire");
 	mb_info_set(&info, "record", in->kind == MB_KIND_EVENTS_RAW ? "replay,keys=mcreq" : "replay");
+	/* a failure sticks: the replay goes on, and every event is then counted lost */
 	struct mb_writer w;
-	if (mb_writer_init(&w, rec->fd, err) != MB_OK)
-		return MB_EIO;
-	w.name = rec->name;
-	int rc = mb_writer_header(&w, &info, err);
-	if (rc == MB_OK)
-		rc = mb_writer_flush(&w, err);
-	rec->off = w.written;
-	mb_writer_close(&w, NULL);
-	rec->header = true;
-	if (rc != MB_OK) {
-		rec->rc = MB_EIO;
-		rec->fail = *err;
-		return MB_EIO;
+	int rc = mb_writer_init(&w, rec->fd, &rec->fail);
+	if (rc == MB_OK) {
+		w.name = rec->name;
+		if ((rc = mb_writer_header(&w, &info, &rec->fail)) == MB_OK)
+			rc = mb_writer_flush(&w, &rec->fail);
+		rec->off = w.written;
+		mb_writer_close(&w, NULL);
 	}
-	return MB_OK;
+	if (rc != MB_OK)
+		rec->rc = MB_EIO;
+	rec->header = true;
 }
 
 /* Hand a worker's buffer to the file. */
@@ -177,7 +174,7 @@ int fire_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err)
 		/* no input header was read (empty input): the file still is a valid, empty stream */
 		struct mb_stream_info none;
 		mb_info_init(&none, MB_KIND_EVENTS_RAW);
-		fire_record_header(r, &none, err);
+		fire_record_header(r, &none);
 	}
 	for (unsigned i = 0; i < rec->nbufs; i++)
 		rec_flush(rec, &rec->bufs[i]);
