@@ -52,6 +52,8 @@ static const char usage[] =
 	"                       output, and the text report then goes to standard error\n"
 	"      --html FILE      also write the report as a self-contained HTML page with SVG charts;\n"
 	"                       - is standard output, and the text report then goes to standard error\n"
+	"      --metrics HOST:PORT  serve the running counters and latency summaries over HTTP\n"
+	"                       (GET /metrics, Prometheus text format) during the replay\n"
 	"      --record FILE    write each request sent and its answer as an event stream\n"
 	"                       (compare it with the input: mb-stat --compare INPUT FILE)\n"
 	"  -q, --quiet          no progress line on stderr\n"
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
 	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
-	       O_JSON, O_HTML, O_VERSION, O_CUT, O_RECORD };
+	       O_JSON, O_HTML, O_VERSION, O_CUT, O_RECORD, O_METRICS };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -168,12 +170,12 @@ int main(int argc, char **argv)
 		{ "hash", no_argument, NULL, O_HASH }, { "target-map", required_argument, NULL, O_TMAP },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "html", required_argument, NULL, O_HTML }, { "quiet", no_argument, NULL, 'q' },
-		{ "record", required_argument, NULL, O_RECORD },
+		{ "record", required_argument, NULL, O_RECORD }, { "metrics", required_argument, NULL, O_METRICS },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
 	};
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
 				 .drain = 5000000000ull };
-	const char *json = NULL, *html = NULL;
+	const char *json = NULL, *html = NULL, *metrics = NULL;
 	bool quiet = false;
 	struct mb_err err;
 	const char *targets = NULL, *tmap = NULL;
@@ -238,6 +240,7 @@ int main(int argc, char **argv)
 		case O_JSON: json = optarg; break;
 		case O_HTML: html = optarg; break;
 		case O_RECORD: opt.record = optarg; break;
+		case O_METRICS: metrics = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
@@ -320,7 +323,11 @@ int main(int argc, char **argv)
 		free(opt.map);
 		return MB_EXIT_DATA;
 	}
-	int rc = fire_run_check_targets(run, &err);
+	int rc = metrics ? fire_run_metrics(run, metrics, &err) : MB_OK;
+	if (rc == MB_ERR)
+		mb_usage_error("%s", err.msg);
+	if (rc == MB_OK)
+		rc = fire_run_check_targets(run, &err);
 	raise_nofile();
 	if (rc == MB_OK && (opt.warm || opt.loops != 1) && (fd = rereadable(fd, &err)) < 0)
 		rc = MB_EIO;

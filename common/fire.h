@@ -99,6 +99,11 @@ uint64_t fire_run_lost(const struct fire_run *r);
    not be written (err says where and how many were lost). */
 int fire_run_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err);
 
+/* --metrics: serve the running counters and latency summaries on addr (HOST:PORT, [V6]:PORT or
+   :PORT) in the Prometheus text format until fire_run_free. MB_ERR for an address of the wrong
+   form, MB_EIO when it cannot be bound (err says why). */
+int fire_run_metrics(struct fire_run *r, const char *addr, struct mb_err *err);
+
 /* Write the text report to text and, when json is not NULL, the JSON report to it (json_name
    names it in messages). MB_OK or MB_EIO when a write failed (err filled). */
 int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err);

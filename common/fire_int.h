@@ -202,10 +202,12 @@ struct fire_point {
 };
 
 struct fire_recorder;
+struct fire_metrics;
 
 struct fire_run {
 	struct fire_opts opt;
 	struct fire_recorder *rec;  /* --record, or NULL (fire_record.c) */
+	struct fire_metrics *metrics; /* --metrics, or NULL (fire_metrics.c) */
 	struct mb_chash ring;
 	struct fire_worker *workers;
 	struct fire_order order;
@@ -323,6 +325,12 @@ void fire_record_op(struct fire_worker *w, const struct fire_conn *c, const stru
 /* Flush, write the summary and close (after the workers ended); see fire_run_record_end. */
 int fire_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err);
 void fire_record_free(struct fire_run *r);
+
+/* fire_metrics.c */
+/* Publish worker w's counters and interval histograms for --metrics (w's thread, holding w->mu). */
+void fire_metrics_publish(struct fire_worker *w);
+/* Stop serving --metrics and free it (before the workers are freed). */
+void fire_metrics_free(struct fire_run *r);
 
 /* fire_warm.c */
 int fire_warm(struct fire_run *r, int fd, const char *name, struct mb_err *err);

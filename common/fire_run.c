@@ -80,6 +80,7 @@ void fire_run_free(struct fire_run *r)
 {
 	if (!r)
 		return;
+	fire_metrics_free(r); /* its responder reads the workers */
 	for (unsigned i = 0; r->workers && i < r->opt.threads; i++) {
 		struct fire_worker *w = &r->workers[i];
 		for (uint32_t k = 0; k < w->nchunks; k++)

@@ -202,6 +202,8 @@ static bool handover(struct fire_worker *w, bool wait)
 		return false;
 	mb_hist_merge(&w->shared_lat, &w->ival_lat);
 	mb_hist_merge(&w->shared_late, &w->ival_late);
+	if (w->run->metrics)
+		fire_metrics_publish(w);
 	pthread_mutex_unlock(&w->mu);
 	mb_hist_reset(&w->ival_lat);
 	mb_hist_reset(&w->ival_late);

@@ -1,0 +1,277 @@
+/* metrics.c - live metrics over HTTP: a small responder on its own thread serving the Prometheus text format (doc/mb-fire.md, Live metrics). */
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "mbtime.h"
+#include "metrics.h"
+
+struct mb_metrics {
+	int lfd, efd;            /* listening socket; eventfd that asks the thread to end */
+	unsigned port;
+	mb_metrics_render_fn fn;
+	void *ctx;
+	pthread_t th;
+	struct mb_buf body, head;
+	char req[MB_METRICS_REQ_MAX];
+};
+
+/* Split HOST:PORT / [V6]:PORT / :PORT; MB_ERR for another form. */
+static int split(const char *s, char *host, size_t cap, const char **port, struct mb_err *err)
+{
+	const char *c;
+	if (s[0] == '[') {
+		const char *e = strchr(s, ']');
+		if (!e || e[1] != ':' || (size_t)(e - s - 1) >= cap)
+			return mb_err_set(err, MB_ERR, "--metrics: want [addr]:port: '%s'", s);
+		memcpy(host, s + 1, (size_t)(e - s - 1));
+		host[e - s - 1] = 0;
+		c = e + 1;
+	} else {
+		if (!(c = strrchr(s, ':')) || (size_t)(c - s) >= cap)
+			return mb_err_set(err, MB_ERR, "--metrics: want host:port: '%s'", s);
+		memcpy(host, s, (size_t)(c - s));
+		host[c - s] = 0;
+	}
+	*port = c + 1;
+	char *end;
+	unsigned long p = strtoul(*port, &end, 10);
+	if (!**port || *end || p > 65535)
+		return mb_err_set(err, MB_ERR, "--metrics: bad port: '%s'", s);
+	return MB_OK;
+}
+
+/* Wait until fd is ready for ev, the stop request comes or the deadline passes: 1 ready, 0 not. */
+static int wait_fd(const struct mb_metrics *m, int fd, short ev, uint64_t deadline)
+{
+	for (;;) {
+		uint64_t now = mb_mono_ns();
+		if (now >= deadline)
+			return 0;
+		struct pollfd p[2] = { { fd, ev, 0 }, { m->efd, POLLIN, 0 } };
+		int n = poll(p, 2, (int)((deadline - now) / 1000000 + 1));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || p[1].revents)
+			return 0;
+		return 1;
+	}
+}
+
+/* Send all of p before the deadline; false when the client is gone or too slow. */
+static bool send_all(const struct mb_metrics *m, int fd, const char *p, size_t n, uint64_t deadline)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!wait_fd(m, fd, POLLOUT, deadline))
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool vput(struct mb_buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0 || !mb_buf_reserve(b, (size_t)n + 1))
+		return false;
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return true;
+}
+
+static bool put(struct mb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool put(struct mb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bool ok = vput(b, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+/* Answer one request head (NUL-terminated in m->req), or `status` when it is already known. */
+static void respond(struct mb_metrics *m, int fd, int status, uint64_t deadline)
+{
+	const char *reason = "OK";
+	bool head_only = false;
+	m->body.len = m->head.len = 0;
+	if (!status) {
+		size_t ml = strcspn(m->req, " "), pl = m->req[ml] ? strcspn(m->req + ml + 1, " ?") : 0;
+		const char *path = m->req + ml + 1;
+		head_only = ml == 4 && !memcmp(m->req, "HEAD", 4);
+		if (!(ml == 3 && !memcmp(m->req, "GET", 3)) && !head_only)
+			status = 405;
+		else if (!(pl == 8 && !memcmp(path, "/metrics", 8)))
+			status = 404;
+		else
+			status = m->fn(m->ctx, &m->body) ? 200 : 500;
+	}
+	if (status != 200) {
+		m->body.len = 0;
+		reason = status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" : status == 431 ? "Request Header Fields Too Large"
+			 : status == 400 ? "Bad Request" : "Internal Server Error";
+		if (!put(&m->body, "%d %s: this server answers GET /metrics\n", status, reason))
+			return;
+	}
+	if (!put(&m->head,
+		 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n", status, reason,
+		 status == 200 ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8", m->body.len,
+		 status == 405 ? "Allow: GET, HEAD\r\n" : ""))
+		return;
+	if (send_all(m, fd, m->head.p, m->head.len, deadline) && !head_only)
+		send_all(m, fd, m->body.p, m->body.len, deadline);
+}
+
+/* Read one request head (bounded, with a deadline) and answer it. */
+static void serve(struct mb_metrics *m, int fd)
+{
+	uint64_t deadline = mb_mono_ns() + (uint64_t)MB_METRICS_IO_TIMEOUT_MS * 1000000;
+	size_t n = 0;
+	for (;;) {
+		if (!wait_fd(m, fd, POLLIN, deadline))
+			return;
+		ssize_t r = recv(fd, m->req + n, sizeof m->req - 1 - n, MSG_DONTWAIT);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (r <= 0)
+			return;
+		n += (size_t)r;
+		m->req[n] = 0;
+		if (strstr(m->req, "\r\n\r\n") || strstr(m->req, "\n\n"))
+			break;
+		if (n == sizeof m->req - 1) {
+			respond(m, fd, 431, deadline);
+			return;
+		}
+	}
+	respond(m, fd, memchr(m->req, 0, n) ? 400 : 0, deadline);
+}
+
+static void *metrics_main(void *arg)
+{
+	struct mb_metrics *m = arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL); /* the program's main thread takes its signals */
+	for (;;) {
+		struct pollfd p[2] = { { m->lfd, POLLIN, 0 }, { m->efd, POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (!p[0].revents)
+			continue;
+		int fd = accept4(m->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			continue; /* a client that went away, or no fds for now: the next one may do */
+		serve(m, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+int mb_metrics_start(struct mb_metrics **out, const char *addr, mb_metrics_render_fn fn, void *ctx, struct mb_err *err)
+{
+	*out = NULL;
+	char host[256];
+	const char *port = NULL;
+	if (split(addr, host, sizeof host, &port, err) != MB_OK)
+		return MB_ERR;
+	struct addrinfo hints = { 0 }, *res;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	int rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (rc)
+		return mb_err_set(err, MB_EIO, "--metrics: cannot resolve: %s: '%s'", gai_strerror(rc), addr);
+	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 16) != 0) {
+		mb_err_set(err, MB_EIO, "--metrics: cannot listen: %s: '%s'", strerror(errno), addr);
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return MB_EIO;
+	}
+	freeaddrinfo(res);
+	struct mb_metrics *m = calloc(1, sizeof *m);
+	if (!m) {
+		close(fd);
+		return mb_err_set(err, MB_EIO, "out of memory");
+	}
+	m->lfd = fd;
+	m->fn = fn;
+	m->ctx = ctx;
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof sa;
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
+		m->port = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port : ((struct sockaddr_in *)&sa)->sin_port);
+	if ((m->efd = eventfd(0, EFD_CLOEXEC)) < 0 || pthread_create(&m->th, NULL, metrics_main, m) != 0) {
+		mb_err_set(err, MB_EIO, "--metrics: cannot start its thread: '%s'", addr);
+		if (m->efd >= 0)
+			close(m->efd);
+		close(fd);
+		free(m);
+		return MB_EIO;
+	}
+	*out = m;
+	return MB_OK;
+}
+
+unsigned mb_metrics_port(const struct mb_metrics *m) { return m->port; }
+
+void mb_metrics_stop(struct mb_metrics *m)
+{
+	if (!m)
+		return;
+	uint64_t one = 1;
+	if (write(m->efd, &one, sizeof one) == (ssize_t)sizeof one)
+		pthread_join(m->th, NULL);
+	close(m->efd);
+	close(m->lfd);
+	mb_buf_free(&m->body);
+	mb_buf_free(&m->head);
+	free(m);
+}
+
+bool mb_metrics_family(struct mb_buf *b, const char *name, const char *type, const char *help)
+{
+	return put(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+bool mb_metrics_u64(struct mb_buf *b, const char *name, const char *labels, uint64_t v)
+{
+	return put(b, "%s%s%s%s %" PRIu64 "\n", name, labels ? "{" : "", labels ? labels : "", labels ? "}" : "", v);
+}
+
+bool mb_metrics_double(struct mb_buf *b, const char *name, const char *labels, double v)
+{
+	return put(b, "%s%s%s%s %.9g\n", name, labels ? "{" : "", labels ? labels : "", labels ? "}" : "", v);
+}
