@@ -145,6 +145,19 @@ static void respond(struct mb_metrics *m, int fd, int status, uint64_t deadline)
 		send_all(m, fd, m->body.p, m->body.len, deadline);
 }
 
+/* After the answer: read and drop what the client still sends until it closes (or the deadline),
+   so that closing with unread input does not reset the connection before it read the answer. */
+static void drain(const struct mb_metrics *m, int fd, uint64_t deadline)
+{
+	char sink[4096];
+	shutdown(fd, SHUT_WR);
+	while (wait_fd(m, fd, POLLIN, deadline)) {
+		ssize_t r = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+			return;
+	}
+}
+
 /* Read one request head (bounded, with a deadline) and answer it. */
 static void serve(struct mb_metrics *m, int fd)
 {
@@ -164,10 +177,12 @@ static void serve(struct mb_metrics *m, int fd)
 			break;
 		if (n == sizeof m->req - 1) {
 			respond(m, fd, 431, deadline);
+			drain(m, fd, deadline);
 			return;
 		}
 	}
 	respond(m, fd, memchr(m->req, 0, n) ? 400 : 0, deadline);
+	drain(m, fd, deadline);
 }
 
 static void *metrics_main(void *arg)
