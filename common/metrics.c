@@ -23,6 +23,9 @@ struct mb_metrics {
 	mb_metrics_render_fn fn;
 	void *ctx;
 	pthread_t th;
+	pthread_mutex_t mu;      /* guards pub */
+	struct mb_summary *pub;  /* mb_metrics_start_summary: the counters last published */
+	const char *pub_help;
 	struct mb_buf body, head;
 	char req[MB_METRICS_REQ_MAX];
 };
@@ -211,19 +214,25 @@ static void *metrics_main(void *arg)
 	return NULL;
 }
 
-int mb_metrics_start(struct mb_metrics **out, const char *addr, mb_metrics_render_fn fn, void *ctx, struct mb_err *err)
+/* Listen and start the responder; with pub (owned from here on) it serves the published summary. */
+static int start(struct mb_metrics **out, const char *addr, mb_metrics_render_fn fn, void *ctx, struct mb_summary *pub,
+		 const char *help, struct mb_err *err)
 {
 	*out = NULL;
 	char host[256];
 	const char *port = NULL;
-	if (split(addr, host, sizeof host, &port, err) != MB_OK)
+	if (split(addr, host, sizeof host, &port, err) != MB_OK) {
+		free(pub);
 		return MB_ERR;
+	}
 	struct addrinfo hints = { 0 }, *res;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
 	int rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
-	if (rc)
+	if (rc) {
+		free(pub);
 		return mb_err_set(err, MB_EIO, "--metrics: cannot resolve: %s: '%s'", gai_strerror(rc), addr);
+	}
 	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
 	if (fd >= 0)
@@ -233,17 +242,22 @@ int mb_metrics_start(struct mb_metrics **out, const char *addr, mb_metrics_rende
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(res);
+		free(pub);
 		return MB_EIO;
 	}
 	freeaddrinfo(res);
 	struct mb_metrics *m = calloc(1, sizeof *m);
 	if (!m) {
 		close(fd);
+		free(pub);
 		return mb_err_set(err, MB_EIO, "out of memory");
 	}
 	m->lfd = fd;
 	m->fn = fn;
-	m->ctx = ctx;
+	m->ctx = pub ? m : ctx;
+	m->pub = pub;
+	m->pub_help = help;
+	pthread_mutex_init(&m->mu, NULL);
 	struct sockaddr_storage sa;
 	socklen_t sl = sizeof sa;
 	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
@@ -253,6 +267,8 @@ int mb_metrics_start(struct mb_metrics **out, const char *addr, mb_metrics_rende
 		if (m->efd >= 0)
 			close(m->efd);
 		close(fd);
+		pthread_mutex_destroy(&m->mu);
+		free(m->pub);
 		free(m);
 		return MB_EIO;
 	}
@@ -260,7 +276,53 @@ int mb_metrics_start(struct mb_metrics **out, const char *addr, mb_metrics_rende
 	return MB_OK;
 }
 
+int mb_metrics_start(struct mb_metrics **out, const char *addr, mb_metrics_render_fn fn, void *ctx, struct mb_err *err)
+{
+	return start(out, addr, fn, ctx, NULL, NULL, err);
+}
+
 unsigned mb_metrics_port(const struct mb_metrics *m) { return m->port; }
+
+/* A summary counter's metric name: mb_PROG_NAME_total, bytes outside [A-Za-z0-9_] made '_'. */
+static void metric_name(char *out, size_t cap, const char *prog, const char *name)
+{
+	snprintf(out, cap, "mb_%s_%s_total", strncmp(prog, "mb-", 3) ? prog : prog + 3, name);
+	for (char *p = out; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			*p = '_';
+}
+
+/* Render what was last published (the responder's thread; m->mu guards pub). */
+static bool render_summary(void *ctx, struct mb_buf *b)
+{
+	struct mb_metrics *m = ctx;
+	char name[128];
+	bool ok = true;
+	pthread_mutex_lock(&m->mu);
+	for (unsigned i = 0; ok && i < m->pub->n; i++) {
+		metric_name(name, sizeof name, m->pub->program, m->pub->c[i].name);
+		ok = put(b, "# HELP %s %s: %s\n# TYPE %s counter\n%s %" PRIu64 "\n", name, m->pub_help, m->pub->c[i].name, name, name,
+			 m->pub->c[i].val);
+	}
+	pthread_mutex_unlock(&m->mu);
+	return ok;
+}
+
+int mb_metrics_start_summary(struct mb_metrics **out, const char *addr, const char *help, struct mb_err *err)
+{
+	*out = NULL;
+	struct mb_summary *pub = calloc(1, sizeof *pub);
+	if (!pub)
+		return mb_err_set(err, MB_EIO, "out of memory");
+	return start(out, addr, render_summary, NULL, pub, help, err);
+}
+
+void mb_metrics_publish(struct mb_metrics *m, const struct mb_summary *s)
+{
+	pthread_mutex_lock(&m->mu);
+	*m->pub = *s;
+	pthread_mutex_unlock(&m->mu);
+}
 
 void mb_metrics_stop(struct mb_metrics *m)
 {
@@ -273,6 +335,8 @@ void mb_metrics_stop(struct mb_metrics *m)
 	close(m->lfd);
 	mb_buf_free(&m->body);
 	mb_buf_free(&m->head);
+	pthread_mutex_destroy(&m->mu);
+	free(m->pub);
 	free(m);
 }
 

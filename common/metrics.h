@@ -7,6 +7,7 @@
 
 #include "bytebuf.h"
 #include "err.h"
+#include "stream.h"
 
 #define MB_METRICS_REQ_MAX 8192       /* bytes of an HTTP request head; longer ones get 431 */
 #define MB_METRICS_IO_TIMEOUT_MS 2000 /* a client that neither sends its request nor reads the answer in this long is dropped */
@@ -24,6 +25,14 @@ struct mb_metrics;
  * and why). *out is NULL on failure.
  */
 int mb_metrics_start(struct mb_metrics **out, const char *addr, mb_metrics_render_fn fn, void *ctx, struct mb_err *err);
+/*
+ * The same for a program whose counters are its summary (mb-parse, mb-capture): serve what
+ * mb_metrics_publish last gave, each counter NAME as the counter `mb_PROG_NAME_total` (PROG
+ * the summary's program, every byte outside [a-zA-Z0-9_] made '_'), help text `help`.
+ */
+int mb_metrics_start_summary(struct mb_metrics **out, const char *addr, const char *help, struct mb_err *err);
+/* Replace the counters served by a copy of s (any thread; takes a lock). */
+void mb_metrics_publish(struct mb_metrics *m, const struct mb_summary *s);
 /* Stop serving, close the socket, free; NULL is allowed. */
 void mb_metrics_stop(struct mb_metrics *m);
 /* The port bound (useful with port 0). */
