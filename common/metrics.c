@@ -115,23 +115,30 @@ static bool put(struct mb_buf *b, const char *fmt, ...)
 	return ok;
 }
 
-/* Answer one request head (NUL-terminated in m->req), or `status` when it is already known. */
-static void respond(struct mb_metrics *m, int fd, int status, uint64_t deadline)
+int mb_metrics_route(const char *req, size_t n, bool *head)
+{
+	*head = false;
+	if (memchr(req, 0, n))
+		return 400;
+	size_t ml = strcspn(req, " \r\n");
+	if (req[ml] != ' ')
+		return 400;
+	const char *path = req + ml + 1;
+	size_t pl = strcspn(path, " ?\r\n");
+	*head = ml == 4 && !memcmp(req, "HEAD", 4);
+	if (!(ml == 3 && !memcmp(req, "GET", 3)) && !*head)
+		return 405;
+	return pl == 8 && !memcmp(path, "/metrics", 8) ? 200 : 404;
+}
+
+/* Answer one request head of n bytes (NUL-terminated in m->req), or `status` when it is already known. */
+static void respond(struct mb_metrics *m, int fd, size_t n, int status, uint64_t deadline)
 {
 	const char *reason = "OK";
 	bool head_only = false;
 	m->body.len = m->head.len = 0;
-	if (!status) {
-		size_t ml = strcspn(m->req, " "), pl = m->req[ml] ? strcspn(m->req + ml + 1, " ?") : 0;
-		const char *path = m->req + ml + 1;
-		head_only = ml == 4 && !memcmp(m->req, "HEAD", 4);
-		if (!(ml == 3 && !memcmp(m->req, "GET", 3)) && !head_only)
-			status = 405;
-		else if (!(pl == 8 && !memcmp(path, "/metrics", 8)))
-			status = 404;
-		else
-			status = m->fn(m->ctx, &m->body) ? 200 : 500;
-	}
+	if (!status && (status = mb_metrics_route(m->req, n, &head_only)) == 200)
+		status = m->fn(m->ctx, &m->body) ? 200 : 500;
 	if (status != 200) {
 		m->body.len = 0;
 		reason = status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" : status == 431 ? "Request Header Fields Too Large"
@@ -179,12 +186,12 @@ static void serve(struct mb_metrics *m, int fd)
 		if (strstr(m->req, "\r\n\r\n") || strstr(m->req, "\n\n"))
 			break;
 		if (n == sizeof m->req - 1) {
-			respond(m, fd, 431, deadline);
+			respond(m, fd, n, 431, deadline);
 			drain(m, fd, deadline);
 			return;
 		}
 	}
-	respond(m, fd, memchr(m->req, 0, n) ? 400 : 0, deadline);
+	respond(m, fd, n, 0, deadline);
 	drain(m, fd, deadline);
 }
 

@@ -33,6 +33,10 @@ int mb_metrics_start(struct mb_metrics **out, const char *addr, mb_metrics_rende
 int mb_metrics_start_summary(struct mb_metrics **out, const char *addr, const char *help, struct mb_err *err);
 /* Replace the counters served by a copy of s (any thread; takes a lock). */
 void mb_metrics_publish(struct mb_metrics *m, const struct mb_summary *s);
+/* The status of a request head (req[n] is NUL): 200 for GET or HEAD of /metrics (a query is
+   ignored; *head says HEAD), 404 another path, 405 another method, 400 no request line or a
+   NUL byte inside. Reads only req[0..n]. */
+int mb_metrics_route(const char *req, size_t n, bool *head);
 /* Stop serving, close the socket, free; NULL is allowed. */
 void mb_metrics_stop(struct mb_metrics *m);
 /* The port bound (useful with port 0). */
