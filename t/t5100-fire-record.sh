@@ -111,6 +111,32 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED,PYLIBMC 'a record that cannot be writ
 	grep "^mb-fire: write error: .*/dev/full.*events not recorded)" err
 '
 
+test_expect_success MEMCACHED 'a raw input: keys named by the replay hash, the same identities and mix' '
+	mb-gen -n 3000 -K 300 -c 8 -r 20000 --raw --mix get=80,set=15,delete=5 >raw.ev &&
+	start_memcached &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT --max --record rec-raw.ev raw.ev >report &&
+	mb-cat rec-raw.ev | head -1 | grep "record=replay,keys=mcreq" &&
+	test "$(mb-cat raw.ev | awk -F"\t" "\$1 == \"ev\" { print \$7 }" | sort -u | wc -l)" = \
+	     "$(mb-cat rec-raw.ev | awk -F"\t" "\$1 == \"ev\" { print \$7 }" | sort -u | wc -l)" &&
+	mb-stat --compare raw.ev rec-raw.ev >compare.txt &&
+	grep "^  command mix: identical$" compare.txt &&
+	grep "^  events  *3000  *3000 " compare.txt
+'
+
+test_expect_success MEMCACHED 'SIGINT in a 60 s recorded gap: the record holds what was done, with its summary' '
+	start_memcached &&
+	printf "#membench\tversion=1\tkind=events-hashed\nev\t1.0\t1\ttext/tcp\tset\tstored\t@0000000000000001\t9\t5\t0\t-\t0\t0\t0\nev\t61.0\t1\ttext/tcp\tget\thit\t@0000000000000001\t9\t0\t0\t-\t0\t5\t0\n" | mb-cat -p >gap.bin &&
+	{ mb-fire -q -t 127.0.0.1:$MC_PORT --record gap.ev gap.bin >report 2>err & } &&
+	pid=$! &&
+	sleep 1 &&
+	kill -INT $pid &&
+	wait $pid &&
+	mb-cat gap.ev >gap.txt &&
+	test "$(grep -c "^ev	" gap.txt)" = 1 &&
+	grep "^ev	.*	set	stored	@0000000000000001	" gap.txt &&
+	test "$(sumval gap.ev mb-fire events)" = 1
+'
+
 test_expect_success 'a record that cannot be created: exit 1, one line' '
 	test_expect_code 1 mb-fire -q -t 127.0.0.1:1 --record no/such/dir/rec.ev /dev/null 2>err &&
 	test_one_line_error mb-fire err &&
