@@ -8,10 +8,15 @@
 #include "mbtime.h"
 #include "metrics.h"
 
-/* What a worker last published (under its mu): counts so far, histograms since the start. */
-struct fire_mpub {
+/* The counters a worker publishes. */
+struct fire_mcounts {
 	uint64_t st[MB_CMD_COUNT][MB_ST_COUNT];
 	uint64_t requests, errors, lost, connects, resets;
+};
+
+/* What a worker last published (under its mu): counts so far, histograms since the start. */
+struct fire_mpub {
+	struct fire_mcounts c;
 	struct mb_hist lat, late;
 };
 
@@ -27,12 +32,12 @@ void fire_metrics_publish(struct fire_worker *w)
 	struct fire_mpub *p = &w->run->metrics->pub[w->id];
 	const struct fire_stats *s = &w->s;
 	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
-		memcpy(p->st[c], s->cmd[c].st, sizeof p->st[c]);
-	p->requests = s->requests;
-	p->errors = s->errors;
-	p->lost = s->lost;
-	p->connects = s->connects;
-	p->resets = s->resets;
+		memcpy(p->c.st[c], s->cmd[c].st, sizeof p->c.st[c]);
+	p->c.requests = s->requests;
+	p->c.errors = s->errors;
+	p->c.lost = s->lost;
+	p->c.connects = s->connects;
+	p->c.resets = s->resets;
 	mb_hist_merge(&p->lat, &w->ival_lat);
 	mb_hist_merge(&p->late, &w->ival_late);
 }
@@ -56,8 +61,8 @@ static bool render(void *ctx, struct mb_buf *b)
 {
 	struct fire_run *r = ctx;
 	struct fire_metrics *m = r->metrics;
-	struct fire_mpub t;
-	memset(&t, 0, offsetof(struct fire_mpub, lat));
+	struct fire_mcounts t;
+	memset(&t, 0, sizeof t);
 	mb_hist_reset(&m->lat);
 	mb_hist_reset(&m->late);
 	for (unsigned i = 0; i < m->npub; i++) {
@@ -66,12 +71,12 @@ static bool render(void *ctx, struct mb_buf *b)
 		pthread_mutex_lock(&w->mu);
 		for (unsigned c = 0; c < MB_CMD_COUNT; c++)
 			for (unsigned s = 0; s < MB_ST_COUNT; s++)
-				t.st[c][s] += p->st[c][s];
-		t.requests += p->requests;
-		t.errors += p->errors;
-		t.lost += p->lost;
-		t.connects += p->connects;
-		t.resets += p->resets;
+				t.st[c][s] += p->c.st[c][s];
+		t.requests += p->c.requests;
+		t.errors += p->c.errors;
+		t.lost += p->c.lost;
+		t.connects += p->c.connects;
+		t.resets += p->c.resets;
 		mb_hist_merge(&m->lat, &p->lat);
 		mb_hist_merge(&m->late, &p->late);
 		pthread_mutex_unlock(&w->mu);
