@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -317,6 +318,9 @@ int main(int argc, char **argv)
 		}
 		iname = input;
 	}
+	struct stat si, sr; /* the record is created (truncated) before the input is read */
+	if (opt.record && fstat(fd, &si) == 0 && stat(opt.record, &sr) == 0 && si.st_dev == sr.st_dev && si.st_ino == sr.st_ino)
+		mb_usage_error("--record would overwrite the input: '%s'", opt.record);
 	struct fire_run *run = fire_run_new(&opt, &err);
 	if (!run) {
 		mb_msg_err(&err);

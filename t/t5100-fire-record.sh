@@ -143,6 +143,15 @@ test_expect_success 'a record that cannot be created: exit 1, one line' '
 	grep "cannot create" err
 '
 
+test_expect_success '--record naming the input is a usage error, the input untouched' '
+	printf "#membench\tversion=1\tkind=events-hashed\nev\t1.0\t1\ttext/tcp\tget\thit\t@0000000000000001\t9\t0\t0\t-\t0\t5\t0\n" | mb-cat -p >in.bin &&
+	cp in.bin in.orig &&
+	test_expect_code 2 mb-fire -q -t 127.0.0.1:1 --record in.bin in.bin 2>err &&
+	grep "would overwrite the input" err &&
+	test_expect_code 2 mb-fire -q -t 127.0.0.1:1 --record ./in.bin - <in.bin 2>err &&
+	cmp in.bin in.orig
+'
+
 test_expect_success '--compare: usage errors' '
 	test_expect_code 2 mb-stat --compare only-one 2>err &&
 	grep "two inputs" err &&
