@@ -26,7 +26,7 @@ struct mb_metrics {
 	pthread_mutex_t mu;      /* guards pub */
 	struct mb_summary *pub;  /* mb_metrics_start_summary: the counters last published */
 	const char *pub_help;
-	struct mb_buf body, head;
+	struct mb_buf body, head, om; /* om: the body in OpenMetrics */
 	char req[MB_METRICS_REQ_MAX];
 };
 
@@ -131,14 +131,43 @@ int mb_metrics_route(const char *req, size_t n, bool *head)
 	return pl == 8 && !memcmp(path, "/metrics", 8) ? 200 : 404;
 }
 
+/* The text format in OpenMetrics 1.0: a counter family is named without its samples' `_total`
+   in the HELP and TYPE lines, and the exposition ends with `# EOF`. Appends to out. */
+static bool to_openmetrics(const struct mb_buf *in, struct mb_buf *out)
+{
+	for (size_t at = 0; at < in->len;) {
+		const char *l = in->p + at, *e = memchr(l, '\n', in->len - at);
+		size_t n = e ? (size_t)(e - l) : in->len - at, name = 0;
+		at += n + 1;
+		if (n > 7 && (!memcmp(l, "# HELP ", 7) || !memcmp(l, "# TYPE ", 7)))
+			name = strcspn(l + 7, " \n");
+		if (name > 6 && !memcmp(l + 7 + name - 6, "_total", 6)) {
+			if (!put(out, "%.*s%.*s\n", (int)(7 + name - 6), l, (int)(n - 7 - name), l + 7 + name))
+				return false;
+		} else if (!put(out, "%.*s\n", (int)n, l)) {
+			return false;
+		}
+	}
+	return put(out, "# EOF\n");
+}
+
 /* Answer one request head of n bytes (NUL-terminated in m->req), or `status` when it is already known. */
 static void respond(struct mb_metrics *m, int fd, size_t n, int status, uint64_t deadline)
 {
-	const char *reason = "OK";
+	const char *reason = "OK", *type = "text/plain; version=0.0.4; charset=utf-8";
 	bool head_only = false;
-	m->body.len = m->head.len = 0;
+	m->body.len = m->head.len = m->om.len = 0;
 	if (!status && (status = mb_metrics_route(m->req, n, &head_only)) == 200)
 		status = m->fn(m->ctx, &m->body) ? 200 : 500;
+	/* what a client that asks for OpenMetrics (Prometheus does) gets */
+	if (status == 200 && strstr(m->req, "application/openmetrics-text")) {
+		if (!to_openmetrics(&m->body, &m->om))
+			status = 500;
+		struct mb_buf t = m->body;
+		m->body = m->om;
+		m->om = t;
+		type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+	}
 	if (status != 200) {
 		m->body.len = 0;
 		reason = status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" : status == 431 ? "Request Header Fields Too Large"
@@ -148,7 +177,7 @@ static void respond(struct mb_metrics *m, int fd, size_t n, int status, uint64_t
 	}
 	if (!put(&m->head,
 		 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n", status, reason,
-		 status == 200 ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8", m->body.len,
+		 status == 200 ? type : "text/plain; charset=utf-8", m->body.len,
 		 status == 405 ? "Allow: GET, HEAD\r\n" : ""))
 		return;
 	if (send_all(m, fd, m->head.p, m->head.len, deadline) && !head_only)
@@ -342,6 +371,7 @@ void mb_metrics_stop(struct mb_metrics *m)
 	close(m->lfd);
 	mb_buf_free(&m->body);
 	mb_buf_free(&m->head);
+	mb_buf_free(&m->om);
 	pthread_mutex_destroy(&m->mu);
 	free(m->pub);
 	free(m);

@@ -6,12 +6,14 @@
 # least the first's, and the get and set operations of each scrape are at most what memcached
 # counted (its stats read right after the scrape). The report's operations equal memcached's
 # cmd_get + cmd_set at the end. The responder answers 404, 405 and 431 (an oversized request)
-# and drops a client that sends nothing after 2 s. A port in use and a bad address fail
+# and drops a client that sends nothing after 2 s. Asked for OpenMetrics (as Prometheus asks),
+# it answers in it: the prometheus_client reference parser accepts it, with the same samples. A port in use and a bad address fail
 # with one line before anything is sent.
 test_description='mb-fire --metrics: live counters in the Prometheus text format'
 . "$(dirname "$0")/test-lib.sh"
 
 command -v promtool >/dev/null 2>&1 && test_set_prereq PROMTOOL
+"$MB_PYTHON" -c "import prometheus_client.openmetrics.parser" 2>/dev/null && test_set_prereq PROMCLIENT
 
 test_expect_success 'a 6 s workload' '
 	mb-gen -n 30000 -r 5000 -c 20 --uniform --seed 3 >w.ev
@@ -47,6 +49,11 @@ def scrape(name):
     assert head.startswith(b"HTTP/1.1 200 "), head
     assert b"text/plain; version=0.0.4" in head, head
     open(name, "wb").write(body)
+    # the same as OpenMetrics, as Prometheus asks for it
+    r = http(b"GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text; version=1.0.0,text/plain;q=0.5\r\n\r\n")
+    head, om = r.split(b"\r\n\r\n", 1)
+    assert b"Content-Type: application/openmetrics-text; version=1.0.0" in head, head
+    open(name + ".om", "wb").write(om)
     return body.decode(), stats()
 
 def samples(text):
@@ -108,7 +115,23 @@ test_expect_success MEMCACHED,PROMTOOL 'two scrapes in the middle of a replay: v
 	cat report &&
 	grep "^errors: 0 " report &&
 	promtool check metrics <s1.txt &&
-	promtool check metrics <s2.txt
+	promtool check metrics <s2.txt &&
+	cp s1.txt.om s1.om && cp s2.txt.om s2.om
+'
+
+test_expect_success MEMCACHED,PROMTOOL,PROMCLIENT 'the OpenMetrics scrapes: the reference parser accepts them, the same samples' '
+	"$MB_PYTHON" -c "
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
+from prometheus_client.parser import text_string_to_metric_families as prom
+for n in (\"s1\", \"s2\"):
+    a = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in om(open(n + \".om\").read()) for s in f.samples}
+    b = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in prom(open(n + \".txt\").read()) for s in f.samples}
+    # the text scrape came first: every OpenMetrics sample is there, and no counter is lower
+    assert set(a) == set(b), set(a) ^ set(b)
+    assert all(a[k] >= b[k] for k in a if k[0].endswith((\"_total\", \"_count\"))), n
+    print(\"# %s: %d samples\" % (n, len(a)))
+"
 '
 
 test_expect_success MEMCACHED 'a metrics port in use: exit 1 with one line, nothing sent' '

@@ -64,6 +64,12 @@ int main(void)
 	ok(strstr(buf, "\n# TYPE mb_test_packets_total counter\nmb_test_packets_total 42\n"), "a counter, with its TYPE");
 	ok(strstr(buf, "\nmb_test_cmd_get_total 7\n"), "a dotted name made a metric name");
 	ok(strstr(buf, "# HELP mb_test_packets_total mb-test's counter: packets\n"), "its HELP names the summary counter");
+	size_t n = scrape(mb_metrics_port(m), "GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text; version=1.0.0\r\n\r\n",
+			  buf, sizeof buf);
+	ok(strstr(buf, "Content-Type: application/openmetrics-text; version=1.0.0"), "OpenMetrics when asked for");
+	ok(strstr(buf, "\n# TYPE mb_test_packets counter\nmb_test_packets_total 42\n"), "OpenMetrics: the family without _total");
+	ok(strstr(buf, "\n# HELP mb_test_cmd_get mb-test's counter: cmd.get\n"), "OpenMetrics: HELP named the same");
+	ok(n > 6 && !strcmp(buf + n - 6, "# EOF\n"), "OpenMetrics: it ends with # EOF");
 	scrape(mb_metrics_port(m), "GET /nothing HTTP/1.1\r\n\r\n", buf, sizeof buf);
 	ok(strstr(buf, "HTTP/1.1 404 ") == buf, "404 over the socket");
 	scrape(mb_metrics_port(m), "HEAD /metrics HTTP/1.1\r\n\r\n", buf, sizeof buf);
