@@ -5,7 +5,7 @@
 # accepts both, mb_fire_running is 1, every counter and summary count of the second is at
 # least the first's, and the get and set operations of each scrape are at most what memcached
 # counted (its stats read right after the scrape). The report's operations equal memcached's
-# cmd_get + cmd_set at the end. The responder answers 404, 405 and 431 (an oversized request)
+# cmd_get + cmd_set at the end, its get hits and misses memcached's, its sets stored cmd_set. The responder answers 404, 405 and 431 (an oversized request)
 # and drops a client that sends nothing after 2 s. Asked for OpenMetrics (as Prometheus asks),
 # it answers in it: the prometheus_client reference parser accepts it, with the same samples. A port in use and a bad address fail
 # with one line before anything is sent.
@@ -104,8 +104,12 @@ for s, mc in ((a, a_mc), (b, b_mc)):
 assert ops(b, "get") + ops(b, "set") > ops(a, "get") + ops(a, "set")
 assert b["mb_fire_latency_seconds_count"] > a["mb_fire_latency_seconds_count"] > 0
 final = stats()
-total = int(open("report").readline().split()[1])
+report = open("report").read().splitlines()
+total = int(report[0].split()[1])
 assert total == 30000 == final["cmd_get"] + final["cmd_set"], (total, final["cmd_get"], final["cmd_set"])
+st = {l.split()[0]: dict(w.split("=") for w in l.split() if "=" in w) for l in report if l.startswith(("get ", "set "))}
+assert int(st["get"]["hit"]) == final["get_hits"] and int(st["get"]["miss"]) == final["get_misses"], (st, final["get_hits"])
+assert int(st["set"]["stored"]) == final["cmd_set"], (st, final["cmd_set"])
 print("# scrapes: %d then %d operations; memcached at the end: %d" % (ops(a, "get") + ops(a, "set"), ops(b, "get") + ops(b, "set"), total))
 PY
 
