@@ -178,6 +178,27 @@ static double hit_ratio(const struct mb_stat *st, unsigned c, bool *some)
 	return h + m ? (double)h / (double)(h + m) : 0;
 }
 
+/* How far apart two distributions' shapes are: the largest gap between their cumulative
+   shares over the log2 buckets (a Kolmogorov-Smirnov distance at power-of-two resolution), 0
+   for the same shape, 1 for disjoint ones; 0 when either is empty. */
+static double shape_distance(const struct mb_dist *a, const struct mb_dist *b)
+{
+	if (!a->n || !b->n)
+		return 0;
+	uint64_t ca = 0, cb = 0;
+	double d = 0;
+	for (int i = 0; i < MB_DIST_LOG2; i++) {
+		ca += a->log2[i];
+		cb += b->log2[i];
+		double g = (double)ca / (double)a->n - (double)cb / (double)b->n;
+		if (g < 0)
+			g = -g;
+		if (g > d)
+			d = g;
+	}
+	return d;
+}
+
 /* ---- text ---- */
 
 static bool text_dist(struct mb_buf *o, const char *label, const struct mb_dist *d)
@@ -248,6 +269,9 @@ static bool text_report(const struct cmp_side *A, const struct cmp_side *B, stru
 	ok = ok && mb_bprintf(o, "\nINTER-ARRIVAL (ns)              count     mean     cv      p50      p90      p99    p99.9      max\n");
 	ok = ok && text_dist(o, "per connection A", &a->iat_conn) && text_dist(o, "per connection B", &b->iat_conn);
 	ok = ok && text_dist(o, "all events A", &a->iat) && text_dist(o, "all events B", &b->iat);
+	ok = ok && mb_bprintf(o, "  shape distance (largest gap of the cumulative shares over powers of two, 0 same, 1 disjoint):\n"
+			      "  per connection %.3f, all events %.3f\n",
+			      shape_distance(&a->iat_conn, &b->iat_conn), shape_distance(&a->iat, &b->iat));
 	if (a->out_of_order || b->out_of_order)
 		ok = ok && mb_bprintf(o, "  events out of time order: A %llu, B %llu (their gaps count as 0: compare per connection)\n",
 				      (unsigned long long)a->out_of_order, (unsigned long long)b->out_of_order);
@@ -355,6 +379,8 @@ static int json_report(const struct cmp_side *A, const struct cmp_side *B, struc
 	mb_json_end_array(&j);
 	mb_json_kbool(&j, "mix_identical", same_mix(a, b));
 	mb_json_kbool(&j, "hit_ratio_identical", hits_same);
+	mb_json_kdouble(&j, "interarrival_per_conn_distance", shape_distance(&a->iat_conn, &b->iat_conn));
+	mb_json_kdouble(&j, "interarrival_distance", shape_distance(&a->iat, &b->iat));
 	mb_json_end_object(&j);
 	mb_json_newline(&j, 0);
 	return mb_json_finish(&j);

@@ -152,6 +152,26 @@ test_expect_success '--record naming the input is a usage error, the input untou
 	cmp in.bin in.orig
 '
 
+test_expect_success '--compare: a workload against itself, and against itself ten times slower' '
+	mb-gen -n 3000 -K 300 -c 8 -r 20000 --seed 5 >fast.ev &&
+	mb-gen -n 3000 -K 300 -c 8 -r 2000 --seed 5 >slow.ev &&
+	mb-stat --compare --json fast.ev fast.ev >same.json &&
+	mb-stat --compare --json fast.ev slow.ev >slow.json &&
+	"$MB_PYTHON" -c "
+import json
+s, t = json.load(open(\"same.json\")), json.load(open(\"slow.json\"))
+assert s[\"mix_identical\"] and s[\"hit_ratio_identical\"], s
+assert s[\"interarrival_per_conn_distance\"] == 0 and s[\"interarrival_distance\"] == 0, s
+assert s[\"a\"][\"conn_ops_per_s\"] == s[\"b\"][\"conn_ops_per_s\"]
+# the same events at a tenth of the rate: the same mix and hits, another shape and rate
+assert t[\"mix_identical\"] and t[\"hit_ratio_identical\"], t
+assert t[\"interarrival_per_conn_distance\"] > 0.5 and t[\"interarrival_distance\"] > 0.5, t
+r = t[\"a\"][\"conn_ops_per_s\"][\"p50\"] / t[\"b\"][\"conn_ops_per_s\"][\"p50\"]
+assert 8 < r < 12, r
+print(\"# distances %.3f %.3f, per-connection rate ratio %.2f\" % (t[\"interarrival_per_conn_distance\"], t[\"interarrival_distance\"], r))
+"
+'
+
 test_expect_success '--compare: usage errors' '
 	test_expect_code 2 mb-stat --compare only-one 2>err &&
 	grep "two inputs" err &&
