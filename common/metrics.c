@@ -242,8 +242,16 @@ static void *metrics_main(void *arg)
 		if (!p[0].revents)
 			continue;
 		int fd = accept4(m->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0)
-			continue; /* a client that went away, or no fds for now: the next one may do */
+		if (fd < 0) {
+			/* a client that went away: the next one may do; out of descriptors (a replay may
+			   hold them all) or memory: the client waits in the backlog, so pause instead of
+			   spinning on a listening socket that stays readable */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				struct pollfd e = { m->efd, POLLIN, 0 };
+				poll(&e, 1, 100);
+			}
+			continue;
+		}
 		serve(m, fd);
 		close(fd);
 	}
