@@ -359,18 +359,21 @@ int main(int argc, char **argv)
 	if (!mb_binary_output_ok(1))
 		return MB_EXIT_DATA;
 
-	struct run *r = calloc(1, sizeof *r);
-	if (!r) {
-		mb_msg("out of memory");
-		return MB_EXIT_DATA;
-	}
-	int mrc = metrics ? mb_metrics_start_summary(&r->metrics, metrics, "mb-parse's summary counter", &err) : MB_OK;
+	struct mb_metrics *mx = NULL;
+	int mrc = metrics ? mb_metrics_start_summary(&mx, metrics, "mb-parse's summary counter", &err) : MB_OK;
 	if (mrc == MB_ERR)
 		mb_usage_error("%s", err.msg);
 	if (mrc != MB_OK) {
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;
 	}
+	struct run *r = calloc(1, sizeof *r);
+	if (!r) {
+		mb_msg("out of memory");
+		mb_metrics_stop(mx);
+		return MB_EXIT_DATA;
+	}
+	r->metrics = mx;
 	r->ports_s = ports_s;
 	r->ports_given = ports_given;
 	mc_ctx_init(&r->ctx, emit, r);

@@ -21,6 +21,11 @@ test_expect_success PROMTOOL 'two scrapes while mb-parse reads: valid, growing, 
 	test "$(sumval out.mb mb-parse packets)" = 13211
 '
 
+test_expect_success 'a bad metrics address: usage error' '
+	test_expect_code 2 mb-parse --metrics nonsense demo.pcap >out3 2>err &&
+	grep "want host:port" err
+'
+
 test_expect_success 'a metrics port in use: exit 1 with one line' '
 	test_expect_code 1 "$MB_PYTHON" -c "
 import socket, subprocess, sys
