@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ebpf.h"
+#include "metrics.h"
 #include "opt.h"
 #include "pcapfile.h"
 #include "prog.h"
@@ -39,6 +40,8 @@ static const char usage[] =
 	"      --duration TIME          stop after TIME (10s, 2m, 500ms); with -r: a span of packet times\n"
 	"      --flush TIME             live: hand buffered packets on at least this often (default 100ms)\n"
 	"      --progress               a status line on stderr, once per second\n"
+	"      --metrics HOST:PORT      serve the counters over HTTP while capturing (GET /metrics,\n"
+	"                               Prometheus text format; libpcap backend)\n"
 	"      --ebpf[=auto]            live: capture with the kernel-side eBPF backend (value bodies\n"
 	"                               elided); =auto falls back to libpcap when eBPF is unavailable\n"
 	"  -h, --help                   this help\n"
@@ -81,6 +84,7 @@ enum ebpf_mode { EBPF_OFF, EBPF_ON, EBPF_AUTO };
 struct opts {
 	const char *iface, *file, *filter, *wfile;
 	const char *ports_arg;
+	const char *metrics;          /* --metrics HOST:PORT, or NULL */
 	struct mb_portset ports;
 	char *filter_buf;             /* the trailing words joined, as tcpdump joins them */
 	char *iface_buf;              /* the default interface's name, when no -i was given */
@@ -115,6 +119,8 @@ struct cap {
 	uint32_t dump_linktype;
 	uint64_t packets, bytes, wire_bytes, records;
 	uint64_t t0_ns, next_progress_ns, last_progress_ns, last_progress_packets;
+	struct mb_metrics *metrics;   /* --metrics, or NULL */
+	uint64_t next_metrics_ns;
 	int rc;                       /* first failure inside the packet loop */
 	struct mb_err err;
 };
@@ -353,6 +359,36 @@ static int open_dump(struct cap *c, pcap_t *p)
 	return MB_OK;
 }
 
+/* The standard counters of a capture so far (the summary frame's, and --metrics'). */
+static void fill_counters(const struct cap *c, struct mb_summary *s, uint64_t kernel_drops, uint64_t if_drops, uint64_t received)
+{
+	mb_summary_init(s, "mb-capture");
+	mb_summary_add(s, "packets", c->packets);
+	mb_summary_add(s, "bytes", c->bytes);
+	mb_summary_add(s, "wire_bytes", c->wire_bytes);
+	mb_summary_add(s, "kernel_drops", kernel_drops);
+	mb_summary_add(s, "if_drops", if_drops);
+	mb_summary_add(s, c->live ? "received" : "records", c->live ? received : c->records);
+}
+
+/* --metrics: publish the counters, at most once a second unless `now`. */
+static void metrics_tick(struct cap *c, bool now)
+{
+	if (!c->metrics)
+		return;
+	uint64_t t = now_ns();
+	if (!now && t < c->next_metrics_ns)
+		return;
+	c->next_metrics_ns = t + 1000000000u;
+	struct pcap_stat st;
+	memset(&st, 0, sizeof st);
+	if (c->live)
+		pcap_stats(c->live, &st);
+	struct mb_summary s;
+	fill_counters(c, &s, st.ps_drop, st.ps_ifdrop, st.ps_recv);
+	mb_metrics_publish(c->metrics, &s);
+}
+
 /* Finish: header (if no packet came), summary frame, flush, stderr line. */
 static int finish(struct cap *c, uint64_t kernel_drops, uint64_t if_drops, uint64_t received)
 {
@@ -364,13 +400,9 @@ static int finish(struct cap *c, uint64_t kernel_drops, uint64_t if_drops, uint6
 		pcap_dump_close(c->dump);
 		c->dump = NULL;
 	}
-	mb_summary_init(&c->sum, "mb-capture");
-	mb_summary_add(&c->sum, "packets", c->packets);
-	mb_summary_add(&c->sum, "bytes", c->bytes);
-	mb_summary_add(&c->sum, "wire_bytes", c->wire_bytes);
-	mb_summary_add(&c->sum, "kernel_drops", kernel_drops);
-	mb_summary_add(&c->sum, "if_drops", if_drops);
-	mb_summary_add(&c->sum, c->live ? "received" : "records", c->live ? received : c->records);
+	fill_counters(c, &c->sum, kernel_drops, if_drops, received);
+	if (c->metrics)
+		mb_metrics_publish(c->metrics, &c->sum); /* the final counts, for a scrape before the exit */
 	if (rc == MB_OK)
 		rc = mb_writer_summary(&c->w, &c->sum, &c->err);
 	if (rc == MB_OK)
@@ -452,6 +484,7 @@ static int run_file(struct cap *c)
 		rc = emit(c, &pkt);
 		if (o->progress && (c->records & 4095) == 0)
 			progress(c, false);
+		metrics_tick(c, false);
 	}
 	if (rc == MB_END) /* also a stop request during a read: the input ends where it stands (mb_pcapfile_next) */
 		rc = MB_OK;
@@ -581,6 +614,7 @@ static int run_live(struct cap *c)
 			break;
 		if (o->progress)
 			progress(c, false);
+		metrics_tick(c, false);
 	}
 	/* Packets already delivered to the ring when the capture stopped still go out (a bounded drain). */
 	for (int round = 0; round < 4 && c->rc == MB_OK && c->packets < o->count; round++) {
@@ -735,7 +769,7 @@ static bool looks_like_ports(const char *s)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_VERSION = 256, OPT_PROGRESS, OPT_FLUSH, OPT_EBPF, OPT_DURATION };
+	enum { OPT_VERSION = 256, OPT_PROGRESS, OPT_FLUSH, OPT_EBPF, OPT_DURATION, OPT_METRICS };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "read", required_argument, NULL, 'r' },
@@ -748,7 +782,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "ports", required_argument, NULL, 'P' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "flush", required_argument, NULL, OPT_FLUSH },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "progress", no_argument, NULL, OPT_PROGRESS }, { "metrics", required_argument, NULL, OPT_METRICS },
 		{ "ebpf", optional_argument, NULL, OPT_EBPF },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -819,6 +853,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_PROGRESS:
 			o->progress = true;
 			break;
+		case OPT_METRICS:
+			o->metrics = optarg;
+			break;
 		case OPT_EBPF:
 			if (optarg && strcmp(optarg, "auto"))
 				mb_usage_error("--ebpf takes no value or '=auto': '%s'", optarg);
@@ -855,6 +892,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			       "mean --ports %s?", o->filter);
 	if (o->ebpf && o->file)
 		mb_usage_error("--ebpf captures live: it does not read files");
+	if (o->ebpf == EBPF_ON && o->metrics)
+		mb_usage_error("--metrics serves the libpcap backend's counters: not available with --ebpf");
 	if (o->ebpf && (o->have_filter || o->wfile))
 		mb_usage_error("--ebpf filters by port only and writes no pcap: %s is not available with it",
 			       o->have_filter ? "a filter expression" : "-w");
@@ -909,8 +948,14 @@ int main(int argc, char **argv)
 			return MB_EXIT_DATA;
 		}
 	}
-	int rc = mb_writer_init(&c.w, 1, &c.err);
-	if (rc == MB_OK && o.ebpf) {
+	int rc = o.metrics ? mb_metrics_start_summary(&c.metrics, o.metrics, "mb-capture's summary counter", &c.err) : MB_OK;
+	if (rc == MB_ERR)
+		mb_usage_error("%s", c.err.msg);
+	if (rc == MB_OK)
+		metrics_tick(&c, true);
+	if (rc == MB_OK)
+		rc = mb_writer_init(&c.w, 1, &c.err);
+	if (rc == MB_OK && o.ebpf && !c.metrics) { /* --ebpf=auto with --metrics: libpcap, whose counters it serves */
 		bool unavailable;
 		rc = run_ebpf(&c, &unavailable);
 		if (unavailable && o.ebpf == EBPF_AUTO) {
@@ -940,5 +985,6 @@ int main(int argc, char **argv)
 	free(c.expr_vlan);
 	free(o.filter_buf);
 	free(o.iface_buf);
+	mb_metrics_stop(c.metrics);
 	return mb_exit_code(rc);
 }

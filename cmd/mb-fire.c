@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -57,6 +58,10 @@ static const char usage[] =
 	"                       - is standard output, and the text report then goes to standard error\n"
 	"      --hdr-log FILE   also write each command's latency and the lateness per second as an\n"
 	"                       HdrHistogram interval log\n"
+	"      --metrics HOST:PORT  serve the running counters and latency summaries over HTTP\n"
+	"                       (GET /metrics, Prometheus text format) during the replay\n"
+	"      --record FILE    write each request sent and its answer as an event stream\n"
+	"                       (compare it with the input: mb-stat --compare INPUT FILE)\n"
 	"  -q, --quiet          no progress line on stderr\n"
 	"      --merge          one report (text, --json, --html) from the JSON reports of several\n"
 	"                       runs, such as shards: counts and histograms summed\n"
@@ -206,7 +211,7 @@ int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
 	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
-	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_HDRLOG, O_COMPARE };
+	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_HDRLOG, O_COMPARE, O_RECORD, O_METRICS };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -222,11 +227,12 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
 		{ "merge", no_argument, NULL, O_MERGE }, { "compare", no_argument, NULL, O_COMPARE }, /* reports */
 		{ "hdr-log", required_argument, NULL, O_HDRLOG },
+		{ "record", required_argument, NULL, O_RECORD }, { "metrics", required_argument, NULL, O_METRICS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
 				 .drain = 5000000000ull };
-	const char *json = NULL, *html = NULL, *hdr_log = NULL;
+	const char *json = NULL, *html = NULL, *hdr_log = NULL, *metrics = NULL;
 	bool quiet = false, merge = false, compare = false;
 	struct mb_err err;
 	const char *targets = NULL, *tmap = NULL;
@@ -290,6 +296,8 @@ int main(int argc, char **argv)
 			break;
 		case O_JSON: json = optarg; break;
 		case O_HTML: html = optarg; break;
+		case O_RECORD: opt.record = optarg; break;
+		case O_METRICS: metrics = optarg; break;
 		case 'q': quiet = true; break;
 		case O_MERGE: merge = true; break;
 		case O_COMPARE: compare = true; break;
@@ -383,6 +391,9 @@ int main(int argc, char **argv)
 		}
 		iname = input;
 	}
+	struct stat si, sr; /* the record is created (truncated) before the input is read */
+	if (opt.record && fstat(fd, &si) == 0 && stat(opt.record, &sr) == 0 && si.st_dev == sr.st_dev && si.st_ino == sr.st_ino)
+		mb_usage_error("--record would overwrite the input: '%s'", opt.record);
 	struct fire_run *run = fire_run_new(&opt, &err);
 	if (!run) {
 		mb_msg_err(&err);
@@ -390,6 +401,8 @@ int main(int argc, char **argv)
 		return MB_EXIT_DATA;
 	}
 	int rc = hdr_log ? fire_run_hdr_log(run, hdr_log, &err) : MB_OK;
+	if (rc == MB_OK && metrics && (rc = fire_run_metrics(run, metrics, &err)) == MB_ERR)
+		mb_usage_error("%s", err.msg);
 	if (rc == MB_OK)
 		rc = fire_run_check_targets(run, &err);
 	raise_nofile();
@@ -413,16 +426,20 @@ int main(int argc, char **argv)
 		rc = write_html(run, NULL, NULL, html, &err);
 	if (rc == MB_OK && hdr_log)
 		rc = fire_run_hdr_log_status(run, &err);
-	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0;
+	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0, recorded;
+	struct mb_err rec_err;
+	bool rec_failed = fire_run_record_end(run, &recorded, &rec_err) != MB_OK; /* every event recorded, or exit 1 */
+	if (rec_failed)
+		mb_msg_err(&rec_err);
+	else if (opt.record && !quiet)
+		mb_msg("recorded %" PRIu64 " events: '%s'", recorded, opt.record);
 	fire_run_free(run);
 	free(opt.map);
 	if (rc != MB_OK) {
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;
 	}
-	if (lost) {
+	if (lost)
 		mb_msg("%" PRIu64 " requests were not sent or not answered (see the report)", lost);
-		return MB_EXIT_DATA;
-	}
-	return MB_EXIT_OK;
+	return lost || rec_failed ? MB_EXIT_DATA : MB_EXIT_OK;
 }

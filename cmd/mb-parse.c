@@ -9,6 +9,7 @@
 
 #include "mbtime.h"
 #include "mcpair.h"
+#include "metrics.h"
 #include "net.h"
 #include "opt.h"
 #include "pcapfile.h"
@@ -25,6 +26,8 @@ static const char usage[] =
 	"  -M, --max-mem MIB     hard cap on flow-table memory in MiB (default 256)\n"
 	"      --idle DURATION   close flows idle this long in capture time (default 300s)\n"
 	"      --pending N       pending requests per connection before the oldest is dropped (default 4096)\n"
+	"      --metrics HOST:PORT  serve the counters over HTTP while running (GET /metrics,\n"
+	"                        Prometheus text format)\n"
 	"  -q, --quiet           no summary line on stderr\n"
 	"  -h, --help            this help\n"
 	"      --version         print the version\n"
@@ -47,7 +50,23 @@ struct run {
 	uint64_t packets, payload_bytes, upstream_summaries;
 	uint32_t servers_out;     /* servers announced by a SERVER frame so far */
 	uint64_t net[MB_NET_LINKTYPE + 1];
+	struct mb_metrics *metrics; /* --metrics, or NULL */
+	uint64_t next_publish;      /* CLOCK_MONOTONIC of the next publication */
 };
+
+static void fill_summary(struct run *r, struct mb_summary *s);
+
+/* --metrics: hand the counters to the responder, at most once a second unless `now`. */
+static void publish(struct run *r, bool now)
+{
+	uint64_t t = mb_mono_ns();
+	if (!now && t < r->next_publish)
+		return;
+	struct mb_summary s;
+	fill_summary(r, &s);
+	mb_metrics_publish(r->metrics, &s);
+	r->next_publish = t + MB_NS_PER_SEC;
+}
 
 /* Event callback: one frame per key operation. */
 static void emit(void *arg, const struct mb_event *ev)
@@ -73,6 +92,8 @@ static void packet(struct run *r, const struct mb_packet *pkt)
 {
 	struct mb_l4 l4;
 	r->packets++;
+	if (r->metrics)
+		publish(r, false);
 	enum mb_net_rc nrc = mb_net_decode(pkt->linktype, pkt->data, pkt->caplen, &l4);
 	r->net[nrc]++;
 	if (nrc != MB_NET_OK)
@@ -270,7 +291,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "ports", required_argument, NULL, 'P' }, { "max-mem", required_argument, NULL, 'M' },
 		{ "idle", required_argument, NULL, 'I' },  { "pending", required_argument, NULL, 'N' },
-		{ "read", required_argument, NULL, 'r' },
+		{ "read", required_argument, NULL, 'r' },  { "metrics", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
@@ -287,7 +308,7 @@ int main(int argc, char **argv)
 	bool quiet = false;
 	int c;
 	opterr = 0;
-	const char *input = NULL;
+	const char *input = NULL, *metrics = NULL;
 	while ((c = getopt_long(argc, argv, "P:M:r:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -314,6 +335,7 @@ int main(int argc, char **argv)
 			if (mb_opt_u64(optarg, 8, 1u << 20, false, &pending, &err) != MB_OK)
 				mb_usage_error("bad --pending (8..1048576): '%s'", optarg);
 			break;
+		case 'm': metrics = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
@@ -337,11 +359,21 @@ int main(int argc, char **argv)
 	if (!mb_binary_output_ok(1))
 		return MB_EXIT_DATA;
 
+	struct mb_metrics *mx = NULL;
+	int mrc = metrics ? mb_metrics_start_summary(&mx, metrics, "mb-parse's summary counter", &err) : MB_OK;
+	if (mrc == MB_ERR)
+		mb_usage_error("%s", err.msg);
+	if (mrc != MB_OK) {
+		mb_msg_err(&err);
+		return MB_EXIT_DATA;
+	}
 	struct run *r = calloc(1, sizeof *r);
 	if (!r) {
 		mb_msg("out of memory");
+		mb_metrics_stop(mx);
 		return MB_EXIT_DATA;
 	}
+	r->metrics = mx;
 	r->ports_s = ports_s;
 	r->ports_given = ports_given;
 	mc_ctx_init(&r->ctx, emit, r);
@@ -350,6 +382,8 @@ int main(int argc, char **argv)
 		mb_msg("out of memory");
 		return MB_EXIT_DATA;
 	}
+	if (r->metrics)
+		publish(r, true);
 	struct mb_reader rd;
 	int rc = mb_reader_attach(&rd, fd, name, &err);
 	rd.stop = &mb_stop_requested;
@@ -378,6 +412,8 @@ int main(int argc, char **argv)
 		no_flow_error(r, name, &nf_err);
 	mb_flowtab_finish(&r->tab);
 	struct mb_summary *sum = malloc(sizeof *sum);
+	if (r->metrics)
+		publish(r, true); /* the final counts, for a scrape before the exit */
 	if (sum && header_written) {
 		fill_summary(r, sum);
 		if (r->wrc == MB_OK)
@@ -406,6 +442,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)(k->unknown_cmds + k->malformed + k->invalid));
 	}
 	int code = rc != MB_OK ? mb_exit_code(rc) : mb_exit_code(r->wrc);
+	mb_metrics_stop(r->metrics);
 	free(sum);
 	mb_reader_close(&rd);
 	free(r);

@@ -13,6 +13,7 @@
 #include "opt.h"
 #include "prog.h"
 #include "stat.h"
+#include "stat_compare.h"
 #include "stream.h"
 #include "textfmt.h"
 
@@ -20,7 +21,10 @@
 static void usage(const struct mb_stat_opts *d)
 {
 	printf("usage: mb-stat [OPTIONS] [FILE]\n"
-	       "Report on a profile or an event stream (raw or hashed keys) read from FILE or stdin.\n"
+	       "       mb-stat --compare [--json] A B\n"
+	       "Report on a profile or an event stream (raw or hashed keys) read from FILE or stdin;\n"
+	       "with --compare, where B departs from A (a replay's --record from its input): command mix,\n"
+	       "hit ratio per command, inter-arrival shape, per-connection rates.\n"
 	       "\n"
 	       "  -j, --json              the report as JSON (schema: stat-json) instead of text\n"
 	       "      --html FILE         also write a self-contained HTML page with SVG charts ('-': to stdout,\n"
@@ -45,33 +49,27 @@ static void usage(const struct mb_stat_opts *d)
 	       d->top, (double)d->window_ns / 1e9, d->mrc_rate, d->mrc_samples, d->max_keys);
 }
 
-enum { O_HTML = 256, O_NOMRC, O_RATE, O_SAMPLES, O_MAXKEYS, O_SHOWKEYS, O_NS, O_LIVE, O_CUT };
+enum { O_HTML = 256, O_NOMRC, O_RATE, O_SAMPLES, O_MAXKEYS, O_SHOWKEYS, O_NS, O_LIVE, O_CUT, O_COMPARE };
 
-/* Read every frame into the accumulator; MB_OK at the end, or the error that stopped the read. */
-static int read_all(struct mb_reader *r, struct mb_stat *st, struct mb_err *err)
+/* --compare A B: the comparison to stdout. */
+static int compare_main(int n, char **args, bool json, bool other_view, bool allow_truncated)
 {
-	struct mb_frame f;
-	struct mb_event ev;
-	int rc;
-	while ((rc = mb_reader_next(r, &f, err)) == MB_OK) {
-		if (f.type == MB_FRAME_EVENT) {
-			rc = mb_event_decode(f.payload, f.len, r->info.kind, &ev, err);
-			if (rc == MB_OK)
-				rc = mb_stat_event(st, &ev, err);
-		} else if (f.type == MB_FRAME_SUMMARY) {
-			struct mb_summary s;
-			rc = mb_summary_decode(f.payload, f.len, &s, err);
-			if (rc == MB_OK)
-				mb_stat_summary(st, &s);
-		} else {
-			st->other_frames++;
-		}
-		if (rc == MB_ERR)
-			return mb_err_at(err, r->name, f.offset);
-		if (rc != MB_OK)
-			return rc;
-	}
-	return rc == MB_END ? MB_OK : rc;
+	if (n != 2)
+		mb_usage_error("--compare takes two inputs: A B");
+	if (other_view)
+		mb_usage_error("--compare writes text or --json: it takes neither --html nor --live");
+	if (!strcmp(args[0], "-") && !strcmp(args[1], "-"))
+		mb_usage_error("--compare: standard input can be one of the inputs, not both");
+	mb_prog_signals();
+	struct mb_buf out = { 0 };
+	struct mb_err err;
+	int rc = mb_stat_compare(args[0], args[1], json, allow_truncated, &out, &err);
+	if (rc == MB_OK)
+		rc = mb_write_all_at(1, out.p, out.len, "stdout", 0, &err);
+	mb_buf_free(&out);
+	if (rc != MB_OK && rc != MB_EPIPE)
+		mb_msg_err(&err);
+	return mb_exit_code(rc);
 }
 
 int main(int argc, char **argv)
@@ -84,13 +82,14 @@ int main(int argc, char **argv)
 		{ "max-keys", required_argument, NULL, O_MAXKEYS },
 		{ "show-keys", no_argument, NULL, O_SHOWKEYS }, { "namespaces", required_argument, NULL, O_NS },
 		{ "live", no_argument, NULL, O_LIVE }, { "allow-truncated", no_argument, NULL, O_CUT },
+		{ "compare", no_argument, NULL, O_COMPARE },
 		{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mb_stat_opts o;
 	struct mb_err err = { "" };
 	const char *html = NULL;
-	bool json = false, live = false, allow_truncated = false;
+	bool json = false, live = false, allow_truncated = false, compare = false;
 	struct mb_ns ns_check;
 	struct mb_stream_info raw_info;
 	uint64_t v;
@@ -137,6 +136,7 @@ int main(int argc, char **argv)
 			o.namespaces = optarg;
 			break;
 		case O_LIVE: live = true; break;
+		case O_COMPARE: compare = true; break;
 		case 'h': {
 			struct mb_stat_opts d;
 			mb_stat_opts_default(&d);
@@ -148,6 +148,8 @@ int main(int argc, char **argv)
 		default: mb_usage_error("unknown option: '%s'", argv[optind - 1]);
 		}
 	}
+	if (compare)
+		return compare_main(argc - optind, argv + optind, json, html || live, allow_truncated);
 	if (argc - optind > 1)
 		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
 	if (html && !strcmp(html, "-") && json)
@@ -199,7 +201,7 @@ int main(int argc, char **argv)
 		mb_reader_close(&r);
 		return MB_EXIT_DATA;
 	}
-	int read_rc = read_all(&r, st, &err);
+	int read_rc = mb_stat_read(&r, st, NULL, NULL, &err);
 	struct mb_err read_err = err;
 	mb_reader_close(&r);
 	if (fd > 0)

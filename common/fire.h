@@ -59,6 +59,7 @@ struct fire_opts {
 	const char *boost_off; /* why the workers do not even try to raise their priority, or NULL */
 	uint64_t drain;    /* ns without progress after the input before giving up */
 	FILE *progress;    /* a progress line every second goes here; NULL: none */
+	const char *record; /* --record FILE: the events sent and answered (fire_record.c), or NULL */
 };
 
 struct fire_run;
@@ -102,6 +103,16 @@ int fire_run_hdr_log_status(const struct fire_run *r, struct mb_err *err);
 /* Requests that were not sent or not answered (lost, unanswered, unconfirmed): any makes
    the run a failure. */
 uint64_t fire_run_lost(const struct fire_run *r);
+
+/* End --record (nothing when not asked): write what the workers still hold and the summary,
+   close the file; *events says how many were recorded. MB_OK, or MB_EIO when any event could
+   not be written (err says where and how many were lost). */
+int fire_run_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err);
+
+/* --metrics: serve the running counters and latency summaries on addr (HOST:PORT, [V6]:PORT or
+   :PORT) in the Prometheus text format until fire_run_free. MB_ERR for an address of the wrong
+   form, MB_EIO when it cannot be bound (err says why). */
+int fire_run_metrics(struct fire_run *r, const char *addr, struct mb_err *err);
 
 /* Write the text report to text and, when json is not NULL, the JSON report to it (json_name
    names it in messages). MB_OK or MB_EIO when a write failed (err filled). */

@@ -228,8 +228,13 @@ struct fire_cas {
 	uint32_t cap, n;
 };
 
+struct fire_recorder;
+struct fire_metrics;
+
 struct fire_run {
 	struct fire_opts opt;
+	struct fire_recorder *rec;  /* --record, or NULL (fire_record.c) */
+	struct fire_metrics *metrics; /* --metrics, or NULL (fire_metrics.c) */
 	struct mb_chash ring;
 	struct fire_worker *workers;
 	struct fire_order order;
@@ -347,6 +352,25 @@ void fire_poke(struct fire_worker *w);
 void fire_count_op(struct fire_worker *w, const struct fire_item *it, unsigned st);
 /* Mark a request and its members done with status st (`hits` members of a multi-key read hit). */
 void fire_finish(struct fire_worker *w, struct fire_conn *c, uint64_t seq, unsigned st, unsigned hits, uint64_t now);
+
+/* fire_record.c */
+/* Set up --record when asked: per-worker buffers, the file created. MB_OK or MB_EIO. */
+int fire_record_open(struct fire_run *r, struct mb_err *err);
+/* Write the record's header once, from the input's (reader thread, before any item is published);
+   a write failure sticks in the recorder (fire_record_end reports it). */
+void fire_record_header(struct fire_run *r, const struct mb_stream_info *in);
+/* Record member i of the request headed by h, finished with status st (its worker's thread). */
+void fire_record_op(struct fire_worker *w, const struct fire_conn *c, const struct fire_item *h, unsigned i,
+		    unsigned st, uint64_t now);
+/* Flush, write the summary and close (after the workers ended); see fire_run_record_end. */
+int fire_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err);
+void fire_record_free(struct fire_run *r);
+
+/* fire_metrics.c */
+/* Publish worker w's counters and interval histograms for --metrics (w's thread, holding w->mu). */
+void fire_metrics_publish(struct fire_worker *w);
+/* Stop serving --metrics and free it (before the workers are freed). */
+void fire_metrics_free(struct fire_run *r);
 
 /* fire_warm.c */
 int fire_warm(struct fire_run *r, int fd, const char *name, struct mb_err *err);

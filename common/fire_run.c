@@ -29,7 +29,7 @@ struct fire_run *fire_run_new(const struct fire_opts *opts, struct mb_err *err)
 	for (unsigned t = 0; t < r->opt.ntargets; t++)
 		names[t] = r->opt.targets[t].name;
 	if (mb_chash_init(&r->ring, names, r->opt.ntargets, err) != MB_OK ||
-	    fire_order_init(&r->order, r->opt.order, r->opt.threads, err) != MB_OK) {
+	    fire_order_init(&r->order, r->opt.order, r->opt.threads, err) != MB_OK || fire_record_open(r, err) != MB_OK) {
 		fire_run_free(r);
 		return NULL;
 	}
@@ -84,6 +84,7 @@ void fire_run_free(struct fire_run *r)
 {
 	if (!r)
 		return;
+	fire_metrics_free(r); /* its responder reads the workers */
 	for (unsigned i = 0; r->workers && i < r->opt.threads; i++) {
 		struct fire_worker *w = &r->workers[i];
 		for (uint32_t k = 0; k < w->nchunks; k++)
@@ -110,6 +111,7 @@ void fire_run_free(struct fire_run *r)
 	if (r->hdr_log) /* not started: the progress thread closes it */
 		mb_hdrlog_close(r->hdr_log, NULL);
 	free(r->hdr_log);
+	fire_record_free(r);
 	stats_free(&r->total);
 	fire_order_free(&r->order);
 	fire_cas_free(&r->cas);
@@ -224,3 +226,5 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	r->steal_ms = steal0 >= 0 && steal1 >= steal0 ? steal1 - steal0 : -1;
 	return MB_OK;
 }
+
+int fire_run_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err) { return fire_record_end(r, events, err); }

@@ -260,6 +260,8 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 	r->sched.by_server = fire_by_server(r, &rd.info);
 	if (rc == MB_OK && r->opt.nmap && !r->sched.by_server)
 		rc = mb_err_set(err, MB_ERR, "--target-map: the input records no servers (no servers=numbered in its header): '%s'", name);
+	if (rc == MB_OK)
+		fire_record_header(r, &rd.info);
 	struct mb_frame f;
 	uint32_t cur_batch = 0;
 	uint64_t cur_conn = UINT64_MAX;

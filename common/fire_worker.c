@@ -49,7 +49,10 @@ void fire_finish(struct fire_worker *w, struct fire_conn *c, uint64_t seq, unsig
 	bool read_batch = n > 1 && mb_cmd_is_read(h->cmd) && !fire_status_is_error(st);
 	for (unsigned i = 0; i < n; i++) {
 		struct fire_item *m = &w->items[(seq + i) & (FIRE_RING - 1)];
-		fire_count_op(w, m, read_batch ? (i < hits ? MB_ST_HIT : MB_ST_MISS) : st);
+		unsigned mst = read_batch ? (i < hits ? MB_ST_HIT : MB_ST_MISS) : st;
+		fire_count_op(w, m, mst);
+		if (r->rec)
+			fire_record_op(w, c, h, i, mst, now);
 		if (r->order.on && m->slot != FIRE_NOCONN && !m->is_write && (mb_cmd_is_read(m->cmd) || m->cmd == MB_CMD_TOUCH))
 			fire_order_read_done(w, m->slot);
 	}
@@ -206,6 +209,8 @@ static bool handover(struct fire_worker *w, bool wait)
 			mb_hist_merge(w->shared_cmd[c], w->ival_cmd[c]);
 			mb_hist_reset(w->ival_cmd[c]);
 		}
+	if (w->run->metrics)
+		fire_metrics_publish(w);
 	pthread_mutex_unlock(&w->mu);
 	mb_hist_reset(&w->ival_lat);
 	mb_hist_reset(&w->ival_late);

@@ -25,6 +25,9 @@ double mb_mrc_at(const struct mb_mrc_point *p, size_t n, double size);
    escapes keys ("..." appended when cut); else "@<16 hex>"/"#<16 hex>" for a key, "@<4 hex>" for a
    namespace tag and "#<16 hex>" for a raw namespace. b stays NUL-terminated; false when memory runs out. */
 bool mb_report_name(struct mb_buf *b, bool hashed, bool ns, uint64_t id, const uint8_t *name, const struct mb_hot_stats *s);
+struct mb_json;
+/* Write a distribution as doc/stat-json.md's DIST shape. */
+void mb_report_json_dist(struct mb_json *j, const struct mb_dist *d);
 /* Rows to show a time series of n windows in at most max rows: windows per row. */
 uint32_t mb_report_group(uint32_t n, uint32_t max);
 

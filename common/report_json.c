@@ -8,7 +8,7 @@
 /* Numbers are compact (mb_json_double: 9 significant digits, null when not finite); line
    breaks fall where doc/stat-json.md's example shows them. */
 
-static void dist(struct mb_json *j, const struct mb_dist *d)
+void mb_report_json_dist(struct mb_json *j, const struct mb_dist *d)
 {
 	mb_json_begin_object(j);
 	mb_json_ku64(j, "count", d->n);
@@ -142,7 +142,7 @@ static void by_class(struct mb_json *j, const char *key, const struct mb_dist *d
 	for (unsigned c = 0; c < MB_SC_COUNT; c++) {
 		mb_json_wrap(j, 2);
 		mb_json_key(j, mb_stat_class_name(c));
-		dist(j, &d[c]);
+		mb_report_json_dist(j, &d[c]);
 	}
 	mb_json_end_object(j);
 }
@@ -156,7 +156,7 @@ static void sizes(const struct mb_stat *st, struct mb_json *j)
 	by_class(j, "value", st->value_size);
 	mb_json_wrap(j, 1);
 	mb_json_key(j, "ttl");
-	dist(j, &st->ttl);
+	mb_report_json_dist(j, &st->ttl);
 	mb_json_ku64(j, "ttl_negative", st->ttl_negative);
 	mb_json_end_object(j);
 	mb_json_wrap(j, 0);
@@ -167,10 +167,10 @@ static void arrivals(const struct mb_stat *st, struct mb_json *j)
 	mb_json_key(j, "arrivals");
 	mb_json_begin_object(j);
 	mb_json_key(j, "interarrival_ns");
-	dist(j, &st->iat);
+	mb_report_json_dist(j, &st->iat);
 	mb_json_wrap(j, 1);
 	mb_json_key(j, "interarrival_per_conn_ns");
-	dist(j, &st->iat_conn);
+	mb_report_json_dist(j, &st->iat_conn);
 	mb_json_wrap(j, 1);
 	mb_json_ku64(j, "out_of_order", st->out_of_order);
 	mb_json_kdouble(j, "burstiness", st->r.burstiness);
@@ -417,11 +417,11 @@ static void cache_latency(const struct mb_stat *st, struct mb_json *j)
 			continue;
 		mb_json_wrap(j, 1);
 		mb_json_key(j, mb_cmd_name(c));
-		dist(j, st->lat[c]);
+		mb_report_json_dist(j, st->lat[c]);
 	}
 	mb_json_wrap(j, 1);
 	mb_json_key(j, "all");
-	dist(j, &st->lat_all);
+	mb_report_json_dist(j, &st->lat_all);
 	mb_json_end_object(j);
 	mb_json_wrap(j, 0);
 }

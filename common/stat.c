@@ -606,6 +606,33 @@ int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *
 	return key_event(st, ev, id, mixed, rel / st->o.window_ns, w, nss, err);
 }
 
+int mb_stat_read(struct mb_reader *r, struct mb_stat *st, bool (*keep)(void *ctx, const struct mb_event *ev), void *ctx,
+		 struct mb_err *err)
+{
+	struct mb_frame f;
+	struct mb_event ev;
+	int rc;
+	while ((rc = mb_reader_next(r, &f, err)) == MB_OK) {
+		if (f.type == MB_FRAME_EVENT) {
+			rc = mb_event_decode(f.payload, f.len, r->info.kind, &ev, err);
+			if (rc == MB_OK && (!keep || keep(ctx, &ev)))
+				rc = mb_stat_event(st, &ev, err);
+		} else if (f.type == MB_FRAME_SUMMARY) {
+			struct mb_summary s;
+			rc = mb_summary_decode(f.payload, f.len, &s, err);
+			if (rc == MB_OK)
+				mb_stat_summary(st, &s);
+		} else {
+			st->other_frames++;
+		}
+		if (rc == MB_ERR)
+			return mb_err_at(err, r->name, f.offset);
+		if (rc != MB_OK)
+			return rc;
+	}
+	return rc == MB_END ? MB_OK : rc;
+}
+
 void mb_stat_summary(struct mb_stat *st, const struct mb_summary *s)
 {
 	struct mb_summary *d = NULL;

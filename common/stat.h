@@ -171,6 +171,11 @@ int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct 
 int mb_stat_event(struct mb_stat *st, const struct mb_event *ev, struct mb_err *err);
 /* Account an upstream summary frame (counters of the same program are added). */
 void mb_stat_summary(struct mb_stat *st, const struct mb_summary *s);
+/* Read every frame of r into st (events, summaries; other frames counted). When keep is not NULL,
+   an event is accounted only when keep(ctx, ev) says so. MB_OK at the end, or the error that
+   stopped the read. */
+int mb_stat_read(struct mb_reader *r, struct mb_stat *st, bool (*keep)(void *ctx, const struct mb_event *ev), void *ctx,
+		 struct mb_err *err);
 /* Compute the derived figures (st->r). MB_OK or MB_EIO. */
 int mb_stat_finish(struct mb_stat *st, struct mb_err *err);
 void mb_stat_free(struct mb_stat *st);
