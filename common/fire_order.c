@@ -76,7 +76,8 @@ struct fire_oconn *fire_order_conn(struct fire_order *o, uint32_t pid, unsigned 
 				return NULL;
 	}
 	struct fire_oconn *c = &o->chunks[k][pid % FIRE_CONN_CHUNK];
-	c->worker = worker;
+	if (c->worker != worker) /* a pid stays on its worker: written once, before workers read it */
+		c->worker = worker;
 	return c;
 }
 
