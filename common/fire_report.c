@@ -172,6 +172,7 @@ static void report_text(const struct fire_run *r, FILE *o)
 	fprintf(o, "errors: %" PRIu64 " (lost to broken connections %" PRIu64 ", unanswered at the end %" PRIu64
 		   ", quiet unconfirmed %" PRIu64 ", never sent %" PRIu64 ", out of sync %" PRIu64 ")\n", s->errors, s->lost,
 		s->cancelled, s->unconfirmed, s->unsent, s->desync);
+	fire_shard_report_text(r, o);
 	if (opt->order)
 		fprintf(o, "order: %" PRIu64 " requests waited for their key's order, %.3f ms in all; %" PRIu64
 			   " barriers; recorded overlaps %" PRIu64 " (%" PRIu64 " told by statuses, %" PRIu64
@@ -276,6 +277,7 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_ku64(&j, "unconfirmed", s->unconfirmed);
 	mb_json_ku64(&j, "unsent", s->unsent);
 	mb_json_ku64(&j, "desync", s->desync);
+	fire_shard_report_json(r, &j);
 	mb_json_wrap(&j, 1);
 	mb_json_key(&j, "order");
 	mb_json_begin_object(&j);

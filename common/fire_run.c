@@ -102,6 +102,7 @@ void fire_run_free(struct fire_run *r)
 	stats_free(&r->total);
 	fire_order_free(&r->order);
 	fire_sched_free(&r->sched);
+	fire_shard_free(&r->shard);
 	mb_chash_free(&r->ring);
 	free(r);
 }
