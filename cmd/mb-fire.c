@@ -57,6 +57,9 @@ static const char usage[] =
 	"      --html FILE      also write the report as a self-contained HTML page with SVG charts;\n"
 	"                       - is standard output, and the text report then goes to standard error\n"
 	"  -q, --quiet          no progress line on stderr\n"
+	"\n"
+	"  mb-fire --merge REPORT.json... [--json FILE] [--html FILE]\n"
+	"                       one report from the JSON reports of several runs (shards)\n"
 	"  -h, --help           this help\n"
 	"      --version        print the version\n"
 	"\n"
@@ -131,6 +134,40 @@ static int write_html(const struct fire_run *run, const char *name, struct mb_er
 	return rc;
 }
 
+/* --merge: one report from the JSON reports files[0..n), written as a run's would be. */
+static int from_reports(char **files, int n, const char *json, const char *html)
+{
+	if (n < 1)
+		mb_usage_error("--merge wants JSON reports");
+	struct mb_err err;
+	struct fire_run *run = fire_report_load((const char *const *)files, (unsigned)n, &err);
+	if (!run) {
+		mb_msg_err(&err);
+		return MB_EXIT_DATA;
+	}
+	FILE *text = (json && !strcmp(json, "-")) || (html && !strcmp(html, "-")) ? stderr : stdout, *jf = NULL;
+	int rc = MB_OK;
+	if (json && !(jf = !strcmp(json, "-") ? stdout : fopen(json, "w")))
+		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
+	if (rc == MB_OK)
+		rc = fire_report(run, text, jf, json, &err);
+	if (jf && jf != stdout && fclose(jf) != 0 && rc == MB_OK)
+		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
+	if (rc == MB_OK && html)
+		rc = write_html(run, html, &err);
+	uint64_t lost = fire_run_lost(run);
+	fire_run_free(run);
+	if (rc != MB_OK) {
+		mb_msg_err(&err);
+		return MB_EXIT_DATA;
+	}
+	if (lost) {
+		mb_msg("%" PRIu64 " requests were not sent or not answered (see the report)", lost);
+		return MB_EXIT_DATA;
+	}
+	return MB_EXIT_OK;
+}
+
 /* Raise the open-file limit towards what many connections need; returns the limit. */
 static uint64_t raise_nofile(void)
 {
@@ -157,7 +194,7 @@ int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
 	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
-	       O_JSON, O_HTML, O_VERSION, O_CUT, O_SHARD, O_SHARDKEYS, O_STARTAT };
+	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_SHARD, O_SHARDKEYS, O_STARTAT };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -170,13 +207,15 @@ int main(int argc, char **argv)
 		{ "hash", no_argument, NULL, O_HASH }, { "target-map", required_argument, NULL, O_TMAP },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "html", required_argument, NULL, O_HTML }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
+		{ "merge", no_argument, NULL, O_MERGE }, /* reports read back: its own block below */
 		{ "shard", required_argument, NULL, O_SHARD }, { "shard-keys", no_argument, NULL, O_SHARDKEYS },
-		{ "start-at", required_argument, NULL, O_STARTAT }, { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+		{ "start-at", required_argument, NULL, O_STARTAT }, { NULL, 0, NULL, 0 },
 	};
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
 				 .drain = 5000000000ull };
 	const char *json = NULL, *html = NULL;
-	bool quiet = false;
+	bool quiet = false, merge = false;
 	struct mb_err err;
 	const char *targets = NULL, *tmap = NULL;
 	uint64_t u;
@@ -249,17 +288,20 @@ int main(int argc, char **argv)
 				mb_usage_error("--start-at: want unix seconds or an RFC 3339 time: '%s'", optarg);
 			break;
 		case 'q': quiet = true; break;
+		case O_MERGE: merge = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
 		default: mb_usage_bad_option(argv);
 		}
 	}
+	if (json && html && !strcmp(json, "-") && !strcmp(html, "-"))
+		mb_usage_error("--json - and --html - both want standard output");
+	if (merge)
+		return from_reports(argv + optind, argc - optind, json, html);
 	if (!targets)
 		mb_usage_error("no target: give -t host:port");
 	if (argc - optind > 1)
 		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
-	if (json && html && !strcmp(json, "-") && !strcmp(html, "-"))
-		mb_usage_error("--json - and --html - both want standard output");
 	if (opt.shard_keys && !opt.shards)
 		mb_usage_error("--shard-keys needs --shard");
 	if (opt.poisson && opt.mode != FIRE_RATE)

@@ -108,6 +108,12 @@ uint64_t fire_run_lost(const struct fire_run *r);
    names it in messages). MB_OK or MB_EIO when a write failed (err filled). */
 int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err);
 
+/* Read the JSON reports files[0..n) (doc/fire-json.md) and sum them into one run for
+   fire_report and fire_report_html: counts and histograms exactly, the series binned from the
+   earliest start. NULL with err naming the file (not a report, another schema version or mode,
+   inconsistent counts) or saying memory ran out. */
+struct fire_run *fire_report_load(const char *const *files, unsigned n, struct mb_err *err);
+
 struct mb_buf;
 /* Append the report as one self-contained HTML page (the style of mb-stat's, SVG charts, no
    scripts) to out. MB_OK, or MB_EIO when memory runs out. */

@@ -219,8 +219,13 @@ struct fire_shard {
 	uint64_t mine, others;   /* replayable requests of this shard / of the other shards */
 	uint64_t cross;      /* requests of this shard that follow a conflicting one of another shard */
 	uint64_t groups, largest, total, load, max_load; /* --shard-keys plan, in requests */
-	uint64_t first_t;    /* intended time of this shard's first request (UINT64_MAX: none yet) */
+	uint64_t first_t;    /* 1 + intended time of this shard's first request (0: none yet) */
 	uint64_t start_mono; /* --start-at on CLOCK_MONOTONIC, set when the clock starts */
+	/* a run read back from reports (--merge): shard reports summed, the largest skew */
+	unsigned merged;
+	bool have_skew;
+	int64_t skew_max_ns;
+	uint8_t seen[FIRE_SHARDS_MAX / 8]; /* shard indexes read */
 };
 
 #define FIRE_SERIES_MAX 1024 /* points of the report's series over time; when full, pairs merge */
@@ -253,6 +258,11 @@ struct fire_run {
 	/* written by the progress thread only, read after it ended */
 	struct fire_point series[FIRE_SERIES_MAX];
 	unsigned nseries, series_shift;  /* a point spans 1 << series_shift progress intervals */
+	/* a run read back from JSON reports (--merge, --compare; fire_json.c): how many reports
+	   it sums (0: a replay of this process), the earliest start and how far the starts spread */
+	unsigned reports;
+	uint64_t start_unix_ns, start_spread_ns;
+	unsigned priority_tried;         /* reports whose workers tried to raise their priority */
 };
 
 /* fire_conn.c */
@@ -335,6 +345,12 @@ void fire_shard_report_text(const struct fire_run *r, FILE *o);
 struct mb_json;
 void fire_shard_report_json(const struct fire_run *r, struct mb_json *j);
 void fire_shard_free(struct fire_shard *s);
+struct mb_jr;
+/* --merge: add the shard and --start-at members of report root of d (named name) to r.
+   Reports without them are fine. MB_OK or MB_ERR (err: a bad member, a shard given twice,
+   reports of different shard counts or start instants). */
+int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t root, const char *name,
+			  struct mb_err *err);
 
 /* fire_ttl.c */
 /* The exptime to send for ttl, recorded at rec_ns (ns since the epoch), in a replay speed
@@ -367,6 +383,17 @@ bool fire_status_is_error(unsigned st);
 int64_t fire_host_steal_ms(void);
 /* Histograms of a command, made when first needed; false without memory. */
 bool fire_cmd_hists(struct fire_cmd_stats *cs);
+
+/* The text report (also of a run read back from JSON reports). */
+void fire_report_text(const struct fire_run *r, FILE *o);
+
+/* fire_json.c */
+/* The run's start on the wall clock, ns since the epoch. */
+uint64_t fire_start_unix_ns(const struct fire_run *r);
+/* Whether the run's workers tried to raise their priority (a timed mode, allowed to). */
+bool fire_priority_tried(const struct fire_run *r);
+/* Requests of one command, over every status. */
+uint64_t fire_cmd_ops(const struct fire_cmd_stats *cs);
 
 /* Block SIGINT, SIGTERM and SIGUSR1 in the calling engine thread, so the main thread takes
  * them: the stop signals, and SIGUSR1, which interrupts its blocking read of the input. */

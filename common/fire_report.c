@@ -1,4 +1,4 @@
-/* fire_report.c - the replay's report (text and JSON), the progress line, statistics summed over workers. */
+/* fire_report.c - the replay's text and HTML reports, the progress line, statistics summed over workers. */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "fire_int.h"
-#include "json.h"
 #include "mbtime.h"
 #include "prog.h"
 #include "report_svg.h"
@@ -90,36 +89,6 @@ static void fmt_dur(char *b, size_t n, uint64_t ns)
 	mb_dur_format(b, n, ns);
 }
 
-/* A latency histogram as a member `name` of the current object: summary, then its non-empty buckets. */
-static void json_hist(struct mb_json *j, const char *name, const struct mb_hist *h)
-{
-	mb_json_key(j, name);
-	mb_json_begin_object(j);
-	mb_json_ku64(j, "count", mb_hist_count(h));
-	mb_json_kfixed(j, "mean_ns", mb_hist_mean(h), 0);
-	mb_json_ku64(j, "p50_ns", mb_hist_percentile(h, 50));
-	mb_json_ku64(j, "p90_ns", mb_hist_percentile(h, 90));
-	mb_json_ku64(j, "p99_ns", mb_hist_percentile(h, 99));
-	mb_json_ku64(j, "p999_ns", mb_hist_percentile(h, 99.9));
-	mb_json_ku64(j, "max_ns", mb_hist_max(h));
-	mb_json_ku64(j, "lowest_ns", h->lowest);
-	mb_json_ku64(j, "highest_ns", h->highest);
-	mb_json_ki64(j, "sigdigits", h->sigdigits);
-	mb_json_key(j, "buckets");
-	mb_json_begin_array(j);
-	size_t cur = 0;
-	uint64_t lo, hi, cnt;
-	while (mb_hist_next(h, &cur, &lo, &hi, &cnt)) {
-		mb_json_begin_array(j);
-		mb_json_u64(j, lo);
-		mb_json_u64(j, hi);
-		mb_json_u64(j, cnt);
-		mb_json_end_array(j);
-	}
-	mb_json_end_array(j);
-	mb_json_end_object(j);
-}
-
 /* CPU time the hypervisor took from this machine's CPUs so far (steal in /proc/stat), in
    ms; -1 where the kernel does not say. */
 int64_t fire_host_steal_ms(void)
@@ -140,17 +109,7 @@ static double pct(uint64_t a, uint64_t b)
 	return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
-/* Requests of one command, over every status. */
-static uint64_t cmd_ops(const struct fire_cmd_stats *cs)
-{
-	uint64_t n = 0;
-	for (unsigned st = 0; st < MB_ST_COUNT; st++)
-		n += cs->st[st];
-	return n;
-}
-
-/* The text report. */
-static void report_text(const struct fire_run *r, FILE *o)
+void fire_report_text(const struct fire_run *r, FILE *o)
 {
 	const struct fire_stats *s = &r->total;
 	const struct fire_opts *opt = &r->opt;
@@ -190,7 +149,13 @@ static void report_text(const struct fire_run *r, FILE *o)
 	if (steal_ms >= 0)
 		fprintf(o, "host: %" PRId64 " ms of CPU time taken by the hypervisor (steal) during the replay\n",
 			steal_ms);
-	if (opt->mode != FIRE_MAX && !opt->no_priority && opt->boost_off)
+	if (r->reports > 1)
+		fprintf(o, "merged: %u reports, their starts %.3f ms apart at most\n", r->reports, (double)r->start_spread_ns / 1e6);
+	if (r->reports) {
+		if (fire_priority_tried(r))
+			fprintf(o, "priority: %u of %u workers at nice %d\n", atomic_load(&((struct fire_run *)r)->boosted), opt->threads,
+				FIRE_WORKER_NICE);
+	} else if (opt->mode != FIRE_MAX && !opt->no_priority && opt->boost_off)
 		fprintf(o, "priority: workers at the inherited nice value (%s)\n", opt->boost_off);
 	else if (opt->mode != FIRE_MAX && !opt->no_priority) {
 		if (atomic_load(&((struct fire_run *)r)->boosted) == opt->threads)
@@ -207,7 +172,7 @@ static void report_text(const struct fire_run *r, FILE *o)
 		"statuses (latency from the intended send time)");
 	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
 		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t n = cmd_ops(cs);
+		uint64_t n = fire_cmd_ops(cs);
 		if (!n)
 			continue;
 		const struct mb_hist *h = cs->lat_int;
@@ -230,121 +195,6 @@ static void report_text(const struct fire_run *r, FILE *o)
 			fprintf(o, "%-10s %10s %9s %9s %9s %9s %9s  (from the actual send time)\n", "", "", b1, b2, b3, b4, b5);
 		}
 	}
-}
-
-/* The JSON report (doc/mb-fire.md), spaced, a few members to a line; MB_OK once written and flushed. */
-static int report_json(const struct fire_run *r, FILE *f)
-{
-	const struct fire_stats *s = &r->total;
-	const struct fire_opts *opt = &r->opt;
-	double elapsed = r->elapsed, cpu = r->cpu;
-	struct mb_json j;
-	mb_json_init_file(&j, f, true);
-	mb_json_begin_object(&j);
-	mb_json_kstr(&j, "program", "mb-fire");
-	mb_json_kstr(&j, "version", MB_VERSION);
-	mb_json_kstr(&j, "mode", opt->mode == FIRE_MAX ? "max" : opt->mode == FIRE_RATE ? "rate" : "recorded");
-	mb_json_kbool(&j, "interrupted", r->interrupted);
-	mb_json_wrap(&j, 1);
-	mb_json_kfixed(&j, "elapsed_s", elapsed, 6);
-	mb_json_ku64(&j, "ops", s->ops);
-	mb_json_ku64(&j, "requests", s->requests);
-	mb_json_kfixed(&j, "ops_per_s", elapsed > 0 ? (double)s->ops / elapsed : 0.0, 1);
-	mb_json_wrap(&j, 1);
-	mb_json_kfixed(&j, "cpu_s", cpu, 6);
-	mb_json_kfixed(&j, "cpu_us_per_op", s->ops ? cpu * 1e6 / (double)s->ops : 0.0, 4);
-	if (r->steal_ms >= 0) {
-		mb_json_wrap(&j, 1);
-		mb_json_ki64(&j, "host_steal_ms", r->steal_ms);
-	}
-	mb_json_wrap(&j, 1);
-	mb_json_ku64(&j, "workers", opt->threads);
-	mb_json_ku64(&j, "workers_boosted", atomic_load(&((struct fire_run *)r)->boosted));
-	mb_json_wrap(&j, 1);
-	mb_json_ku64(&j, "input_events", r->in_events);
-	mb_json_ku64(&j, "not_replayable", r->in_skipped);
-	mb_json_wrap(&j, 1);
-	mb_json_key(&j, "connections");
-	mb_json_begin_object(&j);
-	mb_json_ku64(&j, "opened", s->connects);
-	mb_json_ku64(&j, "failed", s->connect_fail);
-	mb_json_ku64(&j, "broke", s->resets);
-	mb_json_end_object(&j);
-	mb_json_wrap(&j, 1);
-	mb_json_ku64(&j, "errors", s->errors);
-	mb_json_ku64(&j, "lost", s->lost);
-	mb_json_ku64(&j, "unanswered", s->cancelled);
-	mb_json_ku64(&j, "unconfirmed", s->unconfirmed);
-	mb_json_ku64(&j, "unsent", s->unsent);
-	mb_json_ku64(&j, "desync", s->desync);
-	fire_shard_report_json(r, &j);
-	mb_json_wrap(&j, 1);
-	mb_json_key(&j, "order");
-	mb_json_begin_object(&j);
-	mb_json_kbool(&j, "on", opt->order);
-	mb_json_ku64(&j, "waited", s->waited);
-	mb_json_kfixed(&j, "wait_ms", (double)s->wait_ns / 1e6, 3);
-	mb_json_ku64(&j, "barriers", s->barriers);
-	mb_json_ku64(&j, "overlaps", r->order.overlaps);
-	mb_json_ku64(&j, "told", r->order.told);
-	mb_json_ku64(&j, "reversed", r->order.reversed);
-	mb_json_ku64(&j, "ambiguous", r->order.ambiguous);
-	mb_json_end_object(&j);
-	mb_json_wrap(&j, 1);
-	mb_json_key(&j, "hit_ratio");
-	mb_json_begin_object(&j);
-	mb_json_kfixed(&j, "recorded", pct(s->rec_hits, s->rec_reads), 4);
-	mb_json_kfixed(&j, "replayed", pct(s->rep_hits, s->rep_reads), 4);
-	mb_json_ku64(&j, "recorded_reads", s->rec_reads);
-	mb_json_ku64(&j, "replayed_reads", s->rep_reads);
-	mb_json_end_object(&j);
-	mb_json_wrap(&j, 1);
-	json_hist(&j, "lateness", &s->late);
-	mb_json_wrap(&j, 1);
-	mb_json_key(&j, "commands");
-	mb_json_begin_object(&j);
-	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
-		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t n = cmd_ops(cs);
-		if (!n)
-			continue;
-		mb_json_newline(&j, 2);
-		mb_json_key(&j, mb_cmd_name(c));
-		mb_json_begin_object(&j);
-		mb_json_ku64(&j, "ops", n);
-		mb_json_key(&j, "status");
-		mb_json_begin_object(&j);
-		for (unsigned st = 0; st < MB_ST_COUNT; st++)
-			if (cs->st[st])
-				mb_json_ku64(&j, st == MB_ST_NONE ? "noreply" : mb_status_name(st), cs->st[st]);
-		mb_json_end_object(&j);
-		if (cs->lat_int) {
-			mb_json_wrap(&j, 3);
-			json_hist(&j, "latency_intended", cs->lat_int);
-			mb_json_wrap(&j, 3);
-			json_hist(&j, "latency_actual", cs->lat_act);
-		}
-		mb_json_end_object(&j);
-	}
-	mb_json_newline(&j, 1);
-	mb_json_end_object(&j);
-	mb_json_newline(&j, 0);
-	mb_json_end_object(&j);
-	return mb_json_finish(&j);
-}
-
-int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err)
-{
-	report_text(r, text);
-	if (fflush(text) != 0 || ferror(text))
-		return mb_err_set(err, MB_EIO, "cannot write the report: %s: '%s'", strerror(errno),
-				  text == stderr ? "stderr" : "stdout");
-	if (!json)
-		return MB_OK;
-	if (report_json(r, json) != MB_OK)
-		return mb_err_set(err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno),
-				  json == stdout ? "stdout" : json_name);
-	return MB_OK;
 }
 
 /* ---------------------------------------------------------------- HTML */
@@ -444,7 +294,7 @@ static bool html_latency(const struct fire_run *r, struct mb_buf *b)
 				"below it from the time the request was actually sent.</p><table>%s", hist_head);
 	for (unsigned c = 0; c < MB_CMD_COUNT && ok; c++) {
 		const struct fire_cmd_stats *cs = &s->cmd[c];
-		uint64_t cnt = cmd_ops(cs);
+		uint64_t cnt = fire_cmd_ops(cs);
 		if (!cnt)
 			continue;
 		char act[64];

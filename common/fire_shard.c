@@ -8,6 +8,7 @@
 #include "connmap.h"
 #include "fire_int.h"
 #include "json.h"
+#include "jsonread.h"
 #include "mbtime.h"
 #include "prog.h"
 #include "stream.h"
@@ -361,10 +362,14 @@ uint64_t fire_shard_start_at(struct fire_run *r)
 }
 
 /* Signed start skew in ns: this shard's first send minus its intended time on the common
-   clock; false when nothing was sent. */
+   clock (merged reports: the largest); false when nothing was sent. */
 static bool start_skew(const struct fire_run *r, int64_t *skew)
 {
 	const struct fire_shard *s = &r->shard;
+	if (r->reports) {
+		*skew = s->skew_max_ns;
+		return s->have_skew;
+	}
 	if (!r->opt.start_at || !r->total.first_send || !s->start_mono)
 		return false;
 	uint64_t intended = s->start_mono + (s->first_t ? s->first_t - 1 : 0);
@@ -377,26 +382,31 @@ static bool start_skew(const struct fire_run *r, int64_t *skew)
 void fire_shard_report_text(const struct fire_run *r, FILE *o)
 {
 	const struct fire_shard *s = &r->shard;
-	if (r->opt.shards) {
+	const char *how = r->opt.shard_keys ? "connections that share keys together" : "connections in turn";
+	if (r->opt.shards && r->reports)
+		fprintf(o, "shards: %u of %u (%s): %" PRIu64 " of %" PRIu64 " requests; %" PRIu64
+			   " follow a conflicting request of another shard (that order is not kept)\n",
+			s->merged, r->opt.shards, how, s->mine, s->mine + s->others, s->cross);
+	else if (r->opt.shards)
 		fprintf(o, "shard: %u/%u (%s): %" PRIu64 " of %" PRIu64 " requests; %" PRIu64
 			   " follow a conflicting request of another shard (that order is not kept)\n",
-			r->opt.shard, r->opt.shards,
-			r->opt.shard_keys ? "connections that share keys together" : "connections in turn",
-			s->mine, s->mine + s->others, s->cross);
-		if (r->opt.shard_keys)
-			fprintf(o, "shard plan: %" PRIu64 " groups of connections, the largest %" PRIu64
-				   " requests; this shard %" PRIu64 ", the heaviest %" PRIu64 ", an even share %.0f\n",
-				s->groups, s->largest, s->load, s->max_load, (double)s->total / r->opt.shards);
-	}
+			r->opt.shard, r->opt.shards, how, s->mine, s->mine + s->others, s->cross);
+	if (r->opt.shards && r->opt.shard_keys && !r->reports)
+		fprintf(o, "shard plan: %" PRIu64 " groups of connections, the largest %" PRIu64
+			   " requests; this shard %" PRIu64 ", the heaviest %" PRIu64 ", an even share %.0f\n",
+			s->groups, s->largest, s->load, s->max_load, (double)s->total / r->opt.shards);
 	if (r->opt.start_at) {
 		char ts[32];
 		mb_ts_format(ts, sizeof ts, r->opt.start_at);
 		int64_t skew;
-		if (start_skew(r, &skew))
+		if (!start_skew(r, &skew))
+			fprintf(o, "start: at %s (unix s); nothing sent\n", ts);
+		else if (r->reports)
+			fprintf(o, "start: at %s (unix s); the first requests sent at most %+.3f ms from their intended "
+				   "time (start skew, the largest of %u)\n", ts, (double)skew / 1e6, s->merged);
+		else
 			fprintf(o, "start: at %s (unix s); first request sent %+.3f ms from its intended time (start skew)\n",
 				ts, (double)skew / 1e6);
-		else
-			fprintf(o, "start: at %s (unix s); nothing sent\n", ts);
 	}
 }
 
@@ -407,13 +417,16 @@ void fire_shard_report_json(const struct fire_run *r, struct mb_json *j)
 		mb_json_wrap(j, 1);
 		mb_json_key(j, "shard");
 		mb_json_begin_object(j);
-		mb_json_ku64(j, "index", r->opt.shard);
+		if (r->reports)
+			mb_json_ku64(j, "merged", s->merged);
+		else
+			mb_json_ku64(j, "index", r->opt.shard);
 		mb_json_ku64(j, "count", r->opt.shards);
 		mb_json_kbool(j, "by_keys", r->opt.shard_keys);
 		mb_json_ku64(j, "requests", s->mine);
 		mb_json_ku64(j, "input_requests", s->mine + s->others);
 		mb_json_ku64(j, "cross_shard_orders", s->cross);
-		if (r->opt.shard_keys) {
+		if (r->opt.shard_keys && !r->reports) {
 			mb_json_ku64(j, "groups", s->groups);
 			mb_json_ku64(j, "largest_group_requests", s->largest);
 			mb_json_ku64(j, "heaviest_shard_requests", s->max_load);
@@ -424,11 +437,88 @@ void fire_shard_report_json(const struct fire_run *r, struct mb_json *j)
 		mb_json_wrap(j, 1);
 		mb_json_kfixed(j, "start_at_unix_s", (double)r->opt.start_at / 1e9, 6);
 		int64_t skew;
-		if (start_skew(r, &skew))
+		if (start_skew(r, &skew)) {
 			mb_json_kfixed(j, "start_skew_ms", (double)skew / 1e6, 6);
-		else {
+		} else {
 			mb_json_key(j, "start_skew_ms");
 			mb_json_null(j);
 		}
 	}
+}
+
+/* A count member k of object o into *v; false (err filled) when it is not one. */
+static bool jr_count(const struct mb_jr *d, uint32_t o, const char *k, uint64_t *v, const char *name, struct mb_err *err)
+{
+	if (mb_jr_u64(d, mb_jr_get(d, o, k), v) && *v <= UINT64_MAX / 2)
+		return true;
+	mb_err_set(err, MB_ERR, "bad report: shard.%s is missing or not a count: '%s'", k, name);
+	return false;
+}
+
+int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t root, const char *name,
+			  struct mb_err *err)
+{
+	struct fire_shard *s = &r->shard;
+	uint32_t o = mb_jr_get(d, root, "shard");
+	if (o != MB_JR_NONE) {
+		uint64_t count, idx = 0, merged = 1, req, in, cross;
+		bool by_keys, one = mb_jr_get(d, o, "index") != MB_JR_NONE;
+		if (!mb_jr_is(d, o, MB_JR_OBJ) || !jr_count(d, o, "count", &count, name, err) ||
+		    !jr_count(d, o, one ? "index" : "merged", one ? &idx : &merged, name, err) ||
+		    !jr_count(d, o, "requests", &req, name, err) || !jr_count(d, o, "input_requests", &in, name, err) ||
+		    !jr_count(d, o, "cross_shard_orders", &cross, name, err))
+			return MB_ERR;
+		if (!mb_jr_bool(d, mb_jr_get(d, o, "by_keys"), &by_keys))
+			return mb_err_set(err, MB_ERR, "bad report: shard.by_keys is missing or not true/false: '%s'", name);
+		if (count < 1 || count > FIRE_SHARDS_MAX || idx >= count || merged < 1 || merged > count)
+			return mb_err_set(err, MB_ERR, "bad report: shard index, merged or count out of range: '%s'", name);
+		if (s->merged && (count != r->opt.shards || by_keys != r->opt.shard_keys))
+			return mb_err_set(err, MB_ERR, "report of a partition in %" PRIu64 "%s, the reports before it are of %u%s: '%s'",
+					  count, by_keys ? " by keys" : "", r->opt.shards, r->opt.shard_keys ? " by keys" : "", name);
+		if (one && (s->seen[idx / 8] >> (idx % 8)) & 1)
+			return mb_err_set(err, MB_ERR, "shard %" PRIu64 "/%" PRIu64 " given twice: '%s'", idx, count, name);
+		if (one)
+			s->seen[idx / 8] |= (uint8_t)(1u << (idx % 8));
+		if (s->merged && in != s->mine + s->others)
+			return mb_err_set(err, MB_ERR, "report of an input of %" PRIu64 " requests, the reports before it of %" PRIu64 ": '%s'",
+					  in, s->mine + s->others, name);
+		if (req > in || s->mine + req > in)
+			return mb_err_set(err, MB_ERR, "bad report: shard.requests exceed its input_requests: '%s'", name);
+		if (s->merged + merged > count)
+			return mb_err_set(err, MB_ERR, "more shard reports than the %" PRIu64 " shards: '%s'", count, name);
+		/* every shard read the whole input: count it once */
+		uint64_t ev = 0, skipped = 0;
+		if (s->merged && mb_jr_u64(d, mb_jr_get(d, root, "input_events"), &ev) &&
+		    mb_jr_u64(d, mb_jr_get(d, root, "not_replayable"), &skipped) && ev <= r->in_events &&
+		    skipped <= r->in_skipped) {
+			r->in_events -= ev;
+			r->in_skipped -= skipped;
+		}
+		r->opt.shards = (unsigned)count;
+		r->opt.shard_keys = by_keys;
+		s->merged += (unsigned)merged;
+		s->mine += req;
+		s->others = in - s->mine;
+		s->cross += cross;
+	}
+	uint32_t a = mb_jr_get(d, root, "start_at_unix_s");
+	if (a == MB_JR_NONE)
+		return MB_OK;
+	double at, skew;
+	if (!mb_jr_double(d, a, &at) || !(at > 0 && at < 1e11))
+		return mb_err_set(err, MB_ERR, "bad report: start_at_unix_s is not a time: '%s'", name);
+	uint64_t at_ns = (uint64_t)(at * 1e6 + 0.5) * 1000; /* written to the microsecond */
+	if (r->opt.start_at && r->opt.start_at != at_ns)
+		return mb_err_set(err, MB_ERR, "report of another --start-at than the reports before it: '%s'", name);
+	r->opt.start_at = at_ns;
+	uint32_t k = mb_jr_get(d, root, "start_skew_ms");
+	if (mb_jr_is(d, k, MB_JR_NULL))
+		return MB_OK;
+	if (!mb_jr_double(d, k, &skew) || !(skew > -1e9 && skew < 1e9))
+		return mb_err_set(err, MB_ERR, "bad report: start_skew_ms is not a number of ms: '%s'", name);
+	int64_t ns = (int64_t)(skew * 1e6);
+	if (!s->have_skew || ns > s->skew_max_ns)
+		s->skew_max_ns = ns;
+	s->have_skew = true;
+	return MB_OK;
 }

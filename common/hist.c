@@ -178,6 +178,42 @@ void mb_hist_add_bucket(struct mb_hist *h, uint64_t lo, uint64_t n)
 		h->max = bhi > h->highest ? h->highest : bhi;
 }
 
+bool mb_hist_restore_bucket(struct mb_hist *h, uint64_t lo, uint64_t hi, uint64_t n)
+{
+	if (lo > hi || hi > h->highest || n > (UINT64_C(1) << 62) - h->total)
+		return false;
+	size_t i = hist_index(h, lo);
+	uint64_t blo, width;
+	hist_slot(h, i, &blo, &width);
+	if (blo != lo || blo + width - 1 != hi)
+		return false;
+	mb_hist_add_bucket(h, lo, n);
+	return true;
+}
+
+bool mb_hist_restore_summary(struct mb_hist *h, uint64_t min, uint64_t max, double sum, uint64_t clamped_low,
+			     uint64_t clamped_high)
+{
+	if (!h->total)
+		return clamped_low == 0 && clamped_high == 0;
+	if (min > max || max > h->highest || min < h->lowest || !h->counts[hist_index(h, min)] ||
+	    !h->counts[hist_index(h, max)] || clamped_low > h->total || clamped_high > h->total - clamped_low ||
+	    !(sum >= 0 && sum < 1e300))
+		return false;
+	for (size_t i = 0; i < hist_index(h, min); i++)
+		if (h->counts[i])
+			return false;
+	for (size_t i = hist_index(h, max) + 1; i < h->ncounts; i++)
+		if (h->counts[i])
+			return false;
+	h->min = min;
+	h->max = max;
+	h->sum = sum;
+	h->clamped_low = clamped_low;
+	h->clamped_high = clamped_high;
+	return true;
+}
+
 bool mb_hist_next(const struct mb_hist *h, size_t *cursor, uint64_t *lo, uint64_t *hi, uint64_t *count)
 {
 	for (size_t i = *cursor; i < h->ncounts; i++) {

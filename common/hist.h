@@ -46,6 +46,15 @@ double mb_hist_mean(const struct mb_hist *h);
 int mb_hist_merge(struct mb_hist *dst, const struct mb_hist *src);
 /* Add n values to the bucket holding value `lo` (to merge iterated buckets, e.g. from JSON). */
 void mb_hist_add_bucket(struct mb_hist *h, uint64_t lo, uint64_t n);
+/* Restoring a histogram written bucket by bucket (mb_hist_next's lo, hi and count): add n
+   values to the bucket [lo, hi]; false (nothing added) when that is not one of h's buckets
+   or the total would pass 2^62. */
+bool mb_hist_restore_bucket(struct mb_hist *h, uint64_t lo, uint64_t hi, uint64_t n);
+/* ... then set the exact extremes, sum and clamp counts that were written with it; false
+   (h unchanged) when they do not fit the buckets restored (min and max in non-empty buckets,
+   clamps at most the count). */
+bool mb_hist_restore_summary(struct mb_hist *h, uint64_t min, uint64_t max, double sum, uint64_t clamped_low,
+			     uint64_t clamped_high);
 /* Iterate non-empty buckets: start with *cursor = 0; each true return gives the lowest
    and highest value of a bucket and its count; false at the end. */
 bool mb_hist_next(const struct mb_hist *h, size_t *cursor, uint64_t *lo, uint64_t *hi, uint64_t *count);

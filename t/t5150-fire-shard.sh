@@ -83,6 +83,21 @@ test_expect_success MEMCACHED '3 shards with --shard-keys: no cut order, every c
 	test_cmp whole.stats keys.stats
 '
 
+test_expect_success MEMCACHED '--merge of the 3 shards: one input, requests and cut orders summed; a shard given twice is refused' '
+	mb-fire --merge k0.json k1.json k2.json --json km.json >km.txt &&
+	grep "^mb-fire: 20000 operations" km.txt &&
+	grep "^input: 20000 events" km.txt &&
+	grep "^shards: 3 of 3 (connections that share keys together): 20000 of 20000 requests; 0 follow" km.txt &&
+	test $(jv km.json "j[\"shard\"][\"merged\"]") = 3 &&
+	mb-fire --merge s0.json s1.json s2.json >sm.txt &&
+	grep "^shards: 3 of 3 (connections in turn): 20000 of 20000 requests; $(( $(cat cross.actual | tr " " "+") )) follow" sm.txt &&
+	test_expect_code 1 mb-fire --merge s0.json s1.json s1.json 2>twice.err &&
+	test_one_line_error mb-fire twice.err &&
+	grep "^mb-fire: shard 1/3 given twice: .s1.json.$" twice.err &&
+	test_expect_code 1 mb-fire --merge s0.json k1.json 2>mixed.err &&
+	grep "^mb-fire: report of a partition in 3 by keys, the reports before it are of 3: .k1.json.$" mixed.err
+'
+
 test_expect_success MEMCACHED 'one group larger than a share stays whole: the other shards get nothing' '
 	mb-gen -n 3000 -c 6 -K 100 --seed 3 >one.bin &&
 	start_memcached &&
