@@ -77,7 +77,6 @@ static struct fire_oconn *oconn(const struct fire_order *o, uint32_t pid)
 	return &o->chunks[pid / FIRE_CONN_CHUNK][pid % FIRE_CONN_CHUNK];
 }
 
-
 /* What a recorded status says the key was before the command. */
 static uint8_t need_of(unsigned cmd, unsigned st)
 {
