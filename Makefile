@@ -33,7 +33,8 @@ FUZZ_SECONDS ?= 60
 
 CFLAGS  ?= -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Icommon -I$(BUILD)/gen -MMD -MP
-LDLIBS_ALL := -lzstd -lm -lpthread
+# zlib: the compressed histograms of HdrHistogram logs (mb-fire --hdr-log, common/hdrlog.c)
+LDLIBS_ALL := -lzstd -lz -lm -lpthread
 
 # -s (the single-letter flags are MAKEFLAGS' first word, without a dash): no progress lines.
 SILENT := $(findstring s,$(filter-out -%,$(firstword $(MAKEFLAGS))))

@@ -21,7 +21,10 @@
 
 static const char usage[] =
 	"usage: mb-fire -t TARGET[,TARGET...] [OPTIONS] [FILE]\n"
-	"Replay an event stream or profile (FILE or standard input) against memcached.\n"
+	"       mb-fire --merge REPORT.json... [--json FILE] [--html FILE]\n"
+	"       mb-fire --compare OLD.json NEW.json [--html FILE]\n"
+	"Replay an event stream or profile (FILE or standard input) against memcached; or read\n"
+	"the JSON reports of replays back: merge them into one, or compare two.\n"
 	"\n"
 	"  -t, --target LIST    host:port, [v6addr]:port or /unix/socket; with several, recorded\n"
 	"                       server N (by first appearance) goes to target N (modulo their count),\n"
@@ -56,10 +59,12 @@ static const char usage[] =
 	"                       output, and the text report then goes to standard error\n"
 	"      --html FILE      also write the report as a self-contained HTML page with SVG charts;\n"
 	"                       - is standard output, and the text report then goes to standard error\n"
+	"      --hdr-log FILE   also write each command's latency and the lateness per second as an\n"
+	"                       HdrHistogram interval log\n"
 	"  -q, --quiet          no progress line on stderr\n"
-	"\n"
-	"  mb-fire --merge REPORT.json... [--json FILE] [--html FILE]\n"
-	"                       one report from the JSON reports of several runs (shards)\n"
+	"      --merge          one report (text, --json, --html) from the JSON reports of several\n"
+	"                       runs, such as shards: counts and histograms summed\n"
+	"      --compare        two JSON reports side by side (text, --html): NEW's changes against OLD\n"
 	"  -h, --help           this help\n"
 	"      --version        print the version\n"
 	"\n"
@@ -112,11 +117,12 @@ static int rereadable(int fd, struct mb_err *err)
 	return t;
 }
 
-/* Write the HTML report to the file name ('-': standard output). */
-static int write_html(const struct fire_run *run, const char *name, struct mb_err *err)
+/* Write the HTML report of run (with b: the comparison of run and b, named by files) to the
+   file name ('-': standard output). */
+static int write_html(const struct fire_run *run, const struct fire_run *b, char **files, const char *name, struct mb_err *err)
 {
 	struct mb_buf out = { 0 };
-	int rc = fire_report_html(run, &out);
+	int rc = b ? fire_compare_html(run, b, files[0], files[1], &out) : fire_report_html(run, &out);
 	if (rc != MB_OK) {
 		rc = mb_err_set(err, MB_EIO, "out of memory for the HTML report: '%s'", name);
 	} else if (!strcmp(name, "-")) {
@@ -134,13 +140,18 @@ static int write_html(const struct fire_run *run, const char *name, struct mb_er
 	return rc;
 }
 
-/* --merge: one report from the JSON reports files[0..n), written as a run's would be. */
-static int from_reports(char **files, int n, const char *json, const char *html)
+/* --merge: one report from the JSON reports files[0..n), written as a run's would be;
+   --compare: the two reports side by side. */
+static int from_reports(bool compare, char **files, int n, const char *json, const char *html)
 {
-	if (n < 1)
-		mb_usage_error("--merge wants JSON reports");
+	if (compare ? n != 2 : n < 1)
+		mb_usage_error(compare ? "--compare wants two JSON reports: OLD NEW" : "--merge wants JSON reports");
 	struct mb_err err;
-	struct fire_run *run = fire_report_load((const char *const *)files, (unsigned)n, &err);
+	struct fire_run *run = fire_report_load((const char *const *)files, compare ? 1 : (unsigned)n, &err), *b = NULL;
+	if (run && compare && !(b = fire_report_load((const char *const *)files + 1, 1, &err))) {
+		fire_run_free(run);
+		run = NULL;
+	}
 	if (!run) {
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;
@@ -149,14 +160,19 @@ static int from_reports(char **files, int n, const char *json, const char *html)
 	int rc = MB_OK;
 	if (json && !(jf = !strcmp(json, "-") ? stdout : fopen(json, "w")))
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
-	if (rc == MB_OK)
+	if (rc == MB_OK && compare) {
+		if (fire_compare_text(run, b, files[0], files[1], text) != MB_OK || fflush(text) != 0 || ferror(text))
+			rc = mb_err_set(&err, MB_EIO, "cannot write the comparison: %s", strerror(errno));
+	} else if (rc == MB_OK) {
 		rc = fire_report(run, text, jf, json, &err);
+	}
 	if (jf && jf != stdout && fclose(jf) != 0 && rc == MB_OK)
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
 	if (rc == MB_OK && html)
-		rc = write_html(run, html, &err);
-	uint64_t lost = fire_run_lost(run);
+		rc = write_html(run, b, files, html, &err);
+	uint64_t lost = compare ? 0 : fire_run_lost(run);
 	fire_run_free(run);
+	fire_run_free(b);
 	if (rc != MB_OK) {
 		mb_msg_err(&err);
 		return MB_EXIT_DATA;
@@ -194,7 +210,7 @@ int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
 	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
-	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_SHARD, O_SHARDKEYS, O_STARTAT };
+	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_HDRLOG, O_COMPARE, O_SHARD, O_SHARDKEYS, O_STARTAT };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -208,14 +224,15 @@ int main(int argc, char **argv)
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "html", required_argument, NULL, O_HTML }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
-		{ "merge", no_argument, NULL, O_MERGE }, /* reports read back: its own block below */
+		{ "merge", no_argument, NULL, O_MERGE }, { "compare", no_argument, NULL, O_COMPARE }, /* reports */
+		{ "hdr-log", required_argument, NULL, O_HDRLOG },
 		{ "shard", required_argument, NULL, O_SHARD }, { "shard-keys", no_argument, NULL, O_SHARDKEYS },
 		{ "start-at", required_argument, NULL, O_STARTAT }, { NULL, 0, NULL, 0 },
 	};
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
 				 .drain = 5000000000ull };
-	const char *json = NULL, *html = NULL;
-	bool quiet = false, merge = false;
+	const char *json = NULL, *html = NULL, *hdr_log = NULL;
+	bool quiet = false, merge = false, compare = false;
 	struct mb_err err;
 	const char *targets = NULL, *tmap = NULL;
 	uint64_t u;
@@ -289,6 +306,8 @@ int main(int argc, char **argv)
 			break;
 		case 'q': quiet = true; break;
 		case O_MERGE: merge = true; break;
+		case O_COMPARE: compare = true; break;
+		case O_HDRLOG: hdr_log = optarg; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
 		default: mb_usage_bad_option(argv);
@@ -296,8 +315,16 @@ int main(int argc, char **argv)
 	}
 	if (json && html && !strcmp(json, "-") && !strcmp(html, "-"))
 		mb_usage_error("--json - and --html - both want standard output");
-	if (merge)
-		return from_reports(argv + optind, argc - optind, json, html);
+	if (hdr_log && !strcmp(hdr_log, "-"))
+		mb_usage_error("--hdr-log wants a file (standard output has the report)");
+	if ((merge || compare) && hdr_log)
+		mb_usage_error("--hdr-log is written by a replay, not by --merge or --compare");
+	if (merge && compare)
+		mb_usage_error("--merge and --compare exclude each other");
+	if (compare && json)
+		mb_usage_error("--compare writes text and --html, not --json");
+	if (merge || compare)
+		return from_reports(compare, argv + optind, argc - optind, json, html);
 	if (!targets)
 		mb_usage_error("no target: give -t host:port");
 	if (argc - optind > 1)
@@ -374,7 +401,9 @@ int main(int argc, char **argv)
 		free(opt.map);
 		return MB_EXIT_DATA;
 	}
-	int rc = fire_run_check_targets(run, &err);
+	int rc = hdr_log ? fire_run_hdr_log(run, hdr_log, &err) : MB_OK;
+	if (rc == MB_OK)
+		rc = fire_run_check_targets(run, &err);
 	raise_nofile();
 	if (rc == MB_OK && (opt.warm || opt.loops != 1 || opt.shard_keys) && (fd = rereadable(fd, &err)) < 0)
 		rc = MB_EIO;
@@ -395,7 +424,9 @@ int main(int argc, char **argv)
 	if (jf && jf != stdout && fclose(jf) != 0 && rc == MB_OK)
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
 	if (rc == MB_OK && html)
-		rc = write_html(run, html, &err);
+		rc = write_html(run, NULL, NULL, html, &err);
+	if (rc == MB_OK && hdr_log)
+		rc = fire_run_hdr_log_status(run, &err);
 	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0;
 	fire_run_free(run);
 	free(opt.map);

@@ -100,6 +100,12 @@ int fire_run_warm(struct fire_run *r, int fd, const char *name, uint64_t *stored
    or an error with err filled (bad input, setup failure). */
 int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err *err);
 
+/* --hdr-log: write the latency of each command and the lateness, per second of the replay,
+   to path as an HdrHistogram interval log (created now). MB_OK or MB_EIO (err filled). */
+int fire_run_hdr_log(struct fire_run *r, const char *path, struct mb_err *err);
+/* After the replay: MB_OK, or MB_EIO when the --hdr-log could not be written whole (err filled). */
+int fire_run_hdr_log_status(const struct fire_run *r, struct mb_err *err);
+
 /* Requests that were not sent or not answered (lost, unanswered, unconfirmed): any makes
    the run a failure. */
 uint64_t fire_run_lost(const struct fire_run *r);
@@ -115,6 +121,13 @@ int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_nam
 struct fire_run *fire_report_load(const char *const *files, unsigned n, struct mb_err *err);
 
 struct mb_buf;
+/* Two runs (usually read back with fire_report_load; a the old, b the new, named na and nb)
+   side by side: throughput, errors, hit ratios, CPU, lateness, and per command the operations,
+   latency percentiles, errors and hit ratio, each with B's change against A; as text to o, or
+   as one self-contained HTML page appended to out. MB_OK, or MB_EIO when memory runs out. */
+int fire_compare_text(const struct fire_run *a, const struct fire_run *b, const char *na, const char *nb, FILE *o);
+int fire_compare_html(const struct fire_run *a, const struct fire_run *b, const char *na, const char *nb, struct mb_buf *out);
+
 /* Append the report as one self-contained HTML page (the style of mb-stat's, SVG charts, no
    scripts) to out. MB_OK, or MB_EIO when memory runs out. */
 int fire_report_html(const struct fire_run *r, struct mb_buf *out);

@@ -2,8 +2,9 @@
 /* The files: fire_sched (the input reader: intended times, speed, rate, loops, routing, the
    workers' rings), fire_conn (the connection state machine, reconnects, back-pressure, resumed
    sends, responses), fire_order (the per-key dependency tracker), fire_worker (a worker's event
-   loop on evloop.c, the end of a run), fire_report, fire_warm, fire_udp and fire_run (one struct
-   fire_run holds everything a run shares). Requests are built only by mcreq.c, answers parsed
+   loop on evloop.c, the end of a run), fire_report (text and HTML, the progress thread), fire_json
+   (the JSON report, written and read back), fire_compare, fire_warm, fire_udp and fire_run (one
+   struct fire_run holds everything a run shares, also a run read back from JSON reports). Requests are built only by mcreq.c, answers parsed
    only by mcresp.c; cmd/mb-fire.c only reads options. */
 #ifndef MB_FIRE_INT_H
 #define MB_FIRE_INT_H
@@ -172,6 +173,8 @@ struct fire_worker {
 	struct mb_hist ival_lat, ival_late; /* since the last progress hand-over */
 	pthread_mutex_t mu;
 	struct mb_hist shared_lat, shared_late;
+	struct mb_hist *ival_cmd[MB_CMD_COUNT];   /* latency per command since the last hand-over (made when first needed) */
+	struct mb_hist *shared_cmd[MB_CMD_COUNT]; /* ... handed over to the progress thread (under mu) */
 	_Atomic uint64_t p_ops, p_err;
 	uint64_t next_handover, next_sweep;
 	uint64_t last_progress;    /* last send or answer: --drain counts from here */
@@ -230,12 +233,14 @@ struct fire_shard {
 
 #define FIRE_SERIES_MAX 1024 /* points of the report's series over time; when full, pairs merge */
 
-/* One interval of the run as the progress thread saw it, for the HTML report. */
+/* One interval of the run as the progress thread saw it, for the JSON and HTML reports. */
 struct fire_point {
 	double t, dt;                   /* its start since the run's start, and its length, in s */
 	uint64_t ops, errors;
-	uint64_t lat_p50, lat_p99;      /* latency from the intended send time, ns; 0 without answers */
-	uint64_t late_p99;              /* lateness of the sends, ns; 0 without sends */
+	uint64_t lat_p50, lat_p99, lat_p999; /* latency from the intended send time, ns; 0 without answers */
+	uint64_t late_p50, late_p99, late_p999; /* lateness of the sends, ns; 0 without sends */
+	uint64_t cmd_n[MB_CMD_COUNT];   /* answers with a latency, per command */
+	uint64_t cmd_p[MB_CMD_COUNT][3]; /* their latency p50, p99 and p99.9, ns */
 };
 
 struct fire_run {
@@ -263,6 +268,9 @@ struct fire_run {
 	unsigned reports;
 	uint64_t start_unix_ns, start_spread_ns;
 	unsigned priority_tried;         /* reports whose workers tried to raise their priority */
+	struct mb_hdrlog *hdr_log;       /* --hdr-log: written and closed by the progress thread */
+	int hdr_rc;                      /* ... how that went, and its error */
+	struct mb_err hdr_err;
 };
 
 /* fire_conn.c */
@@ -383,7 +391,13 @@ bool fire_status_is_error(unsigned st);
 int64_t fire_host_steal_ms(void);
 /* Histograms of a command, made when first needed; false without memory. */
 bool fire_cmd_hists(struct fire_cmd_stats *cs);
+/* A new empty latency histogram of the run's range; NULL without memory. fire_hist_del frees one (or NULL). */
+struct mb_hist *fire_hist_new(void);
+void fire_hist_del(struct mb_hist *h);
 
+/* Add point b's counts to a's; a's percentiles become the higher of the two (an upper bound
+   of the percentile over both); times are the caller's. */
+void fire_point_add(struct fire_point *a, const struct fire_point *b);
 /* The text report (also of a run read back from JSON reports). */
 void fire_report_text(const struct fire_run *r, FILE *o);
 

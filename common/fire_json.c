@@ -117,7 +117,24 @@ static void json_series(struct mb_json *j, const struct fire_run *r)
 		mb_json_ku64(j, "errors", p->errors);
 		mb_json_ku64(j, "latency_p50_ns", p->lat_p50);
 		mb_json_ku64(j, "latency_p99_ns", p->lat_p99);
+		mb_json_ku64(j, "latency_p999_ns", p->lat_p999);
+		mb_json_ku64(j, "lateness_p50_ns", p->late_p50);
 		mb_json_ku64(j, "lateness_p99_ns", p->late_p99);
+		mb_json_ku64(j, "lateness_p999_ns", p->late_p999);
+		mb_json_key(j, "commands");
+		mb_json_begin_object(j);
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
+			if (!p->cmd_n[c])
+				continue;
+			mb_json_key(j, mb_cmd_name(c));
+			mb_json_begin_object(j);
+			mb_json_ku64(j, "count", p->cmd_n[c]);
+			mb_json_ku64(j, "p50_ns", p->cmd_p[c][0]);
+			mb_json_ku64(j, "p99_ns", p->cmd_p[c][1]);
+			mb_json_ku64(j, "p999_ns", p->cmd_p[c][2]);
+			mb_json_end_object(j);
+		}
+		mb_json_end_object(j);
 		mb_json_end_object(j);
 	}
 	if (r->nseries)
@@ -259,6 +276,12 @@ int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_nam
 
 /* ---------------------------------------------------------------- reading back */
 
+/* The series' points of every report read so far, at their times from the earliest start. */
+struct points {
+	struct fire_point *p;
+	size_t n, cap;
+};
+
 /* One report being read: its document and name, for the checked getters below. */
 struct rd {
 	struct mb_jr d;
@@ -295,12 +318,18 @@ static void add_u64(struct rd *x, uint32_t o, const char *k, uint64_t *acc, int 
 		*acc += v;
 }
 
-static double get_double(struct rd *x, uint32_t o, const char *k, int *rc)
+/* Member k of o, a number from 0 up to (not including) max. */
+static double get_double_max(struct rd *x, uint32_t o, const char *k, double max, int *rc)
 {
 	double v = 0;
-	if (*rc == MB_OK && (!mb_jr_double(&x->d, mb_jr_get(&x->d, o, k), &v) || !(v >= 0 && v < 1e15)))
-		*rc = bad(x, k, "is missing or not a number from 0 to 1e15");
+	if (*rc == MB_OK && (!mb_jr_double(&x->d, mb_jr_get(&x->d, o, k), &v) || !(v >= 0 && v < max)))
+		*rc = mb_err_set(x->err, MB_ERR, "bad report: %s is missing or not a number from 0 to %g: '%s'", k, max, x->name);
 	return *rc == MB_OK ? v : 0;
+}
+
+static double get_double(struct rd *x, uint32_t o, const char *k, int *rc)
+{
+	return get_double_max(x, o, k, 1e15, rc);
 }
 
 static bool get_bool(struct rd *x, uint32_t o, const char *k, int *rc)
@@ -330,7 +359,7 @@ static void add_hist(struct rd *x, uint32_t o, const char *k, const char *label,
 	get_u64(x, h, "max_ns", &max, rc);
 	get_u64(x, h, "clamped_low", &cl, rc);
 	get_u64(x, h, "clamped_high", &ch, rc);
-	double sum = get_double(x, h, "sum_ns", rc);
+	double sum = get_double_max(x, h, "sum_ns", 1e300, rc);
 	if (*rc != MB_OK)
 		return;
 	if (lowest != dst->lowest || highest != dst->highest || sig != (uint64_t)dst->sigdigits) {
@@ -368,9 +397,8 @@ static void add_hist(struct rd *x, uint32_t o, const char *k, const char *label,
 }
 
 /* The series' points, at `offset_s` after the earliest start, into r's series (rebinned
-   later); the number of points kept in *np. */
-static void add_series(struct rd *x, uint32_t root, double offset_s, struct fire_point *pts, unsigned *np,
-		       unsigned *shift, int *rc)
+   later) in pts. */
+static void add_series(struct rd *x, uint32_t root, double offset_s, struct points *pts, unsigned *shift, int *rc)
 {
 	uint32_t s = mb_jr_get(&x->d, root, "series");
 	uint64_t ival = 0;
@@ -392,6 +420,16 @@ static void add_series(struct rd *x, uint32_t root, double offset_s, struct fire
 		*rc = bad(x, "series.points", "is missing or longer than 1024");
 		return;
 	}
+	if (pts->n + x->d.v[a].count > pts->cap) {
+		size_t cap = (pts->n + x->d.v[a].count) * 2;
+		struct fire_point *np = realloc(pts->p, cap * sizeof *np);
+		if (!np) {
+			*rc = mb_err_set(x->err, MB_EIO, "out of memory reading '%s'", x->name);
+			return;
+		}
+		pts->p = np;
+		pts->cap = cap;
+	}
 	for (uint32_t e = x->d.v[a].first; e != MB_JR_NONE && *rc == MB_OK; e = x->d.v[e].next) {
 		struct fire_point p = { 0 };
 		p.t = get_double(x, e, "start_s", rc) + offset_s;
@@ -400,13 +438,30 @@ static void add_series(struct rd *x, uint32_t root, double offset_s, struct fire
 		get_u64(x, e, "errors", &p.errors, rc);
 		get_u64(x, e, "latency_p50_ns", &p.lat_p50, rc);
 		get_u64(x, e, "latency_p99_ns", &p.lat_p99, rc);
+		get_u64(x, e, "latency_p999_ns", &p.lat_p999, rc);
+		get_u64(x, e, "lateness_p50_ns", &p.late_p50, rc);
 		get_u64(x, e, "lateness_p99_ns", &p.late_p99, rc);
-		pts[(*np)++] = p;
+		get_u64(x, e, "lateness_p999_ns", &p.late_p999, rc);
+		uint32_t cm = mb_jr_get(&x->d, e, "commands");
+		if (*rc == MB_OK && !mb_jr_is(&x->d, cm, MB_JR_OBJ))
+			*rc = bad(x, "series.points", "commands are missing");
+		for (uint32_t m = *rc == MB_OK ? x->d.v[cm].first : MB_JR_NONE; m != MB_JR_NONE && *rc == MB_OK; m = x->d.v[m].next) {
+			int c = mb_cmd_parse(x->d.s + x->d.v[m].key_off, x->d.v[m].key_len);
+			if (c < 0 || c >= MB_CMD_COUNT) {
+				*rc = bad(x, "series.points", "name an unknown command");
+				break;
+			}
+			get_u64(x, m, "count", &p.cmd_n[c], rc);
+			get_u64(x, m, "p50_ns", &p.cmd_p[c][0], rc);
+			get_u64(x, m, "p99_ns", &p.cmd_p[c][1], rc);
+			get_u64(x, m, "p999_ns", &p.cmd_p[c][2], rc);
+		}
+		pts->p[pts->n++] = p;
 	}
 }
 
 /* Sum one parsed report into r; MB_OK or MB_ERR (x->err filled). */
-static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, unsigned *np, unsigned *shift,
+static int add_report(struct rd *x, struct fire_run *r, struct points *pts, unsigned *shift,
 		      uint64_t *start, uint64_t *last_start, uint64_t *end)
 {
 	struct mb_jr *d = &x->d;
@@ -430,8 +485,8 @@ static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, 
 	r->opt.mode = mode;
 	uint64_t n = 0, workers = 0, boosted = 0, tried = 0, st0 = 0, spread = 0, steal = 0;
 	get_u64(x, root, "reports", &n, &rc);
-	if (rc == MB_OK && (n < 1 || n > 1000000))
-		return bad(x, "reports", "is not 1 to 1000000");
+	if (rc == MB_OK && (n < 1 || n > 1000000 || r->reports + n > 1000000))
+		return bad(x, "reports", "is not 1 to 1000000, or the reports sum more");
 	r->interrupted |= get_bool(x, root, "interrupted", &rc);
 	if (get_bool(x, root, "duration_reached", &rc))
 		atomic_store(&r->duration_hit, 1);
@@ -442,6 +497,8 @@ static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, 
 	if (st0 + spread > *last_start)
 		*last_start = st0 + spread;
 	double elapsed = get_double(x, root, "elapsed_s", &rc);
+	if (rc == MB_OK && elapsed > 1e9)
+		return bad(x, "elapsed_s", "is over 10^9");
 	add_u64(x, root, "ops", &s->ops, &rc);
 	add_u64(x, root, "requests", &s->requests, &rc);
 	r->cpu += get_double(x, root, "cpu_s", &rc);
@@ -451,7 +508,7 @@ static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, 
 	get_u64(x, root, "workers", &workers, &rc);
 	get_u64(x, root, "workers_boosted", &boosted, &rc);
 	get_u64(x, root, "priority_tried", &tried, &rc);
-	if (rc == MB_OK && (workers > 64 * 1000000ull || boosted > workers || tried > n))
+	if (rc == MB_OK && (workers > 64 * n || boosted > workers || tried > n))
 		return bad(x, "workers", "workers_boosted or priority_tried out of range");
 	r->opt.threads += (unsigned)workers;
 	atomic_fetch_add(&r->boosted, (unsigned)boosted);
@@ -548,10 +605,10 @@ static int add_report(struct rd *x, struct fire_run *r, struct fire_point *pts, 
 	double off = *start && st0 < *start ? 0 : *start ? (double)(st0 - *start) / 1e9 : 0;
 	if (*start && st0 < *start) {
 		/* an earlier start: move the points read so far */
-		for (unsigned i = 0; i < *np; i++)
-			pts[i].t += (double)(*start - st0) / 1e9;
+		for (size_t i = 0; i < pts->n; i++)
+			pts->p[i].t += (double)(*start - st0) / 1e9;
 	}
-	add_series(x, root, off, pts, np, shift, &rc);
+	add_series(x, root, off, pts, shift, &rc);
 	if (rc != MB_OK)
 		return rc;
 	if (!*start || st0 < *start)
@@ -613,23 +670,22 @@ static char *slurp(const char *name, size_t *len, struct mb_err *err)
 /* Put the points gathered from the reports into r's series: bins of 1 << shift seconds from
    the earliest start (counts summed, percentiles the highest: an upper bound), halving
    while more than FIRE_SERIES_MAX bins are needed. */
-static void rebin(struct fire_run *r, const struct fire_point *pts, unsigned np, unsigned shift)
+static void rebin(struct fire_run *r, const struct fire_point *pts, size_t np, unsigned shift)
 {
 	double maxt = 0;
-	for (unsigned i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++)
 		if (pts[i].t > maxt)
 			maxt = pts[i].t;
-	while (shift < 40 && maxt / (double)(1ull << shift) >= FIRE_SERIES_MAX)
+	while (shift < 30 && maxt / (double)(1ull << shift) >= FIRE_SERIES_MAX)
 		shift++;
 	double w = (double)(1ull << shift);
 	unsigned nb = 0;
 	double end[FIRE_SERIES_MAX] = { 0 };
 	memset(r->series, 0, sizeof r->series);
-	for (unsigned i = 0; i < np; i++) {
+	for (size_t i = 0; i < np; i++) {
 		const struct fire_point *p = &pts[i];
-		unsigned b = (unsigned)(p->t / w + 1e-6);
-		if (b >= FIRE_SERIES_MAX)
-			b = FIRE_SERIES_MAX - 1;
+		double fb = p->t / w + 1e-6;
+		unsigned b = fb < FIRE_SERIES_MAX - 1 ? (unsigned)fb : FIRE_SERIES_MAX - 1;
 		struct fire_point *q = &r->series[b];
 		if (!q->ops && !q->errors && !q->dt) {
 			q->t = p->t;
@@ -638,11 +694,7 @@ static void rebin(struct fire_run *r, const struct fire_point *pts, unsigned np,
 		}
 		if (p->t + p->dt > end[b])
 			end[b] = p->t + p->dt;
-		q->ops += p->ops;
-		q->errors += p->errors;
-		q->lat_p50 = p->lat_p50 > q->lat_p50 ? p->lat_p50 : q->lat_p50;
-		q->lat_p99 = p->lat_p99 > q->lat_p99 ? p->lat_p99 : q->lat_p99;
-		q->late_p99 = p->late_p99 > q->late_p99 ? p->late_p99 : q->late_p99;
+		fire_point_add(q, p);
 		q->dt = end[b] - q->t;
 		if (b + 1 > nb)
 			nb = b + 1;
@@ -659,15 +711,14 @@ static void rebin(struct fire_run *r, const struct fire_point *pts, unsigned np,
 struct fire_run *fire_report_load(const char *const *files, unsigned n, struct mb_err *err)
 {
 	struct fire_run *r = calloc(1, sizeof *r);
-	struct fire_point *pts = calloc((size_t)n * FIRE_SERIES_MAX, sizeof *pts);
-	if (!r || !pts || mb_hist_init(&r->total.late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
+	struct points pts = { 0 };
+	if (!r || mb_hist_init(&r->total.late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
 		mb_err_set(err, MB_EIO, "out of memory");
-		free(pts);
 		fire_run_free(r);
 		return NULL;
 	}
 	r->steal_ms = -1;
-	unsigned np = 0, shift = 0;
+	unsigned shift = 0;
 	uint64_t start = 0, last = 0, end = 0;
 	int rc = MB_OK;
 	for (unsigned i = 0; i < n && rc == MB_OK; i++) {
@@ -680,19 +731,19 @@ struct fire_run *fire_report_load(const char *const *files, unsigned n, struct m
 		struct rd x = { .name = files[i], .err = err };
 		rc = mb_jr_parse(&x.d, text, len, REPORT_MAX_VALUES, files[i], err);
 		if (rc == MB_OK)
-			rc = add_report(&x, r, pts, &np, &shift, &start, &last, &end);
+			rc = add_report(&x, r, &pts, &shift, &start, &last, &end);
 		mb_jr_free(&x.d);
 		free(text);
 	}
 	if (rc != MB_OK) {
-		free(pts);
+		free(pts.p);
 		fire_run_free(r);
 		return NULL;
 	}
 	r->start_unix_ns = start;
 	r->start_spread_ns = last > start ? last - start : 0;
 	r->elapsed = end > start ? (double)(end - start) / 1e9 : 0;
-	rebin(r, pts, np, shift);
-	free(pts);
+	rebin(r, pts.p, pts.n, shift);
+	free(pts.p);
 	return r;
 }

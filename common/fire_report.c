@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fire_int.h"
+#include "hdrlog.h"
 #include "mbtime.h"
 #include "prog.h"
 #include "report_svg.h"
@@ -368,41 +369,122 @@ int fire_report_html(const struct fire_run *r, struct mb_buf *out)
 
 /* ---------------------------------------------------------------- progress */
 
-/* Sum the workers' published counters into ops and errs, and move their interval histograms
-   into lat and late. */
-static void collect(struct fire_run *r, struct mb_hist *lat, struct mb_hist *late, uint64_t *ops, uint64_t *errs)
+struct mb_hist *fire_hist_new(void)
+{
+	struct mb_hist *h = malloc(sizeof *h);
+	if (h && mb_hist_init(h, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
+		free(h);
+		h = NULL;
+	}
+	return h;
+}
+
+void fire_hist_del(struct mb_hist *h)
+{
+	if (h) {
+		mb_hist_free(h);
+		free(h);
+	}
+}
+
+/* What the progress thread gathers over one interval (and, for a point of the series, over
+   the intervals it spans): counts, latency per command (made when first needed), lateness. */
+struct interval {
+	uint64_t t0, ops, errors;
+	unsigned ticks;
+	struct mb_hist lat, late;
+	struct mb_hist *cmd[MB_CMD_COUNT];
+};
+
+static bool interval_init(struct interval *v, uint64_t t0)
+{
+	memset(v, 0, sizeof *v);
+	v->t0 = t0;
+	return mb_hist_init(&v->lat, FIRE_HIST_LO, FIRE_HIST_HI, 3) == MB_OK &&
+	       mb_hist_init(&v->late, FIRE_HIST_LO, FIRE_HIST_HI, 3) == MB_OK;
+}
+
+static void interval_reset(struct interval *v, uint64_t t0)
+{
+	v->t0 = t0;
+	v->ops = v->errors = 0;
+	v->ticks = 0;
+	mb_hist_reset(&v->lat);
+	mb_hist_reset(&v->late);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		if (v->cmd[c])
+			mb_hist_reset(v->cmd[c]);
+}
+
+static void interval_free(struct interval *v)
+{
+	mb_hist_free(&v->lat);
+	mb_hist_free(&v->late);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		fire_hist_del(v->cmd[c]);
+}
+
+/* Add src's latency of command c to dst's (made when first needed). */
+static void merge_cmd(struct interval *dst, unsigned c, const struct mb_hist *src)
+{
+	if (src && mb_hist_count(src) && (dst->cmd[c] || (dst->cmd[c] = fire_hist_new())))
+		mb_hist_merge(dst->cmd[c], src);
+}
+
+/* Sum the workers' published counters into *ops and *errs, and move their interval
+   histograms into v. */
+static void collect(struct fire_run *r, struct interval *v, uint64_t *ops, uint64_t *errs)
 {
 	for (unsigned i = 0; i < r->opt.threads; i++) {
 		struct fire_worker *w = &r->workers[i];
 		*ops += atomic_load_explicit(&w->p_ops, memory_order_relaxed);
 		*errs += atomic_load_explicit(&w->p_err, memory_order_relaxed);
 		pthread_mutex_lock(&w->mu);
-		mb_hist_merge(lat, &w->shared_lat);
-		mb_hist_merge(late, &w->shared_late);
+		mb_hist_merge(&v->lat, &w->shared_lat);
+		mb_hist_merge(&v->late, &w->shared_late);
 		mb_hist_reset(&w->shared_lat);
 		mb_hist_reset(&w->shared_late);
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+			if (w->shared_cmd[c]) {
+				merge_cmd(v, c, w->shared_cmd[c]);
+				mb_hist_reset(w->shared_cmd[c]);
+			}
 		pthread_mutex_unlock(&w->mu);
 	}
 }
 
-/* The point of the series being gathered: its start, the intervals, counts and histograms so far. */
-struct series_acc {
-	uint64_t t0, ops, errors;
-	unsigned ticks;
-	struct mb_hist lat, late;
-};
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
 
-/* When the series is full, merge its points in pairs (a merged point's percentiles are the
-   higher of the two: an upper bound) and let each new point span twice the intervals. */
+void fire_point_add(struct fire_point *a, const struct fire_point *b)
+{
+	a->ops += b->ops;
+	a->errors += b->errors;
+	a->lat_p50 = max64(a->lat_p50, b->lat_p50);
+	a->lat_p99 = max64(a->lat_p99, b->lat_p99);
+	a->lat_p999 = max64(a->lat_p999, b->lat_p999);
+	a->late_p50 = max64(a->late_p50, b->late_p50);
+	a->late_p99 = max64(a->late_p99, b->late_p99);
+	a->late_p999 = max64(a->late_p999, b->late_p999);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
+		a->cmd_n[c] += b->cmd_n[c];
+		for (int k = 0; k < 3; k++)
+			a->cmd_p[c][k] = max64(a->cmd_p[c][k], b->cmd_p[c][k]);
+	}
+}
+
+/* When the series is full, merge its points in pairs and let each new point span twice the
+   intervals. */
 static void series_halve(struct fire_run *r)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i + 1 < r->nseries; i += 2) {
-		struct fire_point a = r->series[i], b = r->series[i + 1];
-		r->series[n++] = (struct fire_point){ a.t, a.dt + b.dt, a.ops + b.ops, a.errors + b.errors,
-						      a.lat_p50 > b.lat_p50 ? a.lat_p50 : b.lat_p50,
-						      a.lat_p99 > b.lat_p99 ? a.lat_p99 : b.lat_p99,
-						      a.late_p99 > b.late_p99 ? a.late_p99 : b.late_p99 };
+		struct fire_point a = r->series[i];
+		a.dt += r->series[i + 1].dt;
+		fire_point_add(&a, &r->series[i + 1]);
+		r->series[n++] = a;
 	}
 	if (r->nseries % 2)
 		r->series[n++] = r->series[r->nseries - 1];
@@ -410,32 +492,51 @@ static void series_halve(struct fire_run *r)
 	r->series_shift++;
 }
 
-/* One progress interval ending at now: add it to the point being gathered, and close the point
-   when it spans its intervals, or at the end (`last`, if it holds anything). */
-static void series_tick(struct fire_run *r, struct series_acc *a, uint64_t now, uint64_t ops, uint64_t errs,
-			const struct mb_hist *lat, const struct mb_hist *late, bool last)
+/* One progress interval `v` ending at now: write it to the --hdr-log, add it to the point
+   being gathered (acc), and close the point when it spans its intervals, or at the end
+   (`last`, if it holds anything). */
+static void series_tick(struct fire_run *r, struct interval *acc, uint64_t now, const struct interval *v, bool last)
 {
-	a->ops += ops;
-	a->errors += errs;
-	a->ticks++;
-	mb_hist_merge(&a->lat, lat);
-	mb_hist_merge(&a->late, late);
-	if (!last && a->ticks < (1u << r->series_shift))
+	if (r->hdr_log && now > v->t0) {
+		double t = (double)(v->t0 - r->start_ns) / 1e9, dt = (double)(now - v->t0) / 1e9;
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+			if (v->cmd[c] && mb_hist_count(v->cmd[c]))
+				mb_hdrlog_write(r->hdr_log, mb_cmd_name(c), t, dt, v->cmd[c]);
+		if (mb_hist_count(&v->late))
+			mb_hdrlog_write(r->hdr_log, "lateness", t, dt, &v->late);
+	}
+	acc->ops += v->ops;
+	acc->errors += v->errors;
+	acc->ticks++;
+	mb_hist_merge(&acc->lat, &v->lat);
+	mb_hist_merge(&acc->late, &v->late);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		merge_cmd(acc, c, v->cmd[c]);
+	if (!last && acc->ticks < (1u << r->series_shift))
 		return;
-	if (now > a->t0 && (!last || a->ops || a->errors || mb_hist_count(&a->lat))) {
+	if (now > acc->t0 && (!last || acc->ops || acc->errors || mb_hist_count(&acc->lat))) {
 		if (r->nseries == FIRE_SERIES_MAX)
 			series_halve(r);
-		r->series[r->nseries++] = (struct fire_point){
-			(double)(a->t0 - r->start_ns) / 1e9, (double)(now - a->t0) / 1e9, a->ops, a->errors,
-			mb_hist_count(&a->lat) ? mb_hist_percentile(&a->lat, 50) : 0,
-			mb_hist_count(&a->lat) ? mb_hist_percentile(&a->lat, 99) : 0,
-			mb_hist_count(&a->late) ? mb_hist_percentile(&a->late, 99) : 0 };
+		struct fire_point *p = &r->series[r->nseries++];
+		memset(p, 0, sizeof *p);
+		p->t = (double)(acc->t0 - r->start_ns) / 1e9;
+		p->dt = (double)(now - acc->t0) / 1e9;
+		p->ops = acc->ops;
+		p->errors = acc->errors;
+		p->lat_p50 = mb_hist_percentile(&acc->lat, 50);
+		p->lat_p99 = mb_hist_percentile(&acc->lat, 99);
+		p->lat_p999 = mb_hist_percentile(&acc->lat, 99.9);
+		p->late_p50 = mb_hist_percentile(&acc->late, 50);
+		p->late_p99 = mb_hist_percentile(&acc->late, 99);
+		p->late_p999 = mb_hist_percentile(&acc->late, 99.9);
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+			if (acc->cmd[c] && (p->cmd_n[c] = mb_hist_count(acc->cmd[c]))) {
+				p->cmd_p[c][0] = mb_hist_percentile(acc->cmd[c], 50);
+				p->cmd_p[c][1] = mb_hist_percentile(acc->cmd[c], 99);
+				p->cmd_p[c][2] = mb_hist_percentile(acc->cmd[c], 99.9);
+			}
 	}
-	a->t0 = now;
-	a->ops = a->errors = 0;
-	a->ticks = 0;
-	mb_hist_reset(&a->lat);
-	mb_hist_reset(&a->late);
+	interval_reset(acc, now);
 }
 
 void *fire_progress_main(void *arg)
@@ -443,17 +544,17 @@ void *fire_progress_main(void *arg)
 	struct fire_run *r = arg;
 	const struct fire_opts *opt = &r->opt;
 	fire_block_signals();
-	struct mb_hist lat, late;
-	mb_hist_init(&lat, FIRE_HIST_LO, FIRE_HIST_HI, 3);
-	mb_hist_init(&late, FIRE_HIST_LO, FIRE_HIST_HI, 3);
+	struct interval v, acc;
+	bool ok = interval_init(&v, 0);
+	ok = interval_init(&acc, 0) && ok; /* both set up, so both can be freed */
 	while (!atomic_load(&r->started) && !atomic_load(&r->stop)) {
 		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
 	}
-	struct series_acc acc = { .t0 = r->start_ns };
-	mb_hist_init(&acc.lat, FIRE_HIST_LO, FIRE_HIST_HI, 3);
-	mb_hist_init(&acc.late, FIRE_HIST_LO, FIRE_HIST_HI, 3);
-	uint64_t last_ops = 0, last_errs = 0, t_last = mb_mono_ns();
+	acc.t0 = v.t0 = r->start_ns;
+	if (r->hdr_log)
+		mb_hdrlog_start(r->hdr_log, fire_start_unix_ns(r));
+	uint64_t last_ops = 0, last_errs = 0;
 	uint64_t stop_at = opt->duration ? r->start_ns + opt->duration : UINT64_MAX;
 	while (!atomic_load(&r->stop)) {
 		struct timespec ts = { 0, 5000000 };
@@ -465,32 +566,65 @@ void *fire_progress_main(void *arg)
 			pthread_kill(r->main_thread, SIGUSR1); /* out of a blocking read */
 			break;
 		}
-		if (now - t_last < 1000000000ull)
+		if (!ok || now < v.t0 || now - v.t0 < 1000000000ull) /* the start is set a little ahead */
 			continue;
 		uint64_t ops = 0, errs = 0;
-		collect(r, &lat, &late, &ops, &errs);
-		series_tick(r, &acc, now, ops - last_ops, errs - last_errs, &lat, &late, false);
+		collect(r, &v, &ops, &errs);
+		v.ops = ops - last_ops;
+		v.errors = errs - last_errs;
 		if (opt->progress) {
 			char b1[32], b2[32];
-			mb_dur_format(b1, sizeof b1, mb_hist_percentile(&lat, 99));
-			mb_dur_format(b2, sizeof b2, mb_hist_percentile(&late, 99));
+			mb_dur_format(b1, sizeof b1, mb_hist_percentile(&v.lat, 99));
+			mb_dur_format(b2, sizeof b2, mb_hist_percentile(&v.late, 99));
 			fprintf(opt->progress, "mb-fire: %.0fs %.0f ops/s p99 %s errors %" PRIu64 " lateness p99 %s\n",
-				(double)(now - r->start_ns) / 1e9, (double)(ops - last_ops) * 1e9 / (double)(now - t_last), b1,
-				errs, opt->mode == FIRE_MAX ? "-" : b2);
+				(double)(now - r->start_ns) / 1e9, (double)v.ops * 1e9 / (double)(now - v.t0), b1, errs,
+				opt->mode == FIRE_MAX ? "-" : b2);
 		}
-		mb_hist_reset(&lat);
-		mb_hist_reset(&late);
+		series_tick(r, &acc, now, &v, false);
+		interval_reset(&v, now);
 		last_ops = ops;
 		last_errs = errs;
-		t_last = now;
 	}
-	/* the workers have ended (or the duration is up): what came since the last interval */
-	uint64_t ops = 0, errs = 0;
-	collect(r, &lat, &late, &ops, &errs);
-	series_tick(r, &acc, mb_mono_ns(), ops - last_ops, errs - last_errs, &lat, &late, true);
-	mb_hist_free(&lat);
-	mb_hist_free(&late);
-	mb_hist_free(&acc.lat);
-	mb_hist_free(&acc.late);
+	/* what came since the last interval, once every worker has handed its last over */
+	for (unsigned i = 0; ok && i < opt->threads;) {
+		if (atomic_load(&r->workers[i].finished)) {
+			i++;
+			continue;
+		}
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	if (ok) {
+		uint64_t ops = 0, errs = 0;
+		collect(r, &v, &ops, &errs);
+		v.ops = ops - last_ops;
+		v.errors = errs - last_errs;
+		series_tick(r, &acc, mb_mono_ns(), &v, true);
+	}
+	interval_free(&v);
+	interval_free(&acc);
+	if (r->hdr_log)
+		r->hdr_rc = mb_hdrlog_close(r->hdr_log, &r->hdr_err);
+	if (!ok && r->hdr_rc == MB_OK)
+		r->hdr_rc = mb_err_set(&r->hdr_err, MB_EIO, "out of memory for the series over time");
 	return NULL;
+}
+
+int fire_run_hdr_log(struct fire_run *r, const char *path, struct mb_err *err)
+{
+	if (!(r->hdr_log = calloc(1, sizeof *r->hdr_log)))
+		return mb_err_set(err, MB_EIO, "out of memory");
+	int rc = mb_hdrlog_open(r->hdr_log, path, err);
+	if (rc != MB_OK) {
+		free(r->hdr_log);
+		r->hdr_log = NULL;
+	}
+	return rc;
+}
+
+int fire_run_hdr_log_status(const struct fire_run *r, struct mb_err *err)
+{
+	if (r->hdr_rc != MB_OK)
+		*err = r->hdr_err;
+	return r->hdr_rc;
 }

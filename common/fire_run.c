@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fire_int.h"
+#include "hdrlog.h"
 #include "mbtime.h"
 #include "prog.h"
 
@@ -96,9 +97,16 @@ void fire_run_free(struct fire_run *r)
 		mb_hist_free(&w->ival_late);
 		mb_hist_free(&w->shared_lat);
 		mb_hist_free(&w->shared_late);
+		for (unsigned c = 0; c < MB_CMD_COUNT; c++) {
+			fire_hist_del(w->ival_cmd[c]);
+			fire_hist_del(w->shared_cmd[c]);
+		}
 		pthread_mutex_destroy(&w->mu);
 	}
 	free(r->workers);
+	if (r->hdr_log) /* not started: the progress thread closes it */
+		mb_hdrlog_close(r->hdr_log, NULL);
+	free(r->hdr_log);
 	stats_free(&r->total);
 	fire_order_free(&r->order);
 	fire_sched_free(&r->sched);

@@ -60,6 +60,8 @@ void fire_finish(struct fire_worker *w, struct fire_conn *c, uint64_t seq, unsig
 			mb_hist_record(cs->lat_int, now > intended ? now - intended : 0);
 			mb_hist_record(cs->lat_act, now > h->sent_at ? now - h->sent_at : 0);
 			mb_hist_record(&w->ival_lat, now > intended ? now - intended : 0);
+			if (w->ival_cmd[h->cmd] || (w->ival_cmd[h->cmd] = fire_hist_new()))
+				mb_hist_record(w->ival_cmd[h->cmd], now > intended ? now - intended : 0);
 		}
 	}
 	if (h->state == IT_SENT && h->expect != MB_EXP_NONE && c->outstanding)
@@ -199,6 +201,11 @@ static bool handover(struct fire_worker *w, bool wait)
 		return false;
 	mb_hist_merge(&w->shared_lat, &w->ival_lat);
 	mb_hist_merge(&w->shared_late, &w->ival_late);
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		if (w->ival_cmd[c] && mb_hist_count(w->ival_cmd[c]) && (w->shared_cmd[c] || (w->shared_cmd[c] = fire_hist_new()))) {
+			mb_hist_merge(w->shared_cmd[c], w->ival_cmd[c]);
+			mb_hist_reset(w->ival_cmd[c]);
+		}
 	pthread_mutex_unlock(&w->mu);
 	mb_hist_reset(&w->ival_lat);
 	mb_hist_reset(&w->ival_late);

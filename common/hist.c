@@ -180,7 +180,7 @@ void mb_hist_add_bucket(struct mb_hist *h, uint64_t lo, uint64_t n)
 
 bool mb_hist_restore_bucket(struct mb_hist *h, uint64_t lo, uint64_t hi, uint64_t n)
 {
-	if (lo > hi || hi > h->highest || n > (UINT64_C(1) << 62) - h->total)
+	if (lo > hi || lo > h->highest || n > (UINT64_C(1) << 62) - h->total)
 		return false;
 	size_t i = hist_index(h, lo);
 	uint64_t blo, width;

@@ -22,6 +22,20 @@ static int8_t b64val(uint8_t c)
 	return -1;
 }
 
+static const char b64_alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+uint8_t *mc_base64_encode(uint8_t *p, const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t w = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+		*p++ = (uint8_t)b64_alphabet[w >> 18];
+		*p++ = (uint8_t)b64_alphabet[(w >> 12) & 63];
+		*p++ = i + 1 < n ? (uint8_t)b64_alphabet[(w >> 6) & 63] : '=';
+		*p++ = i + 2 < n ? (uint8_t)b64_alphabet[w & 63] : '=';
+	}
+	return p;
+}
+
 int mc_base64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t cap)
 {
 	if (n % 4 != 0)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "mcproto.h"
 #include "mcreq.h"
 #include "rng.h"
 
@@ -224,21 +225,6 @@ static size_t build_text(uint8_t *out, const struct mb_mcreq *r, enum mb_expect 
 	return (size_t)(p - out);
 }
 
-static const char b64_alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Base64 of n bytes (with = padding). */
-static uint8_t *put_base64(uint8_t *p, const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t w = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
-		*p++ = (uint8_t)b64_alphabet[w >> 18];
-		*p++ = (uint8_t)b64_alphabet[(w >> 12) & 63];
-		*p++ = i + 1 < n ? (uint8_t)b64_alphabet[(w >> 6) & 63] : '=';
-		*p++ = i + 2 < n ? (uint8_t)b64_alphabet[w & 63] : '=';
-	}
-	return p;
-}
-
 /*
  * One meta command for one key with exactly the recorded flag letters (sem has
  * MB_SEM_META), in letter order, each with its recorded number; q comes from `quiet`,
@@ -252,7 +238,7 @@ static uint8_t *meta_exact(uint8_t *p, const struct mb_mcreq *r, const struct mb
 		    r->cmd == MB_CMD_DELETE ? "md " : "ma ");
 	if (b64) {
 		uint8_t key[MB_MCREQ_KEY_MAX];
-		p = put_base64(p, key, mb_mcreq_key(key, k->hash, k->len));
+		p = mc_base64_encode(p, key, mb_mcreq_key(key, k->hash, k->len));
 	} else {
 		p = put_key(p, k);
 	}

@@ -113,6 +113,45 @@ test_expect_success '--json -: the merged JSON on stdout, the text report on std
 	grep -q "^mb-fire: 8000 operations" out.txt
 '
 
+test_expect_success 'long runs: a latency sum past 10^15 ns merges' '
+	"$MB_PYTHON" -c "
+import json
+r = json.load(open(\"a.json\"))
+r[\"commands\"][\"get\"][\"latency_intended\"][\"sum_ns\"] = 3e16
+json.dump(r, open(\"long.json\", \"w\"))
+" &&
+	mb-fire --merge long.json --json long2.json >/dev/null &&
+	"$MB_PYTHON" -c "
+import json
+h = json.load(open(\"long2.json\"))[\"commands\"][\"get\"][\"latency_intended\"]
+assert h[\"sum_ns\"] == 3e16 and h[\"mean_ns\"] == round(3e16 / h[\"count\"]), h[\"mean_ns\"]
+"
+'
+
+test_expect_success '--html of a merge: the page has the summed per-command counts' '
+	mb-fire --merge a.json b.json --html m.html >/dev/null &&
+	head -c 15 m.html | grep -q "<!DOCTYPE html>" &&
+	sed -n "/<h2>Latency per command/,/<\/table>/p" m.html | grep -o "<tr><td>[a-z]*</td><td>[0-9]*" |
+		sed "s/<[^>]*>/ /g; s/  */ /g; s/^ //" | sort >got.cmds &&
+	"$MB_PYTHON" -c "
+import json
+c = json.load(open(\"m.json\"))[\"commands\"]
+for k in sorted(c): print(k, c[k][\"ops\"])" >want.cmds &&
+	test_cmp want.cmds got.cmds
+'
+
+test_expect_success 'reports that lost requests: the merged report, then exit 1 as a replay would' '
+	"$MB_PYTHON" -c "
+import json
+r = json.load(open(\"a.json\"))
+r[\"lost\"] = 5
+json.dump(r, open(\"lost.json\", \"w\"))
+" &&
+	test_expect_code 1 mb-fire --merge lost.json b.json >out 2>err &&
+	grep "^mb-fire: 8000 operations" out &&
+	grep -x "mb-fire: 5 requests were not sent or not answered (see the report)" err
+'
+
 test_expect_success 'bad reports: one line naming the file, exit 1; no report: exit 2' '
 	printf "not json" >bad.json &&
 	test_expect_code 1 mb-fire --merge a.json bad.json >out 2>err &&

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 #include "hist.h"
@@ -82,6 +83,26 @@ int main(void)
 	ok(eq(sum, 100004) && ordered, "bucket iteration covers every value in order");
 	ok(eq(mb_hist_percentile(&m, 50), mb_hist_percentile(&h, 50)) &&
 	   eq(mb_hist_percentile(&m, 99), mb_hist_percentile(&h, 99)), "rebuilt from buckets: same percentiles");
+
+	/* Restored bucket by bucket with the exact summary: the same histogram, slot for slot. */
+	struct mb_hist r;
+	mb_hist_init(&r, lo, hi, 3);
+	cur = 0;
+	int restored = 1;
+	while (mb_hist_next(&h, &cur, &blo, &bhi, &cnt))
+		restored &= mb_hist_restore_bucket(&r, blo, bhi, cnt);
+	ok(restored && mb_hist_restore_summary(&r, h.min, h.max, h.sum, h.clamped_low, h.clamped_high), "restored");
+	ok(eq(memcmp(r.counts, h.counts, h.ncounts * sizeof *h.counts), 0) && eq(r.total, h.total) && eq(r.min, h.min) &&
+	   eq(r.max, h.max) && eq(r.sum, h.sum) && eq(r.clamped_low, h.clamped_low) && eq(r.clamped_high, h.clamped_high),
+	   "restored: every slot, extremes, sum and clamps as written");
+	mb_hist_next(&h, &(size_t){ 0 }, &blo, &bhi, &cnt);
+	ok(!mb_hist_restore_bucket(&r, blo + 1, bhi, 1) && !mb_hist_restore_bucket(&r, blo, bhi + 1, 1) &&
+	   !mb_hist_restore_bucket(&r, bhi, blo, 1) && !mb_hist_restore_bucket(&r, hi + 1, hi + 2, 1) &&
+	   !mb_hist_restore_bucket(&r, blo, bhi, UINT64_MAX) && eq(r.total, h.total), "a range that is not a bucket is refused, nothing added");
+	ok(!mb_hist_restore_summary(&r, h.min, h.max, h.sum, h.total, 1) && !mb_hist_restore_summary(&r, h.max + 1000000, h.max, h.sum, 0, 0) &&
+	   !mb_hist_restore_summary(&r, lo - 1, h.max, h.sum, 0, 0) && !mb_hist_restore_summary(&r, h.min, h.max, -1, 0, 0) &&
+	   eq(r.min, h.min) && eq(r.max, h.max), "a summary that does not fit the buckets is refused, nothing changed");
+	mb_hist_free(&r);
 
 	mb_hist_reset(&h);
 	ok(eq(mb_hist_count(&h), 0) && eq(mb_hist_percentile(&h, 99), 0), "reset empties");
