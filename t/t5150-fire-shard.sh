@@ -157,6 +157,17 @@ sys.exit(not (dt < 0.1 and rc == 0))
 	grep "^start: at .* nothing sent" int.txt
 '
 
+test_expect_success MEMCACHED '--shard-keys from standard input (spooled), and on a cut input: one line, exit 1' '
+	start_memcached &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT --max --shard 1/3 --shard-keys --json stdin.json <w.bin >stdin.txt &&
+	test $(jv stdin.json "j[\"shard\"][\"requests\"]") = $(jv k1.json "j[\"shard\"][\"requests\"]") &&
+	head -c 100000 w.bin >cut.bin &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT --max --shard 0/3 --shard-keys cut.bin >cut.txt 2>cut.err &&
+	test_one_line_error mb-fire cut.err &&
+	grep "^mb-fire: truncated frame (.*): .cut.bin. at byte 999[0-9][0-9]$" cut.err &&
+	test ! -s cut.txt
+'
+
 test_expect_success 'bad --shard and --start-at are usage errors' '
 	test_expect_code 2 mb-fire -t 127.0.0.1:1 --shard 3/3 w.bin 2>e1 &&
 	grep "^mb-fire: --shard: want I/N with 0 <= I < N <= 4096: .3/3. (try" e1 &&
