@@ -5,7 +5,8 @@
 # requests add up to the input, memcached's command counters equal the whole replay's, and
 # with --shard-keys (no cut order) its hits and misses too. The cut orders are checked on a
 # four-request stream by hand, and on the workload against a count made here. --start-at
-# (unix seconds and RFC 3339) starts on time; SIGINT during its wait stops within 100 ms.
+# (unix seconds and RFC 3339) starts on time (the skew is under 20 ms here, where memcached
+# shares the cores; t5151 holds the fleet to 5 ms); SIGINT during its wait stops within 100 ms.
 test_description='mb-fire --shard, --shard-keys and --start-at'
 . "$(dirname "$0")/test-lib.sh"
 
@@ -128,7 +129,7 @@ test_expect_success MEMCACHED '--start-at: unix seconds and RFC 3339 start on ti
 	at=$("$MB_PYTHON" -c "import time; print(\"%.3f\" % (time.time() + 1.5))") &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT -s 4 --shard 0/3 --start-at $at --json a.json w.bin >a.txt &&
 	grep "^start: at $at" a.txt &&
-	"$MB_PYTHON" -c "import json, sys; j = json.load(open(\"a.json\")); s = j[\"start_skew_ms\"]; print(\"# skew %.3f ms\" % s); sys.exit(not 0 <= s < 5)" &&
+	"$MB_PYTHON" -c "import json, sys; j = json.load(open(\"a.json\")); s = j[\"start_skew_ms\"]; print(\"# skew %.3f ms\" % s); sys.exit(not 0 <= s < 20)" &&
 	at=$("$MB_PYTHON" -c "import datetime, time; print(datetime.datetime.fromtimestamp(int(time.time()) + 2, datetime.timezone.utc).strftime(\"%Y-%m-%dT%H:%M:%S.25Z\"))") &&
 	mb-fire -q -t 127.0.0.1:$MC_PORT -s 4 --start-at $at --json b.json w.bin >b.txt &&
 	"$MB_PYTHON" -c "
@@ -136,7 +137,7 @@ import datetime, json, sys
 j = json.load(open(\"b.json\"))
 want = datetime.datetime.strptime(\"$at\", \"%Y-%m-%dT%H:%M:%S.%fZ\").replace(tzinfo=datetime.timezone.utc).timestamp()
 print(\"# start %.6f want %.6f skew %.3f ms\" % (j[\"start_at_unix_s\"], want, j[\"start_skew_ms\"]))
-sys.exit(not (abs(j[\"start_at_unix_s\"] - want) < 1e-6 and 0 <= j[\"start_skew_ms\"] < 5))"
+sys.exit(not (abs(j[\"start_at_unix_s\"] - want) < 1e-6 and 0 <= j[\"start_skew_ms\"] < 20))"
 '
 
 test_expect_success MEMCACHED 'SIGINT while waiting for --start-at: stopped within 100 ms, with the report' '
