@@ -3,8 +3,7 @@
    workers' rings), fire_conn (the connection state machine, reconnects, back-pressure, resumed
    sends, responses), fire_order (the per-key dependency tracker), fire_worker (a worker's event
    loop on evloop.c, the end of a run), fire_report (text and HTML, the progress thread), fire_json
-   (the JSON report, written and read back), fire_compare, fire_shard (--shard's partition,
-   --shard-keys's plan, --start-at), fire_warm, fire_udp and fire_run (one
+   (the JSON report, written and read back), fire_compare, fire_warm, fire_udp and fire_run (one
    struct fire_run holds everything a run shares, also a run read back from JSON reports). Requests are built only by mcreq.c, answers parsed
    only by mcresp.c; cmd/mb-fire.c only reads options. */
 #ifndef MB_FIRE_INT_H

@@ -77,6 +77,11 @@ static struct fire_oconn *oconn(const struct fire_order *o, uint32_t pid)
 	return &o->chunks[pid / FIRE_CONN_CHUNK][pid % FIRE_CONN_CHUNK];
 }
 
+static bool is_read(unsigned cmd)
+{
+	return mb_cmd_is_read(cmd) || cmd == MB_CMD_TOUCH;
+}
+
 /* What a recorded status says the key was before the command. */
 static uint8_t need_of(unsigned cmd, unsigned st)
 {
@@ -159,7 +164,7 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 		s->wbefore = before;
 		s->rconn = FIRE_NOCONN;
 		s->rend = 0;
-	} else if (fire_cmd_reads(ev->cmd)) {
+	} else if (is_read(ev->cmd)) {
 		s->reads++;
 		s->rconn = pid;
 		s->rcmd = ev->cmd;
