@@ -15,6 +15,7 @@
 #include "event.h"
 #include "fdio.h"
 #include "fire.h"
+#include "mbtime.h"
 #include "opt.h"
 #include "prog.h"
 #include "textfmt.h"
@@ -51,6 +52,9 @@ static const char usage[] =
 	"      --allow-truncated\n"
 	"                       replay a profile cut short up to the cut (a warning, not an error)\n"
 	"      --warm           first store every key the input reads before writing it\n"
+	"      --shard I/N      replay only shard I (0..N-1) of the recorded connections\n"
+	"      --shard-keys     with --shard: connections that share keys go to the same shard\n"
+	"      --start-at TIME  start the clock at TIME: unix seconds (fractional) or RFC 3339\n"
 	"      --drain TIME     after the last request, wait this long for answers (default 5s)\n"
 	"      --json FILE      also write the report as JSON (with histogram buckets); - is standard\n"
 	"                       output, and the text report then goes to standard error\n"
@@ -211,7 +215,8 @@ int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
 	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
-	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_HDRLOG, O_COMPARE, O_RECORD, O_METRICS };
+	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_HDRLOG, O_COMPARE, O_RECORD, O_METRICS, O_SHARD, O_SHARDKEYS,
+	       O_STARTAT };
 	static const struct option lopts[] = {
 		{ "target", required_argument, NULL, 't' }, { "conns", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 'T' }, { "proto", required_argument, NULL, 'P' },
@@ -228,7 +233,8 @@ int main(int argc, char **argv)
 		{ "merge", no_argument, NULL, O_MERGE }, { "compare", no_argument, NULL, O_COMPARE }, /* reports */
 		{ "hdr-log", required_argument, NULL, O_HDRLOG },
 		{ "record", required_argument, NULL, O_RECORD }, { "metrics", required_argument, NULL, O_METRICS },
-		{ NULL, 0, NULL, 0 },
+		{ "shard", required_argument, NULL, O_SHARD }, { "shard-keys", no_argument, NULL, O_SHARDKEYS },
+		{ "start-at", required_argument, NULL, O_STARTAT }, { NULL, 0, NULL, 0 },
 	};
 	struct fire_opts opt = { .speed = 1.0, .mode = FIRE_RECORDED, .depth = 1, .loops = 1, .order = true,
 				 .drain = 5000000000ull };
@@ -298,6 +304,15 @@ int main(int argc, char **argv)
 		case O_HTML: html = optarg; break;
 		case O_RECORD: opt.record = optarg; break;
 		case O_METRICS: metrics = optarg; break;
+		case O_SHARD:
+			if (fire_shard_parse(optarg, &opt, &err) != MB_OK)
+				mb_usage_error("%s", err.msg);
+			break;
+		case O_SHARDKEYS: opt.shard_keys = true; break;
+		case O_STARTAT:
+			if (mb_time_parse(optarg, &opt.start_at) != 0 || !opt.start_at)
+				mb_usage_error("--start-at: want unix seconds or an RFC 3339 time: '%s'", optarg);
+			break;
 		case 'q': quiet = true; break;
 		case O_MERGE: merge = true; break;
 		case O_COMPARE: compare = true; break;
@@ -323,6 +338,8 @@ int main(int argc, char **argv)
 		mb_usage_error("no target: give -t host:port");
 	if (argc - optind > 1)
 		mb_usage_error("one input at most: '%s'", argv[optind + 1]);
+	if (opt.shard_keys && !opt.shards)
+		mb_usage_error("--shard-keys needs --shard");
 	if (opt.poisson && opt.mode != FIRE_RATE)
 		mb_usage_error("--poisson needs --rate");
 	const char *input = optind < argc ? argv[optind] : "-";
@@ -406,8 +423,10 @@ int main(int argc, char **argv)
 	if (rc == MB_OK)
 		rc = fire_run_check_targets(run, &err);
 	raise_nofile();
-	if (rc == MB_OK && (opt.warm || opt.loops != 1) && (fd = rereadable(fd, &err)) < 0)
+	if (rc == MB_OK && (opt.warm || opt.loops != 1 || opt.shard_keys) && (fd = rereadable(fd, &err)) < 0)
 		rc = MB_EIO;
+	if (rc == MB_OK && opt.shard_keys)
+		rc = fire_run_shard_plan(run, fd, iname, &err);
 	uint64_t warmed;
 	if (rc == MB_OK && opt.warm && (rc = fire_run_warm(run, fd, iname, &warmed, &err)) == MB_OK && !quiet)
 		mb_msg("warmed %" PRIu64 " keys", warmed);

@@ -60,9 +60,20 @@ struct fire_opts {
 	uint64_t drain;    /* ns without progress after the input before giving up */
 	FILE *progress;    /* a progress line every second goes here; NULL: none */
 	const char *record; /* --record FILE: the events sent and answered (fire_record.c), or NULL */
+	unsigned shard, shards; /* --shard I/N: replay shard I (0..N-1) of N; shards 0 = all */
+	bool shard_keys;   /* --shard-keys: connections that share keys go to the same shard */
+	uint64_t start_at; /* --start-at: the clock starts at this wall-clock instant (ns since the epoch); 0 = none */
 };
 
 struct fire_run;
+
+/* Parse --shard I/N (0 <= I < N <= FIRE_SHARDS_MAX) into opt. MB_OK or MB_ERR (err says why). */
+#define FIRE_SHARDS_MAX 4096
+int fire_shard_parse(const char *s, struct fire_opts *opt, struct mb_err *err);
+
+/* --shard-keys: read the whole input (rereadable fd, rewound after) and plan which shard
+   each recorded connection goes to (fire_shard.c). MB_OK or an error with err filled. */
+int fire_run_shard_plan(struct fire_run *r, int fd, const char *name, struct mb_err *err);
 
 /* Read a --target-map file into opt->map (room for FIRE_MAP_MAX): lines `RECORDED TARGET`,
    RECORDED a recorded server as ADDR:PORT or [V6ADDR]:PORT, TARGET one of opt's targets as

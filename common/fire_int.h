@@ -39,6 +39,16 @@
 enum fire_item_state { IT_QUEUED = 1, IT_SENT, IT_DONE };
 enum fire_conn_state { CS_IDLE = 0, CS_CONNECTING, CS_UP, CS_DOWN };
 
+/* The commands the order tracker (and the shard accounting) treat as writes and as reads of their key. */
+static inline bool fire_cmd_writes(unsigned cmd)
+{
+	return mb_cmd_is_store(cmd) || cmd == MB_CMD_DELETE || cmd == MB_CMD_INCR || cmd == MB_CMD_DECR;
+}
+static inline bool fire_cmd_reads(unsigned cmd)
+{
+	return mb_cmd_is_read(cmd) || cmd == MB_CMD_TOUCH;
+}
+
 /* One request (or one member of a multi-key request), in a worker's ring. */
 struct fire_item {
 	uint64_t t;          /* intended send time, ns after the start (0 in closed loop) */
@@ -209,6 +219,33 @@ struct fire_sched {
 	struct mb_connmap conns;    /* recorded connection id -> dense number, in order of appearance */
 };
 
+/* --shard (fire_shard.c): which recorded connections this run replays, the key orders that
+   cross shards, --shard-keys's plan, and --start-at's clock. */
+struct fire_skey {
+	uint64_t hash;
+	uint32_t conn;       /* plan: a connection of the key's group; count: last writer (dense), or FIRE_NOCONN */
+	uint32_t rshard;     /* count: shard of the reads since the last write, FIRE_NOCONN none, FIRE_SHARD_MIXED several */
+	uint8_t used;
+};
+#define FIRE_SHARD_MIXED (UINT32_MAX - 1)
+
+struct fire_shard {
+	struct fire_skey *keys;
+	uint64_t kcap, kn;
+	uint32_t *of;        /* --shard-keys: shard of each dense connection (nof), else NULL */
+	uint32_t nof;
+	uint64_t mine, others;   /* replayable requests of this shard / of the other shards */
+	uint64_t cross;      /* requests of this shard that follow a conflicting one of another shard */
+	uint64_t groups, largest, total, load, max_load; /* --shard-keys plan, in requests */
+	uint64_t first_t;    /* 1 + intended time of this shard's first request (0: none yet) */
+	uint64_t start_mono; /* --start-at on CLOCK_MONOTONIC, set when the clock starts */
+	/* a run read back from reports (--merge): shard reports summed, the largest skew */
+	unsigned merged;
+	bool have_skew;
+	int64_t skew_max_ns;
+	uint8_t seen[FIRE_SHARDS_MAX / 8]; /* shard indexes read */
+};
+
 #define FIRE_SERIES_MAX 1024 /* points of the report's series over time; when full, pairs merge */
 
 /* One interval of the run as the progress thread saw it, for the JSON and HTML reports. */
@@ -240,6 +277,7 @@ struct fire_run {
 	struct fire_order order;
 	struct fire_cas cas;
 	struct fire_sched sched;
+	struct fire_shard shard;
 	uint64_t start_ns;          /* written once before started is set */
 	_Atomic int started, stop, reader_done, cas_seen, duration_hit;
 	_Atomic unsigned boosted;
@@ -333,6 +371,26 @@ bool fire_by_server(const struct fire_run *r, const struct mb_stream_info *info)
    map (or the frame is bad), MB_EIO without memory; err filled. */
 int fire_topo_server(struct fire_run *r, const struct mb_frame *f, struct mb_err *err);
 unsigned fire_target_of(const struct fire_run *r, bool by_server, uint16_t server, unsigned cmd, uint64_t key_hash);
+
+/* fire_shard.c */
+/* Reader: account event ev of dense connection `dense` (intended time t); *mine says whether
+   this shard replays it. MB_OK, or MB_EIO when the key table is full or memory runs out. */
+int fire_shard_take(struct fire_run *r, uint32_t dense, const struct mb_event *ev, uint64_t t, bool *mine,
+		    struct mb_err *err);
+/* Reader, with --start-at: wait (interruptible) until shortly before the instant; returns the
+   run's start on CLOCK_MONOTONIC (the instant, or now when it has passed). */
+uint64_t fire_shard_start_at(struct fire_run *r);
+/* The shard and --start-at lines of the text report, and their JSON members. */
+void fire_shard_report_text(const struct fire_run *r, FILE *o);
+struct mb_json;
+void fire_shard_report_json(const struct fire_run *r, struct mb_json *j);
+void fire_shard_free(struct fire_shard *s);
+struct mb_jr;
+/* --merge: add the shard and --start-at members of report root of d (named name) to r.
+   Reports without them are fine. MB_OK or MB_ERR (err: a bad member, a shard given twice,
+   reports of different shard counts or start instants). */
+int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t root, const char *name,
+			  struct mb_err *err);
 
 /* fire_ttl.c */
 /* The exptime to send for ttl, recorded at rec_ns (ns since the epoch), in a replay speed

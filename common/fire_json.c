@@ -200,6 +200,7 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_ku64(&j, "unconfirmed", s->unconfirmed);
 	mb_json_ku64(&j, "unsent", s->unsent);
 	mb_json_ku64(&j, "desync", s->desync);
+	fire_shard_report_json(r, &j);
 	mb_json_wrap(&j, 1);
 	mb_json_key(&j, "order");
 	mb_json_begin_object(&j);
@@ -604,6 +605,8 @@ static int add_report(struct rd *x, struct fire_run *r, struct points *pts, unsi
 	uint64_t ops = 0;
 	if (rc == MB_OK && get_u64(x, root, "ops", &ops, &rc) && sum_ops != ops)
 		return bad(x, "commands", "do not add up to ops");
+	if (rc == MB_OK)
+		rc = fire_shard_report_add(r, d, root, x->name, x->err);
 	if (rc != MB_OK)
 		return rc;
 	double off = *start && st0 < *start ? 0 : *start ? (double)(st0 - *start) / 1e9 : 0;

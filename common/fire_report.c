@@ -134,6 +134,7 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 	fprintf(o, "errors: %" PRIu64 " (lost to broken connections %" PRIu64 ", unanswered at the end %" PRIu64
 		   ", quiet unconfirmed %" PRIu64 ", never sent %" PRIu64 ", out of sync %" PRIu64 ")\n", s->errors, s->lost,
 		s->cancelled, s->unconfirmed, s->unsent, s->desync);
+	fire_shard_report_text(r, o);
 	if (opt->order)
 		fprintf(o, "order: %" PRIu64 " requests waited for their key's order, %.3f ms in all; %" PRIu64
 			   " barriers; recorded overlaps %" PRIu64 " (%" PRIu64 " told by statuses; %" PRIu64

@@ -116,6 +116,7 @@ void fire_run_free(struct fire_run *r)
 	fire_order_free(&r->order);
 	fire_cas_free(&r->cas);
 	fire_sched_free(&r->sched);
+	fire_shard_free(&r->shard);
 	mb_chash_free(&r->ring);
 	free(r);
 }

@@ -35,7 +35,8 @@ void fire_sched_start(struct fire_run *r, bool force)
 {
 	if (atomic_load(&r->started) || (!force && r->sched.published_total < FIRE_PREFILL))
 		return;
-	r->start_ns = mb_mono_ns() + 10000000; /* connections opened by now get their first request on time */
+	/* connections opened by then get their first request on time */
+	r->start_ns = r->opt.start_at ? fire_shard_start_at(r) : mb_mono_ns() + 10000000;
 	atomic_store(&r->started, 1);
 }
 
@@ -161,8 +162,7 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
 	it->udp = ev->transport == MB_TRANSPORT_UDP;
 	/* over UDP a text noreply is sent with its reply: a lost datagram must show */
 	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0 && !(it->udp && it->proto == MB_PROTO_TEXT);
-	it->is_write = mb_cmd_is_store(ev->cmd) || ev->cmd == MB_CMD_DELETE || ev->cmd == MB_CMD_INCR ||
-		       ev->cmd == MB_CMD_DECR;
+	it->is_write = fire_cmd_writes(ev->cmd);
 	fire_order_assign(&r->order, it, pid, ev);
 	it->state = IT_QUEUED;
 	if (mb_mcreq_compares_cas(ev->cmd, &ev->sem) && !atomic_load_explicit(&r->cas_seen, memory_order_relaxed))
@@ -295,7 +295,10 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 			r->sched.past_duration = true;
 			break;
 		}
-		if ((rc = take(r, &ev, t, &cur_batch, &cur_conn, err)) != MB_OK)
+		bool mine = true;
+		if (r->opt.shards && (rc = fire_shard_take(r, d, &ev, t, &mine, err)) != MB_OK)
+			break;
+		if (mine && (rc = take(r, &ev, t, &cur_batch, &cur_conn, err)) != MB_OK)
 			break;
 	}
 	if (rc == MB_OK || rc == MB_END) {

@@ -15,7 +15,7 @@
 #   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID;
 #                                      stopped when its test ends (started in a test body, which
 #                                      may start several) or at test_done (started outside one)
-#   mc_stats [port [host]]             memcached's "stats" as "name value" lines
+#   mc_stats [port [host [netns]]]     memcached's "stats" as "name value" lines
 #   stat_delta NAME [before after]     a stat's change between two mc_stats files
 #   test_corpus_events NAME...         one test per corpus capture: its events equal t/expect/events/NAME.ev
 #   free_port                          an unused TCP port on 127.0.0.1
@@ -26,6 +26,9 @@
 #                                      stdout on a terminal / a closed pipe / a hung-up terminal (EIO)
 #   mount_small_tmpfs DIR KB           a tmpfs with only KB kilobytes free (ENOSPC), root only
 #   tcpdump_stop FILE                  stop that tcpdump once FILE stops growing (up to 15 s)
+#   netns_lan PREFIX NET COUNT         COUNT namespaces on one bridge, addresses NET.1.. (removed at the end)
+#   ssh_test_keys DIR / sshd_in_netns NS ADDR DIR
+#                                      throwaway ssh keys and config; an sshd of its own in a namespace
 #   capture_workload cmd...            fresh memcached (pa), cmd... PORT captured into cap.pcap, counters in expect
 #   capture_both_backends cmd...       mb-capture --ebpf and libpcap on lo (MC_PORT) while cmd runs
 #   test_skip_all_without_ebpf PORT    skip the file unless mb-capture --ebpf works here
@@ -311,9 +314,10 @@ start_memcached() {
 	return 1
 }
 
-# memcached's stats as "name value" lines: mc_stats [PORT [HOST]] (MC_PORT on 127.0.0.1).
+# memcached's stats as "name value" lines: mc_stats [PORT [HOST [NETNS]]] (MC_PORT on 127.0.0.1;
+# asked from inside network namespace NETNS when given).
 mc_stats() {
-	"$MB_PYTHON" - "${1:-$MC_PORT}" "${2:-127.0.0.1}" <<'PY'
+	${3:+ip netns exec "$3"} "$MB_PYTHON" - "${1:-$MC_PORT}" "${2:-127.0.0.1}" <<'PY'
 import socket, sys
 s = socket.create_connection((sys.argv[2], int(sys.argv[1])), 5)
 s.sendall(b"stats\r\n")
@@ -417,4 +421,86 @@ mount_small_tmpfs() {
 	mkdir -p "$dir" && mount -t tmpfs -o size=1m tmpfs "$dir" || return 1
 	test_atexit "umount '$dir'"
 	head -c $((1024 * (1024 - kb))) /dev/zero >"$dir/fill"
+}
+
+# Namespaces PREFIX0..PREFIX(COUNT-1) on one Ethernet bridge, with addresses NET.1 .. NET.COUNT
+# of NET.0/24 (the bridge lives in PREFIX0, so nothing of it is in the host's namespace), lo up
+# in each. Removed, with every process left in them, when the test file ends (netns_lan_down).
+netns_lan() {
+	local p=$1 net=$2 n=$3 k
+	test_atexit "netns_lan_down $p $n"
+	for k in $(seq 0 $((n - 1))); do
+		ip netns add "$p$k" && ip -n "$p$k" link set lo up || return 1
+	done
+	ip -n "${p}0" link add br0 type bridge &&
+	ip -n "${p}0" addr add "$net.1/24" dev br0 &&
+	ip -n "${p}0" link set br0 up || return 1
+	for k in $(seq 1 $((n - 1))); do
+		ip link add "${p}a$k" type veth peer name "${p}b$k" &&
+		ip link set "${p}a$k" netns "${p}0" &&
+		ip link set "${p}b$k" netns "$p$k" &&
+		ip -n "${p}0" link set "${p}a$k" master br0 &&
+		ip -n "${p}0" link set "${p}a$k" up &&
+		ip -n "$p$k" addr add "$net.$((k + 1))/24" dev "${p}b$k" &&
+		ip -n "$p$k" link set "${p}b$k" up || return 1
+	done
+}
+
+# Stop the processes left in namespaces PREFIX0..PREFIX(COUNT-1) and remove them (and their veths).
+netns_lan_down() {
+	local p=$1 n=$2 k pid
+	for k in $(seq 0 $((n - 1))); do
+		for pid in $(ip netns pids "$p$k" 2>/dev/null); do stop_pid "$pid"; done
+		ip netns del "$p$k" 2>/dev/null
+	done
+	return 0
+}
+
+# Throwaway ssh keys in DIR for sshd_in_netns: a host key, a user key authorized for the
+# user running the test, DIR/known_hosts naming that host key for any address, and
+# DIR/ssh_config for `ssh -F DIR/ssh_config` (batch mode, those keys and nothing else).
+ssh_test_keys() {
+	mkdir -p "$1" &&
+	ssh-keygen -q -t ed25519 -N "" -C mb-test-host -f "$1/host_key" &&
+	ssh-keygen -q -t ed25519 -N "" -C mb-test-user -f "$1/id" &&
+	cp "$1/id.pub" "$1/authorized_keys" &&
+	echo "* $(cut -d" " -f1-2 "$1/host_key.pub")" >"$1/known_hosts" &&
+	cat >"$1/ssh_config" <<-CONF
+	Host *
+	  User $(id -un)
+	  IdentityFile $1/id
+	  IdentitiesOnly yes
+	  UserKnownHostsFile $1/known_hosts
+	  GlobalKnownHostsFile /dev/null
+	  StrictHostKeyChecking yes
+	  BatchMode yes
+	  ConnectTimeout 5
+	  ControlMaster no
+	  LogLevel ERROR
+	CONF
+}
+
+# sshd in namespace NS on ADDR:22 with the keys of DIR (ssh_test_keys), its own config, pid
+# file and log in DIR; returns once it listens. Root only. sshd needs /run/sshd: made when
+# missing and removed when the test file ends. The process ends with its namespace.
+sshd_in_netns() {
+	local ns=$1 addr=$2 dir=$3
+	if [ ! -d /run/sshd ]; then
+		mkdir -m 755 /run/sshd && test_atexit "rmdir /run/sshd" || return 1
+	fi
+	cat >"$dir/sshd_config.$ns" <<-CONF
+	ListenAddress $addr
+	HostKey $dir/host_key
+	AuthorizedKeysFile $dir/authorized_keys
+	PidFile $dir/sshd.$ns.pid
+	PermitRootLogin prohibit-password
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	UsePAM no
+	StrictModes no
+	PrintMotd no
+	Subsystem sftp internal-sftp
+	CONF
+	ip netns exec "$ns" /usr/sbin/sshd -f "$dir/sshd_config.$ns" -E "$dir/sshd.$ns.log" &&
+	wait_for "ip netns exec '$ns' ss -ltn | grep -q ' $addr:22 '" 50
 }
