@@ -86,11 +86,6 @@ static struct fire_oconn *oconn(const struct fire_order *o, uint32_t pid)
 	return &o->chunks[pid / FIRE_CONN_CHUNK][pid % FIRE_CONN_CHUNK];
 }
 
-static bool is_read(unsigned cmd)
-{
-	return mb_cmd_is_read(cmd) || cmd == MB_CMD_TOUCH;
-}
-
 /* What a recorded status says the key was before the command. */
 static uint8_t need_of(unsigned cmd, unsigned st)
 {
@@ -174,7 +169,7 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 	it->slot = slot;
 	uint64_t end = ev->ts_ns + ev->latency_ns;
 	bool single = !(ev->flags & MB_EF_MULTI);
-	bool read = !it->is_write && is_read(ev->cmd);
+	bool read = !it->is_write && fire_cmd_reads(ev->cmd);
 	uint8_t before = s->state;
 	uint32_t since = s->reads - s->wreads; /* reads since the last write */
 	bool before_w = false; /* b does not wait for the last write... */

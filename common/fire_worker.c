@@ -53,7 +53,7 @@ void fire_finish(struct fire_worker *w, struct fire_conn *c, uint64_t seq, unsig
 		fire_count_op(w, m, mst);
 		if (r->rec)
 			fire_record_op(w, c, h, i, mst, now);
-		if (r->order.on && m->slot != FIRE_NOCONN && !m->is_write && (mb_cmd_is_read(m->cmd) || m->cmd == MB_CMD_TOUCH))
+		if (r->order.on && m->slot != FIRE_NOCONN && !m->is_write && fire_cmd_reads(m->cmd))
 			fire_order_read_done(w, m->slot);
 	}
 	if (h->state == IT_SENT && st != MB_ST_UNANSWERED && h->expect != MB_EXP_NONE) {
