@@ -38,6 +38,11 @@ void fire_sched_start(struct fire_run *r, bool force)
 	/* connections opened by then get their first request on time */
 	r->start_ns = r->opt.start_at ? fire_shard_start_at(r) : mb_mono_ns() + 10000000;
 	atomic_store(&r->started, 1);
+	for (unsigned i = 0; i < r->opt.threads; i++) { /* out of their wait for the start */
+		uint64_t one = 1;
+		if (write(r->workers[i].efd, &one, sizeof one) < 0)
+			continue; /* the eventfd is full: a wake-up is pending anyway */
+	}
 }
 
 /* Wait until worker w has room for n items; false when stopping. The reader sleeps until an

@@ -315,7 +315,10 @@ void *fire_worker_main(void *arg)
 	}
 	while (!atomic_load(&r->started) && !atomic_load(&r->stop) && !mb_stop_requested) {
 		link_items(w); /* connections open while the reader fills the queues */
-		mb_evloop_run_once(w->loop, 200000, &w->err);
+		atomic_store(&w->hungry, 1); /* then look: a request published after the look wakes it */
+		if (atomic_load(&w->head) == w->linked)
+			mb_evloop_run_once(w->loop, WAIT_MAX_NS, &w->err); /* so does the start */
+		atomic_store(&w->hungry, 0);
 	}
 	w->last_progress = r->start_ns;
 	uint64_t stop_at = 0;
