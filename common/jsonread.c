@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 static bool is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -12,17 +14,6 @@ static bool is_ws(char c)
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* "what: 'name' at byte at" in err; MB_ERR. */
@@ -80,7 +71,7 @@ static size_t scan_string(const char *s, size_t n, size_t p, size_t *at)
 		char e = s[p + 1];
 		if (e == 'u') {
 			for (size_t k = 2; k < 6; k++)
-				if (p + k >= n || hexval(s[p + k]) < 0) {
+				if (p + k >= n || mb_hexval(s[p + k]) < 0) {
 					*at = p;
 					return (size_t)-1;
 				}
@@ -342,7 +333,7 @@ bool mb_jr_str(const struct mb_jr *d, uint32_t i, char *out, size_t cap)
 		if (c == '\\') { /* the scanner checked every escape */
 			char e = p[++k];
 			if (e == 'u') {
-				int v = hexval(p[k + 1]) << 12 | hexval(p[k + 2]) << 8 | hexval(p[k + 3]) << 4 | hexval(p[k + 4]);
+				int v = mb_hexval(p[k + 1]) << 12 | mb_hexval(p[k + 2]) << 8 | mb_hexval(p[k + 3]) << 4 | mb_hexval(p[k + 4]);
 				if (v > 0xff)
 					return false;
 				c = (char)v;
