@@ -158,9 +158,9 @@ struct fire_order {
 	unsigned threads;           /* workers: a connection's pid is its index * threads + worker */
 	uint64_t n;                 /* requests assigned */
 	/* reader-side counts of overlapped pairs: the statuses tell the input's order, say the
-	   other one (replayed so, or too late to: the earlier request was out), or either one
-	   (sent without waiting for each other where the key's state was known) */
-	uint64_t overlaps, told, reversed, reversed_kept, ambiguous, unordered;
+	   other one (replayed so, or kept in the input's: the earlier request was out, or a
+	   cycle could form), or either one */
+	uint64_t overlaps, told, reversed, reversed_kept, ambiguous;
 };
 
 struct fire_run;

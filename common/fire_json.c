@@ -213,7 +213,6 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_ku64(&j, "reversed", r->order.reversed);
 	mb_json_ku64(&j, "reversed_kept", r->order.reversed_kept);
 	mb_json_ku64(&j, "ambiguous", r->order.ambiguous);
-	mb_json_ku64(&j, "unordered", r->order.unordered);
 	mb_json_end_object(&j);
 	mb_json_wrap(&j, 1);
 	mb_json_key(&j, "hit_ratio");
@@ -554,7 +553,6 @@ static int add_report(struct rd *x, struct fire_run *r, struct points *pts, unsi
 	add_u64(x, o, "reversed", &r->order.reversed, &rc);
 	add_u64(x, o, "reversed_kept", &r->order.reversed_kept, &rc);
 	add_u64(x, o, "ambiguous", &r->order.ambiguous, &rc);
-	add_u64(x, o, "unordered", &r->order.unordered, &rc);
 	o = mb_jr_get(d, root, "hit_ratio");
 	add_u64(x, o, "recorded_reads", &s->rec_reads, &rc);
 	add_u64(x, o, "recorded_hits", &s->rec_hits, &rc);

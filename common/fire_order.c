@@ -25,8 +25,9 @@
  *     what a waited for instead of a. Only where that cannot form a cycle: b's connection
  *     sent nothing after a, and a write b has no read between a and itself. Otherwise, or
  *     when a is already out, the input order stays (reversed_kept).
- *   - ambiguous between a read and a write, on a key whose state was known: neither waits
- *     for the other (unordered), since the recording's client did not wait either.
+ *   - ambiguous: the input's order is kept. Sending such a pair without waiting would be
+ *     timelier, but wherever the replay's key state differs from the recorded one (a
+ *     synthetic trace, an eviction, an expiry) its statuses would then vary from run to run.
  */
 
 #define SLOT_BITS 20
@@ -172,9 +173,8 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 	bool read = !it->is_write && fire_cmd_reads(ev->cmd);
 	uint8_t before = s->state;
 	uint32_t since = s->reads - s->wreads; /* reads since the last write */
-	bool before_w = false; /* b does not wait for the last write... */
-	bool held_w = false;   /* ... because it goes ahead of it */
-	bool before_r = false; /* a write b goes ahead of the last read, or does not wait for it */
+	bool before_w = false; /* b goes ahead of the last write */
+	bool before_r = false; /* a write b goes ahead of the last read */
 	if (s->wconn != FIRE_NOCONN && s->wconn != pid) {
 		it->dep_conn = s->wconn;
 		it->dep_seq = s->wseq;
@@ -183,12 +183,9 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 			bool can = single && s->wsingle && prev_n < s->wn && (read || since == 0);
 			if (k == TIE_REVERSED) {
 				if (can && hold(o, s->wit, s->wconn, s->wseq, pid, it->seq))
-					before_w = held_w = true;
+					before_w = true;
 				else
 					o->reversed_kept++;
-			} else if (k == TIE_AMBIGUOUS && read && s->wbefore != K_ANY) {
-				before_w = true;
-				o->unordered++;
 			}
 			if (before_w) { /* what the write waited for, b waits for */
 				it->dep_conn = s->pwconn != pid ? s->pwconn : FIRE_NOCONN;
@@ -209,15 +206,12 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 					before_r = true;
 				else
 					o->reversed_kept++;
-			} else if (k == TIE_AMBIGUOUS && exact && s->rbefore != K_ANY) {
-				before_r = true;
-				o->unordered++;
 			}
 			if (before_r)
 				it->need_reads--;
 		}
 	}
-	if (held_w && it->is_write) {
+	if (before_w && it->is_write) {
 		/* the server sees b, then the last write: that write stays the last one */
 		s->pwconn = pid;
 		s->pwseq = it->seq;
@@ -225,7 +219,7 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 		s->state = after_of(s->wcmd, s->wst, s->wbefore);
 		return;
 	}
-	if (held_w) { /* a read the last write waits for: one of the reads before it */
+	if (before_w) { /* a read the last write waits for: one of the reads before it */
 		s->reads++;
 		s->wreads++;
 		return;

@@ -139,9 +139,9 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 		fprintf(o, "order: %" PRIu64 " requests waited for their key's order, %.3f ms in all; %" PRIu64
 			   " barriers; recorded overlaps %" PRIu64 " (%" PRIu64 " told by statuses; %" PRIu64
 			   " statuses say the other order: %" PRIu64 " replayed so, %" PRIu64 " could not be; %" PRIu64
-			   " ambiguous: %" PRIu64 " sent without waiting)\n", s->waited, (double)s->wait_ns / 1e6,
+			   " ambiguous)\n", s->waited, (double)s->wait_ns / 1e6,
 			s->barriers, r->order.overlaps, r->order.told, r->order.reversed, r->order.reversed - r->order.reversed_kept,
-			r->order.reversed_kept, r->order.ambiguous, r->order.unordered);
+			r->order.reversed_kept, r->order.ambiguous);
 	else
 		fprintf(o, "order: off\n");
 	if (opt->mode != FIRE_MAX) {
@@ -369,9 +369,9 @@ static bool html_faults(const struct fire_run *r, struct mb_buf *b)
 	       kv(b, "requests that waited", "%" PRIu64 ", %.3f ms in all", s->waited, (double)s->wait_ns / 1e6) &&
 	       kv(b, "barriers", "%" PRIu64, s->barriers) &&
 	       kv(b, "recorded overlaps", "%" PRIu64 " (%" PRIu64 " told by statuses; %" PRIu64 " statuses say the other order: %" PRIu64
-		  " replayed so, %" PRIu64 " could not be; %" PRIu64 " ambiguous: %" PRIu64 " sent without waiting)", r->order.overlaps,
+		  " replayed so, %" PRIu64 " could not be; %" PRIu64 " ambiguous)", r->order.overlaps,
 		  r->order.told, r->order.reversed, r->order.reversed - r->order.reversed_kept, r->order.reversed_kept,
-		  r->order.ambiguous, r->order.unordered) &&
+		  r->order.ambiguous) &&
 	       mb_bprintf(b, "</table>\n");
 }
 

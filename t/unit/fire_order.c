@@ -108,17 +108,17 @@ int main(void)
 	assign(&o, 0, ev(MB_CMD_GET, MB_ST_HIT, 57, 90000, 10));
 	set = assign(&o, 1, ev(MB_CMD_SET, MB_ST_STORED, 57, 100000, 5000));
 	get = assign(&o, 2, ev(MB_CMD_GET, MB_ST_HIT, 57, 101000, 100));
-	is_int(o.unordered, 1, "an ambiguous read of a known key does not wait for the write");
-	is_int(get->dep_conn, FIRE_NOCONN, "... it waits only for the writes before it (none)");
-	is_int(held_by(set), 0, "... and holds nothing back");
+	is_int(o.ambiguous, 1, "an ambiguous pair is counted");
+	is_int(get->dep_conn, 1, "... and kept in the input's order: the read waits for the write");
+	is_int(held_by(set), 0, "... which nothing holds back");
 
 	/* a set next to the only read since the last write, either order fitting */
 	assign(&o, 0, ev(MB_CMD_SET, MB_ST_STORED, 58, 110000, 10));
 	assign(&o, 1, ev(MB_CMD_GET, MB_ST_HIT, 58, 120000, 5000));
 	set = assign(&o, 2, ev(MB_CMD_SET, MB_ST_STORED, 58, 121000, 100));
-	is_int(o.unordered, 2, "an ambiguous write does not wait for that read");
-	is_int(set->need_reads, 0, "... it needs no read (the one since the last write is skipped)");
-	is_int(set->dep_conn, 0, "... and that write");
+	is_int(o.ambiguous, 2, "an ambiguous write after a read is counted");
+	is_int(set->need_reads, 1, "... and waits for that read");
+	is_int(set->dep_conn, 0, "... and for the last write");
 
 	/* a get that hit on a deleted key, overlapped by a set: the set went first */
 	assign(&o, 0, ev(MB_CMD_DELETE, MB_ST_DELETED, 59, 130000, 10));
