@@ -382,8 +382,8 @@ int main(int argc, char **argv)
 	/* boosted pollers on every core would starve a server on the same machine */
 	if (opt.mode != FIRE_MAX && !opt.no_priority && (long)opt.threads >= ncores)
 		opt.boost_off = "as many workers as cores";
-	/* ... and a server on this host whose answers they wait for (per-key order, --max) */
-	for (unsigned t = 0; opt.mode != FIRE_MAX && !opt.no_priority && !opt.boost_off && t < opt.ntargets; t++)
+	/* ... and a server on this host whose answers their per-key order waits for */
+	for (unsigned t = 0; opt.mode != FIRE_MAX && opt.order && !opt.no_priority && !opt.boost_off && t < opt.ntargets; t++)
 		if (fire_target_local(&opt.targets[t]))
 			opt.boost_off = "a target runs on this host";
 	opt.progress = quiet ? NULL : stderr;

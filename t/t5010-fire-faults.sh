@@ -137,8 +137,9 @@ assert steal is None or r[\"host_steal_ms\"] >= 0
 	if test -n "$(head -1 /proc/stat | cut -d" " -f10)"; then grep -E "^host: [0-9]+ ms of CPU time taken by the hypervisor \(steal\) during the replay$" report; fi
 '
 
-# timed-mode workers raise themselves to nice -20 where allowed, never on every core nor
-# against a server on this host (whose answers they would starve), and say so; --max and
+# timed-mode workers raise themselves to nice -20 where allowed, never on every core nor,
+# with the per-key order on, against a server on this host (whose answers they would
+# starve), and say so; --max and
 # --no-priority leave them alone. The raised case runs mb-fire in a network namespace of
 # its own, where memcached's address (in another namespace) is not one of the host's.
 test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, and reported' '
@@ -146,6 +147,12 @@ test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, 
 	mb-fire -q -T 1 -t 127.0.0.1:$MC_PORT --json p.json small.bin >report &&
 	"$MB_PYTHON" -c "import json; r = json.load(open(\"p.json\")); assert r[\"workers\"] == 1 and r[\"workers_boosted\"] == 0, r" &&
 	grep -x "priority: workers at the inherited nice value (a target runs on this host)" report &&
+	mb-fire -q -T 1 --no-order -t 127.0.0.1:$MC_PORT small.bin >report.noorder &&
+	if test "$(id -u)" = 0; then
+		grep -x "priority: 1 workers at nice -20" report.noorder
+	else
+		grep "^priority: 0 of 1 workers at nice -20 (" report.noorder
+	fi &&
 	mb-fire -q -T $(nproc) -t 127.0.0.1:$MC_PORT small.bin >report.all &&
 	grep -x "priority: workers at the inherited nice value (as many workers as cores)" report.all &&
 	mb-fire -q -T 1 --no-priority -t 127.0.0.1:$MC_PORT small.bin >report.no &&
