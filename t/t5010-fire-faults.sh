@@ -139,9 +139,9 @@ assert steal is None or r[\"host_steal_ms\"] >= 0
 
 # timed-mode workers raise themselves to nice -20 where allowed, never on every core nor,
 # with the per-key order on, against a server on this host (whose answers they would
-# starve), and say so; --max and
-# --no-priority leave them alone. The raised case runs mb-fire in a network namespace of
-# its own, where memcached's address (in another namespace) is not one of the host's.
+# starve), and say so; --max and --no-priority leave them alone. The raised case runs
+# mb-fire in a network namespace of its own, where memcached's address (in another
+# namespace) is not one of the host's.
 test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, and reported' '
 	start_memcached &&
 	mb-fire -q -T 1 -t 127.0.0.1:$MC_PORT --json p.json small.bin >report &&
