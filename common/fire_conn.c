@@ -496,6 +496,12 @@ again:
 		}
 		w->s.requests++;
 		c->q_send = after;
+		/* the connection's next request is needed when this one's answer comes, and a
+		   read's answer counts in its key slot: fetch both meanwhile */
+		if (after != FIRE_NONE)
+			fire_item_prefetch(&w->items[after & (FIRE_RING - 1)]);
+		if (h->slot != FIRE_NOCONN && !h->is_write)
+			__builtin_prefetch(&r->order.reads_done[h->slot], 1);
 		for (unsigned i = 0; i < h->nkeys; i++)
 			w->items[(seq + i) & (FIRE_RING - 1)].state = IT_SENT;
 		c->sent_seq = w->items[(seq + h->nkeys - 1) & (FIRE_RING - 1)].seq;

@@ -11,6 +11,7 @@
 #define MB_FIRE_INT_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -74,6 +75,17 @@ struct fire_item {
 	_Atomic uint64_t hold; /* order: 0, FIRE_HOLD_SENT, or a later request (pid << 32 | seq) it waits for */
 	struct mb_sem sem;   /* recorded request semantics, replayed by mb_mcreq_build */
 };
+
+/* Bring item it into the cache ahead of its use. The reader writes items far ahead of the
+   worker, so at its turn an item is often out of the cache: loading it stalled on most of
+   the worker's own time in fire_conn_pump before. */
+static inline void fire_item_prefetch(const struct fire_item *it)
+{
+	const char *p = (const char *)it;
+	for (size_t off = 0; off < sizeof *it; off += 64)
+		__builtin_prefetch(p + off, 1);
+	__builtin_prefetch(p + sizeof *it - 1, 1);
+}
 
 /* A connection; buffers exist only while it is busy. It never moves in memory. */
 struct fire_conn {
@@ -140,6 +152,7 @@ struct fire_oslot {
 	uint8_t state, wbefore, rbefore; /* key existence now (as the statuses tell), before the last write / read */
 	uint8_t wcmd, wst, rcmd, rst; /* command and status of that write / read */
 	bool wsingle, rsingle;  /* that write / read is a single-key request */
+	uint8_t touched;        /* written first on every use (fire_order_assign) */
 };
 
 struct fire_oconn {
@@ -280,6 +293,8 @@ struct fire_run {
 	struct fire_shard shard;
 	uint64_t start_ns;          /* written once before started is set */
 	_Atomic int started, stop, reader_done, cas_seen, duration_hit;
+	int main_bell;              /* eventfd: a worker finished (the main thread waits on it) */
+	int prog_bell;              /* eventfd: the run started or stops (the progress thread waits on it) */
 	_Atomic unsigned boosted;
 	_Atomic int boost_errno;
 	uint64_t in_events, in_skipped, warmed;
@@ -429,6 +444,14 @@ void fire_record_free(struct fire_run *r);
 void fire_metrics_publish(struct fire_worker *w);
 /* Stop serving --metrics and free it (before the workers are freed). */
 void fire_metrics_free(struct fire_run *r);
+
+/* fire_run.c */
+/* Ring an eventfd bell: whoever waits on it wakes (a full counter means a wake-up is pending anyway). */
+void fire_bell_ring(int bell);
+/* Sleep until the bell rings, a signal comes, or the monotonic clock reaches deadline (ns,
+   UINT64_MAX: none); the bell is then quiet again. mask: the signals blocked meanwhile, or
+   NULL to keep the thread's own. */
+void fire_bell_wait(int bell, uint64_t deadline, const sigset_t *mask);
 
 /* fire_warm.c */
 int fire_warm(struct fire_run *r, int fd, const char *name, struct mb_err *err);

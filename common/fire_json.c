@@ -717,6 +717,8 @@ struct fire_run *fire_report_load(const char *const *files, unsigned n, struct m
 {
 	struct fire_run *r = calloc(1, sizeof *r);
 	struct points pts = { 0 };
+	if (r)
+		r->main_bell = r->prog_bell = -1; /* a report read back runs nothing */
 	if (!r || mb_hist_init(&r->total.late, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK ||
 	    mb_hist_init(&r->total.late_own, FIRE_HIST_LO, FIRE_HIST_HI, 3) != MB_OK) {
 		mb_err_set(err, MB_EIO, "out of memory");

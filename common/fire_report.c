@@ -562,18 +562,18 @@ void *fire_progress_main(void *arg)
 	struct interval v, acc;
 	bool ok = interval_init(&v, 0);
 	ok = interval_init(&acc, 0) && ok; /* both set up, so both can be freed */
-	while (!atomic_load(&r->started) && !atomic_load(&r->stop)) {
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	}
+	while (!atomic_load(&r->started) && !atomic_load(&r->stop))
+		fire_bell_wait(r->prog_bell, UINT64_MAX, NULL); /* rung at the start and at the stop */
 	acc.t0 = v.t0 = r->start_ns;
 	if (r->hdr_log)
 		mb_hdrlog_start(r->hdr_log, fire_start_unix_ns(r));
 	uint64_t last_ops = 0, last_errs = 0;
 	uint64_t stop_at = opt->duration ? r->start_ns + opt->duration : UINT64_MAX;
 	while (!atomic_load(&r->stop)) {
-		struct timespec ts = { 0, 5000000 };
-		nanosleep(&ts, NULL);
+		/* sleep to the end of this interval or the --duration, whichever comes first; a stop
+		   rings the bell */
+		uint64_t tick = ok ? v.t0 + 1000000000ull : UINT64_MAX;
+		fire_bell_wait(r->prog_bell, tick < stop_at ? tick : stop_at, NULL);
 		uint64_t now = mb_mono_ns();
 		if (now >= stop_at) {
 			atomic_store(&r->duration_hit, 1);

@@ -1,6 +1,7 @@
 /* fire_run.c - one replay run: set up the workers, read the input (warm, loops), stop, sum up. */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,13 @@ struct fire_run *fire_run_new(const struct fire_opts *opts, struct mb_err *err)
 	r->sched.rng = 0x9e3779b97f4a7c15ull;
 	r->steal_ms = -1;
 	fire_cas_init(&r->cas);
+	r->main_bell = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	r->prog_bell = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (r->main_bell < 0 || r->prog_bell < 0) {
+		mb_err_set(err, MB_EIO, "cannot make an eventfd: %s", strerror(errno));
+		fire_run_free(r);
+		return NULL;
+	}
 	const char *names[FIRE_TARGETS_MAX];
 	for (unsigned t = 0; t < r->opt.ntargets; t++)
 		names[t] = r->opt.targets[t].name;
@@ -112,6 +120,10 @@ void fire_run_free(struct fire_run *r)
 		mb_hdrlog_close(r->hdr_log, NULL);
 	free(r->hdr_log);
 	fire_record_free(r);
+	if (r->main_bell >= 0)
+		close(r->main_bell);
+	if (r->prog_bell >= 0)
+		close(r->prog_bell);
 	stats_free(&r->total);
 	fire_order_free(&r->order);
 	fire_cas_free(&r->cas);
@@ -145,6 +157,28 @@ static void on_usr1(int sig)
 {
 	(void)sig;
 	mb_stop_requested = 1;
+}
+
+void fire_bell_ring(int bell)
+{
+	uint64_t one = 1;
+	if (write(bell, &one, sizeof one) < 0)
+		return; /* full: a wake-up is pending anyway */
+}
+
+void fire_bell_wait(int bell, uint64_t deadline, const sigset_t *mask)
+{
+	struct pollfd pfd = { .fd = bell, .events = POLLIN };
+	struct timespec ts, *tp = NULL;
+	if (deadline != UINT64_MAX) {
+		uint64_t now = mb_mono_ns(), left = deadline > now ? deadline - now : 0;
+		ts.tv_sec = (time_t)(left / 1000000000u);
+		ts.tv_nsec = (long)(left % 1000000000u);
+		tp = &ts;
+	}
+	uint64_t v;
+	if (ppoll(&pfd, 1, tp, mask) > 0 && read(bell, &v, sizeof v) < 0)
+		return; /* another waiter drained it */
 }
 
 /* Read the input as many times as asked. */
@@ -188,12 +222,21 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	int rc = have_prog ? read_input(r, fd, name, err) : mb_err_set(err, MB_EIO, "cannot start threads");
 	fire_sched_start(r, true);
 	atomic_store(&r->reader_done, 1);
-	if (rc != MB_OK && rc != MB_END)
+	if (rc != MB_OK && rc != MB_END) {
 		atomic_store(&r->stop, 1); /* bad input: stop now, the error is the outcome */
+		fire_bell_ring(r->prog_bell);
+	}
 	for (unsigned i = 0; i < started; i++)
 		fire_poke(&r->workers[i]);
-	/* wait for the workers; a signal ends the sleep at once and wakes them, so a stop does
-	   not wait for their next look at the flag */
+	/* wait for the workers, which ring the bell as they finish; signals come in only during
+	   the wait, so one ends it at once and wakes them, and a stop does not wait for their
+	   next look at the flag */
+	sigset_t sigs, open_sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &sigs, &open_sigs);
 	bool poked = false;
 	for (unsigned i = 0; i < started;) {
 		if (atomic_load(&r->workers[i].finished)) {
@@ -205,13 +248,14 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 			for (unsigned k = 0; k < started; k++)
 				fire_poke(&r->workers[k]);
 		}
-		struct timespec ts = { 0, poked ? 1000000 : 10000000 };
-		nanosleep(&ts, NULL);
+		fire_bell_wait(r->main_bell, UINT64_MAX, &open_sigs);
 	}
+	pthread_sigmask(SIG_SETMASK, &open_sigs, NULL);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(r->workers[i].th, NULL);
 	r->interrupted = mb_stop_requested && !atomic_load(&r->duration_hit);
 	atomic_store(&r->stop, 1);
+	fire_bell_ring(r->prog_bell);
 	if (have_prog)
 		pthread_join(prog, NULL);
 	if (rc != MB_OK && rc != MB_END)

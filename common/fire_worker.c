@@ -311,6 +311,7 @@ void *fire_worker_main(void *arg)
 	if (mb_evloop_set(w->loop, w->efd, MB_EV_READ, wake_event, w, &w->err) != MB_OK) {
 		w->failed = 1;
 		atomic_store(&w->finished, 1);
+		fire_bell_ring(r->main_bell);
 		return NULL;
 	}
 	while (!atomic_load(&r->started) && !atomic_load(&r->stop) && !mb_stop_requested) {
@@ -392,5 +393,6 @@ void *fire_worker_main(void *arg)
 	while (w->nbufs)
 		free(w->bufs[--w->nbufs]);
 	atomic_store(&w->finished, 1);
+	fire_bell_ring(r->main_bell);
 	return NULL;
 }

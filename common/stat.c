@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "anon.h"
+#include "hugemem.h"
 #include "mbtime.h"
 #include "rng.h"
 #include "mclimits.h"
@@ -295,25 +295,10 @@ static void conn_event(struct mb_stat *st, uint32_t id, uint64_t ts)
 
 /* ---- keys ---- */
 
-/* A zeroed key table of `slots` entries; large ones ask for huge pages (fewer TLB misses on random probes). */
-static struct mb_stat_key *keys_alloc(size_t slots)
-{
-	size_t bytes = slots * sizeof(struct mb_stat_key);
-	if (bytes < (2u << 20))
-		return calloc(slots, sizeof(struct mb_stat_key));
-	bytes = (bytes + (2u << 20) - 1) & ~(size_t)((2u << 20) - 1);
-	void *p = aligned_alloc(2u << 20, bytes);
-	if (!p)
-		return NULL;
-	madvise(p, bytes, MADV_HUGEPAGE);
-	memset(p, 0, bytes);
-	return p;
-}
-
 static int keys_grow(struct mb_stat *st)
 {
 	uint32_t mask = st->key_mask * 2 + 1;
-	struct mb_stat_key *n = keys_alloc((size_t)mask + 1);
+	struct mb_stat_key *n = mb_table_calloc((size_t)mask + 1, sizeof(struct mb_stat_key));
 	if (!n)
 		return MB_EIO;
 	for (uint32_t j = 0; j <= st->key_mask; j++) {
