@@ -8,7 +8,7 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "mcproto.h"
+#include "base64.h"
 
 #define V2_ENCODING_COOKIE 0x1c849313u    /* V2 encoding, LEB128 counts (the 0x10 bit) */
 #define V2_COMPRESSION_COOKIE 0x1c849314u /* V2 compressed: cookie, length, zlib stream */
@@ -130,7 +130,7 @@ void mb_hdrlog_write(struct mb_hdrlog *l, const char *tag, double start_s, doubl
 		return;
 	}
 	put_be32(put_be32(z, V2_COMPRESSION_COOKIE), (uint32_t)zlen);
-	uint8_t *e = mc_base64_encode(b64, z, 8 + (size_t)zlen);
+	uint8_t *e = mb_base64_encode(b64, z, 8 + (size_t)zlen);
 	*e = '\0';
 	if (fprintf(l->f, "Tag=%s,%.3f,%.3f,%.3f,%s\n", tag, start_s, length_s, (double)mb_hist_max(h) / 1e6,
 		    (const char *)b64) < 0)

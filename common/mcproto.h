@@ -174,10 +174,5 @@ bool mc_parse_i64(const uint8_t *p, size_t n, int64_t *v);
  */
 bool mc_parse_strtol(const uint8_t *p, size_t n, int64_t *v);
 bool mc_parse_strtoul(const uint8_t *p, size_t n, uint64_t *v); /* unsigned: a minus sign only on 0 */
-/* Base64 of the n bytes at s, with = padding, written at p (room for 4 * ceil(n / 3) bytes);
-   returns the end of what was written. */
-uint8_t *mc_base64_encode(uint8_t *p, const uint8_t *s, size_t n);
-/* Decode base64 [p, p+n) into out (cap bytes); the decoded length or -1. */
-int mc_base64_decode(const uint8_t *p, size_t n, uint8_t *out, size_t cap);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base64.h"
 #include "event.h"
 #include "mcproto.h"
 #include "mcreq.h"
@@ -238,7 +239,7 @@ static uint8_t *meta_exact(uint8_t *p, const struct mb_mcreq *r, const struct mb
 		    r->cmd == MB_CMD_DELETE ? "md " : "ma ");
 	if (b64) {
 		uint8_t key[MB_MCREQ_KEY_MAX];
-		p = mc_base64_encode(p, key, mb_mcreq_key(key, k->hash, k->len));
+		p = mb_base64_encode(p, key, mb_mcreq_key(key, k->hash, k->len));
 	} else {
 		p = put_key(p, k);
 	}

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "event.h"
 #include "mcpair.h"
 #include "mcproto.h"
@@ -116,9 +117,9 @@ static void meta(void)
 	mc_text_req(S("mg k T30 v\r\n"), &rq);
 	ok(eq(rq.cmd, MB_CMD_GAT), "mg with T is a get-and-touch");
 	uint8_t out[8];
-	is_int(mc_base64_decode(S("YWJj"), out, sizeof out), 3, "base64 decode");
-	is_int(mc_base64_decode(S("YQ=="), out, sizeof out), 1, "base64 padding");
-	is_int(mc_base64_decode(S("Y=Q="), out, sizeof out), -1, "base64 bad padding");
+	is_int(mb_base64_decode(S("YWJj"), out, sizeof out), 3, "base64 decode");
+	is_int(mb_base64_decode(S("YQ=="), out, sizeof out), 1, "base64 padding");
+	is_int(mb_base64_decode(S("Y=Q="), out, sizeof out), -1, "base64 bad padding");
 }
 
 static void binary(void)
