@@ -37,24 +37,61 @@ start_mc 1024
 # preload: one untimed replay stores the keys the sets name
 "$BIN/mb-fire" -q -t 127.0.0.1:$MC_PORT --max --depth 16 "$work/p.bin" >/dev/null || exit 1
 
+# mc-crusher (not a Debian package either: MC_CRUSHER names a build): 45 get and 5 set
+# connections, one request in flight each, replies read blindly (never parsed), 5 seconds;
+# its operations are counted by memcached. Its runs alternate with mb-fire's depth 1 -T 1
+# runs, so a change in the host's load falls on both.
+crusher=${MC_CRUSHER:-$(command -v mc-crusher || true)}
+[ -n "$crusher" ] && [ -x "$crusher" ] || crusher=
+mc_ops() { "$PY" -c "import socket; s=socket.create_connection(('127.0.0.1',$MC_PORT)); s.sendall(b'stats\r\n'); d=b''
+while not d.endswith(b'END\r\n'): d+=s.recv(65536)
+st=dict(l.split()[1:3] for l in d.decode().splitlines() if l.startswith('STAT'))
+print(int(st['cmd_get'])+int(st['cmd_set']))"; }
+printf '%s\n' "send=ascii_get,recv=blind_read,conns=45,key_prefix=mbk,key_prealloc=0,pipelines=1,key_count=10000" \
+	"send=ascii_set,recv=blind_read,conns=5,key_prefix=mbk,key_prealloc=0,pipelines=1,value_size=100,key_count=10000" >"$work/crush.conf"
+crush_run() {
+	o0=$(mc_ops)
+	/usr/bin/time -f "%U %S %e" -o "$work/cr.time" "$crusher" --conf "$work/crush.conf" --ip 127.0.0.1 --port $MC_PORT --timeout 5 >/dev/null 2>&1
+	o1=$(mc_ops)
+	awk -v o=$((o1 - o0)) '{ printf "%.0f %.2f\n", o / $3, ($1 + $2) * 1e6 / o }' "$work/cr.time" >>"$work/cr.res"
+}
+
 printf '%-34s %12s %14s %s\n' "closed loop, 50 conns, 1:10" "ops/s" "CPU us/op" "(median of $runs)"
 hz=$(getconf CLK_TCK)
-# depth 1 with one worker thread, as the single-threaded peers below run, and with the
-# default (one per core); depth 16 with the default
-for v in "1:-T 1" "1:" "16:"; do
-	d=${v%%:*} args=${v#*:} tag=$(echo "$v" | tr -dc '0-9')
-	for r in $(seq $runs); do
-		m0=$(cpu_ticks $MC_PID) t0=$(date +%s.%N)
-		"$BIN/mb-fire" -q $args -t 127.0.0.1:$MC_PORT --max --depth $d --json "$work/d$tag.$r.json" "$work/p.bin" >/dev/null || exit 1
-		m1=$(cpu_ticks $MC_PID) t1=$(date +%s.%N)
-		jget "$work/d$tag.$r.json" 'r["ops_per_s"]' >>"$work/d$tag.ops"
-		jget "$work/d$tag.$r.json" 'r["cpu_us_per_op"]' >>"$work/d$tag.cpu"
-		jget "$work/d$tag.$r.json" 'r["cpu_s"] / r["elapsed_s"] * 100' >>"$work/d$tag.fcpu"
-		awk -v a=$m0 -v b=$m1 -v s=$t0 -v e=$t1 -v hz=$hz 'BEGIN { printf "%.0f\n", (b - a) / hz / (e - s) * 100 }' >>"$work/d$tag.mcpu"
-	done
-	printf '%-34s %12.0f %14.2f   (mb-fire %s%% of a core, memcached %s%%)\n' "mb-fire --max --depth $d ${args:-(-T $(nproc))}" \
-		"$(median <"$work/d$tag.ops")" "$(median <"$work/d$tag.cpu")" "$(median <"$work/d$tag.fcpu" | xargs printf %.0f)" "$(median <"$work/d$tag.mcpu")"
+# fire_run DEPTH ARGS...: one closed-loop run, its figures appended to $work/d<tag>.*
+fire_run() {
+	local d=$1 tag r m0 m1 t0 t1
+	shift
+	tag=$(echo "$d:$*" | tr -dc '0-9a-z')
+	r=$(($(cat "$work/d$tag.ops" 2>/dev/null | wc -l) + 1))
+	m0=$(cpu_ticks $MC_PID) t0=$(date +%s.%N)
+	"$BIN/mb-fire" -q "$@" -t 127.0.0.1:$MC_PORT --max --depth $d --json "$work/d$tag.$r.json" "$work/p.bin" >/dev/null || exit 1
+	m1=$(cpu_ticks $MC_PID) t1=$(date +%s.%N)
+	jget "$work/d$tag.$r.json" 'r["ops_per_s"]' >>"$work/d$tag.ops"
+	jget "$work/d$tag.$r.json" 'r["cpu_us_per_op"]' >>"$work/d$tag.cpu"
+	jget "$work/d$tag.$r.json" 'r["cpu_s"] / r["elapsed_s"] * 100' >>"$work/d$tag.fcpu"
+	awk -v a=$m0 -v b=$m1 -v s=$t0 -v e=$t1 -v hz=$hz 'BEGIN { printf "%.0f\n", (b - a) / hz / (e - s) * 100 }' >>"$work/d$tag.mcpu"
+}
+fire_row() { # fire_row LABEL TAG
+	printf '%-34s %12.0f %14.2f   (mb-fire %s%% of a core, memcached %s%%)\n' "$1" "$(median <"$work/d$2.ops")" \
+		"$(median <"$work/d$2.cpu")" "$(median <"$work/d$2.fcpu" | xargs printf %.0f)" "$(median <"$work/d$2.mcpu")"
+}
+# depth 1 with one worker thread, as the single-threaded peers below run, in turn with the
+# same without the per-key order (what the order costs) and with mc-crusher, so a change
+# in the host's load falls on all three; then depth 1 and 16 with the default threads
+for r in $(seq $runs); do
+	fire_run 1 -T 1
+	fire_run 1 -T 1 --no-order
+	[ -z "$crusher" ] || crush_run
 done
+for r in $(seq $runs); do fire_run 1; done
+for r in $(seq $runs); do fire_run 16; done
+fire_row "mb-fire --max --depth 1 -T 1" 11
+fire_row "mb-fire --max --depth 1 -T 1 --no-order" 11noorder
+fire_row "mb-fire --max --depth 1 (-T $(nproc))" 1
+fire_row "mb-fire --max --depth 16 (-T $(nproc))" 16
+awk -v a="$(median <"$work/d11.cpu")" -v b="$(median <"$work/d11noorder.cpu")" \
+	'BEGIN { printf "ratio per-key order on / off at depth 1 -T 1: CPU per op %.2fx (target <= 1.10x)\n", a / b }'
 if command -v memcslap >/dev/null; then
 	per=$((n / 50))
 	for test in set get; do
@@ -95,30 +132,15 @@ if [ -n "$memtier" ] && [ -x "$memtier" ]; then
 else
 	echo "memtier_benchmark not installed (MEMTIER=path to use a build): no memtier figures"
 fi
-# mc-crusher (not a Debian package either: MC_CRUSHER names a build): 45 get and 5 set
-# connections, one request in flight each, replies read blindly (never parsed), 5 seconds;
-# its operations are counted by memcached
-crusher=${MC_CRUSHER:-$(command -v mc-crusher || true)}
-if [ -n "$crusher" ] && [ -x "$crusher" ]; then
-	mc_ops() { "$PY" -c "import socket; s=socket.create_connection(('127.0.0.1',$MC_PORT)); s.sendall(b'stats\r\n'); d=b''
-while not d.endswith(b'END\r\n'): d+=s.recv(65536)
-st=dict(l.split()[1:3] for l in d.decode().splitlines() if l.startswith('STAT'))
-print(int(st['cmd_get'])+int(st['cmd_set']))"; }
-	printf '%s\n' "send=ascii_get,recv=blind_read,conns=45,key_prefix=mbk,key_prealloc=0,pipelines=1,key_count=10000" \
-		"send=ascii_set,recv=blind_read,conns=5,key_prefix=mbk,key_prealloc=0,pipelines=1,value_size=100,key_count=10000" >"$work/crush.conf"
-	for r in $(seq $runs); do
-		o0=$(mc_ops)
-		/usr/bin/time -f "%U %S %e" -o "$work/cr.time" "$crusher" --conf "$work/crush.conf" --ip 127.0.0.1 --port $MC_PORT --timeout 5 >/dev/null 2>&1
-		o1=$(mc_ops)
-		awk -v o=$((o1 - o0)) '{ printf "%.0f %.2f\n", o / $3, ($1 + $2) * 1e6 / o }' "$work/cr.time" >>"$work/cr.res"
-	done
+# mc-crusher's runs alternate with mb-fire's depth 1 -T 1 runs above
+if [ -s "$work/cr.res" ]; then
 	printf '%-34s %12.0f %14.2f\n' "mc-crusher (c=50, 1:9, blind)" "$(cut -d' ' -f1 "$work/cr.res" | median)" "$(cut -d' ' -f2 "$work/cr.res" | median)"
 	awk -v c="$(median <"$work/d11.cpu")" -v m="$(cut -d' ' -f2 "$work/cr.res" | median)" \
 		'BEGIN { printf "ratio mb-fire depth 1 -T 1 / mc-crusher: CPU per op %.2fx (mc-crusher never parses a reply)\n", c / m }'
 else
 	echo "mc-crusher not installed (MC_CRUSHER=path to use a build): no mc-crusher figures"
 fi
-echo "target: <= 5 us CPU per op at depth 1"
+echo "target: mb-fire depth 1 -T 1 at most 1.0x mc-crusher's CPU per op"
 
 # timing fidelity: a 50k req/s profile replayed at 1x (and at 0.2x), each run next to the
 # time the hypervisor took from the virtual CPUs meanwhile (steal, /proc/stat), which no

@@ -128,10 +128,10 @@ echo "(targets: <= 0.75x oG + zstd -3 where keys repeat, <= 1.0x when nearly eve
 read -r pus nus o3us <"$tmp/memcslap-bin-us.sizes"
 read -r pns nns o3ns <"$tmp/memcslap-binary.sizes"
 sub=$(awk '/^sub-us digits/ { print $(NF - 6) }' "$tmp/memcslap-binary.ent")
-awk -v pus="$pus" -v nus="$nus" -v pns="$pns" -v nns="$nns" -v o3="$o3ns" -v sub="$sub" 'BEGIN {
-	printf "nanoseconds: the sub-microsecond digits of memcslap-binary carry %.3f B/ev (order-0; uniform 2.491);\n", sub
+awk -v pus="$pus" -v nus="$nus" -v pns="$pns" -v nns="$nns" -v o3="$o3ns" -v subus="$sub" 'BEGIN {
+	printf "nanoseconds: the sub-microsecond digits of memcslap-binary carry %.3f B/ev (order-0; uniform 2.491);\n", subus
 	printf "  profile in us + those digits = %.2f B/ev = %.2fx oG+z-3, the profile in ns %.2f B/ev (%.2fx)\n",
-		pus / nus + sub, (pus / nus + sub) / (o3 / nns), pns / nns, pns / o3 }'
+		pus / nus + subus, (pus / nus + subus) / (o3 / nns), pns / nns, pns / o3 }'
 for c in $all; do
 	echo
 	[ ! -f "$tmp/$c.parse" ] || echo "$c: $(tail -n 1 "$tmp/$c.parse")"
