@@ -442,6 +442,10 @@ void fire_conn_pump(struct fire_worker *w, struct fire_conn *c)
 	bool wrote = false;
 again:
 	while (c->q_send != FIRE_NONE && c->q_send < w->due) {
+		/* full: leave the head alone. The worker pumps the connection of every request it
+		   links, and loading a head that cannot go was a cache miss most of the time */
+		if (r->opt.mode == FIRE_MAX && c->outstanding >= r->opt.depth && c->state != CS_DOWN)
+			break;
 		uint64_t seq = c->q_send;
 		struct fire_item *h = &w->items[seq & (FIRE_RING - 1)];
 		if (!now)

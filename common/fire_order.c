@@ -153,6 +153,20 @@ static bool hold(const struct fire_order *o, struct fire_item *it, uint32_t a_pi
 	return atomic_compare_exchange_strong(&it->hold, &none, (uint64_t)b_pid << 32 | b_seq);
 }
 
+static uint32_t slot_of(uint64_t key_hash)
+{
+	return (uint32_t)((key_hash * 0x9e3779b97f4a7c15ull) >> (64 - SLOT_BITS));
+}
+
+void fire_order_prefetch(const struct fire_order *o, uint64_t key_hash)
+{
+	if (!o->on)
+		return;
+	const char *p = (const char *)&o->rs[slot_of(key_hash)];
+	__builtin_prefetch(p, 1);
+	__builtin_prefetch(p + sizeof *o->rs - 1, 1);
+}
+
 void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid, const struct mb_event *ev)
 {
 	struct fire_oconn *c = oconn(o, pid);
@@ -166,7 +180,7 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 	c->last_n = n;
 	if (!o->on || !mb_cmd_has_key(ev->cmd))
 		return;
-	uint32_t slot = (uint32_t)((ev->key_hash * 0x9e3779b97f4a7c15ull) >> (64 - SLOT_BITS));
+	uint32_t slot = slot_of(ev->key_hash);
 	struct fire_oslot *s = &o->rs[slot];
 	/* The first touch of a page of the table is a write. A read would map the shared zero
 	   page, and the write after it would copy that page and flush the TLB of every core the

@@ -292,6 +292,7 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 		}
 		if (rd.info.kind == MB_KIND_EVENTS_RAW)
 			ev.key_hash = mb_mcreq_hash_bytes(ev.key, ev.key_len);
+		fire_order_prefetch(&r->order, ev.key_hash); /* used when the event is assigned below */
 		uint32_t d = conn_dense(&r->sched, ev.conn_id);
 		if (d == UINT32_MAX) {
 			rc = mb_err_set(err, MB_EIO, "out of memory for the connection map");
