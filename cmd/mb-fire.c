@@ -145,6 +145,18 @@ static int write_html(const struct fire_run *run, const struct fire_run *b, char
 	return rc;
 }
 
+/* --compare's text, for fire_write_report */
+struct comparison {
+	const struct fire_run *a, *b;
+	char **files;
+};
+
+static int render_comparison(const void *ctx, FILE *m)
+{
+	const struct comparison *c = ctx;
+	return fire_compare_text(c->a, c->b, c->files[0], c->files[1], m);
+}
+
 /* --merge: one report from the JSON reports files[0..n), written as a run's would be;
    --compare: the two reports side by side. */
 static int from_reports(bool compare, char **files, int n, const char *json, const char *html)
@@ -166,8 +178,8 @@ static int from_reports(bool compare, char **files, int n, const char *json, con
 	if (json && !(jf = !strcmp(json, "-") ? stdout : fopen(json, "w")))
 		rc = mb_err_set(&err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno), json);
 	if (rc == MB_OK && compare) {
-		if (fire_compare_text(run, b, files[0], files[1], text) != MB_OK || fflush(text) != 0 || ferror(text))
-			rc = mb_err_set(&err, MB_EIO, "cannot write the comparison: %s", strerror(errno));
+		struct comparison c = { run, b, files };
+		rc = fire_write_report(text, text == stderr ? "stderr" : "stdout", render_comparison, &c, &err);
 	} else if (rc == MB_OK) {
 		rc = fire_report(run, text, jf, json, &err);
 	}

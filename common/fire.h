@@ -126,8 +126,15 @@ int fire_run_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err
 int fire_run_metrics(struct fire_run *r, const char *addr, struct mb_err *err);
 
 /* Write the text report to text and, when json is not NULL, the JSON report to it (json_name
-   names it in messages). MB_OK or MB_EIO when a write failed (err filled). */
+   names it in messages), each even when the other failed. MB_OK or MB_EIO when a write
+   failed (err: the first failure). */
 int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err);
+/* Render a report into memory with render(ctx, m) (MB_OK or MB_EIO), then write it to f's
+   descriptor at once, name naming f in messages. A failed write is reported once, in err, and
+   leaves nothing in f's stdio buffer for the check at exit to report again; a closed pipe
+   ends quietly (MB_OK). */
+int fire_write_report(FILE *f, const char *name, int (*render)(const void *ctx, FILE *m), const void *ctx,
+		      struct mb_err *err);
 
 /* Read the JSON reports files[0..n) (doc/fire-json.md) and sum them into one run for
    fire_report and fire_report_html: counts and histograms exactly, the series binned from the

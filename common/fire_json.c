@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "fire_int.h"
 #include "json.h"
 #include "jsonread.h"
@@ -263,18 +264,45 @@ static int report_json(const struct fire_run *r, FILE *f)
 	return mb_json_finish(&j);
 }
 
+int fire_write_report(FILE *f, const char *name, int (*render)(const void *ctx, FILE *m), const void *ctx,
+		      struct mb_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return mb_err_set(err, MB_EIO, "out of memory for the report: '%s'", name);
+	int rc = render(ctx, m);
+	if (fclose(m) != 0 || rc != MB_OK)
+		rc = mb_err_set(err, MB_EIO, "out of memory for the report: '%s'", name);
+	else if (fflush(f) != 0)
+		rc = mb_err_set(err, MB_EIO, "write error: %s: '%s'", strerror(errno), name);
+	else if ((rc = mb_write_all_at(fileno(f), buf, len, name, 0, err)) == MB_EPIPE)
+		rc = MB_OK; /* the reader went away: end quietly */
+	free(buf);
+	return rc;
+}
+
+static int render_text(const void *ctx, FILE *m)
+{
+	fire_report_text(ctx, m);
+	return MB_OK;
+}
+
+static int render_json(const void *ctx, FILE *m) { return report_json(ctx, m); }
+
 int fire_report(struct fire_run *r, FILE *text, FILE *json, const char *json_name, struct mb_err *err)
 {
-	fire_report_text(r, text);
-	if (fflush(text) != 0 || ferror(text))
-		return mb_err_set(err, MB_EIO, "cannot write the report: %s: '%s'", strerror(errno),
-				  text == stderr ? "stderr" : "stdout");
-	if (!json)
-		return MB_OK;
-	if (report_json(r, json) != MB_OK)
-		return mb_err_set(err, MB_EIO, "cannot write the JSON report: %s: '%s'", strerror(errno),
-				  json == stdout ? "stdout" : json_name);
-	return MB_OK;
+	int rc = fire_write_report(text, text == stderr ? "stderr" : "stdout", render_text, r, err);
+	struct mb_err jerr;
+	if (json) { /* written even when the text was not: the replay happened */
+		int jrc = fire_write_report(json, json == stdout ? "stdout" : json_name, render_json, r, &jerr);
+		if (rc == MB_OK && jrc != MB_OK) {
+			rc = jrc;
+			*err = jerr;
+		}
+	}
+	return rc;
 }
 
 /* ---------------------------------------------------------------- reading back */

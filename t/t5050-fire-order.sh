@@ -132,8 +132,24 @@ test_expect_success MEMCACHED 'a JSON report that cannot be written: exit 1, the
 	test -w /dev/full || { echo "# no /dev/full"; return 0; }
 	start_memcached &&
 	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT --json /dev/full burst.bin >report 2>err &&
-	grep "cannot write the JSON report" err &&
+	test_one_line_error mb-fire err &&
+	grep "^mb-fire: write error: No space left on device: ./dev/full. at byte 0$" err &&
 	grep "^mb-fire: 6000 operations" report
+'
+
+test_expect_success MEMCACHED 'a report to a full stdout: exit 1, one line (text, JSON, --compare)' '
+	test -w /dev/full || { echo "# no /dev/full"; return 0; }
+	start_memcached &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT --json r.json burst.bin >/dev/full 2>err &&
+	test_one_line_error mb-fire err &&
+	grep "^mb-fire: write error: No space left on device: .stdout. at byte 0$" err &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT --json - burst.bin >/dev/full 2>err &&
+	grep "^mb-fire: 6000 operations" err &&
+	grep -c "^mb-fire: write error: No space left on device: .stdout. at byte 0$" err >n &&
+	echo 1 >expect && test_cmp expect n &&
+	test_expect_code 1 mb-fire --compare r.json r.json >/dev/full 2>err &&
+	test_one_line_error mb-fire err &&
+	grep "^mb-fire: write error: No space left on device: .stdout. at byte 0$" err
 '
 
 test_expect_success 'an unresolvable target exits 1 with one line' '
