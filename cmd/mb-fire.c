@@ -131,7 +131,8 @@ static int write_html(const struct fire_run *run, const struct fire_run *b, char
 	if (rc != MB_OK) {
 		rc = mb_err_set(err, MB_EIO, "out of memory for the HTML report: '%s'", name);
 	} else if (!strcmp(name, "-")) {
-		rc = mb_write_all_at(1, out.p, out.len, "stdout", 0, err);
+		if ((rc = mb_write_all_at(1, out.p, out.len, "stdout", 0, err)) == MB_EPIPE)
+			rc = MB_OK; /* the reader went away: end quietly */
 	} else {
 		int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0)
@@ -344,8 +345,10 @@ int main(int argc, char **argv)
 		mb_usage_error("--merge and --compare exclude each other");
 	if (compare && json)
 		mb_usage_error("--compare writes text and --html, not --json");
-	if (merge || compare)
+	if (merge || compare) {
+		mb_prog_signals(); /* a reader gone (EPIPE) ends the writing quietly, not by SIGPIPE */
 		return from_reports(compare, argv + optind, argc - optind, json, html);
+	}
 	if (!targets)
 		mb_usage_error("no target: give -t host:port");
 	if (argc - optind > 1)

@@ -113,6 +113,15 @@ test_expect_success '--json -: the merged JSON on stdout, the text report on std
 	grep -q "^mb-fire: 8000 operations" out.txt
 '
 
+test_expect_success 'a reader gone before the report (EPIPE): quiet exit 0, text, JSON, HTML and --compare' '
+	run_stdout_closed /dev/null err mb-fire --merge a.json b.json && test_must_be_empty err &&
+	for o in "--json -" "--html -"; do
+		run_stdout_closed /dev/null err mb-fire --merge a.json b.json $o &&
+		grep -q "^mb-fire: 8000 operations" err && ! grep "write error" err || return 1
+	done &&
+	run_stdout_closed /dev/null err mb-fire --compare a.json b.json && test_must_be_empty err
+'
+
 test_expect_success 'long runs: a latency sum past 10^15 ns merges' '
 	"$MB_PYTHON" -c "
 import json
