@@ -302,6 +302,9 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 		uint64_t t = intended(r, ev.ts_ns);
 		if (r->opt.duration && r->opt.mode != FIRE_MAX && t > r->opt.duration) {
 			r->sched.past_duration = true;
+			/* the run ends with its last request before the duration: reached, even when the
+			   workers finish before the progress thread's own deadline */
+			atomic_store(&r->duration_hit, 1);
 			break;
 		}
 		bool mine = true;
