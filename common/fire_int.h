@@ -370,6 +370,13 @@ void fire_order_read_done(struct fire_worker *w, uint32_t slot);
 bool fire_order_wanted(struct fire_order *o, uint32_t pid);
 
 /* fire_sched.c */
+/* Open the replay's input (event streams, raw or hashed) on rd: a signal stops the reading,
+   --allow-truncated applies. MB_OK or an error in err. */
+int fire_input_open(const struct fire_run *r, struct mb_reader *rd, int fd, const char *name, struct mb_err *err);
+/* Decode the EVENT frame f of rd into ev, its key hashed as the replay hashes keys. MB_OK, or
+   an error naming the file and the frame's offset. */
+int fire_input_event(const struct mb_reader *rd, const struct mb_frame *f, struct mb_event *ev, const char *name,
+		     struct mb_err *err);
 /* Publish the input's requests to the workers (one pass). MB_OK, MB_END (stopped) or an error. */
 int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err *err);
 /* Start the clock once the workers have a head start (or now when force). */

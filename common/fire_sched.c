@@ -259,12 +259,28 @@ static int take(struct fire_run *r, const struct mb_event *ev, uint64_t t, uint3
 	return emit_group(r, ev, &t, 1, err);
 }
 
+int fire_input_open(const struct fire_run *r, struct mb_reader *rd, int fd, const char *name, struct mb_err *err)
+{
+	int rc = mb_reader_open(rd, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
+	rd->stop = &mb_stop_requested;
+	rd->allow_truncated = r->opt.allow_truncated;
+	return rc;
+}
+
+int fire_input_event(const struct mb_reader *rd, const struct mb_frame *f, struct mb_event *ev, const char *name,
+		     struct mb_err *err)
+{
+	if (mb_event_decode(f->payload, f->len, rd->info.kind, ev, err) != MB_OK)
+		return mb_err_at(err, name, f->offset);
+	if (rd->info.kind == MB_KIND_EVENTS_RAW)
+		ev->key_hash = mb_mcreq_hash_bytes(ev->key, ev->key_len);
+	return MB_OK;
+}
+
 int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err *err)
 {
 	struct mb_reader rd;
-	int rc = mb_reader_open(&rd, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
-	rd.stop = &mb_stop_requested;
-	rd.allow_truncated = r->opt.allow_truncated;
+	int rc = fire_input_open(r, &rd, fd, name, err);
 	r->sched.by_server = fire_by_server(r, &rd.info);
 	if (rc == MB_OK && r->opt.nmap && !r->sched.by_server)
 		rc = mb_err_set(err, MB_ERR, "--target-map: the input records no servers (no servers=numbered in its header): '%s'", name);
@@ -281,17 +297,13 @@ int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err 
 		if (f.type != MB_FRAME_EVENT)
 			continue;
 		struct mb_event ev;
-		if (mb_event_decode(f.payload, f.len, rd.info.kind, &ev, err) != MB_OK) {
-			rc = mb_err_at(err, name, f.offset);
+		if ((rc = fire_input_event(&rd, &f, &ev, name, err)) != MB_OK)
 			break;
-		}
 		r->in_events++;
 		if (!mb_mcreq_replayable(ev.cmd)) {
 			r->in_skipped++;
 			continue;
 		}
-		if (rd.info.kind == MB_KIND_EVENTS_RAW)
-			ev.key_hash = mb_mcreq_hash_bytes(ev.key, ev.key_len);
 		fire_order_prefetch(&r->order, ev.key_hash); /* used when the event is assigned below */
 		uint32_t d = conn_dense(&r->sched, ev.conn_id);
 		if (d == UINT32_MAX) {

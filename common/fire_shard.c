@@ -286,19 +286,15 @@ int fire_run_shard_plan(struct fire_run *r, int fd, const char *name, struct mb_
 {
 	struct fire_shard *s = &r->shard;
 	struct mb_reader rd;
-	int rc = mb_reader_open(&rd, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
-	rd.stop = &mb_stop_requested;
-	rd.allow_truncated = r->opt.allow_truncated;
+	int rc = fire_input_open(r, &rd, fd, name, err);
 	struct plan p = { 0 };
 	struct mb_frame f;
 	while (rc == MB_OK && (rc = mb_reader_next(&rd, &f, err)) == MB_OK) {
 		if (f.type != MB_FRAME_EVENT)
 			continue;
 		struct mb_event ev;
-		if (mb_event_decode(f.payload, f.len, rd.info.kind, &ev, err) != MB_OK) {
-			rc = mb_err_at(err, name, f.offset);
+		if ((rc = fire_input_event(&rd, &f, &ev, name, err)) != MB_OK)
 			break;
-		}
 		if (!mb_mcreq_replayable(ev.cmd))
 			continue;
 		uint32_t c = plan_conn(&p, ev.conn_id);
@@ -309,8 +305,6 @@ int fire_run_shard_plan(struct fire_run *r, int fd, const char *name, struct mb_
 		p.weight[c]++;
 		if (!mb_cmd_has_key(ev.cmd))
 			continue;
-		if (rd.info.kind == MB_KIND_EVENTS_RAW)
-			ev.key_hash = mb_mcreq_hash_bytes(ev.key, ev.key_len);
 		bool fresh;
 		struct fire_skey *k = key_entry(s, ev.key_hash, &fresh, err);
 		if (!k) {

@@ -60,14 +60,12 @@ static int sync_version(int fd, uint8_t *buf, const char *name, struct mb_err *e
 /* Store every key whose first appearance is a read that hit (or has no recorded status). */
 int fire_warm(struct fire_run *run, int fd, const char *name, struct mb_err *err)
 {
-	struct mb_reader r;
-	int rc = mb_reader_open(&r, fd, name, (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), err);
-	r.stop = &mb_stop_requested;
-	r.allow_truncated = run->opt.allow_truncated;
 	size_t cap = 1 << 16, n = 0;
 	struct wkey *tab = calloc(cap, sizeof *tab);
 	if (!tab)
 		return mb_err_set(err, MB_EIO, "out of memory for --warm");
+	struct mb_reader r;
+	int rc = fire_input_open(run, &r, fd, name, err);
 	struct mb_frame f;
 	bool by_server = fire_by_server(run, &r.info);
 	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK) {
@@ -78,14 +76,10 @@ int fire_warm(struct fire_run *run, int fd, const char *name, struct mb_err *err
 		}
 		if (f.type != MB_FRAME_EVENT)
 			continue;
-		if (mb_event_decode(f.payload, f.len, r.info.kind, &ev, err) != MB_OK) {
-			rc = mb_err_at(err, name, f.offset);
+		if ((rc = fire_input_event(&r, &f, &ev, name, err)) != MB_OK)
 			break;
-		}
 		if (!mb_cmd_has_key(ev.cmd))
 			continue;
-		if (r.info.kind == MB_KIND_EVENTS_RAW)
-			ev.key_hash = mb_mcreq_hash_bytes(ev.key, ev.key_len);
 		if (n * 2 >= cap) {
 			struct wkey *nt = calloc(cap * 2, sizeof *nt);
 			if (!nt) {
