@@ -379,6 +379,25 @@ sys.exit(128 - rc if rc < 0 else rc)
 PY
 }
 
+# Start a command with stdout to $1, send it SIGINT 1 s later, and succeed when it exits 0
+# within 100 ms of the signal (the time taken is printed as a TAP comment).
+sigint_within_100ms() {
+	local out=$1
+	shift
+	"$MB_PYTHON" - "$out" "$@" <<'PY'
+import signal, subprocess, sys, time
+p = subprocess.Popen(sys.argv[2:], stdout=open(sys.argv[1], "w"))
+time.sleep(1.0)
+signal.alarm(10)
+t0 = time.monotonic()
+p.send_signal(signal.SIGINT)
+rc = p.wait()
+dt = time.monotonic() - t0
+print("# stopped in %.1f ms, exit %d" % (dt * 1000, rc))
+sys.exit(0 if dt < 0.1 and rc == 0 else 1)
+PY
+}
+
 # Run a command whose stdout is a pipe closed before it writes (stdin from $1, stderr to $2).
 run_stdout_closed() {
 	local in=$1 errf=$2
