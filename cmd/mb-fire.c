@@ -48,7 +48,7 @@ static const char usage[] =
 	"  -d, --duration TIME  stop after TIME (e.g. 10s)\n"
 	"      --no-order       let requests of a key from different connections overtake each other\n"
 	"                       (default: per-key order as recorded; --causal is accepted, the default)\n"
-	"      --no-priority    timed modes: leave the workers at the inherited nice value\n"
+	"      --no-priority    timed modes: leave the workers and the reader at their priority\n"
 	"      --allow-truncated\n"
 	"                       replay a profile cut short up to the cut (a warning, not an error)\n"
 	"      --warm           first store every key the input reads before writing it\n"

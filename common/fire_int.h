@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "connmap.h"
 #include "event.h"
@@ -278,6 +279,8 @@ struct fire_cas {
 	uint32_t cap, n;
 };
 
+enum { FIRE_READER_NORMAL, FIRE_READER_IDLE, FIRE_READER_BATCH };
+
 struct fire_recorder;
 struct fire_metrics;
 
@@ -297,6 +300,13 @@ struct fire_run {
 	int prog_bell;              /* eventfd: the run started or stops (the progress thread waits on it) */
 	_Atomic unsigned boosted;
 	_Atomic int boost_errno;
+	/* timed modes: the input reader's scheduling class while it is a ring ahead (fire_sched.c):
+	   FIRE_READER_NORMAL, _IDLE or _BATCH; the class it is in now; its thread; how often a
+	   hungry worker (or a stop) moved it back */
+	int reader_class;
+	_Atomic int reader_low;
+	pid_t reader_tid;
+	_Atomic unsigned reader_raised;
 	uint64_t in_events, in_skipped, warmed;
 	pthread_t main_thread;
 	struct fire_stats total;
@@ -381,6 +391,9 @@ int fire_input_event(const struct mb_reader *rd, const struct mb_frame *f, struc
 int fire_sched_pass(struct fire_run *r, int fd, const char *name, struct mb_err *err);
 /* Start the clock once the workers have a head start (or now when force). */
 void fire_sched_start(struct fire_run *r, bool force);
+/* Timed modes: put the input reader back in the normal scheduling class if it lowered itself
+   (it does once a ring ahead); `hungry`: for a worker short of requests (counted). */
+void fire_reader_raise(struct fire_run *r, bool hungry);
 /* Prepare the next loop over the input. */
 void fire_sched_next_loop(struct fire_run *r, uint64_t loop);
 void fire_sched_free(struct fire_sched *s);

@@ -220,6 +220,7 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	pthread_t prog;
 	bool have_prog = started == r->opt.threads && !pthread_create(&prog, NULL, fire_progress_main, r);
 	int rc = have_prog ? read_input(r, fd, name, err) : mb_err_set(err, MB_EIO, "cannot start threads");
+	fire_reader_raise(r, false); /* this thread waits for the workers and writes the reports */
 	fire_sched_start(r, true);
 	atomic_store(&r->reader_done, 1);
 	if (rc != MB_OK && rc != MB_END) {

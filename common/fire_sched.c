@@ -1,8 +1,11 @@
 /* fire_sched.c - the input reader: intended send times (speed, rate, loops), routing, the workers' rings. */
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +49,55 @@ void fire_sched_start(struct fire_run *r, bool force)
 	}
 }
 
+/*
+ * The reader's scheduling class in the timed modes. Once the replay has started and a
+ * worker's ring is full, the reader is a ring (65,536 requests, 1.3 s at 50k requests/s)
+ * ahead, and its work can wait for CPU time that nothing else wants. In the normal class
+ * each refill (an eighth of a ring, about 4 ms of decoding) took its share of a core from a
+ * polling worker or from a server on the same host: with memcached -t 1 alone on one of two
+ * cores, its p90 answer time at 50k requests/s was 1.4-2.1 ms, and 120-300 us with the
+ * reader in the idle class (doc/bench.md, seventh session). The idle class (SCHED_IDLE) runs
+ * only where a core has nothing else to do, and the kernel counts a core running only such
+ * threads as free when it places a waking one. An unprivileged thread cannot leave that
+ * class, though, so without CAP_SYS_NICE (or RLIMIT_NICE 20) the reader takes the batch
+ * class instead (SCHED_BATCH: never preempts anyone on waking, and can be undone). A worker
+ * short of requests (a reader starved on a busy host) and a stop move it back.
+ */
+
+/* Whether this thread may return from the idle class to the normal one. */
+static bool may_leave_idle_class(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NICE, &rl) == 0 && rl.rlim_cur >= 20)
+		return true;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+	return syscall(SYS_capget, &hdr, caps) == 0 && (caps[CAP_SYS_NICE >> 5].effective & (1u << (CAP_SYS_NICE & 31)));
+}
+
+/* The reader, a ring ahead after the start: into the idle (or batch) class. */
+static void reader_lower(struct fire_run *r)
+{
+	if (r->opt.mode == FIRE_MAX || r->opt.no_priority || !atomic_load(&r->started) || atomic_load(&r->reader_low))
+		return;
+	int cls = r->reader_class ? r->reader_class : may_leave_idle_class() ? FIRE_READER_IDLE : FIRE_READER_BATCH;
+	struct sched_param sp = { 0 };
+	if (sched_setscheduler(0, cls == FIRE_READER_IDLE ? SCHED_IDLE : SCHED_BATCH, &sp) != 0)
+		return;
+	r->reader_tid = (pid_t)syscall(SYS_gettid);
+	r->reader_class = cls;
+	atomic_store(&r->reader_low, 1); /* after the thread id: a worker that sees the flag may use it */
+}
+
+void fire_reader_raise(struct fire_run *r, bool hungry)
+{
+	if (!atomic_load_explicit(&r->reader_low, memory_order_relaxed) || !atomic_exchange(&r->reader_low, 0))
+		return;
+	struct sched_param sp = { 0 };
+	if (sched_setscheduler(r->reader_tid, SCHED_OTHER, &sp) == 0 && hungry)
+		atomic_fetch_add(&r->reader_raised, 1);
+}
+
 /* Wait until worker w has room for n items; false when stopping. The reader sleeps until an
    eighth of a full ring is free and the worker wakes it (one wake-up per 8192 requests). */
 static bool ring_room(struct fire_run *r, struct fire_worker *w, uint64_t head, unsigned n)
@@ -57,6 +109,7 @@ static bool ring_room(struct fire_run *r, struct fire_worker *w, uint64_t head, 
 		fire_sched_start(r, true);
 		if (mb_stop_requested || atomic_load(&r->stop))
 			return false;
+		reader_lower(r);
 		uint32_t seq = atomic_load(&w->room_seq);
 		atomic_store(&w->room_want, want);
 		if (atomic_load(&w->tail) >= want) /* freed meanwhile */

@@ -286,6 +286,8 @@ static uint64_t wait_time(struct fire_worker *w, uint64_t now)
 	   nothing scheduled: newer requests are due later than the deadline it sleeps to */
 	bool hungry = w->linked - atomic_load_explicit(&w->tail, memory_order_relaxed) < FIRE_RING / 4 ||
 		      (r->opt.mode != FIRE_MAX && w->due == w->linked);
+	if (hungry && !atomic_load_explicit(&r->reader_done, memory_order_relaxed))
+		fire_reader_raise(r, true); /* a reader in the idle class may starve on a busy host */
 	atomic_store(&w->waiting, w->nwait != 0);
 	atomic_store(&w->hungry, hungry);
 	atomic_store(&w->sleeping, 1);
@@ -328,6 +330,7 @@ void *fire_worker_main(void *arg)
 		if (!w->stopping && (atomic_load(&r->stop) || mb_stop_requested)) {
 			w->stopping = true; /* send nothing more; wait a little for what is out */
 			stop_at = now + STOP_GRACE_NS;
+			fire_reader_raise(r, false); /* a reader in the idle class must see the stop soon */
 		}
 		if (w->stopping && (now >= stop_at || all_settled(w)))
 			break;

@@ -160,6 +160,34 @@ test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, 
 	! grep "^priority" report.no report.max
 '
 
+# in the timed modes the input reader, once a ring (65,536 requests) ahead, takes the idle
+# scheduling class (the batch class unprivileged), so its refills wait for CPU time that
+# neither a worker nor a local server wants; a worker short of requests moves it back. On
+# one CPU with a polling worker it starves at once: the worker must move it back, and
+# every request is still answered.
+test_expect_success MEMCACHED 'the input reader a ring ahead: idle class, moved back when it starves, reported' '
+	start_memcached &&
+	mb-gen -n 70000 -K 1000 -c 8 -r 100000 --seed 5 >ring.bin &&
+	mb-gen -n 200000 -K 1000 -c 8 -r 100000 --seed 5 >ring2.bin &&
+	if test "$(id -u)" = 0; then class=idle; else class=batch; fi &&
+	mb-fire -q -T 1 -t 127.0.0.1:$MC_PORT ring.bin >report &&
+	grep -E -x "priority: input reader in the $class class once a ring ahead, moved back [0-9]+ times for a worker short of requests" report &&
+	grep "^errors: 0 " report &&
+	taskset -c 0 mb-fire -q -T 1 -t 127.0.0.1:$MC_PORT --json p.json ring2.bin >report.starved &&
+	grep -E -x "priority: input reader in the $class class once a ring ahead, moved back [1-9][0-9]* times for a worker short of requests" report.starved &&
+	"$MB_PYTHON" -c "import json; r = json.load(open(\"p.json\")); assert r[\"ops\"] == 200000 and r[\"errors\"] == 0, r" &&
+	mb-fire -q -T 1 --no-priority -t 127.0.0.1:$MC_PORT ring.bin >report.no &&
+	mb-fire -q -T 1 --max -t 127.0.0.1:$MC_PORT ring.bin >report.max &&
+	! grep "input reader" report.no report.max &&
+	nobody="setpriv --reuid=65534 --regid=65534 --clear-groups" &&
+	if test "$(id -u)" = 0 && $nobody "$(command -v mb-fire)" --version >/dev/null 2>&1; then
+		$nobody "$(command -v mb-fire)" -q -T 1 -t 127.0.0.1:$MC_PORT <ring.bin >report.user &&
+		grep -E -x "priority: input reader in the batch class once a ring ahead, moved back [0-9]+ times for a worker short of requests" report.user
+	else
+		echo "# not root, or user nobody cannot run this build: the batch class is checked as this user only"
+	fi
+'
+
 net=10.231.$(($$ % 200))
 if test "$(id -u)" = 0 && netns_lan mbprio$$ $net 2 2>netns.err; then
 	test_set_prereq NETNS
