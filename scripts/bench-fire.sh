@@ -162,8 +162,10 @@ for v in "1x:" "1x:--no-order" "1x:-T 2" "0.2x:-s 0.2"; do
 		s0=$(steal_ms)
 		"$BIN/mb-fire" -q $args -t 127.0.0.1:$MC_PORT --json "$work/f$tag.$r.json" "$work/f.bin" >/dev/null || exit 1
 		s1=$(steal_ms)
-		jget "$work/f$tag.$r.json" '"%.0f %.1f %.1f %.1f %.1f" % (r["ops_per_s"], r["lateness"]["p50_ns"] / 1e3, r["lateness"]["p90_ns"] / 1e3, r["lateness"]["p99_ns"] / 1e3, r["lateness_own"]["p99_ns"] / 1e3)' |
-			awk -v st=$((s1 - s0)) '{ print $0, st }' >>"$work/f$tag.per"
+		# ops/s p50 p90 p99 own-p99 steal, then: requests that waited for their order, their
+		# mean wait (us), and the server's p99 answer time to gets from the actual send (us)
+		jget "$work/f$tag.$r.json" '"%.0f %.1f %.1f %.1f %.1f %d %.1f %.1f" % (r["ops_per_s"], r["lateness"]["p50_ns"] / 1e3, r["lateness"]["p90_ns"] / 1e3, r["lateness"]["p99_ns"] / 1e3, r["lateness_own"]["p99_ns"] / 1e3, r["order"]["waited"] if r["order"]["on"] else 0, r["order"]["wait_ns"] / max(1, r["order"]["waited"]) / 1e3 if r["order"]["on"] else 0, r["commands"]["get"]["latency_actual"]["p99_ns"] / 1e3)' |
+			awk -v st=$((s1 - s0)) '{ print $1, $2, $3, $4, $5, st, $6, $7, $8 }' >>"$work/f$tag.per"
 		if [ "$tag" = 1x ]; then
 			s0=$(steal_ms)
 			"$work/floor" 50000 $nfid >"$work/floor.out" || exit 1
@@ -178,6 +180,9 @@ for v in "1x:" "1x:--no-order" "1x:-T 2" "0.2x:-s 0.2"; do
 	col() { awk -v c=$1 '{ print $c }' "$work/f$tag.per" | median; }
 	printf '%-40s %9.0f %9.1f %9.1f %9.1f %10.1f %10.0f  %s\n' "$(echo "$label, 50k req/s profile, ${args:-default -T}" | sed 's/^0.2x, 50k/0.2x (10k req\/s), 50k/')" \
 		"$(col 1)" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)" "$(awk '{ printf "%.0f(%d) ", $4, $6 }' "$work/f$tag.per")"
+	if [ "$tag" = 1x ] || [ "$tag" = 1xnoorder ]; then
+		printf '  medians: %s requests waited for their key order (mean wait %s us); the server answered gets in p99 %s us from the actual send\n' "$(col 7)" "$(col 8)" "$(col 9)"
+	fi
 	if [ "$tag" = 1x ]; then
 		fcol() { awk -v c=$1 '{ print $c }' "$work/floor.per" | median; }
 		printf '%-40s %9s %9.1f %9.1f %9.1f %10s %10.0f  %s\n' "  ideal sender, same deadlines (peer)" "-" "$(fcol 2)" "$(fcol 3)" "$(fcol 4)" "-" "$(fcol 5)" \
