@@ -201,13 +201,6 @@ for v in "1x:" "1x:--no-order" "1x:-T 2" "0.2x:-s 0.2"; do
 		printf '  ratio p99 mb-fire --no-order / ideal sender %.2fx, / ideal sender making the same sends %.2fx\n' \
 			"$(awk -v a="$(col 4)" -v b="$(fcol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
 			"$(awk -v a="$(col 4)" -v b="$(scol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')"
-		# what the order costs with this server: an ideal sender keeping it, answered after
-		# times drawn from the --no-order runs' answer times (a model: scripts/bench-fire-orderfloor.py)
-		"$BIN/mb-cat" "$work/f.bin" | "$PY" "$(dirname "$0")/bench-fire-orderfloor.py" "$work"/f1xnoorder.*.json >"$work/ofloor.out" || exit 1
-		read -r o50 o90 o99 o999 owaited <"$work/ofloor.out"
-		printf '%-40s %9s %9.1f %9.1f %9.1f %10s %10s  %s requests waited\n' "  ideal sender keeping the order (model)" "-" "$o50" "$o90" "$o99" "-" "-" "$owaited"
-		printf '  ratio p99 mb-fire (order on) / ideal sender keeping the order, with the answer times of this server %.2fx\n' \
-			"$(awk -v a="$(awk '{ print $4 }' "$work/f1x.per" | median)" -v b="$o99" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 	fi
 done
 echo "target: p99 lateness at most 1.5x the ideal sender's at 1x; default -T in timed modes is half the cores ($(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 )) here)"
