@@ -131,6 +131,38 @@ test_expect_success 'merge: the same input twice gives twice the connections; a 
 	test "$(cut -f3 ev2 | sort -u | wc -l)" = 40
 '
 
+# two client hosts' captures: each numbers the servers it saw from 0, so server 0 of one
+# and server 0 of the other may be different machines, and one machine may have two numbers.
+# The merge numbers addresses once, in order of first appearance, and renumbers the events.
+test_expect_success 'merge: recorded servers numbered by address across the inputs' '
+	"$MB_PYTHON" - <<-\PY &&
+	import struct
+	def server(num, ip):
+	    return struct.pack("<HHB3x", num, 11211, 4).hex() + bytes(map(int, ip.split("."))).hex() + "00" * 12
+	hdr = "#membench\tversion=2\tkind=events-hashed\tprogram=test\n"
+	def ev(us, conn, key, srv):
+	    sem = "\tserver=%d" % srv if srv else ""
+	    return "ev\t1700000000.%06d000\t%d\ttext/tcp\tget\thit\t@%016x\t10\t3\t0\t-\t0\t0\t1000%s\n" % (us, conn, key, sem)
+	open("sa.txt", "w").write(hdr + "frame\t5\t0\t" + server(0, "10.0.0.1") + "\n" + ev(1, 1, 1, 0) +
+	    "frame\t5\t0\t" + server(1, "10.0.0.2") + "\n" + ev(3, 2, 2, 1))
+	open("sb.txt", "w").write(hdr + "frame\t5\t0\t" + server(0, "10.0.0.2") + "\n" + ev(2, 1, 3, 0) +
+	    "frame\t5\t0\t" + server(1, "10.0.0.3") + "\n" + ev(4, 1, 4, 1))
+	PY
+	mb-cat -p sa.txt >sa.bin && mb-cat -p sb.txt >sb.bin &&
+	mb-pack -m sa.bin sb.bin >s.p &&
+	mb-cat -H s.p | grep -v "^sum" >actual &&
+	cat >expect <<-\EOF &&
+	frame	5	0	0000cb2b040000000a000001000000000000000000000000
+	frame	5	0	0100cb2b040000000a000002000000000000000000000000
+	ev	1700000000.000001000	1	text/tcp	get	hit	@0000000000000001	10	3	0	-	0	0	1000
+	ev	1700000000.000002000	2	text/tcp	get	hit	@0000000000000003	10	3	0	-	0	0	1000	server=1
+	frame	5	0	0200cb2b040000000a000003000000000000000000000000
+	ev	1700000000.000003000	3	text/tcp	get	hit	@0000000000000002	10	3	0	-	0	0	1000	server=1
+	ev	1700000000.000004000	2	text/tcp	get	hit	@0000000000000004	10	3	0	-	0	0	1000	server=2
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'merge refuses inputs hashed with different secrets' '
 	mb-anon --new-key >k2 && mb-anon -k k2 raw.bin >h2.bin &&
 	test_expect_code 1 mb-pack -m h.bin h2.bin >out 2>err && test_one_line_error mb-pack err &&
