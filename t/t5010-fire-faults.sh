@@ -175,7 +175,7 @@ test_expect_success MEMCACHED 'the input reader a ring ahead: idle class, moved 
 	grep "^errors: 0 " report &&
 	taskset -c 0 mb-fire -q -T 1 -t 127.0.0.1:$MC_PORT --json p.json ring2.bin >report.starved &&
 	grep -E -x "priority: input reader in the $class class once a ring ahead, moved back [1-9][0-9]* times for a worker short of requests" report.starved &&
-	"$MB_PYTHON" -c "import json; r = json.load(open(\"p.json\")); assert r[\"ops\"] == 200000 and r[\"errors\"] == 0, r" &&
+	"$MB_PYTHON" -c "import json; r = json.load(open(\"p.json\")); assert r[\"ops\"] == 200000 and r[\"errors\"] == 0 and r[\"reader_class\"] == \"$class\" and r[\"reader_raised\"] >= 1, r" &&
 	mb-fire -q -T 1 --no-priority -t 127.0.0.1:$MC_PORT ring.bin >report.no &&
 	mb-fire -q -T 1 --max -t 127.0.0.1:$MC_PORT ring.bin >report.max &&
 	! grep "input reader" report.no report.max &&
