@@ -160,7 +160,7 @@ static struct timer timer_pop(struct mb_evloop *l)
 	return top;
 }
 
-int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, unsigned max_events, struct mb_err *err)
+int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, struct mb_err *err)
 {
 	uint64_t next = mb_evloop_next_timer(l);
 	if (next != UINT64_MAX) {
@@ -170,7 +170,7 @@ int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, unsigned max_ev
 			timeout_ns = left;
 	}
 	struct timespec ts = { (time_t)(timeout_ns / MB_NS_PER_SEC), (long)(timeout_ns % MB_NS_PER_SEC) };
-	int n = epoll_pwait2(l->epfd, l->ev, max_events && max_events < EV_BATCH ? (int)max_events : EV_BATCH, &ts, NULL);
+	int n = epoll_pwait2(l->epfd, l->ev, EV_BATCH, &ts, NULL);
 	if (n < 0) {
 		if (errno != EINTR)
 			return mb_err_set(err, -1, "epoll_pwait2: %s", strerror(errno));

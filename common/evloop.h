@@ -33,10 +33,8 @@ uint64_t mb_evloop_timer(struct mb_evloop *l, uint64_t when_ns, mb_timer_proc *p
 void mb_evloop_timer_cancel(struct mb_evloop *l, uint64_t id);
 /* Earliest timer deadline, or UINT64_MAX. */
 uint64_t mb_evloop_next_timer(const struct mb_evloop *l);
-/* Wait up to timeout_ns (0 = poll) for events, run the handlers of at most max_events of
-   them (0: as many as one wait returns; the rest stay ready for the next run) and the
-   expired timers. Returns the number of fd events handled, or -1 (err filled) on epoll
-   failure. */
-int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, unsigned max_events, struct mb_err *err);
+/* Wait up to timeout_ns (0 = poll) for events, run their handlers and the expired
+   timers. Returns the number of fd events handled, or -1 (err filled) on epoll failure. */
+int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, struct mb_err *err);
 
 #endif

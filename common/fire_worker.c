@@ -21,7 +21,6 @@
 #define IDLE_FREE_NS 1000000000ull  /* connection buffers are freed after this long idle */
 #define WAIT_MAX_NS 20000000ull     /* longest sleep: a stop request is seen within this */
 #define STOP_GRACE_NS 50000000ull   /* after a stop, answers to what is out are awaited this long */
-#define TIMED_EVENTS 4              /* timed modes: answers handled between two looks at the deadlines */
 
 void fire_count_op(struct fire_worker *w, const struct fire_item *it, unsigned st)
 {
@@ -321,7 +320,7 @@ void *fire_worker_main(void *arg)
 		link_items(w); /* connections open while the reader fills the queues */
 		atomic_store(&w->hungry, 1); /* then look: a request published after the look wakes it */
 		if (atomic_load(&w->head) == w->linked)
-			mb_evloop_run_once(w->loop, WAIT_MAX_NS, 0, &w->err); /* so does the start */
+			mb_evloop_run_once(w->loop, WAIT_MAX_NS, &w->err); /* so does the start */
 		atomic_store(&w->hungry, 0);
 	}
 	w->last_progress = r->start_ns;
@@ -362,9 +361,7 @@ void *fire_worker_main(void *arg)
 			break; /* input done, nothing sent or answered for --drain: give up on the rest */
 		uint64_t timeout = wait_time(w, now);
 		uint64_t wake_at = timeout ? mb_mono_ns() + timeout : 0;
-		/* timed: a request due while the worker handles a burst of answers waits for all of
-		   them (about 4 us each), so it handles a few and looks at the deadlines again */
-		int nev = mb_evloop_run_once(w->loop, timeout, r->opt.mode == FIRE_MAX ? 0 : TIMED_EVENTS, &w->err);
+		int nev = mb_evloop_run_once(w->loop, timeout, &w->err);
 		atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
 		atomic_store_explicit(&w->hungry, 0, memory_order_relaxed);
 		if (nev < 0) {
