@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fire_int.h"
+#include "siphash.h"
 #include "stream.h"
 
 #define MAP_LINE_MAX 1024
@@ -93,6 +94,15 @@ int fire_topo_server(struct fire_run *r, const struct mb_frame *f, struct mb_err
 	struct mb_server s;
 	if (mb_server_decode(f->payload, f->len, &s, err) != MB_OK)
 		return MB_ERR;
+	/* one address per number: two captures concatenated each number their servers from 0,
+	   and their requests would go to one target as if one server had taken them */
+	if (!r->sched.srv_addr && !(r->sched.srv_addr = calloc(65536, sizeof *r->sched.srv_addr)))
+		return mb_err_set(err, MB_EIO, "out of memory for the recorded servers");
+	uint64_t addr = mb_siphash24(0, 0, f->payload + 2, MB_SERVER_LEN - 2) | 1; /* port, family, address; never 0 */
+	uint64_t *known = &r->sched.srv_addr[s.number];
+	if (*known && *known != addr)
+		return mb_err_set(err, MB_ERR, "recorded server %u declared again with another address, so its number names two servers (captures concatenated? mb-pack -m merges them; --hash spreads the keys instead)", s.number);
+	*known = addr;
 	if (!r->opt.nmap)
 		return MB_OK; /* in order: recorded number modulo the targets */
 	if (!r->sched.srv_target && !(r->sched.srv_target = calloc(65536, 1)))

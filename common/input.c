@@ -5,7 +5,6 @@
 #include "bytes.h"
 #include "fdio.h"
 #include "profile.h"
-#include "siphash.h"
 #include "prog.h"
 #include "stream.h"
 
@@ -138,40 +137,13 @@ int mb_reader_open(struct mb_reader *r, int fd, const char *name, unsigned want,
 	return mb_reader_begin(r, want, err);
 }
 
-/* A SERVER frame (already checked): its number must keep one address through the input.
-   Concatenated captures each number their servers from 0, and the same number would then
-   name two servers. */
-static int server_seen(struct mb_reader *r, const struct mb_frame *f, struct mb_err *err)
-{
-	uint64_t addr = mb_siphash24(0, 0, f->payload + 2, MB_SERVER_LEN - 2); /* port, family, address */
-	uint32_t number = mb_ld_le16(f->payload);
-	uint64_t *v = mb_connmap_get(&r->servers, number);
-	if (v) {
-		if (*v == addr)
-			return MB_OK;
-		return mb_err_set(err, MB_ERR, "recorded server %u declared again with another address (captures concatenated? mb-pack -m merges them): '%s' at byte %llu",
-				  number, r->name, (unsigned long long)f->offset);
-	}
-	bool fresh;
-	if (!(v = mb_connmap_put(&r->servers, number, &fresh)))
-		return mb_err_set(err, MB_EIO, "out of memory for server numbers");
-	*v = addr;
-	return MB_OK;
-}
-
 int mb_reader_next(struct mb_reader *r, struct mb_frame *f, struct mb_err *err)
 {
-	int rc;
-	if (!r->profile) {
-		rc = mb_stream_next(r, f, err);
-	} else {
-		rc = mb_profile_next(r, f, err);
-		if (rc == MB_OK && mb_frame_check(r->info.kind, f->type, f->payload, f->len, err) != MB_OK)
-			return mb_frame_bad(r, f, err);
-	}
-	if (rc == MB_OK && f->type == MB_FRAME_SERVER &&
-	    (r->info.kind == MB_KIND_EVENTS_RAW || r->info.kind == MB_KIND_EVENTS_HASHED))
-		return server_seen(r, f, err);
+	if (!r->profile)
+		return mb_stream_next(r, f, err);
+	int rc = mb_profile_next(r, f, err);
+	if (rc == MB_OK && mb_frame_check(r->info.kind, f->type, f->payload, f->len, err) != MB_OK)
+		return mb_frame_bad(r, f, err);
 	return rc;
 }
 
@@ -181,6 +153,5 @@ void mb_reader_close(struct mb_reader *r)
 	r->buf = NULL;
 	mb_profile_close(r->profile);
 	r->profile = NULL;
-	mb_connmap_free(&r->servers);
 }
 

@@ -9,7 +9,6 @@
 #include <signal.h>
 
 #include "err.h"
-#include "connmap.h"
 #include "event.h"
 #include "header_meta.h"
 
@@ -207,7 +206,6 @@ struct mb_reader {
 	volatile sig_atomic_t *stop;       /* option: when set and *stop, the input ends (see above) */
 	bool allow_truncated;              /* option: a profile cut short is a warning, not an error */
 	bool stopped;                      /* the input ended because *stop was set */
-	struct mb_connmap servers;         /* events: recorded server number -> hash of its address */
 };
 
 /*

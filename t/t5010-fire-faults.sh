@@ -97,6 +97,25 @@ test_expect_success MEMCACHED 'SIGINT prints the report of what was done' '
 	ops=$(sed -n "s/^mb-fire: \([0-9]*\) operations.*/\1/p" report) && test "$ops" -ge 500
 '
 
+# two captures concatenated each number their servers from 0: replayed by recorded server,
+# server 0 of both would be one target. mb-fire refuses the second declaration; merged
+# with mb-pack -m, each keeps its own number and target.
+test_expect_success MEMCACHED 'a server number declared with two addresses: refused; merged, each on its target' '
+	hdr="#membench	version=2	kind=events-hashed	program=test	servers=numbered" &&
+	ev="	text/tcp	get	miss	@0000000000000001	10	0	0	want_value	0	0	1000" &&
+	printf "%s\nframe	5	0	0000cb2b040000000a000001000000000000000000000000\nev	1700000000.000001000	1%s\n" "$hdr" "$ev" >s1.txt &&
+	printf "%s\nframe	5	0	0000cb2b040000000a000002000000000000000000000000\nev	1700000000.000002000	1%s\n" "$hdr" "$ev" >s2.txt &&
+	mb-cat -p s1.txt >s1.ev && mb-cat -p s2.txt >s2.ev && cat s1.ev s2.ev >s12.ev &&
+	start_memcached && pa=$MC_PORT && start_memcached && pb=$MC_PORT &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$pa,127.0.0.1:$pb s12.ev >out 2>err && test_one_line_error mb-fire err &&
+	grep -x "mb-fire: recorded server 0 declared again with another address, so its number names two servers (captures concatenated? mb-pack -m merges them; --hash spreads the keys instead): .s12.ev. at byte [0-9]*" err &&
+	mb-pack -m s1.ev s2.ev >s12.p &&
+	a0=$(mc_stats $pa | sed -n "s/^cmd_get //p") && b0=$(mc_stats $pb | sed -n "s/^cmd_get //p") &&
+	mb-fire -q -t 127.0.0.1:$pa,127.0.0.1:$pb s12.p >report &&
+	test "$(mc_stats $pa | sed -n "s/^cmd_get //p")" = $((a0 + 1)) &&
+	test "$(mc_stats $pb | sed -n "s/^cmd_get //p")" = $((b0 + 1))
+'
+
 test_expect_success MEMCACHED 'a unix socket target' '
 	memcached -u root -s "$TRASH/mc.sock" -U 0 -m 64 & mc=$! &&
 	trap "kill $mc" EXIT &&
