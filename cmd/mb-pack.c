@@ -13,6 +13,7 @@
 #include "opt.h"
 #include "prog.h"
 #include "profile.h"
+#include "siphash.h"
 #include "stream.h"
 
 static const char usage[] =
@@ -56,9 +57,11 @@ struct input {
 
 /* The servers of a merge's output, numbered from 0 in order of first appearance: an address
    declared by several inputs (clients of the same server) is one server. */
+#define SERVER_SLOTS (2u << 16) /* hash slots: twice the most servers */
 struct servers {
 	struct mb_server list[UINT16_MAX + 1];
 	uint32_t n;
+	uint32_t slot[SERVER_SLOTS]; /* by address hash, open addressing: 1 + index in list (0: free) */
 };
 
 static int open_fd(const char *name)
@@ -173,19 +176,25 @@ static int merge_server(struct input *in, const struct mb_frame *f, struct serve
 	struct mb_server s;
 	if (mb_server_decode(f->payload, f->len, &s, err) != MB_OK)
 		return mb_err_at(err, in->name, f->offset);
-	uint32_t i = 0;
-	while (i < srv->n && !(srv->list[i].family == s.family && srv->list[i].port == s.port &&
-			       !memcmp(srv->list[i].addr, s.addr, sizeof s.addr)))
-		i++;
-	if (i == srv->n) {
+	uint32_t h = (uint32_t)mb_siphash24(0, 0, f->payload + 2, MB_SERVER_LEN - 2) & (SERVER_SLOTS - 1);
+	uint32_t i;
+	for (; srv->slot[h]; h = (h + 1) & (SERVER_SLOTS - 1)) {
+		const struct mb_server *k = &srv->list[srv->slot[h] - 1];
+		if (k->family == s.family && k->port == s.port && !memcmp(k->addr, s.addr, sizeof s.addr))
+			break;
+	}
+	if (srv->slot[h]) {
+		i = srv->slot[h] - 1;
+	} else {
+		i = srv->n;
 		if (srv->n > UINT16_MAX)
 			return mb_err_set(err, MB_ERR, "more than %u servers to number in a merge: '%s' at byte %" PRIu64,
 					  UINT16_MAX + 1, in->name, f->offset);
 		uint8_t p[MB_SERVER_LEN];
-		srv->list[srv->n] = s;
-		srv->list[srv->n].number = (uint16_t)srv->n;
-		mb_server_encode(p, &srv->list[srv->n]);
-		srv->n++;
+		srv->list[i] = s;
+		srv->list[i].number = (uint16_t)i;
+		mb_server_encode(p, &srv->list[i]);
+		srv->slot[h] = ++srv->n;
 		int rc = mb_profile_write_frame(pw, f->type, f->flags, p, MB_SERVER_LEN, err);
 		if (rc != MB_OK)
 			return rc;
