@@ -13,7 +13,6 @@
 #include "opt.h"
 #include "prog.h"
 #include "profile.h"
-#include "siphash.h"
 #include "stream.h"
 
 static const char usage[] =
@@ -176,11 +175,10 @@ static int merge_server(struct input *in, const struct mb_frame *f, struct serve
 	struct mb_server s;
 	if (mb_server_decode(f->payload, f->len, &s, err) != MB_OK)
 		return mb_err_at(err, in->name, f->offset);
-	uint32_t h = (uint32_t)mb_siphash24(0, 0, f->payload + 2, MB_SERVER_LEN - 2) & (SERVER_SLOTS - 1);
+	uint32_t h = (uint32_t)mb_server_hash(&s) & (SERVER_SLOTS - 1);
 	uint32_t i;
 	for (; srv->slot[h]; h = (h + 1) & (SERVER_SLOTS - 1)) {
-		const struct mb_server *k = &srv->list[srv->slot[h] - 1];
-		if (k->family == s.family && k->port == s.port && !memcmp(k->addr, s.addr, sizeof s.addr))
+		if (mb_server_same(&srv->list[srv->slot[h] - 1], &s))
 			break;
 	}
 	if (srv->slot[h]) {

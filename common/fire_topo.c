@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "fire_int.h"
-#include "siphash.h"
 #include "stream.h"
 
 #define MAP_LINE_MAX 1024
@@ -98,7 +97,7 @@ int fire_topo_server(struct fire_run *r, const struct mb_frame *f, struct mb_err
 	   and their requests would go to one target as if one server had taken them */
 	if (!r->sched.srv_addr && !(r->sched.srv_addr = calloc(65536, sizeof *r->sched.srv_addr)))
 		return mb_err_set(err, MB_EIO, "out of memory for the recorded servers");
-	uint64_t addr = mb_siphash24(0, 0, f->payload + 2, MB_SERVER_LEN - 2) | 1; /* port, family, address; never 0 */
+	uint64_t addr = mb_server_hash(&s) | 1; /* never 0 */
 	uint64_t *known = &r->sched.srv_addr[s.number];
 	if (*known && *known != addr)
 		return mb_err_set(err, MB_ERR, "recorded server %u declared again with another address, so its number names two servers (captures concatenated? mb-pack -m merges them; --hash spreads the keys instead)", s.number);
@@ -109,7 +108,7 @@ int fire_topo_server(struct fire_run *r, const struct mb_frame *f, struct mb_err
 		return mb_err_set(err, MB_EIO, "out of memory for the target map");
 	for (unsigned i = 0; i < r->opt.nmap; i++) {
 		const struct mb_server *m = &r->opt.map[i].server;
-		if (m->family == s.family && m->port == s.port && !memcmp(m->addr, s.addr, 16)) {
+		if (mb_server_same(m, &s)) {
 			r->sched.srv_target[s.number] = (uint8_t)(r->opt.map[i].target + 1);
 			return MB_OK;
 		}

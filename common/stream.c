@@ -8,6 +8,7 @@
 
 #include "bytes.h"
 #include "fdio.h"
+#include "siphash.h"
 #include "stream.h"
 
 #define WRITER_FLUSH_AT (1u << 18)                     /* write(2) in 256 KiB steps into 1 MiB pipes: measured best */
@@ -323,6 +324,20 @@ void mb_server_name(const struct mb_server *s, char *buf, size_t n)
 	char a[INET6_ADDRSTRLEN] = "?";
 	inet_ntop(s->family == 4 ? AF_INET : AF_INET6, s->addr, a, sizeof a);
 	snprintf(buf, n, s->family == 4 ? "%s:%u" : "[%s]:%u", a, s->port);
+}
+
+bool mb_server_same(const struct mb_server *a, const struct mb_server *b)
+{
+	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, sizeof a->addr);
+}
+
+uint64_t mb_server_hash(const struct mb_server *s)
+{
+	uint8_t k[19];
+	k[0] = s->family;
+	mb_st_le16(k + 1, s->port);
+	memcpy(k + 3, s->addr, sizeof s->addr);
+	return mb_siphash24(0, 0, k, sizeof k);
 }
 
 /* ------------------------------------------------------------------ reader */

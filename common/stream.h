@@ -117,6 +117,10 @@ void mb_server_encode(uint8_t *p, const struct mb_server *s);
 int mb_server_decode(const uint8_t *p, uint32_t len, struct mb_server *s, struct mb_err *err);
 /* "addr:port" or "[v6addr]:port" into buf (at least 48 bytes). */
 void mb_server_name(const struct mb_server *s, char *buf, size_t n);
+/* Whether a and b are the same server: family, address and port (numbers aside). */
+bool mb_server_same(const struct mb_server *a, const struct mb_server *b);
+/* A 64-bit hash of a server's family, address and port (its number left out). */
+uint64_t mb_server_hash(const struct mb_server *s);
 
 /* ---- the event extension (request semantics, doc/stream.md) ---- */
 
