@@ -31,6 +31,8 @@ static const char usage[] =
 	"      --start SECONDS    first timestamp, seconds since the epoch (default 1700000000)\n"
 	"      --seed N           random seed (default 1)\n"
 	"      --raw              raw keys (\"k<id>\" padded to the key size) instead of hashes\n"
+	"      --key-prefix P     raw keys P0 .. P<keys-1> by popularity, as mc-crusher and\n"
+	"                         memtier_benchmark name theirs (replaces --key-size)\n"
 	"  -h, --help             this help\n"
 	"      --version          print the version\n"
 	"\n"
@@ -42,7 +44,8 @@ static const char usage[] =
 struct gen {
 	uint64_t count, keys, conns, seed, ttl, start_ns;
 	double zipf, rate, latency;
-	bool uniform, raw;
+	bool uniform, raw, key_size_set;
+	const char *key_prefix; /* raw keys <prefix><rank - 1>, or NULL */
 	unsigned proto;
 	uint32_t key_min, key_max, val_min, val_max;
 	unsigned nmix;
@@ -106,6 +109,8 @@ static void parse_mix(struct gen *g, const char *s)
 /* Per-key properties derived from the key id alone, so they are the same on every run. */
 static uint32_t key_len_of(const struct gen *g, uint64_t id)
 {
+	if (g->key_prefix)
+		return (uint32_t)(strlen(g->key_prefix) + (size_t)snprintf(NULL, 0, "%llu", (unsigned long long)(id - 1)));
 	uint64_t h = mb_mix64(id ^ 0x6b65796c656e ^ g->seed);
 	return g->key_min + (uint32_t)(h % ((uint64_t)g->key_max - g->key_min + 1));
 }
@@ -119,10 +124,17 @@ static uint32_t value_len_of(const struct gen *g, uint64_t id)
 	return r < g->val_min ? g->val_min : r > g->val_max ? g->val_max : r;
 }
 
-/* Write the raw key of id (length len) into out. */
-static void raw_key(uint64_t id, uint32_t len, uint8_t *out)
+/* Write the raw key of id (length len, from key_len_of) into out. */
+static void raw_key(const struct gen *g, uint64_t id, uint32_t len, uint8_t *out)
 {
 	char tmp[24];
+	if (g->key_prefix) { /* ids are ranks from 1: the keys count from 0, as the peers' do */
+		size_t pl = strlen(g->key_prefix);
+		memcpy(out, g->key_prefix, pl);
+		snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)(id - 1));
+		memcpy(out + pl, tmp, len - pl);
+		return;
+	}
 	int n = snprintf(tmp, sizeof tmp, "k%llu", (unsigned long long)id);
 	for (uint32_t i = 0; i < len; i++)
 		out[i] = i < (uint32_t)n ? (uint8_t)tmp[i] : (uint8_t)('a' + (id + i) % 26);
@@ -162,7 +174,7 @@ static uint8_t apply(uint8_t cmd, uint64_t *stored, uint64_t id)
 
 int main(int argc, char **argv)
 {
-	enum { O_UNIFORM = 256, O_KEYSIZE, O_VALSIZE, O_TTL, O_PROTO, O_LAT, O_START, O_SEED, O_RAW, O_VERSION };
+	enum { O_UNIFORM = 256, O_KEYSIZE, O_VALSIZE, O_TTL, O_PROTO, O_LAT, O_START, O_SEED, O_RAW, O_KEYPREFIX, O_VERSION };
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'n' }, { "keys", required_argument, NULL, 'K' },
 		{ "zipf", required_argument, NULL, 'z' },  { "conns", required_argument, NULL, 'c' },
@@ -171,7 +183,8 @@ int main(int argc, char **argv)
 		{ "value-size", required_argument, NULL, O_VALSIZE }, { "ttl", required_argument, NULL, O_TTL },
 		{ "proto", required_argument, NULL, O_PROTO }, { "latency", required_argument, NULL, O_LAT },
 		{ "start", required_argument, NULL, O_START }, { "seed", required_argument, NULL, O_SEED },
-		{ "raw", no_argument, NULL, O_RAW },        { "help", no_argument, NULL, 'h' },
+		{ "raw", no_argument, NULL, O_RAW },        { "key-prefix", required_argument, NULL, O_KEYPREFIX },
+		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
 	};
 	struct gen g = {
@@ -209,7 +222,10 @@ int main(int argc, char **argv)
 			break;
 		case O_UNIFORM: g.uniform = true; break;
 		case 'm': parse_mix(&g, optarg); break;
-		case O_KEYSIZE: parse_range(optarg, 1, MB_MC_KEY_MAX, &g.key_min, &g.key_max, "key size"); break;
+		case O_KEYSIZE:
+			parse_range(optarg, 1, MB_MC_KEY_MAX, &g.key_min, &g.key_max, "key size");
+			g.key_size_set = true;
+			break;
 		case O_VALSIZE: parse_range(optarg, 0, MB_MC_VALUE_MAX, &g.val_min, &g.val_max, "value size"); break;
 		case O_TTL:
 			if (mb_opt_u64(optarg, 0, INT32_MAX, false, &g.ttl, &err))
@@ -236,6 +252,17 @@ int main(int argc, char **argv)
 				mb_usage_error("--seed: %s", err.msg);
 			break;
 		case O_RAW: g.raw = true; break;
+		case O_KEYPREFIX: {
+			size_t pl = strlen(optarg);
+			if (pl > MB_MC_KEY_MAX - 20)
+				mb_usage_error("--key-prefix: longer than %d bytes", MB_MC_KEY_MAX - 20);
+			for (size_t i = 0; i < pl; i++)
+				if ((unsigned char)optarg[i] <= ' ' || (unsigned char)optarg[i] == 0x7f)
+					mb_usage_error("--key-prefix: byte %zu is a space or a control character", i);
+			g.key_prefix = optarg;
+			g.raw = true;
+			break;
+		}
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case O_VERSION: mb_print_version();
 		default: mb_usage_bad_option(argv);
@@ -243,6 +270,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		mb_usage_error("unexpected argument: '%s'", argv[optind]);
+	if (g.key_prefix && g.key_size_set)
+		mb_usage_error("--key-prefix sets the key sizes: no --key-size with it");
 	if (!mb_binary_output_ok(1))
 		return MB_EXIT_DATA;
 	mb_prog_signals();
@@ -289,7 +318,7 @@ int main(int argc, char **argv)
 		ev.key_len = (uint16_t)key_len_of(&g, id);
 		ev.key_hash = mb_mix64(id * 0x9e3779b97f4a7c15ull + g.seed);
 		if (g.raw) {
-			raw_key(id, ev.key_len, keybuf);
+			raw_key(&g, id, ev.key_len, keybuf);
 			ev.key = keybuf;
 		}
 		uint32_t vlen = value_len_of(&g, id);

@@ -31,14 +31,17 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 jget() { "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
-# 50 connections, 10000 keys, 1:10 set:get
-"$BIN/mb-gen" -n $n -K 10000 -z 0 -c 50 -m get=10,set=1 --value-size 100-100 --seed 11 >"$work/p.bin" || exit 1
+# 50 connections, 1:10 set:get, 100-byte values, the keys mc-crusher and memtier_benchmark
+# send below: mbk0 .. mbk9999, uniformly (mb-fire sends keys regenerated from their hashes,
+# of the same lengths)
+"$BIN/mb-gen" -n $n -K 10000 -z 0 --key-prefix mbk -c 50 -m get=10,set=1 --value-size 100-100 --seed 11 >"$work/p.bin" || exit 1
 start_mc 1024
 # preload: one untimed replay stores the keys the sets name
 "$BIN/mb-fire" -q -t 127.0.0.1:$MC_PORT --max --depth 16 "$work/p.bin" >/dev/null || exit 1
 
 # mc-crusher (not a Debian package either: MC_CRUSHER names a build): 45 get and 5 set
-# connections, one request in flight each, replies read blindly (never parsed), 5 seconds;
+# connections, one request in flight each, keys drawn uniformly from mbk0 .. mbk9999
+# (live_rand), replies read blindly (never parsed), 5 seconds;
 # its operations are counted by memcached. Its runs alternate with mb-fire's depth 1 -T 1
 # runs, so a change in the host's load falls on both.
 crusher=${MC_CRUSHER:-$(command -v mc-crusher || true)}
@@ -47,8 +50,8 @@ mc_ops() { "$PY" -c "import socket; s=socket.create_connection(('127.0.0.1',$MC_
 while not d.endswith(b'END\r\n'): d+=s.recv(65536)
 st=dict(l.split()[1:3] for l in d.decode().splitlines() if l.startswith('STAT'))
 print(int(st['cmd_get'])+int(st['cmd_set']))"; }
-printf '%s\n' "send=ascii_get,recv=blind_read,conns=45,key_prefix=mbk,key_prealloc=0,pipelines=1,key_count=10000" \
-	"send=ascii_set,recv=blind_read,conns=5,key_prefix=mbk,key_prealloc=0,pipelines=1,value_size=100,key_count=10000" >"$work/crush.conf"
+printf '%s\n' "send=ascii_get,recv=blind_read,conns=45,key_prefix=mbk,key_prealloc=0,live_rand=1,pipelines=1,key_count=10000" \
+	"send=ascii_set,recv=blind_read,conns=5,key_prefix=mbk,key_prealloc=0,live_rand=1,pipelines=1,value_size=100,key_count=10000" >"$work/crush.conf"
 crush_run() {
 	o0=$(mc_ops)
 	/usr/bin/time -f "%U %S %e" -o "$work/cr.time" "$crusher" --conf "$work/crush.conf" --ip 127.0.0.1 --port $MC_PORT --timeout 5 >/dev/null 2>&1
@@ -120,7 +123,7 @@ memtier=${MEMTIER:-$(command -v memtier_benchmark || true)}
 if [ -n "$memtier" ] && [ -x "$memtier" ]; then
 	for r in $(seq $runs); do
 		/usr/bin/time -f "%U %S %e" -o "$work/mt.time" "$memtier" -s 127.0.0.1 -p $MC_PORT -P memcache_text -t 1 -c 50 \
-			--ratio=1:10 -d 100 --key-maximum=10000 -n $((n / 50)) --pipeline=1 --hide-histogram >"$work/mt.out" 2>&1 || break
+			--ratio=1:10 -d 100 --key-prefix=mbk --key-minimum=0 --key-maximum=9999 --key-pattern=R:R -n $((n / 50)) --pipeline=1 --hide-histogram >"$work/mt.out" 2>&1 || break
 		awk -v o=$n '{ printf "%.0f %.2f\n", o / $3, ($1 + $2) * 1e6 / o }' "$work/mt.time" >>"$work/mt.res"
 	done
 	if [ -s "$work/mt.res" ]; then
@@ -149,7 +152,7 @@ echo "target: mb-fire depth 1 -T 1 at most 1.0x mc-crusher's CPU per op"
 # and sending nothing, whose lateness is the least this machine allows at that moment, and
 # by the same ideal sender making a plain request over 50 connections at each deadline and
 # reading the answers unparsed: the least lateness of a sender of these requests here.
-"$BIN/mb-gen" -n $nfid -K 10000 -c 50 -r 50000 --uniform -m get=10,set=1 --value-size 100-100 --seed 12 >"$work/f.bin" || exit 1
+"$BIN/mb-gen" -n $nfid -K 10000 --key-prefix mbk -c 50 -r 50000 --uniform -m get=10,set=1 --value-size 100-100 --seed 12 >"$work/f.bin" || exit 1
 steal_ms() { awk -v hz=$hz '/^cpu / { printf "%d\n", $9 * 1000 / hz }' /proc/stat; }
 fruns=$((runs < 5 && quick == 0 ? 5 : runs))
 # "own p99": lateness less the waits for the per-key order (the sender's own delay; with
