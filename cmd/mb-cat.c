@@ -157,7 +157,7 @@ static int cat_pack(const struct opts *o, int fd, const char *name, struct mb_wr
 				mb_info_init(info, *kind);
 				mb_info_set(info, "program", "mb-cat");
 				rc = mb_writer_header(w, info, err);
-				if (rc == MB_OK && type == MB_FRAME_EVENT) {
+				if (rc == MB_OK && (type == MB_FRAME_EVENT || type == MB_FRAME_SERVER)) {
 					/* Re-parse now that the kind is fixed, so a -k mismatch is caught. */
 					rc = mb_text_parse(line, (size_t)n, kind, info, &type, &flags, payload, &len, &what, err);
 					if (rc != MB_OK)

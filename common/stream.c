@@ -326,6 +326,47 @@ void mb_server_name(const struct mb_server *s, char *buf, size_t n)
 	snprintf(buf, n, s->family == 4 ? "%s:%u" : "[%s]:%u", a, s->port);
 }
 
+const char *mb_server_parse(const char *str, size_t n, struct mb_server *s)
+{
+	size_t colon = n;
+	while (colon > 0 && str[colon - 1] != ':')
+		colon--;
+	if (colon == 0)
+		return "address";
+	colon--; /* the last ':' separates the port; an IPv6 address has its own inside [] */
+	const char *host = str;
+	size_t hl = colon;
+	int af = AF_INET;
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		host++;
+		hl -= 2;
+		af = AF_INET6;
+	}
+	char text[INET6_ADDRSTRLEN];
+	uint8_t addr[16] = { 0 };
+	if (hl == 0 || hl >= sizeof text || memchr(host, 0, hl))
+		return "address";
+	memcpy(text, host, hl);
+	text[hl] = 0;
+	if (inet_pton(af, text, addr) != 1)
+		return "address";
+	size_t pl = n - colon - 1;
+	unsigned port = 0;
+	if (pl == 0 || pl > 5)
+		return "port";
+	for (size_t i = colon + 1; i < n; i++) {
+		if (str[i] < '0' || str[i] > '9')
+			return "port";
+		port = port * 10 + (unsigned)(str[i] - '0');
+	}
+	if (port > UINT16_MAX)
+		return "port";
+	s->family = af == AF_INET ? 4 : 6;
+	s->port = (uint16_t)port;
+	memcpy(s->addr, addr, sizeof s->addr);
+	return NULL;
+}
+
 bool mb_server_same(const struct mb_server *a, const struct mb_server *b)
 {
 	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, sizeof a->addr);

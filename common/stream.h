@@ -117,6 +117,12 @@ void mb_server_encode(uint8_t *p, const struct mb_server *s);
 int mb_server_decode(const uint8_t *p, uint32_t len, struct mb_server *s, struct mb_err *err);
 /* "addr:port" or "[v6addr]:port" into buf (at least 48 bytes). */
 void mb_server_name(const struct mb_server *s, char *buf, size_t n);
+/*
+ * The reverse of mb_server_name: "a.b.c.d:port" or "[v6addr]:port" (n bytes, no NUL needed)
+ * into s's family, addr and port; s->number is left as it is. NULL on success, else the
+ * name of the bad part, "address" or "port" (0-65535), and s is unchanged.
+ */
+const char *mb_server_parse(const char *str, size_t n, struct mb_server *s);
 /* Whether a and b are the same server: family, address and port (numbers aside). */
 bool mb_server_same(const struct mb_server *a, const struct mb_server *b);
 /* A 64-bit hash of a server's family, address and port (its number left out). */

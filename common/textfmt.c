@@ -8,6 +8,7 @@
 #include "textfmt.h"
 
 #define EVENT_FIELDS 14 /* and a 15th, sem, when the event carries request semantics */
+#define SERVER_LINE_MAX (7 + 5 + 1 + 64 + 1) /* "server\t", number, tab, address, newline */
 
 static void put_str(struct mb_buf *b, const char *s)
 {
@@ -335,11 +336,36 @@ static int text_summary(struct mb_buf *b, const struct mb_frame *f, struct mb_er
 	return rc;
 }
 
+/* A SERVER frame as "server NUMBER ADDRESS" (b has room for SERVER_LINE_MAX); false, writing
+   nothing, when its payload does not decode. */
+static bool text_server(struct mb_buf *b, const struct mb_frame *f)
+{
+	struct mb_server s;
+	struct mb_err ignored;
+	char name[64];
+	if (mb_server_decode(f->payload, f->len, &s, &ignored) != MB_OK)
+		return false;
+	mb_server_name(&s, name, sizeof name);
+	put_str(b, "server\t");
+	put_u64(b, s.number);
+	put_ch(b, '\t');
+	put_str(b, name);
+	put_ch(b, '\n');
+	return true;
+}
+
 int mb_text_frame(struct mb_buf *b, unsigned kind, const struct mb_frame *f, struct mb_err *err)
 {
 	if (f->flags == 0) {
 		if (f->type == MB_FRAME_EVENT && kind != MB_KIND_PACKETS)
 			return text_event(b, kind, f, err);
+		if (f->type == MB_FRAME_SERVER && kind != MB_KIND_PACKETS) {
+			if (!mb_buf_reserve(b, SERVER_LINE_MAX))
+				return mb_err_set(err, MB_EIO, "out of memory");
+			if (text_server(b, f))
+				return MB_OK;
+			/* a malformed one keeps its bytes as a frame line */
+		}
 		if (f->type == MB_FRAME_PACKET && kind == MB_KIND_PACKETS)
 			return text_packet(b, f, err);
 		if (f->type == MB_FRAME_SUMMARY)
@@ -686,6 +712,26 @@ static int parse_packet(struct field *f, unsigned nf, unsigned *kind, uint8_t *p
 	return MB_OK;
 }
 
+static int parse_server(struct field *f, unsigned nf, unsigned *kind, uint8_t *payload, uint32_t *len, struct mb_err *err)
+{
+	struct mb_server s;
+	uint64_t v;
+	if (nf != 3)
+		return mb_err_set(err, MB_ERR, "server line has %u fields, expected 3", nf);
+	if (*kind == MB_KIND_PACKETS)
+		return mb_err_set(err, MB_ERR, "server line in a packet stream");
+	memset(&s, 0, sizeof s);
+	if (!num_u64(f[1], UINT16_MAX, &v))
+		return bad(err, "number", f[1]);
+	s.number = (uint16_t)v;
+	const char *part = mb_server_parse(f[2].s, f[2].n, &s);
+	if (part)
+		return bad(err, part, f[2]);
+	mb_server_encode(payload, &s);
+	*len = MB_SERVER_LEN;
+	return MB_OK;
+}
+
 static int parse_summary(struct field *f, unsigned nf, uint8_t *payload, uint32_t *len, struct mb_err *err)
 {
 	if (nf < 2 || f[1].n == 0 || f[1].n > MB_SUMMARY_NAME_MAX)
@@ -787,6 +833,9 @@ int mb_text_parse(const char *line, size_t n, unsigned *kind, struct mb_stream_i
 	} else if (f[0].n == 3 && !memcmp(f[0].s, "sum", 3)) {
 		*type = MB_FRAME_SUMMARY;
 		rc = parse_summary(f, nf, payload, len, err);
+	} else if (f[0].n == 6 && !memcmp(f[0].s, "server", 6)) {
+		*type = MB_FRAME_SERVER;
+		rc = parse_server(f, nf, kind, payload, len, err);
 	} else if (f[0].n == 5 && !memcmp(f[0].s, "frame", 5)) {
 		uint64_t t, fl;
 		if (nf != 4)

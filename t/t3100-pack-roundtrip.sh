@@ -152,11 +152,11 @@ test_expect_success 'merge: recorded servers numbered by address across the inpu
 	mb-pack -m sa.bin sb.bin >s.p &&
 	mb-cat -H s.p | grep -v "^sum" >actual &&
 	cat >expect <<-\EOF &&
-	frame	5	0	0000cb2b040000000a000001000000000000000000000000
-	frame	5	0	0100cb2b040000000a000002000000000000000000000000
+	server	0	10.0.0.1:11211
+	server	1	10.0.0.2:11211
 	ev	1700000000.000001000	1	text/tcp	get	hit	@0000000000000001	10	3	0	-	0	0	1000
 	ev	1700000000.000002000	2	text/tcp	get	hit	@0000000000000003	10	3	0	-	0	0	1000	server=1
-	frame	5	0	0200cb2b040000000a000003000000000000000000000000
+	server	2	10.0.0.3:11211
 	ev	1700000000.000003000	3	text/tcp	get	hit	@0000000000000002	10	3	0	-	0	0	1000	server=1
 	ev	1700000000.000004000	2	text/tcp	get	hit	@0000000000000004	10	3	0	-	0	0	1000	server=2
 	EOF

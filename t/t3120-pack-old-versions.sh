@@ -3,7 +3,8 @@
 test_description='mb-pack: old profile versions read back exactly, convert to version 4; unknown versions refused'
 . "$(dirname "$0")/test-lib.sh"
 
-# t/expect/profile: NAME.p as an earlier mb-pack wrote it, NAME.ev what that version's mb-cat -H printed.
+# t/expect/profile: NAME.p as an earlier mb-pack wrote it, NAME.ev what that version's mb-cat -H printed
+# (but SERVER frames as the `server` lines mb-cat has printed since, in place of `frame` lines).
 #   gen-v2.p     version 2: 30 mb-gen events (Zipf keys, 3 connections)
 #   corpus-v3.p  version 3: two profiles concatenated, memcached's getset test (83 events,
 #                blocks of 16) and its metaget test (101 events with request semantics,

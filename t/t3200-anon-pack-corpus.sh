@@ -59,8 +59,8 @@ for line in sys.stdin:
     f = line.rstrip("\n").split("\t")
     if f[0] == "#membench":
         addr = {}  # a new input of the concatenation (below: one file at a time)
-    elif f[0] == "frame" and f[1] == "5":
-        addr[int(f[3][2:4] + f[3][0:2], 16)] = f[3][4:]
+    elif f[0] == "server":
+        addr[int(f[1])] = f[2]
     elif f[0] == "ev":
         sem = f[14].split(",") if len(f) > 14 and f[14] else []
         n = 0

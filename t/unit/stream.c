@@ -154,6 +154,18 @@ static void test_server(void)
 	ok(eq(mb_frame_check(MB_KIND_EVENTS_RAW, MB_FRAME_SERVER, p, MB_SERVER_LEN, &err), MB_ERR) && contains(err.msg, "IPv4"),
 	   "IPv4 with bytes after its 4th is refused (%s)", err.msg);
 	ok(eq(mb_frame_check(MB_KIND_PACKETS, MB_FRAME_SERVER, p, 3, &err), MB_OK), "in a packets stream it is opaque");
+	struct mb_server parsed = { .number = 9 };
+	ok(mb_server_parse("[fe80::1]:5", 11, &parsed) == NULL && eq(parsed.number, 9) && eq(parsed.family, 6) &&
+		   eq(parsed.port, 5) && eq_mem(parsed.addr, v6.addr, 16),
+	   "mb_server_parse reads what mb_server_name wrote, and keeps the number");
+	ok(mb_server_parse("10.0.0.5:11211xyz", 14, &parsed) == NULL && eq(parsed.family, 4) && eq(parsed.port, 11211) &&
+		   eq_mem(parsed.addr, s.addr, 16),
+	   "an IPv4 address and port, reading only n bytes");
+	is_str(mb_server_parse("10.0.0.5", 8, &parsed), "address", "no port: the address is bad");
+	is_str(mb_server_parse("10.0\0.0.5:1", 12, &parsed), "address", "a NUL in the address");
+	is_str(mb_server_parse("[::1]:65536", 11, &parsed), "port", "port above 65535");
+	is_str(mb_server_parse("10.0.0.5:", 9, &parsed), "port", "empty port");
+	ok(eq(parsed.family, 4) && eq(parsed.port, 11211), "a refused name leaves the server as it was");
 }
 
 static void test_event_sem(void)
