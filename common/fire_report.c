@@ -52,7 +52,7 @@ void fire_stats_sum(struct fire_run *r)
 				tot->cmd[c].st[st] += s->cmd[c].st[st];
 			if (s->cmd[c].lat_int && fire_cmd_hists(&tot->cmd[c])) {
 				mb_hist_merge(tot->cmd[c].lat_int, s->cmd[c].lat_int);
-				mb_hist_merge(tot->cmd[c].lat_act, s->cmd[c].lat_act);
+				mb_hist_merge(tot->cmd[c].lat_act, r->opt.mode == FIRE_MAX ? s->cmd[c].lat_int : s->cmd[c].lat_act);
 			}
 		}
 		mb_hist_merge(&tot->late, &s->late);

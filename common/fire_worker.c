@@ -59,12 +59,17 @@ void fire_finish(struct fire_worker *w, struct fire_conn *c, uint64_t seq, unsig
 	if (h->state == IT_SENT && st != MB_ST_UNANSWERED && h->expect != MB_EXP_NONE) {
 		struct fire_cmd_stats *cs = &w->s.cmd[h->cmd];
 		if (fire_cmd_hists(cs)) {
+			/* --max: intended is the send, and fire_stats_sum fills lat_act from lat_int; the
+			   interval's all-command histogram is the sum of its per-command ones (handover) */
 			uint64_t intended = r->opt.mode == FIRE_MAX ? h->sent_at : r->start_ns + h->t;
-			mb_hist_record(cs->lat_int, now > intended ? now - intended : 0);
-			mb_hist_record(cs->lat_act, now > h->sent_at ? now - h->sent_at : 0);
-			mb_hist_record(&w->ival_lat, now > intended ? now - intended : 0);
+			uint64_t lat = now > intended ? now - intended : 0;
+			mb_hist_record(cs->lat_int, lat);
+			if (r->opt.mode != FIRE_MAX)
+				mb_hist_record(cs->lat_act, now > h->sent_at ? now - h->sent_at : 0);
 			if (w->ival_cmd[h->cmd] || (w->ival_cmd[h->cmd] = fire_hist_new()))
-				mb_hist_record(w->ival_cmd[h->cmd], now > intended ? now - intended : 0);
+				mb_hist_record(w->ival_cmd[h->cmd], lat);
+			else
+				mb_hist_record(&w->ival_lat, lat);
 		}
 	}
 	if (h->state == IT_SENT && h->expect != MB_EXP_NONE && c->outstanding)
@@ -202,13 +207,14 @@ static bool handover(struct fire_worker *w, bool wait)
 		pthread_mutex_lock(&w->mu);
 	else if (pthread_mutex_trylock(&w->mu))
 		return false;
-	mb_hist_merge(&w->shared_lat, &w->ival_lat);
-	mb_hist_merge(&w->shared_late, &w->ival_late);
 	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
 		if (w->ival_cmd[c] && mb_hist_count(w->ival_cmd[c]) && (w->shared_cmd[c] || (w->shared_cmd[c] = fire_hist_new()))) {
+			mb_hist_merge(&w->ival_lat, w->ival_cmd[c]);
 			mb_hist_merge(w->shared_cmd[c], w->ival_cmd[c]);
 			mb_hist_reset(w->ival_cmd[c]);
 		}
+	mb_hist_merge(&w->shared_lat, &w->ival_lat);
+	mb_hist_merge(&w->shared_late, &w->ival_late);
 	if (w->run->metrics)
 		fire_metrics_publish(w);
 	pthread_mutex_unlock(&w->mu);
