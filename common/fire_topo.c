@@ -12,31 +12,6 @@
 
 #define MAP_LINE_MAX 1024
 
-/* "a.b.c.d:port" or "[v6]:port" into an mb_server (number 0); false when it is neither. */
-static bool parse_recorded(const char *s, struct mb_server *out)
-{
-	memset(out, 0, sizeof *out);
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon = strrchr(s, ':');
-	if (!colon || (size_t)(colon - s) >= sizeof host)
-		return false;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = 0;
-	char *end;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (*end || colon[1] < '0' || colon[1] > '9' || port > 65535)
-		return false;
-	out->port = (uint16_t)port;
-	size_t hl = strlen(host);
-	if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
-		host[hl - 1] = 0;
-		out->family = 6;
-		return inet_pton(AF_INET6, host + 1, out->addr) == 1;
-	}
-	out->family = 4;
-	return inet_pton(AF_INET, host, out->addr) == 1;
-}
-
 int fire_target_map_load(struct fire_opts *opt, const char *path, struct mb_err *err)
 {
 	FILE *f = fopen(path, "r");
@@ -56,9 +31,10 @@ int fire_target_map_load(struct fire_opts *opt, const char *path, struct mb_err 
 			continue;
 		char *tgt = strtok_r(NULL, " \t\r\n", &save), *extra = strtok_r(NULL, " \t\r\n", &save);
 		struct fire_map_entry e;
+		memset(&e, 0, sizeof e);
 		if (!tgt || extra) {
 			rc = mb_err_set(err, MB_ERR, "--target-map: line %u: want RECORDED TARGET: '%s'", no, path);
-		} else if (!parse_recorded(rec, &e.server)) {
+		} else if (mb_server_parse(rec, strlen(rec), &e.server)) {
 			rc = mb_err_set(err, MB_ERR, "--target-map: line %u: recorded server '%s' is not ADDR:PORT or [V6ADDR]:PORT: '%s'",
 					no, rec, path);
 		} else if (opt->nmap == FIRE_MAP_MAX) {
