@@ -31,9 +31,9 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 jget() { "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
-# 50 connections, 1:10 set:get, 100-byte values, the keys mc-crusher and memtier_benchmark
-# send below: mbk0 .. mbk9999, uniformly (mb-fire sends keys regenerated from their hashes,
-# of the same lengths)
+# 50 connections, 1:10 set:get, 100-byte values, the keys mc-crusher sends below: mbk0 ..
+# mbk9999, uniformly (memtier_benchmark cannot start at 0: mbk1 .. mbk10000). mb-fire sends
+# keys regenerated from their hashes, of the same lengths.
 "$BIN/mb-gen" -n $n -K 10000 -z 0 --key-prefix mbk -c 50 -m get=10,set=1 --value-size 100-100 --seed 11 >"$work/p.bin" || exit 1
 start_mc 1024
 # preload: one untimed replay stores the keys the sets name
@@ -118,12 +118,14 @@ if command -v memcslap >/dev/null; then
 else
 	echo "memcslap missing: no peer figures"
 fi
-# memtier_benchmark (not a Debian package: used when a local build is on PATH or in MEMTIER)
+# memtier_benchmark (not a Debian package: used when a local build is on PATH or in MEMTIER),
+# keys mbk1 .. mbk10000 drawn uniformly
 memtier=${MEMTIER:-$(command -v memtier_benchmark || true)}
 if [ -n "$memtier" ] && [ -x "$memtier" ]; then
 	for r in $(seq $runs); do
 		/usr/bin/time -f "%U %S %e" -o "$work/mt.time" "$memtier" -s 127.0.0.1 -p $MC_PORT -P memcache_text -t 1 -c 50 \
-			--ratio=1:10 -d 100 --key-prefix=mbk --key-minimum=0 --key-maximum=9999 --key-pattern=R:R -n $((n / 50)) --pipeline=1 --hide-histogram >"$work/mt.out" 2>&1 || break
+			--ratio=1:10 -d 100 --key-prefix=mbk --key-minimum=1 --key-maximum=10000 --key-pattern=R:R -n $((n / 50)) --pipeline=1 --hide-histogram >"$work/mt.out" 2>&1 ||
+			{ echo "memtier_benchmark failed: $(grep -m1 -i error "$work/mt.out")"; break; }
 		awk -v o=$n '{ printf "%.0f %.2f\n", o / $3, ($1 + $2) * 1e6 / o }' "$work/mt.time" >>"$work/mt.res"
 	done
 	if [ -s "$work/mt.res" ]; then
