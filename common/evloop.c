@@ -31,6 +31,7 @@ struct mb_evloop {
 	struct timer *heap;
 	size_t ntimers, captimers;
 	uint64_t next_id;
+	uint64_t yield_at; /* run_once runs no more handlers once the clock passes it; 0: none */
 	struct epoll_event ev[EV_BATCH];
 };
 
@@ -160,6 +161,11 @@ static struct timer timer_pop(struct mb_evloop *l)
 	return top;
 }
 
+void mb_evloop_yield_at(struct mb_evloop *l, uint64_t when_ns)
+{
+	l->yield_at = when_ns;
+}
+
 int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, struct mb_err *err)
 {
 	uint64_t next = mb_evloop_next_timer(l);
@@ -177,6 +183,10 @@ int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, struct mb_err *
 		n = 0;
 	}
 	for (int i = 0; i < n; i++) {
+		if (i && l->yield_at && mb_mono_ns() >= l->yield_at) {
+			n = i; /* the rest is reported again by the next wait: level-triggered */
+			break;
+		}
 		int fd = l->ev[i].data.fd;
 		if ((size_t)fd >= l->nfds || !l->fds[fd].proc)
 			continue; /* deleted by an earlier handler of this batch */

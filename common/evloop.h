@@ -36,5 +36,8 @@ uint64_t mb_evloop_next_timer(const struct mb_evloop *l);
 /* Wait up to timeout_ns (0 = poll) for events, run their handlers and the expired
    timers. Returns the number of fd events handled, or -1 (err filled) on epoll failure. */
 int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, struct mb_err *err);
+/* From now on, run_once runs no more fd handlers once CLOCK_MONOTONIC has passed when_ns
+   (0: no such limit; it always runs one): the events left are reported by its next call. */
+void mb_evloop_yield_at(struct mb_evloop *l, uint64_t when_ns);
 
 #endif

@@ -366,6 +366,10 @@ void *fire_worker_main(void *arg)
 		    (w->due == w->linked || now > r->start_ns + w->items[w->due & (FIRE_RING - 1)].t))
 			break; /* input done, nothing sent or answered for --drain: give up on the rest */
 		uint64_t timeout = wait_time(w, now);
+		/* timed: a burst of answers (after a server's pause) is read between the sends that
+		   fall due, not ahead of them */
+		mb_evloop_yield_at(w->loop, r->opt.mode != FIRE_MAX && !w->stopping && w->due < w->linked ?
+						    r->start_ns + w->items[w->due & (FIRE_RING - 1)].t : 0);
 		uint64_t wake_at = timeout ? mb_mono_ns() + timeout : 0;
 		int nev = mb_evloop_run_once(w->loop, timeout, &w->err);
 		atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);

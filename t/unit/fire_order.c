@@ -1,5 +1,6 @@
-/* fire_order.c - unit tests of the per-key order tracker (common/fire_order.c) and evloop's cancellable timers. */
+/* fire_order.c - unit tests of the per-key order tracker (common/fire_order.c), evloop's cancellable timers and its yield. */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "evloop.h"
 #include "fire_int.h"
@@ -45,6 +46,16 @@ static void on_timer(struct mb_evloop *l, void *ptr)
 {
 	(void)l;
 	fired += (int)(intptr_t)ptr;
+}
+
+/* A readable pipe's handler: drains it and counts the call in *(int *)ptr. */
+static void on_readable(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
+{
+	(void)l;
+	(void)mask;
+	char buf[16];
+	if (read(fd, buf, sizeof buf) > 0)
+		++*(int *)ptr;
 }
 
 int main(void)
@@ -161,6 +172,25 @@ int main(void)
 	ok(mb_evloop_next_timer(l) == now + 1000000000000ull, "the far timer is still armed");
 	mb_evloop_timer_cancel(l, t3);
 	mb_evloop_timer_cancel(l, 12345);
+
+	/* evloop yield: past the instant, a call runs one handler; the event left comes next */
+	int p[3][2], runs = 0;
+	for (int i = 0; i < 3; i++)
+		ok(pipe(p[i]) == 0 && write(p[i][1], "x", 1) == 1 &&
+			   mb_evloop_set(l, p[i][0], MB_EV_READ, on_readable, &runs, &err) == MB_OK,
+		   "pipe %d readable", i);
+	mb_evloop_yield_at(l, 1);
+	is_int(mb_evloop_run_once(l, 0, &err), 1, "yield passed: one handler ran");
+	is_int(runs, 1, "one pipe drained");
+	is_int(mb_evloop_run_once(l, 0, &err), 1, "the next call runs the next one");
+	mb_evloop_yield_at(l, 0);
+	is_int(mb_evloop_run_once(l, 0, &err), 1, "no yield: the one left runs");
+	is_int(runs, 3, "every pipe drained, none twice");
+	is_int(mb_evloop_run_once(l, 0, &err), 0, "nothing left");
+	for (int i = 0; i < 3; i++) {
+		close(p[i][0]);
+		close(p[i][1]);
+	}
 	mb_evloop_free(l);
 	return done_testing();
 }
