@@ -13,7 +13,8 @@
  *   - With HOST PORT CONNS: at each deadline it sends one request over the next of CONNS
  *     TCP connections to a memcached (every 11th a 100-byte set, the others gets, keys
  *     "mbk" and a number below 10000: the bench's mix), and between deadlines reads
- *     whatever came back without parsing it. It makes the sends a replayer makes, with
+ *     whatever came back without parsing it, one connection at a time until the next
+ *     deadline. It makes the sends a replayer makes, with
  *     nothing else: no input, no order, no statistics, so its lateness is the least a
  *     sender of the same requests gets on this machine, and the difference to the first
  *     is what sending costs here.
@@ -74,14 +75,15 @@ static int open_conns(const char *host, const char *port, int conns, int *fds, i
 	return 0;
 }
 
-/* Read and drop what the connections have ready; the bytes read, or -1 on a closed one. */
-static long drain(int ep, const int *fds)
+/* Read and drop what the connections have ready, up to the instant until (CLOCK_MONOTONIC
+   ns): the bytes read, or -1 on a closed one. */
+static long drain(int ep, const int *fds, uint64_t until)
 {
 	struct epoll_event evs[64];
 	char buf[65536];
 	long got = 0;
 	int n = epoll_wait(ep, evs, 64, 0);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && (i == 0 || mono_ns() < until); i++) {
 		ssize_t r;
 		while ((r = recv(fds[evs[i].data.u32], buf, sizeof buf, MSG_DONTWAIT)) > 0)
 			got += r;
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
 			prev = t;
 			if (t >= due)
 				break;
-			if (conns && drain(ep, fds) < 0) {
+			if (conns && drain(ep, fds, due) < 0) {
 				fprintf(stderr, "bench-fire-floor: the server closed a connection\n");
 				return 1;
 			}
@@ -154,7 +156,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench-fire-floor: send: %s\n", strerror(errno));
 			return 1;
 		}
-		if (conns && i % 64 == 63 && drain(ep, fds) < 0) { /* behind: still read */
+		if (conns && i % 64 == 63 && drain(ep, fds, start + (uint64_t)((double)(i + 1) * gap_ns)) < 0) { /* behind: still read */
 			fprintf(stderr, "bench-fire-floor: the server closed a connection\n");
 			return 1;
 		}

@@ -208,6 +208,28 @@ for v in "1x:" "1x:--no-order" "1x:-T 2" "0.2x:-s 0.2"; do
 			"$(awk -v a="$(col 4)" -v b="$(scol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 	fi
 done
+# a server's pause: memcached stopped for 100 ms, 1 s into the run. With --no-order the
+# requests keep going out on time meanwhile, and the answers then come in a burst that the
+# sender reads between its next sends; the sending ideal sender meets the same pause.
+pause_mc() { (sleep 1; kill -STOP $MC_PID; sleep 0.1; kill -CONT $MC_PID) & }
+: >"$work/pause.per"; : >"$work/spause.per"
+for r in $(seq $fruns); do
+	pause_mc
+	"$BIN/mb-fire" -q --no-order -t 127.0.0.1:$MC_PORT --json "$work/pause.$r.json" "$work/f.bin" >/dev/null || exit 1
+	wait
+	jget "$work/pause.$r.json" '"%.1f %.1f %.1f" % (r["lateness"]["p50_ns"] / 1e3, r["lateness"]["p90_ns"] / 1e3, r["lateness"]["p99_ns"] / 1e3)' >>"$work/pause.per"
+	pause_mc
+	"$work/floor" 50000 $nfid 127.0.0.1 $MC_PORT 50 >"$work/floor.out" || exit 1
+	wait
+	awk '{ print $1, $2, $3 }' "$work/floor.out" >>"$work/spause.per"
+done
+pcol() { awk -v c=$2 '{ print $c }' "$work/$1" | median; }
+printf '%-40s %9s %9.1f %9.1f %9.1f %10s %10s  %s\n' "1x --no-order, server paused 100 ms" "-" "$(pcol pause.per 1)" "$(pcol pause.per 2)" "$(pcol pause.per 3)" "-" "-" \
+	"$(awk '{ printf "%.0f ", $3 }' "$work/pause.per")"
+printf '%-40s %9s %9.1f %9.1f %9.1f %10s %10s  %s\n' "  ideal sender, the same sends and pause" "-" "$(pcol spause.per 1)" "$(pcol spause.per 2)" "$(pcol spause.per 3)" "-" "-" \
+	"$(awk '{ printf "%.0f ", $3 }' "$work/spause.per")"
+printf '  ratio p99 mb-fire --no-order / ideal sender making the same sends, server paused: %.2fx\n' \
+	"$(awk -v a="$(pcol pause.per 3)" -v b="$(pcol spause.per 3)" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 echo "target: p99 lateness at most 1.5x the ideal sender's at 1x; default -T in timed modes is half the cores ($(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 )) here)"
 echo "host load average: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores (other work on the host inflates every figure)"
 kill $MC_PID 2>/dev/null
