@@ -211,16 +211,16 @@ done
 # a server's pause: memcached stopped for 100 ms, 1 s into the run. With --no-order the
 # requests keep going out on time meanwhile, and the answers then come in a burst that the
 # sender reads between its next sends; the sending ideal sender meets the same pause.
-pause_mc() { (sleep 1; kill -STOP $MC_PID; sleep 0.1; kill -CONT $MC_PID) & }
+pause_mc() { (sleep 1; kill -STOP $MC_PID; sleep 0.1; kill -CONT $MC_PID) & PAUSER=$!; }
 : >"$work/pause.per"; : >"$work/spause.per"
 for r in $(seq $fruns); do
 	pause_mc
 	"$BIN/mb-fire" -q --no-order -t 127.0.0.1:$MC_PORT --json "$work/pause.$r.json" "$work/f.bin" >/dev/null || exit 1
-	wait
+	wait $PAUSER
 	jget "$work/pause.$r.json" '"%.1f %.1f %.1f" % (r["lateness"]["p50_ns"] / 1e3, r["lateness"]["p90_ns"] / 1e3, r["lateness"]["p99_ns"] / 1e3)' >>"$work/pause.per"
 	pause_mc
 	"$work/floor" 50000 $nfid 127.0.0.1 $MC_PORT 50 >"$work/floor.out" || exit 1
-	wait
+	wait $PAUSER
 	awk '{ print $1, $2, $3 }' "$work/floor.out" >>"$work/spause.per"
 done
 pcol() { awk -v c=$2 '{ print $c }' "$work/$1" | median; }

@@ -49,13 +49,23 @@ test_expect_success 'the snapshot with the events: ops/s, hit ratio, bytes and l
 	grep -Eq "^ +[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ (B|KiB)/s +[0-9.]+us +[0-9.]+us  user:" busy
 '
 
-# Write the stream, then keep the pipe open until the test finishes (no stray sleeps left behind).
-feed() { cat raw.bin; while ! test -e "$1"; do sleep 0.1; done; }
+# Write the stream, then keep the pipe open until the stop file $1 comes (at most 30 s);
+# $1.feeding exists meanwhile, so the test's cleanup can wait for the feeder to be gone.
+feed() {
+	: >"$1.feeding"
+	cat raw.bin
+	n=0
+	while ! test -e "$1" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+	rm -f "$1.feeding"
+}
+# Cleanup: stop the feeder of stop file $1 and wait until it has ended (no stray sleeps left
+# behind: the trash directory, and the stop file with it, may go right after the test).
+stop_feed() { touch "$1"; wait_for "! test -e $1.feeding" 50; }
 
 # (dash waits for a whole background pipeline: statuses travel through files instead of wait.)
 test_expect_success 'SIGINT ends it with a last snapshot and status 0' '
 	feed stop4 | { sh -c "echo \$\$ >pid4; exec mb-stat --live" >int.out 2>int.err; echo $? >rc4; } &
-	test_when_finished "touch stop4" &&
+	test_when_finished "stop_feed stop4" &&
 	wait_for "grep -q \"total 6000 events\" int.out" &&
 	kill -INT "$(cat pid4)" &&
 	wait_for "test -s rc4" 50 &&
@@ -66,7 +76,7 @@ test_expect_success 'SIGINT ends it with a last snapshot and status 0' '
 test_expect_success 'a closed stdout ends it within two intervals, quietly' '
 	feed stop5 | { mb-stat --live 2>pipe.err; echo $? >rc; } | head -n 1 >first &
 	start=$(date +%s) &&
-	test_when_finished "touch stop5" &&
+	test_when_finished "stop_feed stop5" &&
 	wait_for "test -s rc" 100 &&
 	end=$(date +%s) &&
 	test "$(cat rc)" = 0 && test ! -s pipe.err && grep -q "^mb-stat live: interval" first &&
