@@ -395,6 +395,8 @@ void fire_sched_start(struct fire_run *r, bool force);
 /* Timed modes: put the input reader back in the normal scheduling class if it lowered itself
    (it does once a ring ahead); `hungry`: for a worker short of requests (counted). */
 void fire_reader_raise(struct fire_run *r, bool hungry);
+/* The name of a FIRE_READER_ class ("normal", "idle", "batch"), as the report and JSON say it. */
+const char *fire_reader_class_name(int cls);
 /* Prepare the next loop over the input. */
 void fire_sched_next_loop(struct fire_run *r, uint64_t loop);
 void fire_sched_free(struct fire_sched *s);

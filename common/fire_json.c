@@ -178,7 +178,7 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_ku64(&j, "workers_boosted", atomic_load(&((struct fire_run *)r)->boosted));
 	mb_json_ku64(&j, "priority_tried", r->reports ? r->priority_tried : fire_priority_tried(r));
 	if (!r->reports) {
-		mb_json_kstr(&j, "reader_class", r->reader_class == FIRE_READER_IDLE ? "idle" : r->reader_class == FIRE_READER_BATCH ? "batch" : "normal");
+		mb_json_kstr(&j, "reader_class", fire_reader_class_name(r->reader_class));
 		mb_json_ku64(&j, "reader_raised", atomic_load(&((struct fire_run *)r)->reader_raised));
 	}
 	mb_json_wrap(&j, 1);

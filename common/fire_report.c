@@ -178,7 +178,7 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 	}
 	if (!r->reports && r->reader_class != FIRE_READER_NORMAL)
 		fprintf(o, "priority: input reader in the %s class once a ring ahead, moved back %u times for a worker short of requests\n",
-			r->reader_class == FIRE_READER_IDLE ? "idle" : "batch", atomic_load(&((struct fire_run *)r)->reader_raised));
+			fire_reader_class_name(r->reader_class), atomic_load(&((struct fire_run *)r)->reader_raised));
 	if (s->rec_reads || s->rep_reads)
 		fprintf(o, "hit ratio: recorded %.1f%%, replayed %.1f%%\n", pct(s->rec_hits, s->rec_reads),
 			pct(s->rep_hits, s->rep_reads));

@@ -100,6 +100,11 @@ void fire_reader_raise(struct fire_run *r, bool hungry)
 		atomic_fetch_add(&r->reader_raised, 1);
 }
 
+const char *fire_reader_class_name(int cls)
+{
+	return cls == FIRE_READER_IDLE ? "idle" : cls == FIRE_READER_BATCH ? "batch" : "normal";
+}
+
 /* Wait until worker w has room for n items; false when stopping. The reader sleeps until an
    eighth of a full ring is free and the worker wakes it (one wake-up per 8192 requests). */
 static bool ring_room(struct fire_run *r, struct fire_worker *w, uint64_t head, unsigned n)
