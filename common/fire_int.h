@@ -226,7 +226,7 @@ struct fire_sched {
 	bool have_ts0, past_duration;
 	bool by_server;         /* the input's recorded servers choose the targets (fire_topo.c) */
 	uint8_t *srv_target;    /* with --target-map: per recorded server number, 1 + its target (0: none) */
-	uint64_t *srv_addr;     /* by recorded server: per number, a hash of its address (0: not declared) */
+	struct mb_server *srv_seen; /* by recorded server: per number, its declared address (family 0: none yet) */
 	uint64_t published_total;
 	struct mb_event batch[MB_MCREQ_BATCH_MAX];
 	uint64_t batch_t[MB_MCREQ_BATCH_MAX];

@@ -32,8 +32,8 @@ void fire_sched_free(struct fire_sched *s)
 	mb_connmap_free(&s->conns);
 	free(s->srv_target);
 	s->srv_target = NULL;
-	free(s->srv_addr);
-	s->srv_addr = NULL;
+	free(s->srv_seen);
+	s->srv_seen = NULL;
 }
 
 void fire_sched_start(struct fire_run *r, bool force)

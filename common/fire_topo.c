@@ -71,13 +71,12 @@ int fire_topo_server(struct fire_run *r, const struct mb_frame *f, struct mb_err
 		return MB_ERR;
 	/* one address per number: two captures concatenated each number their servers from 0,
 	   and their requests would go to one target as if one server had taken them */
-	if (!r->sched.srv_addr && !(r->sched.srv_addr = calloc(65536, sizeof *r->sched.srv_addr)))
+	if (!r->sched.srv_seen && !(r->sched.srv_seen = calloc(65536, sizeof *r->sched.srv_seen)))
 		return mb_err_set(err, MB_EIO, "out of memory for the recorded servers");
-	uint64_t addr = mb_server_hash(&s) | 1; /* never 0 */
-	uint64_t *known = &r->sched.srv_addr[s.number];
-	if (*known && *known != addr)
+	struct mb_server *known = &r->sched.srv_seen[s.number];
+	if (known->family && !mb_server_same(known, &s))
 		return mb_err_set(err, MB_ERR, "recorded server %u declared again with another address, so its number names two servers (captures concatenated? mb-pack -m merges them; --hash spreads the keys instead)", s.number);
-	*known = addr;
+	*known = s;
 	if (!r->opt.nmap)
 		return MB_OK; /* in order: recorded number modulo the targets */
 	if (!r->sched.srv_target && !(r->sched.srv_target = calloc(65536, 1)))
