@@ -1,4 +1,4 @@
-/* connmap.c - the connection-id map: open addressing on splitmix64 of the id, doubled at half load. */
+/* connmap.c - the id map: open addressing on splitmix64 of the id, doubled at half load. */
 #include <stdlib.h>
 
 #include "connmap.h"
@@ -15,12 +15,23 @@ static struct mb_connmap_slot *slot_of(const struct mb_connmap *m, uint64_t id1)
 	return &m->slot[i];
 }
 
-uint64_t *mb_connmap_get(const struct mb_connmap *m, uint32_t id)
+uint64_t *mb_connmap_get64(const struct mb_connmap *m, uint64_t id1)
 {
 	if (!m->slot)
 		return NULL;
-	struct mb_connmap_slot *s = slot_of(m, (uint64_t)id + 1);
+	struct mb_connmap_slot *s = slot_of(m, id1);
 	return s->id1 ? &s->val : NULL;
+}
+
+uint64_t *mb_connmap_get(const struct mb_connmap *m, uint32_t id)
+{
+	return mb_connmap_get64(m, (uint64_t)id + 1);
+}
+
+void mb_connmap_prefetch64(const struct mb_connmap *m, uint64_t id1)
+{
+	if (m->slot)
+		__builtin_prefetch(&m->slot[(uint32_t)mb_mix64(id1) & m->mask]);
 }
 
 /* Double the table (or make the first one); false when memory runs out. */
@@ -43,9 +54,8 @@ static bool grow(struct mb_connmap *m)
 	return true;
 }
 
-uint64_t *mb_connmap_put(struct mb_connmap *m, uint32_t id, bool *fresh)
+uint64_t *mb_connmap_put64(struct mb_connmap *m, uint64_t id1, bool *fresh)
 {
-	uint64_t id1 = (uint64_t)id + 1;
 	*fresh = false;
 	if (m->slot) {
 		struct mb_connmap_slot *s = slot_of(m, id1);
@@ -60,6 +70,11 @@ uint64_t *mb_connmap_put(struct mb_connmap *m, uint32_t id, bool *fresh)
 	m->n++;
 	*fresh = true;
 	return &s->val;
+}
+
+uint64_t *mb_connmap_put(struct mb_connmap *m, uint32_t id, bool *fresh)
+{
+	return mb_connmap_put64(m, (uint64_t)id + 1, fresh);
 }
 
 void mb_connmap_free(struct mb_connmap *m)

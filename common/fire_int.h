@@ -139,8 +139,9 @@ struct fire_stats {
 	uint64_t first_send, last_done;
 };
 
-/* Per-key happens-before (fire_order.c). Reader side: per slot the last write and the
-   reads since; shared: per slot the reads done, per connection the confirmed sequence. */
+/* Per-key happens-before (fire_order.c). Reader side: each key's slot, per slot the last
+   write and the reads since; shared: per slot the reads done, per connection the
+   confirmed sequence. */
 struct fire_oslot {
 	uint32_t wconn, wseq;   /* last write: connection and sequence, wconn FIRE_NOCONN if none */
 	uint32_t pwconn, pwseq; /* the write the server saw before it (what a request put ahead of it waits for) */
@@ -166,6 +167,7 @@ struct fire_oconn {
 
 struct fire_order {
 	bool on;
+	struct mb_connmap keys;     /* reader: key hash -> its slot, numbered densely from 0 */
 	struct fire_oslot *rs;
 	_Atomic uint32_t *reads_done;
 	struct fire_oconn **chunks; /* FIRE_ORDER_CHUNKS pointers, each FIRE_CONN_CHUNK records */

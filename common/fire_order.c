@@ -16,8 +16,10 @@
  * them up (broken connection). Quiet requests are confirmed by the next answer on their
  * connection; when someone waits for one and nothing answered follows, the owner sends a
  * barrier (meta mn / binary NOOP) whose answer confirms them.
- * Keys share 2^20 slots by hash: a collision only adds a wait. Every wait points to a
- * request earlier in the input, so waits never form a cycle.
+ * Each key has a slot of its own, numbered densely in order of first use (so a replay of
+ * few keys touches little memory), up to 2^20 keys; later keys share a slot chosen by
+ * hash, where a collision only adds a wait. Every wait points to a request earlier in
+ * the input, so waits never form a cycle.
  * Where the recording itself overlapped (the later request b arrived before the earlier
  * one a was answered), the recorded statuses tell whether the input's order is the only
  * one that explains them (told: kept), the other one (reversed) or either (ambiguous):
@@ -32,7 +34,7 @@
  */
 
 #define SLOT_BITS 20
-#define SLOTS (1u << SLOT_BITS)
+#define SLOTS (1u << SLOT_BITS) /* keys with a slot of their own */
 #define CONN_CHUNKS 65536 /* x FIRE_CONN_CHUNK connections */
 
 enum { K_ANY = 0, K_EXISTS, K_ABSENT };
@@ -46,9 +48,10 @@ int fire_order_init(struct fire_order *o, bool on, unsigned threads, struct mb_e
 		return mb_err_set(err, MB_EIO, "out of memory for the order tracker");
 	if (!on)
 		return MB_OK;
-	/* untouched pages of the reader's table cost nothing: its memory grows with the slots in
-	   use. The workers' counters (4 MiB) sit on huge pages: each answer to a read counts in a
-	   random one, and on small pages that was a TLB miss almost every time. */
+	/* untouched pages of the reader's table cost nothing: slots are dense, so its memory
+	   grows with the keys in use. The workers' counters (4 MiB) sit on huge pages: with many
+	   keys, each answer to a read counts in a random one, and on small pages that was a TLB
+	   miss almost every time. */
 	o->rs = calloc(SLOTS, sizeof *o->rs);
 	o->reads_done = mb_table_calloc(SLOTS, sizeof *o->reads_done);
 	if (!o->rs || !o->reads_done)
@@ -63,6 +66,7 @@ void fire_order_free(struct fire_order *o)
 	free(o->chunks);
 	free(o->rs);
 	free((void *)o->reads_done);
+	mb_connmap_free(&o->keys);
 	o->chunks = NULL;
 	o->rs = NULL;
 	o->reads_done = NULL;
@@ -153,18 +157,33 @@ static bool hold(const struct fire_order *o, struct fire_item *it, uint32_t a_pi
 	return atomic_compare_exchange_strong(&it->hold, &none, (uint64_t)b_pid << 32 | b_seq);
 }
 
-static uint32_t slot_of(uint64_t key_hash)
+/* The key map's id for a key hash (the map takes no 0: hash 0 shares with hash 1). */
+static uint64_t key_id(uint64_t key_hash)
 {
-	return (uint32_t)((key_hash * 0x9e3779b97f4a7c15ull) >> (64 - SLOT_BITS));
+	return key_hash ? key_hash : 1;
+}
+
+/* The slot of a key: its own, given at its first use, or once SLOTS keys have one (or
+   memory for the map ran out) one chosen by hash that it shares. */
+static uint32_t slot_of(struct fire_order *o, uint64_t key_hash)
+{
+	uint64_t id = key_id(key_hash), *v;
+	bool fresh = false;
+	if (o->keys.n < SLOTS)
+		v = mb_connmap_put64(&o->keys, id, &fresh);
+	else
+		v = mb_connmap_get64(&o->keys, id);
+	if (!v)
+		return (uint32_t)((key_hash * 0x9e3779b97f4a7c15ull) >> (64 - SLOT_BITS));
+	if (fresh)
+		*v = o->keys.n - 1;
+	return (uint32_t)*v;
 }
 
 void fire_order_prefetch(const struct fire_order *o, uint64_t key_hash)
 {
-	if (!o->on)
-		return;
-	const char *p = (const char *)&o->rs[slot_of(key_hash)];
-	__builtin_prefetch(p, 1);
-	__builtin_prefetch(p + sizeof *o->rs - 1, 1);
+	if (o->on)
+		mb_connmap_prefetch64(&o->keys, key_id(key_hash));
 }
 
 void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid, const struct mb_event *ev)
@@ -180,7 +199,7 @@ void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid,
 	c->last_n = n;
 	if (!o->on || !mb_cmd_has_key(ev->cmd))
 		return;
-	uint32_t slot = slot_of(ev->key_hash);
+	uint32_t slot = slot_of(o, ev->key_hash);
 	struct fire_oslot *s = &o->rs[slot];
 	/* The first touch of a page of the table is a write. A read would map the shared zero
 	   page, and the write after it would copy that page and flush the TLB of every core the
