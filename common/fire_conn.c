@@ -428,7 +428,8 @@ static bool conn_build(struct fire_worker *w, struct fire_conn *c, const struct 
 	return true;
 }
 
-void fire_conn_pump(struct fire_worker *w, struct fire_conn *c)
+/* fire_conn_pump, with now a clock reading to send by (0: read the clock when needed). */
+static void pump_at(struct fire_worker *w, struct fire_conn *c, uint64_t now)
 {
 	struct fire_run *r = w->run;
 	if (c->state == CS_CONNECTING || w->stopping)
@@ -436,8 +437,8 @@ void fire_conn_pump(struct fire_worker *w, struct fire_conn *c)
 	if (c->state == CS_IDLE && c->q_send != FIRE_NONE && c->q_send < w->due) {
 		if (!fire_conn_connect(w, c) || c->state != CS_UP)
 			return;
+		now = 0; /* connecting took its time */
 	}
-	uint64_t now = 0;
 	struct mb_mcreq_key keys[MB_MCREQ_BATCH_MAX];
 	bool wrote = false;
 again:
@@ -528,6 +529,11 @@ again:
 		if (c->state == CS_UP && conn_flush(w, c) && c->out_len == c->out_off && c->state == CS_UP)
 			goto again;
 	}
+}
+
+void fire_conn_pump(struct fire_worker *w, struct fire_conn *c)
+{
+	pump_at(w, c, 0);
 }
 
 void fire_conn_barrier(struct fire_worker *w, struct fire_conn *c)
@@ -709,6 +715,7 @@ static void conn_read(struct fire_worker *w, struct fire_conn *c)
 {
 	if (!fire_conn_in_room(w, c))
 		return;
+	uint64_t now = 0;
 	for (;;) {
 		ssize_t n = recv(c->fd, c->in + c->in_len, IO_BUF - c->in_len, 0);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -721,13 +728,16 @@ static void conn_read(struct fire_worker *w, struct fire_conn *c)
 			break;
 		}
 		c->in_len += (uint32_t)n;
-		if (!fire_conn_parse(w, c, mb_mono_ns()))
+		now = mb_mono_ns();
+		if (!fire_conn_parse(w, c, now))
 			return;
 		if (c->in_len < IO_BUF / 2)
 			break;
 	}
 	fire_conn_idle_in(w, c);
-	fire_conn_pump(w, c);
+	/* --max: the requests these answers free are meant to go at their arrival (a closed
+	   loop), so that clock reading is their send time too; one reading per answer */
+	pump_at(w, c, w->run->opt.mode == FIRE_MAX ? now : 0);
 }
 
 static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
