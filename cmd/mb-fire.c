@@ -388,6 +388,7 @@ int main(int argc, char **argv)
 	/* the cores this process may run on (taskset, cpusets) */
 	cpu_set_t cs;
 	long ncores = sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : sysconf(_SC_NPROCESSORS_ONLN);
+	bool threads_given = opt.threads != 0;
 	if (!opt.threads) {
 		/* in the timed modes half of them, since a worker polls its core near deadlines
 		   and the input reader, the progress thread (and often the server) need the rest */
@@ -401,6 +402,9 @@ int main(int argc, char **argv)
 	for (unsigned t = 0; opt.mode != FIRE_MAX && opt.order && !opt.no_priority && !opt.boost_off && t < opt.ntargets; t++)
 		if (fire_target_local(&opt.targets[t]))
 			opt.boost_off = "a target runs on this host";
+	if (threads_given && opt.mode != FIRE_MAX && opt.threads > 1 && (long)opt.threads >= ncores && !quiet)
+		mb_msg("warning: -T %u in a timed mode on %ld cores: workers poll their cores near deadlines and leave none "
+		       "to the input reader or a server on this host; expect late sends (default: half the cores)", opt.threads, ncores);
 	opt.progress = quiet ? NULL : stderr;
 	mb_prog_signals();
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);

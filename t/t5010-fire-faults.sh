@@ -158,7 +158,8 @@ assert steal is None or r[\"host_steal_ms\"] >= 0
 
 # timed-mode workers raise themselves to nice -20 where allowed, never on every core nor,
 # with the per-key order on, against a server on this host (whose answers they would
-# starve), and say so; --max and --no-priority leave them alone. The raised case runs
+# starve), and say so; --max and --no-priority leave them alone. Asking for as many timed
+# workers as cores draws a warning up front (quiet: only the report's line). The raised case runs
 # mb-fire in a network namespace of its own, where memcached's address (in another
 # namespace) is not one of the host's.
 test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, and reported' '
@@ -172,8 +173,14 @@ test_expect_success MEMCACHED 'worker priority: raised, refused, or left alone, 
 	else
 		grep "^priority: 0 of 1 workers at nice -20 (" report.noorder
 	fi &&
-	mb-fire -q -T $(nproc) -t 127.0.0.1:$MC_PORT small.bin >report.all &&
+	mb-fire -q -T $(nproc) -t 127.0.0.1:$MC_PORT small.bin >report.all 2>all.err &&
 	grep -x "priority: workers at the inherited nice value (as many workers as cores)" report.all &&
+	test_must_be_empty all.err &&
+	n=$(($(nproc) > 1 ? $(nproc) : 2)) &&
+	mb-fire -T $n -t 127.0.0.1:$MC_PORT small.bin >/dev/null 2>all.err &&
+	grep -x "mb-fire: warning: -T $n in a timed mode on $(nproc) cores: workers poll their cores near deadlines and leave none to the input reader or a server on this host; expect late sends (default: half the cores)" all.err &&
+	mb-fire -T $n --max -t 127.0.0.1:$MC_PORT small.bin >/dev/null 2>max.err &&
+	! grep warning max.err &&
 	mb-fire -q -T 1 --no-priority -t 127.0.0.1:$MC_PORT small.bin >report.no &&
 	mb-fire -q -T 1 --max -t 127.0.0.1:$MC_PORT small.bin >report.max &&
 	! grep "^priority" report.no report.max
