@@ -12,6 +12,7 @@ PY=/usr/bin/python3
 quick=${BENCH_QUICK:-0}
 runs=${BENCH_RUNS:-3}
 if [ "$quick" = 1 ]; then n=20000; runs=1; nfid=20000; nconn=2000; else n=300000; nfid=150000; nconn=20000; fi
+cruns=$((runs < 5 && quick == 0 ? 5 : runs)) # rounds of the CPU ratios' runs
 for t in memcached "$PY"; do command -v "$t" >/dev/null || { echo "bench-fire: $t missing, skipped"; exit 0; }; done
 work=$(mktemp -d)
 pids=
@@ -59,7 +60,7 @@ crush_run() {
 	awk -v o=$((o1 - o0)) '{ printf "%.0f %.2f\n", o / $3, ($1 + $2) * 1e6 / o }' "$work/cr.time" >>"$work/cr.res"
 }
 
-printf '%-40s %12s %14s %s\n' "closed loop, 50 conns, 1:10" "ops/s" "CPU us/op" "(median of $runs)"
+printf '%-40s %12s %14s %s\n' "closed loop, 50 conns, 1:10" "ops/s" "CPU us/op" "(median of $runs; -T 1 rows and mc-crusher: of $cruns)"
 hz=$(getconf CLK_TCK)
 # fire_run DEPTH ARGS...: one closed-loop run, its figures appended to $work/d<tag>.*
 fire_run() {
@@ -81,8 +82,9 @@ fire_row() { # fire_row LABEL TAG
 }
 # depth 1 with one worker thread, as the single-threaded peers below run, in turn with the
 # same without the per-key order (what the order costs) and with mc-crusher, so a change
-# in the host's load falls on all three; then depth 1 and 16 with the default threads
-for r in $(seq $runs); do
+# in the host's load falls on all three (five rounds at least: the targets are ratios of
+# these medians); then depth 1 and 16 with the default threads
+for r in $(seq $cruns); do
 	fire_run 1 -T 1
 	fire_run 1 -T 1 --no-order
 	[ -z "$crusher" ] || crush_run
