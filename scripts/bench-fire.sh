@@ -57,7 +57,7 @@ crush_run() {
 	o0=$(mc_ops)
 	/usr/bin/time -f "%U %S %e" -o "$work/cr.time" "$crusher" --conf "$work/crush.conf" --ip 127.0.0.1 --port $MC_PORT --timeout 5 >/dev/null 2>&1
 	o1=$(mc_ops)
-	awk -v o=$((o1 - o0)) '{ printf "%.0f %.2f\n", o / $3, ($1 + $2) * 1e6 / o }' "$work/cr.time" >>"$work/cr.res"
+	awk -v o=$((o1 - o0)) '{ printf "%.0f %.2f %.2f %.2f\n", o / $3, ($1 + $2) * 1e6 / o, $1 * 1e6 / o, $2 * 1e6 / o }' "$work/cr.time" >>"$work/cr.res"
 }
 
 printf '%-40s %12s %14s %s\n' "closed loop, 50 conns, 1:10" "ops/s" "CPU us/op" "(median of $runs; -T 1 rows and mc-crusher: of $cruns)"
@@ -69,10 +69,14 @@ fire_run() {
 	tag=$(echo "$d:$*" | tr -dc '0-9a-z')
 	r=$(($(cat "$work/d$tag.ops" 2>/dev/null | wc -l) + 1))
 	m0=$(cpu_ticks $MC_PID) t0=$(date +%s.%N)
-	"$BIN/mb-fire" -q "$@" -t 127.0.0.1:$MC_PORT --max --depth $d --json "$work/d$tag.$r.json" "$work/p.bin" >/dev/null || exit 1
+	/usr/bin/time -f "%U %S" -o "$work/ft.time" \
+		"$BIN/mb-fire" -q "$@" -t 127.0.0.1:$MC_PORT --max --depth $d --json "$work/d$tag.$r.json" "$work/p.bin" >/dev/null || exit 1
 	m1=$(cpu_ticks $MC_PID) t1=$(date +%s.%N)
 	jget "$work/d$tag.$r.json" 'r["ops_per_s"]' >>"$work/d$tag.ops"
 	jget "$work/d$tag.$r.json" 'r["cpu_us_per_op"]' >>"$work/d$tag.cpu"
+	# the same CPU per op split into user space and kernel (time's shares of it)
+	awk -v c="$(tail -n 1 "$work/d$tag.cpu")" '{ t = $1 + $2; printf "%.2f %.2f\n", (t > 0 ? c * $1 / t : 0), (t > 0 ? c * $2 / t : 0) }' \
+		"$work/ft.time" >>"$work/d$tag.us"
 	jget "$work/d$tag.$r.json" 'r["cpu_s"] / r["elapsed_s"] * 100' >>"$work/d$tag.fcpu"
 	awk -v a=$m0 -v b=$m1 -v s=$t0 -v e=$t1 -v hz=$hz 'BEGIN { printf "%.0f\n", (b - a) / hz / (e - s) * 100 }' >>"$work/d$tag.mcpu"
 }
@@ -144,6 +148,9 @@ if [ -s "$work/cr.res" ]; then
 	printf '%-40s %12.0f %14.2f\n' "mc-crusher (c=50, 1:9, blind)" "$(cut -d' ' -f1 "$work/cr.res" | median)" "$(cut -d' ' -f2 "$work/cr.res" | median)"
 	awk -v c="$(median <"$work/d11.cpu")" -v m="$(cut -d' ' -f2 "$work/cr.res" | median)" \
 		'BEGIN { printf "ratio mb-fire depth 1 -T 1 / mc-crusher: CPU per op %.2fx (mc-crusher never parses a reply)\n", c / m }'
+	ucol() { awk -v c=$2 '{ print $c }' "$work/$1" | median; }
+	printf 'user space / kernel, us per op (medians): mb-fire -T 1 %.2f / %.2f, with --no-order %.2f / %.2f, mc-crusher %.2f / %.2f\n' \
+		"$(ucol d11.us 1)" "$(ucol d11.us 2)" "$(ucol d11noorder.us 1)" "$(ucol d11noorder.us 2)" "$(ucol cr.res 3)" "$(ucol cr.res 4)"
 else
 	echo "mc-crusher not installed (MC_CRUSHER=path to use a build): no mc-crusher figures"
 fi
