@@ -9,7 +9,7 @@
 struct mb_connmap {
 	struct mb_connmap_slot {
 		uint64_t id1;   /* connection id + 1 (64 bits: every id fits), or the 64-bit id; 0 = empty slot */
-		uint64_t val;   /* the caller's value for the connection */
+		uint64_t val;   /* the caller's value for the id */
 	} *slot;
 	uint32_t mask;      /* slots - 1 (a power of two minus one), load at most 1/2 */
 	uint32_t n;         /* ids held */
