@@ -159,6 +159,30 @@ int main(void)
 	ok(h->seq == 1 && h->dep_conn == FIRE_NOCONN && h->slot == FIRE_NOCONN, "off: sequence only");
 	fire_order_free(&off);
 
+	/* slots: dense in order of first use; hash 0 shares with hash 1; past 2^20 keys, a new
+	   key shares a slot chosen by its hash, the same one every time */
+	struct fire_order dense = { 0 };
+	ok(fire_order_init(&dense, true, 1, &err) == MB_OK && fire_order_conn(&dense, 0, 0) && fire_order_conn(&dense, 1, 0),
+	   "tracker for the slots");
+	uint32_t s0 = assign(&dense, 0, ev(MB_CMD_SET, MB_ST_STORED, 0x5555, 1, 1))->slot;
+	uint32_t s1 = assign(&dense, 0, ev(MB_CMD_GET, MB_ST_HIT, 0x7777, 2, 1))->slot;
+	uint32_t s2 = assign(&dense, 1, ev(MB_CMD_GET, MB_ST_HIT, 0x5555, 3, 1))->slot;
+	ok(s0 == 0 && s1 == 1 && s2 == 0, "keys take slots 0, 1, and a known key its own again (%u %u %u)", s0, s1, s2);
+	uint32_t z0 = assign(&dense, 0, ev(MB_CMD_SET, MB_ST_STORED, 0, 4, 1))->slot;
+	uint32_t z1 = assign(&dense, 0, ev(MB_CMD_SET, MB_ST_STORED, 1, 5, 1))->slot;
+	ok(z0 == 2 && z1 == 2, "hash 0 has a slot, shared with hash 1 (%u %u)", z0, z1);
+	uint32_t first = dense.keys.n, wrong = 0;
+	for (uint32_t i = first; i < (1u << 20); i++)
+		wrong += assign(&dense, 0, ev(MB_CMD_GET, MB_ST_HIT, 0x100000000ull + i, 10 + i, 1))->slot != i;
+	is_int(wrong, 0, "keys up to 2^20 each get the next slot");
+	is_int(dense.keys.n, 1u << 20, "... and then the map holds 2^20 keys");
+	struct fire_item *w1 = assign(&dense, 0, ev(MB_CMD_SET, MB_ST_STORED, 0xabcdef12345ull, 1u << 21, 1));
+	struct fire_item *r1 = assign(&dense, 1, ev(MB_CMD_GET, MB_ST_HIT, 0xabcdef12345ull, (1u << 21) + 10, 1));
+	ok(w1->slot < (1u << 20) && r1->slot == w1->slot, "a key past them shares a slot, the same each time (%u)", w1->slot);
+	ok(r1->dep_conn == 0 && r1->dep_seq == w1->seq, "... and its order holds: the read waits for the write");
+	is_int(dense.keys.n, 1u << 20, "... and the map takes no more keys");
+	fire_order_free(&dense);
+
 	/* evloop: a cancelled timer does not run, the others do, in order of their deadlines */
 	struct mb_evloop *l = mb_evloop_create(&err);
 	uint64_t now = mb_mono_ns();
