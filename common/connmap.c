@@ -6,10 +6,16 @@
 
 #define CONNMAP_FIRST 256 /* slots of the first table */
 
+/* Where the search for id starts. */
+static uint32_t home(const struct mb_connmap *m, uint64_t id1)
+{
+	return (uint32_t)mb_mix64(id1) & m->mask;
+}
+
 /* The slot holding id, or the empty slot where it goes. */
 static struct mb_connmap_slot *slot_of(const struct mb_connmap *m, uint64_t id1)
 {
-	uint32_t i = (uint32_t)mb_mix64(id1) & m->mask;
+	uint32_t i = home(m, id1);
 	while (m->slot[i].id1 && m->slot[i].id1 != id1)
 		i = (i + 1) & m->mask;
 	return &m->slot[i];
@@ -31,7 +37,7 @@ uint64_t *mb_connmap_get(const struct mb_connmap *m, uint32_t id)
 void mb_connmap_prefetch64(const struct mb_connmap *m, uint64_t id1)
 {
 	if (m->slot)
-		__builtin_prefetch(&m->slot[(uint32_t)mb_mix64(id1) & m->mask]);
+		__builtin_prefetch(&m->slot[home(m, id1)]);
 }
 
 /* Double the table (or make the first one); false when memory runs out. */
