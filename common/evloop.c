@@ -1,5 +1,6 @@
 /* evloop.c - epoll loop with fd-indexed handler tables and a binary heap of timers. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -32,6 +33,7 @@ struct mb_evloop {
 	size_t ntimers, captimers;
 	uint64_t next_id;
 	uint64_t yield_at; /* run_once runs no more handlers once the clock passes it; 0: none */
+	bool ms_wait;      /* epoll_pwait2 is missing (kernel before 5.11, valgrind): epoll_wait */
 	struct epoll_event ev[EV_BATCH];
 };
 
@@ -166,6 +168,21 @@ void mb_evloop_yield_at(struct mb_evloop *l, uint64_t when_ns)
 	l->yield_at = when_ns;
 }
 
+/* epoll_pwait2, or where the kernel lacks it epoll_wait with the timeout rounded down to a
+   millisecond (a caller that must not oversleep polls the rest). */
+static int wait_events(struct mb_evloop *l, uint64_t timeout_ns)
+{
+	if (!l->ms_wait) {
+		struct timespec ts = { (time_t)(timeout_ns / MB_NS_PER_SEC), (long)(timeout_ns % MB_NS_PER_SEC) };
+		int n = epoll_pwait2(l->epfd, l->ev, EV_BATCH, &ts, NULL);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		l->ms_wait = true;
+	}
+	uint64_t ms = timeout_ns / 1000000u;
+	return epoll_wait(l->epfd, l->ev, EV_BATCH, ms > INT32_MAX ? INT32_MAX : (int)ms);
+}
+
 int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, struct mb_err *err)
 {
 	uint64_t next = mb_evloop_next_timer(l);
@@ -175,11 +192,10 @@ int mb_evloop_run_once(struct mb_evloop *l, uint64_t timeout_ns, struct mb_err *
 		if (left < timeout_ns)
 			timeout_ns = left;
 	}
-	struct timespec ts = { (time_t)(timeout_ns / MB_NS_PER_SEC), (long)(timeout_ns % MB_NS_PER_SEC) };
-	int n = epoll_pwait2(l->epfd, l->ev, EV_BATCH, &ts, NULL);
+	int n = wait_events(l, timeout_ns);
 	if (n < 0) {
 		if (errno != EINTR)
-			return mb_err_set(err, -1, "epoll_pwait2: %s", strerror(errno));
+			return mb_err_set(err, -1, "%s: %s", l->ms_wait ? "epoll_wait" : "epoll_pwait2", strerror(errno));
 		n = 0;
 	}
 	for (int i = 0; i < n; i++) {

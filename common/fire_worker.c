@@ -125,6 +125,14 @@ void fire_block_signals(void)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
+/* The worker cannot go on: the whole run stops (the reader, waiting for room in this
+   worker's ring, and the other workers see the flag), and its error is the outcome. */
+static void worker_fail(struct fire_worker *w)
+{
+	w->failed = 1;
+	atomic_store(&w->run->stop, 1);
+}
+
 /* Link newly published items into their connections. */
 static void link_items(struct fire_worker *w)
 {
@@ -135,8 +143,7 @@ static void link_items(struct fire_worker *w)
 		struct fire_conn *c = fire_conn_get(w, it->conn);
 		if (!c) {
 			mb_err_set(&w->err, MB_EIO, "out of memory for %u connections", it->conn);
-			w->failed = 1;
-			atomic_store(&w->run->stop, 1);
+			worker_fail(w);
 			return;
 		}
 		it->next = FIRE_NONE;
@@ -317,7 +324,7 @@ void *fire_worker_main(void *arg)
 	boost(w);
 	w->spin_ns = SPIN_MAX_NS;
 	if (mb_evloop_set(w->loop, w->efd, MB_EV_READ, wake_event, w, &w->err) != MB_OK) {
-		w->failed = 1;
+		worker_fail(w);
 		atomic_store(&w->finished, 1);
 		fire_bell_ring(r->main_bell);
 		return NULL;
@@ -375,7 +382,7 @@ void *fire_worker_main(void *arg)
 		atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
 		atomic_store_explicit(&w->hungry, 0, memory_order_relaxed);
 		if (nev < 0) {
-			w->failed = 1;
+			worker_fail(w);
 			break;
 		}
 		if (wake_at && nev == 0)

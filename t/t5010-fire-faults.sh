@@ -37,6 +37,29 @@ test_expect_success MEMCACHED 'bad input: garbage, truncated, packets: one line,
 	test_expect_code 1 mb-fire -q -t 127.0.0.1:$MC_PORT no-such-file 2>err && test_one_line_error mb-fire err
 '
 
+test_expect_success MEMCACHED,SECCOMP 'a kernel without epoll_pwait2: the loop waits with epoll_wait, every request answered' '
+	start_memcached &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" epoll_pwait2=ENOSYS -- mb-fire -q -t 127.0.0.1:$MC_PORT -s 4 p.bin >report &&
+	grep "^mb-fire: 3000 operations" report &&
+	grep "^errors: 0 " report &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" epoll_pwait2=ENOSYS -- mb-fire -q -t 127.0.0.1:$MC_PORT --max -T 2 p.bin >report &&
+	grep "^mb-fire: 3000 operations" report &&
+	grep "^errors: 0 " report
+'
+
+test_expect_success MEMCACHED,SECCOMP 'the event loop fails: the whole run stops at once, one line, exit 1' '
+	start_memcached &&
+	for mode in --max "-s 1" "--rate 100"; do
+		start=$(date +%s%N) &&
+		test_expect_code 1 timeout 20 "$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" epoll_pwait2=EINVAL -- \
+			mb-fire -q -t 127.0.0.1:$MC_PORT $mode -T 2 p.bin >out 2>err &&
+		test_one_line_error mb-fire err &&
+		grep "^mb-fire: event loop failed: epoll_pwait2: Invalid argument$" err &&
+		test ! -s out &&
+		test $(( ($(date +%s%N) - start) / 1000000 )) -lt 5000 || return 1
+	done
+'
+
 test_expect_success MEMCACHED 'a profile (mb-pack) replays like its stream' '
 	start_memcached &&
 	mb-pack p.bin >p.prof &&

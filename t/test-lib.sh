@@ -10,6 +10,8 @@
 #   test_cmp expected actual           files equal, diff shown otherwise
 #   test_must_be_empty FILE            FILE is empty, its content shown otherwise
 #   test_set_prereq NAME / test_have_prereq NAME
+#                                      (ROOT MEMCACHED TSHARK TCPDUMP SECCOMP ...: see below;
+#                                      SECCOMP: t/lib/nosys.py can make system calls fail)
 #   test_when_finished 'cleanup code'  runs after the current test, pass or fail
 #   test_skip_all 'reason'             skip the whole file
 #   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID;
@@ -79,6 +81,8 @@ command -v script >/dev/null 2>&1 && test_set_prereq SCRIPT
 test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 [ -d "$MB_CORPUS/pcaps" ] && test_set_prereq CORPUS
 "$MB_PYTHON" -c 'import pymemcache' >/dev/null 2>&1 && test_set_prereq PYMEMCACHE
+# system calls made to fail in a program (t/lib/nosys.py: seccomp, x86-64)
+"$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" epoll_pwait2=ENOSYS -- true >/dev/null 2>&1 && test_set_prereq SECCOMP
 case "$MB_BUILD" in *san*) test_set_prereq SAN ;; *) test_set_prereq NOSAN ;; esac
 
 say() { echo "# $*"; }
