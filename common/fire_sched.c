@@ -241,7 +241,8 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
    MB_OK, MB_END (stopped) or MB_EIO (memory, err filled). */
 static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint64_t *ts, unsigned n, struct mb_err *err)
 {
-	bool used[MB_MCREQ_BATCH_MAX] = { false };
+	bool used[MB_MCREQ_BATCH_MAX];
+	memset(used, 0, n * sizeof used[0]); /* most groups are one event: clear only what is used */
 	for (unsigned i = 0; i < n; i++) {
 		if (used[i])
 			continue;
@@ -257,9 +258,10 @@ static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint
 		for (unsigned j = i; j < n; j++) {
 			if (used[j])
 				continue;
-			unsigned wj;
-			uint32_t cj;
-			route(r, &evs[j], &wj, &cj);
+			unsigned wj = wi;
+			uint32_t cj = ci;
+			if (j != i)
+				route(r, &evs[j], &wj, &cj);
 			if (wj == wi && cj == ci && evs[j].cmd == evs[i].cmd && (j == i || can_batch)) {
 				members[m++] = j;
 				used[j] = true;

@@ -95,6 +95,8 @@ int fire_topo_server(struct fire_run *r, const struct mb_frame *f, struct mb_err
 
 unsigned fire_target_of(const struct fire_run *r, bool by_server, uint16_t server, unsigned cmd, uint64_t key_hash)
 {
+	if (r->opt.ntargets == 1)
+		return 0;
 	if (by_server) {
 		const uint8_t *m = r->sched.srv_target;
 		return m && m[server] ? m[server] - 1u : server % r->opt.ntargets;
