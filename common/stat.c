@@ -20,13 +20,17 @@ static uint8_t cmd_name_len[MB_CMD_COUNT];
 
 void mb_stat_opts_default(struct mb_stat_opts *o)
 {
-	o->top = 10;
-	o->window_ns = MB_NS_PER_SEC;
-	o->mrc = true;
-	o->mrc_rate = 1.0;
-	o->mrc_samples = 16384;
-	o->max_keys = 1u << 20;
-	o->max_conns = 1u << 18;
+	/* every field: the options a caller does not set keep these (no --show-keys, no
+	   --namespaces) */
+	*o = (struct mb_stat_opts){
+		.top = 10,
+		.window_ns = MB_NS_PER_SEC,
+		.mrc = true,
+		.mrc_rate = 1.0,
+		.mrc_samples = 16384,
+		.max_keys = 1u << 20,
+		.max_conns = 1u << 18,
+	};
 }
 
 const char *mb_stat_class_name(unsigned c)

@@ -164,6 +164,7 @@ struct mb_stat {
 	struct mb_stat_result r;
 };
 
+/* Fill every field of o with the defaults (no --show-keys, no --namespaces). */
 void mb_stat_opts_default(struct mb_stat_opts *o);
 /* Set up an accumulator for a stream described by info. MB_OK or MB_EIO/MB_ERR with err. */
 int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct mb_stream_info *info, struct mb_err *err);
