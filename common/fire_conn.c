@@ -22,7 +22,9 @@
  *   UP          requests are built into `out` (never more than OUT_HIGH unsent) and sent
  *               as the socket takes them; a partial send resumes on EV_WRITE
  *   DOWN        broken: what was sent is lost, a timer (10 ms doubling to 1 s) brings it
- *               back to IDLE; requests whose time comes meanwhile are lost
+ *               back to IDLE; requests whose time comes meanwhile are lost. With --max, one
+ *               that failed for --drain without an answer is given up: it stays DOWN and
+ *               its timer loses what is queued
  */
 
 #define OUT_HIGH (64u * 1024)      /* stop queueing requests on a connection past this much unsent */
@@ -257,10 +259,19 @@ static void conn_fail(struct fire_worker *w, struct fire_conn *c, bool reset)
 	c->r_status = 0;
 	fire_conn_free_buffers(w, c);
 	c->state = CS_DOWN;
+	if (!c->backoff)
+		c->failing_since = now;
 	c->backoff = c->backoff ? c->backoff * 2 : BACKOFF_MIN_NS;
 	if (c->backoff > BACKOFF_MAX_NS)
 		c->backoff = BACKOFF_MAX_NS;
-	c->timer = mb_evloop_timer(w->loop, now + c->backoff, reconnect_timer, c, &w->err);
+	/* --max: every request is due, so one that broke and never answered since would send one
+	   request per reconnect (1 s) for ever; past --drain it stays down and its timer loses
+	   what is queued (the timed modes lose requests at their times anyway) */
+	if (w->run->opt.mode == FIRE_MAX && now - c->failing_since >= w->run->opt.drain && !c->given_up) {
+		c->given_up = true;
+		w->s.given_up++;
+	}
+	c->timer = mb_evloop_timer(w->loop, c->given_up ? now : now + c->backoff, reconnect_timer, c, &w->err);
 }
 
 void fire_conn_abandon(struct fire_worker *w, struct fire_conn *c, uint64_t now)
@@ -303,7 +314,8 @@ static void reconnect_timer(struct mb_evloop *l, void *ptr)
 	c->timer = 0;
 	if (c->state != CS_DOWN)
 		return;
-	c->state = CS_IDLE;
+	if (!c->given_up)
+		c->state = CS_IDLE;
 	if (c->q_send != FIRE_NONE)
 		fire_conn_pump(c->w, c);
 }

@@ -99,6 +99,7 @@ struct fire_conn {
 	uint8_t bar_proto;
 	bool udp;            /* a datagram socket: one request at a time, framed (fire_udp.c) */
 	bool udp_lost;       /* a datagram of the current reply did not come in sequence */
+	bool given_up;       /* --max: broke for --drain without an answer; stays down, its requests are lost */
 	uint16_t udp_id, udp_seq; /* request id of the datagram out, next reply sequence expected */
 	uint64_t udp_timer;  /* gives the request up when its reply does not come */
 	uint32_t pid;        /* run-wide connection number (order tracker) */
@@ -117,7 +118,8 @@ struct fire_conn {
 	uint32_t skip;       /* value bytes of the current unit still to skip */
 	uint32_t r_hits;     /* values/successes seen for the request at q_head */
 	uint8_t r_status;    /* last non-success status seen for it */
-	uint64_t backoff;
+	uint64_t backoff;    /* next reconnect delay; 0 once an answer came */
+	uint64_t failing_since; /* when it first broke after its last answer */
 	uint64_t last_active;
 	uint64_t order_sent;  /* when the last request that waited for its order was sent */
 };
@@ -134,7 +136,7 @@ struct fire_stats {
 	struct mb_hist late_own; /* lateness less the time it waited for its key's order: the sender's own */
 	uint64_t ops, requests, errors, lost, cancelled, unconfirmed, unsent;
 	uint64_t rec_hits, rec_reads, rep_hits, rep_reads;
-	uint64_t connects, connect_fail, resets, desync;
+	uint64_t connects, connect_fail, resets, desync, given_up;
 	uint64_t waited, wait_ns, barriers;
 	uint64_t first_send, last_done;
 };

@@ -197,6 +197,7 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_ku64(&j, "opened", s->connects);
 	mb_json_ku64(&j, "failed", s->connect_fail);
 	mb_json_ku64(&j, "broke", s->resets);
+	mb_json_ku64(&j, "given_up", s->given_up);
 	mb_json_end_object(&j);
 	mb_json_wrap(&j, 1);
 	mb_json_ku64(&j, "errors", s->errors);
@@ -568,6 +569,8 @@ static int add_report(struct rd *x, struct fire_run *r, struct points *pts, unsi
 	add_u64(x, o, "opened", &s->connects, &rc);
 	add_u64(x, o, "failed", &s->connect_fail, &rc);
 	add_u64(x, o, "broke", &s->resets, &rc);
+	if (mb_jr_get(&x->d, o, "given_up") != MB_JR_NONE) /* added to membench-fire/1 later */
+		add_u64(x, o, "given_up", &s->given_up, &rc);
 	add_u64(x, root, "errors", &s->errors, &rc);
 	add_u64(x, root, "lost", &s->lost, &rc);
 	add_u64(x, root, "unanswered", &s->cancelled, &rc);

@@ -72,6 +72,7 @@ void fire_stats_sum(struct fire_run *r)
 		tot->connect_fail += s->connect_fail;
 		tot->resets += s->resets;
 		tot->desync += s->desync;
+		tot->given_up += s->given_up;
 		tot->waited += s->waited;
 		tot->wait_ns += s->wait_ns;
 		tot->barriers += s->barriers;
@@ -129,8 +130,11 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 		fprintf(o, r->sched.by_server ? " (recorded server N to target N)" : " (keys by consistent hashing)");
 	fprintf(o, "\ninput: %" PRIu64 " events, %" PRIu64 " not replayable (quit, auth, admin, debug, verbosity, unknown)\n",
 		r->in_events, r->in_skipped);
-	fprintf(o, "connections: %" PRIu64 " opened, %" PRIu64 " failed to open, %" PRIu64 " broke\n", s->connects,
+	fprintf(o, "connections: %" PRIu64 " opened, %" PRIu64 " failed to open, %" PRIu64 " broke", s->connects,
 		s->connect_fail, s->resets);
+	if (s->given_up)
+		fprintf(o, ", %" PRIu64 " given up (no answer for the --drain time)", s->given_up);
+	fputc('\n', o);
 	fprintf(o, "errors: %" PRIu64 " (lost to broken connections %" PRIu64 ", unanswered at the end %" PRIu64
 		   ", quiet unconfirmed %" PRIu64 ", never sent %" PRIu64 ", out of sync %" PRIu64 ")\n", s->errors, s->lost,
 		s->cancelled, s->unconfirmed, s->unsent, s->desync);
@@ -358,6 +362,7 @@ static bool html_faults(const struct fire_run *r, struct mb_buf *b)
 		  counter(b, "answers out of sync", s->desync, &shown, &total) &&
 		  counter(b, "connections that failed to open", s->connect_fail, &shown, &total) &&
 		  counter(b, "connections that broke", s->resets, &shown, &total) &&
+		  counter(b, "connections given up (no answer for --drain)", s->given_up, &shown, &total) &&
 		  mb_bprintf(b, "</table>\n<p>%u of %u counters are not zero%s; %" PRIu64 " requests were not sent or not answered.</p>\n",
 			     shown, total, shown ? ", the others are left out" : "", fire_run_lost(r));
 	if (ok && r->opt.mode != FIRE_MAX)

@@ -66,7 +66,7 @@ for k in c:
 test_expect_success 'over time: a point per second of the 2.5 s run, and only the error counters not 0' '
 	pts=$(sed -n "/id=\"chart-ops\"/,/<\/svg>/p" report.html | grep -o "<title>time [0-9.]* s, ops/s" | wc -l) &&
 	echo "points: $pts" && test "$pts" -ge 3 && test "$pts" -le 5 &&
-	grep -q "0 of 8 counters are not zero; 0 requests were not sent or not answered" report.html &&
+	grep -q "0 of 9 counters are not zero; 0 requests were not sent or not answered" report.html &&
 	! sed -n "/class=\"anomalies\"/,/<\/table>/p" report.html | grep -q "<td>"
 '
 
