@@ -125,6 +125,7 @@ void fire_block_signals(void)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
+
 /* The worker cannot go on: the whole run stops (the reader, waiting for room in this
    worker's ring, and the other workers see the flag), and its error is the outcome. */
 static void worker_fail(struct fire_worker *w)
