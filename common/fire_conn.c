@@ -329,9 +329,8 @@ static bool conn_flush(struct fire_worker *w, struct fire_conn *c)
 			c->out_off += c->udp ? c->out_len - c->out_off : (uint32_t)n; /* a datagram goes whole */
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			/* EINTR too: the loop calls again (level-triggered), and sees a stop between */
 			if (!(mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE))
 				mb_evloop_set(w->loop, c->fd, MB_EV_READ | MB_EV_WRITE, conn_event, c, &w->err);
 			return true;

@@ -85,6 +85,16 @@ test_expect_success MEMCACHED 'memcached killed during a --max replay: the conne
 	grep "requests were not sent or not answered" err
 '
 
+test_expect_success MEMCACHED,SECCOMP 'every send interrupted (EINTR): SIGTERM still stops mb-fire at once, exit 1' '
+	start_memcached &&
+	{ timeout -k 2 20 "$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" sendto=EINTR -- \
+		mb-fire -q -t 127.0.0.1:$MC_PORT --max p.bin >report 2>err & fire=$!; } &&
+	sleep 0.5 && kill -TERM $fire && start=$(date +%s%N) &&
+	{ wait $fire; test $? = 1; } &&
+	test $(( ($(date +%s%N) - start) / 1000000 )) -lt 1000 &&
+	grep "^mb-fire: [0-9]* operations .*(interrupted)$" report
+'
+
 test_expect_success MEMCACHED 'a profile (mb-pack) replays like its stream' '
 	start_memcached &&
 	mb-pack p.bin >p.prof &&
