@@ -228,8 +228,10 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
 	if (!r->opt.keep_ttl)
 		scale_ttls(r, it, ev->ts_ns);
 	it->udp = ev->transport == MB_TRANSPORT_UDP;
-	/* over UDP a text noreply is sent with its reply: a lost datagram must show */
-	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0 && !(it->udp && it->proto == MB_PROTO_TEXT);
+	/* over UDP a noreply or quiet request is sent with its reply (text without noreply,
+	   binary by its loud opcode, meta without q): a lost datagram must show, and no
+	   barrier can confirm it */
+	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0 && !it->udp;
 	it->is_write = fire_cmd_writes(ev->cmd);
 	fire_order_assign(&r->order, it, pid, ev);
 	it->state = IT_QUEUED;

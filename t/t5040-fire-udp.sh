@@ -1,7 +1,9 @@
 #!/bin/sh
 # t5040-fire-udp: requests recorded over UDP replay over UDP. A raw client mixes text and
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
-# binary datagrams on one UDP socket (and a second socket speaks text) against memcached A
+# binary datagrams on one UDP socket (and a second socket speaks text) against memcached A,
+# some of them quiet (binary SETQ, DELETEQ, INCREMENTQ) or noreply (text), which memcached
+# never answers,
 # while tcpdump captures; mb-parse | mb-anon | mb-pack makes the profile; mb-fire replays it
 # over UDP, each request in its own protocol, against a fresh memcached B at -s 1, -s 10, -s 100
 # and --max. B's counters must equal A's.
@@ -24,7 +26,7 @@ mc_udp() {
 }
 
 cat >drive.py <<'PY'
-import random, socket, struct, sys
+import random, socket, struct, sys, time
 port = int(sys.argv[1])
 rnd = random.Random(3)
 rid = [0]
@@ -39,6 +41,12 @@ def call(s, payload):
             continue
         out[seq] = d[8:]; total = tot
     return b"".join(out[k] for k in sorted(out))
+def tell(s, payload):
+    # a quiet or noreply request: no answer comes; the pause keeps memcached's UDP threads
+    # from taking the next datagram first, so the recording's order is the sent order
+    rid[0] = (rid[0] + 1) & 0xffff
+    s.send(struct.pack(">HHHH", rid[0], 0, 1, 0) + payload)
+    time.sleep(0.003)
 def binreq(op, key, extras=b"", value=b""):
     body = extras + key + value
     return struct.pack(">BBHBBHIIQ", 0x80, op, len(key), len(extras), 0, 0, len(body), 0, 0) + body
@@ -56,6 +64,14 @@ for i in range(600):
         call(s, binreq(0x00, k))                                 # binary GET
     elif op < 0.70 and s is a:
         call(s, binreq(0x01, k, struct.pack(">II", 0, 0), b"77"))  # binary SET
+    elif op < 0.74 and s is a:
+        tell(s, binreq(0x11, k, struct.pack(">II", 0, 0), b"5"))   # binary SETQ
+    elif op < 0.76 and s is a:
+        tell(s, binreq(0x14, k))                                  # binary DELETEQ
+    elif op < 0.78 and s is a:
+        tell(s, binreq(0x15, k, struct.pack(">QQI", 1, 7, 0)))    # binary INCREMENTQ, creates
+    elif op < 0.80 and s is b:
+        tell(s, b"set " + k + b" 0 0 1 noreply\r\n9\r\n")          # text noreply
     elif op < 0.80:
         call(s, b"delete " + k + b"\r\n")
     elif op < 0.90:
@@ -80,7 +96,11 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED 'capture a UDP client mixing text and
 	{ capture_once || capture_once; } &&
 	grep -q "^get_hits [1-9]" expect && grep -q "^incr_hits [1-9]" expect &&
 	mb-parse -q -P $pa cap.pcap | mb-anon | mb-pack >p.prof &&
-	mb-cat -H p.prof | grep -q "binary/udp" && mb-cat -H p.prof | grep -q "text/udp"
+	mb-cat -H p.prof | grep -q "binary/udp" && mb-cat -H p.prof | grep -q "text/udp" &&
+	mb-cat -H p.prof | awk -F"\t" "\$1 == \"ev\" && \$4 == \"binary/udp\" && \$11 ~ /noreply/" >quiet &&
+	test $(wc -l <quiet) -ge 5 &&
+	mb-cat -H p.prof | awk -F"\t" "\$1 == \"ev\" && \$4 == \"text/udp\" && \$11 ~ /noreply/" >noreply &&
+	test $(wc -l <noreply) -ge 5
 '
 
 for speed in "-s 1" "-s 10" "-s 100" "--max"; do
