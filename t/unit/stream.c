@@ -39,7 +39,7 @@ static size_t build_stream(uint8_t **out, unsigned kind, int nevents)
 {
 	FILE *tmp = tmpfile();
 	struct mb_writer w;
-	struct mb_err err;
+	struct mb_err err = { .msg = "" };
 	struct mb_stream_info info;
 	mb_writer_init(&w, fileno(tmp), &err);
 	mb_info_init(&info, kind);
@@ -87,7 +87,7 @@ static int read_all(const void *p, size_t n, unsigned want, uint64_t *frames, st
 static void test_event_codec(void)
 {
 	struct mb_event ev, back;
-	struct mb_err err;
+	struct mb_err err = { .msg = "" };
 	uint8_t buf[128];
 	memset(&ev, 0, sizeof ev);
 	ev.ts_ns = 0x0102030405060708ull;
@@ -125,13 +125,14 @@ static void test_event_codec(void)
 /* SERVER frames: round trip, name, and each layout rule refused by the frame check. */
 static void test_server(void)
 {
-	struct mb_err err;
+	struct mb_err err = { .msg = "" };
 	struct mb_server s = { .number = 7, .port = 11211, .family = 4, .addr = { 10, 0, 0, 5 } }, back;
 	uint8_t p[MB_SERVER_LEN];
 	char name[64];
 	mb_server_encode(p, &s);
 	ok(eq(mb_frame_check(MB_KIND_EVENTS_HASHED, MB_FRAME_SERVER, p, MB_SERVER_LEN, &err), MB_OK) &&
-		   eq(mb_server_decode(p, MB_SERVER_LEN, &back, &err), MB_OK) && eq_mem(&back, &s, sizeof s),
+		   eq(mb_server_decode(p, MB_SERVER_LEN, &back, &err), MB_OK) && eq(back.number, 7) &&
+		   eq(back.port, 11211) && eq(back.family, 4) && eq_mem(back.addr, s.addr, sizeof s.addr),
 	   "a server frame round-trips");
 	mb_server_name(&back, name, sizeof name);
 	eq_str(name, "10.0.0.5:11211");
@@ -171,7 +172,7 @@ static void test_server(void)
 static void test_event_sem(void)
 {
 	struct mb_event ev, back;
-	struct mb_err err;
+	struct mb_err err = { .msg = "" };
 	uint8_t buf[256];
 	memset(&ev, 0, sizeof ev);
 	ev.key_len = 3;
@@ -225,7 +226,7 @@ static void test_reader(void)
 {
 	uint8_t *s;
 	uint64_t frames;
-	struct mb_err err;
+	struct mb_err err = { .msg = "" };
 	size_t n = build_stream(&s, MB_KIND_EVENTS_RAW, 1000);
 	ok(cmp(n, >, 16) && eq_mem(s, "MBSTREAM", 8), "stream starts with the magic");
 	is_int(read_all(s, n, 0, &frames, &err), MB_END, "whole stream reads to a clean end");
@@ -306,7 +307,7 @@ static void test_text(void)
 	uint8_t *payload = malloc(MB_FRAME_MAX);
 	uint32_t len;
 	enum mb_text_line what;
-	struct mb_err err;
+	struct mb_err err = { .msg = "" };
 	const char *line = "ev\t1.5\t1\ttext/tcp\tget\thit\t@00000000000000ff\t3\t0\t0\t-\t0\t5\t7";
 	ok(eq(mb_text_parse(line, strlen(line), &kind, &info, &type, &flags, payload, &len, &what, &err), MB_OK) &&
 		   eq(what, MB_TL_FRAME) && eq(kind, MB_KIND_EVENTS_HASHED) && eq(len, 52),
@@ -343,7 +344,7 @@ static void test_varint_bytes(void)
 static void test_opt_time(void)
 {
 	struct mb_portset ps;
-	struct mb_err err;
+	struct mb_err err = { .msg = "" };
 	uint64_t v;
 	ok(eq(mb_opt_ports("11211,31411-31431", &ps, &err), MB_OK) && eq(ps.count, 22) && mb_port_in(&ps, 31420) &&
 		   !mb_port_in(&ps, 31432),
@@ -367,7 +368,7 @@ static void test_opt_time(void)
 /* mb_frame_check, the writer's sticky failure, and a stop request inside a frame. */
 static void test_errors(void)
 {
-	struct mb_err err;
+	struct mb_err err = { .msg = "" };
 	uint8_t p[64];
 	memset(p, 0, sizeof p);
 	mb_st_le16(p + 38, 7); /* key_len 7 */
