@@ -65,7 +65,7 @@ test_expect_success MEMCACHED,SECCOMP '--max against a server whose every connec
 	test_expect_code 1 timeout 30 "$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" recvfrom=EIO -- \
 		mb-fire -q -t 127.0.0.1:$MC_PORT --max --drain 1s --json r.json p.bin >report 2>err &&
 	cat report err &&
-	grep "^mb-fire: 3000 operations" report &&
+	grep "^mb-fire: 3000 operations ([0-9]* requests) in [0-9.]* s: 0 ops/s answered, 3000 errors$" report &&
 	grep "^connections: [0-9]* opened, 0 failed to open, [0-9]* broke, 4 given up (no answer for the --drain time)$" report &&
 	grep "^errors: 3000 (lost to broken connections 3000, unanswered at the end 0, quiet unconfirmed 0, never sent 0, out of sync 0)$" report &&
 	grep "^mb-fire: 3000 requests were not sent or not answered (see the report)$" err &&
