@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "concat.h"
 #include "fdio.h"
 #include "prog.h"
 #include "stream.h"
@@ -96,9 +97,10 @@ static int cat_text(const struct opts *o, int fd, const char *name, struct mb_bu
 	return rc == MB_END ? MB_OK : rc;
 }
 
-/* binary -> binary for one input; the first input's header is written, later ones must match its kind. */
+/* binary -> binary for one input; the first input's header is written, later ones must match its kind;
+   events keep each input's connections and servers apart (concat.h). */
 static int cat_binary(const struct opts *o, int fd, const char *name, struct mb_writer *w, int *have_header,
-		      struct mb_err *err)
+		      struct mb_concat *join, struct mb_err *err)
 {
 	struct mb_reader r;
 	int rc = mb_reader_open(&r, fd, name, 0, err);
@@ -115,8 +117,9 @@ static int cat_binary(const struct opts *o, int fd, const char *name, struct mb_
 		}
 	}
 	struct mb_frame f;
+	mb_concat_input(join);
 	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK)
-		rc = mb_writer_frame(w, f.type, f.flags, f.payload, f.len, err);
+		rc = mb_concat_frame(join, w, r.info.kind, &f, name, err);
 	mb_reader_close(&r);
 	return rc == MB_END ? MB_OK : rc;
 }
@@ -340,6 +343,8 @@ int main(int argc, char **argv)
 		}
 		int have_header = 0;
 		unsigned kind = MB_KIND_NONE;
+		struct mb_concat join;
+		mb_concat_init(&join);
 		uint8_t *payload = o.mode == 'p' ? malloc(MB_FRAME_MAX + 16) : NULL;
 		if (o.mode == 'p' && !payload)
 			rc = mb_err_set(&err, MB_EIO, "out of memory");
@@ -352,13 +357,14 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (o.mode == 'b')
-				rc = cat_binary(&o, fd, name, &w, &have_header, &err);
+				rc = cat_binary(&o, fd, name, &w, &have_header, &join, &err);
 			else
 				rc = cat_pack(&o, fd, name, &w, &kind, payload, &err);
 			if (fd > 0)
 				close(fd);
 		}
 		free(payload);
+		mb_concat_free(&join);
 		struct mb_err cerr = { "" };
 		int frc = mb_writer_close(&w, &cerr);
 		if (rc == MB_OK || frc == MB_EPIPE) {

@@ -1,0 +1,99 @@
+/* concat.c - several event streams into one: connections renumbered per input, servers mapped by address. */
+#include "concat.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SERVERS_MAX 65536u /* the event's server field is 16 bits */
+
+void mb_concat_init(struct mb_concat *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+void mb_concat_input(struct mb_concat *c)
+{
+	c->conn_base = c->conn_next;
+	if (c->map)
+		memset(c->map, 0, SERVERS_MAX * sizeof c->map[0]);
+}
+
+/* The output number of server s (an input's SERVER frame), added when new; -1 without room. */
+static int64_t server_out(struct mb_concat *c, const struct mb_server *s, bool *added)
+{
+	*added = false;
+	for (uint32_t i = 0; i < c->nservers; i++)
+		if (mb_server_same(&c->servers[i], s))
+			return i;
+	if (c->nservers == SERVERS_MAX)
+		return -1;
+	if (c->nservers == c->capservers) {
+		uint32_t cap = c->capservers ? c->capservers * 2 : 16;
+		struct mb_server *p = realloc(c->servers, cap * sizeof *p);
+		if (!p)
+			return -1;
+		c->servers = p;
+		c->capservers = cap;
+	}
+	c->servers[c->nservers] = *s;
+	c->servers[c->nservers].number = (uint16_t)c->nservers;
+	*added = true;
+	return c->nservers++;
+}
+
+static int server_frame(struct mb_concat *c, struct mb_writer *w, const struct mb_frame *f, const char *name, struct mb_err *err)
+{
+	struct mb_server s;
+	if (mb_server_decode(f->payload, f->len, &s, err) != MB_OK)
+		return mb_err_set(err, MB_ERR, "%s: '%s' at byte %" PRIu64, err->msg, name, f->offset);
+	if (!c->map && !(c->map = calloc(SERVERS_MAX, sizeof c->map[0])))
+		return mb_err_set(err, MB_EIO, "out of memory");
+	bool added;
+	int64_t out = server_out(c, &s, &added);
+	if (out < 0)
+		return mb_err_set(err, MB_ERR, "more than %u distinct servers in the inputs: '%s' at byte %" PRIu64, SERVERS_MAX, name,
+				  f->offset);
+	c->map[s.number] = (uint32_t)out + 1;
+	if (!added)
+		return MB_OK; /* an earlier input declared this address */
+	uint8_t p[MB_SERVER_LEN];
+	mb_server_encode(p, &c->servers[out]);
+	return mb_writer_frame(w, MB_FRAME_SERVER, f->flags, p, MB_SERVER_LEN, err);
+}
+
+int mb_concat_frame(struct mb_concat *c, struct mb_writer *w, unsigned kind, const struct mb_frame *f, const char *name,
+		    struct mb_err *err)
+{
+	bool events = kind == MB_KIND_EVENTS_RAW || kind == MB_KIND_EVENTS_HASHED;
+	if (events && f->type == MB_FRAME_SERVER && f->flags == 0) /* with flags: opaque, as readers take it */
+		return server_frame(c, w, f, name, err);
+	if (!events || f->type != MB_FRAME_EVENT)
+		return mb_writer_frame(w, f->type, f->flags, f->payload, f->len, err);
+	struct mb_event ev;
+	if (mb_event_decode(f->payload, f->len, kind, &ev, err) != MB_OK)
+		return mb_err_set(err, MB_ERR, "%s: '%s' at byte %" PRIu64, err->msg, name, f->offset);
+	uint64_t conn = c->conn_base + ev.conn_id;
+	if (conn > UINT32_MAX)
+		return mb_err_set(err, MB_ERR, "more than 2^32 connections in the inputs: '%s' at byte %" PRIu64, name, f->offset);
+	if (conn >= c->conn_next)
+		c->conn_next = conn + 1;
+	uint16_t was = ev.sem.server; /* 0 when the field is absent */
+	uint16_t server = c->map && c->map[was] ? (uint16_t)(c->map[was] - 1) : was;
+	if (conn == ev.conn_id && server == was)
+		return mb_writer_frame(w, f->type, f->flags, f->payload, f->len, err); /* unchanged: byte for byte */
+	ev.conn_id = (uint32_t)conn;
+	ev.sem.server = server;
+	if (server)
+		ev.sem.has |= MB_SEM_SERVER;
+	else
+		ev.sem.has &= (uint16_t)~MB_SEM_SERVER; /* server 0 is written as no field, as mb-parse does */
+	return mb_writer_event(w, &ev, err);
+}
+
+void mb_concat_free(struct mb_concat *c)
+{
+	free(c->servers);
+	free(c->map);
+	memset(c, 0, sizeof *c);
+}
