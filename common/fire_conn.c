@@ -464,6 +464,10 @@ again:
 			now = mb_mono_ns();
 		uint64_t after = w->items[(seq + h->nkeys - 1) & (FIRE_RING - 1)].next;
 		if (c->state == CS_DOWN) {
+			/* --max has no times: what is queued waits for the reconnect, unless the
+			   connection was given up */
+			if (r->opt.mode == FIRE_MAX && !c->given_up)
+				break;
 			/* no connection at its time: the request is lost */
 			c->q_send = after;
 			h->state = IT_QUEUED;
