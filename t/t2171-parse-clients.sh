@@ -1,5 +1,5 @@
 #!/bin/sh
-# t2171: captures of real clients (pylibmc and php-memcached text and binary, libmemcached's tools, pymemcache, a raw meta client), several connections each: the counters mb-parse's events imply equal memcached's own stats deltas.
+# t2171: captures of real clients (pylibmc and php-memcached text and binary, memjs, libmemcached's tools, pymemcache, a raw meta client), several connections each: the counters mb-parse's events imply equal memcached's own stats deltas.
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
 test_description='mb-parse against memcached stats for real clients (pylibmc, php-memcached, libmemcached tools, pymemcache, meta)'
 . "$(dirname "$0")/test-lib.sh"
@@ -15,6 +15,9 @@ PRE=ROOT,MEMCACHED,TCPDUMP
 "$MB_PYTHON" -c 'import pylibmc' 2>/dev/null && test_set_prereq PYLIBMC
 php -r 'exit(class_exists("Memcached") ? 0 : 1);' 2>/dev/null && test_set_prereq PHPMEMCACHED
 command -v memccp >/dev/null 2>&1 && command -v memcslap >/dev/null 2>&1 && test_set_prereq MEMCTOOLS
+: "${MB_NODE_PREFIX:=/usr/local/lib/membench-node}"
+command -v node >/dev/null 2>&1 && NODE_PATH=$MB_NODE_PREFIX/node_modules node -e 'require("memjs")' 2>/dev/null &&
+	test_set_prereq MEMJS
 if test_have_prereq $PRE; then
 	start_memcached || test_skip_all 'memcached does not start'
 	echo "$MC_PORT" >"$TRASH/port"
@@ -69,6 +72,10 @@ test_expect_success $PRE,PHPMEMCACHED 'php-memcached, binary protocol' '
 	capture php-binary php "$MB_SRC/t/lib/client-workload.php" $(cat port) binary &&
 	check php-binary 700 &&
 	grep -q "	cas	.*cas_store" php-binary.txt
+'
+test_expect_success $PRE,MEMJS 'memjs, binary protocol (pipelined gets with opaque numbers, incr and decr carrying an initial value)' '
+	capture memjs env NODE_PATH=$MB_NODE_PREFIX/node_modules node "$MB_SRC/t/lib/client-workload.js" $(cat port) preset &&
+	check memjs 700
 '
 test_expect_success $PRE,MEMCTOOLS "libmemcached's tools, text and binary" '
 	capture tools tools &&

@@ -1,7 +1,7 @@
 #!/bin/sh
-# t5060-fire-clients: captured real clients (pylibmc text and binary, php-memcached text and binary, libmemcached's tools), replayed at -s 1, 10, 100 and --max: memcached's counters equal the recording's.
+# t5060-fire-clients: captured real clients (pylibmc text and binary, php-memcached text and binary, memjs, libmemcached's tools), replayed at -s 1, 10, 100 and --max: memcached's counters equal the recording's.
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
-# Each client runs its bounded workload (t/lib/client-workload.py and .php, several
+# Each client runs its bounded workload (t/lib/client-workload.py, .php and .js, several
 # connections, a few hundred key operations; libmemcached's tools as t2171 drives them)
 # against a fresh memcached A while tcpdump captures it. The capture goes through
 # mb-parse -P | mb-anon | mb-pack; mb-fire replays the profile against a fresh memcached B at
@@ -15,6 +15,9 @@ PRE=ROOT,TCPDUMP,MEMCACHED
 "$MB_PYTHON" -c 'import pylibmc' 2>/dev/null && test_set_prereq PYLIBMC
 php -r 'exit(class_exists("Memcached") ? 0 : 1);' 2>/dev/null && test_set_prereq PHPMEMCACHED
 command -v memccp >/dev/null 2>&1 && command -v memcslap >/dev/null 2>&1 && test_set_prereq MEMCTOOLS
+: "${MB_NODE_PREFIX:=/usr/local/lib/membench-node}"
+command -v node >/dev/null 2>&1 && NODE_PATH=$MB_NODE_PREFIX/node_modules node -e 'require("memjs")' 2>/dev/null &&
+	test_set_prereq MEMJS
 
 # libmemcached's tools against PORT, text and binary (t/lib/tools-workload.sh).
 tools() { sh "$MB_SRC/t/lib/tools-workload.sh" "$1"; }
@@ -60,12 +63,17 @@ pylibmc_text() { "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" pylibmc $1; }
 pylibmc_binary() { "$MB_PYTHON" "$MB_SRC/t/lib/client-workload.py" pylibmc $1 binary; }
 php_text() { php "$MB_SRC/t/lib/client-workload.php" $1; }
 php_binary() { php "$MB_SRC/t/lib/client-workload.php" $1 binary; }
+memjs() { NODE_PATH=$MB_NODE_PREFIX/node_modules node "$MB_SRC/t/lib/client-workload.js" $1; }
 
-for c in pylibmc_text:PYLIBMC pylibmc_binary:PYLIBMC php_binary:PHPMEMCACHED php_text:PHPMEMCACHED tools:MEMCTOOLS; do
+for c in pylibmc_text:PYLIBMC pylibmc_binary:PYLIBMC php_binary:PHPMEMCACHED php_text:PHPMEMCACHED memjs:MEMJS tools:MEMCTOOLS; do
 	name=${c%:*} req=$PRE,${c#*:}
 	test_expect_success $req "$name: capture" '
 		record '$name' '$name' &&
-		{ test '$name' = tools || grep -q "^cas_hits [1-9]" '$name'.expect; }
+		case '$name' in
+		tools) ;;
+		memjs) grep -q "^incr_hits [1-9]" '$name'.expect && grep -q "^touch_misses [1-9]" '$name'.expect ;; # no cas in memjs
+		*) grep -q "^cas_hits [1-9]" '$name'.expect ;;
+		esac
 	'
 	for speed in "-s 1" "-s 10" "-s 100" "--max"; do
 		test_expect_success $req "$name, $speed: counters equal the recording's" '
