@@ -2,8 +2,8 @@
 # t5040-fire-udp: requests recorded over UDP replay over UDP. A raw client mixes text and
 # mb-test: live (captures live traffic: runs alone, after the parallel tests)
 # binary datagrams on one UDP socket (and a second socket speaks text) against memcached A,
-# some of them quiet (binary SETQ, DELETEQ, INCREMENTQ) or noreply (text), which memcached
-# never answers,
+# some of them quiet (binary SETQ, DELETEQ, INCREMENTQ, meta ms q) or noreply (text), which
+# memcached never answers,
 # while tcpdump captures; mb-parse | mb-anon | mb-pack makes the profile; mb-fire replays it
 # over UDP, each request in its own protocol, against a fresh memcached B at -s 1, -s 10, -s 100
 # and --max. B's counters must equal A's.
@@ -70,8 +70,12 @@ for i in range(600):
         tell(s, binreq(0x14, k))                                  # binary DELETEQ
     elif op < 0.78 and s is a:
         tell(s, binreq(0x15, k, struct.pack(">QQI", 1, 7, 0)))    # binary INCREMENTQ, creates
-    elif op < 0.80 and s is b:
+    elif op < 0.78 and s is b:
         tell(s, b"set " + k + b" 0 0 1 noreply\r\n9\r\n")          # text noreply
+    elif op < 0.79 and s is b:
+        tell(s, b"ms " + k + b" 1 q\r\n8\r\n")                      # meta quiet set
+    elif op < 0.80 and s is b:
+        call(s, b"mg " + k + b" v\r\n")                               # meta get
     elif op < 0.80:
         call(s, b"delete " + k + b"\r\n")
     elif op < 0.90:
@@ -100,7 +104,9 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED 'capture a UDP client mixing text and
 	mb-cat -H p.prof | awk -F"\t" "\$1 == \"ev\" && \$4 == \"binary/udp\" && \$11 ~ /noreply/" >quiet &&
 	test $(wc -l <quiet) -ge 5 &&
 	mb-cat -H p.prof | awk -F"\t" "\$1 == \"ev\" && \$4 == \"text/udp\" && \$11 ~ /noreply/" >noreply &&
-	test $(wc -l <noreply) -ge 5
+	test $(wc -l <noreply) -ge 5 &&
+	mb-cat -H p.prof | awk -F"\t" "\$1 == \"ev\" && \$4 == \"meta/udp\" && \$11 ~ /noreply/" >metaq &&
+	test $(wc -l <metaq) -ge 3
 '
 
 for speed in "-s 1" "-s 10" "-s 100" "--max"; do
