@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0003: mb-cat -b joins event streams without mixing them: each later input's connections
+# t0004: mb-cat -b joins event streams without mixing them: each later input's connections
 # are numbered after the earlier ones', its servers are mapped by address, the first input
 # passes byte for byte.
 test_description='mb-cat -b keeps the connections and servers of its inputs apart'
