@@ -32,4 +32,8 @@ test_expect_success MEMCACHED 'and are stopped when it ends; one started outside
 	for pid in $(cat inner.pid); do ! kill -0 $pid 2>/dev/null || return 1; done &&
 	kill -0 $(cat outer.pid)
 '
+test_expect_success 'every test script has a number of its own' '
+	ls "$MB_SRC"/t | sed -n "s/^\(t[0-9][0-9][0-9][0-9]\)-.*\.sh\$/\1/p" | sort | uniq -d >dup &&
+	test_must_be_empty dup
+'
 test_done
