@@ -46,7 +46,7 @@ static int server_frame(struct mb_concat *c, struct mb_writer *w, const struct m
 {
 	struct mb_server s;
 	if (mb_server_decode(f->payload, f->len, &s, err) != MB_OK)
-		return mb_err_set(err, MB_ERR, "%s: '%s' at byte %" PRIu64, err->msg, name, f->offset);
+		return mb_err_at(err, name, f->offset);
 	if (!c->map && !(c->map = calloc(SERVERS_MAX, sizeof c->map[0])))
 		return mb_err_set(err, MB_EIO, "out of memory");
 	bool added;
@@ -72,7 +72,7 @@ int mb_concat_frame(struct mb_concat *c, struct mb_writer *w, unsigned kind, con
 		return mb_writer_frame(w, f->type, f->flags, f->payload, f->len, err);
 	struct mb_event ev;
 	if (mb_event_decode(f->payload, f->len, kind, &ev, err) != MB_OK)
-		return mb_err_set(err, MB_ERR, "%s: '%s' at byte %" PRIu64, err->msg, name, f->offset);
+		return mb_err_at(err, name, f->offset);
 	uint64_t conn = c->conn_base + ev.conn_id;
 	if (conn > UINT32_MAX)
 		return mb_err_set(err, MB_ERR, "more than 2^32 connections in the inputs: '%s' at byte %" PRIu64, name, f->offset);
