@@ -14,7 +14,8 @@ void mb_concat_init(struct mb_concat *c)
 
 void mb_concat_input(struct mb_concat *c)
 {
-	c->conn_base = c->conn_next;
+	c->inputs++;
+	mb_connmap_free(&c->cur);
 	if (c->map)
 		memset(c->map, 0, SERVERS_MAX * sizeof c->map[0]);
 }
@@ -40,6 +41,39 @@ static int64_t server_out(struct mb_concat *c, const struct mb_server *s, bool *
 	c->servers[c->nservers].number = (uint16_t)c->nservers;
 	*added = true;
 	return c->nservers++;
+}
+
+/* The output's number for connection id of the current input. MB_OK, MB_ERR when every
+   number is taken, MB_EIO without memory. */
+static int conn_out(struct mb_concat *c, uint32_t id, uint64_t *out)
+{
+	bool fresh;
+	if (c->inputs <= 1) {
+		*out = id;
+		if ((uint64_t)id + 1 > c->next)
+			c->next = (uint64_t)id + 1;
+		return mb_connmap_put(&c->used, id, &fresh) ? MB_OK : MB_EIO;
+	}
+	uint64_t *v = mb_connmap_put(&c->cur, id, &fresh);
+	if (!v)
+		return MB_EIO;
+	if (fresh) {
+		for (;; c->next++) {
+			if (c->next > UINT32_MAX) { /* past the top: the lowest free numbers, once */
+				if (c->wrapped)
+					return MB_ERR;
+				c->wrapped = true;
+				c->next = 0;
+			}
+			if (!mb_connmap_get(&c->used, (uint32_t)c->next))
+				break;
+		}
+		if (!mb_connmap_put(&c->used, (uint32_t)c->next, &fresh))
+			return MB_EIO;
+		*v = c->next++;
+	}
+	*out = *v;
+	return MB_OK;
 }
 
 static int server_frame(struct mb_concat *c, struct mb_writer *w, const struct mb_frame *f, const char *name, struct mb_err *err)
@@ -73,11 +107,11 @@ int mb_concat_frame(struct mb_concat *c, struct mb_writer *w, unsigned kind, con
 	struct mb_event ev;
 	if (mb_event_decode(f->payload, f->len, kind, &ev, err) != MB_OK)
 		return mb_err_at(err, name, f->offset);
-	uint64_t conn = c->conn_base + ev.conn_id;
-	if (conn > UINT32_MAX)
-		return mb_err_set(err, MB_ERR, "more than 2^32 connections in the inputs: '%s' at byte %" PRIu64, name, f->offset);
-	if (conn >= c->conn_next)
-		c->conn_next = conn + 1;
+	uint64_t conn;
+	int rc = conn_out(c, ev.conn_id, &conn);
+	if (rc != MB_OK)
+		return rc == MB_EIO ? mb_err_set(err, MB_EIO, "out of memory")
+				    : mb_err_set(err, MB_ERR, "all 2^32 connection numbers taken: '%s' at byte %" PRIu64, name, f->offset);
 	uint16_t was = ev.sem.server; /* 0 when the field is absent */
 	uint16_t server = c->map && c->map[was] ? (uint16_t)(c->map[was] - 1) : was;
 	if (conn == ev.conn_id && server == was)
@@ -93,6 +127,8 @@ int mb_concat_frame(struct mb_concat *c, struct mb_writer *w, unsigned kind, con
 
 void mb_concat_free(struct mb_concat *c)
 {
+	mb_connmap_free(&c->used);
+	mb_connmap_free(&c->cur);
 	free(c->servers);
 	free(c->map);
 	memset(c, 0, sizeof *c);

@@ -16,6 +16,14 @@ test_expect_success 'two inputs with the same connection numbers: the second inp
 	test_cmp expect got
 '
 
+test_expect_success 'past the highest number, the lowest free ones' '
+	{ hdr && ev 1 4294967295 1 && ev 2 1 2; } | mb-cat -p >top.bin &&
+	{ hdr && ev 3 5 3 && ev 4 9 4 && ev 5 5 5; } | mb-cat -p >low.bin &&
+	mb-cat -b top.bin low.bin | mb-cat -H >got &&
+	{ ev 1 4294967295 1 && ev 2 1 2 && ev 3 0 3 && ev 4 2 4 && ev 5 0 5; } >expect &&
+	test_cmp expect got
+'
+
 test_expect_success 'the first input alone, or first, is copied byte for byte' '
 	mb-cat -b a.bin >a1.bin && mb-cat -b a.bin b.bin >ab.bin &&
 	test $(wc -c <ab.bin) -gt $(wc -c <a1.bin) &&
