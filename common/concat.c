@@ -20,27 +20,26 @@ void mb_concat_input(struct mb_concat *c)
 		memset(c->map, 0, SERVERS_MAX * sizeof c->map[0]);
 }
 
-/* The output number of server s (an input's SERVER frame), added when new; -1 without room. */
-static int64_t server_out(struct mb_concat *c, const struct mb_server *s, bool *added)
+/* Note output server s (its number and address), replacing what that number had. */
+static int server_note(struct mb_concat *c, const struct mb_server *s)
 {
-	*added = false;
-	for (uint32_t i = 0; i < c->nservers; i++)
-		if (mb_server_same(&c->servers[i], s))
-			return i;
-	if (c->nservers == SERVERS_MAX)
-		return -1;
+	if (c->used_servers[s->number / 64] & (1ull << (s->number % 64))) {
+		for (uint32_t i = 0; i < c->nservers; i++)
+			if (c->servers[i].number == s->number)
+				c->servers[i] = *s;
+		return MB_OK;
+	}
 	if (c->nservers == c->capservers) {
 		uint32_t cap = c->capservers ? c->capservers * 2 : 16;
 		struct mb_server *p = realloc(c->servers, cap * sizeof *p);
 		if (!p)
-			return -1;
+			return MB_EIO;
 		c->servers = p;
 		c->capservers = cap;
 	}
-	c->servers[c->nservers] = *s;
-	c->servers[c->nservers].number = (uint16_t)c->nservers;
-	*added = true;
-	return c->nservers++;
+	c->servers[c->nservers++] = *s;
+	c->used_servers[s->number / 64] |= 1ull << (s->number % 64);
+	return MB_OK;
 }
 
 /* The output's number for connection id of the current input. MB_OK, MB_ERR when every
@@ -81,18 +80,30 @@ static int server_frame(struct mb_concat *c, struct mb_writer *w, const struct m
 	struct mb_server s;
 	if (mb_server_decode(f->payload, f->len, &s, err) != MB_OK)
 		return mb_err_at(err, name, f->offset);
+	if (c->inputs <= 1) { /* the first input as it is */
+		if (server_note(c, &s) != MB_OK)
+			return mb_err_set(err, MB_EIO, "out of memory");
+		return mb_writer_frame(w, f->type, f->flags, f->payload, f->len, err);
+	}
 	if (!c->map && !(c->map = calloc(SERVERS_MAX, sizeof c->map[0])))
 		return mb_err_set(err, MB_EIO, "out of memory");
-	bool added;
-	int64_t out = server_out(c, &s, &added);
-	if (out < 0)
+	for (uint32_t i = 0; i < c->nservers; i++) {
+		if (mb_server_same(&c->servers[i], &s)) { /* an earlier input declared this address */
+			c->map[s.number] = (uint32_t)c->servers[i].number + 1;
+			return MB_OK;
+		}
+	}
+	while (c->next_server < SERVERS_MAX && (c->used_servers[c->next_server / 64] & (1ull << (c->next_server % 64))))
+		c->next_server++;
+	if (c->next_server == SERVERS_MAX)
 		return mb_err_set(err, MB_ERR, "more than %u distinct servers in the inputs: '%s' at byte %" PRIu64, SERVERS_MAX, name,
 				  f->offset);
-	c->map[s.number] = (uint32_t)out + 1;
-	if (!added)
-		return MB_OK; /* an earlier input declared this address */
+	c->map[s.number] = c->next_server + 1;
+	s.number = (uint16_t)c->next_server;
+	if (server_note(c, &s) != MB_OK)
+		return mb_err_set(err, MB_EIO, "out of memory");
 	uint8_t p[MB_SERVER_LEN];
-	mb_server_encode(p, &c->servers[out]);
+	mb_server_encode(p, &s);
 	return mb_writer_frame(w, MB_FRAME_SERVER, f->flags, p, MB_SERVER_LEN, err);
 }
 

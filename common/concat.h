@@ -11,10 +11,11 @@
 /*
  * Connection numbers and server numbers are per recording: connection 0 of one capture and
  * connection 0 of another are different clients, server 0 of each may be different
- * addresses. The first input keeps its numbers and is copied byte for byte. Each later
+ * addresses. The first input is copied byte for byte, numbers and all. Each later
  * input's connections are numbered, in order of first appearance, after the highest number
  * written so far (past 2^32 - 1, from the lowest free ones); its servers are mapped by
- * address onto the output's (the same address keeps one number, a new one takes the next).
+ * address onto the output's (the same address keeps one number, a new one takes the
+ * lowest free number).
  */
 struct mb_concat {
 	unsigned inputs;           /* inputs begun */
@@ -22,8 +23,10 @@ struct mb_concat {
 	struct mb_connmap cur;     /* this input's connection number -> the output's (later inputs) */
 	uint64_t next;             /* the next number to try: one past the highest so far */
 	bool wrapped;              /* next passed 2^32 - 1 and started again from 0 */
-	struct mb_server *servers; /* the output's servers, by number */
+	struct mb_server *servers; /* the output's servers (number and address) */
 	uint32_t nservers, capservers;
+	uint64_t used_servers[65536 / 64]; /* the output's server numbers, a bit each */
+	uint32_t next_server;      /* no free server number below it (later inputs) */
 	uint32_t *map; /* this input's server number -> output number + 1 (0: not declared) */
 };
 
