@@ -96,7 +96,7 @@ static bool render(void *ctx, struct mb_buf *b)
 	} counters[] = {
 		{ "mb_fire_requests_total", "Requests sent (a multi-key get is one).", t.requests },
 		{ "mb_fire_errors_total", "Operations that failed or were not answered.", t.errors },
-		{ "mb_fire_lost_total", "Operations lost to broken connections.", t.lost },
+		{ "mb_fire_lost_total", "Operations lost in transit: a connection broke before their answer, was down at their time, or a datagram went unanswered.", t.lost },
 		{ "mb_fire_connects_total", "Connections opened.", t.connects },
 		{ "mb_fire_resets_total", "Connections that broke.", t.resets },
 	};

@@ -138,7 +138,7 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 	if (s->given_up)
 		fprintf(o, ", %" PRIu64 " given up (no answer for the --drain time)", s->given_up);
 	fputc('\n', o);
-	fprintf(o, "errors: %" PRIu64 " (lost to broken connections %" PRIu64 ", unanswered at the end %" PRIu64
+	fprintf(o, "errors: %" PRIu64 " (lost in transit %" PRIu64 ", unanswered at the end %" PRIu64
 		   ", quiet unconfirmed %" PRIu64 ", never sent %" PRIu64 ", out of sync %" PRIu64 ")\n", s->errors, s->lost,
 		s->cancelled, s->unconfirmed, s->unsent, s->desync);
 	fire_shard_report_text(r, o);
@@ -358,7 +358,7 @@ static bool html_faults(const struct fire_run *r, struct mb_buf *b)
 	unsigned shown = 0, total = 0;
 	bool ok = mb_bprintf(b, "<h2>Errors and lost requests</h2><table class=\"anomalies\">\n") &&
 		  counter(b, "error answers", s->errors, &shown, &total) &&
-		  counter(b, "lost to broken connections", s->lost, &shown, &total) &&
+		  counter(b, "lost in transit", s->lost, &shown, &total) &&
 		  counter(b, "unanswered at the end", s->cancelled, &shown, &total) &&
 		  counter(b, "quiet requests unconfirmed", s->unconfirmed, &shown, &total) &&
 		  counter(b, "never sent", s->unsent, &shown, &total) &&

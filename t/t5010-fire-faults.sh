@@ -70,7 +70,7 @@ for fault in recvfrom=EIO sendto=EIO; do
 		cat report err &&
 		grep "^mb-fire: 3000 operations ([0-9]* requests) in [0-9.]* s: 0 ops/s answered, 3000 errors$" report &&
 		grep "^connections: [0-9]* opened, 0 failed to open, [0-9]* broke, 4 given up (no answer for the --drain time)$" report &&
-		grep "^errors: 3000 (lost to broken connections 3000, unanswered at the end 0, quiet unconfirmed 0, never sent 0, out of sync 0)$" report &&
+		grep "^errors: 3000 (lost in transit 3000, unanswered at the end 0, quiet unconfirmed 0, never sent 0, out of sync 0)$" report &&
 		grep "^mb-fire: 3000 requests were not sent or not answered (see the report)$" err &&
 		"$MB_PYTHON" -c "import json,sys; c=json.load(open(\"r.json\"))[\"connections\"]; sys.exit(c[\"given_up\"] != 4)"
 	'
