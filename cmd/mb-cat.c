@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "concat.h"
 #include "fdio.h"
+#include "join.h"
 #include "prog.h"
 #include "stream.h"
 #include "textfmt.h"
@@ -97,12 +97,14 @@ static int cat_text(const struct opts *o, int fd, const char *name, struct mb_bu
 	return rc == MB_END ? MB_OK : rc;
 }
 
-/* binary -> binary for one input; the first input's header is written, later ones must match its kind;
-   events keep each input's connections and servers apart (concat.h). */
+/* binary -> binary for one input; the first input's header is written, later ones must match its kind.
+   With `join` (several inputs), events and SERVER frames are numbered as join.h says, so the
+   inputs' connections and servers stay apart; alone, the input is copied as it is. */
 static int cat_binary(const struct opts *o, int fd, const char *name, struct mb_writer *w, int *have_header,
-		      struct mb_concat *join, struct mb_err *err)
+		      struct mb_join *join, struct mb_err *err)
 {
 	struct mb_reader r;
+	struct mb_join_input in = { 0 };
 	int rc = mb_reader_open(&r, fd, name, 0, err);
 	r.allow_truncated = o->allow_truncated;
 	if (rc == MB_OK) {
@@ -116,10 +118,28 @@ static int cat_binary(const struct opts *o, int fd, const char *name, struct mb_
 					mb_kind_name(r.info.kind), mb_kind_name(w->kind), name);
 		}
 	}
+	bool events = rc == MB_OK && (r.info.kind == MB_KIND_EVENTS_RAW || r.info.kind == MB_KIND_EVENTS_HASHED);
 	struct mb_frame f;
-	mb_concat_input(join);
-	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK)
-		rc = mb_concat_frame(join, w, r.info.kind, &f, name, err);
+	while (rc == MB_OK && (rc = mb_reader_next(&r, &f, err)) == MB_OK) {
+		if (join && events && f.type == MB_FRAME_EVENT) {
+			struct mb_event ev;
+			if ((rc = mb_event_decode(f.payload, f.len, r.info.kind, &ev, err)) != MB_OK)
+				rc = mb_err_at(err, name, f.offset);
+			else if ((rc = mb_join_event(join, &in, &ev, name, err)) == MB_OK)
+				rc = mb_writer_event(w, &ev, err);
+		} else if (join && events && f.type == MB_FRAME_SERVER && f.flags == 0) { /* with flags: opaque */
+			struct mb_server s;
+			bool fresh;
+			uint8_t p[MB_SERVER_LEN];
+			if ((rc = mb_join_server(join, &in, &f, name, &s, &fresh, err)) == MB_OK && fresh) {
+				mb_server_encode(p, &s);
+				rc = mb_writer_frame(w, f.type, f.flags, p, MB_SERVER_LEN, err);
+			}
+		} else {
+			rc = mb_writer_frame(w, f.type, f.flags, f.payload, f.len, err);
+		}
+	}
+	mb_join_input_free(&in);
 	mb_reader_close(&r);
 	return rc == MB_END ? MB_OK : rc;
 }
@@ -343,8 +363,9 @@ int main(int argc, char **argv)
 		}
 		int have_header = 0;
 		unsigned kind = MB_KIND_NONE;
-		struct mb_concat join;
-		mb_concat_init(&join);
+		struct mb_join *join = o.mode == 'b' && ninputs > 1 ? mb_join_new() : NULL;
+		if (o.mode == 'b' && ninputs > 1 && !join)
+			rc = mb_err_set(&err, MB_EIO, "out of memory");
 		uint8_t *payload = o.mode == 'p' ? malloc(MB_FRAME_MAX + 16) : NULL;
 		if (o.mode == 'p' && !payload)
 			rc = mb_err_set(&err, MB_EIO, "out of memory");
@@ -357,14 +378,14 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (o.mode == 'b')
-				rc = cat_binary(&o, fd, name, &w, &have_header, &join, &err);
+				rc = cat_binary(&o, fd, name, &w, &have_header, join, &err);
 			else
 				rc = cat_pack(&o, fd, name, &w, &kind, payload, &err);
 			if (fd > 0)
 				close(fd);
 		}
 		free(payload);
-		mb_concat_free(&join);
+		mb_join_free(join);
 		struct mb_err cerr = { "" };
 		int frc = mb_writer_close(&w, &cerr);
 		if (rc == MB_OK || frc == MB_EPIPE) {

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "connmap.h"
 #include "fdio.h"
+#include "join.h"
 #include "opt.h"
 #include "prog.h"
 #include "profile.h"
@@ -49,18 +49,7 @@ struct input {
 	struct mb_event ev;
 	uint16_t fflags;
 	uint8_t *key;        /* raw keys: a copy of ev.key */
-	struct mb_connmap cmap; /* old connection id -> new id */
-	uint32_t *smap;      /* old server number -> 1 + new number (0: not declared) */
-	uint32_t nsmap;
-};
-
-/* The servers of a merge's output, numbered from 0 in order of first appearance: an address
-   declared by several inputs (clients of the same server) is one server. */
-#define SERVER_SLOTS (2u << 16) /* hash slots: twice the most servers */
-struct servers {
-	struct mb_server list[UINT16_MAX + 1];
-	uint32_t n;
-	uint32_t slot[SERVER_SLOTS]; /* by address hash, open addressing: 1 + index in list (0: free) */
+	struct mb_join_input join; /* its connections' and servers' numbers in the output */
 };
 
 static int open_fd(const char *name)
@@ -150,82 +139,9 @@ static int pack_one(const char *name, int fd, bool raw_keys, bool allow_truncate
 	return rc;
 }
 
-/* New connection id of old id `c` of input `in` (allocated from *next on first sight). */
-static int remap_conn(struct input *in, uint32_t c, uint32_t *next, uint32_t *out, struct mb_err *err)
-{
-	uint64_t *v = mb_connmap_get(&in->cmap, c);
-	if (v) {
-		*out = (uint32_t)*v;
-		return MB_OK;
-	}
-	if (*next == UINT32_MAX)
-		return mb_err_set(err, MB_ERR, "too many connections to renumber in a merge: '%s'", in->name);
-	bool fresh;
-	if (!(v = mb_connmap_put(&in->cmap, c, &fresh)))
-		return mb_err_set(err, MB_EIO, "out of memory for connection ids");
-	*v = *out = (*next)++;
-	return MB_OK;
-}
-
-/* A SERVER frame of input `in`: number its address in the output (writing its frame the first
-   time the address is seen) and remember the input's number for it. */
-static int merge_server(struct input *in, const struct mb_frame *f, struct servers *srv, struct mb_profile_writer *pw,
-			struct mb_err *err)
-{
-	struct mb_server s;
-	if (mb_server_decode(f->payload, f->len, &s, err) != MB_OK)
-		return mb_err_at(err, in->name, f->offset);
-	uint32_t h = (uint32_t)mb_server_hash(&s) & (SERVER_SLOTS - 1);
-	uint32_t i;
-	for (; srv->slot[h]; h = (h + 1) & (SERVER_SLOTS - 1)) {
-		if (mb_server_same(&srv->list[srv->slot[h] - 1], &s))
-			break;
-	}
-	if (srv->slot[h]) {
-		i = srv->slot[h] - 1;
-	} else {
-		i = srv->n;
-		if (srv->n > UINT16_MAX)
-			return mb_err_set(err, MB_ERR, "more than %u servers to number in a merge: '%s' at byte %" PRIu64,
-					  UINT16_MAX + 1, in->name, f->offset);
-		uint8_t p[MB_SERVER_LEN];
-		srv->list[i] = s;
-		srv->list[i].number = (uint16_t)i;
-		mb_server_encode(p, &srv->list[i]);
-		srv->slot[h] = ++srv->n;
-		int rc = mb_profile_write_frame(pw, f->type, f->flags, p, MB_SERVER_LEN, err);
-		if (rc != MB_OK)
-			return rc;
-	}
-	if (s.number >= in->nsmap) {
-		uint32_t *m = realloc(in->smap, ((size_t)s.number + 1) * sizeof *m);
-		if (!m)
-			return mb_err_set(err, MB_EIO, "out of memory for server numbers");
-		memset(m + in->nsmap, 0, ((size_t)s.number + 1 - in->nsmap) * sizeof *m);
-		in->smap = m;
-		in->nsmap = (uint32_t)s.number + 1;
-	}
-	in->smap[s.number] = i + 1;
-	return MB_OK;
-}
-
-/* Renumber the server of event ev of input `in` as the output numbers it (an input's server
-   without a SERVER frame keeps its number). */
-static void remap_server(const struct input *in, struct mb_event *ev)
-{
-	uint32_t old = ev->sem.has & MB_SEM_SERVER ? ev->sem.server : 0;
-	if (old >= in->nsmap || !in->smap[old])
-		return;
-	ev->sem.server = (uint16_t)(in->smap[old] - 1);
-	if (ev->sem.server)
-		ev->sem.has |= MB_SEM_SERVER;
-	else
-		ev->sem.has &= (uint16_t)~MB_SEM_SERVER;
-}
-
 /* Advance input `in` to its next event, writing any non-event frame it passes to the profile
-   (a SERVER frame renumbered, once per address). */
-static int advance(struct input *in, struct servers *srv, struct mb_profile_writer *pw, struct mb_err *err)
+   (a SERVER frame renumbered, once per address: join.h). */
+static int advance(struct input *in, struct mb_join *join, struct mb_profile_writer *pw, struct mb_err *err)
 {
 	struct mb_frame f;
 	in->have = false;
@@ -236,7 +152,13 @@ static int advance(struct input *in, struct servers *srv, struct mb_profile_writ
 		if (rc != MB_OK)
 			return rc;
 		if (f.type == MB_FRAME_SERVER) {
-			if ((rc = merge_server(in, &f, srv, pw, err)) != MB_OK)
+			struct mb_server s;
+			bool fresh;
+			if ((rc = mb_join_server(join, &in->join, &f, in->name, &s, &fresh, err)) != MB_OK)
+				return rc;
+			uint8_t p[MB_SERVER_LEN];
+			mb_server_encode(p, &s);
+			if (fresh && (rc = mb_profile_write_frame(pw, f.type, f.flags, p, MB_SERVER_LEN, err)) != MB_OK)
 				return rc;
 			continue;
 		}
@@ -286,9 +208,9 @@ static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int l
 	struct input *in = calloc((size_t)n, sizeof *in);
 	uint32_t *heap = calloc((size_t)n, sizeof *heap);
 	struct mb_stream_info *info = malloc(sizeof *info);
-	struct servers *srv = calloc(1, sizeof *srv);
+	struct mb_join *join = mb_join_new();
 	struct mb_profile_writer *pw = NULL;
-	int rc = in && heap && info && srv ? MB_OK : mb_err_set(err, MB_EIO, "out of memory");
+	int rc = in && heap && info && join ? MB_OK : mb_err_set(err, MB_EIO, "out of memory");
 	const char *fp0 = NULL;
 	for (int i = 0; i < n && rc == MB_OK; i++) {
 		in[i].name = !strcmp(names[i], "-") ? "<stdin>" : names[i];
@@ -331,9 +253,9 @@ static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int l
 	}
 	if (rc == MB_OK)
 		rc = start(&pw, info, in[0].r.info.kind == MB_KIND_EVENTS_RAW, level, err);
-	uint32_t nheap = 0, next_conn = 1;
+	uint32_t nheap = 0;
 	for (int i = 0; i < n && rc == MB_OK; i++) {
-		rc = advance(&in[i], srv, pw, err);
+		rc = advance(&in[i], join, pw, err);
 		if (rc == MB_OK && in[i].have)
 			heap[nheap++] = (uint32_t)i;
 	}
@@ -341,12 +263,11 @@ static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int l
 		sift_down(in, heap, nheap, i);
 	while (rc == MB_OK && nheap) {
 		struct input *top = &in[heap[0]];
-		rc = remap_conn(top, top->ev.conn_id, &next_conn, &top->ev.conn_id, err);
-		remap_server(top, &top->ev);
+		rc = mb_join_event(join, &top->join, &top->ev, top->name, err);
 		if (rc == MB_OK)
 			rc = mb_profile_write_event(pw, &top->ev, top->fflags, err);
 		if (rc == MB_OK)
-			rc = advance(top, srv, pw, err);
+			rc = advance(top, join, pw, err);
 		if (rc != MB_OK)
 			break;
 		if (!top->have)
@@ -367,13 +288,12 @@ static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int l
 		if (in[i].fd > 0)
 			close(in[i].fd);
 		free(in[i].key);
-		free(in[i].smap);
-		mb_connmap_free(&in[i].cmap);
+		mb_join_input_free(&in[i].join);
 	}
 	free(in);
 	free(heap);
 	free(info);
-	free(srv);
+	mb_join_free(join);
 	return rc;
 }
 
