@@ -76,29 +76,35 @@ static int out_info(const struct mb_stream_info *in, struct mb_stream_info *out,
 	return MB_OK;
 }
 
-/* Pack one input. */
-static uint32_t block_events = MB_PROFILE_BLOCK_EVENTS, dict_max = MB_PROFILE_DICT_MAX;
+/* The options. */
+struct pack_opts {
+	int level;
+	uint32_t block_events, dict_max;
+	bool raw_keys, allow_truncated;
+};
 
 /* Start the output profile with the chosen options. */
-static int start(struct mb_profile_writer **pw, const struct mb_stream_info *info, bool raw, int level, struct mb_err *err)
+static int start(struct mb_profile_writer **pw, const struct mb_stream_info *info, bool raw, const struct pack_opts *o,
+		 struct mb_err *err)
 {
-	int rc = mb_profile_writer_open(pw, 1, info, raw, level, err);
+	int rc = mb_profile_writer_open(pw, 1, info, raw, o->level, err);
 	if (*pw) {
-		mb_profile_writer_set_block_events(*pw, block_events);
-		rc = rc == MB_OK ? mb_profile_writer_set_dict_max(*pw, dict_max, err) : rc; /* in range: main checked */
+		mb_profile_writer_set_block_events(*pw, o->block_events);
+		rc = rc == MB_OK ? mb_profile_writer_set_dict_max(*pw, o->dict_max, err) : rc; /* in range: main checked */
 	}
 	return rc;
 }
 
-static int pack_one(const char *name, int fd, bool raw_keys, bool allow_truncated, int level, struct mb_err *err)
+/* Pack one input. */
+static int pack_one(const char *name, int fd, const struct pack_opts *o, struct mb_err *err)
 {
 	struct mb_reader r;
 	struct mb_profile_writer *pw = NULL;
 	struct mb_stream_info *info = malloc(sizeof *info);
-	int rc = info ? mb_reader_open(&r, fd, name, want_kinds(raw_keys), err) : mb_err_set(err, MB_EIO, "out of memory");
+	int rc = info ? mb_reader_open(&r, fd, name, want_kinds(o->raw_keys), err) : mb_err_set(err, MB_EIO, "out of memory");
 	if (!info)
 		return rc;
-	r.allow_truncated = allow_truncated;
+	r.allow_truncated = o->allow_truncated;
 	if (rc == MB_END && r.stopped) { /* stopped (SIGINT/SIGTERM) before a header came: nothing to write */
 		mb_reader_close(&r);
 		free(info);
@@ -109,7 +115,7 @@ static int pack_one(const char *name, int fd, bool raw_keys, bool allow_truncate
 	if (rc == MB_OK)
 		rc = out_info(&r.info, info, err);
 	if (rc == MB_OK)
-		rc = start(&pw, info, r.info.kind == MB_KIND_EVENTS_RAW, level, err);
+		rc = start(&pw, info, r.info.kind == MB_KIND_EVENTS_RAW, o, err);
 	struct mb_frame f;
 	struct mb_event ev;
 	while (rc == MB_OK && !mb_stop_requested && (rc = mb_reader_next(&r, &f, err)) == MB_OK) {
@@ -203,7 +209,7 @@ static void sift_down(const struct input *in, uint32_t *heap, uint32_t n, uint32
 }
 
 /* Merge several inputs into one profile. */
-static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int level, struct mb_err *err)
+static int merge(char **names, int n, const struct pack_opts *o, struct mb_err *err)
 {
 	struct input *in = calloc((size_t)n, sizeof *in);
 	uint32_t *heap = calloc((size_t)n, sizeof *heap);
@@ -225,9 +231,9 @@ static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int l
 			rc = mb_err_set(err, MB_EIO, "out of memory");
 			break;
 		}
-		rc = mb_reader_open(&in[i].r, in[i].fd, in[i].name, want_kinds(raw_keys), err);
+		rc = mb_reader_open(&in[i].r, in[i].fd, in[i].name, want_kinds(o->raw_keys), err);
 		in[i].open = true;
-		in[i].r.allow_truncated = allow_truncated;
+		in[i].r.allow_truncated = o->allow_truncated;
 		if (rc == MB_END)
 			rc = MB_ERR;
 		if (rc != MB_OK)
@@ -252,7 +258,7 @@ static int merge(char **names, int n, bool raw_keys, bool allow_truncated, int l
 			rc = mb_err_set(err, MB_ERR, "input header has too much metadata to add merged_inputs");
 	}
 	if (rc == MB_OK)
-		rc = start(&pw, info, in[0].r.info.kind == MB_KIND_EVENTS_RAW, level, err);
+		rc = start(&pw, info, in[0].r.info.kind == MB_KIND_EVENTS_RAW, o, err);
 	uint32_t nheap = 0;
 	for (int i = 0; i < n && rc == MB_OK; i++) {
 		rc = advance(&in[i], join, pw, err);
@@ -307,8 +313,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
-	int level = MB_PROFILE_LEVEL_DEFAULT, c;
-	bool merging = false, raw_keys = false, allow_truncated = false;
+	struct pack_opts o = { .level = MB_PROFILE_LEVEL_DEFAULT, .block_events = MB_PROFILE_BLOCK_EVENTS,
+			       .dict_max = MB_PROFILE_DICT_MAX };
+	int c;
+	bool merging = false;
 	struct mb_err err = { "" };
 	mb_prog_init("mb-pack");
 	opterr = 0;
@@ -318,33 +326,33 @@ int main(int argc, char **argv)
 			uint64_t v;
 			if (mb_opt_u64(optarg, 1, 19, false, &v, &err) != MB_OK)
 				mb_usage_error("bad zstd level (1..19): '%s'", optarg);
-			level = (int)v;
+			o.level = (int)v;
 			break;
 		}
 		case 'b': {
 			uint64_t v;
 			if (mb_opt_u64(optarg, 1, MB_PROFILE_BLOCK_EVENTS, false, &v, &err) != MB_OK)
 				mb_usage_error("bad events per block (1..%d): '%s'", MB_PROFILE_BLOCK_EVENTS, optarg);
-			block_events = (uint32_t)v;
+			o.block_events = (uint32_t)v;
 			break;
 		}
 		case O_DICT: {
 			uint64_t v;
 			if (mb_opt_u64(optarg, 1, MB_PROFILE_DICT_MAX, false, &v, &err) != MB_OK)
 				mb_usage_error("bad dictionary size (1..%d): '%s'", MB_PROFILE_DICT_MAX, optarg);
-			dict_max = (uint32_t)v;
+			o.dict_max = (uint32_t)v;
 			break;
 		}
 		case 'm': merging = true; break;
-		case O_RAW: raw_keys = true; break;
-		case O_CUT: allow_truncated = true; break;
+		case O_RAW: o.raw_keys = true; break;
+		case O_CUT: o.allow_truncated = true; break;
 		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
 		}
 	}
-	if (dict_max < block_events)
-		mb_usage_error("--dict-max %u is below the events per block (%u)", dict_max, block_events);
+	if (o.dict_max < o.block_events)
+		mb_usage_error("--dict-max %u is below the events per block (%u)", o.dict_max, o.block_events);
 	int ninputs = argc - optind;
 	if (!merging && ninputs > 1)
 		mb_usage_error("one input unless merging (-m): '%s'", argv[optind + 1]);
@@ -362,13 +370,13 @@ int main(int argc, char **argv)
 	mb_prog_signals();
 	int rc;
 	if (merging) {
-		rc = merge(argv + optind, ninputs, raw_keys, allow_truncated, level, &err);
+		rc = merge(argv + optind, ninputs, &o, &err);
 	} else {
 		const char *arg = ninputs ? argv[optind] : "-";
 		int fd = open_fd(arg);
 		if (fd < 0)
 			return MB_EXIT_DATA;
-		rc = pack_one(!strcmp(arg, "-") ? "<stdin>" : arg, fd, raw_keys, allow_truncated, level, &err);
+		rc = pack_one(!strcmp(arg, "-") ? "<stdin>" : arg, fd, &o, &err);
 		if (fd > 0)
 			close(fd);
 	}
