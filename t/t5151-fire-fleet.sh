@@ -51,9 +51,11 @@ test_expect_success 'the whole replay from one load host, against memcached A' '
 	mc_stats 11212 $NET.1 ${P}0 | grep -E "$COUNTERS" | sort >whole.stats
 '
 
+# an ssh that says something on stderr every time, as a login shell with a noisy profile does
 test_expect_success 'mb-fleet: 3 shards over ssh, against memcached B; its counters equal A'"'"'s' '
+	printf "#!/bin/sh\necho \"a login banner on stderr\" >&2\nexec ssh \"\$@\"\n" >noisy-ssh && chmod +x noisy-ssh &&
 	ip netns exec ${P}0 env PARALLEL_HOME="$TRASH/parallel" "$MB_SRC/scripts/mb-fleet" \
-		-H $NET.2,$NET.3,$NET.4 -t $NET.1:11211 --ssh "ssh -F $TRASH/ssh/ssh_config" \
+		-H $NET.2,$NET.3,$NET.4 -t $NET.1:11211 --ssh "$TRASH/noisy-ssh -F $TRASH/ssh/ssh_config" \
 		--mb-fire "$MB_BIN/mb-fire" --remote-dir "$TRASH/remote" -o out w.bin -- --shard-keys >fleet.txt 2>fleet.err &&
 	cat fleet.err fleet.txt &&
 	mc_stats 11211 $NET.1 ${P}0 | grep -E "$COUNTERS" | sort >fleet.stats &&
