@@ -5,7 +5,8 @@
 # connections, a few hundred key operations; libmemcached's tools as t2171 drives them)
 # against a fresh memcached A while tcpdump captures it. The capture goes through
 # mb-parse -P | mb-anon | mb-pack; mb-fire replays the profile against a fresh memcached B at
-# each speed, and B's counters (cmd_get, cmd_set, cmd_touch, get/delete/incr/decr/touch
+# each speed (and -s 10 with three workers, whose conflicting requests wait for each other
+# across threads), and B's counters (cmd_get, cmd_set, cmd_touch, get/delete/incr/decr/touch
 # hits and misses, cas_hits/badval/misses) must equal A's exactly.
 test_description='mb-fire replays of real clients end with the recording counters at every speed'
 . "$(dirname "$0")/test-lib.sh"
@@ -75,7 +76,7 @@ for c in pylibmc_text:PYLIBMC pylibmc_binary:PYLIBMC php_binary:PHPMEMCACHED php
 		*) grep -q "^cas_hits [1-9]" '$name'.expect ;;
 		esac
 	'
-	for speed in "-s 1" "-s 10" "-s 100" "--max"; do
+	for speed in "-s 1" "-s 10" "-s 100" "--max" "-s 10 -T 3"; do
 		test_expect_success $req "$name, $speed: counters equal the recording's" '
 			replay '$name' "'"$speed"'"
 		'
