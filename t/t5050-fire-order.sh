@@ -25,7 +25,7 @@ for i in range(3000):
 	printf "cmd_get 3000\ncmd_set 3000\nget_hits 3000\nget_misses 0\n" >expect.burst
 '
 
-for speed in "-s 1" "-s 10" "-s 100" "--max"; do
+for speed in "-s 1" "-s 10" "-s 100" "--max" "-s 10 -T 3"; do
 	test_expect_success MEMCACHED "noreply burst, $speed: every set reaches the server before its get" '
 		start_memcached &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT '"$speed"' burst.bin >report &&
