@@ -128,13 +128,10 @@ static int cat_binary(const struct opts *o, int fd, const char *name, struct mb_
 			else if ((rc = mb_join_event(join, &in, &ev, name, err)) == MB_OK)
 				rc = mb_writer_event(w, &ev, err);
 		} else if (join && events && f.type == MB_FRAME_SERVER && f.flags == 0) { /* with flags: opaque */
-			struct mb_server s;
-			bool fresh;
 			uint8_t p[MB_SERVER_LEN];
-			if ((rc = mb_join_server(join, &in, &f, name, &s, &fresh, err)) == MB_OK && fresh) {
-				mb_server_encode(p, &s);
+			bool fresh;
+			if ((rc = mb_join_server(join, &in, &f, name, p, &fresh, err)) == MB_OK && fresh)
 				rc = mb_writer_frame(w, f.type, f.flags, p, MB_SERVER_LEN, err);
-			}
 		} else {
 			rc = mb_writer_frame(w, f.type, f.flags, f.payload, f.len, err);
 		}

@@ -158,12 +158,10 @@ static int advance(struct input *in, struct mb_join *join, struct mb_profile_wri
 		if (rc != MB_OK)
 			return rc;
 		if (f.type == MB_FRAME_SERVER) {
-			struct mb_server s;
-			bool fresh;
-			if ((rc = mb_join_server(join, &in->join, &f, in->name, &s, &fresh, err)) != MB_OK)
-				return rc;
 			uint8_t p[MB_SERVER_LEN];
-			mb_server_encode(p, &s);
+			bool fresh;
+			if ((rc = mb_join_server(join, &in->join, &f, in->name, p, &fresh, err)) != MB_OK)
+				return rc;
 			if (fresh && (rc = mb_profile_write_frame(pw, f.type, f.flags, p, MB_SERVER_LEN, err)) != MB_OK)
 				return rc;
 			continue;

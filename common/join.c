@@ -49,8 +49,8 @@ int mb_join_event(struct mb_join *j, struct mb_join_input *in, struct mb_event *
 	return MB_OK;
 }
 
-int mb_join_server(struct mb_join *j, struct mb_join_input *in, const struct mb_frame *f, const char *name, struct mb_server *out,
-		   bool *fresh, struct mb_err *err)
+int mb_join_server(struct mb_join *j, struct mb_join_input *in, const struct mb_frame *f, const char *name,
+		   uint8_t payload[MB_SERVER_LEN], bool *fresh, struct mb_err *err)
 {
 	struct mb_server s;
 	if (mb_server_decode(f->payload, f->len, &s, err) != MB_OK)
@@ -65,9 +65,10 @@ int mb_join_server(struct mb_join *j, struct mb_join_input *in, const struct mb_
 					  name, f->offset);
 		j->list[j->nservers] = s;
 		j->list[j->nservers].number = (uint16_t)j->nservers;
+		mb_server_encode(payload, &j->list[j->nservers]);
 		j->slot[h] = ++j->nservers;
 	}
-	*out = j->list[j->slot[h] - 1];
+	uint16_t out = j->list[j->slot[h] - 1].number;
 	if (s.number >= in->nservers) {
 		uint32_t *m = realloc(in->servers, ((size_t)s.number + 1) * sizeof *m);
 		if (!m)
@@ -76,6 +77,6 @@ int mb_join_server(struct mb_join *j, struct mb_join_input *in, const struct mb_
 		in->servers = m;
 		in->nservers = (uint32_t)s.number + 1;
 	}
-	in->servers[s.number] = (uint32_t)out->number + 1;
+	in->servers[s.number] = (uint32_t)out + 1;
 	return MB_OK;
 }

@@ -49,12 +49,13 @@ void mb_join_input_free(struct mb_join_input *in);
  */
 int mb_join_event(struct mb_join *j, struct mb_join_input *in, struct mb_event *ev, const char *name, struct mb_err *err);
 /*
- * A SERVER frame f of input in: *out is the server as the output numbers it, and *fresh
- * says whether the output has not declared that address before (the caller writes *out as
- * a SERVER frame then). MB_OK; MB_ERR for a frame that does not decode or more than 65,536
- * servers, naming the input and offset; MB_EIO without memory.
+ * A SERVER frame f of input in: the input's number for it is mapped to the output's. *fresh
+ * says whether the output had not declared that address before; then `payload` holds the
+ * SERVER frame payload that declares it, for the caller to write. MB_OK; MB_ERR for a frame
+ * that does not decode or more than 65,536 servers, naming the input and offset; MB_EIO
+ * without memory.
  */
-int mb_join_server(struct mb_join *j, struct mb_join_input *in, const struct mb_frame *f, const char *name, struct mb_server *out,
-		   bool *fresh, struct mb_err *err);
+int mb_join_server(struct mb_join *j, struct mb_join_input *in, const struct mb_frame *f, const char *name,
+		   uint8_t payload[MB_SERVER_LEN], bool *fresh, struct mb_err *err);
 
 #endif
