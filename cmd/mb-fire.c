@@ -49,6 +49,7 @@ static const char usage[] =
 	"      --no-order       let requests of a key from different connections overtake each other\n"
 	"                       (default: per-key order as recorded; --causal is accepted, the default)\n"
 	"      --no-priority    timed modes: leave the workers and the reader at their priority\n"
+	"      --no-uring       a system call per send and receive (default: batched through io_uring)\n"
 	"      --allow-truncated\n"
 	"                       replay a profile cut short up to the cut (a warning, not an error)\n"
 	"      --warm           first store every key the input reads before writing it\n"
@@ -228,7 +229,7 @@ static uint64_t raise_nofile(void)
 int main(int argc, char **argv)
 {
 	mb_prog_init("mb-fire");
-	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
+	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_NOURING, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
 	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_HDRLOG, O_COMPARE, O_RECORD, O_METRICS, O_SHARD, O_SHARDKEYS,
 	       O_STARTAT };
 	static const struct option lopts[] = {
@@ -239,7 +240,8 @@ int main(int argc, char **argv)
 		{ "depth", required_argument, NULL, O_DEPTH }, { "loop", required_argument, NULL, O_LOOP },
 		{ "duration", required_argument, NULL, 'd' }, { "causal", no_argument, NULL, O_CAUSAL },
 		{ "no-order", no_argument, NULL, O_NOORDER }, { "allow-truncated", no_argument, NULL, O_CUT },
-		{ "no-priority", no_argument, NULL, O_NOPRIO }, { "keep-ttl", no_argument, NULL, O_KEEPTTL },
+		{ "no-priority", no_argument, NULL, O_NOPRIO }, { "no-uring", no_argument, NULL, O_NOURING },
+		{ "keep-ttl", no_argument, NULL, O_KEEPTTL },
 		{ "hash", no_argument, NULL, O_HASH }, { "target-map", required_argument, NULL, O_TMAP },
 		{ "warm", no_argument, NULL, O_WARM }, { "drain", required_argument, NULL, O_DRAIN },
 		{ "json", required_argument, NULL, O_JSON }, { "html", required_argument, NULL, O_HTML }, { "quiet", no_argument, NULL, 'q' },
@@ -306,6 +308,7 @@ int main(int argc, char **argv)
 		case O_NOORDER: opt.order = false; break;
 		case O_CUT: opt.allow_truncated = true; break;
 		case O_NOPRIO: opt.no_priority = true; break;
+		case O_NOURING: opt.no_uring = true; break;
 		case O_KEEPTTL: opt.keep_ttl = true; break;
 		case O_HASH: opt.hash_keys = true; break;
 		case O_TMAP: tmap = optarg; break;

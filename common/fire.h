@@ -55,6 +55,7 @@ struct fire_opts {
 	struct fire_map_entry *map; /* --target-map (owned by the caller), nmap entries */
 	unsigned nmap;
 	bool warm, no_priority;
+	bool no_uring;     /* --no-uring: a system call per send and receive, no io_uring batches */
 	bool allow_truncated; /* a profile cut short replays up to the cut, with a warning */
 	const char *boost_off; /* why the workers do not even try to raise their priority, or NULL */
 	uint64_t drain;    /* ns without progress after the input before giving up */

@@ -180,6 +180,8 @@ struct fire_conn *fire_conn_get(struct fire_worker *w, uint32_t i)
 }
 
 static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask);
+static bool list_add(uint32_t **l, uint32_t *n, uint32_t *cap, uint32_t idx);
+static uint32_t conn_index(const struct fire_worker *w, const struct fire_conn *c);
 
 /* Connections borrow I/O buffers only while bytes are in flight: an idle connection holds none. */
 static uint8_t *buf_get(struct fire_worker *w)
@@ -248,6 +250,8 @@ static void conn_fail(struct fire_worker *w, struct fire_conn *c, bool reset)
 		close(c->fd);
 		c->fd = -1;
 	}
+	c->io_gen++;
+	c->want_recv = c->want_send = false;
 	if (reset)
 		w->s.resets++;
 	conn_drop_sent(w, c, now, &w->s.lost);
@@ -285,6 +289,8 @@ void fire_conn_abandon(struct fire_worker *w, struct fire_conn *c, uint64_t now)
 		close(c->fd);
 		c->fd = -1;
 	}
+	c->io_gen++;
+	c->want_recv = c->want_send = false;
 	fire_conn_free_buffers(w, c);
 }
 
@@ -320,9 +326,45 @@ static void reconnect_timer(struct mb_evloop *l, void *ptr)
 		fire_conn_pump(c->w, c);
 }
 
-/* Send what is buffered, resuming a partial send; false when the connection failed. */
+/* Everything buffered went out: the buffer goes back, and so does the wish to write. */
+static void conn_sent_all(struct fire_worker *w, struct fire_conn *c)
+{
+	c->out_off = c->out_len = 0;
+	buf_put(w, c->out, c->out_cap);
+	c->out = NULL;
+	c->out_cap = 0;
+	if (mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE)
+		mb_evloop_set(w->loop, c->fd, MB_EV_READ, conn_event, c, &w->err);
+}
+
+/* The socket is full: the loop says when it takes more. */
+static void conn_want_write(struct fire_worker *w, struct fire_conn *c)
+{
+	if (!(mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE))
+		mb_evloop_set(w->loop, c->fd, MB_EV_READ | MB_EV_WRITE, conn_event, c, &w->err);
+}
+
+/* Put c on the list of the worker's next I/O batch. */
+static void io_list(struct fire_worker *w, struct fire_conn *c)
+{
+	if (c->io_listed)
+		return;
+	if (!list_add(&w->iolist, &w->niolist, &w->capiolist, conn_index(w, c))) {
+		conn_fail(w, c, false); /* no memory for the list: as if no buffer */
+		return;
+	}
+	c->io_listed = true;
+}
+
+/* Send what is buffered, resuming a partial send (with a ring: in the worker's next batch);
+   false when the connection failed. */
 static bool conn_flush(struct fire_worker *w, struct fire_conn *c)
 {
+	if (w->ring && !c->udp && c->out_off < c->out_len) {
+		c->want_send = true;
+		io_list(w, c);
+		return c->fd >= 0;
+	}
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -331,19 +373,13 @@ static bool conn_flush(struct fire_worker *w, struct fire_conn *c)
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
 			/* EINTR too: the loop calls again (level-triggered), and sees a stop between */
-			if (!(mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE))
-				mb_evloop_set(w->loop, c->fd, MB_EV_READ | MB_EV_WRITE, conn_event, c, &w->err);
+			conn_want_write(w, c);
 			return true;
 		}
 		conn_fail(w, c, true);
 		return false;
 	}
-	c->out_off = c->out_len = 0;
-	buf_put(w, c->out, c->out_cap);
-	c->out = NULL;
-	c->out_cap = 0;
-	if (mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE)
-		mb_evloop_set(w->loop, c->fd, MB_EV_READ, conn_event, c, &w->err);
+	conn_sent_all(w, c);
 	return true;
 }
 
@@ -725,6 +761,23 @@ void fire_conn_lose(struct fire_worker *w, struct fire_conn *c)
 	c->in_len = 0;
 }
 
+/* Take n bytes just received into c->in: parse them. False when the connection failed. */
+static bool conn_got(struct fire_worker *w, struct fire_conn *c, uint32_t n, uint64_t *now)
+{
+	c->in_len += n;
+	*now = mb_mono_ns();
+	return fire_conn_parse(w, c, *now);
+}
+
+/* After the answers read: the input buffer back if empty, and the requests they free go. */
+static void conn_read_done(struct fire_worker *w, struct fire_conn *c, uint64_t now)
+{
+	fire_conn_idle_in(w, c);
+	/* --max: the requests these answers free are meant to go at their arrival (a closed
+	   loop), so that clock reading is their send time too; one reading per answer */
+	pump_at(w, c, w->run->opt.mode == FIRE_MAX ? now : 0);
+}
+
 /* Read and parse what the server sent. */
 static void conn_read(struct fire_worker *w, struct fire_conn *c)
 {
@@ -742,17 +795,78 @@ static void conn_read(struct fire_worker *w, struct fire_conn *c)
 				continue;
 			break;
 		}
-		c->in_len += (uint32_t)n;
-		now = mb_mono_ns();
-		if (!fire_conn_parse(w, c, now))
+		if (!conn_got(w, c, (uint32_t)n, &now))
 			return;
 		if (c->in_len < IO_BUF / 2)
 			break;
 	}
-	fire_conn_idle_in(w, c);
-	/* --max: the requests these answers free are meant to go at their arrival (a closed
-	   loop), so that clock reading is their send time too; one reading per answer */
-	pump_at(w, c, w->run->opt.mode == FIRE_MAX ? now : 0);
+	conn_read_done(w, c, now);
+}
+
+/* Batch tags: the connection's socket generation, its index, and send (1) or receive (0). */
+static uint64_t io_tag(const struct fire_conn *c, uint32_t idx, bool send)
+{
+	return (uint64_t)c->io_gen << 32 | (uint64_t)idx << 1 | send;
+}
+
+/* One finished operation of a batch: the same outcomes as conn_flush's and conn_read's calls. */
+static void io_done(void *ctx, uint64_t tag, int res)
+{
+	struct fire_worker *w = ctx;
+	struct fire_conn *c = fire_conn_at(w, (uint32_t)tag >> 1);
+	if (c->io_gen != (uint32_t)(tag >> 32) || c->fd < 0)
+		return; /* its socket closed meanwhile: what it moved counts no more */
+	bool again = res == -EAGAIN || res == -EWOULDBLOCK || res == -EINTR;
+	if (tag & 1) {
+		if (res > 0) {
+			c->out_off += (uint32_t)res;
+			if (c->out_off < c->out_len)
+				conn_want_write(w, c); /* a part: the socket is full (or more came meanwhile) */
+			else {
+				conn_sent_all(w, c);
+				fire_conn_pump(w, c);
+			}
+		} else if (again || res == 0)
+			conn_want_write(w, c);
+		else
+			conn_fail(w, c, true);
+		return;
+	}
+	uint64_t now = 0;
+	if (res > 0) {
+		if (conn_got(w, c, (uint32_t)res, &now))
+			conn_read_done(w, c, now);
+	} else if (again)
+		fire_conn_idle_in(w, c);
+	else
+		conn_fail(w, c, true);
+}
+
+bool fire_conn_io_run(struct fire_worker *w)
+{
+	while (w->niolist) {
+		uint32_t n = w->niolist, k = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t idx = w->iolist[i];
+			struct fire_conn *c = fire_conn_at(w, idx);
+			if (c->fd < 0 || c->state != CS_UP)
+				c->want_recv = c->want_send = false;
+			if (c->want_recv && fire_conn_in_room(w, c) &&
+			    mb_uring_recv(w->ring, c->fd, c->in + c->in_len, IO_BUF - c->in_len, io_tag(c, idx, false)))
+				c->want_recv = false;
+			if (c->want_send && (c->fd < 0 || c->out_off == c->out_len ||
+					     mb_uring_send(w->ring, c->fd, c->out + c->out_off, c->out_len - c->out_off, io_tag(c, idx, true))))
+				c->want_send = false;
+			if (c->fd >= 0 && (c->want_recv || c->want_send))
+				w->iolist[k++] = idx; /* the batch is full: in the next one */
+			else
+				c->io_listed = c->want_recv = c->want_send = false;
+		}
+		w->niolist = k;
+		if (mb_uring_run(w->ring, io_done, w, &w->err) != 0)
+			return false;
+	}
+	return true;
 }
 
 static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
@@ -783,7 +897,10 @@ static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
 	if ((mask & MB_EV_READ) && c->fd >= 0) {
 		if (c->udp)
 			fire_udp_read(w, c);
-		else
+		else if (w->ring) {
+			c->want_recv = true; /* in the batch after this round of events */
+			io_list(w, c);
+		} else
 			conn_read(w, c);
 	}
 }

@@ -24,6 +24,7 @@
 #include "hist.h"
 #include "mcreq.h"
 #include "mcresp.h"
+#include "uring.h"
 
 #define FIRE_RING_BITS 16
 #define FIRE_RING (1u << FIRE_RING_BITS) /* items per worker ring */
@@ -100,6 +101,9 @@ struct fire_conn {
 	bool udp;            /* a datagram socket: one request at a time, framed (fire_udp.c) */
 	bool udp_lost;       /* a datagram of the current reply did not come in sequence */
 	bool given_up;       /* --max: broke for --drain without an answer; stays down, its requests are lost */
+	bool io_listed;      /* on the worker's I/O batch list (io_uring) */
+	bool want_recv, want_send; /* ... for a receive (readable), a send (bytes buffered) */
+	uint32_t io_gen;     /* bumped when the socket closes: a batch's result for an older one is dropped */
 	uint16_t udp_id, udp_seq; /* request id of the datagram out, next reply sequence expected */
 	uint64_t udp_timer;  /* gives the request up when its reply does not come */
 	uint32_t pid;        /* run-wide connection number (order tracker) */
@@ -204,6 +208,9 @@ struct fire_worker {
 	uint32_t *waitlist, *taillist;
 	uint32_t nwait, capwait, ntail, captail;
 	struct mb_evloop *loop;
+	struct mb_uring *ring;      /* sends and receives batched in one system call; NULL: one call each */
+	uint32_t *iolist;           /* connections with a send or receive for the next batch */
+	uint32_t niolist, capiolist;
 	struct fire_stats s;
 	struct mb_hist ival_lat, ival_late; /* since the last progress hand-over */
 	pthread_mutex_t mu;
@@ -305,6 +312,8 @@ struct fire_run {
 	int prog_bell;              /* eventfd: the run started or stops (the progress thread waits on it) */
 	_Atomic unsigned boosted;
 	_Atomic int boost_errno;
+	_Atomic unsigned uring_workers; /* workers batching their sends and receives through io_uring */
+	_Atomic int uring_errno;        /* why a worker could not (io_uring_setup's errno) */
 	/* timed modes: the input reader's scheduling class while it is a ring ahead (fire_sched.c):
 	   FIRE_READER_NORMAL, _IDLE or _BATCH; the class it is in now; its thread; how often a
 	   hungry worker (or a stop) moved it back */
@@ -357,6 +366,9 @@ bool fire_conn_in_room(struct fire_worker *w, struct fire_conn *c);
 void fire_conn_idle_in(struct fire_worker *w, struct fire_conn *c);
 /* What is out on c is lost (its reply did not come); the connection goes on. */
 void fire_conn_lose(struct fire_worker *w, struct fire_conn *c);
+/* With a ring: make the sends and receives the connections asked for, in batches, until none
+   is left; false when the ring failed (err filled). */
+bool fire_conn_io_run(struct fire_worker *w);
 
 /* fire_udp.c */
 /* Write the frame header of the next request datagram of c at p (and arm its timeout). */

@@ -183,6 +183,16 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 			fprintf(o, "priority: %u of %u workers at nice %d (%s: root or CAP_SYS_NICE makes timing steadier)\n",
 				atomic_load(&((struct fire_run *)r)->boosted), opt->threads, FIRE_WORKER_NICE, strerror(atomic_load(&((struct fire_run *)r)->boost_errno)));
 	}
+	unsigned uw = atomic_load(&((struct fire_run *)r)->uring_workers);
+	if (opt->no_uring)
+		fprintf(o, "io: a system call per send and receive (--no-uring)\n");
+	else if (uw == opt->threads)
+		fprintf(o, "io: sends and receives batched through io_uring in %u workers\n", uw);
+	else if (r->reports)
+		fprintf(o, "io: sends and receives batched through io_uring in %u of %u workers\n", uw, opt->threads);
+	else
+		fprintf(o, "io: sends and receives batched through io_uring in %u of %u workers, the others make a system call each (io_uring: %s)\n",
+			uw, opt->threads, strerror(atomic_load(&((struct fire_run *)r)->uring_errno)));
 	if (!r->reports && r->reader_class != FIRE_READER_NORMAL)
 		fprintf(o, "priority: input reader in the %s class once a ring ahead, moved back %u times for a worker short of requests\n",
 			fire_reader_class_name(r->reader_class), atomic_load(&((struct fire_run *)r)->reader_raised));

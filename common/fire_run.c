@@ -100,6 +100,8 @@ void fire_run_free(struct fire_run *r)
 		free(w->chunks);
 		free(w->waitlist);
 		free(w->taillist);
+		free(w->iolist);
+		mb_uring_close(w->ring);
 		free(w->items);
 		mb_evloop_free(w->loop);
 		if (w->efd >= 0)

@@ -21,6 +21,7 @@
 #define IDLE_FREE_NS 1000000000ull  /* connection buffers are freed after this long idle */
 #define WAIT_MAX_NS 20000000ull     /* longest sleep: a stop request is seen within this */
 #define STOP_GRACE_NS 50000000ull   /* after a stop, answers to what is out are awaited this long */
+#define URING_ENTRIES 1024u         /* sends and receives per io_uring batch */
 
 void fire_count_op(struct fire_worker *w, const struct fire_item *it, unsigned st)
 {
@@ -283,6 +284,21 @@ static void boost(struct fire_worker *w)
 		atomic_store(&r->boost_errno, errno);
 }
 
+/* Batch the sends and receives of TCP connections through io_uring where the kernel lets the
+   thread have a ring (doc/mb-fire.md, I/O); without one, each is a system call. */
+static void open_ring(struct fire_worker *w)
+{
+	struct fire_run *r = w->run;
+	struct mb_err err = { 0 };
+	if (r->opt.no_uring)
+		return;
+	w->ring = mb_uring_open(URING_ENTRIES, &err);
+	if (w->ring)
+		atomic_fetch_add(&r->uring_workers, 1);
+	else
+		atomic_store(&r->uring_errno, errno ? errno : ENOSYS);
+}
+
 /* How long to wait for events before the next deadline. */
 static uint64_t wait_time(struct fire_worker *w, uint64_t now)
 {
@@ -324,6 +340,7 @@ void *fire_worker_main(void *arg)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	boost(w);
 	w->spin_ns = SPIN_MAX_NS;
+	open_ring(w);
 	if (mb_evloop_set(w->loop, w->efd, MB_EV_READ, wake_event, w, &w->err) != MB_OK) {
 		worker_fail(w);
 		atomic_store(&w->finished, 1);
@@ -378,8 +395,14 @@ void *fire_worker_main(void *arg)
 		   fall due, not ahead of them */
 		mb_evloop_yield_at(w->loop, r->opt.mode != FIRE_MAX && !w->stopping && w->due < w->linked ?
 						    r->start_ns + w->items[w->due & (FIRE_RING - 1)].t : 0);
+		if (w->ring && !fire_conn_io_run(w)) { /* the sends asked for so far go before the wait */
+			worker_fail(w);
+			break;
+		}
 		uint64_t wake_at = timeout ? mb_mono_ns() + timeout : 0;
 		int nev = mb_evloop_run_once(w->loop, timeout, &w->err);
+		if (nev >= 0 && w->ring && !fire_conn_io_run(w)) /* the receives it found, and what they free */
+			nev = -1;
 		atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
 		atomic_store_explicit(&w->hungry, 0, memory_order_relaxed);
 		if (nev < 0) {

@@ -85,22 +85,27 @@ fire_row() { # fire_row LABEL TAG
 		"$(median <"$work/d$2.cpu")" "$(median <"$work/d$2.fcpu" | xargs printf %.0f)" "$(median <"$work/d$2.mcpu")"
 }
 # depth 1 with one worker thread, as the single-threaded peers below run, in turn with the
-# same without the per-key order (what the order costs) and with mc-crusher, so a change
-# in the host's load falls on all three (five rounds at least: the targets are ratios of
-# these medians); then depth 1 and 16 with the default threads
+# same without the per-key order (what the order costs), with a system call per send and
+# receive instead of io_uring batches (what the batches save), and with mc-crusher, so a
+# change in the host's load falls on all four (five rounds at least: the targets are
+# ratios of these medians); then depth 1 and 16 with the default threads
 for r in $(seq $cruns); do
 	fire_run 1 -T 1
 	fire_run 1 -T 1 --no-order
+	fire_run 1 -T 1 --no-uring
 	[ -z "$crusher" ] || crush_run
 done
 for r in $(seq $runs); do fire_run 1; done
 for r in $(seq $runs); do fire_run 16; done
 fire_row "mb-fire --max --depth 1 -T 1" 11
 fire_row "mb-fire --max --depth 1 -T 1 --no-order" 11noorder
+fire_row "mb-fire --max --depth 1 -T 1 --no-uring" 11nouring
 fire_row "mb-fire --max --depth 1 (-T $(nproc))" 1
 fire_row "mb-fire --max --depth 16 (-T $(nproc))" 16
 awk -v a="$(median <"$work/d11.cpu")" -v b="$(median <"$work/d11noorder.cpu")" \
 	'BEGIN { printf "ratio per-key order on / off at depth 1 -T 1: CPU per op %.2fx (target <= 1.10x)\n", a / b }'
+awk -v a="$(median <"$work/d11.cpu")" -v b="$(median <"$work/d11nouring.cpu")" \
+	'BEGIN { printf "ratio io_uring batches / a system call each at depth 1 -T 1: CPU per op %.2fx\n", a / b }'
 if command -v memcslap >/dev/null; then
 	per=$((n / 50))
 	for test in set get; do
@@ -149,8 +154,9 @@ if [ -s "$work/cr.res" ]; then
 	awk -v c="$(median <"$work/d11.cpu")" -v m="$(cut -d' ' -f2 "$work/cr.res" | median)" \
 		'BEGIN { printf "ratio mb-fire depth 1 -T 1 / mc-crusher: CPU per op %.2fx (mc-crusher never parses a reply)\n", c / m }'
 	ucol() { awk -v c=$2 '{ print $c }' "$work/$1" | median; }
-	printf 'user space / kernel, us per op (medians): mb-fire -T 1 %.2f / %.2f, with --no-order %.2f / %.2f, mc-crusher %.2f / %.2f\n' \
-		"$(ucol d11.us 1)" "$(ucol d11.us 2)" "$(ucol d11noorder.us 1)" "$(ucol d11noorder.us 2)" "$(ucol cr.res 3)" "$(ucol cr.res 4)"
+	printf 'user space / kernel, us per op (medians): mb-fire -T 1 %.2f / %.2f, with --no-order %.2f / %.2f, with --no-uring %.2f / %.2f, mc-crusher %.2f / %.2f\n' \
+		"$(ucol d11.us 1)" "$(ucol d11.us 2)" "$(ucol d11noorder.us 1)" "$(ucol d11noorder.us 2)" "$(ucol d11nouring.us 1)" "$(ucol d11nouring.us 2)" \
+		"$(ucol cr.res 3)" "$(ucol cr.res 4)"
 else
 	echo "mc-crusher not installed (MC_CRUSHER=path to use a build): no mc-crusher figures"
 fi

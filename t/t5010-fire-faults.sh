@@ -60,9 +60,38 @@ test_expect_success MEMCACHED,SECCOMP 'the event loop fails: the whole run stops
 	done
 '
 
+test_expect_success MEMCACHED,SECCOMP 'no io_uring (denied): each send and receive is a system call, every request answered' '
+	start_memcached &&
+	"$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" io_uring_setup=ENOSYS -- mb-fire -q -t 127.0.0.1:$MC_PORT --max -T 2 p.bin >report &&
+	grep "^mb-fire: 3000 operations" report &&
+	grep "^errors: 0 " report &&
+	grep "^io: sends and receives batched through io_uring in 0 of 2 workers, the others make a system call each (io_uring: Function not implemented)$" report &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT --max -T 2 --no-uring p.bin >report &&
+	grep "^errors: 0 " report &&
+	grep "^io: a system call per send and receive (--no-uring)$" report
+'
+
+test_expect_success MEMCACHED,URING 'io_uring where the kernel gives it: every worker batches, every request answered' '
+	start_memcached &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT --max -T 2 --json r.json p.bin >report &&
+	grep "^errors: 0 " report &&
+	grep "^io: sends and receives batched through io_uring in 2 workers$" report &&
+	"$MB_PYTHON" -c "import json,sys; sys.exit(json.load(open(\"r.json\"))[\"workers_io_uring\"] != 2)"
+'
+
+test_expect_success MEMCACHED,SECCOMP,URING 'io_uring_enter fails: the whole run stops at once, one line, exit 1' '
+	start_memcached &&
+	test_expect_code 1 timeout 20 "$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" io_uring_enter=EINVAL -- \
+		mb-fire -q -t 127.0.0.1:$MC_PORT --max -T 2 p.bin >out 2>err &&
+	test_one_line_error mb-fire err &&
+	grep "^mb-fire: event loop failed: io_uring_enter: Invalid argument$" err &&
+	test ! -s out
+'
+
 # a failed send and a failed receive break the connection alike: at --max the queue waits
-# for the reconnect (a failed send used to lose it at once), until --drain gives it up
-for fault in recvfrom=EIO sendto=EIO; do
+# for the reconnect (a failed send used to lose it at once), until --drain gives it up. The
+# faults hit system calls, so io_uring is denied: mb-fire makes them one by one
+for fault in recvfrom=EIO,io_uring_setup=ENOSYS sendto=EIO,io_uring_setup=ENOSYS; do
 	test_expect_success MEMCACHED,SECCOMP "--max, every connection breaks ($fault): each given up after --drain, every request lost and counted" '
 		start_memcached &&
 		test_expect_code 1 timeout 30 "$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" '$fault' -- \
@@ -91,7 +120,7 @@ test_expect_success MEMCACHED 'memcached killed during a --max replay: the conne
 
 test_expect_success MEMCACHED,SECCOMP 'every send interrupted (EINTR): SIGTERM still stops mb-fire at once, exit 1' '
 	start_memcached &&
-	{ timeout -k 2 20 "$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" sendto=EINTR -- \
+	{ timeout -k 2 20 "$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" sendto=EINTR,io_uring_setup=ENOSYS -- \
 		mb-fire -q -t 127.0.0.1:$MC_PORT --max p.bin >report 2>err & fire=$!; } &&
 	sleep 0.5 && kill -TERM $fire && start=$(date +%s%N) &&
 	{ wait $fire; test $? = 1; } &&

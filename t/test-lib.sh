@@ -11,7 +11,8 @@
 #   test_must_be_empty FILE            FILE is empty, its content shown otherwise
 #   test_set_prereq NAME / test_have_prereq NAME
 #                                      (ROOT MEMCACHED TSHARK TCPDUMP SECCOMP ...: see below;
-#                                      SECCOMP: t/lib/nosys.py can make system calls fail)
+#                                      SECCOMP: t/lib/nosys.py can make system calls fail;
+#                                      URING: the kernel gives a program an io_uring)
 #   test_when_finished 'cleanup code'  runs after the current test, pass or fail
 #   test_skip_all 'reason'             skip the whole file
 #   start_memcached [args]             memcached on a free 127.0.0.1 port: sets MC_PORT, MC_PID;
@@ -83,6 +84,9 @@ test -x "$MB_BIN/mb-parse" && test_set_prereq MBPARSE
 "$MB_PYTHON" -c 'import pymemcache' >/dev/null 2>&1 && test_set_prereq PYMEMCACHE
 # system calls made to fail in a program (t/lib/nosys.py: seccomp, x86-64)
 "$MB_PYTHON" "$MB_SRC/t/lib/nosys.py" epoll_pwait2=ENOSYS -- true >/dev/null 2>&1 && test_set_prereq SECCOMP
+# the kernel gives a program an io_uring (io_uring_setup with a 120-byte parameter block)
+"$MB_PYTHON" -c 'import ctypes, sys; fd = ctypes.CDLL(None).syscall(425, 1, ctypes.create_string_buffer(120)); sys.exit(fd < 0)' 2>/dev/null &&
+	test_set_prereq URING
 case "$MB_BUILD" in *san*) test_set_prereq SAN ;; *) test_set_prereq NOSAN ;; esac
 
 say() { echo "# $*"; }
