@@ -90,6 +90,20 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $$(EXTRA_OBJ_$$*) $(LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(LDSAN) -o $@ $< $(EXTRA_OBJ_$*) $(LIB) $(LDLIBS_$*) $(LDLIBS_ALL)
 
+# CRC-32C's slicing-by-8 tables as constants, generated into <build>/gen by a program built for
+# the build machine (pattern rules: the normal, SAN and fuzz builds each make their own).
+%/scripts/gen-crc32c-table: scripts/gen-crc32c-table.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+%/gen/crc32c_table.h: %/scripts/gen-crc32c-table
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)$< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/common/crc32c.o: $(BUILD)/gen/crc32c_table.h
+
 $(BUILD)/t/unit/%: t/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
@@ -134,11 +148,11 @@ bench: all
 
 # libFuzzer targets: one per decoder, built with clang, ASan and UBSan.
 FUZZ_BUILD := build-fuzz
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Icommon -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Icommon -I$(FUZZ_BUILD)/gen -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 fuzz: $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
 	$(Q)scripts/fuzz $(FUZZ_SECONDS) $^
 
-$(FUZZ_BUILD)/fuzz-%: fuzz/fuzz-%.c $(COMMON_SRC) $(wildcard common/*.h fuzz/*.h)
+$(FUZZ_BUILD)/fuzz-%: fuzz/fuzz-%.c $(COMMON_SRC) $(wildcard common/*.h fuzz/*.h) $(FUZZ_BUILD)/gen/crc32c_table.h
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRC) $(LDLIBS_ALL)
