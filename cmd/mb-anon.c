@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	const char *keyfile = NULL, *prefix = NULL;
 	bool newkey = false, keep_unknown = false;
 	int c;
-	mb_prog_init("mb-anon");
+	mb_prog_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "k:p:h", longopts, NULL)) != -1) {
 		switch (c) {

@@ -921,7 +921,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	mb_prog_init("mb-capture");
+	mb_prog_init();
 	static struct opts o;
 	static struct cap c;
 	parse_args(argc, argv, &o);

@@ -284,7 +284,7 @@ int main(int argc, char **argv)
 	struct opts o = { 't', MB_KIND_NONE, 1, MB_TRACE_NONE, false, NULL, false };
 	int c;
 	opterr = 0;
-	mb_prog_init("mb-cat");
+	mb_prog_init();
 	while ((c = getopt_long(argc, argv, "pbk:Hh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.mode = o.fmt ? 'x' : 'p'; break;

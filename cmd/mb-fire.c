@@ -228,7 +228,7 @@ static uint64_t raise_nofile(void)
 
 int main(int argc, char **argv)
 {
-	mb_prog_init("mb-fire");
+	mb_prog_init();
 	enum { O_RATE = 256, O_POISSON, O_MAX, O_DEPTH, O_LOOP, O_CAUSAL, O_NOORDER, O_NOPRIO, O_NOURING, O_KEEPTTL, O_HASH, O_TMAP, O_WARM, O_DRAIN,
 	       O_JSON, O_HTML, O_VERSION, O_CUT, O_MERGE, O_HDRLOG, O_COMPARE, O_RECORD, O_METRICS, O_SHARD, O_SHARDKEYS,
 	       O_STARTAT };

@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 	uint64_t v;
 	int c;
 	opterr = 0;
-	mb_prog_init("mb-gen");
+	mb_prog_init();
 	parse_mix(&g, "get=90,set=10");
 	while ((c = getopt_long(argc, argv, "n:K:z:c:r:m:h", longopts, NULL)) != -1) {
 		switch (c) {

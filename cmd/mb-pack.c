@@ -316,7 +316,7 @@ int main(int argc, char **argv)
 	int c;
 	bool merging = false;
 	struct mb_err err = { "" };
-	mb_prog_init("mb-pack");
+	mb_prog_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "l:b:mh", longopts, NULL)) != -1) {
 		switch (c) {

@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
-	mb_prog_init("mb-parse");
+	mb_prog_init();
 	struct mb_err err = { "" };
 	struct mb_portset ports;
 	memset(&ports, 0, sizeof ports);

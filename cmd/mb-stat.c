@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 	struct mb_stream_info raw_info;
 	uint64_t v;
 	int c;
-	mb_prog_init("mb-stat");
+	mb_prog_init();
 	mb_stat_opts_default(&o);
 	opterr = 0; /* getopt's own messages would make a second line */
 	while ((c = getopt_long(argc, argv, ":jk:w:h", longopts, NULL)) != -1) {

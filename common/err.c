@@ -30,19 +30,3 @@ int mb_err_at_line(struct mb_err *err, const char *name, unsigned long long line
 	struct mb_err what = *err;
 	return mb_err_set(err, MB_ERR, "%s: '%s' line %llu", what.msg, name, line);
 }
-
-static mb_warn_sink warn_sink;
-
-void mb_set_warn_sink(mb_warn_sink sink) { warn_sink = sink; }
-
-void mb_warn(const char *fmt, ...)
-{
-	char msg[MB_ERR_MAX];
-	va_list ap;
-	if (!warn_sink)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	warn_sink(msg);
-}

@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 
-/* Return codes of common/ functions. Library code never prints or exits. */
+/* Return codes of common/ functions. Library code never prints (but mb_warn, prog.h) or exits. */
 enum mb_rc {
 	MB_OK = 0,     /* done */
 	MB_END = 1,    /* clean end of input */
@@ -23,15 +23,6 @@ struct mb_err {
 /* Fill err (if not NULL) with a printf-style message; returns `rc` for tail calls. */
 int mb_err_set(struct mb_err *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int mb_err_vset(struct mb_err *err, int rc, const char *fmt, va_list ap);
-/*
- * Warnings: library code reports something the user must know but that is not an
- * error (a cut-short profile, raw keys) through mb_warn; it reaches stderr only
- * when a program registered a sink (mb_prog_init does), so the library never prints.
- */
-typedef void (*mb_warn_sink)(const char *msg);
-void mb_set_warn_sink(mb_warn_sink sink);
-void mb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* Append where the error happened: "<msg>: 'name' at byte N"; returns MB_ERR. */
 int mb_err_at(struct mb_err *err, const char *name, unsigned long long offset);
 /* Append "<msg>: 'name' line N"; returns MB_ERR. */

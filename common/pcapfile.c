@@ -5,6 +5,7 @@
 
 #include "bytes.h"
 #include "pcapfile.h"
+#include "prog.h"
 
 #define PCAP_HDR 24           /* classic pcap file header */
 #define PCAP_REC 16           /* classic pcap record header */

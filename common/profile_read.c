@@ -11,6 +11,7 @@
 #include "profile.h"
 #include "profile_dict.h"
 #include "profile_format.h"
+#include "prog.h"
 #include "varint.h"
 
 

@@ -9,7 +9,6 @@
 #include "prog.h"
 
 volatile sig_atomic_t mb_stop_requested;
-static const char *prog_name = "membench";
 
 /*
  * Print "prog: <prefix><text><suffix>" as exactly one line: a control byte in the
@@ -20,14 +19,7 @@ static void print_line(const char *prefix, char *text, const char *suffix)
 	for (char *c = text; *c; c++)
 		if ((unsigned char)*c < ' ' || *c == 0x7f)
 			*c = '?';
-	fprintf(stderr, "%s: %s%s%s\n", prog_name, prefix, text, suffix);
-}
-
-static void print_warning(const char *msg)
-{
-	char line[MB_ERR_MAX];
-	snprintf(line, sizeof line, "%s", msg);
-	print_line("warning: ", line, "");
+	fprintf(stderr, "%s: %s%s%s\n", mb_prog_name(), prefix, text, suffix);
 }
 
 /* At exit: data written through stdio (--help, --version) that could not be written is an error too. */
@@ -40,18 +32,14 @@ static void check_stdout(void)
 		return;
 	char why[256];
 	snprintf(why, sizeof why, "%s", errno ? strerror(errno) : "output failed");
-	fprintf(stderr, "%s: write error: %s: 'stdout'\n", prog_name, why);
+	fprintf(stderr, "%s: write error: %s: 'stdout'\n", mb_prog_name(), why);
 	_exit(MB_EXIT_DATA);
 }
 
-void mb_prog_init(const char *name)
-{
-	prog_name = name;
-	mb_set_warn_sink(print_warning);
-	atexit(check_stdout);
-}
+void mb_prog_init(void) { atexit(check_stdout); }
 
-const char *mb_prog_name(void) { return prog_name; }
+/* glibc sets program_invocation_short_name from argv[0] before main (_GNU_SOURCE, errno.h). */
+const char *mb_prog_name(void) { return program_invocation_short_name; }
 
 void mb_msg(const char *fmt, ...)
 {
@@ -65,6 +53,16 @@ void mb_msg(const char *fmt, ...)
 
 void mb_msg_err(const struct mb_err *err) { mb_msg("%s", err->msg); }
 
+void mb_warn(const char *fmt, ...)
+{
+	char line[MB_ERR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	print_line("warning: ", line, "");
+}
+
 void mb_usage_error(const char *fmt, ...)
 {
 	char line[1024];
@@ -73,7 +71,7 @@ void mb_usage_error(const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	char hint[64];
-	snprintf(hint, sizeof hint, " (try '%s --help')", prog_name);
+	snprintf(hint, sizeof hint, " (try '%s --help')", mb_prog_name());
 	print_line("", line, hint);
 	exit(MB_EXIT_USAGE);
 }
@@ -89,7 +87,7 @@ void mb_usage_bad_option(char **argv)
 
 void mb_print_version(void)
 {
-	printf("%s (membench) %s\n", prog_name, MB_VERSION);
+	printf("%s (membench) %s\n", mb_prog_name(), MB_VERSION);
 	exit(MB_EXIT_OK);
 }
 

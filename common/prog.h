@@ -21,18 +21,22 @@ enum mb_exit {
 extern volatile sig_atomic_t mb_stop_requested;
 
 /*
- * Record the program name used as the prefix of every message, send library
- * warnings to stderr, and check at exit that stdio's stdout was written (else a
- * message and exit 1; EPIPE stays quiet).
+ * Check at exit that stdio's stdout was written (else a message and exit 1; EPIPE
+ * stays quiet).
  */
-void mb_prog_init(const char *name);
-/* The program name. */
+void mb_prog_init(void);
+/* The program name, the prefix of every message: the name it was started by (argv[0]'s last part). */
 const char *mb_prog_name(void);
 
 /* "prog: message" on stderr, always one line (control bytes in it are shown as '?'). */
 void mb_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "prog: <err>" on stderr. */
 void mb_msg_err(const struct mb_err *err);
+/*
+ * "prog: warning: message" on stderr, one line as mb_msg: what library code reports
+ * that the user must know but that is not an error (a cut-short profile, raw keys).
+ */
+void mb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print a usage error and the hint to --help; exits 2. */
 _Noreturn void mb_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

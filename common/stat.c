@@ -10,6 +10,7 @@
 #include "mbtime.h"
 #include "rng.h"
 #include "mclimits.h"
+#include "prog.h"
 #include "stat.h"
 
 #define SIZE_MAX_V (UINT64_C(1) << 32)                 /* sizes and TTLs: up to 4 GiB / 136 years */
