@@ -5,11 +5,17 @@
 
 static const char *const proto_names[MB_PROTO_COUNT] = { "unknown", "text", "meta", "binary" };
 static const char *const transport_names[MB_TRANSPORT_COUNT] = { "tcp", "udp", "unix" };
-static const char *const cmd_names[MB_CMD_COUNT] = {
-	"unknown", "get", "gets", "gat", "gats", "set", "add", "replace", "append", "prepend",
-	"cas", "delete", "incr", "decr", "touch", "flush_all", "version", "stats", "verbosity",
-	"quit", "noop", "debug", "auth", "admin",
-};
+/* The names of enum mb_cmd in order, listed once: the table of names and that of their lengths come from it. */
+#define CMD_NAMES(NAME)                                                                                              \
+	NAME("unknown") NAME("get") NAME("gets") NAME("gat") NAME("gats") NAME("set") NAME("add") NAME("replace")     \
+	NAME("append") NAME("prepend") NAME("cas") NAME("delete") NAME("incr") NAME("decr") NAME("touch")             \
+	NAME("flush_all") NAME("version") NAME("stats") NAME("verbosity") NAME("quit") NAME("noop") NAME("debug")     \
+	NAME("auth") NAME("admin")
+#define CMD_NAME(s) s,
+#define CMD_NAME_LEN(s) sizeof s - 1,
+static const char *const cmd_names[] = { CMD_NAMES(CMD_NAME) };
+_Static_assert(sizeof cmd_names / sizeof cmd_names[0] == MB_CMD_COUNT, "one name per command");
+const uint8_t mb_cmd_name_len[MB_CMD_COUNT] = { CMD_NAMES(CMD_NAME_LEN) };
 static const char *const status_names[MB_ST_COUNT] = {
 	"none", "hit", "miss", "stored", "not_stored", "exists", "not_found", "deleted",
 	"touched", "ok", "error", "client_error", "server_error", "unanswered",

@@ -164,6 +164,8 @@ const char *mb_transport_name(unsigned transport);
 const char *mb_cmd_name(unsigned cmd);
 const char *mb_status_name(unsigned status);
 const char *mb_flag_name(unsigned bit_index);
+/* strlen(mb_cmd_name(cmd)) for each command, without a call: the verb of a text request line. */
+extern const uint8_t mb_cmd_name_len[MB_CMD_COUNT];
 
 /* Inverse of the name functions: the value, or -1 when the name is unknown. */
 int mb_proto_parse(const char *s, size_t n);

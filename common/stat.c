@@ -16,9 +16,6 @@
 #define SIZE_MAX_V (UINT64_C(1) << 32)                 /* sizes and TTLs: up to 4 GiB / 136 years */
 #define TIME_MAX_V (UINT64_C(3600) * MB_NS_PER_SEC)    /* inter-arrivals and latencies: up to 1 h */
 
-/* Lengths of the command names, for the text protocol's request line. */
-static uint8_t cmd_name_len[MB_CMD_COUNT];
-
 void mb_stat_opts_default(struct mb_stat_opts *o)
 {
 	/* every field: the options a caller does not set keep these (no --show-keys, no
@@ -118,8 +115,6 @@ int mb_stat_init(struct mb_stat *st, const struct mb_stat_opts *o, const struct 
 	st->o = *o;
 	st->info = *info;
 	st->hashed = info->kind == MB_KIND_EVENTS_HASHED;
-	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
-		cmd_name_len[c] = (uint8_t)strlen(mb_cmd_name(c));
 	int rc = MB_OK;
 	for (unsigned c = 0; c < MB_SC_COUNT && rc == MB_OK; c++) {
 		rc = mb_dist_init(&st->key_size[c], 65535);
@@ -485,7 +480,7 @@ static void wire_bytes(struct mb_stat *st, const struct mb_event *ev, bool answe
 			resp = 4 + (ev->resp_len ? ev->resp_len + 2 + 8 : 0);
 		break;
 	default:
-		req = cmd_name_len[ev->cmd < MB_CMD_COUNT ? ev->cmd : 0] + 1 + ev->key_len + 2 + (store ? ev->value_len + 2 + 12 : 0);
+		req = mb_cmd_name_len[ev->cmd < MB_CMD_COUNT ? ev->cmd : 0] + 1 + ev->key_len + 2 + (store ? ev->value_len + 2 + 12 : 0);
 		if (answered)
 			resp = mb_cmd_is_read(ev->cmd) ? 5 + (ev->status == MB_ST_HIT ? 6 + ev->key_len + 14 + ev->resp_len + 2 : 0)
 							: 8 + (ev->resp_len ? ev->resp_len + 2 : 0);

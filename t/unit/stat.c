@@ -1,4 +1,4 @@
-/* stat.c - unit tests of mb-stat's building blocks: top-K, HyperLogLog, Zipf fit, distributions, SHARDS. */
+/* stat.c - unit tests of mb-stat's building blocks: command-name lengths, top-K, HyperLogLog, Zipf fit, distributions, SHARDS. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -205,8 +205,18 @@ static void test_shards(void)
 	free(p);
 }
 
+/* The command-name lengths (the text request line's verb in the estimated wire bytes) match the names. */
+static void test_cmd_name_len(void)
+{
+	bool same = true;
+	for (unsigned c = 0; c < MB_CMD_COUNT; c++)
+		same &= mb_cmd_name_len[c] == strlen(mb_cmd_name(c));
+	ok(same, "the length of every command name, for all %d commands", MB_CMD_COUNT);
+}
+
 int main(void)
 {
+	test_cmd_name_len();
 	test_topk();
 	test_topk_slots();
 	test_lat_slots();
