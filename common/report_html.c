@@ -11,6 +11,13 @@
 
 #define MAXPTS 4096
 
+/* The charts' points: 192 KiB, too much for the stack; one allocation per report, reused chart after chart. */
+struct chart_points {
+	double xs[MAXPTS], y1[MAXPTS], y2[MAXPTS];
+	double hit_x[MAXPTS], hit_ratio[MAXPTS];                  /* read hit ratio over time */
+	double lat_x[MB_STAT_LAT_SLOTS], lat_pct[3][MB_STAT_LAT_SLOTS]; /* latency percentiles over time */
+};
+
 /* Key sizes at their real resolution: one bar per byte length seen (the counts are exact). */
 static bool key_size_chart(struct mb_buf *b, const struct mb_dist *d)
 {
@@ -150,8 +157,9 @@ static bool sizes(const struct mb_stat *st, struct mb_buf *b, double *xs, double
 	return ok && mb_bprintf(b, "</div>\n");
 }
 
-static bool series(const struct mb_stat *st, struct mb_buf *b, double *xs, double *y1, double *y2)
+static bool series(const struct mb_stat *st, struct mb_buf *b, struct chart_points *pt)
 {
+	double *xs = pt->xs, *y1 = pt->y1, *y2 = pt->y2;
 	bool ok = mb_bprintf(b, "<h2>Arrival process and time series</h2><table>%s", dist_head) &&
 		  dist_table_row(b, "inter-arrival overall", &st->iat, MB_U_NS) &&
 		  dist_table_row(b, "inter-arrival per connection", &st->iat_conn, MB_U_NS) && mb_bprintf(b, "</table>\n");
@@ -175,7 +183,6 @@ static bool series(const struct mb_stat *st, struct mb_buf *b, double *xs, doubl
 	ok = ok && mb_svg_line_chart(b, "chart-working-set", "Working set: distinct keys so far", &s2, 1, tx,
 			      (struct mb_axis){ 0, 1, false, 0, 0, MB_U_COUNT, "distinct keys", "keys" }, NULL);
 	/* Observed read hit ratio per window (windows without reads left out). */
-	static double hx[MAXPTS], hy[MAXPTS];
 	size_t nh = 0;
 	for (uint32_t i = 0; i < st->nwin; i += g) {
 		uint64_t h = 0, m = 0;
@@ -185,15 +192,14 @@ static bool series(const struct mb_stat *st, struct mb_buf *b, double *xs, doubl
 			m += st->win[j].misses;
 		}
 		if (h + m) {
-			hx[nh] = i * wsec;
-			hy[nh++] = (double)h / (double)(h + m);
+			pt->hit_x[nh] = i * wsec;
+			pt->hit_ratio[nh++] = (double)h / (double)(h + m);
 		}
 	}
-	struct mb_series s3 = { hx, hy, nh, mb_svg_palette[1], "hit ratio", false };
+	struct mb_series s3 = { pt->hit_x, pt->hit_ratio, nh, mb_svg_palette[1], "hit ratio", false };
 	ok = ok && mb_svg_line_chart(b, "chart-hit-ratio", "Observed read hit ratio over time", &s3, 1, tx,
 			      (struct mb_axis){ 0, 1, false, 0, 0, MB_U_PCT, "read hit ratio (%)", "hit ratio" }, "no reads with a captured response");
 	/* Latency percentiles per slot (slots without responses left out). */
-	static double lx[MB_STAT_LAT_SLOTS], lp[3][MB_STAT_LAT_SLOTS];
 	static const double pcts[3] = { 50, 90, 99 };
 	static const char *const pname[3] = { "p50", "p90", "p99" };
 	double lsec = (double)(st->o.window_ns << st->lat_shift) / 1e9;
@@ -204,14 +210,14 @@ static bool series(const struct mb_stat *st, struct mb_buf *b, double *xs, doubl
 			cnt += st->lat_slot[i][k];
 		if (!cnt)
 			continue;
-		lx[nl] = i * lsec;
+		pt->lat_x[nl] = i * lsec;
 		for (int k = 0; k < 3; k++)
-			lp[k][nl] = (double)mb_stat_lat_pct(st->lat_slot[i], pcts[k]);
+			pt->lat_pct[k][nl] = (double)mb_stat_lat_pct(st->lat_slot[i], pcts[k]);
 		nl++;
 	}
 	struct mb_series s4[3];
 	for (int k = 0; k < 3; k++)
-		s4[k] = (struct mb_series){ lx, lp[k], nl, mb_svg_palette[k], pname[k], false };
+		s4[k] = (struct mb_series){ pt->lat_x, pt->lat_pct[k], nl, mb_svg_palette[k], pname[k], false };
 	ok = ok && mb_svg_line_chart(b, "chart-latency-time", "Server latency percentiles over time (6% resolution)", s4, 3, tx,
 			      (struct mb_axis){ 0, 1, true, 0, 0, MB_U_NS, "latency (log scale)", "latency" }, "no responses captured");
 	return ok && mb_bprintf(b, "</div>\n");
@@ -358,9 +364,11 @@ static bool anomalies(const struct mb_stat *st, struct mb_buf *b)
 
 int mb_report_html(const struct mb_stat *st, struct mb_buf *out)
 {
-	static double xs[MAXPTS], y1[MAXPTS], y2[MAXPTS];
-	bool ok = mb_html_page_start(out, "mb-stat report");
-	ok = ok && overview(st, out) && sizes(st, out, xs, y1) && series(st, out, xs, y1, y2) && popularity(st, out, xs, y1, y2) &&
-	     cache(st, out, xs, y1) && latency(st, out) && anomalies(st, out) && mb_bprintf(out, "</body></html>\n");
+	struct chart_points *pt = malloc(sizeof *pt);
+	bool ok = pt && mb_html_page_start(out, "mb-stat report");
+	ok = ok && overview(st, out) && sizes(st, out, pt->xs, pt->y1) && series(st, out, pt) &&
+	     popularity(st, out, pt->xs, pt->y1, pt->y2) && cache(st, out, pt->xs, pt->y1) && latency(st, out) && anomalies(st, out) &&
+	     mb_bprintf(out, "</body></html>\n");
+	free(pt);
 	return ok ? MB_OK : MB_EIO;
 }
