@@ -114,6 +114,7 @@ struct cap {
 	struct filter_slot filters[FILTER_SLOTS];
 	unsigned nfilters;
 	pcap_t *live;
+	bool draining;                /* live: after the loop, a stop request no longer cuts a read short */
 	pcap_t *dead;                 /* offline -w: the handle the dumper belongs to */
 	pcap_dumper_t *dump;
 	uint32_t dump_linktype;
@@ -124,16 +125,6 @@ struct cap {
 	int rc;                       /* first failure inside the packet loop */
 	struct mb_err err;
 };
-
-static pcap_t *volatile g_live;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	mb_stop_requested = 1;
-	if (g_live)
-		pcap_breakloop(g_live);
-}
 
 static uint64_t now_ns(void)
 {
@@ -502,6 +493,12 @@ static int run_file(struct cap *c)
 
 /* ---- live ---- */
 
+/*
+ * The longest wait for packets: a stop request that arrives between the loop's check
+ * and the wait (no signal then interrupts it) is seen this soon, whatever --flush says.
+ */
+#define STOP_WAIT_MS 100
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct cap *c = (struct cap *)user;
@@ -517,8 +514,8 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	if (rc != MB_OK) {
 		c->rc = rc;
 		pcap_breakloop(c->live);
-	} else if (c->packets >= c->o->count) {
-		pcap_breakloop(c->live);
+	} else if (c->packets >= c->o->count || (mb_stop_requested && !c->draining)) {
+		pcap_breakloop(c->live); /* a stop ends the read after this block of the ring */
 	}
 }
 
@@ -590,14 +587,13 @@ static int run_live(struct cap *c)
 	/* The header goes out at once: a reader (or a test) sees that the capture is running. */
 	if ((rc = write_header(c)) != MB_OK || (rc = mb_writer_flush(&c->w, &c->err)) != MB_OK)
 		return rc;
-	g_live = p;
 	uint64_t deadline = o->duration_ns ? c->t0_ns + o->duration_ns : UINT64_MAX;
 	uint64_t flush_ms = o->flush_ns / 1000000u ? o->flush_ns / 1000000u : 1;
 	while (!mb_stop_requested && c->packets < o->count && c->rc == MB_OK) {
 		uint64_t now = now_ns();
 		if (now >= deadline)
 			break;
-		uint64_t wait_ms = flush_ms;
+		uint64_t wait_ms = flush_ms < STOP_WAIT_MS ? flush_ms : STOP_WAIT_MS;
 		if ((deadline - now) / 1000000u + 1 < wait_ms)
 			wait_ms = (deadline - now) / 1000000u + 1;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -617,12 +613,12 @@ static int run_live(struct cap *c)
 		metrics_tick(c, false);
 	}
 	/* Packets already delivered to the ring when the capture stopped still go out (a bounded drain). */
+	c->draining = true;
 	for (int round = 0; round < 4 && c->rc == MB_OK && c->packets < o->count; round++) {
 		int n = pcap_dispatch(p, -1, on_packet, (u_char *)c);
 		if (n == 0 || n == PCAP_ERROR)
 			break;
 	}
-	g_live = NULL;
 	if (c->rc != MB_OK)
 		return c->rc;
 	struct pcap_stat st;
@@ -922,69 +918,71 @@ static void parse_args(int argc, char **argv, struct opts *o)
 int main(int argc, char **argv)
 {
 	mb_prog_init();
-	static struct opts o;
-	static struct cap c;
+	struct opts o;
 	parse_args(argc, argv, &o);
 	mb_prog_signals();
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (!mb_binary_output_ok(1))
 		return MB_EXIT_DATA;
-	c.o = &o;
-	c.source = o.file ? o.file : o.iface;
-	c.capture = o.file ? "file" : "live";
-	c.t0_ns = now_ns();
-	c.next_progress_ns = c.t0_ns + 1000000000u;
-	c.last_progress_ns = c.t0_ns;
+	struct cap *c = calloc(1, sizeof *c); /* some 80 KiB (the summary, the stream header): not on the stack */
+	if (!c) {
+		mb_msg("out of memory");
+		return MB_EXIT_DATA;
+	}
+	c->o = &o;
+	c->source = o.file ? o.file : o.iface;
+	c->capture = o.file ? "file" : "live";
+	c->t0_ns = now_ns();
+	c->next_progress_ns = c->t0_ns + 1000000000u;
+	c->last_progress_ns = c->t0_ns;
 	if (!o.have_filter) {
-		c.expr_plain = ports_expr(&o.ports, false);
-		c.expr_vlan = ports_expr(&o.ports, true);
-		if (!c.expr_plain || !c.expr_vlan) {
+		c->expr_plain = ports_expr(&o.ports, false);
+		c->expr_vlan = ports_expr(&o.ports, true);
+		if (!c->expr_plain || !c->expr_vlan) {
 			mb_msg("out of memory building the port filter");
+			free(c->expr_plain);
+			free(c->expr_vlan);
+			free(c);
 			return MB_EXIT_DATA;
 		}
 	}
-	int rc = o.metrics ? mb_metrics_start_summary(&c.metrics, o.metrics, "mb-capture's summary counter", &c.err) : MB_OK;
+	int rc = o.metrics ? mb_metrics_start_summary(&c->metrics, o.metrics, "mb-capture's summary counter", &c->err) : MB_OK;
 	if (rc == MB_ERR)
-		mb_usage_error("%s", c.err.msg);
+		mb_usage_error("%s", c->err.msg);
 	if (rc == MB_OK)
-		metrics_tick(&c, true);
+		metrics_tick(c, true);
 	if (rc == MB_OK)
-		rc = mb_writer_init(&c.w, 1, &c.err);
-	if (rc == MB_OK && o.ebpf && !c.metrics) { /* --ebpf=auto with --metrics: libpcap, whose counters it serves */
+		rc = mb_writer_init(&c->w, 1, &c->err);
+	if (rc == MB_OK && o.ebpf && !c->metrics) { /* --ebpf=auto with --metrics: libpcap, whose counters it serves */
 		bool unavailable;
-		rc = run_ebpf(&c, &unavailable);
+		rc = run_ebpf(c, &unavailable);
 		if (unavailable && o.ebpf == EBPF_AUTO) {
-			mb_msg("%s; falling back to libpcap (--ebpf=auto)", c.err.msg);
-			rc = run_live(&c);
+			mb_msg("%s; falling back to libpcap (--ebpf=auto)", c->err.msg);
+			rc = run_live(c);
 		}
 	} else if (rc == MB_OK) {
-		rc = o.file ? run_file(&c) : run_live(&c);
+		rc = o.file ? run_file(c) : run_live(c);
 	}
 	struct mb_err werr;
-	int wrc = mb_writer_close(&c.w, &werr);
+	int wrc = mb_writer_close(&c->w, &werr);
 	if (rc == MB_OK && wrc != MB_OK) {
 		rc = wrc;
-		c.err = werr;
+		c->err = werr;
 	}
 	if (rc != MB_OK && rc != MB_EPIPE)
-		mb_msg_err(&c.err);
-	if (c.dump)
-		pcap_dump_close(c.dump);
-	if (c.dead)
-		pcap_close(c.dead);
-	if (c.live)
-		pcap_close(c.live);
-	for (unsigned i = 0; i < c.nfilters; i++)
-		pcap_freecode(&c.filters[i].prog);
-	free(c.expr_plain);
-	free(c.expr_vlan);
+		mb_msg_err(&c->err);
+	if (c->dump)
+		pcap_dump_close(c->dump);
+	if (c->dead)
+		pcap_close(c->dead);
+	if (c->live)
+		pcap_close(c->live);
+	for (unsigned i = 0; i < c->nfilters; i++)
+		pcap_freecode(&c->filters[i].prog);
+	free(c->expr_plain);
+	free(c->expr_vlan);
 	free(o.filter_buf);
 	free(o.iface_buf);
-	mb_metrics_stop(c.metrics);
+	mb_metrics_stop(c->metrics);
+	free(c);
 	return mb_exit_code(rc);
 }
