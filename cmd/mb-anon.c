@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 		case 'p': prefix = optarg; break;
 		case O_NEWKEY: newkey = true; break;
 		case O_KEEP: keep_unknown = true; break;
-		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'h': return mb_print_help(usage);
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
 		}

@@ -858,8 +858,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->ebpf = optarg ? EBPF_AUTO : EBPF_ON;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			exit(MB_EXIT_OK);
+			exit(mb_print_help(usage));
 		case OPT_VERSION:
 			printf("capture backends: libpcap%s\n", mb_ebpf_built() ? ", ebpf-tc" : " (built without eBPF)");
 			mb_print_version();

@@ -309,7 +309,7 @@ int main(int argc, char **argv)
 		case 'S': o.skip_bad = true; break;
 		case 'K': o.key_file = optarg; break;
 		case 'A': o.allow_truncated = true; break;
-		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'h': return mb_print_help(usage);
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
 		}

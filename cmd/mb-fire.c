@@ -334,7 +334,7 @@ int main(int argc, char **argv)
 		case O_MERGE: merge = true; break;
 		case O_COMPARE: compare = true; break;
 		case O_HDRLOG: hdr_log = optarg; break;
-		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'h': return mb_print_help(usage);
 		case O_VERSION: mb_print_version();
 		default: mb_usage_bad_option(argv);
 		}

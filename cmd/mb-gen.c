@@ -263,7 +263,7 @@ int main(int argc, char **argv)
 			g.raw = true;
 			break;
 		}
-		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'h': return mb_print_help(usage);
 		case O_VERSION: mb_print_version();
 		default: mb_usage_bad_option(argv);
 		}

@@ -344,7 +344,7 @@ int main(int argc, char **argv)
 		case 'm': merging = true; break;
 		case O_RAW: o.raw_keys = true; break;
 		case O_CUT: o.allow_truncated = true; break;
-		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'h': return mb_print_help(usage);
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
 		}

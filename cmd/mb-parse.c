@@ -337,7 +337,7 @@ int main(int argc, char **argv)
 			break;
 		case 'm': metrics = optarg; break;
 		case 'q': quiet = true; break;
-		case 'h': fputs(usage, stdout); return MB_EXIT_OK;
+		case 'h': return mb_print_help(usage);
 		case 'V': mb_print_version();
 		default: mb_usage_bad_option(argv);
 		}

@@ -22,7 +22,13 @@ static void print_line(const char *prefix, char *text, const char *suffix)
 	fprintf(stderr, "%s: %s%s%s\n", mb_prog_name(), prefix, text, suffix);
 }
 
-/* At exit: data written through stdio (--help, --version) that could not be written is an error too. */
+/* The one line for stdio's stdout that could not be written (e: errno, 0 when unknown). */
+static void stdout_failed(int e)
+{
+	fprintf(stderr, "%s: write error: %s: 'stdout'\n", mb_prog_name(), e ? strerror(e) : "output failed");
+}
+
+/* At exit: data written through stdio (--version) that could not be written is an error too. */
 static void check_stdout(void)
 {
 	errno = 0;
@@ -30,10 +36,23 @@ static void check_stdout(void)
 		return;
 	if (errno == EPIPE)
 		return;
-	char why[256];
-	snprintf(why, sizeof why, "%s", errno ? strerror(errno) : "output failed");
-	fprintf(stderr, "%s: write error: %s: 'stdout'\n", mb_prog_name(), why);
+	stdout_failed(errno);
 	_exit(MB_EXIT_DATA);
+}
+
+int mb_print_help(const char *text)
+{
+	/* at once: a text longer than stdio's buffer fails inside fputs, and only there is
+	   errno the cause */
+	errno = 0;
+	if (fputs(text, stdout) != EOF && fflush(stdout) == 0)
+		return MB_EXIT_OK;
+	int e = errno;
+	clearerr(stdout); /* reported here, not again at exit */
+	if (e == EPIPE)
+		return MB_EXIT_OK;
+	stdout_failed(e);
+	return MB_EXIT_DATA;
 }
 
 void mb_prog_init(void) { atexit(check_stdout); }

@@ -25,6 +25,9 @@ extern volatile sig_atomic_t mb_stop_requested;
  * stays quiet).
  */
 void mb_prog_init(void);
+/* Write a --help text to stdout now. MB_EXIT_OK, also when the reader closed it (EPIPE);
+   MB_EXIT_DATA after one line naming the cause of a failed write. */
+int mb_print_help(const char *text);
 /* The program name, the prefix of every message: the name it was started by (argv[0]'s last part). */
 const char *mb_prog_name(void);
 
