@@ -150,11 +150,6 @@ bool mb_uring_recv(struct mb_uring *u, int fd, void *buf, uint32_t len, uint64_t
 	return queue(u, IORING_OP_RECV, fd, buf, len, 0, tag);
 }
 
-unsigned mb_uring_queued(const struct mb_uring *u)
-{
-	return u->queued;
-}
-
 int mb_uring_run(struct mb_uring *u, mb_uring_done *done, void *ctx, struct mb_err *err)
 {
 	while (u->queued || u->inflight) {

@@ -26,9 +26,6 @@ void mb_uring_close(struct mb_uring *u);
 bool mb_uring_send(struct mb_uring *u, int fd, const void *buf, uint32_t len, uint64_t tag);
 bool mb_uring_recv(struct mb_uring *u, int fd, void *buf, uint32_t len, uint64_t tag);
 
-/* Operations queued and not yet run. */
-unsigned mb_uring_queued(const struct mb_uring *u);
-
 /* Submit the queued operations in one system call and call done for each as it finishes;
    done may queue more, which run before it returns. Every operation has finished when it
    returns 0; -1 with err filled when the kernel refused the batch. */
