@@ -383,9 +383,12 @@ void fire_order_free(struct fire_order *o);
 struct fire_oconn *fire_order_conn(struct fire_order *o, uint32_t pid, unsigned worker);
 /* Reader: give the item its sequence on connection pid and its dependencies (ev: its event). */
 void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid, const struct mb_event *ev);
-/* Start loading the slot of a key the reader will assign soon (its table is far larger
-   than the cache: a random slot is a cache and TLB miss). */
+/* Start loading the map bucket of a key the reader will assign soon (the map is far larger
+   than the cache: a random bucket is a cache and TLB miss). */
 void fire_order_prefetch(const struct fire_order *o, uint64_t key_hash);
+/* Later, once that bucket is loaded: give the event's key its slot (if it has none yet)
+   and start loading the slot's reader state, which fire_order_assign then finds cached. */
+void fire_order_prefetch_slot(struct fire_order *o, const struct mb_event *ev);
 /* Worker: whether the item's dependencies are done; when not, flags what it waits for and
    returns false. */
 bool fire_order_ready(struct fire_worker *w, const struct fire_item *it);

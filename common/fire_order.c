@@ -186,6 +186,12 @@ void fire_order_prefetch(const struct fire_order *o, uint64_t key_hash)
 		mb_connmap_prefetch64(&o->keys, key_id(key_hash));
 }
 
+void fire_order_prefetch_slot(struct fire_order *o, const struct mb_event *ev)
+{
+	if (o->on && mb_cmd_has_key(ev->cmd))
+		__builtin_prefetch(&o->rs[slot_of(o, ev->key_hash)], 1);
+}
+
 void fire_order_assign(struct fire_order *o, struct fire_item *it, uint32_t pid, const struct mb_event *ev)
 {
 	struct fire_oconn *c = oconn(o, pid);
