@@ -35,7 +35,7 @@ static const char usage[] =
 	"                       (one of -t)\n"
 	"  -c, --conns N        remap the recorded connections onto N connections (default: as recorded)\n"
 	"  -T, --threads N      worker threads, 1..64 (default: the usable cores with --max, half of\n"
-	"                       them in the timed modes)\n"
+	"                       them in the timed modes or when a target runs on this host)\n"
 	"  -P, --proto P        send text, meta or binary instead of the recorded protocol\n"
 	"  -s, --speed FACTOR   recorded timing, FACTOR times as fast (default 1); expiration\n"
 	"                       times are scaled with it (at least 1 s)\n"
@@ -392,20 +392,23 @@ int main(int argc, char **argv)
 	/* the cores this process may run on (taskset, cpusets) */
 	cpu_set_t cs;
 	long ncores = sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : sysconf(_SC_NPROCESSORS_ONLN);
-	bool threads_given = opt.threads != 0;
+	bool threads_given = opt.threads != 0, target_local = false;
+	for (unsigned t = 0; t < opt.ntargets && !target_local; t++)
+		target_local = fire_target_local(&opt.targets[t]);
 	if (!opt.threads) {
 		/* in the timed modes half of them, since a worker polls its core near deadlines
-		   and the input reader, the progress thread (and often the server) need the rest */
-		long n = opt.mode != FIRE_MAX ? ncores / 2 : ncores;
+		   and the input reader, the progress thread (and often the server) need the rest;
+		   at --max too when a server runs here: it answers from the same cores (2 cores,
+		   depth 1: one worker made 143,000 ops/s, two 90,000) */
+		long n = opt.mode != FIRE_MAX || target_local ? ncores / 2 : ncores;
 		opt.threads = n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 	}
 	/* boosted pollers on every core would starve a server on the same machine */
 	if (opt.mode != FIRE_MAX && !opt.no_priority && (long)opt.threads >= ncores)
 		opt.boost_off = "as many workers as cores";
 	/* ... and a server on this host whose answers their per-key order waits for */
-	for (unsigned t = 0; opt.mode != FIRE_MAX && opt.order && !opt.no_priority && !opt.boost_off && t < opt.ntargets; t++)
-		if (fire_target_local(&opt.targets[t]))
-			opt.boost_off = "a target runs on this host";
+	if (opt.mode != FIRE_MAX && opt.order && !opt.no_priority && !opt.boost_off && target_local)
+		opt.boost_off = "a target runs on this host";
 	if (threads_given && opt.mode != FIRE_MAX && opt.threads > 1 && (long)opt.threads >= ncores && !quiet)
 		mb_msg("warning: -T %u in a timed mode on %ld cores: workers poll their cores near deadlines and leave none "
 		       "to the input reader or a server on this host; expect late sends (default: half the cores)", opt.threads, ncores);

@@ -12,7 +12,7 @@ PY=/usr/bin/python3
 quick=${BENCH_QUICK:-0}
 runs=${BENCH_RUNS:-3}
 if [ "$quick" = 1 ]; then n=20000; runs=1; nfid=20000; nconn=2000; else n=300000; nfid=150000; nconn=20000; fi
-cruns=$((runs < 5 && quick == 0 ? 5 : runs)) # rounds of the CPU ratios' runs
+cruns=$((runs < 7 && quick == 0 ? 7 : runs)) # rounds of the CPU ratios' runs
 for t in memcached "$PY"; do command -v "$t" >/dev/null || { echo "bench-fire: $t missing, skipped"; exit 0; }; done
 work=$(mktemp -d)
 pids=
@@ -95,13 +95,18 @@ for r in $(seq $cruns); do
 	fire_run 1 -T 1 --no-uring
 	[ -z "$crusher" ] || crush_run
 done
-for r in $(seq $runs); do fire_run 1; done
+# depth 16 with the default threads (half the cores: the target runs on this host), and
+# both depths with a worker on every core (the default with a distant target)
+ncpu=$(nproc)
 for r in $(seq $runs); do fire_run 16; done
+for r in $(seq $runs); do fire_run 1 -T $ncpu; done
+for r in $(seq $runs); do fire_run 16 -T $ncpu; done
 fire_row "mb-fire --max --depth 1 -T 1" 11
 fire_row "mb-fire --max --depth 1 -T 1 --no-order" 11noorder
 fire_row "mb-fire --max --depth 1 -T 1 --no-uring" 11nouring
-fire_row "mb-fire --max --depth 1 (-T $(nproc))" 1
-fire_row "mb-fire --max --depth 16 (-T $(nproc))" 16
+fire_row "mb-fire --max --depth 16 (default -T: $((ncpu / 2 > 0 ? ncpu / 2 : 1)))" 16
+fire_row "mb-fire --max --depth 1 -T $ncpu" "1$ncpu"
+fire_row "mb-fire --max --depth 16 -T $ncpu" "16$ncpu"
 awk -v a="$(median <"$work/d11.cpu")" -v b="$(median <"$work/d11noorder.cpu")" \
 	'BEGIN { printf "ratio per-key order on / off at depth 1 -T 1: CPU per op %.2fx (target <= 1.10x)\n", a / b }'
 awk -v a="$(median <"$work/d11.cpu")" -v b="$(median <"$work/d11nouring.cpu")" \

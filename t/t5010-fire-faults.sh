@@ -328,6 +328,17 @@ test_expect_success NETNS,MEMCACHED 'worker priority: raised against a server on
 	fi
 '
 
+# --max uses every core, but half of them (at least one) when a target runs on this host:
+# the server answers from the same cores
+test_expect_success NETNS,MEMCACHED '--max default workers: every core against a distant server, half against a local one' '
+	all=$(nproc) && half=$(($(nproc) / 2 > 0 ? $(nproc) / 2 : 1)) &&
+	ip netns exec mbprio${$}1 mb-fire -q --max -t $net.1:11211 --json far.json small.bin >report &&
+	"$MB_PYTHON" -c "import json; r = json.load(open(\"far.json\")); assert r[\"workers\"] == $all and r[\"errors\"] == 0, r" &&
+	start_memcached &&
+	mb-fire -q --max -t 127.0.0.1:$MC_PORT --json near.json small.bin >report &&
+	"$MB_PYTHON" -c "import json; r = json.load(open(\"near.json\")); assert r[\"workers\"] == $half and r[\"errors\"] == 0, r"
+'
+
 test_expect_success MEMCACHED '1500 recorded connections: each opened once, all answered' '
 	start_memcached -c 2000 &&
 	mb-gen -n 6000 -K 1000 -c 1500 -r 20000 --seed 9 >many.bin &&

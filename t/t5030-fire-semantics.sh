@@ -200,7 +200,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED 'the profile keeps the meta flags' '
 	mb-cat p.prof | grep -c "meta=" >nmeta && test "$(cat nmeta)" -gt 30
 '
 
-for speed in "-s 1" "-s 10" "-s 100" "--max" "-s 10 -T 3"; do
+for speed in "-s 1" "-s 10" "-s 100" "--max" "--max -T 3" "-s 10 -T 3"; do
 	test_expect_success ROOT,TCPDUMP,MEMCACHED "the replay on a fresh server, $speed, ends with the same counters" '
 		start_memcached && pb=$MC_PORT &&
 		mb-fire -q -t 127.0.0.1:$pb '"$speed"' p.prof >report &&

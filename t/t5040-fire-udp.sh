@@ -109,7 +109,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED 'capture a UDP client mixing text and
 	test $(wc -l <metaq) -ge 3
 '
 
-for speed in "-s 1" "-s 10" "-s 100" "--max" "-s 10 -T 3"; do
+for speed in "-s 1" "-s 10" "-s 100" "--max" "--max -T 3" "-s 10 -T 3"; do
 	test_expect_success ROOT,TCPDUMP,MEMCACHED "UDP replay, $speed: counters equal the recording's" '
 		mc_udp &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT '"$speed"' p.prof >report &&

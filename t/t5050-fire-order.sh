@@ -25,7 +25,7 @@ for i in range(3000):
 	printf "cmd_get 3000\ncmd_set 3000\nget_hits 3000\nget_misses 0\n" >expect.burst
 '
 
-for speed in "-s 1" "-s 10" "-s 100" "--max" "-s 10 -T 3"; do
+for speed in "-s 1" "-s 10" "-s 100" "--max" "--max -T 3" "-s 10 -T 3"; do
 	test_expect_success MEMCACHED "noreply burst, $speed: every set reaches the server before its get" '
 		start_memcached &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT '"$speed"' burst.bin >report &&
@@ -93,7 +93,7 @@ test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE 'capture pymemcache over 4
 
 # -T 3: in the timed modes the default is one worker on two cores, and only several workers
 # make conflicting requests of different workers wait for each other
-for speed in "-s 1" "-s 10" "-s 100" "--max" "-s 10 -T 3"; do
+for speed in "-s 1" "-s 10" "-s 100" "--max" "--max -T 3" "-s 10 -T 3"; do
 	test_expect_success ROOT,TCPDUMP,MEMCACHED,PYMEMCACHE "captured, $speed: counters equal the recording's" '
 		start_memcached &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT '"$speed"' p.prof >report &&

@@ -30,7 +30,7 @@ for i in range(100):
 	printf "cmd_get 300\ncmd_set 400\ndelete_hits 0\ndelete_misses 200\nget_hits 300\nget_misses 0\n" >expect
 '
 
-for speed in "-s 1" "-s 10" "-s 100" "--max" "-s 10 -T 3"; do
+for speed in "-s 1" "-s 10" "-s 100" "--max" "--max -T 3" "-s 10 -T 3"; do
 	test_expect_success MEMCACHED "$speed: each get follows the set its status saw" '
 		start_memcached &&
 		mb-fire -q -t 127.0.0.1:$MC_PORT '"$speed"' ov.bin >report &&

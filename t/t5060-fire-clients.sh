@@ -76,7 +76,7 @@ for c in pylibmc_text:PYLIBMC pylibmc_binary:PYLIBMC php_binary:PHPMEMCACHED php
 		*) grep -q "^cas_hits [1-9]" '$name'.expect ;;
 		esac
 	'
-	for speed in "-s 1" "-s 10" "-s 100" "--max" "-s 10 -T 3"; do
+	for speed in "-s 1" "-s 10" "-s 100" "--max" "--max -T 3" "-s 10 -T 3"; do
 		test_expect_success $req "$name, $speed: counters equal the recording's" '
 			replay '$name' "'"$speed"'"
 		'
