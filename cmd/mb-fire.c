@@ -471,6 +471,8 @@ int main(int argc, char **argv)
 		rc = write_html(run, NULL, NULL, html, &err);
 	if (rc == MB_OK && hdr_log)
 		rc = fire_run_hdr_log_status(run, &err);
+	struct mb_err in_err;
+	int in_rc = rc == MB_OK ? fire_run_input_error(run, &in_err) : MB_OK;
 	uint64_t lost = rc == MB_OK ? fire_run_lost(run) : 0, recorded;
 	struct mb_err rec_err;
 	bool rec_failed = fire_run_record_end(run, &recorded, &rec_err) != MB_OK; /* every event recorded, or exit 1 */
@@ -480,8 +482,8 @@ int main(int argc, char **argv)
 		mb_msg("recorded %" PRIu64 " events: '%s'", recorded, opt.record);
 	fire_run_free(run);
 	free(opt.map);
-	if (rc != MB_OK) {
-		mb_msg_err(&err);
+	if (rc != MB_OK || in_rc != MB_OK) { /* an input error after its report: the error is the one line */
+		mb_msg_err(rc != MB_OK ? &err : &in_err);
 		return MB_EXIT_DATA;
 	}
 	if (lost)

@@ -102,9 +102,13 @@ int fire_run_check_targets(struct fire_run *r, struct mb_err *err);
 int fire_run_warm(struct fire_run *r, int fd, const char *name, uint64_t *stored, struct mb_err *err);
 
 /* Replay the input fd (rereadable when opts ask for --loop): start the workers, read the
-   input, wait for them. MB_OK (also when stopped by a signal or -d)
-   or an error with err filled (bad input, setup failure). */
+   input, wait for them. MB_OK when the replay ran (also when stopped by a signal or -d, and
+   when the input ended in an error: what was read before it is replayed, and
+   fire_run_input_error tells), or a setup failure with err filled. */
 int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err *err);
+/* After a replay: MB_OK, or the error the input ended in (bad or cut input, a read error),
+   err filled. The run then failed, though its report covers what was replayed. */
+int fire_run_input_error(const struct fire_run *r, struct mb_err *err);
 
 /* --hdr-log: write the latency of each command and the lateness, per second of the replay,
    to path as an HdrHistogram interval log (created now). MB_OK or MB_EIO (err filled). */

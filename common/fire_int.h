@@ -327,6 +327,8 @@ struct fire_run {
 	double elapsed, cpu;
 	int64_t steal_ms;
 	bool interrupted;
+	int input_rc;             /* MB_OK, or the error the input ended in, after the events before it were replayed */
+	struct mb_err input_err;  /* ... and its message */
 	/* written by the progress thread only, read after it ended */
 	struct fire_point series[FIRE_SERIES_MAX];
 	unsigned nseries, series_shift;  /* a point spans 1 << series_shift progress intervals */

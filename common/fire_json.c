@@ -192,6 +192,11 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_wrap(&j, 1);
 	mb_json_ku64(&j, "input_events", r->in_events);
 	mb_json_ku64(&j, "not_replayable", r->in_skipped);
+	mb_json_key(&j, "input_error");
+	if (r->input_rc != MB_OK)
+		mb_json_str(&j, r->input_err.msg);
+	else
+		mb_json_null(&j);
 	mb_json_wrap(&j, 1);
 	mb_json_key(&j, "connections");
 	mb_json_begin_object(&j);

@@ -133,6 +133,8 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 		fprintf(o, r->sched.by_server ? " (recorded server N to target N)" : " (keys by consistent hashing)");
 	fprintf(o, "\ninput: %" PRIu64 " events, %" PRIu64 " not replayable (quit, auth, admin, debug, verbosity, unknown)\n",
 		r->in_events, r->in_skipped);
+	if (r->input_rc != MB_OK)
+		fprintf(o, "input error: %s (the events before it were replayed)\n", r->input_err.msg);
 	fprintf(o, "connections: %" PRIu64 " opened, %" PRIu64 " failed to open, %" PRIu64 " broke", s->connects,
 		s->connect_fail, s->resets);
 	if (s->given_up)
@@ -256,7 +258,9 @@ static bool html_overview(const struct fire_run *r, struct mb_buf *b)
 		     r->interrupted ? ", interrupted" : atomic_load(&((struct fire_run *)r)->duration_hit) ? ", duration reached" : "") &&
 		  kv(b, "operations", "%" PRIu64 " (%" PRIu64 " requests) in %.3f s", s->ops, s->requests, r->elapsed) &&
 		  kv(b, "throughput", "%.0f ops/s", r->elapsed > 0 ? (double)s->ops / r->elapsed : 0.0) &&
-		  kv(b, "input", "%" PRIu64 " events, %" PRIu64 " not replayable", r->in_events, r->in_skipped) &&
+		  kv(b, "input", "%" PRIu64 " events, %" PRIu64 " not replayable%s%s", r->in_events, r->in_skipped,
+		     r->input_rc != MB_OK ? "; then an error (the events before it were replayed): " : "",
+		     r->input_rc != MB_OK ? r->input_err.msg : "") &&
 		  kv(b, "connections", "%" PRIu64 " opened, %" PRIu64 " failed to open, %" PRIu64 " broke", s->connects, s->connect_fail,
 		     s->resets) &&
 		  kv(b, "workers", "%u", opt->threads) &&

@@ -222,11 +222,18 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	pthread_t prog;
 	bool have_prog = started == r->opt.threads && !pthread_create(&prog, NULL, fire_progress_main, r);
 	int rc = have_prog ? read_input(r, fd, name, err) : mb_err_set(err, MB_EIO, "cannot start threads");
+	if (have_prog && rc != MB_OK && rc != MB_END) {
+		/* the input ended in an error: what was read before it is replayed and reported,
+		   and the run fails with that error (fire_run_input_error) */
+		r->input_rc = rc;
+		r->input_err = *err;
+		rc = MB_OK;
+	}
 	fire_reader_raise(r, false); /* this thread waits for the workers and writes the reports */
 	fire_sched_start(r, true);
 	atomic_store(&r->reader_done, 1);
 	if (rc != MB_OK && rc != MB_END) {
-		atomic_store(&r->stop, 1); /* bad input: stop now, the error is the outcome */
+		atomic_store(&r->stop, 1); /* no threads to replay with: stop now */
 		fire_bell_ring(r->prog_bell);
 	}
 	for (unsigned i = 0; i < started; i++)
@@ -273,6 +280,13 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	int64_t steal1 = fire_host_steal_ms();
 	r->steal_ms = steal0 >= 0 && steal1 >= steal0 ? steal1 - steal0 : -1;
 	return MB_OK;
+}
+
+int fire_run_input_error(const struct fire_run *r, struct mb_err *err)
+{
+	if (r->input_rc != MB_OK)
+		*err = r->input_err;
+	return r->input_rc;
 }
 
 int fire_run_record_end(struct fire_run *r, uint64_t *events, struct mb_err *err) { return fire_record_end(r, events, err); }

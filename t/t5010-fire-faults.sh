@@ -349,18 +349,55 @@ test_expect_success MEMCACHED '1500 recorded connections: each opened once, all 
 	grep "^mb-fire: 6000 operations" report
 '
 
-test_expect_success MEMCACHED 'a profile cut short: exit 1 naming it, nothing replayed past the cut; --allow-truncated replays its complete blocks' '
+test_expect_success MEMCACHED 'a profile cut short: its complete blocks replayed and reported, exit 1 naming the cut; --allow-truncated: exit 0, a warning' '
 	mb-gen -n 3000 -K 300 -c 4 --seed 7 | mb-pack -b 500 >whole.p &&
 	size=$(wc -c <whole.p) &&
 	head -c $((size * 6 / 10)) whole.p >cut.p &&
+	n=$(mb-cat -H --allow-truncated cut.p 2>/dev/null | grep -c "^ev") && test $((n % 500)) = 0 && test $n -gt 0 &&
 	start_memcached &&
-	test_expect_code 1 mb-fire -q --max -t 127.0.0.1:$MC_PORT cut.p >report 2>err &&
+	test_expect_code 1 mb-fire -q --max -t 127.0.0.1:$MC_PORT --json cut.json cut.p >report 2>err &&
 	test_one_line_error mb-fire err &&
 	grep -q "^mb-fire: profile cut short (partial block) after [0-9]* complete blocks (--allow-truncated reads them): .cut.p. at byte" err &&
-	mb-fire -q --max --allow-truncated -t 127.0.0.1:$MC_PORT cut.p >report2 2>err2 &&
+	grep "^mb-fire: $n operations" report &&
+	grep "^errors: 0 " report &&
+	grep -q "^input error: profile cut short (partial block) after [0-9]* complete blocks .*(the events before it were replayed)$" report &&
+	"$MB_PYTHON" -c "import json; r = json.load(open(\"cut.json\")); assert r[\"ops\"] == $n and r[\"input_error\"].startswith(\"profile cut short\"), r" &&
+	mc_stats $MC_PORT | grep -E "^(cmd_get|cmd_set) " | awk "{ s += \$2 } END { exit s != $n }" &&
+	mb-fire -q --max --allow-truncated -t 127.0.0.1:$MC_PORT --json ok.json cut.p >report2 2>err2 &&
 	grep -q "warning: profile cut short" err2 &&
-	n=$(mb-cat -H --allow-truncated cut.p 2>/dev/null | grep -c "^ev") && test $((n % 500)) = 0 && test $n -gt 0 &&
-	grep "^mb-fire: $n operations" report2
+	grep "^mb-fire: $n operations" report2 &&
+	! grep "^input error" report2 &&
+	"$MB_PYTHON" -c "import json; r = json.load(open(\"ok.json\")); assert r[\"input_error\"] is None, r"
+'
+
+# a stream that breaks off in a frame, or holds a bad one: what came before is replayed (the
+# server counts it), the report says where the input broke, and the exit is 1. The bytes
+# flipped in bad.bin also garble the frame before the one they break: its command is
+# unknown, so it is read but not replayable.
+test_expect_success MEMCACHED 'a stream cut in a frame, a bad frame: the events before it replayed, exit 1 naming the byte' '
+	mb-gen -n 20000 -K 300 -c 4 -m get=10,set=1 --seed 8 >whole.bin &&
+	head -c 300000 whole.bin >cut.bin &&
+	"$MB_PYTHON" -c "
+import sys
+d = bytearray(open(\"whole.bin\", \"rb\").read())
+for i in range(200000, 200040):
+    d[i] ^= 0x5a
+open(\"bad.bin\", \"wb\").write(d)" &&
+	for f in cut bad; do
+		n=$(mb-cat -H $f.bin 2>/dev/null | grep -c "^ev") && test $n -gt 1000 && test $n -lt 20000 &&
+		start_memcached &&
+		test_expect_code 1 mb-fire -q -s 100 -t 127.0.0.1:$MC_PORT $f.bin >report 2>err &&
+		test_one_line_error mb-fire err &&
+		grep -q "^mb-fire: .*: .$f.bin. at byte [0-9]*$" err &&
+		grep "^input: $n events, " report &&
+		skipped=$(sed -n "s/^input: $n events, \([0-9]*\) not replayable.*/\1/p" report) &&
+		ops=$((n - skipped)) && test $skipped -le 1 &&
+		grep "^mb-fire: $ops operations" report &&
+		grep "^errors: 0 " report &&
+		grep -q "^input error: .* at byte [0-9]* (the events before it were replayed)$" report &&
+		mc_stats $MC_PORT | grep -E "^(cmd_get|cmd_set) " | awk "{ s += \$2 } END { exit s != $ops }" &&
+		stop_pid $MC_PID || return 1
+	done
 '
 
 test_done
