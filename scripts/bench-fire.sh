@@ -30,6 +30,9 @@ start_mc() { # start_mc MAXCONNS -> MC_PORT
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# ratio A B: "A/Bx", or what the peer's figure was when it rounds to 0 (a sender that
+# sends nothing, on a quiet host: its p99 is below the histogram's 0.1 us)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "- (the peer: %s)", b }'; }
 jget() { "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
 # 50 connections, 1:10 set:get, 100-byte values, the keys mc-crusher sends below: mbk0 ..
@@ -212,20 +215,20 @@ for v in "1x:" "1x:--no-order" "1x:-T 2" "0.2x:-s 0.2"; do
 		fcol() { awk -v c=$1 '{ print $c }' "$work/floor.per" | median; }
 		printf '%-40s %9s %9.1f %9.1f %9.1f %10s %10.0f  %s\n' "  ideal sender, same deadlines (peer)" "-" "$(fcol 2)" "$(fcol 3)" "$(fcol 4)" "-" "$(fcol 5)" \
 			"$(awk '{ printf "%.0f(%d) ", $4, $5 }' "$work/floor.per")"
-		printf '  ideal sender: median %s gaps over 50 us and %s ms without the CPU per 3 s run; ratio p99 mb-fire / ideal sender %.2fx (own lateness %.2fx)\n' \
-			"$(fcol 6)" "$(fcol 7)" "$(awk -v a="$(col 4)" -v b="$(fcol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
-			"$(awk -v a="$(col 5)" -v b="$(fcol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+		printf '  ideal sender: median %s gaps over 50 us and %s ms without the CPU per 3 s run; ratio p99 mb-fire / ideal sender %s (own lateness %s)\n' \
+			"$(fcol 6)" "$(fcol 7)" "$(ratio "$(col 4)" "$(fcol 4)")" \
+			"$(ratio "$(col 5)" "$(fcol 4)")"
 		scol() { awk -v c=$1 '{ print $c }' "$work/sfloor.per" | median; }
 		printf '%-40s %9s %9.1f %9.1f %9.1f %10s %10.0f  %s\n' "  ideal sender, the same sends (peer)" "-" "$(scol 2)" "$(scol 3)" "$(scol 4)" "-" "$(scol 5)" \
 			"$(awk '{ printf "%.0f(%d) ", $4, $5 }' "$work/sfloor.per")"
-		printf '  ratio p99 mb-fire / ideal sender making the same sends %.2fx (own lateness %.2fx)\n' \
-			"$(awk -v a="$(col 4)" -v b="$(scol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
-			"$(awk -v a="$(col 5)" -v b="$(scol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+		printf '  ratio p99 mb-fire / ideal sender making the same sends %s (own lateness %s)\n' \
+			"$(ratio "$(col 4)" "$(scol 4)")" \
+			"$(ratio "$(col 5)" "$(scol 4)")"
 	fi
 	if [ "$tag" = 1xnoorder ]; then
-		printf '  ratio p99 mb-fire --no-order / ideal sender %.2fx, / ideal sender making the same sends %.2fx\n' \
-			"$(awk -v a="$(col 4)" -v b="$(fcol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
-			"$(awk -v a="$(col 4)" -v b="$(scol 4)" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+		printf '  ratio p99 mb-fire --no-order / ideal sender %s, / ideal sender making the same sends %s\n' \
+			"$(ratio "$(col 4)" "$(fcol 4)")" \
+			"$(ratio "$(col 4)" "$(scol 4)")"
 	fi
 done
 # a server's pause: memcached stopped for 100 ms, 1 s into the run. With --no-order the
@@ -248,8 +251,8 @@ printf '%-40s %9s %9.1f %9.1f %9.1f %10s %10s  %s\n' "1x --no-order, server paus
 	"$(awk '{ printf "%.0f ", $3 }' "$work/pause.per")"
 printf '%-40s %9s %9.1f %9.1f %9.1f %10s %10s  %s\n' "  ideal sender, the same sends and pause" "-" "$(pcol spause.per 1)" "$(pcol spause.per 2)" "$(pcol spause.per 3)" "-" "-" \
 	"$(awk '{ printf "%.0f ", $3 }' "$work/spause.per")"
-printf '  ratio p99 mb-fire --no-order / ideal sender making the same sends, server paused: %.2fx\n' \
-	"$(awk -v a="$(pcol pause.per 3)" -v b="$(pcol spause.per 3)" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+printf '  ratio p99 mb-fire --no-order / ideal sender making the same sends, server paused: %s\n' \
+	"$(ratio "$(pcol pause.per 3)" "$(pcol spause.per 3)")"
 echo "target: p99 lateness at most 1.5x the ideal sender's at 1x; default -T in timed modes is half the cores ($(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 )) here)"
 echo "host load average: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores (other work on the host inflates every figure)"
 kill $MC_PID 2>/dev/null
