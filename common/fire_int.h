@@ -296,6 +296,17 @@ enum { FIRE_READER_NORMAL, FIRE_READER_IDLE, FIRE_READER_BATCH };
 struct fire_recorder;
 struct fire_metrics;
 
+/* The targets' expiration clocks (fire_ttl.c). memcached counts time in whole seconds, so an
+   item sent with exptime k expires at the k-th tick of its clock after it arrives. Where
+   that tick falls is learnt before the replay; the start is then placed a whole number of
+   seconds after epoch, and the reader knows, for each intended send time, how far away a
+   target's next tick is. */
+struct fire_clock {
+	uint64_t epoch;                    /* CLOCK_MONOTONIC ns; 0: no clock learnt */
+	uint32_t phase[FIRE_TARGETS_MAX];  /* ns after epoch, modulo 1 s, at which target t ticks */
+	uint8_t known[FIRE_TARGETS_MAX];   /* phase[t] was learnt */
+};
+
 struct fire_run {
 	struct fire_opts opt;
 	struct fire_recorder *rec;  /* --record, or NULL (fire_record.c) */
@@ -306,6 +317,7 @@ struct fire_run {
 	struct fire_cas cas;
 	struct fire_sched sched;
 	struct fire_shard shard;
+	struct fire_clock clock;
 	uint64_t start_ns;          /* written once before started is set */
 	_Atomic int started, stop, reader_done, cas_seen, duration_hit;
 	int main_bell;              /* eventfd: a worker finished (the main thread waits on it) */
@@ -457,10 +469,23 @@ int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t ro
 /* fire_ttl.c */
 /* The exptime to send for ttl, recorded at rec_ns (ns since the epoch), in a replay speed
    times as fast whose wall clock reads now_s (unix seconds): 0 (never) and negative
-   (expired) unchanged; relative seconds (<= 30 days) divided by speed, rounded up, at least
-   1; a unix time becomes its remaining lifetime at rec_ns, scaled the same way (-1 when none
-   was left). Results over 30 days are sent as now_s plus the lifetime. */
-int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s);
+   (expired) unchanged; a unix time becomes its remaining lifetime at rec_ns (-1 when none
+   was left). With tick_in_ns, the time from the intended send to the target's next clock
+   tick (1 ns to 1 s), the exptime is the one whose expiry tick falls nearest to the scaled
+   lifetime, at least 1; without it (0) the lifetime is divided by speed, rounded up, at least
+   1. Results over 30 days are sent as now_s plus the lifetime. */
+int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns);
+/* Learn where each target's clock ticks (memcached's "stats" time, polled until it moves,
+   for at most about a second), and set r->clock so the start can be placed against it. Only
+   in the recorded mode at a speed other than 1 with scaled TTLs; a target that cannot be
+   asked keeps the rounded-up scaling (a warning when it answered but gave no clock). */
+void fire_clock_learn(struct fire_run *r);
+/* The time from an intended send at t (ns after the start) to target's next clock tick,
+   1 ns to 1 s, or 0 when that clock is not known. */
+uint64_t fire_clock_tick_in(const struct fire_run *r, unsigned target, uint64_t t);
+/* The start instant at or after planned: a whole number of seconds after the clock's epoch
+   when one was learnt, else planned. */
+uint64_t fire_clock_start(const struct fire_run *r, uint64_t planned);
 
 /* fire_worker.c */
 void *fire_worker_main(void *arg);

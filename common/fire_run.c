@@ -215,6 +215,7 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	struct rusage ru0, ru1;
 	getrusage(RUSAGE_SELF, &ru0);
 	int64_t steal0 = fire_host_steal_ms();
+	fire_clock_learn(r); /* before the workers: none of the replay's own traffic is out yet */
 	unsigned started = 0;
 	for (; started < r->opt.threads; started++)
 		if (pthread_create(&r->workers[started].th, NULL, fire_worker_main, &r->workers[started]))

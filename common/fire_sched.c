@@ -41,7 +41,7 @@ void fire_sched_start(struct fire_run *r, bool force)
 	if (atomic_load(&r->started) || (!force && r->sched.published_total < FIRE_PREFILL))
 		return;
 	/* connections opened by then get their first request on time */
-	r->start_ns = r->opt.start_at ? fire_shard_start_at(r) : mb_mono_ns() + 10000000;
+	r->start_ns = r->opt.start_at ? fire_shard_start_at(r) : fire_clock_start(r, mb_mono_ns() + 10000000);
 	atomic_store(&r->started, 1);
 	fire_bell_ring(r->prog_bell);
 	for (unsigned i = 0; i < r->opt.threads; i++) { /* out of their wait for the start */
@@ -195,9 +195,10 @@ static void route(const struct fire_run *r, const struct mb_event *ev, unsigned 
 	*ci = (uint32_t)(slot / r->opt.threads);
 }
 
-/* The item's expiration times scaled with the speed (recorded times only; the other modes
-   keep relative times and re-base unix times at speed 1). */
-static void scale_ttls(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns)
+/* The item's expiration times scaled with the speed, against the clock of its target when
+   that was learnt (recorded times only; the other modes keep relative times and re-base
+   unix times at speed 1). */
+static void scale_ttls(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns, unsigned target)
 {
 	bool viv = (it->sem.has & MB_SEM_VIVIFY) && it->sem.vivify_ttl > 0;
 	bool rec = (it->sem.has & MB_SEM_RECACHE) && it->sem.recache_ttl > 0;
@@ -205,11 +206,12 @@ static void scale_ttls(const struct fire_run *r, struct fire_item *it, uint64_t 
 		return;
 	double speed = r->opt.mode == FIRE_RECORDED ? r->opt.speed : 1.0;
 	int64_t now_s = (int64_t)time(NULL);
-	it->ttl = fire_ttl_scale(it->ttl, speed, rec_ns, now_s);
+	uint64_t tick_in = fire_clock_tick_in(r, target, it->t);
+	it->ttl = fire_ttl_scale(it->ttl, speed, rec_ns, now_s, tick_in);
 	if (viv)
-		it->sem.vivify_ttl = fire_ttl_scale(it->sem.vivify_ttl, speed, rec_ns, now_s);
+		it->sem.vivify_ttl = fire_ttl_scale(it->sem.vivify_ttl, speed, rec_ns, now_s, tick_in);
 	if (rec)
-		it->sem.recache_ttl = fire_ttl_scale(it->sem.recache_ttl, speed, rec_ns, now_s);
+		it->sem.recache_ttl = fire_ttl_scale(it->sem.recache_ttl, speed, rec_ns, now_s, tick_in);
 }
 
 static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_event *ev, uint64_t t, uint32_t ci, uint32_t pid)
@@ -226,7 +228,7 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
 	it->rec_status = ev->status;
 	it->sem = ev->sem;
 	if (!r->opt.keep_ttl)
-		scale_ttls(r, it, ev->ts_ns);
+		scale_ttls(r, it, ev->ts_ns, pid % r->opt.ntargets); /* route() gave pid's target */
 	it->udp = ev->transport == MB_TRANSPORT_UDP;
 	/* over UDP a noreply or quiet request is sent with its reply (text without noreply,
 	   binary by its loud opcode, meta without q): a lost datagram must show, and no

@@ -1,9 +1,21 @@
-/* fire_ttl.c - expiration times scaled with the replay's speed, so items expire at the same point of the replay. */
+/* fire_ttl.c - expiration times scaled with the replay's speed, placed on the target's own clock ticks, so items expire at the same point of the replay. */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fire_int.h"
 #include "mbtime.h"
 #include "mclimits.h"
+#include "prog.h"
+
+#define CLOCK_WAIT_NS (1200 * UINT64_C(1000000)) /* a clock that ticks each second moves within this */
+#define CLOCK_POLL_NS 1000000ull                  /* between two questions to one target */
+#define CLOCK_EPOCH_LEAD_NS 30000000ull           /* from learning to the planned start */
+#define STATS_MAX 65536                           /* bytes of one stats answer */
 
 /* ceil(secs / speed), at least 1, as a count of seconds that fits an int32. */
 static int64_t scaled(int64_t secs, double speed)
@@ -14,19 +26,168 @@ static int64_t scaled(int64_t secs, double speed)
 	return d > (double)INT32_MAX ? INT32_MAX : (int64_t)d;
 }
 
-int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s)
+int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns)
 {
 	if (ttl <= 0)
 		return ttl;
 	int64_t left = ttl;
+	/* the recorded server expired the item at one of its ticks: a relative ttl 0-1 s before
+	   ttl seconds were up, a unix time within the second after it; the middle of that is
+	   the lifetime to reproduce */
+	double life = (double)ttl - 0.5;
 	if (ttl > MB_MC_TTL_RELATIVE_MAX) {
 		left = (int64_t)ttl - (int64_t)(rec_ns / MB_NS_PER_SEC);
 		if (left <= 0)
 			return -1; /* it had expired when it was sent: it expires at once again */
+		life = (double)ttl + 0.5 - (double)rec_ns / 1e9;
+	}
+	if (tick_in_ns && life / speed <= MB_MC_TTL_RELATIVE_MAX) {
+		/* exptime k expires at the (k-1)-th tick after the first one, tick_in_ns away */
+		double k = 1 + round(life / speed - (double)tick_in_ns / 1e9);
+		return k < 1 ? 1 : (int32_t)k;
 	}
 	int64_t out = scaled(left, speed);
 	if (out <= MB_MC_TTL_RELATIVE_MAX)
 		return (int32_t)out;
 	out += now_s; /* too long to be relative: a unix time again, from the replay's clock */
 	return out > INT32_MAX ? INT32_MAX : (int32_t)out;
+}
+
+/* ---------------------------------------------------------------- the targets' clocks */
+
+/* The value of "STAT time" in the stats answer buf[0, n), or -1. */
+static int64_t stat_time(const char *buf, size_t n)
+{
+	static const char key[] = "STAT time ";
+	const size_t kl = sizeof key - 1;
+	for (size_t i = 0; i + kl < n; i++) {
+		if ((i && buf[i - 1] != '\n') || memcmp(buf + i, key, kl) != 0)
+			continue;
+		int64_t v = 0;
+		size_t j = i + kl, digits = 0;
+		for (; j < n && buf[j] >= '0' && buf[j] <= '9' && digits < 18; j++, digits++)
+			v = v * 10 + (buf[j] - '0');
+		return digits && j < n && buf[j] == '\r' ? v : -1;
+	}
+	return -1;
+}
+
+/* Ask fd for its stats: its clock, or -1 with why set (no clock in the answer, no answer). */
+static int64_t ask_time(int fd, char *buf, const char **why)
+{
+	static const char q[] = "stats\r\n";
+	*why = "no answer to stats";
+	if (send(fd, q, sizeof q - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof q - 1))
+		return -1;
+	size_t n = 0;
+	while (!mb_stop_requested) {
+		ssize_t m = recv(fd, buf + n, STATS_MAX - n, 0);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			return -1;
+		n += (size_t)m;
+		*why = "no time in its stats";
+		if (n >= 5 && memcmp(buf + n - 5, "END\r\n", 5) == 0)
+			return stat_time(buf, n);
+		if ((n >= 7 && memcmp(buf + n - 7, "ERROR\r\n", 7) == 0) || n == STATS_MAX)
+			return -1;
+	}
+	return -1;
+}
+
+void fire_clock_learn(struct fire_run *r)
+{
+	struct fire_clock *c = &r->clock;
+	memset(c, 0, sizeof *c);
+	if (r->opt.mode != FIRE_RECORDED || r->opt.keep_ttl || r->opt.speed == 1.0)
+		return; /* at speed 1, exptime k is the recorded k wherever the ticks fall */
+	char *buf = malloc(STATS_MAX);
+	if (!buf)
+		return;
+	unsigned n = r->opt.ntargets, asking = 0;
+	int fd[FIRE_TARGETS_MAX];
+	int64_t last[FIRE_TARGETS_MAX];
+	uint64_t last_at[FIRE_TARGETS_MAX], tick[FIRE_TARGETS_MAX];
+	for (unsigned t = 0; t < n; t++) {
+		struct mb_err e;
+		/* a target that cannot be reached now says so in the replay's own report */
+		fd[t] = fire_connect_blocking(&r->opt.targets[t], &e);
+		last[t] = -1;
+		if (fd[t] < 0)
+			continue;
+		struct timeval tv = { 0, 200000 };
+		setsockopt(fd[t], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		asking++;
+	}
+	uint64_t t0 = mb_mono_ns();
+	while (asking && !mb_stop_requested) {
+		bool late = mb_mono_ns() - t0 > CLOCK_WAIT_NS;
+		for (unsigned t = 0; t < n; t++) {
+			if (fd[t] < 0)
+				continue;
+			const char *why = "its clock did not move in 1.2 s";
+			uint64_t sent = mb_mono_ns();
+			int64_t v = late ? -1 : ask_time(fd[t], buf, &why);
+			uint64_t at = sent + (mb_mono_ns() - sent) / 2; /* when the server read its clock, about */
+			if (v >= 0 && (last[t] < 0 || v == last[t])) {
+				last[t] = v;
+				last_at[t] = at;
+				continue;
+			}
+			if (v >= 0) { /* it ticked between the two questions */
+				tick[t] = last_at[t] + (at - last_at[t]) / 2;
+				c->known[t] = 1;
+			} else if (!mb_stop_requested) {
+				mb_warn("the clock of target '%s' is not known (%s): its TTLs are scaled to whole seconds, rounded up",
+					r->opt.targets[t].name, why);
+			}
+			close(fd[t]);
+			fd[t] = -1;
+			asking--;
+		}
+		struct timespec ts = { 0, (long)CLOCK_POLL_NS };
+		if (asking)
+			nanosleep(&ts, NULL); /* a signal ends it at once */
+	}
+	for (unsigned t = 0; t < n; t++)
+		if (fd[t] >= 0)
+			close(fd[t]);
+	free(buf);
+	bool any = false;
+	for (unsigned t = 0; t < n; t++)
+		any |= c->known[t] != 0;
+	if (!any)
+		return;
+	/* with --start-at the start is fixed (a start already past is taken as it comes, and
+	   then the phases are off by that much); otherwise fire_clock_start places it */
+	uint64_t now = mb_mono_ns(), real = mb_real_ns();
+	if (!r->opt.start_at)
+		c->epoch = now + CLOCK_EPOCH_LEAD_NS;
+	else if (r->opt.start_at >= real)
+		c->epoch = now + (r->opt.start_at - real);
+	else
+		c->epoch = real - r->opt.start_at < now ? now - (real - r->opt.start_at) : 1;
+	for (unsigned t = 0; t < n; t++) {
+		if (!c->known[t])
+			continue;
+		int64_t d = (int64_t)(tick[t] - c->epoch) % (int64_t)MB_NS_PER_SEC;
+		c->phase[t] = (uint32_t)(d < 0 ? d + (int64_t)MB_NS_PER_SEC : d);
+	}
+}
+
+uint64_t fire_clock_tick_in(const struct fire_run *r, unsigned target, uint64_t t)
+{
+	if (!r->clock.epoch || !r->clock.known[target])
+		return 0;
+	uint64_t d = (r->clock.phase[target] + MB_NS_PER_SEC - t % MB_NS_PER_SEC) % MB_NS_PER_SEC;
+	return d ? d : MB_NS_PER_SEC;
+}
+
+uint64_t fire_clock_start(const struct fire_run *r, uint64_t planned)
+{
+	uint64_t e = r->clock.epoch;
+	if (!e || planned <= e)
+		return e ? e : planned;
+	return e + (planned - e + MB_NS_PER_SEC - 1) / MB_NS_PER_SEC * MB_NS_PER_SEC;
 }

@@ -61,4 +61,54 @@ test_expect_success MEMCACHED '--keep-ttl at -s 10: the 20 s TTLs outlive the re
 	test_cmp want got
 '
 
+# At -s 100 a 100 s TTL becomes about 1 s, where memcached's whole-second clock matters: an
+# exptime of 1 expires at its next tick, anywhere from 0 to 1 s after the set. Ten keys are
+# set a tenth of a second apart in the replay (10 s in the recording), each read 0.3 s and
+# 1.7 s later (30 s and 170 s): a hit, then a miss. Sent as exptime 1, the three keys whose
+# set fell in the 0.3 s before a tick would miss early; mb-fire learns the tick of the
+# target's clock and sends the exptime whose tick falls nearest to 0.995 s (within 0.5 s).
+test_expect_success MEMCACHED 'at -s 100, 1 s TTLs expire on the ticks nearest to their scaled lifetime' '
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		t=$((T0 + 10 * i))
+		ev $t.000001 1 set stored s$i 2 10 100 0
+		ev $((t + 30)).000001 1 get hit s$i 2 0 0 10
+		ev $((t + 170)).000001 1 get miss s$i 2 0 0 0
+	done | sort -t "	" -k2,2n >near.txt &&
+	mb-cat -p near.txt >near.stream &&
+	start_memcached &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT -s 100 near.stream >report &&
+	mc_stats | grep -E "$COUNTERS" | sort >got &&
+	printf "cmd_get 20\ncmd_set 10\nget_hits 10\nget_misses 10\n" >want &&
+	test_cmp want got
+'
+
+test_expect_success 'a target whose stats have no clock: one warning, then the replay goes on' '
+	cat >noclock.py <<-\PY &&
+	import socket, sys, time
+	s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); s.settimeout(0.5)
+	print(s.getsockname()[1], flush=True)
+	end = time.time() + 20
+	while time.time() < end:
+	    try:
+	        c, _ = s.accept()
+	    except OSError:
+	        continue
+	    c.settimeout(2)
+	    try:
+	        c.recv(4096)
+	        c.sendall(b"ERROR\r\n")
+	    except OSError:
+	        pass
+	    c.close()
+	PY
+	{ "$MB_PYTHON" noclock.py >port & } && pid=$! &&
+	test_when_finished "kill $pid" &&
+	wait_for "test -s port" &&
+	test_expect_code 1 mb-fire -q -t 127.0.0.1:$(cat port) -s 100 near.stream >report 2>err &&
+	cat err &&
+	grep -c "" err >lines && echo 2 >want && test_cmp want lines &&
+	head -1 err | grep "^mb-fire: warning: the clock of target .127.0.0.1:$(cat port). is not known (no time in its stats): its TTLs are scaled to whole seconds, rounded up$" &&
+	tail -1 err | grep "^mb-fire: [0-9]* requests were not sent or not answered (see the report)$"
+'
+
 test_done
