@@ -476,7 +476,7 @@ int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t ro
    1. Results over 30 days are sent as now_s plus the lifetime. */
 int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns);
 /* Learn where each target's clock ticks (memcached's "stats" time, polled until it moves,
-   for at most about a second), and set r->clock so the start can be placed against it. Only
+   for at most about two seconds), and set r->clock so the start can be placed against it. Only
    in the recorded mode at a speed other than 1 with scaled TTLs; a target that cannot be
    asked keeps the rounded-up scaling (a warning when it answered but gave no clock). */
 void fire_clock_learn(struct fire_run *r);

@@ -12,7 +12,9 @@
 #include "mclimits.h"
 #include "prog.h"
 
-#define CLOCK_WAIT_NS (1200 * UINT64_C(1000000)) /* a clock that ticks each second moves within this */
+#define CLOCK_WAIT_NS (2200 * UINT64_C(1000000)) /* a clock that ticks each second moves twice within this */
+#define CLOCK_GAP_NS (10 * UINT64_C(1000000))    /* widest gap between two questions that place a tick, */
+							  /* beyond twice the shortest round trip */
 #define CLOCK_POLL_NS 1000000ull                  /* between two questions to one target */
 #define CLOCK_EPOCH_LEAD_NS 30000000ull           /* from learning to the planned start */
 #define STATS_MAX 65536                           /* bytes of one stats answer */
@@ -108,12 +110,13 @@ void fire_clock_learn(struct fire_run *r)
 	unsigned n = r->opt.ntargets, asking = 0;
 	int fd[FIRE_TARGETS_MAX];
 	int64_t last[FIRE_TARGETS_MAX];
-	uint64_t last_at[FIRE_TARGETS_MAX], tick[FIRE_TARGETS_MAX];
+	uint64_t last_sent[FIRE_TARGETS_MAX], tick[FIRE_TARGETS_MAX], rtt[FIRE_TARGETS_MAX];
 	for (unsigned t = 0; t < n; t++) {
 		struct mb_err e;
 		/* a target that cannot be reached now says so in the replay's own report */
 		fd[t] = fire_connect_blocking(&r->opt.targets[t], &e);
 		last[t] = -1;
+		rtt[t] = UINT64_MAX / 4;
 		if (fd[t] < 0)
 			continue;
 		struct timeval tv = { 0, 200000 };
@@ -126,17 +129,22 @@ void fire_clock_learn(struct fire_run *r)
 		for (unsigned t = 0; t < n; t++) {
 			if (fd[t] < 0)
 				continue;
-			const char *why = "its clock did not move in 1.2 s";
+			const char *why = "no tick of its clock seen in 2.2 s";
 			uint64_t sent = mb_mono_ns();
 			int64_t v = late ? -1 : ask_time(fd[t], buf, &why);
-			uint64_t at = sent + (mb_mono_ns() - sent) / 2; /* when the server read its clock, about */
-			if (v >= 0 && (last[t] < 0 || v == last[t])) {
+			uint64_t got = mb_mono_ns();
+			if (got - sent < rtt[t])
+				rtt[t] = got - sent;
+			/* the server read its clock between sent and got; a tick seen across a wider
+			   gap than CLOCK_GAP_NS (a stall on either side) is not placed well enough:
+			   the next one is */
+			if (v >= 0 && (last[t] < 0 || v == last[t] || got - last_sent[t] > CLOCK_GAP_NS + 2 * rtt[t])) {
 				last[t] = v;
-				last_at[t] = at;
+				last_sent[t] = sent;
 				continue;
 			}
-			if (v >= 0) { /* it ticked between the two questions */
-				tick[t] = last_at[t] + (at - last_at[t]) / 2;
+			if (v >= 0) { /* it ticked after the last question was sent, before this answer */
+				tick[t] = last_sent[t] + (got - last_sent[t]) / 2;
 				c->known[t] = 1;
 			} else if (!mb_stop_requested) {
 				mb_warn("the clock of target '%s' is not known (%s): its TTLs are scaled to whole seconds, rounded up",
