@@ -475,6 +475,9 @@ int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t ro
    lifetime, at least 1; without it (0) the lifetime is divided by speed, rounded up, at least
    1. Results over 30 days are sent as now_s plus the lifetime. */
 int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns);
+/* The value of "STAT time" (at most 18 digits) in the stats answer buf[0, n), a line of
+   its own, or -1. Any bytes. */
+int64_t fire_stats_time(const char *buf, size_t n);
 /* Learn where each target's clock ticks (memcached's "stats" time, polled until it moves,
    for at most about two seconds), and set r->clock so the start can be placed against it. Only
    in the recorded mode at a speed other than 1 with scaled TTLs; a target that cannot be

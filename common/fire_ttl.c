@@ -57,8 +57,7 @@ int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s
 
 /* ---------------------------------------------------------------- the targets' clocks */
 
-/* The value of "STAT time" in the stats answer buf[0, n), or -1. */
-static int64_t stat_time(const char *buf, size_t n)
+int64_t fire_stats_time(const char *buf, size_t n)
 {
 	static const char key[] = "STAT time ";
 	const size_t kl = sizeof key - 1;
@@ -91,7 +90,7 @@ static int64_t ask_time(int fd, char *buf, const char **why)
 		n += (size_t)m;
 		*why = "no time in its stats";
 		if (n >= 5 && memcmp(buf + n - 5, "END\r\n", 5) == 0)
-			return stat_time(buf, n);
+			return fire_stats_time(buf, n);
 		if ((n >= 7 && memcmp(buf + n - 7, "ERROR\r\n", 7) == 0) || n == STATS_MAX)
 			return -1;
 	}
