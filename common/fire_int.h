@@ -475,9 +475,10 @@ int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t ro
    lifetime, at least 1; without it (0) the lifetime is divided by speed, rounded up, at least
    1. Results over 30 days are sent as now_s plus the lifetime. */
 int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns);
-/* The value of "STAT time" (at most 18 digits) in the stats answer buf[0, n), a line of
-   its own, or -1. Any bytes. */
-int64_t fire_stats_time(const char *buf, size_t n);
+/* Walk the text stats answer at the start of buf[0, n) unit by unit (any bytes): 1 while
+   its END has not come, 0 at END with *time the value of its "STAT time" line (at most 18
+   digits) or -1 when it has none, -1 when the bytes are not a stats answer. */
+int fire_stats_time(const uint8_t *buf, size_t n, int64_t *time);
 /* Learn where each target's clock ticks (memcached's "stats" time, polled until it moves,
    for at most about two seconds), and set r->clock so the start can be placed against it. Only
    in the recorded mode at a speed other than 1 with scaled TTLs; a target that cannot be

@@ -10,6 +10,7 @@
 #include "fire_int.h"
 #include "mbtime.h"
 #include "mclimits.h"
+#include "mcresp.h"
 #include "prog.h"
 
 #define CLOCK_WAIT_NS (2200 * UINT64_C(1000000)) /* a clock that ticks each second moves twice within this */
@@ -57,43 +58,55 @@ int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s
 
 /* ---------------------------------------------------------------- the targets' clocks */
 
-int64_t fire_stats_time(const char *buf, size_t n)
+int fire_stats_time(const uint8_t *buf, size_t n, int64_t *time)
 {
 	static const char key[] = "STAT time ";
 	const size_t kl = sizeof key - 1;
-	for (size_t i = 0; i + kl < n; i++) {
-		if ((i && buf[i - 1] != '\n') || memcmp(buf + i, key, kl) != 0)
-			continue;
-		int64_t v = 0;
-		size_t j = i + kl, digits = 0;
-		for (; j < n && buf[j] >= '0' && buf[j] <= '9' && digits < 18; j++, digits++)
-			v = v * 10 + (buf[j] - '0');
-		return digits && j < n && buf[j] == '\r' ? v : -1;
+	*time = -1;
+	for (size_t off = 0;;) {
+		struct mb_mcresp u;
+		int rc = mb_mcresp_parse(0, buf + off, n - off, &u);
+		if (rc == MB_MCRESP_MORE)
+			return 1;
+		if (rc != MB_MCRESP_OK || (u.kind != MB_RK_STAT && u.kind != MB_RK_END))
+			return -1;
+		if (u.kind == MB_RK_END)
+			return 0;
+		const uint8_t *line = buf + off;
+		size_t len = u.hdr_len - 2, j = kl, v = 0; /* without its CRLF */
+		if (len > kl && memcmp(line, key, kl) == 0) {
+			for (; j < len && line[j] >= '0' && line[j] <= '9' && j - kl < 18; j++)
+				v = v * 10 + (size_t)(line[j] - '0');
+			*time = j == len ? (int64_t)v : -1;
+		}
+		off += u.hdr_len;
 	}
-	return -1;
 }
 
-/* Ask fd for its stats: its clock, or -1 with why set (no clock in the answer, no answer). */
-static int64_t ask_time(int fd, char *buf, const char **why)
+/* Ask fd for its stats: its clock, or -1 with why set (no answer, not a stats answer, no
+   clock in it). */
+static int64_t ask_time(int fd, uint8_t *buf, const char **why)
 {
 	static const char q[] = "stats\r\n";
 	*why = "no answer to stats";
 	if (send(fd, q, sizeof q - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof q - 1))
 		return -1;
 	size_t n = 0;
-	while (!mb_stop_requested) {
+	while (!mb_stop_requested && n < STATS_MAX) {
 		ssize_t m = recv(fd, buf + n, STATS_MAX - n, 0);
 		if (m < 0 && errno == EINTR)
 			continue;
 		if (m <= 0)
 			return -1;
 		n += (size_t)m;
-		*why = "no time in its stats";
-		if (n >= 5 && memcmp(buf + n - 5, "END\r\n", 5) == 0)
-			return fire_stats_time(buf, n);
-		if ((n >= 7 && memcmp(buf + n - 7, "ERROR\r\n", 7) == 0) || n == STATS_MAX)
-			return -1;
+		int64_t time;
+		int rc = fire_stats_time(buf, n, &time);
+		if (rc == 1)
+			continue;
+		*why = rc < 0 ? "not a stats answer" : "no time in its stats";
+		return time;
 	}
+	*why = "a stats answer over 64 KiB";
 	return -1;
 }
 
@@ -103,7 +116,7 @@ void fire_clock_learn(struct fire_run *r)
 	memset(c, 0, sizeof *c);
 	if (r->opt.mode != FIRE_RECORDED || r->opt.keep_ttl || r->opt.speed == 1.0)
 		return; /* at speed 1, exptime k is the recorded k wherever the ticks fall */
-	char *buf = malloc(STATS_MAX);
+	uint8_t *buf = malloc(STATS_MAX);
 	if (!buf)
 		return;
 	unsigned n = r->opt.ntargets, asking = 0;

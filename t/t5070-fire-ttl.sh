@@ -96,7 +96,7 @@ test_expect_success 'a target whose stats have no clock: one warning, then the r
 	    c.settimeout(2)
 	    try:
 	        c.recv(4096)
-	        c.sendall(b"ERROR\r\n")
+	        c.sendall(b"STAT pid 1\r\nEND\r\n")
 	    except OSError:
 	        pass
 	    c.close()

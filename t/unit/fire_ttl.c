@@ -49,5 +49,24 @@ int main(void)
 	is_int(fire_ttl_scale(1700000000, 10, rec, now, 300 * ms), -1, "a unix time reached stays expired");
 	is_int(fire_ttl_scale(2592000, 0.5, rec, now, 300 * ms), now + 5184000, "over 30 days: a unix time as before");
 	is_int(fire_ttl_scale(0, 10, rec, now, 300 * ms), 0, "0 stays 0");
+
+	/* a target's stats answer, walked unit by unit */
+	static const char st[] = "STAT pid 7\r\nSTAT uptime 3\r\nSTAT time 1700000123\r\nSTAT version 1.6\r\nEND\r\n";
+	int64_t t = 0;
+	is_int(fire_stats_time((const uint8_t *)st, sizeof st - 1, &t), 0, "a stats answer ends at END");
+	is_int(t, 1700000123, "... with its clock");
+	is_int(fire_stats_time((const uint8_t *)st, sizeof st - 3, &t), 1, "without END's CRLF: more to come");
+	is_int(fire_stats_time((const uint8_t *)st, 40, &t), 1, "... or in the middle of the time line");
+	is_int(fire_stats_time((const uint8_t *)"STAT pid 7\r\nEND\r\n", 17, &t), 0, "no time line: an answer ...");
+	is_int(t, -1, "... without a clock");
+	is_int(fire_stats_time((const uint8_t *)"STAT time 12x\r\nEND\r\n", 20, &t), 0, "a time that is not a number ...");
+	is_int(t, -1, "... is no clock");
+	is_int(fire_stats_time((const uint8_t *)"STAT time 1234567890123456789\r\nEND\r\n", 36, &t), 0, "19 digits ...");
+	is_int(t, -1, "... are no clock either");
+	is_int(fire_stats_time((const uint8_t *)"STAT times 5\r\nSTAT time 9\r\nEND\r\n", 32, &t), 0, "another stat's name ...");
+	is_int(t, 9, "... is not the time");
+	is_int(fire_stats_time((const uint8_t *)"ERROR\r\n", 7, &t), -1, "an error line is not a stats answer");
+	is_int(fire_stats_time((const uint8_t *)"VALUE k 0 1\r\nx\r\nEND\r\n", 21, &t), -1, "nor is a value");
+	is_int(fire_stats_time((const uint8_t *)"STAT time 5\nEND\r\n", 17, &t), -1, "nor a line without CR");
 	return done_testing();
 }
