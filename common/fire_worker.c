@@ -338,9 +338,9 @@ static uint64_t wait_time(struct fire_worker *w, uint64_t now)
  * due yet. Each such poll that finds nothing yields the core. A server on this host that
  * the worker's own sends wake is placed on the worker's core (the kernel takes a socket's
  * wake-up as a hand-over to the waker's core), and waited there behind the polling worker
- * until its time slice ended, 3-4 ms, while the other core idled: at 50k requests/s with
- * memcached -t 1 on two cores, 11-26 requests of the first 30 ms of a replay came more than
- * 100 us late with the yield, 173-468 without (doc/bench.md, fifteenth session).
+ * until its time slice ended, 3-4 ms, while the other core idled. At 50k requests/s with
+ * memcached -t 1 on two cores, the requests sent more than 100 us late went from 236-1,582
+ * to 101-260 of 150,000 (doc/bench.md, fifteenth session).
  */
 static bool polling_ahead(const struct fire_worker *w)
 {
