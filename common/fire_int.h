@@ -454,6 +454,9 @@ unsigned fire_target_of(const struct fire_run *r, bool by_server, uint16_t serve
    this shard replays it. MB_OK, or MB_EIO when the key table is full or memory runs out. */
 int fire_shard_take(struct fire_run *r, uint32_t dense, const struct mb_event *ev, uint64_t t, bool *mine,
 		    struct mb_err *err);
+/* The --start-at instant on CLOCK_MONOTONIC, as read at now (0 when it was before the
+   monotonic clock began). */
+uint64_t fire_shard_start_mono(const struct fire_run *r, uint64_t now);
 /* Reader, with --start-at: wait (interruptible) until shortly before the instant; returns the
    run's start on CLOCK_MONOTONIC (the instant, or now when it has passed). */
 uint64_t fire_shard_start_at(struct fire_run *r);

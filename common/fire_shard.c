@@ -337,16 +337,21 @@ int fire_run_shard_plan(struct fire_run *r, int fd, const char *name, struct mb_
 
 /* ---------------------------------------------------------------- --start-at */
 
+uint64_t fire_shard_start_mono(const struct fire_run *r, uint64_t now)
+{
+	uint64_t real = mb_real_ns();
+	if (r->opt.start_at >= real)
+		return now + (r->opt.start_at - real);
+	return now > real - r->opt.start_at ? now - (real - r->opt.start_at) : 0;
+}
+
 uint64_t fire_shard_start_at(struct fire_run *r)
 {
 	struct fire_shard *s = &r->shard;
 	for (;;) {
 		/* the instant on the monotonic clock, again on each turn (the wall clock may be slewed) */
-		uint64_t real = mb_real_ns(), now = mb_mono_ns();
-		if (r->opt.start_at >= real)
-			s->start_mono = now + (r->opt.start_at - real);
-		else
-			s->start_mono = now > real - r->opt.start_at ? now - (real - r->opt.start_at) : 0;
+		uint64_t now = mb_mono_ns();
+		s->start_mono = fire_shard_start_mono(r, now);
 		if (mb_stop_requested || atomic_load(&r->stop) || now + START_LEAD_NS >= s->start_mono)
 			return s->start_mono > now ? s->start_mono : now;
 		uint64_t left = s->start_mono - START_LEAD_NS - now;

@@ -181,13 +181,11 @@ void fire_clock_learn(struct fire_run *r)
 		return;
 	/* with --start-at the start is fixed (a start already past is taken as it comes, and
 	   then the phases are off by that much); otherwise fire_clock_start places it */
-	uint64_t now = mb_mono_ns(), real = mb_real_ns();
+	uint64_t now = mb_mono_ns();
 	if (!r->opt.start_at)
 		c->epoch = now + CLOCK_EPOCH_LEAD_NS;
-	else if (r->opt.start_at >= real)
-		c->epoch = now + (r->opt.start_at - real);
-	else
-		c->epoch = real - r->opt.start_at < now ? now - (real - r->opt.start_at) : 1;
+	else if (!(c->epoch = fire_shard_start_mono(r, now)))
+		c->epoch = 1; /* before this boot: 0 would mean no clock */
 	for (unsigned t = 0; t < n; t++) {
 		if (!c->known[t])
 			continue;
