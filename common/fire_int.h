@@ -61,6 +61,8 @@ struct fire_item {
 	uint64_t key_hash;
 	uint64_t next;       /* next item of the same connection, or FIRE_NONE */
 	uint64_t sent_at;    /* CLOCK_MONOTONIC at sending (head items) */
+	uint64_t ttl_rec_ns; /* TTLs still to place on the target's clock when sent: their recorded
+				time (ns since the epoch, at least 1); 0 when they are final */
 	uint32_t conn;       /* index in the worker's connection table */
 	uint32_t value_len;
 	uint32_t slot;       /* order slot of the key, or FIRE_NOCONN */
@@ -301,13 +303,16 @@ struct fire_metrics;
 
 /* The targets' expiration clocks (fire_ttl.c). memcached counts time in whole seconds, so an
    item sent with exptime k expires at the k-th tick of its clock after it arrives. Where
-   that tick falls is learnt before the replay; the start is then placed a whole number of
-   seconds after epoch, and the reader knows, for each intended send time, how far away a
-   target's next tick is. */
-struct fire_clock {
-	uint64_t epoch;                    /* CLOCK_MONOTONIC ns; 0: no clock learnt */
-	uint32_t phase[FIRE_TARGETS_MAX];  /* ns after epoch, modulo 1 s, at which target t ticks */
-	uint8_t known[FIRE_TARGETS_MAX];   /* phase[t] was learnt */
+   those ticks fall is learnt before the replay and followed during it; a request's TTLs are
+   placed on them when it is sent. */
+struct fire_clock;
+
+/* How well one target's clock was followed. */
+struct fire_clock_stats {
+	uint64_t located;        /* ticks located (the first one before the replay) */
+	uint64_t missed;         /* watches that began after the tick they waited for */
+	uint64_t period_ns;      /* the period last measured */
+	uint64_t worst_error_ns; /* the largest distance of a located tick from its prediction */
 };
 
 struct fire_run {
@@ -320,7 +325,7 @@ struct fire_run {
 	struct fire_cas cas;
 	struct fire_sched sched;
 	struct fire_shard shard;
-	struct fire_clock clock;
+	struct fire_clock *clock;  /* the targets' clocks, or NULL (fire_ttl.c) */
 	uint64_t start_ns;          /* written once before started is set */
 	_Atomic int started, stop, reader_done, cas_seen, duration_hit;
 	int main_bell;              /* eventfd: a worker finished (the main thread waits on it) */
@@ -454,9 +459,6 @@ unsigned fire_target_of(const struct fire_run *r, bool by_server, uint16_t serve
    this shard replays it. MB_OK, or MB_EIO when the key table is full or memory runs out. */
 int fire_shard_take(struct fire_run *r, uint32_t dense, const struct mb_event *ev, uint64_t t, bool *mine,
 		    struct mb_err *err);
-/* The --start-at instant on CLOCK_MONOTONIC, as read at now (0 when it was before the
-   monotonic clock began). */
-uint64_t fire_shard_start_mono(const struct fire_run *r, uint64_t now);
 /* Reader, with --start-at: wait (interruptible) until shortly before the instant; returns the
    run's start on CLOCK_MONOTONIC (the instant, or now when it has passed). */
 uint64_t fire_shard_start_at(struct fire_run *r);
@@ -476,26 +478,40 @@ int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t ro
 /* The exptime to send for ttl, recorded at rec_ns (ns since the epoch), in a replay speed
    times as fast whose wall clock reads now_s (unix seconds): 0 (never) and negative
    (expired) unchanged; a unix time becomes its remaining lifetime at rec_ns (-1 when none
-   was left). With tick_in_ns, the time from the intended send to the target's next clock
-   tick (1 ns to 1 s), the exptime is the one whose expiry tick falls nearest to the scaled
-   lifetime, at least 1; without it (0) the lifetime is divided by speed, rounded up, at least
-   1. Results over 30 days are sent as now_s plus the lifetime. */
-int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns);
+   was left). With tick_in_ns, the time from the intended send to the target's first clock
+   tick after the item arrives (at least 1 ns), and period_ns, the time between its ticks
+   (0: 1 s), the exptime is the one whose expiry tick falls nearest to the scaled lifetime,
+   at least 1; without it (0) the lifetime is divided by speed, rounded up, at least 1.
+   Results over 30 days are sent as now_s plus the lifetime. */
+int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns, uint64_t period_ns);
+/* Scale item it's TTLs (exptime, vivify, recache) recorded at rec_ns with fire_ttl_scale at
+   the run's speed (1 but in the recorded mode). */
+void fire_ttl_scale_item(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns, uint64_t tick_in_ns, uint64_t period_ns);
+/* Place item it's recorded TTLs (it->ttl_rec_ns) on target's clock, the item being sent
+   at now (monotonic ns), and mark them final. Only where fire_clock_known(r, target). */
+void fire_ttl_place(const struct fire_run *r, struct fire_item *it, unsigned target, uint64_t now);
 /* Walk the text stats answer at the start of buf[0, n) unit by unit (any bytes): 1 while
    its END has not come, 0 at END with *time the value of its "STAT time" line (at most 18
    digits) or -1 when it has none, -1 when the bytes are not a stats answer. */
 int fire_stats_time(const uint8_t *buf, size_t n, int64_t *time);
 /* Learn where each target's clock ticks (memcached's "stats" time, polled until it moves,
-   for at most about two seconds), and set r->clock so the start can be placed against it. Only
-   in the recorded mode at a speed other than 1 with scaled TTLs; a target that cannot be
-   asked keeps the rounded-up scaling (a warning when it answered but gave no clock). */
+   for at most about two seconds), set r->clock, and start a thread that follows the ticks
+   (asking shortly before each one is due) until fire_clock_free. Only in the recorded mode
+   at a speed other than 1 with scaled TTLs; a target that cannot be asked keeps the
+   rounded-up scaling (a warning when it answered but gave no clock). */
 void fire_clock_learn(struct fire_run *r);
-/* The time from an intended send at t (ns after the start) to target's next clock tick,
-   1 ns to 1 s, or 0 when that clock is not known. */
-uint64_t fire_clock_tick_in(const struct fire_run *r, unsigned target, uint64_t t);
-/* The start instant at or after planned: a whole number of seconds after the clock's epoch
-   when one was learnt, else planned. */
+/* Stop following the clocks (no-op without r->clock or when stopped). After the workers. */
+void fire_clock_stop(struct fire_run *r);
+/* Stop following the clocks and free them (no-op without r->clock). After the workers. */
+void fire_clock_free(struct fire_run *r);
+/* The start instant at or after planned (monotonic ns): 30 ms after a tick of the first
+   target whose clock was learnt, so that a replay's TTLs meet the ticks the same way each
+   time; planned when none was. */
 uint64_t fire_clock_start(const struct fire_run *r, uint64_t planned);
+/* Whether target's clock was learnt. */
+bool fire_clock_known(const struct fire_run *r, unsigned target);
+/* How target's clock was followed (after fire_clock_stop): false when it was not learnt. */
+bool fire_clock_stats(const struct fire_run *r, unsigned target, struct fire_clock_stats *st);
 
 /* fire_worker.c */
 void *fire_worker_main(void *arg);

@@ -189,6 +189,24 @@ static int report_json(const struct fire_run *r, FILE *f)
 		mb_json_str(&j, opt->targets[t].name);
 	mb_json_end_array(&j);
 	mb_json_kstr(&j, "routing", opt->ntargets < 2 ? "single" : r->sched.by_server ? "by-server" : "hash");
+	if (r->clock) {
+		mb_json_wrap(&j, 1);
+		mb_json_key(&j, "ttl_clocks");
+		mb_json_begin_array(&j);
+		for (unsigned t = 0; t < opt->ntargets; t++) {
+			struct fire_clock_stats cs;
+			if (!fire_clock_stats(r, t, &cs))
+				continue;
+			mb_json_begin_object(&j);
+			mb_json_kstr(&j, "target", opt->targets[t].name);
+			mb_json_ku64(&j, "ticks_located", cs.located);
+			mb_json_ku64(&j, "watches_late", cs.missed);
+			mb_json_ku64(&j, "period_ns", cs.period_ns);
+			mb_json_ku64(&j, "worst_error_ns", cs.worst_error_ns);
+			mb_json_end_object(&j);
+		}
+		mb_json_end_array(&j);
+	}
 	mb_json_wrap(&j, 1);
 	mb_json_ku64(&j, "input_events", r->in_events);
 	mb_json_ku64(&j, "not_replayable", r->in_skipped);

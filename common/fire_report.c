@@ -167,6 +167,13 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 			fprintf(o, "lateness less order waits: p50 %s p99 %s p99.9 %s max %s\n", b1, b2, b3, b4);
 		}
 	}
+	for (unsigned t = 0; t < opt->ntargets; t++) {
+		struct fire_clock_stats cs;
+		if (fire_clock_stats(r, t, &cs))
+			fprintf(o, "ttl clock: %s: %" PRIu64 " ticks located (%" PRIu64 " watches began late), %.6f s apart, "
+				   "predicted within %.3f ms\n", opt->targets[t].name, cs.located, cs.missed,
+				(double)cs.period_ns / 1e9, (double)cs.worst_error_ns / 1e6);
+	}
 	if (steal_ms >= 0)
 		fprintf(o, "host: %" PRId64 " ms of CPU time taken by the hypervisor (steal) during the replay\n",
 			steal_ms);

@@ -93,6 +93,7 @@ void fire_run_free(struct fire_run *r)
 	if (!r)
 		return;
 	fire_metrics_free(r); /* its responder reads the workers */
+	fire_clock_free(r);
 	for (unsigned i = 0; r->workers && i < r->opt.threads; i++) {
 		struct fire_worker *w = &r->workers[i];
 		for (uint32_t k = 0; k < w->nchunks; k++)
@@ -264,6 +265,7 @@ int fire_run_replay(struct fire_run *r, int fd, const char *name, struct mb_err 
 	pthread_sigmask(SIG_SETMASK, &open_sigs, NULL);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(r->workers[i].th, NULL);
+	fire_clock_stop(r);
 	r->interrupted = mb_stop_requested && !atomic_load(&r->duration_hit);
 	atomic_store(&r->stop, 1);
 	fire_bell_ring(r->prog_bell);

@@ -195,23 +195,19 @@ static void route(const struct fire_run *r, const struct mb_event *ev, unsigned 
 	*ci = (uint32_t)(slot / r->opt.threads);
 }
 
-/* The item's expiration times scaled with the speed, against the clock of its target when
-   that was learnt (recorded times only; the other modes keep relative times and re-base
-   unix times at speed 1). */
+/* The item's expiration times scaled with the speed: placed on its target's clock when it
+   is sent where that clock is known (recorded times only), else now (the other modes keep
+   relative times and re-base unix times at speed 1). */
 static void scale_ttls(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns, unsigned target)
 {
 	bool viv = (it->sem.has & MB_SEM_VIVIFY) && it->sem.vivify_ttl > 0;
 	bool rec = (it->sem.has & MB_SEM_RECACHE) && it->sem.recache_ttl > 0;
 	if (it->ttl <= 0 && !viv && !rec)
 		return;
-	double speed = r->opt.mode == FIRE_RECORDED ? r->opt.speed : 1.0;
-	int64_t now_s = (int64_t)time(NULL);
-	uint64_t tick_in = fire_clock_tick_in(r, target, it->t);
-	it->ttl = fire_ttl_scale(it->ttl, speed, rec_ns, now_s, tick_in);
-	if (viv)
-		it->sem.vivify_ttl = fire_ttl_scale(it->sem.vivify_ttl, speed, rec_ns, now_s, tick_in);
-	if (rec)
-		it->sem.recache_ttl = fire_ttl_scale(it->sem.recache_ttl, speed, rec_ns, now_s, tick_in);
+	if (fire_clock_known(r, target))
+		it->ttl_rec_ns = rec_ns ? rec_ns : 1;
+	else
+		fire_ttl_scale_item(r, it, rec_ns, 0, 0);
 }
 
 static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_event *ev, uint64_t t, uint32_t ci, uint32_t pid)

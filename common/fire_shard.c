@@ -337,7 +337,9 @@ int fire_run_shard_plan(struct fire_run *r, int fd, const char *name, struct mb_
 
 /* ---------------------------------------------------------------- --start-at */
 
-uint64_t fire_shard_start_mono(const struct fire_run *r, uint64_t now)
+/* The --start-at instant on CLOCK_MONOTONIC, as read at now (0 when it was before the
+   monotonic clock began). */
+static uint64_t start_mono(const struct fire_run *r, uint64_t now)
 {
 	uint64_t real = mb_real_ns();
 	if (r->opt.start_at >= real)
@@ -351,7 +353,7 @@ uint64_t fire_shard_start_at(struct fire_run *r)
 	for (;;) {
 		/* the instant on the monotonic clock, again on each turn (the wall clock may be slewed) */
 		uint64_t now = mb_mono_ns();
-		s->start_mono = fire_shard_start_mono(r, now);
+		s->start_mono = start_mono(r, now);
 		if (mb_stop_requested || atomic_load(&r->stop) || now + START_LEAD_NS >= s->start_mono)
 			return s->start_mono > now ? s->start_mono : now;
 		uint64_t left = s->start_mono - START_LEAD_NS - now;

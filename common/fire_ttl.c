@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,7 +18,12 @@
 #define CLOCK_GAP_NS (10 * UINT64_C(1000000))    /* widest gap between two questions that place a tick, */
 							  /* beyond twice the shortest round trip */
 #define CLOCK_POLL_NS 1000000ull                  /* between two questions to one target */
-#define CLOCK_EPOCH_LEAD_NS 30000000ull           /* from learning to the planned start */
+#define CLOCK_WINDOW_NS 8000000ull                /* a watch begins this long before the predicted tick, */
+#define CLOCK_WINDOW_MAX_NS 400000000ull          /* ... and at most this long, after watches that began late */
+#define CLOCK_PERIOD_MIN_NS 990000000ull          /* a period measured outside these bounds is a stall, */
+#define CLOCK_PERIOD_MAX_NS 1050000000ull         /* ... not the clock's */
+#define CLOCK_START_AFTER_NS 30000000ull         /* a replay starts this long after a tick of its first target */
+#define CLOCK_PERIODS_MAX 4                       /* ticks this far apart still measure the period */
 #define STATS_MAX 65536                           /* bytes of one stats answer */
 
 /* ceil(secs / speed), at least 1, as a count of seconds that fits an int32. */
@@ -29,7 +35,7 @@ static int64_t scaled(int64_t secs, double speed)
 	return d > (double)INT32_MAX ? INT32_MAX : (int64_t)d;
 }
 
-int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns)
+int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns, uint64_t period_ns)
 {
 	if (ttl <= 0)
 		return ttl;
@@ -46,7 +52,8 @@ int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s
 	}
 	if (tick_in_ns && life / speed <= MB_MC_TTL_RELATIVE_MAX) {
 		/* exptime k expires at the (k-1)-th tick after the first one, tick_in_ns away */
-		double k = 1 + round(life / speed - (double)tick_in_ns / 1e9);
+		double period = period_ns ? (double)period_ns / 1e9 : 1.0;
+		double k = 1 + round((life / speed - (double)tick_in_ns / 1e9) / period);
 		return k < 1 ? 1 : (int32_t)k;
 	}
 	int64_t out = scaled(left, speed);
@@ -110,102 +117,298 @@ static int64_t ask_time(int fd, uint8_t *buf, const char **why)
 	return -1;
 }
 
+/* One target's clock as mb-fire sees it. tick_at and period are the model the workers read
+   (each on its own: a tick read with the period before it is off by microseconds); the rest
+   is the watcher's. */
+struct clock_target {
+	_Atomic uint64_t tick_at; /* CLOCK_MONOTONIC ns of its latest located tick; 0: not known */
+	_Atomic uint64_t period;  /* ns from one of its ticks to the next, as measured */
+	const char *name;
+	int fd;                   /* the connection its stats are asked on, or -1 */
+	bool lost;                /* fd no longer answers: the model stays as last located */
+	bool measured;            /* period was measured (else it is a whole second) */
+	int64_t value;            /* its time in the latest answer */
+	uint64_t seen;            /* when that answer came */
+	uint64_t rtt;             /* the shortest round trip of a question */
+	uint64_t window;          /* a watch begins this long before the predicted tick */
+	struct fire_clock_stats st;
+};
+
+struct fire_clock {
+	struct clock_target tg[FIRE_TARGETS_MAX];
+	unsigned n;
+	uint8_t *buf;        /* one stats answer */
+	int bell;            /* rung to stop the watcher */
+	_Atomic int stop;
+	bool watching;
+	pthread_t watcher;
+};
+
+/* The tick expected first after instant t, and the period it is predicted with. */
+static uint64_t next_tick(const struct clock_target *c, uint64_t t, uint64_t *period)
+{
+	uint64_t at = atomic_load_explicit(&c->tick_at, memory_order_relaxed);
+	uint64_t p = atomic_load_explicit(&c->period, memory_order_relaxed);
+	*period = p;
+	return t < at ? at : at + ((t - at) / p + 1) * p;
+}
+
+/* The watcher waits until deadline (monotonic ns); true when it is to stop. */
+static bool watch_wait(struct fire_clock *k, uint64_t deadline)
+{
+	if (!atomic_load(&k->stop) && mb_mono_ns() < deadline)
+		fire_bell_wait(k->bell, deadline, NULL);
+	return atomic_load(&k->stop) != 0;
+}
+
+/* A tick of c was located at instant tick: it becomes the model's, and the time since the
+   last one measures the period (memcached re-arms a one-second timer after each tick, so
+   its ticks come a little more than a second apart, by how late the timer runs). */
+static void located(struct clock_target *c, uint64_t tick)
+{
+	uint64_t last = atomic_load(&c->tick_at), p = atomic_load(&c->period);
+	uint64_t d = tick - last, n = (d + MB_NS_PER_SEC / 2) / MB_NS_PER_SEC;
+	uint64_t pred = last + (d + p / 2) / p * p; /* the prediction nearest to it */
+	uint64_t err = tick > pred ? tick - pred : pred - tick;
+	if (err > c->st.worst_error_ns)
+		c->st.worst_error_ns = err;
+	if (n >= 1 && n <= CLOCK_PERIODS_MAX && d / n > CLOCK_PERIOD_MIN_NS && d / n < CLOCK_PERIOD_MAX_NS) {
+		p = c->measured ? (3 * p + d / n) / 4 : d / n;
+		c->measured = true;
+		atomic_store(&c->period, p);
+	}
+	atomic_store(&c->tick_at, tick);
+	c->st.located++;
+	c->st.period_ns = p;
+}
+
+/* Ask c's time about once a millisecond from shortly before its predicted tick until it
+   moves, and locate that tick (between the last question that saw the old time and the
+   answer with the new one). A tick that came before the first question widens the next
+   watch; one that does not come within a second ends this one. */
+static void watch_tick(struct fire_clock *k, struct clock_target *c)
+{
+	uint64_t period, tick = next_tick(c, c->seen, &period), asked_at = 0;
+	uint64_t give_up = tick + c->window + MB_NS_PER_SEC;
+	for (;;) {
+		const char *why;
+		uint64_t sent = mb_mono_ns();
+		int64_t v = ask_time(c->fd, k->buf, &why);
+		uint64_t got = mb_mono_ns();
+		if (v < 0) {
+			if (!atomic_load(&k->stop))
+				mb_warn("the clock of target '%s' is no longer watched (%s): its TTLs are placed on its last known ticks",
+					c->name, why);
+			c->lost = true;
+			return;
+		}
+		if (got - sent < c->rtt)
+			c->rtt = got - sent;
+		c->seen = got;
+		if (v != c->value) {
+			if (!asked_at) {
+				c->st.missed++;
+				c->window = c->window * 2 < CLOCK_WINDOW_MAX_NS ? c->window * 2 : CLOCK_WINDOW_MAX_NS;
+			} else if (got - asked_at <= CLOCK_GAP_NS + 2 * c->rtt) {
+				located(c, asked_at + (got - asked_at) / 2);
+				c->window = c->window / 2 > CLOCK_WINDOW_NS ? c->window / 2 : CLOCK_WINDOW_NS;
+			}
+			c->value = v;
+			return;
+		}
+		asked_at = sent;
+		if (got > give_up || watch_wait(k, sent + CLOCK_POLL_NS))
+			return;
+	}
+}
+
+/* The watcher's thread: the watch of the target whose predicted tick comes first, in turn,
+   until fire_clock_free stops it. */
+static void *watch_main(void *arg)
+{
+	struct fire_clock *k = arg;
+	fire_block_signals(); /* the main thread takes them */
+	for (unsigned t = 0; t < k->n; t++) {
+		/* a slow answer is waited for (fire_clock_stop shuts the socket to end the wait):
+		   given up, it would come as the answer to the next question */
+		struct timeval forever = { 0, 0 };
+		if (k->tg[t].fd >= 0)
+			setsockopt(k->tg[t].fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever);
+	}
+	for (;;) {
+		struct clock_target *first = NULL;
+		uint64_t at = UINT64_MAX;
+		for (unsigned t = 0; t < k->n; t++) {
+			struct clock_target *c = &k->tg[t];
+			if (c->fd < 0 || c->lost)
+				continue;
+			uint64_t period, tick = next_tick(c, c->seen, &period);
+			uint64_t begin = tick > c->window ? tick - c->window : 0;
+			if (begin < at) {
+				at = begin;
+				first = c;
+			}
+		}
+		if (!first || watch_wait(k, at))
+			return NULL;
+		watch_tick(k, first);
+	}
+}
+
 void fire_clock_learn(struct fire_run *r)
 {
-	struct fire_clock *c = &r->clock;
-	memset(c, 0, sizeof *c);
+	r->clock = NULL;
 	if (r->opt.mode != FIRE_RECORDED || r->opt.keep_ttl || r->opt.speed == 1.0)
 		return; /* at speed 1, exptime k is the recorded k wherever the ticks fall */
-	uint8_t *buf = malloc(STATS_MAX);
-	if (!buf)
+	struct fire_clock *k = calloc(1, sizeof *k);
+	if (!k || !(k->buf = malloc(STATS_MAX)) || (k->bell = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		if (k)
+			free(k->buf);
+		free(k);
+		mb_warn("no memory to learn the targets' clocks: TTLs are scaled to whole seconds, rounded up");
 		return;
-	unsigned n = r->opt.ntargets, asking = 0;
-	int fd[FIRE_TARGETS_MAX];
-	int64_t last[FIRE_TARGETS_MAX];
-	uint64_t last_sent[FIRE_TARGETS_MAX], tick[FIRE_TARGETS_MAX], rtt[FIRE_TARGETS_MAX];
+	}
+	unsigned n = k->n = r->opt.ntargets, asking = 0;
+	uint64_t last_sent[FIRE_TARGETS_MAX];
 	for (unsigned t = 0; t < n; t++) {
+		struct clock_target *c = &k->tg[t];
 		struct mb_err e;
+		c->name = r->opt.targets[t].name;
+		c->value = -1;
+		c->rtt = UINT64_MAX / 4;
+		c->window = CLOCK_WINDOW_NS;
+		atomic_init(&c->period, MB_NS_PER_SEC);
 		/* a target that cannot be reached now says so in the replay's own report */
-		fd[t] = fire_connect_blocking(&r->opt.targets[t], &e);
-		last[t] = -1;
-		rtt[t] = UINT64_MAX / 4;
-		if (fd[t] < 0)
+		c->fd = fire_connect_blocking(&r->opt.targets[t], &e);
+		if (c->fd < 0)
 			continue;
 		struct timeval tv = { 0, 200000 };
-		setsockopt(fd[t], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 		asking++;
 	}
 	uint64_t t0 = mb_mono_ns();
+	bool any = false;
 	while (asking && !mb_stop_requested) {
 		bool late = mb_mono_ns() - t0 > CLOCK_WAIT_NS;
 		for (unsigned t = 0; t < n; t++) {
-			if (fd[t] < 0)
+			struct clock_target *c = &k->tg[t];
+			if (c->fd < 0 || atomic_load(&c->tick_at))
 				continue;
 			const char *why = "no tick of its clock seen in 2.2 s";
 			uint64_t sent = mb_mono_ns();
-			int64_t v = late ? -1 : ask_time(fd[t], buf, &why);
+			int64_t v = late ? -1 : ask_time(c->fd, k->buf, &why);
 			uint64_t got = mb_mono_ns();
-			if (got - sent < rtt[t])
-				rtt[t] = got - sent;
+			if (got - sent < c->rtt)
+				c->rtt = got - sent;
 			/* the server read its clock between sent and got; a tick seen across a wider
 			   gap than CLOCK_GAP_NS (a stall on either side) is not placed well enough:
 			   the next one is */
-			if (v >= 0 && (last[t] < 0 || v == last[t] || got - last_sent[t] > CLOCK_GAP_NS + 2 * rtt[t])) {
-				last[t] = v;
+			if (v >= 0 && (c->value < 0 || v == c->value || got - last_sent[t] > CLOCK_GAP_NS + 2 * c->rtt)) {
+				c->value = v;
 				last_sent[t] = sent;
 				continue;
 			}
-			if (v >= 0) { /* it ticked after the last question was sent, before this answer */
-				tick[t] = last_sent[t] + (got - last_sent[t]) / 2;
-				c->known[t] = 1;
-			} else if (!mb_stop_requested) {
-				mb_warn("the clock of target '%s' is not known (%s): its TTLs are scaled to whole seconds, rounded up",
-					r->opt.targets[t].name, why);
-			}
-			close(fd[t]);
-			fd[t] = -1;
 			asking--;
+			if (v >= 0) { /* it ticked after the last question was sent, before this answer */
+				atomic_store(&c->tick_at, last_sent[t] + (got - last_sent[t]) / 2);
+				c->value = v;
+				c->seen = got;
+				c->st.located = 1;
+				c->st.period_ns = MB_NS_PER_SEC;
+				any = true;
+				continue;
+			}
+			if (!mb_stop_requested)
+				mb_warn("the clock of target '%s' is not known (%s): its TTLs are scaled to whole seconds, rounded up",
+					c->name, why);
+			close(c->fd);
+			c->fd = -1;
 		}
 		struct timespec ts = { 0, (long)CLOCK_POLL_NS };
 		if (asking)
 			nanosleep(&ts, NULL); /* a signal ends it at once */
 	}
-	for (unsigned t = 0; t < n; t++)
-		if (fd[t] >= 0)
-			close(fd[t]);
-	free(buf);
-	bool any = false;
-	for (unsigned t = 0; t < n; t++)
-		any |= c->known[t] != 0;
-	if (!any)
+	r->clock = k;
+	if (!any) {
+		fire_clock_free(r);
 		return;
-	/* with --start-at the start is fixed (a start already past is taken as it comes, and
-	   then the phases are off by that much); otherwise fire_clock_start places it */
-	uint64_t now = mb_mono_ns();
-	if (!r->opt.start_at)
-		c->epoch = now + CLOCK_EPOCH_LEAD_NS;
-	else if (!(c->epoch = fire_shard_start_mono(r, now)))
-		c->epoch = 1; /* before this boot: 0 would mean no clock */
-	for (unsigned t = 0; t < n; t++) {
-		if (!c->known[t])
-			continue;
-		int64_t d = (int64_t)(tick[t] - c->epoch) % (int64_t)MB_NS_PER_SEC;
-		c->phase[t] = (uint32_t)(d < 0 ? d + (int64_t)MB_NS_PER_SEC : d);
+	}
+	/* the requests read from now on are placed on these clocks when sent, and the watcher
+	   follows them meanwhile */
+	if (pthread_create(&k->watcher, NULL, watch_main, k) == 0)
+		k->watching = true;
+	else
+		mb_warn("cannot start the thread that watches the targets' clocks: TTLs are placed on their first ticks");
+}
+
+void fire_clock_stop(struct fire_run *r)
+{
+	struct fire_clock *k = r->clock;
+	if (k && k->watching) {
+		atomic_store(&k->stop, 1);
+		fire_bell_ring(k->bell);
+		for (unsigned t = 0; t < k->n; t++)
+			if (k->tg[t].fd >= 0)
+				shutdown(k->tg[t].fd, SHUT_RDWR); /* out of a question the server does not answer */
+		pthread_join(k->watcher, NULL);
+		k->watching = false;
 	}
 }
 
-uint64_t fire_clock_tick_in(const struct fire_run *r, unsigned target, uint64_t t)
+void fire_clock_free(struct fire_run *r)
 {
-	if (!r->clock.epoch || !r->clock.known[target])
-		return 0;
-	uint64_t d = (r->clock.phase[target] + MB_NS_PER_SEC - t % MB_NS_PER_SEC) % MB_NS_PER_SEC;
-	return d ? d : MB_NS_PER_SEC;
+	struct fire_clock *k = r->clock;
+	if (!k)
+		return;
+	fire_clock_stop(r);
+	for (unsigned t = 0; t < k->n; t++)
+		if (k->tg[t].fd >= 0)
+			close(k->tg[t].fd);
+	close(k->bell);
+	free(k->buf);
+	free(k);
+	r->clock = NULL;
 }
 
 uint64_t fire_clock_start(const struct fire_run *r, uint64_t planned)
 {
-	uint64_t e = r->clock.epoch;
-	if (!e || planned <= e)
-		return e ? e : planned;
-	return e + (planned - e + MB_NS_PER_SEC - 1) / MB_NS_PER_SEC * MB_NS_PER_SEC;
+	for (unsigned t = 0; r->clock && t < r->clock->n; t++) {
+		if (!fire_clock_known(r, t))
+			continue;
+		uint64_t period, tick = next_tick(&r->clock->tg[t], planned - CLOCK_START_AFTER_NS, &period);
+		return tick + CLOCK_START_AFTER_NS;
+	}
+	return planned;
+}
+
+bool fire_clock_known(const struct fire_run *r, unsigned target)
+{
+	return r->clock && atomic_load_explicit(&r->clock->tg[target].tick_at, memory_order_relaxed) != 0;
+}
+
+bool fire_clock_stats(const struct fire_run *r, unsigned target, struct fire_clock_stats *st)
+{
+	if (!fire_clock_known(r, target))
+		return false;
+	*st = r->clock->tg[target].st;
+	return true;
+}
+
+void fire_ttl_scale_item(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns, uint64_t tick_in_ns, uint64_t period_ns)
+{
+	double speed = r->opt.mode == FIRE_RECORDED ? r->opt.speed : 1.0;
+	int64_t now_s = (int64_t)time(NULL);
+	it->ttl = fire_ttl_scale(it->ttl, speed, rec_ns, now_s, tick_in_ns, period_ns);
+	if ((it->sem.has & MB_SEM_VIVIFY) && it->sem.vivify_ttl > 0)
+		it->sem.vivify_ttl = fire_ttl_scale(it->sem.vivify_ttl, speed, rec_ns, now_s, tick_in_ns, period_ns);
+	if ((it->sem.has & MB_SEM_RECACHE) && it->sem.recache_ttl > 0)
+		it->sem.recache_ttl = fire_ttl_scale(it->sem.recache_ttl, speed, rec_ns, now_s, tick_in_ns, period_ns);
+}
+
+void fire_ttl_place(const struct fire_run *r, struct fire_item *it, unsigned target, uint64_t now)
+{
+	uint64_t period, tick = next_tick(&r->clock->tg[target], now, &period);
+	uint64_t intended = r->start_ns + it->t;
+	fire_ttl_scale_item(r, it, it->ttl_rec_ns, tick > intended ? tick - intended : 1, period);
+	it->ttl_rec_ns = 0;
 }

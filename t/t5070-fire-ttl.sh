@@ -82,6 +82,26 @@ test_expect_success MEMCACHED 'at -s 100, 1 s TTLs expire on the ticks nearest t
 	test_cmp want got
 '
 
+# memcached's ticks come a little more than a second apart, by how late its timer runs, so
+# the clock learnt before the replay is followed during it: a 6 s replay locates a tick in
+# most seconds, and the report says how many and how far they were from their prediction.
+test_expect_success MEMCACHED 'the clock of the target is followed during the replay and reported' '
+	replay -s 5 --json report.json &&
+	printf "cmd_get 17\ncmd_set 11\nget_hits 11\nget_misses 6\n" >want &&
+	test_cmp want got &&
+	grep -E "^ttl clock: 127\.0\.0\.1:$MC_PORT: [0-9]+ ticks located \([0-9]+ watches began late\), 1\.[0-9]{6} s apart, predicted within [0-9]+\.[0-9]{3} ms$" report &&
+	"$MB_PYTHON" -c "
+import json, sys
+c = json.load(open(\"report.json\"))[\"ttl_clocks\"]
+assert len(c) == 1 and c[0][\"target\"] == \"127.0.0.1:$MC_PORT\", c
+assert c[0][\"ticks_located\"] >= 3, c
+assert 990000000 < c[0][\"period_ns\"] < 1050000000, c
+" &&
+	replay --keep-ttl --json report.json &&
+	"$MB_PYTHON" -c "import json; assert \"ttl_clocks\" not in json.load(open(\"report.json\"))" &&
+	! grep "^ttl clock" report
+'
+
 test_expect_success 'a target whose stats have no clock: one warning, then the replay goes on' '
 	cat >noclock.py <<-\PY &&
 	import socket, sys, time

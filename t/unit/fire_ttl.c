@@ -9,46 +9,51 @@ int main(void)
 	const int64_t now = 1800000000; /* the replay's wall clock */
 	const uint64_t rec = UINT64_C(1700000000) * S + 400000000; /* recorded at 1700000000.4 s */
 
-	is_int(fire_ttl_scale(0, 10, rec, now, 0), 0, "0 (never expires) stays 0");
-	is_int(fire_ttl_scale(-1, 10, rec, now, 0), -1, "negative (expired at once) stays negative");
-	is_int(fire_ttl_scale(-30, 0.5, rec, now, 0), -30, "... at any speed");
-	is_int(fire_ttl_scale(20, 10, rec, now, 0), 2, "20 s at -s 10: 2 s");
-	is_int(fire_ttl_scale(21, 10, rec, now, 0), 3, "21 s at -s 10: rounded up to 3 s");
-	is_int(fire_ttl_scale(5, 10, rec, now, 0), 1, "5 s at -s 10: at least 1 s");
-	is_int(fire_ttl_scale(1, 1000000, rec, now, 0), 1, "1 s at -s 1000000: 1 s");
-	is_int(fire_ttl_scale(100, 1, rec, now, 0), 100, "speed 1 keeps relative times");
-	is_int(fire_ttl_scale(60, 0.5, rec, now, 0), 120, "half speed doubles");
-	is_int(fire_ttl_scale(2592000, 1, rec, now, 0), 2592000, "30 days at speed 1 stays relative");
-	is_int(fire_ttl_scale(2592000, 0.5, rec, now, 0), now + 5184000,
+	is_int(fire_ttl_scale(0, 10, rec, now, 0, S), 0, "0 (never expires) stays 0");
+	is_int(fire_ttl_scale(-1, 10, rec, now, 0, S), -1, "negative (expired at once) stays negative");
+	is_int(fire_ttl_scale(-30, 0.5, rec, now, 0, S), -30, "... at any speed");
+	is_int(fire_ttl_scale(20, 10, rec, now, 0, S), 2, "20 s at -s 10: 2 s");
+	is_int(fire_ttl_scale(21, 10, rec, now, 0, S), 3, "21 s at -s 10: rounded up to 3 s");
+	is_int(fire_ttl_scale(5, 10, rec, now, 0, S), 1, "5 s at -s 10: at least 1 s");
+	is_int(fire_ttl_scale(1, 1000000, rec, now, 0, S), 1, "1 s at -s 1000000: 1 s");
+	is_int(fire_ttl_scale(100, 1, rec, now, 0, S), 100, "speed 1 keeps relative times");
+	is_int(fire_ttl_scale(60, 0.5, rec, now, 0, S), 120, "half speed doubles");
+	is_int(fire_ttl_scale(2592000, 1, rec, now, 0, S), 2592000, "30 days at speed 1 stays relative");
+	is_int(fire_ttl_scale(2592000, 0.5, rec, now, 0, S), now + 5184000,
 	       "60 days after scaling: sent as a unix time from the replay's clock");
-	is_int(fire_ttl_scale(INT32_MAX - 5, 0.001, rec, now, 0), INT32_MAX, "a unix time past 2038 is capped");
+	is_int(fire_ttl_scale(INT32_MAX - 5, 0.001, rec, now, 0, S), INT32_MAX, "a unix time past 2038 is capped");
 
 	/* unix times: the lifetime left at the recorded time, scaled */
-	is_int(fire_ttl_scale(1700000100, 1, rec, now, 0), 100, "unix time 100 s after the recording: 100 s");
-	is_int(fire_ttl_scale(1700000100, 10, rec, now, 0), 10, "... at -s 10: 10 s");
-	is_int(fire_ttl_scale(1700000001, 10, rec, now, 0), 1, "... at least 1 s");
-	is_int(fire_ttl_scale(1700000000, 1, rec, now, 0), -1, "a unix time already reached: expired at once");
-	is_int(fire_ttl_scale(1600000000, 1, rec, now, 0), -1, "... also long past");
-	is_int(fire_ttl_scale(1700000000 + 2592001, 1, rec, now, 0), now + 2592001,
+	is_int(fire_ttl_scale(1700000100, 1, rec, now, 0, S), 100, "unix time 100 s after the recording: 100 s");
+	is_int(fire_ttl_scale(1700000100, 10, rec, now, 0, S), 10, "... at -s 10: 10 s");
+	is_int(fire_ttl_scale(1700000001, 10, rec, now, 0, S), 1, "... at least 1 s");
+	is_int(fire_ttl_scale(1700000000, 1, rec, now, 0, S), -1, "a unix time already reached: expired at once");
+	is_int(fire_ttl_scale(1600000000, 1, rec, now, 0, S), -1, "... also long past");
+	is_int(fire_ttl_scale(1700000000 + 2592001, 1, rec, now, 0, S), now + 2592001,
 	       "a lifetime over 30 days stays a unix time, re-based on the replay's clock");
-	is_int(fire_ttl_scale(1700000000 + 2592001, 2, rec, now, 0), 1296001, "... or relative once scaled under 30 days");
+	is_int(fire_ttl_scale(1700000000 + 2592001, 2, rec, now, 0, S), 1296001, "... or relative once scaled under 30 days");
 
 	/* on a known clock: the exptime whose tick falls nearest to the scaled lifetime (the
 	   recorded item lived ttl - 0.5 s on average, its server ticking at a random point) */
 	const uint64_t ms = 1000000;
-	is_int(fire_ttl_scale(100, 100, rec, now, 200 * ms), 2, "100 s at -s 100, tick in 0.2 s: expires at 1.2 s, not 0.2 s");
-	is_int(fire_ttl_scale(100, 100, rec, now, 600 * ms), 1, "... tick in 0.6 s: at 0.6 s, nearer 0.995 s than 1.6 s");
-	is_int(fire_ttl_scale(20, 10, rec, now, S), 2, "20 s at -s 10, tick in 1 s: at 2 s");
-	is_int(fire_ttl_scale(20, 10, rec, now, 1), 3, "... tick in 1 ns: at 2 s (1.95 s wanted)");
-	is_int(fire_ttl_scale(5, 10, rec, now, 900 * ms), 1, "5 s at -s 10: at least 1, the next tick");
-	is_int(fire_ttl_scale(100, 1, rec, now, 1), 100, "speed 1: the recorded exptime, tick in 1 ns");
-	is_int(fire_ttl_scale(100, 1, rec, now, S), 100, "... tick in 1 s");
-	is_int(fire_ttl_scale(100, 1, rec, now, 500 * ms), 100, "... tick in 0.5 s");
-	is_int(fire_ttl_scale(1700000100, 10, rec, now, 300 * ms), 11,
+	is_int(fire_ttl_scale(100, 100, rec, now, 200 * ms, S), 2, "100 s at -s 100, tick in 0.2 s: expires at 1.2 s, not 0.2 s");
+	is_int(fire_ttl_scale(100, 100, rec, now, 600 * ms, S), 1, "... tick in 0.6 s: at 0.6 s, nearer 0.995 s than 1.6 s");
+	is_int(fire_ttl_scale(20, 10, rec, now, S, S), 2, "20 s at -s 10, tick in 1 s: at 2 s");
+	is_int(fire_ttl_scale(20, 10, rec, now, 1, S), 3, "... tick in 1 ns: at 2 s (1.95 s wanted)");
+	is_int(fire_ttl_scale(5, 10, rec, now, 900 * ms, S), 1, "5 s at -s 10: at least 1, the next tick");
+	is_int(fire_ttl_scale(100, 1, rec, now, 1, S), 100, "speed 1: the recorded exptime, tick in 1 ns");
+	is_int(fire_ttl_scale(100, 1, rec, now, S, S), 100, "... tick in 1 s");
+	is_int(fire_ttl_scale(100, 1, rec, now, 500 * ms, S), 100, "... tick in 0.5 s");
+	is_int(fire_ttl_scale(1700000100, 10, rec, now, 300 * ms, S), 11,
 	       "unix time: 100.1 s left on average, at -s 10 with a tick in 0.3 s: 10.3 s");
-	is_int(fire_ttl_scale(1700000000, 10, rec, now, 300 * ms), -1, "a unix time reached stays expired");
-	is_int(fire_ttl_scale(2592000, 0.5, rec, now, 300 * ms), now + 5184000, "over 30 days: a unix time as before");
-	is_int(fire_ttl_scale(0, 10, rec, now, 300 * ms), 0, "0 stays 0");
+	is_int(fire_ttl_scale(1700000000, 10, rec, now, 300 * ms, S), -1, "a unix time reached stays expired");
+	is_int(fire_ttl_scale(2592000, 0.5, rec, now, 300 * ms, S), now + 5184000, "over 30 days: a unix time as before");
+	is_int(fire_ttl_scale(0, 10, rec, now, 300 * ms, S), 0, "0 stays 0");
+	/* a clock whose ticks come 1.005 s apart (its timer runs 5 ms late each second) */
+	is_int(fire_ttl_scale(2000, 10, rec, now, 500 * ms, S), 200, "2000 s at -s 10, tick in 0.5 s, 1 s apart: 200 ticks");
+	is_int(fire_ttl_scale(2000, 10, rec, now, 500 * ms, 1005 * ms), 199, "... 1.005 s apart: 199 ticks (199.49 s)");
+	is_int(fire_ttl_scale(2000, 10, rec, now, 500 * ms, 0), 200, "... period 0: 1 s");
+	is_int(fire_ttl_scale(20, 10, rec, now, 1500 * ms, S), 1, "sent 0.5 s late, tick 1.5 s after the intended send: 1");
 
 	/* a target's stats answer, walked unit by unit */
 	static const char st[] = "STAT pid 7\r\nSTAT uptime 3\r\nSTAT time 1700000123\r\nSTAT version 1.6\r\nEND\r\n";
