@@ -519,7 +519,7 @@ again:
 		if (wait_start) /* it waited for its order */
 			w->s.wait_ns += now - wait_start;
 		if (h->ttl_rec_ns)
-			fire_ttl_place(r, h, c->target, now);
+			fire_ttl_place(r, w, h, c->target, now);
 		struct mb_mcreq q = { .proto = h->proto, .cmd = h->cmd, .quiet = h->quiet, .ttl = h->ttl,
 				      .value_len = h->value_len, .nkeys = h->nkeys, .keys = keys, .cas = cas_for(w, h),
 				      .sem = &h->sem };

@@ -176,6 +176,12 @@ struct fire_oconn {
 	uint64_t last_n;        /* reader: place in the input of its last request */
 };
 
+/* What the statuses tell of a key's existence. */
+enum fire_key_state { FIRE_KEY_ANY = 0, FIRE_KEY_EXISTS, FIRE_KEY_ABSENT };
+
+#define FIRE_ORDER_SLOT_BITS 20
+#define FIRE_ORDER_SLOTS (1u << FIRE_ORDER_SLOT_BITS) /* keys with an order slot of their own */
+
 struct fire_order {
 	bool on;
 	struct mb_connmap keys;     /* reader: key hash -> its slot, numbered densely from 0 */
@@ -399,6 +405,9 @@ void fire_udp_frame(struct fire_worker *w, struct fire_conn *c, uint8_t *p);
 void fire_udp_read(struct fire_worker *w, struct fire_conn *c);
 
 /* fire_order.c */
+/* What recorded status st of command cmd says its key was before it (enum fire_key_state). */
+uint8_t fire_key_before(unsigned cmd, unsigned st);
+
 int fire_order_init(struct fire_order *o, bool on, unsigned threads, struct mb_err *err);
 void fire_order_free(struct fire_order *o);
 /* The record of run-wide connection pid, created by the reader when new; NULL without memory. */
@@ -475,21 +484,37 @@ int fire_shard_report_add(struct fire_run *r, const struct mb_jr *d, uint32_t ro
 			  struct mb_err *err);
 
 /* fire_ttl.c */
+/* Where a target's clock ticks, seen from a request's intended send time, and what the
+   recording says about the item's lifetime there (ns after the intended send). */
+struct fire_ticks {
+	uint64_t tick_in_ns; /* to the first tick after the item arrives, at least 1 */
+	uint64_t early_ns;   /* that tick may come this much earlier (a whole period when the */
+	uint64_t late_ns;    /* ... last one may still be ahead), or this much later */
+	uint64_t period_ns;  /* between two ticks (0: 1 s) */
+	uint64_t alive_ns;   /* a later request of the input found the item then (0: none) */
+	uint64_t expired_ns; /* one found it gone then (0: none) */
+};
 /* The exptime to send for ttl, recorded at rec_ns (ns since the epoch), in a replay speed
    times as fast whose wall clock reads now_s (unix seconds): 0 (never) and negative
    (expired) unchanged; a unix time becomes its remaining lifetime at rec_ns (-1 when none
-   was left). With tick_in_ns, the time from the intended send to the target's first clock
-   tick after the item arrives (at least 1 ns), and period_ns, the time between its ticks
-   (0: 1 s), the exptime is the one whose expiry tick falls nearest to the scaled lifetime,
-   at least 1; without it (0) the lifetime is divided by speed, rounded up, at least 1.
-   Results over 30 days are sent as now_s plus the lifetime. */
-int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns, uint64_t period_ns);
+   was left). With tk, the exptime is the one whose expiry tick falls nearest to the scaled
+   lifetime, at least 1, among those after alive_ns and before expired_ns (10 ms apart from
+   them, the first tick early or late) when there are any; without it (NULL) the lifetime is divided by speed, rounded up,
+   at least 1. Results over 30 days are sent as now_s plus the lifetime. */
+int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, const struct fire_ticks *tk);
 /* Scale item it's TTLs (exptime, vivify, recache) recorded at rec_ns with fire_ttl_scale at
-   the run's speed (1 but in the recorded mode). */
-void fire_ttl_scale_item(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns, uint64_t tick_in_ns, uint64_t period_ns);
-/* Place item it's recorded TTLs (it->ttl_rec_ns) on target's clock, the item being sent
-   at now (monotonic ns), and mark them final. Only where fire_clock_known(r, target). */
-void fire_ttl_place(const struct fire_run *r, struct fire_item *it, unsigned target, uint64_t now);
+   the run's speed (1 but in the recorded mode); the lifetime bounds in tk apply to the
+   exptime only. */
+void fire_ttl_scale_item(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns, const struct fire_ticks *tk);
+/* Place item it of worker w, whose recorded TTLs are still to place (it->ttl_rec_ns), on
+   target's clock, the item being sent at now (monotonic ns), with what the input read so
+   far says of its lifetime; then mark them final. Only where fire_clock_known(r, target). */
+void fire_ttl_place(const struct fire_run *r, const struct fire_worker *w, struct fire_item *it, unsigned target, uint64_t now);
+/* Reader, for each item filled (after fire_order_assign) as request seq of worker: a
+   request whose TTLs are placed when sent starts a lifetime of its key; a later read of
+   the key (hit or miss recorded) bounds that lifetime for the placement, anything else
+   ends it. Only with the order on and a known clock; otherwise nothing. */
+void fire_ttl_follow(struct fire_run *r, const struct fire_item *it, unsigned worker, uint64_t seq);
 /* Walk the text stats answer at the start of buf[0, n) unit by unit (any bytes): 1 while
    its END has not come, 0 at END with *time the value of its "STAT time" line (at most 18
    digits) or -1 when it has none, -1 when the bytes are not a stats answer. */

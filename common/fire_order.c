@@ -33,11 +33,9 @@
  *     synthetic trace, an eviction, an expiry) its statuses would then vary from run to run.
  */
 
-#define SLOT_BITS 20
-#define SLOTS (1u << SLOT_BITS) /* keys with a slot of their own */
+#define SLOT_BITS FIRE_ORDER_SLOT_BITS
+#define SLOTS FIRE_ORDER_SLOTS
 #define CONN_CHUNKS 65536 /* x FIRE_CONN_CHUNK connections */
-
-enum { K_ANY = 0, K_EXISTS, K_ABSENT };
 
 int fire_order_init(struct fire_order *o, bool on, unsigned threads, struct mb_err *err)
 {
@@ -94,20 +92,19 @@ static struct fire_oconn *oconn(const struct fire_order *o, uint32_t pid)
 	return &o->chunks[pid / FIRE_CONN_CHUNK][pid % FIRE_CONN_CHUNK];
 }
 
-/* What a recorded status says the key was before the command. */
-static uint8_t need_of(unsigned cmd, unsigned st)
+uint8_t fire_key_before(unsigned cmd, unsigned st)
 {
 	switch (st) {
 	case MB_ST_HIT: case MB_ST_TOUCHED: case MB_ST_DELETED: case MB_ST_EXISTS:
-		return K_EXISTS;
+		return FIRE_KEY_EXISTS;
 	case MB_ST_MISS: case MB_ST_NOT_FOUND:
-		return K_ABSENT;
+		return FIRE_KEY_ABSENT;
 	case MB_ST_STORED:
-		return cmd == MB_CMD_ADD ? K_ABSENT : cmd == MB_CMD_SET ? K_ANY : K_EXISTS;
+		return cmd == MB_CMD_ADD ? FIRE_KEY_ABSENT : cmd == MB_CMD_SET ? FIRE_KEY_ANY : FIRE_KEY_EXISTS;
 	case MB_ST_NOT_STORED:
-		return cmd == MB_CMD_ADD ? K_EXISTS : K_ABSENT;
+		return cmd == MB_CMD_ADD ? FIRE_KEY_EXISTS : FIRE_KEY_ABSENT;
 	default:
-		return K_ANY;
+		return FIRE_KEY_ANY;
 	}
 }
 
@@ -115,16 +112,16 @@ static uint8_t need_of(unsigned cmd, unsigned st)
 static uint8_t after_of(unsigned cmd, unsigned st, uint8_t before)
 {
 	if (st == MB_ST_STORED)
-		return K_EXISTS;
+		return FIRE_KEY_EXISTS;
 	if (st == MB_ST_DELETED)
-		return K_ABSENT;
-	uint8_t n = need_of(cmd, st);
-	return n != K_ANY ? n : (cmd == MB_CMD_SET && st == MB_ST_NONE) ? K_EXISTS : before;
+		return FIRE_KEY_ABSENT;
+	uint8_t n = fire_key_before(cmd, st);
+	return n != FIRE_KEY_ANY ? n : (cmd == MB_CMD_SET && st == MB_ST_NONE) ? FIRE_KEY_EXISTS : before;
 }
 
 static bool fits(uint8_t need, uint8_t state)
 {
-	return need == K_ANY || state == K_ANY || need == state;
+	return need == FIRE_KEY_ANY || state == FIRE_KEY_ANY || need == state;
 }
 
 enum tie { TIE_TOLD, TIE_REVERSED, TIE_AMBIGUOUS };
@@ -132,8 +129,8 @@ enum tie { TIE_TOLD, TIE_REVERSED, TIE_AMBIGUOUS };
 /* An overlapped pair, a (earlier in the input) then b, from state s0 before a. */
 static enum tie tie(struct fire_order *o, unsigned acmd, unsigned ast, unsigned bcmd, unsigned bst, uint8_t s0)
 {
-	bool ab = fits(need_of(acmd, ast), s0) && fits(need_of(bcmd, bst), after_of(acmd, ast, s0));
-	bool ba = fits(need_of(bcmd, bst), s0) && fits(need_of(acmd, ast), after_of(bcmd, bst, s0));
+	bool ab = fits(fire_key_before(acmd, ast), s0) && fits(fire_key_before(bcmd, bst), after_of(acmd, ast, s0));
+	bool ba = fits(fire_key_before(bcmd, bst), s0) && fits(fire_key_before(acmd, ast), after_of(bcmd, bst, s0));
 	o->overlaps++;
 	if (ab && !ba) {
 		o->told++;

@@ -207,10 +207,12 @@ static void scale_ttls(const struct fire_run *r, struct fire_item *it, uint64_t 
 	if (fire_clock_known(r, target))
 		it->ttl_rec_ns = rec_ns ? rec_ns : 1;
 	else
-		fire_ttl_scale_item(r, it, rec_ns, 0, 0);
+		fire_ttl_scale_item(r, it, rec_ns, NULL);
 }
 
-static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_event *ev, uint64_t t, uint32_t ci, uint32_t pid)
+/* Fill it, request seq of pid's worker, from ev. */
+static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_event *ev, uint64_t t, uint32_t ci, uint32_t pid,
+		      uint64_t seq)
 {
 	memset(it, 0, sizeof *it);
 	it->t = t;
@@ -232,6 +234,7 @@ static void fill_item(struct fire_run *r, struct fire_item *it, const struct mb_
 	it->quiet = (ev->flags & MB_EF_NOREPLY) != 0 && !it->udp;
 	it->is_write = fire_cmd_writes(ev->cmd);
 	fire_order_assign(&r->order, it, pid, ev);
+	fire_ttl_follow(r, it, pid % r->opt.threads, seq);
 	it->state = IT_QUEUED;
 	if (mb_mcreq_compares_cas(ev->cmd, &ev->sem) && !atomic_load_explicit(&r->cas_seen, memory_order_relaxed))
 		atomic_store(&r->cas_seen, 1);
@@ -276,7 +279,7 @@ static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint
 				if (k && !ring_room(r, w, head, 1))
 					return MB_END;
 				struct fire_item *it = &w->items[head & (FIRE_RING - 1)];
-				fill_item(r, it, &evs[members[k]], ts[members[k]], ci, pid);
+				fill_item(r, it, &evs[members[k]], ts[members[k]], ci, pid, head);
 				it->nkeys = 1;
 				head++;
 				publish(r, w, head);
@@ -285,7 +288,7 @@ static int emit_group(struct fire_run *r, const struct mb_event *evs, const uint
 		}
 		for (unsigned k = 0; k < m; k++) {
 			struct fire_item *it = &w->items[(head + k) & (FIRE_RING - 1)];
-			fill_item(r, it, &evs[members[k]], ts[members[0]], ci, pid);
+			fill_item(r, it, &evs[members[k]], ts[members[0]], ci, pid, head + k);
 			it->nkeys = k == 0 ? (uint16_t)m : 0;
 		}
 		publish(r, w, head + m);

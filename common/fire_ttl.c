@@ -1,4 +1,4 @@
-/* fire_ttl.c - expiration times scaled with the replay's speed, placed on the target's own clock ticks, so items expire at the same point of the replay. */
+/* fire_ttl.c - expiration times scaled with the replay's speed, placed when sent on the target's clock ticks (learnt, then followed) within the lifetime the input shows. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -22,9 +22,13 @@
 #define CLOCK_WINDOW_MAX_NS 400000000ull          /* ... and at most this long, after watches that began late */
 #define CLOCK_PERIOD_MIN_NS 990000000ull          /* a period measured outside these bounds is a stall, */
 #define CLOCK_PERIOD_MAX_NS 1050000000ull         /* ... not the clock's */
-#define CLOCK_START_AFTER_NS 30000000ull         /* a replay starts this long after a tick of its first target */
+#define CLOCK_START_AFTER_NS 30000000ull          /* a replay starts this long after a tick of its first target */
 #define CLOCK_PERIODS_MAX 4                       /* ticks this far apart still measure the period */
 #define STATS_MAX 65536                           /* bytes of one stats answer */
+#define BOUND_MARGIN_S 0.010                      /* a tick this near a request the input bounds a lifetime
+							     with could fall on either side of it */
+#define CLOCK_UNSURE_NS 6000000ull                /* a predicted tick may be this far off */
+#define BOUND_UNIT_NS 100000ull                   /* lifetime bounds are kept in these units */
 
 /* ceil(secs / speed), at least 1, as a count of seconds that fits an int32. */
 static int64_t scaled(int64_t secs, double speed)
@@ -35,7 +39,33 @@ static int64_t scaled(int64_t secs, double speed)
 	return d > (double)INT32_MAX ? INT32_MAX : (int64_t)d;
 }
 
-int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, uint64_t tick_in_ns, uint64_t period_ns)
+/* The exptime k nearest to want_k (1 or more) whose tick, first_in + (k-1) periods after
+   the intended send (first tick at first_in for the alive bound, at last_in for the expired
+   one), falls after alive and before expired, each with a margin; 0 when none does. */
+static double bounded(double want_k, const struct fire_ticks *tk, double period, double first_in, double last_in)
+{
+	double lo = 1, hi = INFINITY;
+	if (tk->alive_ns)
+		lo = fmax(1, floor(((double)tk->alive_ns / 1e9 + BOUND_MARGIN_S - first_in) / period) + 2);
+	if (tk->expired_ns)
+		hi = floor(((double)tk->expired_ns / 1e9 - BOUND_MARGIN_S - last_in) / period) + 1;
+	return lo > hi ? 0 : fmin(fmax(want_k, lo), hi);
+}
+
+/* want_k moved within the lifetime the input showed: for the first tick early or late
+   alike when some exptime fits both, else for the first tick predicted, else unmoved (the
+   recording's lifetime was shorter than a tick). */
+static double within_bounds(double want_k, const struct fire_ticks *tk, double period)
+{
+	double in = (double)tk->tick_in_ns / 1e9;
+	double early = (double)(tk->tick_in_ns - (tk->early_ns < tk->tick_in_ns ? tk->early_ns : tk->tick_in_ns)) / 1e9;
+	double k = bounded(want_k, tk, period, early, (double)(tk->tick_in_ns + tk->late_ns) / 1e9);
+	if (!k)
+		k = bounded(want_k, tk, period, in, in);
+	return k ? k : want_k;
+}
+
+int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s, const struct fire_ticks *tk)
 {
 	if (ttl <= 0)
 		return ttl;
@@ -50,11 +80,11 @@ int32_t fire_ttl_scale(int32_t ttl, double speed, uint64_t rec_ns, int64_t now_s
 			return -1; /* it had expired when it was sent: it expires at once again */
 		life = (double)ttl + 0.5 - (double)rec_ns / 1e9;
 	}
-	if (tick_in_ns && life / speed <= MB_MC_TTL_RELATIVE_MAX) {
+	if (tk && life / speed <= MB_MC_TTL_RELATIVE_MAX) {
 		/* exptime k expires at the (k-1)-th tick after the first one, tick_in_ns away */
-		double period = period_ns ? (double)period_ns / 1e9 : 1.0;
-		double k = 1 + round((life / speed - (double)tick_in_ns / 1e9) / period);
-		return k < 1 ? 1 : (int32_t)k;
+		double period = tk->period_ns ? (double)tk->period_ns / 1e9 : 1.0;
+		double k = within_bounds(fmax(1, 1 + round((life / speed - (double)tk->tick_in_ns / 1e9) / period)), tk, period);
+		return k > MB_MC_TTL_RELATIVE_MAX ? MB_MC_TTL_RELATIVE_MAX : (int32_t)k;
 	}
 	int64_t out = scaled(left, speed);
 	if (out <= MB_MC_TTL_RELATIVE_MAX)
@@ -134,8 +164,21 @@ struct clock_target {
 	struct fire_clock_stats st;
 };
 
+/* The reader's view of a key's lifetime since the request that set its TTL. */
+struct ttl_life {
+	uint64_t key_hash;
+	uint64_t seq;    /* that request's place in its worker's ring */
+	uint64_t t;      /* its intended send time */
+	uint32_t worker;
+	bool open;       /* later reads still tell about that lifetime */
+};
+
 struct fire_clock {
 	struct clock_target tg[FIRE_TARGETS_MAX];
+	struct ttl_life *lives;     /* reader: per order slot (with the order on), or NULL */
+	_Atomic uint64_t *bounds;   /* per worker and ring place: the lifetime the input showed for
+				       the request there, alive (high 32 bits) and expired (low),
+				       in BOUND_UNIT_NS after its intended send, each plus 1; 0: none */
 	unsigned n;
 	uint8_t *buf;        /* one stats answer */
 	int bell;            /* rung to stop the watcher */
@@ -333,6 +376,13 @@ void fire_clock_learn(struct fire_run *r)
 		fire_clock_free(r);
 		return;
 	}
+	/* the slots' table grows with the keys in use (untouched pages cost nothing) */
+	if (r->order.on && (!(k->lives = calloc(FIRE_ORDER_SLOTS, sizeof *k->lives)) ||
+			    !(k->bounds = calloc((size_t)r->opt.threads * FIRE_RING, sizeof *k->bounds)))) {
+		free(k->lives);
+		k->lives = NULL;
+		mb_warn("no memory to follow the keys' lifetimes: TTLs are placed on the ticks nearest to their lifetimes");
+	}
 	/* the requests read from now on are placed on these clocks when sent, and the watcher
 	   follows them meanwhile */
 	if (pthread_create(&k->watcher, NULL, watch_main, k) == 0)
@@ -365,6 +415,8 @@ void fire_clock_free(struct fire_run *r)
 		if (k->tg[t].fd >= 0)
 			close(k->tg[t].fd);
 	close(k->bell);
+	free(k->lives);
+	free((void *)k->bounds);
 	free(k->buf);
 	free(k);
 	r->clock = NULL;
@@ -394,21 +446,82 @@ bool fire_clock_stats(const struct fire_run *r, unsigned target, struct fire_clo
 	return true;
 }
 
-void fire_ttl_scale_item(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns, uint64_t tick_in_ns, uint64_t period_ns)
+void fire_ttl_scale_item(const struct fire_run *r, struct fire_item *it, uint64_t rec_ns, const struct fire_ticks *tk)
 {
 	double speed = r->opt.mode == FIRE_RECORDED ? r->opt.speed : 1.0;
 	int64_t now_s = (int64_t)time(NULL);
-	it->ttl = fire_ttl_scale(it->ttl, speed, rec_ns, now_s, tick_in_ns, period_ns);
+	struct fire_ticks plain;
+	if (tk) {
+		plain = *tk;
+		plain.alive_ns = plain.expired_ns = 0;
+	}
+	it->ttl = fire_ttl_scale(it->ttl, speed, rec_ns, now_s, tk);
 	if ((it->sem.has & MB_SEM_VIVIFY) && it->sem.vivify_ttl > 0)
-		it->sem.vivify_ttl = fire_ttl_scale(it->sem.vivify_ttl, speed, rec_ns, now_s, tick_in_ns, period_ns);
+		it->sem.vivify_ttl = fire_ttl_scale(it->sem.vivify_ttl, speed, rec_ns, now_s, tk ? &plain : NULL);
 	if ((it->sem.has & MB_SEM_RECACHE) && it->sem.recache_ttl > 0)
-		it->sem.recache_ttl = fire_ttl_scale(it->sem.recache_ttl, speed, rec_ns, now_s, tick_in_ns, period_ns);
+		it->sem.recache_ttl = fire_ttl_scale(it->sem.recache_ttl, speed, rec_ns, now_s, tk ? &plain : NULL);
 }
 
-void fire_ttl_place(const struct fire_run *r, struct fire_item *it, unsigned target, uint64_t now)
+void fire_ttl_place(const struct fire_run *r, const struct fire_worker *w, struct fire_item *it, unsigned target, uint64_t now)
 {
-	uint64_t period, tick = next_tick(&r->clock->tg[target], now, &period);
+	const struct fire_clock *k = r->clock;
+	struct fire_ticks tk = { 0 };
+	uint64_t tick = next_tick(&k->tg[target], now, &tk.period_ns);
 	uint64_t intended = r->start_ns + it->t;
-	fire_ttl_scale_item(r, it, it->ttl_rec_ns, tick > intended ? tick - intended : 1, period);
+	tk.tick_in_ns = tick > intended ? tick - intended : 1;
+	/* a tick predicted this near the send may fall on the other side of it */
+	if (tick - tk.period_ns + CLOCK_UNSURE_NS > now) {
+		uint64_t prev = tick - tk.period_ns > now ? tick - tk.period_ns : now;
+		tk.early_ns = tick - (prev > intended ? prev : intended);
+	}
+	if (tick < now + CLOCK_UNSURE_NS)
+		tk.late_ns = tk.period_ns;
+	if (k->bounds) {
+		uint64_t b = atomic_load_explicit(&k->bounds[(size_t)w->id * FIRE_RING + (size_t)(it - w->items)],
+						  memory_order_relaxed);
+		tk.alive_ns = (b >> 32) * BOUND_UNIT_NS;
+		tk.expired_ns = (b & UINT32_MAX) * BOUND_UNIT_NS;
+	}
+	fire_ttl_scale_item(r, it, it->ttl_rec_ns, &tk);
 	it->ttl_rec_ns = 0;
+}
+
+/* Whether request it leaves its key's item and expiry as they were (a read without a TTL,
+   or arithmetic, append and prepend, which keep the item's exptime). */
+static bool keeps_lifetime(const struct fire_item *it)
+{
+	switch (it->cmd) {
+	case MB_CMD_GET: case MB_CMD_GETS: case MB_CMD_INCR: case MB_CMD_DECR: case MB_CMD_APPEND: case MB_CMD_PREPEND:
+		return !it->ttl_rec_ns;
+	default:
+		return false;
+	}
+}
+
+void fire_ttl_follow(struct fire_run *r, const struct fire_item *it, unsigned worker, uint64_t seq)
+{
+	struct fire_clock *k = r->clock;
+	if (!k || !k->lives || it->slot == FIRE_NOCONN)
+		return;
+	struct ttl_life *l = &k->lives[it->slot % FIRE_ORDER_SLOTS];
+	if (l->open && l->key_hash == it->key_hash) {
+		uint8_t was = fire_key_before(it->cmd, it->rec_status);
+		/* the request that started the lifetime may have been sent and its ring place
+		   reused: then what follows is too late for it */
+		if (was != FIRE_KEY_ANY && it->t >= l->t && l->seq >= atomic_load_explicit(&r->workers[l->worker].tail, memory_order_acquire)) {
+			_Atomic uint64_t *b = &k->bounds[(size_t)l->worker * FIRE_RING + (l->seq & (FIRE_RING - 1))];
+			uint64_t v = atomic_load_explicit(b, memory_order_relaxed), d = (it->t - l->t) / BOUND_UNIT_NS + 1;
+			uint64_t alive = v >> 32, expired = v & UINT32_MAX;
+			if (was == FIRE_KEY_EXISTS)
+				alive = d > alive ? (d < UINT32_MAX ? d : UINT32_MAX) : alive;
+			else if (d < UINT32_MAX) /* a later bound than that says nothing */
+				expired = expired && expired < d ? expired : d;
+			atomic_store_explicit(b, alive << 32 | expired, memory_order_relaxed);
+		}
+		l->open = was != FIRE_KEY_ABSENT && keeps_lifetime(it);
+	}
+	if (it->ttl_rec_ns && it->ttl > 0) {
+		*l = (struct ttl_life){ .key_hash = it->key_hash, .seq = seq, .t = it->t, .worker = worker, .open = true };
+		atomic_store_explicit(&k->bounds[(size_t)worker * FIRE_RING + (seq & (FIRE_RING - 1))], 0, memory_order_relaxed);
+	}
 }

@@ -82,6 +82,36 @@ test_expect_success MEMCACHED 'at -s 100, 1 s TTLs expire on the ticks nearest t
 	test_cmp want got
 '
 
+# The nearest tick can be on the wrong side of a later request: at -s 100 the replay's
+# ticks come 0.97 s, 1.97 s, ... after its start (placed 30 ms after a tick). Keys a1 and a2,
+# set at 0.3 s and 0.35 s with 100 s TTLs, would expire at 0.97 s, before their recorded
+# hits at 1.1 s and 1.15 s; key b, set at 0.5 s, would live until 1.97 s, past its recorded
+# miss at 1.499 s. mb-fire reads those requests before it sends the sets and places the
+# expiries after the hits and before the miss; with the order off it cannot (the key
+# slots are the order's), and the three reads come out the other way.
+test_expect_success MEMCACHED 'at -s 100 the expiry falls between the hits and the misses that follow' '
+	{
+		ev $T0.000001 1 get miss z 1 0 0 0
+		ev $((T0 + 30)).000001 1 set stored a1 2 10 100 0
+		ev $((T0 + 35)).000001 1 set stored a2 2 10 100 0
+		ev $((T0 + 50)).000001 2 set stored b 1 10 100 0
+		ev $((T0 + 110)).000001 1 get hit a1 2 0 0 10
+		ev $((T0 + 115)).000001 1 get hit a2 2 0 0 10
+		ev $((T0 + 149)).900001 2 get miss b 1 0 0 0
+	} >bounds.txt &&
+	mb-cat -p bounds.txt >bounds.stream &&
+	start_memcached &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT -s 100 bounds.stream >report &&
+	mc_stats | grep -E "$COUNTERS" | sort >got &&
+	printf "cmd_get 4\ncmd_set 3\nget_hits 2\nget_misses 2\n" >want &&
+	test_cmp want got &&
+	start_memcached &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT -s 100 --no-order bounds.stream >report &&
+	mc_stats | grep -E "$COUNTERS" | sort >got &&
+	printf "cmd_get 4\ncmd_set 3\nget_hits 1\nget_misses 3\n" >want &&
+	test_cmp want got
+'
+
 # memcached's ticks come a little more than a second apart, by how late its timer runs, so
 # the clock learnt before the replay is followed during it: a 6 s replay locates a tick in
 # most seconds, and the report says how many and how far they were from their prediction.
