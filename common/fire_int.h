@@ -515,6 +515,9 @@ void fire_ttl_place(const struct fire_run *r, const struct fire_worker *w, struc
    the key (hit or miss recorded) bounds that lifetime for the placement, anything else
    ends it. Only with the order on and a known clock; otherwise nothing. */
 void fire_ttl_follow(struct fire_run *r, const struct fire_item *it, unsigned worker, uint64_t seq);
+/* Reader, at the start of another pass over the input (--loop): the lifetimes of the last
+   pass end (the input's statuses are about its own timeline, not about a loop's). */
+void fire_ttl_next_pass(struct fire_run *r);
 /* Walk the text stats answer at the start of buf[0, n) unit by unit (any bytes): 1 while
    its END has not come, 0 at END with *time the value of its "STAT time" line (at most 18
    digits) or -1 when it has none, -1 when the bytes are not a stats answer. */

@@ -181,6 +181,7 @@ void fire_sched_next_loop(struct fire_run *r, uint64_t loop)
 	uint64_t span = s->have_ts0 ? (uint64_t)((double)(s->last_ts - s->ts0) / r->opt.speed) : 0;
 	uint64_t gap = r->in_events > 1 ? span / (r->in_events / loop) : 0;
 	s->offset += span + gap;
+	fire_ttl_next_pass(r);
 	s->have_ts0 = false;
 	s->last_ts = 0;
 }

@@ -170,12 +170,14 @@ struct ttl_life {
 	uint64_t seq;    /* that request's place in its worker's ring */
 	uint64_t t;      /* its intended send time */
 	uint32_t worker;
-	bool open;       /* later reads still tell about that lifetime */
+	uint32_t pass;   /* the pass over the input (--loop) it began in */
+	bool open;       /* later requests still tell about that lifetime */
 };
 
 struct fire_clock {
 	struct clock_target tg[FIRE_TARGETS_MAX];
 	struct ttl_life *lives;     /* reader: per order slot (with the order on), or NULL */
+	uint32_t pass;              /* reader: the pass over the input it is in */
 	_Atomic uint64_t *bounds;   /* per worker and ring place: the lifetime the input showed for
 				       the request there, alive (high 32 bits) and expired (low),
 				       in BOUND_UNIT_NS after its intended send, each plus 1; 0: none */
@@ -504,7 +506,7 @@ void fire_ttl_follow(struct fire_run *r, const struct fire_item *it, unsigned wo
 	if (!k || !k->lives || it->slot == FIRE_NOCONN)
 		return;
 	struct ttl_life *l = &k->lives[it->slot % FIRE_ORDER_SLOTS];
-	if (l->open && l->key_hash == it->key_hash) {
+	if (l->open && l->key_hash == it->key_hash && l->pass == k->pass) {
 		uint8_t was = fire_key_before(it->cmd, it->rec_status);
 		/* the request that started the lifetime may have been sent and its ring place
 		   reused: then what follows is too late for it */
@@ -521,7 +523,13 @@ void fire_ttl_follow(struct fire_run *r, const struct fire_item *it, unsigned wo
 		l->open = was != FIRE_KEY_ABSENT && keeps_lifetime(it);
 	}
 	if (it->ttl_rec_ns && it->ttl > 0) {
-		*l = (struct ttl_life){ .key_hash = it->key_hash, .seq = seq, .t = it->t, .worker = worker, .open = true };
+		*l = (struct ttl_life){ .key_hash = it->key_hash, .seq = seq, .t = it->t, .worker = worker, .pass = k->pass, .open = true };
 		atomic_store_explicit(&k->bounds[(size_t)worker * FIRE_RING + (seq & (FIRE_RING - 1))], 0, memory_order_relaxed);
 	}
+}
+
+void fire_ttl_next_pass(struct fire_run *r)
+{
+	if (r->clock)
+		r->clock->pass++;
 }

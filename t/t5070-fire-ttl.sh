@@ -112,6 +112,24 @@ test_expect_success MEMCACHED 'at -s 100 the expiry falls between the hits and t
 	test_cmp want got
 '
 
+# A second pass (--loop 2) is not bound by the first one's statuses: its first read of x,
+# recorded as a miss on the recording's fresh server, comes 0.67 s after the first pass set
+# x with a 100 s TTL. Were it taken as the end of x's lifetime, x would expire at 0.97 s; it
+# lives to 1.97 s, its nearest tick, and the second pass's read hits.
+test_expect_success MEMCACHED 'with --loop the statuses of one pass do not bound the TTLs of the last' '
+	{
+		ev $T0.000001 1 get miss x 1 0 0 0
+		ev $((T0 + 60)).000001 1 set stored x 1 10 100 0
+		ev $((T0 + 95)).000001 1 get miss z 1 0 0 0
+	} >loop.txt &&
+	mb-cat -p loop.txt >loop.stream &&
+	start_memcached &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT -s 100 --loop 2 loop.stream >report &&
+	mc_stats | grep -E "$COUNTERS" | sort >got &&
+	printf "cmd_get 4\ncmd_set 2\nget_hits 1\nget_misses 3\n" >want &&
+	test_cmp want got
+'
+
 # memcached's ticks come a little more than a second apart, by how late its timer runs, so
 # the clock learnt before the replay is followed during it: a 6 s replay locates a tick in
 # most seconds, and the report says how many and how far they were from their prediction.
