@@ -29,14 +29,23 @@ T0=1700000000
 	ev $((T0 + 30)).000200 2 get miss a1 2 0 0 0
 } >w.txt
 
-replay() {
+# replay_counts STREAM ARGS...: replay STREAM with mb-fire ARGS against a fresh memcached;
+# the text report in report, what the replay added to the counters in got
+replay_counts() {
+	local stream=$1
+	shift
 	start_memcached &&
 	mc_stats | grep -E "$COUNTERS" | sort >before &&
-	mb-fire -q -t 127.0.0.1:$MC_PORT -s 10 "$@" w.stream >report &&
+	mb-fire -q -t 127.0.0.1:$MC_PORT "$@" "$stream" >report &&
 	mc_stats | grep -E "$COUNTERS" | sort >after &&
 	for k in cmd_get cmd_set get_hits get_misses; do
 		echo "$k $(stat_delta $k)"
 	done >got
+}
+
+# replay ARGS...: the 30 s workload at -s 10 (or as ARGS say)
+replay() {
+	replay_counts w.stream -s 10 "$@"
 }
 
 test_expect_success 'a 30 s recorded workload with 20 s TTLs' '
@@ -75,9 +84,7 @@ test_expect_success MEMCACHED 'at -s 100, 1 s TTLs expire on the ticks nearest t
 		ev $((t + 170)).000001 1 get miss s$i 2 0 0 0
 	done | sort -t "	" -k2,2n >near.txt &&
 	mb-cat -p near.txt >near.stream &&
-	start_memcached &&
-	mb-fire -q -t 127.0.0.1:$MC_PORT -s 100 near.stream >report &&
-	mc_stats | grep -E "$COUNTERS" | sort >got &&
+	replay_counts near.stream -s 100 &&
 	printf "cmd_get 20\ncmd_set 10\nget_hits 10\nget_misses 10\n" >want &&
 	test_cmp want got
 '
@@ -100,14 +107,10 @@ test_expect_success MEMCACHED 'at -s 100 the expiry falls between the hits and t
 		ev $((T0 + 149)).900001 2 get miss b 1 0 0 0
 	} >bounds.txt &&
 	mb-cat -p bounds.txt >bounds.stream &&
-	start_memcached &&
-	mb-fire -q -t 127.0.0.1:$MC_PORT -s 100 bounds.stream >report &&
-	mc_stats | grep -E "$COUNTERS" | sort >got &&
+	replay_counts bounds.stream -s 100 &&
 	printf "cmd_get 4\ncmd_set 3\nget_hits 2\nget_misses 2\n" >want &&
 	test_cmp want got &&
-	start_memcached &&
-	mb-fire -q -t 127.0.0.1:$MC_PORT -s 100 --no-order bounds.stream >report &&
-	mc_stats | grep -E "$COUNTERS" | sort >got &&
+	replay_counts bounds.stream -s 100 --no-order &&
 	printf "cmd_get 4\ncmd_set 3\nget_hits 1\nget_misses 3\n" >want &&
 	test_cmp want got
 '
@@ -123,9 +126,7 @@ test_expect_success MEMCACHED 'with --loop the statuses of one pass do not bound
 		ev $((T0 + 95)).000001 1 get miss z 1 0 0 0
 	} >loop.txt &&
 	mb-cat -p loop.txt >loop.stream &&
-	start_memcached &&
-	mb-fire -q -t 127.0.0.1:$MC_PORT -s 100 --loop 2 loop.stream >report &&
-	mc_stats | grep -E "$COUNTERS" | sort >got &&
+	replay_counts loop.stream -s 100 --loop 2 &&
 	printf "cmd_get 4\ncmd_set 2\nget_hits 1\nget_misses 3\n" >want &&
 	test_cmp want got
 '
