@@ -43,6 +43,12 @@ replay_counts() {
 	done >got
 }
 
+# expect_counts GET SET HITS MISSES: what got must say (cmd_get, cmd_set, get_hits, get_misses)
+expect_counts() {
+	printf "cmd_get %s\ncmd_set %s\nget_hits %s\nget_misses %s\n" "$@" >want &&
+	test_cmp want got
+}
+
 # replay ARGS...: the 30 s workload at -s 10 (or as ARGS say)
 replay() {
 	replay_counts w.stream -s 10 "$@"
@@ -59,15 +65,13 @@ test_expect_success 'a 30 s recorded workload with 20 s TTLs' '
 test_expect_success MEMCACHED 'at -s 10 the TTLs expire where they did: recorded hits and misses' '
 	replay &&
 	cat got &&
-	printf "cmd_get 17\ncmd_set 11\nget_hits 11\nget_misses 6\n" >want &&
-	test_cmp want got
+	expect_counts 17 11 11 6
 '
 
 test_expect_success MEMCACHED '--keep-ttl at -s 10: the 20 s TTLs outlive the replay, the past unix time expires at once' '
 	replay --keep-ttl &&
 	cat got &&
-	printf "cmd_get 17\ncmd_set 11\nget_hits 15\nget_misses 2\n" >want &&
-	test_cmp want got
+	expect_counts 17 11 15 2
 '
 
 # At -s 100 a 100 s TTL becomes about 1 s, where memcached's whole-second clock matters: an
@@ -85,8 +89,7 @@ test_expect_success MEMCACHED 'at -s 100, 1 s TTLs expire on the ticks nearest t
 	done | sort -t "	" -k2,2n >near.txt &&
 	mb-cat -p near.txt >near.stream &&
 	replay_counts near.stream -s 100 &&
-	printf "cmd_get 20\ncmd_set 10\nget_hits 10\nget_misses 10\n" >want &&
-	test_cmp want got
+	expect_counts 20 10 10 10
 '
 
 # The nearest tick can be on the wrong side of a later request: at -s 100 the replay's
@@ -108,11 +111,9 @@ test_expect_success MEMCACHED 'at -s 100 the expiry falls between the hits and t
 	} >bounds.txt &&
 	mb-cat -p bounds.txt >bounds.stream &&
 	replay_counts bounds.stream -s 100 &&
-	printf "cmd_get 4\ncmd_set 3\nget_hits 2\nget_misses 2\n" >want &&
-	test_cmp want got &&
+	expect_counts 4 3 2 2 &&
 	replay_counts bounds.stream -s 100 --no-order &&
-	printf "cmd_get 4\ncmd_set 3\nget_hits 1\nget_misses 3\n" >want &&
-	test_cmp want got
+	expect_counts 4 3 1 3
 '
 
 # A second pass (--loop 2) is not bound by the first one's statuses: its first read of x,
@@ -127,8 +128,7 @@ test_expect_success MEMCACHED 'with --loop the statuses of one pass do not bound
 	} >loop.txt &&
 	mb-cat -p loop.txt >loop.stream &&
 	replay_counts loop.stream -s 100 --loop 2 &&
-	printf "cmd_get 4\ncmd_set 2\nget_hits 1\nget_misses 3\n" >want &&
-	test_cmp want got
+	expect_counts 4 2 1 3
 '
 
 # memcached's ticks come a little more than a second apart, by how late its timer runs, so
@@ -136,8 +136,7 @@ test_expect_success MEMCACHED 'with --loop the statuses of one pass do not bound
 # most seconds, and the report says how many and how far they were from their prediction.
 test_expect_success MEMCACHED 'the clock of the target is followed during the replay and reported' '
 	replay -s 5 --json report.json &&
-	printf "cmd_get 17\ncmd_set 11\nget_hits 11\nget_misses 6\n" >want &&
-	test_cmp want got &&
+	expect_counts 17 11 11 6 &&
 	grep -E "^ttl clock: 127\.0\.0\.1:$MC_PORT: [0-9]+ ticks located \([0-9]+ watches began late\), 1\.[0-9]{6} s apart, predicted within [0-9]+\.[0-9]{3} ms$" report &&
 	"$MB_PYTHON" -c "
 import json, sys
