@@ -93,6 +93,11 @@ int mb_evloop_set(struct mb_evloop *l, int fd, unsigned mask, mb_ev_proc *proc, 
 	return MB_OK;
 }
 
+int mb_evloop_fd(const struct mb_evloop *l)
+{
+	return l->epfd;
+}
+
 void mb_evloop_del(struct mb_evloop *l, int fd)
 {
 	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].proc)

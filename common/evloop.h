@@ -22,6 +22,8 @@ void mb_evloop_free(struct mb_evloop *l);
 /* Watch fd for mask with proc(ptr); a second call for the same fd changes mask/proc/ptr.
    MB_OK or MB_EIO (err filled). */
 int mb_evloop_set(struct mb_evloop *l, int fd, unsigned mask, mb_ev_proc *proc, void *ptr, struct mb_err *err);
+/* The epoll descriptor: readable while events wait (for a caller that waits elsewhere). */
+int mb_evloop_fd(const struct mb_evloop *l);
 /* Stop watching fd (call before closing it). */
 void mb_evloop_del(struct mb_evloop *l, int fd);
 /* The mask fd is watched for (0 when not watched). */

@@ -1,26 +1,25 @@
 /* fire_conn.c - replay connections: targets, the connection state machine, reconnects, back-pressure, resumed sends, responses. */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "fire_int.h"
 #include "mbtime.h"
-#include "opt.h"
 
 /*
  * Connection states:
  *   IDLE        no socket; the first due request (or the reader's first request) connects
  *   CONNECTING  non-blocking connect under way: EV_WRITE says how it went
  *   UP          requests are built into `out` (never more than OUT_HIGH unsent) and sent
- *               as the socket takes them; a partial send resumes on EV_WRITE
+ *               as the socket takes them; a partial send resumes on EV_WRITE. With an
+ *               armed ring (w->armed) the socket's receive stays armed in the kernel, and
+ *               the event loop watches it only for EV_WRITE
  *   DOWN        broken: what was sent is lost, a timer (10 ms doubling to 1 s) brings it
  *               back to IDLE; requests whose time comes meanwhile are lost. With --max, one
  *               that failed for --drain without an answer is given up: it stays DOWN and
@@ -33,51 +32,6 @@
 #define BACKOFF_MIN_NS 10000000ull
 #define BACKOFF_MAX_NS 1000000000ull
 #define CAS_STALE (UINT64_MAX - 1) /* a unique memcached never hands out: reproduces `exists` */
-
-int fire_target_parse(const char *s, struct fire_target *t, struct mb_err *err)
-{
-	snprintf(t->name, sizeof t->name, "%s", s);
-	if (s[0] == '/') {
-		struct sockaddr_un *un = (struct sockaddr_un *)&t->addr;
-		if (strlen(s) >= sizeof un->sun_path)
-			return mb_err_set(err, MB_ERR, "unix socket path too long: '%s'", s);
-		un->sun_family = AF_UNIX;
-		strcpy(un->sun_path, s);
-		t->addrlen = sizeof *un;
-		t->family = AF_UNIX;
-		return MB_OK;
-	}
-	char host[256];
-	const char *port;
-	if (s[0] == '[') {
-		const char *e = strchr(s, ']');
-		if (!e || e[1] != ':' || (size_t)(e - s - 1) >= sizeof host)
-			return mb_err_set(err, MB_ERR, "bad target, want [addr]:port: '%s'", s);
-		memcpy(host, s + 1, (size_t)(e - s - 1));
-		host[e - s - 1] = 0;
-		port = e + 2;
-	} else {
-		const char *c = strrchr(s, ':');
-		if (!c || (size_t)(c - s) >= sizeof host)
-			return mb_err_set(err, MB_ERR, "bad target, want host:port or /path: '%s'", s);
-		memcpy(host, s, (size_t)(c - s));
-		host[c - s] = 0;
-		port = c + 1;
-	}
-	uint64_t p;
-	if (mb_opt_u64(port, 1, 65535, false, &p, err) != MB_OK)
-		return mb_err_set(err, MB_ERR, "bad port in target: '%s'", s);
-	struct addrinfo hints = { 0 }, *res;
-	hints.ai_socktype = SOCK_STREAM;
-	int rc = getaddrinfo(host, port, &hints, &res);
-	if (rc)
-		return mb_err_set(err, MB_EIO, "cannot resolve target: %s: '%s'", gai_strerror(rc), s);
-	memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
-	t->addrlen = res->ai_addrlen;
-	t->family = res->ai_family;
-	freeaddrinfo(res);
-	return MB_OK;
-}
 
 /* A non-blocking socket towards t (a datagram one when udp), connect started; -1 with errno. */
 static int open_socket(const struct fire_target *t, bool udp, int *in_progress)
@@ -180,6 +134,7 @@ struct fire_conn *fire_conn_get(struct fire_worker *w, uint32_t i)
 }
 
 static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask);
+static void conn_arm(struct fire_worker *w, struct fire_conn *c);
 static bool list_add(uint32_t **l, uint32_t *n, uint32_t *cap, uint32_t idx);
 static uint32_t conn_index(const struct fire_worker *w, const struct fire_conn *c);
 
@@ -241,17 +196,25 @@ static void conn_drop_sent(struct fire_worker *w, struct fire_conn *c, uint64_t 
 	c->barrier = false;
 }
 
-/* The connection broke: sent requests are lost (errors), the rest waits for a reconnect. */
-static void conn_fail(struct fire_worker *w, struct fire_conn *c, bool reset)
+/* Close the socket: a batch's result or an armed receive's for it counts no more. */
+static void conn_close(struct fire_worker *w, struct fire_conn *c)
 {
-	uint64_t now = mb_mono_ns();
 	if (c->fd >= 0) {
 		mb_evloop_del(w->loop, c->fd);
+		if (w->armed && !c->udp)
+			shutdown(c->fd, SHUT_RD); /* ends the armed receive, which holds the socket */
 		close(c->fd);
 		c->fd = -1;
 	}
 	c->io_gen++;
 	c->want_recv = c->want_send = false;
+}
+
+/* The connection broke: sent requests are lost (errors), the rest waits for a reconnect. */
+static void conn_fail(struct fire_worker *w, struct fire_conn *c, bool reset)
+{
+	uint64_t now = mb_mono_ns();
+	conn_close(w, c);
 	if (reset)
 		w->s.resets++;
 	conn_drop_sent(w, c, now, &w->s.lost);
@@ -284,13 +247,7 @@ void fire_conn_abandon(struct fire_worker *w, struct fire_conn *c, uint64_t now)
 	if (c->timer)
 		mb_evloop_timer_cancel(w->loop, c->timer);
 	c->timer = 0;
-	if (c->fd >= 0) {
-		mb_evloop_del(w->loop, c->fd);
-		close(c->fd);
-		c->fd = -1;
-	}
-	c->io_gen++;
-	c->want_recv = c->want_send = false;
+	conn_close(w, c);
 	fire_conn_free_buffers(w, c);
 }
 
@@ -305,6 +262,10 @@ bool fire_conn_connect(struct fire_worker *w, struct fire_conn *c)
 	}
 	w->s.connects++;
 	c->state = inprog ? CS_CONNECTING : CS_UP;
+	if (!inprog && w->armed && !c->udp) {
+		conn_arm(w, c);
+		return c->fd >= 0;
+	}
 	if (mb_evloop_set(w->loop, c->fd, inprog ? MB_EV_READ | MB_EV_WRITE : MB_EV_READ, conn_event, c, &w->err) != MB_OK) {
 		w->s.connect_fail++;
 		conn_fail(w, c, false);
@@ -333,7 +294,11 @@ static void conn_sent_all(struct fire_worker *w, struct fire_conn *c)
 	buf_put(w, c->out, c->out_cap);
 	c->out = NULL;
 	c->out_cap = 0;
-	if (mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE)
+	if (!(mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE))
+		return;
+	if (w->armed && !c->udp)
+		mb_evloop_del(w->loop, c->fd); /* its receive is armed */
+	else
 		mb_evloop_set(w->loop, c->fd, MB_EV_READ, conn_event, c, &w->err);
 }
 
@@ -341,7 +306,8 @@ static void conn_sent_all(struct fire_worker *w, struct fire_conn *c)
 static void conn_want_write(struct fire_worker *w, struct fire_conn *c)
 {
 	if (!(mb_evloop_mask(w->loop, c->fd) & MB_EV_WRITE))
-		mb_evloop_set(w->loop, c->fd, MB_EV_READ | MB_EV_WRITE, conn_event, c, &w->err);
+		mb_evloop_set(w->loop, c->fd, w->armed && !c->udp ? MB_EV_WRITE : MB_EV_READ | MB_EV_WRITE, conn_event, c,
+			      &w->err);
 }
 
 /* Put c on the list of the worker's next I/O batch. */
@@ -354,6 +320,13 @@ static void io_list(struct fire_worker *w, struct fire_conn *c)
 		return;
 	}
 	c->io_listed = true;
+}
+
+/* Arm the receive of an armed ring's connection that just came up (in the next batch). */
+static void conn_arm(struct fire_worker *w, struct fire_conn *c)
+{
+	c->want_recv = true;
+	io_list(w, c);
 }
 
 /* Send what is buffered, resuming a partial send (with a ring: in the worker's next batch);
@@ -805,21 +778,54 @@ static void conn_read(struct fire_worker *w, struct fire_conn *c)
 	conn_read_done(w, c, now);
 }
 
-/* Batch tags: the connection's socket generation, its index, and send (1) or receive (0). */
+/* Batch tags: the connection's socket generation (30 bits), its index, and send (1) or
+   receive (0); LOOP_TAG, above them all, is the event loop's armed poll. */
+#define LOOP_TAG (1ull << 62)
 static uint64_t io_tag(const struct fire_conn *c, uint32_t idx, bool send)
 {
-	return (uint64_t)c->io_gen << 32 | (uint64_t)idx << 1 | send;
+	return (uint64_t)(c->io_gen & 0x3fffffffu) << 32 | (uint64_t)idx << 1 | send;
 }
 
-/* One finished operation of a batch: the same outcomes as conn_flush's and conn_read's calls. */
-static void io_done(void *ctx, uint64_t tag, int res)
+/* Bytes an armed receive brought: into the input buffer and parsed, a buffer's room at a
+   time; false when the connection failed. */
+static bool conn_got_armed(struct fire_worker *w, struct fire_conn *c, const uint8_t *data, uint32_t n)
+{
+	uint64_t now = 0;
+	while (n) {
+		if (!fire_conn_in_room(w, c))
+			return false;
+		uint32_t k = IO_BUF - c->in_len < n ? IO_BUF - c->in_len : n;
+		if (!k) { /* an answer's line longer than the buffer: as a read that found no room */
+			conn_fail(w, c, true);
+			return false;
+		}
+		memcpy(c->in + c->in_len, data, k);
+		data += k;
+		n -= k;
+		if (!conn_got(w, c, k, &now))
+			return false;
+	}
+	conn_read_done(w, c, now);
+	return true;
+}
+
+/* One finished operation of a batch, or an armed receive's bytes: the same outcomes as
+   conn_flush's and conn_read's calls. */
+static void io_done(void *ctx, const struct mb_uring_done_info *d)
 {
 	struct fire_worker *w = ctx;
-	struct fire_conn *c = fire_conn_at(w, (uint32_t)tag >> 1);
-	if (c->io_gen != (uint32_t)(tag >> 32) || c->fd < 0)
+	if (d->tag == LOOP_TAG) {
+		w->loop_ready = true; /* the event loop has events: fire_conn_io_wait runs them */
+		if (!d->armed && !mb_uring_poll_armed(w->ring, mb_evloop_fd(w->loop), LOOP_TAG))
+			w->loop_unarmed = true;
+		return;
+	}
+	struct fire_conn *c = fire_conn_at(w, (uint32_t)d->tag >> 1);
+	if ((c->io_gen & 0x3fffffffu) != (uint32_t)(d->tag >> 32) || c->fd < 0)
 		return; /* its socket closed meanwhile: what it moved counts no more */
+	int res = d->res;
 	bool again = res == -EAGAIN || res == -EWOULDBLOCK || res == -EINTR;
-	if (tag & 1) {
+	if (d->tag & 1) {
 		if (res > 0) {
 			c->out_off += (uint32_t)res;
 			if (c->out_off < c->out_len)
@@ -834,8 +840,20 @@ static void io_done(void *ctx, uint64_t tag, int res)
 			conn_fail(w, c, true);
 		return;
 	}
+	if (d->data) {
+		w->io_events++;
+		if (!conn_got_armed(w, c, d->data, (uint32_t)res))
+			return;
+		if (!d->armed)
+			conn_arm(w, c); /* the kernel ended it (its queue or buffers ran short) */
+		return;
+	}
 	uint64_t now = 0;
-	if (res > 0) {
+	if (w->armed && res == -ENOBUFS)
+		conn_arm(w, c); /* the ring's buffers ran short: the bytes wait in the socket */
+	else if (w->armed)
+		conn_fail(w, c, true); /* the end of input, or an error */
+	else if (res > 0) {
 		if (conn_got(w, c, (uint32_t)res, &now))
 			conn_read_done(w, c, now);
 	} else if (again)
@@ -844,7 +862,7 @@ static void io_done(void *ctx, uint64_t tag, int res)
 		conn_fail(w, c, true);
 }
 
-bool fire_conn_io_run(struct fire_worker *w)
+bool fire_conn_io_run(struct fire_worker *w, bool submit)
 {
 	while (w->niolist) {
 		uint32_t n = w->niolist, k = 0;
@@ -853,8 +871,9 @@ bool fire_conn_io_run(struct fire_worker *w)
 			struct fire_conn *c = fire_conn_at(w, idx);
 			if (c->fd < 0 || c->state != CS_UP)
 				c->want_recv = c->want_send = false;
-			if (c->want_recv && fire_conn_in_room(w, c) &&
-			    mb_uring_recv(w->ring, c->fd, c->in + c->in_len, IO_BUF - c->in_len, io_tag(c, idx, false)))
+			if (c->want_recv && (w->armed ? mb_uring_recv_armed(w->ring, c->fd, io_tag(c, idx, false)) :
+					     fire_conn_in_room(w, c) && mb_uring_recv(w->ring, c->fd, c->in + c->in_len,
+										      IO_BUF - c->in_len, io_tag(c, idx, false))))
 				c->want_recv = false;
 			if (c->want_send && (c->fd < 0 || c->out_off == c->out_len ||
 					     mb_uring_send(w->ring, c->fd, c->out + c->out_off, c->out_len - c->out_off, io_tag(c, idx, true))))
@@ -865,10 +884,35 @@ bool fire_conn_io_run(struct fire_worker *w)
 				c->io_listed = c->want_recv = c->want_send = false;
 		}
 		w->niolist = k;
+		if (!submit && !k)
+			break; /* all queued: fire_conn_io_wait submits them */
 		if (mb_uring_run(w->ring, io_done, w, &w->err) != 0)
 			return false;
 	}
 	return true;
+}
+
+int fire_conn_io_wait(struct fire_worker *w, uint64_t timeout, uint64_t yield_at)
+{
+	if (w->loop_unarmed && mb_uring_poll_armed(w->ring, mb_evloop_fd(w->loop), LOOP_TAG))
+		w->loop_unarmed = false;
+	uint64_t now = mb_mono_ns(), next = mb_evloop_next_timer(w->loop);
+	if (w->loop_ready || w->loop_unarmed)
+		timeout = 0;
+	if (next != UINT64_MAX && (next > now ? next - now : 0) < timeout)
+		timeout = next > now ? next - now : 0; /* a timer falls due first */
+	w->io_events = 0;
+	if (!fire_conn_io_run(w, false) || mb_uring_wait(w->ring, timeout, yield_at, io_done, w, &w->err) < 0)
+		return -1;
+	int n = (int)w->io_events;
+	if (w->loop_ready || w->loop_unarmed || mb_evloop_next_timer(w->loop) <= mb_mono_ns()) {
+		int m = mb_evloop_run_once(w->loop, 0, &w->err);
+		if (m < 0)
+			return -1;
+		w->loop_ready = m > 0; /* level-triggered: look again until it finds nothing */
+		n += m;
+	}
+	return n;
 }
 
 static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
@@ -887,7 +931,11 @@ static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
 			return;
 		}
 		c->state = CS_UP;
-		mb_evloop_set(w->loop, c->fd, MB_EV_READ, conn_event, c, &w->err);
+		if (w->armed && !c->udp) {
+			mb_evloop_del(w->loop, c->fd);
+			conn_arm(w, c);
+		} else
+			mb_evloop_set(w->loop, c->fd, MB_EV_READ, conn_event, c, &w->err);
 		fire_conn_pump(w, c);
 		return;
 	}
@@ -896,7 +944,7 @@ static void conn_event(struct mb_evloop *l, int fd, void *ptr, unsigned mask)
 			return;
 		fire_conn_pump(w, c);
 	}
-	if ((mask & MB_EV_READ) && c->fd >= 0) {
+	if ((mask & MB_EV_READ) && c->fd >= 0 && !(w->armed && !c->udp)) {
 		if (c->udp)
 			fire_udp_read(w, c);
 		else if (w->ring) {

@@ -220,6 +220,10 @@ struct fire_worker {
 	uint32_t nwait, capwait, ntail, captail;
 	struct mb_evloop *loop;
 	struct mb_uring *ring;      /* sends and receives batched in one system call; NULL: one call each */
+	bool armed;                 /* ... and receives armed in it: the worker waits in the ring */
+	bool loop_ready;            /* armed: the event loop has events to run */
+	bool loop_unarmed;          /* armed: the poll of the event loop's fd is to be armed again */
+	uint32_t io_events;         /* armed: receives and event loop events of the current wait */
 	uint32_t *iolist;           /* connections with a send or receive for the next batch */
 	uint32_t niolist, capiolist;
 	struct fire_stats s;
@@ -339,6 +343,8 @@ struct fire_run {
 	_Atomic unsigned boosted;
 	_Atomic int boost_errno;
 	_Atomic unsigned uring_workers; /* workers batching their sends and receives through io_uring */
+	_Atomic unsigned uring_armed;   /* ... of them, with their receives armed in the ring (fire_conn_io_wait) */
+	_Atomic int arm_errno;          /* why a ring could not arm receives */
 	_Atomic int uring_errno;        /* why a worker could not (io_uring_setup's errno) */
 	/* timed modes: the input reader's scheduling class while it is a ring ahead (fire_sched.c):
 	   FIRE_READER_NORMAL, _IDLE or _BATCH; the class it is in now; its thread; how often a
@@ -395,8 +401,14 @@ void fire_conn_idle_in(struct fire_worker *w, struct fire_conn *c);
 /* What is out on c is lost (its reply did not come); the connection goes on. */
 void fire_conn_lose(struct fire_worker *w, struct fire_conn *c);
 /* With a ring: make the sends and receives the connections asked for, in batches, until none
-   is left; false when the ring failed (err filled). */
-bool fire_conn_io_run(struct fire_worker *w);
+   is left (submit false, with an armed ring: queue them, submitting only batches that are
+   full); false when the ring failed (err filled). */
+bool fire_conn_io_run(struct fire_worker *w, bool submit);
+/* With an armed ring, the worker's wait in place of its event loop's: submit what is queued,
+   wait up to timeout for answers (or the loop's events and timers, which it then runs),
+   handling answers only until yield_at as the loop does. The number of answers and events
+   handled, or -1 when the ring or the loop failed (err filled). */
+int fire_conn_io_wait(struct fire_worker *w, uint64_t timeout, uint64_t yield_at);
 
 /* fire_udp.c */
 /* Write the frame header of the next request datagram of c at p (and arm its timeout). */

@@ -177,6 +177,7 @@ static int report_json(const struct fire_run *r, FILE *f)
 	mb_json_ku64(&j, "workers", opt->threads);
 	mb_json_ku64(&j, "workers_boosted", atomic_load(&((struct fire_run *)r)->boosted));
 	mb_json_ku64(&j, "workers_io_uring", atomic_load(&((struct fire_run *)r)->uring_workers));
+	mb_json_ku64(&j, "workers_io_uring_armed", atomic_load(&((struct fire_run *)r)->uring_armed));
 	mb_json_ku64(&j, "priority_tried", r->reports ? r->priority_tried : fire_priority_tried(r));
 	if (!r->reports) {
 		mb_json_kstr(&j, "reader_class", fire_reader_class_name(r->reader_class));
@@ -570,13 +571,17 @@ static int add_report(struct rd *x, struct fire_run *r, struct points *pts, unsi
 	get_u64(x, root, "priority_tried", &tried, &rc);
 	if (rc == MB_OK && (workers > 64 * n || boosted > workers || tried > n))
 		return bad(x, "workers", "workers_boosted or priority_tried out of range");
-	uint64_t uring = 0;
+	uint64_t uring = 0, armed = 0;
 	if (rc == MB_OK && mb_jr_get(d, root, "workers_io_uring") != MB_JR_NONE && get_u64(x, root, "workers_io_uring", &uring, &rc) &&
 	    uring > workers)
 		return bad(x, "workers_io_uring", "more than the workers");
+	if (rc == MB_OK && mb_jr_get(d, root, "workers_io_uring_armed") != MB_JR_NONE &&
+	    get_u64(x, root, "workers_io_uring_armed", &armed, &rc) && armed > uring)
+		return bad(x, "workers_io_uring_armed", "more than the workers batching through io_uring");
 	r->opt.threads += (unsigned)workers;
 	atomic_fetch_add(&r->boosted, (unsigned)boosted);
 	atomic_fetch_add(&r->uring_workers, (unsigned)uring);
+	atomic_fetch_add(&r->uring_armed, (unsigned)armed);
 	r->priority_tried += (unsigned)tried;
 	uint32_t tg = mb_jr_get(d, root, "targets");
 	if (rc == MB_OK && !mb_jr_is(d, tg, MB_JR_ARR))

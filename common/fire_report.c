@@ -193,15 +193,20 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 				atomic_load(&((struct fire_run *)r)->boosted), opt->threads, FIRE_WORKER_NICE, strerror(atomic_load(&((struct fire_run *)r)->boost_errno)));
 	}
 	unsigned uw = atomic_load(&((struct fire_run *)r)->uring_workers);
+	unsigned ua = atomic_load(&((struct fire_run *)r)->uring_armed);
 	if (opt->no_uring)
 		fprintf(o, "io: a system call per send and receive (--no-uring)\n");
 	else if (uw == opt->threads)
-		fprintf(o, "io: sends and receives batched through io_uring in %u workers\n", uw);
+		fprintf(o, "io: sends and receives batched through io_uring in %u workers", uw);
 	else if (r->reports)
-		fprintf(o, "io: sends and receives batched through io_uring in %u of %u workers\n", uw, opt->threads);
+		fprintf(o, "io: sends and receives batched through io_uring in %u of %u workers", uw, opt->threads);
 	else
-		fprintf(o, "io: sends and receives batched through io_uring in %u of %u workers, the others make a system call each (io_uring: %s)\n",
+		fprintf(o, "io: sends and receives batched through io_uring in %u of %u workers, the others make a system call each (io_uring: %s)",
 			uw, opt->threads, strerror(atomic_load(&((struct fire_run *)r)->uring_errno)));
+	if (!opt->no_uring && (ua == uw || r->reports))
+		fprintf(o, ", receives armed in %u\n", ua);
+	else if (!opt->no_uring)
+		fprintf(o, ", receives armed in %u (%s)\n", ua, strerror(atomic_load(&((struct fire_run *)r)->arm_errno)));
 	if (!r->reports && r->reader_class != FIRE_READER_NORMAL)
 		fprintf(o, "priority: input reader in the %s class once a ring ahead, moved back %u times for a worker short of requests\n",
 			fire_reader_class_name(r->reader_class), atomic_load(&((struct fire_run *)r)->reader_raised));

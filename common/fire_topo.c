@@ -1,13 +1,17 @@
-/* fire_topo.c - which target a request goes to: its recorded server's (in order, or by a map file), or its key's on the consistent-hash ring. */
+/* fire_topo.c - the targets, and which one a request goes to: its recorded server's (in order, or by a map file), or its key's on the consistent-hash ring. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "fire_int.h"
+#include "opt.h"
 #include "stream.h"
 
 #define MAP_LINE_MAX 1024
@@ -128,4 +132,49 @@ bool fire_target_local(const struct fire_target *t)
 	}
 	freeifaddrs(ifs);
 	return local;
+}
+
+int fire_target_parse(const char *s, struct fire_target *t, struct mb_err *err)
+{
+	snprintf(t->name, sizeof t->name, "%s", s);
+	if (s[0] == '/') {
+		struct sockaddr_un *un = (struct sockaddr_un *)&t->addr;
+		if (strlen(s) >= sizeof un->sun_path)
+			return mb_err_set(err, MB_ERR, "unix socket path too long: '%s'", s);
+		un->sun_family = AF_UNIX;
+		strcpy(un->sun_path, s);
+		t->addrlen = sizeof *un;
+		t->family = AF_UNIX;
+		return MB_OK;
+	}
+	char host[256];
+	const char *port;
+	if (s[0] == '[') {
+		const char *e = strchr(s, ']');
+		if (!e || e[1] != ':' || (size_t)(e - s - 1) >= sizeof host)
+			return mb_err_set(err, MB_ERR, "bad target, want [addr]:port: '%s'", s);
+		memcpy(host, s + 1, (size_t)(e - s - 1));
+		host[e - s - 1] = 0;
+		port = e + 2;
+	} else {
+		const char *c = strrchr(s, ':');
+		if (!c || (size_t)(c - s) >= sizeof host)
+			return mb_err_set(err, MB_ERR, "bad target, want host:port or /path: '%s'", s);
+		memcpy(host, s, (size_t)(c - s));
+		host[c - s] = 0;
+		port = c + 1;
+	}
+	uint64_t p;
+	if (mb_opt_u64(port, 1, 65535, false, &p, err) != MB_OK)
+		return mb_err_set(err, MB_ERR, "bad port in target: '%s'", s);
+	struct addrinfo hints = { 0 }, *res;
+	hints.ai_socktype = SOCK_STREAM;
+	int rc = getaddrinfo(host, port, &hints, &res);
+	if (rc)
+		return mb_err_set(err, MB_EIO, "cannot resolve target: %s: '%s'", gai_strerror(rc), s);
+	memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
+	t->addrlen = res->ai_addrlen;
+	t->family = res->ai_family;
+	freeaddrinfo(res);
+	return MB_OK;
 }

@@ -294,9 +294,17 @@ static void open_ring(struct fire_worker *w)
 	if (r->opt.no_uring)
 		return;
 	w->ring = mb_uring_open(URING_ENTRIES, &err);
-	if (w->ring)
+	if (w->ring) {
 		atomic_fetch_add(&r->uring_workers, 1);
-	else
+		/* receives armed, and the event loop's fd watched from the ring, where it waits */
+		int e = mb_uring_arm_error(w->ring);
+		w->armed = e == 0;
+		w->loop_unarmed = w->armed;
+		if (w->armed)
+			atomic_fetch_add(&r->uring_armed, 1);
+		else
+			atomic_store(&r->arm_errno, e);
+	} else
 		atomic_store(&r->uring_errno, errno ? errno : ENOSYS);
 }
 
@@ -410,16 +418,22 @@ void *fire_worker_main(void *arg)
 		uint64_t timeout = wait_time(w, now);
 		/* timed: a burst of answers (after a server's pause) is read between the sends that
 		   fall due, not ahead of them */
-		mb_evloop_yield_at(w->loop, r->opt.mode != FIRE_MAX && !w->stopping && w->due < w->linked ?
-						    r->start_ns + w->items[w->due & (FIRE_RING - 1)].t : 0);
-		if (w->ring && !fire_conn_io_run(w)) { /* the sends asked for so far go before the wait */
+		uint64_t yield_at = r->opt.mode != FIRE_MAX && !w->stopping && w->due < w->linked ?
+					    r->start_ns + w->items[w->due & (FIRE_RING - 1)].t : 0;
+		mb_evloop_yield_at(w->loop, yield_at);
+		if (w->ring && !w->armed && !fire_conn_io_run(w, true)) { /* the sends asked for so far go before the wait */
 			worker_fail(w);
 			break;
 		}
 		uint64_t wake_at = timeout ? mb_mono_ns() + timeout : 0;
-		int nev = mb_evloop_run_once(w->loop, timeout, &w->err);
-		if (nev >= 0 && w->ring && !fire_conn_io_run(w)) /* the receives it found, and what they free */
-			nev = -1;
+		int nev;
+		if (w->armed) /* the sends go with the wait, and the answers it brings free more */
+			nev = fire_conn_io_wait(w, timeout, yield_at);
+		else {
+			nev = mb_evloop_run_once(w->loop, timeout, &w->err);
+			if (nev >= 0 && w->ring && !fire_conn_io_run(w, true)) /* the receives it found, and what they free */
+				nev = -1;
+		}
 		atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
 		atomic_store_explicit(&w->hungry, 0, memory_order_relaxed);
 		if (nev < 0) {
@@ -453,6 +467,8 @@ void *fire_worker_main(void *arg)
 	uint64_t now = mb_mono_ns();
 	for (uint32_t i = 0; i < w->nconns; i++)
 		fire_conn_abandon(w, fire_conn_at(w, i), now);
+	if (w->armed) /* the ends of the armed receives: the kernel lets go of the sockets */
+		fire_conn_io_wait(w, 0, 0);
 	while (w->nbufs)
 		free(w->bufs[--w->nbufs]);
 	atomic_store(&w->finished, 1);

@@ -1,24 +1,40 @@
-/* uring.c - batches of non-blocking socket sends and receives in one system call (io_uring, raw system calls).
+/* uring.c - batches of non-blocking socket sends and receives in one system call, and receives armed in the kernel (io_uring, raw system calls).
  *
  * A replayer at depth 1 makes a send and a receive per operation, each a system call whose
  * entry and exit cost about as much as the work it asks for on a small request (doc/bench.md,
  * twelfth session). Here the worker queues them and submits the batch with one
- * io_uring_enter. Every operation carries MSG_DONTWAIT, so the kernel runs it inline during
- * the submission (a full socket or an empty one answers -EAGAIN instead of arming a wait):
- * when the call returns, every buffer is free again and nothing is left in flight. The ring
- * is the thread's own (single issuer; completions are run only when it asks).
+ * io_uring_enter. A send carries MSG_DONTWAIT, so the kernel runs it inline during the
+ * submission (a full socket answers -EAGAIN instead of arming a wait): when the call
+ * returns, its buffer is free again.
+ *
+ * Where the kernel has deferred task work (Linux 6.1), a receive can instead stay armed: a
+ * multishot receive per socket that the kernel completes whenever bytes arrive, into buffers
+ * of a ring the kernel picks from (provided buffers). The thread then waits in
+ * io_uring_enter itself, so one system call submits the sends and collects the answers
+ * that came meanwhile, without an epoll_wait and a receive per socket (doc/bench.md,
+ * seventeenth session). The ring is the thread's own (single issuer; completions are run
+ * only when it asks).
  */
 #include <errno.h>
 #include <linux/io_uring.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "mbtime.h"
 #include "uring.h"
+
+#define ARMED_BIT (1ull << 63) /* user_data of an armed operation: no inline completion to wait for */
+#define PBUF_COUNT 256u        /* provided buffers (a power of two) */
+#define PBUF_SIZE 4096u        /* bytes each: an armed receive delivers at most this much at once */
+#define PBUF_GROUP 0
 
 struct mb_uring {
 	int fd;
@@ -32,22 +48,71 @@ struct mb_uring {
 	size_t ring_len, sqes_len;
 	unsigned tail;     /* our submission tail, published at run */
 	unsigned queued;   /* entries written and not yet submitted */
-	unsigned inflight; /* submitted and not yet reaped */
+	unsigned queued_inline; /* ... of them, not armed */
+	unsigned inflight; /* inline operations submitted and not yet reaped */
+	struct io_uring_buf_ring *pbufs; /* provided buffers' ring (NULL: nothing can be armed) */
+	uint8_t *pbuf_mem;               /* PBUF_COUNT buffers of PBUF_SIZE */
+	int arm_errno;                   /* why nothing can be armed (0: it can) */
+	unsigned short pbuf_tail;        /* our tail of the provided buffers' ring */
 };
 
 static int ring_setup(unsigned entries, struct io_uring_params *p)
 {
-	/* newest flags first (5.18 / 6.0 / 6.1); an older kernel refuses them with EINVAL */
-	unsigned flagsets[2] = { IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, 0 };
+	/* newest flags first (5.18 / 6.0 / 6.1); an older kernel refuses them with EINVAL. The
+	   completion queue has room for a burst of answers from many armed sockets (one that
+	   overflows ends their receives, which are armed again) */
+	unsigned flagsets[2] = { IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+					 IORING_SETUP_CQSIZE,
+				 0 };
 	int fd = -1;
 	for (unsigned i = 0; i < 2 && fd < 0; i++) {
 		memset(p, 0, sizeof *p);
 		p->flags = flagsets[i];
+		p->cq_entries = entries * 8;
 		fd = (int)syscall(__NR_io_uring_setup, entries, p);
 		if (fd < 0 && errno != EINVAL)
 			break;
 	}
 	return fd;
+}
+
+/* The ring of provided buffers armed receives fill (Linux 5.19); on any refusal none. */
+static void provide_buffers(struct mb_uring *u)
+{
+	size_t ring_len = PBUF_COUNT * sizeof(struct io_uring_buf);
+	void *ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *mem = mmap(NULL, (size_t)PBUF_COUNT * PBUF_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct io_uring_buf_reg reg = { .ring_addr = (uint64_t)(uintptr_t)ring, .ring_entries = PBUF_COUNT, .bgid = PBUF_GROUP };
+	if (ring == MAP_FAILED || mem == MAP_FAILED || syscall(__NR_io_uring_register, u->fd, IORING_REGISTER_PBUF_RING, &reg, 1) < 0) {
+		u->arm_errno = errno;
+		if (ring != MAP_FAILED)
+			munmap(ring, ring_len);
+		if (mem != MAP_FAILED)
+			munmap(mem, (size_t)PBUF_COUNT * PBUF_SIZE);
+		return;
+	}
+	u->pbufs = ring;
+	u->pbuf_mem = mem;
+	u->arm_errno = 0;
+	for (unsigned i = 0; i < PBUF_COUNT; i++) {
+		struct io_uring_buf *b = &u->pbufs->bufs[i];
+		b->addr = (uint64_t)(uintptr_t)(mem + (size_t)i * PBUF_SIZE);
+		b->len = PBUF_SIZE;
+		b->bid = (unsigned short)i;
+	}
+	u->pbuf_tail = PBUF_COUNT;
+	atomic_store_explicit((_Atomic unsigned short *)&u->pbufs->tail, u->pbuf_tail, memory_order_release);
+}
+
+/* Buffer bid back to the kernel. */
+static void pbuf_return(struct mb_uring *u, unsigned bid)
+{
+	struct io_uring_buf *b = &u->pbufs->bufs[u->pbuf_tail & (PBUF_COUNT - 1)];
+	b->addr = (uint64_t)(uintptr_t)(u->pbuf_mem + (size_t)bid * PBUF_SIZE);
+	b->len = PBUF_SIZE;
+	b->bid = (unsigned short)bid;
+	u->pbuf_tail++;
+	atomic_store_explicit((_Atomic unsigned short *)&u->pbufs->tail, u->pbuf_tail, memory_order_release);
 }
 
 struct mb_uring *mb_uring_open(unsigned entries, struct mb_err *err)
@@ -94,6 +159,9 @@ struct mb_uring *mb_uring_open(unsigned entries, struct mb_err *err)
 	u->cqes = (struct io_uring_cqe *)(m + p.cq_off.cqes);
 	u->entries = p.sq_entries;
 	u->tail = atomic_load_explicit(u->sq_tail, memory_order_relaxed);
+	u->arm_errno = EOPNOTSUPP; /* without buffers, receives are batched as sends are */
+	if ((p.flags & IORING_SETUP_DEFER_TASKRUN) && (p.features & IORING_FEAT_EXT_ARG))
+		provide_buffers(u);
 	return u;
 fail:
 	mb_uring_close(u);
@@ -108,7 +176,11 @@ void mb_uring_close(struct mb_uring *u)
 		munmap(u->sqes, u->sqes_len);
 	if (u->ring_map)
 		munmap(u->ring_map, u->ring_len);
-	close(u->fd);
+	close(u->fd); /* first: the kernel lets go of the provided buffers */
+	if (u->pbufs) {
+		munmap(u->pbufs, PBUF_COUNT * sizeof(struct io_uring_buf));
+		munmap(u->pbuf_mem, (size_t)PBUF_COUNT * PBUF_SIZE);
+	}
 	free(u);
 }
 
@@ -116,7 +188,7 @@ void mb_uring_close(struct mb_uring *u)
 static struct io_uring_sqe *next_sqe(struct mb_uring *u)
 {
 	if (u->queued + u->inflight >= u->entries)
-		return NULL;
+		return NULL; /* (a completion for each must fit: the queue holds eight times as many) */
 	unsigned i = u->tail & u->sq_mask;
 	struct io_uring_sqe *s = &u->sqes[i];
 	memset(s, 0, sizeof *s);
@@ -137,6 +209,7 @@ static bool queue(struct mb_uring *u, uint8_t op, int fd, const void *buf, uint3
 	s->len = len;
 	s->msg_flags = flags | MSG_DONTWAIT;
 	s->user_data = tag;
+	u->queued_inline++;
 	return true;
 }
 
@@ -150,29 +223,117 @@ bool mb_uring_recv(struct mb_uring *u, int fd, void *buf, uint32_t len, uint64_t
 	return queue(u, IORING_OP_RECV, fd, buf, len, 0, tag);
 }
 
+int mb_uring_arm_error(const struct mb_uring *u)
+{
+	return u->arm_errno;
+}
+
+bool mb_uring_recv_armed(struct mb_uring *u, int fd, uint64_t tag)
+{
+	struct io_uring_sqe *s = next_sqe(u);
+	if (!s)
+		return false;
+	s->opcode = IORING_OP_RECV;
+	s->fd = fd;
+	s->flags = IOSQE_BUFFER_SELECT;
+	s->buf_group = PBUF_GROUP;
+	s->ioprio = IORING_RECV_MULTISHOT;
+	s->user_data = tag | ARMED_BIT;
+	return true;
+}
+
+bool mb_uring_poll_armed(struct mb_uring *u, int fd, uint64_t tag)
+{
+	struct io_uring_sqe *s = next_sqe(u);
+	if (!s)
+		return false;
+	s->opcode = IORING_OP_POLL_ADD;
+	s->fd = fd;
+	s->len = IORING_POLL_ADD_MULTI;
+	s->poll32_events = POLLIN;
+	s->user_data = tag | ARMED_BIT;
+	return true;
+}
+
+/* Submit what is queued, waiting up to timeout_ns (with EXT_ARG) or for min_complete
+   completions; -1 with err filled on a refusal. */
+static int enter(struct mb_uring *u, unsigned min_complete, const struct timespec *ts, struct mb_err *err)
+{
+	unsigned submit = u->queued;
+	atomic_store_explicit(u->sq_tail, u->tail, memory_order_release);
+	unsigned flags = IORING_ENTER_GETEVENTS;
+	struct io_uring_getevents_arg arg = { .sigmask_sz = _NSIG / 8 };
+	void *argp = NULL;
+	size_t argsz = 0;
+	if (ts) {
+		flags |= IORING_ENTER_EXT_ARG;
+		arg.ts = (uint64_t)(uintptr_t)ts;
+		argp = &arg;
+		argsz = sizeof arg;
+	}
+	long n = syscall(__NR_io_uring_enter, u->fd, submit, min_complete, flags, argp, argsz);
+	if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EBUSY && errno != ETIME)
+		return mb_err_set(err, -1, "io_uring_enter: %s", strerror(errno));
+	for (unsigned i = 0; n > 0 && i < (unsigned)n; i++) /* what went in: inline unless armed */
+		if (!(u->sqes[(u->tail - u->queued + i) & u->sq_mask].user_data & ARMED_BIT)) {
+			u->inflight++;
+			u->queued_inline--;
+		}
+	if (n > 0)
+		u->queued -= (unsigned)n;
+	return 0;
+}
+
+/* Call done for the completions there are, or (yield_at, not 0) up to the first one
+   reaped once the clock passed it, with every inline operation reaped (a send's bytes count
+   before more are queued); how many. */
+static unsigned reap(struct mb_uring *u, mb_uring_done *done, void *ctx, uint64_t yield_at)
+{
+	unsigned head = atomic_load_explicit(u->cq_head, memory_order_relaxed);
+	unsigned tail = atomic_load_explicit(u->cq_tail, memory_order_acquire);
+	unsigned n = 0;
+	for (; head != tail; n++) {
+		if (n && yield_at && !u->inflight && mb_mono_ns() >= yield_at)
+			break; /* the rest waits for the next call */
+		const struct io_uring_cqe *c = &u->cqes[head & u->cq_mask];
+		struct mb_uring_done_info d = { .tag = c->user_data & ~ARMED_BIT, .res = c->res };
+		unsigned bid = c->flags >> IORING_CQE_BUFFER_SHIFT;
+		bool has_buf = c->flags & IORING_CQE_F_BUFFER;
+		if (c->user_data & ARMED_BIT)
+			d.armed = c->flags & IORING_CQE_F_MORE;
+		else
+			u->inflight--;
+		if (has_buf && d.res > 0)
+			d.data = u->pbuf_mem + (size_t)bid * PBUF_SIZE;
+		atomic_store_explicit(u->cq_head, ++head, memory_order_release);
+		done(ctx, &d); /* may queue more: they go with the next submission */
+		if (has_buf)
+			pbuf_return(u, bid);
+	}
+	return n;
+}
+
 int mb_uring_run(struct mb_uring *u, mb_uring_done *done, void *ctx, struct mb_err *err)
 {
 	while (u->queued || u->inflight) {
-		unsigned submit = u->queued;
-		atomic_store_explicit(u->sq_tail, u->tail, memory_order_release);
 		/* wait for everything submitted: with MSG_DONTWAIT it has finished inline already */
-		long n = syscall(__NR_io_uring_enter, u->fd, submit, submit + u->inflight, IORING_ENTER_GETEVENTS, NULL, 0);
-		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EBUSY)
-			return mb_err_set(err, -1, "io_uring_enter: %s", strerror(errno));
-		if (n > 0) {
-			u->queued -= (unsigned)n;
-			u->inflight += (unsigned)n;
-		}
-		unsigned head = atomic_load_explicit(u->cq_head, memory_order_relaxed);
-		unsigned tail = atomic_load_explicit(u->cq_tail, memory_order_acquire);
-		while (head != tail) {
-			const struct io_uring_cqe *c = &u->cqes[head & u->cq_mask];
-			uint64_t tag = c->user_data;
-			int res = c->res;
-			atomic_store_explicit(u->cq_head, ++head, memory_order_release);
-			u->inflight--;
-			done(ctx, tag, res); /* may queue more: the loop submits them */
-		}
+		if (enter(u, u->queued_inline + u->inflight, NULL, err) != 0)
+			return -1;
+		reap(u, done, ctx, 0);
 	}
 	return 0;
+}
+
+int mb_uring_wait(struct mb_uring *u, uint64_t timeout_ns, uint64_t yield_at, mb_uring_done *done, void *ctx,
+		  struct mb_err *err)
+{
+	struct timespec ts = { (time_t)(timeout_ns / MB_NS_PER_SEC), (long)(timeout_ns % MB_NS_PER_SEC) };
+	unsigned head = atomic_load_explicit(u->cq_head, memory_order_relaxed);
+	bool have = head != atomic_load_explicit(u->cq_tail, memory_order_acquire);
+	if (enter(u, have || !timeout_ns ? 0 : 1, &ts, err) != 0)
+		return -1;
+	unsigned n = reap(u, done, ctx, yield_at);
+	if (u->inflight && mb_uring_run(u, done, ctx, err) != 0) /* a batch that did not fit */
+		return -1;
+	return (int)n;
 }

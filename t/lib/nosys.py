@@ -15,7 +15,7 @@ import sys
 
 SYSCALLS = {"epoll_wait": 232, "epoll_pwait": 281, "epoll_pwait2": 441,
             "sendto": 44, "recvfrom": 45, "write": 1, "writev": 20,
-            "io_uring_setup": 425, "io_uring_enter": 426}
+            "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427}
 
 AUDIT_ARCH_X86_64 = 0xC000003E
 PR_SET_NO_NEW_PRIVS = 38
