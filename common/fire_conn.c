@@ -1,4 +1,4 @@
-/* fire_conn.c - replay connections: targets, the connection state machine, reconnects, back-pressure, resumed sends, responses. */
+/* fire_conn.c - replay connections: sockets, the connection state machine, reconnects, back-pressure, resumed sends, armed receives, responses. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
