@@ -201,8 +201,10 @@ static void conn_close(struct fire_worker *w, struct fire_conn *c)
 {
 	if (c->fd >= 0) {
 		mb_evloop_del(w->loop, c->fd);
-		if (w->armed && !c->udp)
+		if (w->armed && !c->udp) {
 			shutdown(c->fd, SHUT_RD); /* ends the armed receive, which holds the socket */
+			mb_uring_unregister_fd(w->ring, c->fd);
+		}
 		close(c->fd);
 		c->fd = -1;
 	}
@@ -261,6 +263,8 @@ bool fire_conn_connect(struct fire_worker *w, struct fire_conn *c)
 		return false;
 	}
 	w->s.connects++;
+	if (w->armed && !c->udp)
+		mb_uring_register_fd(w->ring, c->fd);
 	c->state = inprog ? CS_CONNECTING : CS_UP;
 	if (!inprog && w->armed && !c->udp) {
 		conn_arm(w, c);
@@ -896,7 +900,7 @@ int fire_conn_io_wait(struct fire_worker *w, uint64_t timeout, uint64_t yield_at
 {
 	if (w->loop_unarmed && mb_uring_poll_armed(w->ring, mb_evloop_fd(w->loop), LOOP_TAG))
 		w->loop_unarmed = false;
-	uint64_t now = mb_mono_ns(), next = mb_evloop_next_timer(w->loop);
+	uint64_t next = mb_evloop_next_timer(w->loop), now = next != UINT64_MAX ? mb_mono_ns() : 0;
 	if (w->loop_ready || w->loop_unarmed)
 		timeout = 0;
 	if (next != UINT64_MAX && (next > now ? next - now : 0) < timeout)
@@ -905,7 +909,8 @@ int fire_conn_io_wait(struct fire_worker *w, uint64_t timeout, uint64_t yield_at
 	if (!fire_conn_io_run(w, false) || mb_uring_wait(w->ring, timeout, yield_at, io_done, w, &w->err) < 0)
 		return -1;
 	int n = (int)w->io_events;
-	if (w->loop_ready || w->loop_unarmed || mb_evloop_next_timer(w->loop) <= mb_mono_ns()) {
+	next = mb_evloop_next_timer(w->loop);
+	if (w->loop_ready || w->loop_unarmed || (next != UINT64_MAX && next <= mb_mono_ns())) {
 		int m = mb_evloop_run_once(w->loop, 0, &w->err);
 		if (m < 0)
 			return -1;

@@ -425,7 +425,8 @@ void *fire_worker_main(void *arg)
 			worker_fail(w);
 			break;
 		}
-		uint64_t wake_at = timeout ? mb_mono_ns() + timeout : 0;
+		/* timed: when a wait that times out was meant to end (track_wakeup) */
+		uint64_t wake_at = timeout && r->opt.mode != FIRE_MAX ? mb_mono_ns() + timeout : 0;
 		int nev;
 		if (w->armed) /* the sends go with the wait, and the answers it brings free more */
 			nev = fire_conn_io_wait(w, timeout, yield_at);

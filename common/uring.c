@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -53,6 +54,8 @@ struct mb_uring {
 	struct io_uring_buf_ring *pbufs; /* provided buffers' ring (NULL: nothing can be armed) */
 	uint8_t *pbuf_mem;               /* PBUF_COUNT buffers of PBUF_SIZE */
 	int arm_errno;                   /* why nothing can be armed (0: it can) */
+	uint8_t *fixed;                  /* by descriptor: 1 when registered in the ring's file table */
+	unsigned nfixed;                 /* the table's slots (descriptors below it can be registered) */
 	unsigned short pbuf_tail;        /* our tail of the provided buffers' ring */
 };
 
@@ -76,6 +79,54 @@ static int ring_setup(unsigned entries, struct io_uring_params *p)
 	return fd;
 }
 
+/* An empty table of registered files, a slot per descriptor the process may open (Linux
+   5.19): the ring then looks up a registered socket without taking a reference each time.
+   On a refusal, none (descriptors are looked up as usual). */
+static void register_file_table(struct mb_uring *u)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == 0)
+		return;
+	unsigned n = rl.rlim_cur > (1u << 16) ? 1u << 16 : (unsigned)rl.rlim_cur; /* 1 MiB of the kernel's at most */
+	struct io_uring_rsrc_register reg = { .nr = n, .flags = IORING_RSRC_REGISTER_SPARSE };
+	u->fixed = calloc(n, 1);
+	if (u->fixed && syscall(__NR_io_uring_register, u->fd, IORING_REGISTER_FILES2, &reg, sizeof reg) == 0)
+		u->nfixed = n;
+	else {
+		free(u->fixed);
+		u->fixed = NULL;
+	}
+}
+
+/* Put fd in its slot of the file table (or -1 there); false when refused. */
+static bool update_file(struct mb_uring *u, int fd, int value)
+{
+	struct io_uring_files_update up = { .offset = (unsigned)fd, .fds = (uint64_t)(uintptr_t)&value };
+	return syscall(__NR_io_uring_register, u->fd, IORING_REGISTER_FILES_UPDATE, &up, 1) == 1;
+}
+
+void mb_uring_register_fd(struct mb_uring *u, int fd)
+{
+	if (fd >= 0 && (unsigned)fd < u->nfixed && !u->fixed[fd] && update_file(u, fd, fd))
+		u->fixed[fd] = 1;
+}
+
+void mb_uring_unregister_fd(struct mb_uring *u, int fd)
+{
+	if (fd >= 0 && (unsigned)fd < u->nfixed && u->fixed[fd]) {
+		update_file(u, fd, -1);
+		u->fixed[fd] = 0;
+	}
+}
+
+/* The submission's file: fd's slot where it is registered. */
+static void set_file(const struct mb_uring *u, struct io_uring_sqe *s, int fd)
+{
+	s->fd = fd;
+	if ((unsigned)fd < u->nfixed && u->fixed[fd])
+		s->flags |= IOSQE_FIXED_FILE;
+}
+
 /* The ring of provided buffers armed receives fill (Linux 5.19); on any refusal none. */
 static void provide_buffers(struct mb_uring *u)
 {
@@ -94,6 +145,7 @@ static void provide_buffers(struct mb_uring *u)
 	u->pbufs = ring;
 	u->pbuf_mem = mem;
 	u->arm_errno = 0;
+	register_file_table(u);
 	for (unsigned i = 0; i < PBUF_COUNT; i++) {
 		struct io_uring_buf *b = &u->pbufs->bufs[i];
 		b->addr = (uint64_t)(uintptr_t)(mem + (size_t)i * PBUF_SIZE);
@@ -181,6 +233,7 @@ void mb_uring_close(struct mb_uring *u)
 		munmap(u->pbufs, PBUF_COUNT * sizeof(struct io_uring_buf));
 		munmap(u->pbuf_mem, (size_t)PBUF_COUNT * PBUF_SIZE);
 	}
+	free(u->fixed);
 	free(u);
 }
 
@@ -204,7 +257,7 @@ static bool queue(struct mb_uring *u, uint8_t op, int fd, const void *buf, uint3
 	if (!s)
 		return false;
 	s->opcode = op;
-	s->fd = fd;
+	set_file(u, s, fd);
 	s->addr = (uint64_t)(uintptr_t)buf;
 	s->len = len;
 	s->msg_flags = flags | MSG_DONTWAIT;
@@ -234,8 +287,8 @@ bool mb_uring_recv_armed(struct mb_uring *u, int fd, uint64_t tag)
 	if (!s)
 		return false;
 	s->opcode = IORING_OP_RECV;
-	s->fd = fd;
 	s->flags = IOSQE_BUFFER_SELECT;
+	set_file(u, s, fd);
 	s->buf_group = PBUF_GROUP;
 	s->ioprio = IORING_RECV_MULTISHOT;
 	s->user_data = tag | ARMED_BIT;

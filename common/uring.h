@@ -51,6 +51,12 @@ bool mb_uring_recv_armed(struct mb_uring *u, int fd, uint64_t tag);
 /* Queue a poll for fd's readability that stays armed: a completion each time it becomes
    readable. False when the batch is full. */
 bool mb_uring_poll_armed(struct mb_uring *u, int fd, uint64_t tag);
+/* Register fd in the ring's file table where there is one (with armed receives, Linux 6.1):
+   operations on it then skip the kernel's lookup and reference count of the descriptor. A
+   refusal leaves it looked up as usual. Unregister it before closing it (the table holds
+   the socket open). */
+void mb_uring_register_fd(struct mb_uring *u, int fd);
+void mb_uring_unregister_fd(struct mb_uring *u, int fd);
 /* Submit what is queued and wait up to timeout_ns for a completion (none when some are
    already there); call done for them, stopping after the first one once the clock has
    passed yield_at (not 0: the rest waits for the next call). Every inline operation has
