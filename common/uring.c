@@ -281,31 +281,37 @@ int mb_uring_arm_error(const struct mb_uring *u)
 	return u->arm_errno;
 }
 
-bool mb_uring_recv_armed(struct mb_uring *u, int fd, uint64_t tag)
+/* Queue an armed operation op on fd; its entry to complete, or NULL when the batch is full. */
+static struct io_uring_sqe *queue_armed(struct mb_uring *u, uint8_t op, int fd, uint64_t tag)
 {
 	struct io_uring_sqe *s = next_sqe(u);
-	if (!s)
-		return false;
-	s->opcode = IORING_OP_RECV;
-	s->flags = IOSQE_BUFFER_SELECT;
-	set_file(u, s, fd);
-	s->buf_group = PBUF_GROUP;
-	s->ioprio = IORING_RECV_MULTISHOT;
-	s->user_data = tag | ARMED_BIT;
-	return true;
+	if (s) {
+		s->opcode = op;
+		set_file(u, s, fd);
+		s->user_data = tag | ARMED_BIT;
+	}
+	return s;
+}
+
+bool mb_uring_recv_armed(struct mb_uring *u, int fd, uint64_t tag)
+{
+	struct io_uring_sqe *s = queue_armed(u, IORING_OP_RECV, fd, tag);
+	if (s) {
+		s->flags |= IOSQE_BUFFER_SELECT;
+		s->buf_group = PBUF_GROUP;
+		s->ioprio = IORING_RECV_MULTISHOT;
+	}
+	return s != NULL;
 }
 
 bool mb_uring_poll_armed(struct mb_uring *u, int fd, uint64_t tag)
 {
-	struct io_uring_sqe *s = next_sqe(u);
-	if (!s)
-		return false;
-	s->opcode = IORING_OP_POLL_ADD;
-	s->fd = fd;
-	s->len = IORING_POLL_ADD_MULTI;
-	s->poll32_events = POLLIN;
-	s->user_data = tag | ARMED_BIT;
-	return true;
+	struct io_uring_sqe *s = queue_armed(u, IORING_OP_POLL_ADD, fd, tag);
+	if (s) {
+		s->len = IORING_POLL_ADD_MULTI;
+		s->poll32_events = POLLIN;
+	}
+	return s != NULL;
 }
 
 /* Submit what is queued, waiting up to timeout_ns (with EXT_ARG) or for min_complete
