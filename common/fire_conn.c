@@ -820,8 +820,7 @@ static void io_done(void *ctx, const struct mb_uring_done_info *d)
 	struct fire_worker *w = ctx;
 	if (d->tag == LOOP_TAG) {
 		w->loop_ready = true; /* the event loop has events: fire_conn_io_wait runs them */
-		if (!d->armed && !mb_uring_poll_armed(w->ring, mb_evloop_fd(w->loop), LOOP_TAG))
-			w->loop_unarmed = true;
+		w->loop_unarmed |= !d->armed; /* ... and arms the poll again */
 		return;
 	}
 	struct fire_conn *c = fire_conn_at(w, (uint32_t)d->tag >> 1);
@@ -900,11 +899,14 @@ int fire_conn_io_wait(struct fire_worker *w, uint64_t timeout, uint64_t yield_at
 {
 	if (w->loop_unarmed && mb_uring_poll_armed(w->ring, mb_evloop_fd(w->loop), LOOP_TAG))
 		w->loop_unarmed = false;
-	uint64_t next = mb_evloop_next_timer(w->loop), now = next != UINT64_MAX ? mb_mono_ns() : 0;
 	if (w->loop_ready || w->loop_unarmed)
 		timeout = 0;
-	if (next != UINT64_MAX && (next > now ? next - now : 0) < timeout)
-		timeout = next > now ? next - now : 0; /* a timer falls due first */
+	uint64_t next = mb_evloop_next_timer(w->loop);
+	if (next != UINT64_MAX) { /* a timer may fall due first */
+		uint64_t now = mb_mono_ns(), left = next > now ? next - now : 0;
+		if (left < timeout)
+			timeout = left;
+	}
 	w->io_events = 0;
 	if (!fire_conn_io_run(w, false) || mb_uring_wait(w->ring, timeout, yield_at, io_done, w, &w->err) < 0)
 		return -1;
