@@ -6,6 +6,8 @@
 # must count the recorded hits and misses exactly; with --keep-ttl the 2 s TTLs outlive the
 # replay and the unix time (2023) has passed, so the counts differ in a known way.
 # (get_expired is not compared: memcached's LRU crawler may reap an expired item first.)
+# mb-test: alone (it watches memcached's clock tick by tick; another test's timed workers at
+# nice -20 on the two cores starved that memcached of ticks once, in a CI run)
 test_description='mb-fire scales TTLs with the speed factor; --keep-ttl keeps them'
 . "$(dirname "$0")/test-lib.sh"
 
@@ -134,10 +136,11 @@ test_expect_success MEMCACHED 'with --loop the statuses of one pass do not bound
 # memcached's ticks come a little more than a second apart, by how late its timer runs, so
 # the clock learnt before the replay is followed during it: a 6 s replay locates a tick in
 # most seconds, and the report says how many and how far they were from their prediction.
+# (Located to about a millisecond, the period may come out a little under a second.)
 test_expect_success MEMCACHED 'the clock of the target is followed during the replay and reported' '
 	replay -s 5 --json report.json &&
 	expect_counts 17 11 11 6 &&
-	grep -E "^ttl clock: 127\.0\.0\.1:$MC_PORT: [0-9]+ ticks located \([0-9]+ watches began late\), 1\.[0-9]{6} s apart, predicted within [0-9]+\.[0-9]{3} ms$" report &&
+	grep -E "^ttl clock: 127\.0\.0\.1:$MC_PORT: [0-9]+ ticks located \([0-9]+ watches began late\), [01]\.[0-9]{6} s apart, predicted within [0-9]+\.[0-9]{3} ms$" report &&
 	"$MB_PYTHON" -c "
 import json, sys
 c = json.load(open(\"report.json\"))[\"ttl_clocks\"]
