@@ -93,8 +93,10 @@ static void build(struct cmp *t, const struct fire_run *a, const struct fire_run
 	snprintf(r->b, sizeof r->b, "%.3f s", b->elapsed);
 	rel(r->d, sizeof r->d, a->elapsed, b->elapsed);
 	r = add(t, "throughput");
-	snprintf(r->a, sizeof r->a, "%.0f ops/s", ops_per_s(a));
-	snprintf(r->b, sizeof r->b, "%.0f ops/s", ops_per_s(b));
+	size_t n = mb_rate_format(r->a, sizeof r->a, ops_per_s(a));
+	snprintf(r->a + n, sizeof r->a - n, " ops/s");
+	n = mb_rate_format(r->b, sizeof r->b, ops_per_s(b));
+	snprintf(r->b + n, sizeof r->b - n, " ops/s");
 	rel(r->d, sizeof r->d, ops_per_s(a), ops_per_s(b));
 	row_count(t, "errors", sa->errors, sb->errors, true);
 	row_count(t, "not sent or not answered", fire_run_lost(a), fire_run_lost(b), true);

@@ -121,8 +121,8 @@ void fire_report_text(const struct fire_run *r, FILE *o)
 	int64_t steal_ms = r->steal_ms;
 	char b1[32], b2[32], b3[32], b4[32], b5[32];
 	/* the rate counts answered operations: lost ones can all end at once (a queue given up) */
-	fprintf(o, "mb-fire: %" PRIu64 " operations (%" PRIu64 " requests) in %.3f s: %.0f ops/s", s->ops, s->requests,
-		elapsed, elapsed > 0 && s->ops > s->errors ? (double)(s->ops - s->errors) / elapsed : 0.0);
+	mb_rate_format(b1, sizeof b1, elapsed > 0 && s->ops > s->errors ? (double)(s->ops - s->errors) / elapsed : 0.0);
+	fprintf(o, "mb-fire: %" PRIu64 " operations (%" PRIu64 " requests) in %.3f s: %s ops/s", s->ops, s->requests, elapsed, b1);
 	if (s->errors)
 		fprintf(o, " answered, %" PRIu64 " errors", s->errors);
 	fprintf(o, "%s\n", r->interrupted ? " (interrupted)" : atomic_load(&r->duration_hit) ? " (duration reached)" : "");
@@ -261,15 +261,16 @@ static bool html_overview(const struct fire_run *r, struct mb_buf *b)
 {
 	const struct fire_stats *s = &r->total;
 	const struct fire_opts *opt = &r->opt;
-	char t[1024] = "";
+	char t[1024] = "", rate[32];
 	for (unsigned i = 0; i < opt->ntargets; i++)
 		snprintf(t + strlen(t), sizeof t - strlen(t), "%s%s", i ? ", " : "", opt->targets[i].name);
+	mb_rate_format(rate, sizeof rate, r->elapsed > 0 ? (double)s->ops / r->elapsed : 0.0);
 	bool ok = mb_bprintf(b, "<h2>Overview</h2><table class=\"kv\">\n") &&
 		  kv(b, "targets", "%s", t) &&
 		  kv(b, "mode", "%s%s", opt->mode == FIRE_MAX ? "closed loop (--max)" : opt->mode == FIRE_RATE ? "open loop (--rate)" : "recorded timing",
 		     r->interrupted ? ", interrupted" : atomic_load(&((struct fire_run *)r)->duration_hit) ? ", duration reached" : "") &&
 		  kv(b, "operations", "%" PRIu64 " (%" PRIu64 " requests) in %.3f s", s->ops, s->requests, r->elapsed) &&
-		  kv(b, "throughput", "%.0f ops/s", r->elapsed > 0 ? (double)s->ops / r->elapsed : 0.0) &&
+		  kv(b, "throughput", "%s ops/s", rate) &&
 		  kv(b, "input", "%" PRIu64 " events, %" PRIu64 " not replayable%s%s", r->in_events, r->in_skipped,
 		     r->input_rc != MB_OK ? "; then an error (the events before it were replayed): " : "",
 		     r->input_rc != MB_OK ? r->input_err.msg : "") &&
@@ -625,11 +626,12 @@ void *fire_progress_main(void *arg)
 		v.ops = ops - last_ops;
 		v.errors = errs - last_errs;
 		if (opt->progress) {
-			char b1[32], b2[32];
+			char b0[32], b1[32], b2[32];
+			mb_rate_format(b0, sizeof b0, (double)v.ops * 1e9 / (double)(now - v.t0));
 			mb_dur_format(b1, sizeof b1, mb_hist_percentile(&v.lat, 99));
 			mb_dur_format(b2, sizeof b2, mb_hist_percentile(&v.late, 99));
-			fprintf(opt->progress, "mb-fire: %.0fs %.0f ops/s p99 %s errors %" PRIu64 " lateness p99 %s\n",
-				(double)(now - r->start_ns) / 1e9, (double)v.ops * 1e9 / (double)(now - v.t0), b1, errs,
+			fprintf(opt->progress, "mb-fire: %.0fs %s ops/s p99 %s errors %" PRIu64 " lateness p99 %s\n",
+				(double)(now - r->start_ns) / 1e9, b0, b1, errs,
 				opt->mode == FIRE_MAX ? "-" : b2);
 		}
 		series_tick(r, &acc, now, &v, false);

@@ -71,6 +71,14 @@ size_t mb_dur_format(char *buf, size_t cap, uint64_t ns)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+size_t mb_rate_format(char *buf, size_t cap, double per_s)
+{
+	if (!(per_s > 0)) /* none, or not a number */
+		per_s = 0;
+	int n = snprintf(buf, cap, per_s >= 100 || per_s == 0 ? "%.0f" : per_s >= 1 ? "%.3g" : "%.3f", per_s);
+	return n < 0 || !cap ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
 /* n decimal digits of s as a number, or -1. */
 static int digits(const char *s, int n)
 {

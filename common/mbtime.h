@@ -21,5 +21,9 @@ int mb_ts_parse(const char *s, size_t n, uint64_t *out);
 int mb_time_parse(const char *s, uint64_t *out);
 /* Format a duration in ns with a unit ("812ns", "3.41us", "12.0ms", "4.20s"). */
 size_t mb_dur_format(char *buf, size_t cap, uint64_t ns);
+/* Format a rate per second without its unit: whole from 100 ("48213"), three significant
+   digits from 1 ("9.33", "12.3"), three decimals below ("0.467"), none for 0, so a slow replay's rate
+   does not print as 0. Returns the length written (cut to fit cap). */
+size_t mb_rate_format(char *buf, size_t cap, double per_s);
 
 #endif

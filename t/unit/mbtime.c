@@ -1,4 +1,5 @@
-/* mbtime.c - unit tests of the wall-clock instants mb-fire --start-at takes (mb_time_parse in common/mbtime.c). */
+/* mbtime.c - unit tests of the wall-clock instants mb-fire --start-at takes (mb_time_parse in common/mbtime.c), the rates reports print and --shard. */
+#include <math.h>
 #include <string.h>
 
 #include "fire.h"
@@ -40,6 +41,15 @@ int main(void)
 	ok(at("1969-12-31T23:59:59Z") == UINT64_MAX, "before 1970");
 	ok(at("1970-01-01T00:30:00+01:00") == UINT64_MAX, "before the epoch through the offset");
 	ok(at("") == UINT64_MAX && at("12:00") == UINT64_MAX && at("-5") == UINT64_MAX, "not a time");
+
+	char rate[8];
+	ok(mb_rate_format(rate, sizeof rate, 48213.4) == 5 && !strcmp(rate, "48213"), "a rate from 100 is whole");
+	ok(mb_rate_format(rate, sizeof rate, 9.3333) == 4 && !strcmp(rate, "9.33"), "below 100, three significant digits");
+	ok(mb_rate_format(rate, sizeof rate, 0.46666) == 5 && !strcmp(rate, "0.467"), "below 1, three decimals");
+	ok(mb_rate_format(rate, sizeof rate, 0) == 1 && !strcmp(rate, "0"), "none is 0");
+	ok(mb_rate_format(rate, sizeof rate, -1) == 1 && !strcmp(rate, "0") && mb_rate_format(rate, sizeof rate, NAN) == 1 &&
+	   !strcmp(rate, "0"), "a negative rate or not a number is 0");
+	ok(mb_rate_format(rate, sizeof rate, 1e12) == 7 && !strcmp(rate, "1000000"), "cut to fit, the length written");
 
 	struct fire_opts o;
 	struct mb_err err;
