@@ -175,9 +175,11 @@ echo "target: mb-fire depth 1 -T 1 at most 1.0x mc-crusher's CPU per op"
 # program inside the machine can make up for. Each default 1x run is followed by the peer:
 # an ideal sender (bench-fire-floor) polling the clock for the same 50k deadlines a second
 # and sending nothing, whose lateness is the least this machine allows at that moment, and
-# by the same ideal sender making a plain request over 50 connections at each deadline and
-# reading the answers unparsed: the least lateness of a sender of these requests here.
+# by the same ideal sender making the profile's requests (the same keys, commands, value
+# sizes and connections, built before the first deadline) at the same deadlines and reading
+# the answers unparsed: the least lateness of a sender of these requests here.
 "$BIN/mb-gen" -n $nfid -K 10000 --key-prefix mbk -c 50 -r 50000 --uniform -m get=10,set=1 --value-size 100-100 --seed 12 >"$work/f.bin" || exit 1
+"$BIN/mb-cat" "$work/f.bin" | awk -F'\t' '$1 == "ev" { print $3, $5, $7, $9 }' >"$work/f.reqs" || exit 1
 steal_ms() { awk -v hz=$hz '/^cpu / { printf "%d\n", $9 * 1000 / hz }' /proc/stat; }
 fruns=$((runs < 5 && quick == 0 ? 5 : runs))
 # "own p99": lateness less the waits for the per-key order (the sender's own delay; with
@@ -200,7 +202,7 @@ for v in "1x:" "1x:--no-order" "1x:-T 2" "0.2x:-s 0.2"; do
 			s1=$(steal_ms)
 			awk -v st=$((s1 - s0)) '{ print 50000, $1, $2, $3, st, $6, $7 }' "$work/floor.out" >>"$work/floor.per"
 			s0=$(steal_ms)
-			"$work/floor" 50000 $nfid 127.0.0.1 $MC_PORT 50 >"$work/floor.out" || exit 1
+			"$work/floor" 50000 $nfid 127.0.0.1 $MC_PORT 50 "$work/f.reqs" >"$work/floor.out" || exit 1
 			s1=$(steal_ms)
 			awk -v st=$((s1 - s0)) '{ print 50000, $1, $2, $3, st }' "$work/floor.out" >>"$work/sfloor.per"
 		fi
@@ -242,7 +244,7 @@ for r in $(seq $fruns); do
 	wait $PAUSER
 	jget "$work/pause.$r.json" '"%.1f %.1f %.1f" % (r["lateness"]["p50_ns"] / 1e3, r["lateness"]["p90_ns"] / 1e3, r["lateness"]["p99_ns"] / 1e3)' >>"$work/pause.per"
 	pause_mc
-	"$work/floor" 50000 $nfid 127.0.0.1 $MC_PORT 50 >"$work/floor.out" || exit 1
+	"$work/floor" 50000 $nfid 127.0.0.1 $MC_PORT 50 "$work/f.reqs" >"$work/floor.out" || exit 1
 	wait $PAUSER
 	awk '{ print $1, $2, $3 }' "$work/floor.out" >>"$work/spause.per"
 done
