@@ -76,6 +76,13 @@ static double ops_per_s(const struct fire_run *r)
 	return r->elapsed > 0 ? (double)r->total.ops / r->elapsed : 0;
 }
 
+/* A throughput cell: "9.33 ops/s". */
+static void rate_cell(char *out, size_t cap, double per_s)
+{
+	size_t n = mb_rate_format(out, cap, per_s);
+	snprintf(out + n, cap - n, " ops/s");
+}
+
 static uint64_t pct_of(const struct mb_hist *h, double p)
 {
 	return h ? mb_hist_percentile(h, p) : 0;
@@ -93,10 +100,8 @@ static void build(struct cmp *t, const struct fire_run *a, const struct fire_run
 	snprintf(r->b, sizeof r->b, "%.3f s", b->elapsed);
 	rel(r->d, sizeof r->d, a->elapsed, b->elapsed);
 	r = add(t, "throughput");
-	size_t n = mb_rate_format(r->a, sizeof r->a, ops_per_s(a));
-	snprintf(r->a + n, sizeof r->a - n, " ops/s");
-	n = mb_rate_format(r->b, sizeof r->b, ops_per_s(b));
-	snprintf(r->b + n, sizeof r->b - n, " ops/s");
+	rate_cell(r->a, sizeof r->a, ops_per_s(a));
+	rate_cell(r->b, sizeof r->b, ops_per_s(b));
 	rel(r->d, sizeof r->d, ops_per_s(a), ops_per_s(b));
 	row_count(t, "errors", sa->errors, sb->errors, true);
 	row_count(t, "not sent or not answered", fire_run_lost(a), fire_run_lost(b), true);

@@ -127,8 +127,9 @@ static void set_file(const struct mb_uring *u, struct io_uring_sqe *s, int fd)
 		s->flags |= IOSQE_FIXED_FILE;
 }
 
-/* The ring of provided buffers armed receives fill (Linux 5.19); on any refusal none. */
-static void provide_buffers(struct mb_uring *u)
+/* The ring of provided buffers armed receives fill (Linux 5.19); on any refusal none, and
+   false. */
+static bool provide_buffers(struct mb_uring *u)
 {
 	size_t ring_len = PBUF_COUNT * sizeof(struct io_uring_buf);
 	void *ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -140,12 +141,11 @@ static void provide_buffers(struct mb_uring *u)
 			munmap(ring, ring_len);
 		if (mem != MAP_FAILED)
 			munmap(mem, (size_t)PBUF_COUNT * PBUF_SIZE);
-		return;
+		return false;
 	}
 	u->pbufs = ring;
 	u->pbuf_mem = mem;
 	u->arm_errno = 0;
-	register_file_table(u);
 	for (unsigned i = 0; i < PBUF_COUNT; i++) {
 		struct io_uring_buf *b = &u->pbufs->bufs[i];
 		b->addr = (uint64_t)(uintptr_t)(mem + (size_t)i * PBUF_SIZE);
@@ -154,6 +154,7 @@ static void provide_buffers(struct mb_uring *u)
 	}
 	u->pbuf_tail = PBUF_COUNT;
 	atomic_store_explicit((_Atomic unsigned short *)&u->pbufs->tail, u->pbuf_tail, memory_order_release);
+	return true;
 }
 
 /* Buffer bid back to the kernel. */
@@ -212,8 +213,9 @@ struct mb_uring *mb_uring_open(unsigned entries, struct mb_err *err)
 	u->entries = p.sq_entries;
 	u->tail = atomic_load_explicit(u->sq_tail, memory_order_relaxed);
 	u->arm_errno = EOPNOTSUPP; /* without buffers, receives are batched as sends are */
-	if ((p.flags & IORING_SETUP_DEFER_TASKRUN) && (p.features & IORING_FEAT_EXT_ARG))
-		provide_buffers(u);
+	if ((p.flags & IORING_SETUP_DEFER_TASKRUN) && (p.features & IORING_FEAT_EXT_ARG) &&
+	    provide_buffers(u))
+		register_file_table(u); /* the sockets an armed ring keeps receives on stay in it */
 	return u;
 fail:
 	mb_uring_close(u);
