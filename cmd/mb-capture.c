@@ -268,7 +268,10 @@ static int offline_filter(struct cap *c, uint32_t lt, bool big_endian, const str
 
 /* ---- output ---- */
 
-static int write_header(struct cap *c)
+/* The packet stream's header metadata into c->info: c's link type, snaplen, source and
+   capture, then the filter expression and the server ports when given (NULL: none), and the
+   backend. Non-zero when a value does not fit. */
+static int fill_info(struct cap *c, const char *filter, const char *ports, const char *backend)
 {
 	char num[32];
 	mb_info_init(&c->info, MB_KIND_PACKETS);
@@ -280,10 +283,18 @@ static int write_header(struct cap *c)
 	rc |= mb_info_set(&c->info, "snaplen", num);
 	rc |= mb_info_set_source(&c->info, c->source);
 	rc |= mb_info_set(&c->info, "capture", c->capture);
-	rc |= mb_info_set(&c->info, "filter", filter_expr(c, c->linktype));
-	if (!c->o->have_filter) /* mb-parse's server ports; unknown under a filter expression */
-		rc |= mb_info_set(&c->info, "ports", c->o->ports_arg);
-	rc |= mb_info_set(&c->info, "backend", "libpcap");
+	if (filter)
+		rc |= mb_info_set(&c->info, "filter", filter);
+	if (ports)
+		rc |= mb_info_set(&c->info, "ports", ports);
+	rc |= mb_info_set(&c->info, "backend", backend);
+	return rc;
+}
+
+static int write_header(struct cap *c)
+{
+	/* mb-parse's server ports; unknown under a filter expression */
+	int rc = fill_info(c, filter_expr(c, c->linktype), c->o->have_filter ? NULL : c->o->ports_arg, "libpcap");
 	if (rc != MB_OK)
 		return mb_err_set(&c->err, MB_ERR, "stream header metadata too long (filter expression?): '%s'", c->source);
 	c->header_done = true;
@@ -636,21 +647,10 @@ static int run_live(struct cap *c)
 static int run_ebpf(struct cap *c, bool *unavailable)
 {
 	const struct opts *o = c->o;
-	char num[32];
 	*unavailable = false;
 	c->linktype = mb_ebpf_linktype();
 	c->snaplen = o->snaplen;
-	mb_info_init(&c->info, MB_KIND_PACKETS);
-	int rc = mb_info_add_program(&c->info, "mb-capture");
-	snprintf(num, sizeof num, "%" PRIu32, c->linktype);
-	rc |= mb_info_set(&c->info, "linktype", num);
-	rc |= mb_info_set(&c->info, "linktype_name", linktype_name(c->linktype));
-	snprintf(num, sizeof num, "%" PRIu32, c->snaplen);
-	rc |= mb_info_set(&c->info, "snaplen", num);
-	rc |= mb_info_set_source(&c->info, c->source);
-	rc |= mb_info_set(&c->info, "capture", c->capture);
-	rc |= mb_info_set(&c->info, "ports", o->ports_arg);
-	rc |= mb_info_set(&c->info, "backend", mb_ebpf_backend_name());
+	int rc = fill_info(c, NULL, o->ports_arg, mb_ebpf_backend_name());
 	if (rc != MB_OK)
 		return mb_err_set(&c->err, MB_ERR, "stream header metadata too long (port list?): '%s'", c->source);
 	struct mb_ebpf_opts eo = {

@@ -226,6 +226,17 @@ static size_t build_text(uint8_t *out, const struct mb_mcreq *r, enum mb_expect 
 	return (size_t)(p - out);
 }
 
+/* The end of a meta command: q when quiet, the line's end, and a store's value. */
+static uint8_t *meta_end(uint8_t *p, const struct mb_mcreq *r, bool quiet)
+{
+	if (quiet)
+		p = put_str(p, " q");
+	p = put_crlf(p);
+	if (mb_cmd_is_store(r->cmd))
+		p = put_crlf(put_value(p, value_len(r)));
+	return p;
+}
+
 /*
  * One meta command for one key with exactly the recorded flag letters (sem has
  * MB_SEM_META), in letter order, each with its recorded number; q comes from `quiet`,
@@ -299,12 +310,7 @@ static uint8_t *meta_exact(uint8_t *p, const struct mb_mcreq *r, const struct mb
 			continue;
 		}
 	}
-	if (quiet)
-		p = put_str(p, " q");
-	p = put_crlf(p);
-	if (mb_cmd_is_store(r->cmd))
-		p = put_crlf(put_value(p, value_len(r)));
-	return p;
+	return meta_end(p, r, quiet);
 }
 
 /* One meta command for one key; `quiet` adds q. */
@@ -369,12 +375,7 @@ static uint8_t *meta_one(uint8_t *p, const struct mb_mcreq *r, const struct mb_m
 	default:
 		return p;
 	}
-	if (quiet)
-		p = put_str(p, " q");
-	p = put_crlf(p);
-	if (mb_cmd_is_store(r->cmd))
-		p = put_crlf(put_value(p, value_len(r)));
-	return p;
+	return meta_end(p, r, quiet);
 }
 
 /* Meta protocol: quiet requests and multi-key gets are closed by mn so their end is known. */

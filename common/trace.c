@@ -127,6 +127,17 @@ char *mb_trace_put_hex16(char *p, uint64_t v)
 	return p;
 }
 
+char *mb_trace_put_lead(char *p, const struct mb_event *ev)
+{
+	p = mb_trace_put_u64(p, ev->ts_ns / 1000000000u);
+	*p++ = ',';
+	p = mb_trace_put_hex16(p, ev->key_hash);
+	*p++ = ',';
+	p = mb_trace_put_u64(p, ev->key_len);
+	*p++ = ',';
+	return p;
+}
+
 int mb_trace_bad(struct mb_err *err, const char *name, struct mb_field f)
 {
 	return mb_err_set(err, MB_ERR, "bad field %s: '%.*s'", name, (int)(f.n > 80 ? 80 : f.n), f.s);

@@ -58,6 +58,9 @@ char *mb_trace_put_u64(char *p, uint64_t v);
 char *mb_trace_put_i64(char *p, int64_t v);
 /* Write v as 16 lowercase hex digits; returns the end. */
 char *mb_trace_put_hex16(char *p, uint64_t v);
+/* Write the columns both written traces begin with: ev's whole seconds, key hash (16 hex
+   digits) and key length, each followed by a comma; returns the end. */
+char *mb_trace_put_lead(char *p, const struct mb_event *ev);
 /* Fill err with "bad field NAME: 'VALUE'" (value cut at 80 bytes); returns MB_ERR. */
 int mb_trace_bad(struct mb_err *err, const char *name, struct mb_field f);
 

@@ -145,12 +145,7 @@ int mb_cachelib_write(struct mb_zout *o, const struct mb_event *ev, struct mb_er
 	if (!p)
 		return o->rc;
 	char *q = (char *)p;
-	q = mb_trace_put_u64(q, ev->ts_ns / 1000000000u);
-	*q++ = ',';
-	q = mb_trace_put_hex16(q, ev->key_hash);
-	*q++ = ',';
-	q = mb_trace_put_u64(q, ev->key_len);
-	*q++ = ',';
+	q = mb_trace_put_lead(q, ev);
 	size_t ol = strlen(op);
 	memcpy(q, op, ol);
 	q += ol;

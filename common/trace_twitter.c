@@ -90,12 +90,7 @@ int mb_twitter_write(struct mb_zout *o, const struct mb_event *ev, struct mb_err
 	if (!p)
 		return o->rc;
 	char *q = (char *)p;
-	q = mb_trace_put_u64(q, ev->ts_ns / 1000000000u);
-	*q++ = ',';
-	q = mb_trace_put_hex16(q, ev->key_hash);
-	*q++ = ',';
-	q = mb_trace_put_u64(q, ev->key_len);
-	*q++ = ',';
+	q = mb_trace_put_lead(q, ev);
 	q = mb_trace_put_u64(q, mb_cmd_is_store(ev->cmd) ? ev->value_len : ev->resp_len);
 	*q++ = ',';
 	q = mb_trace_put_u64(q, ev->conn_id);
