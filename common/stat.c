@@ -442,7 +442,8 @@ static int lat_record(struct mb_stat *st, uint64_t base, uint64_t ns)
 					st->lat_slot[j / 2][b] += st->lat_slot[j][b];
 		}
 		st->nlat = (st->nlat + 1) / 2;
-		memset(st->lat_slot + st->nlat, 0, sizeof st->lat_slot[0] * (st->lat_cap - st->nlat));
+		if (st->lat_cap > st->nlat) /* none yet when the first latency falls this far */
+			memset(st->lat_slot + st->nlat, 0, sizeof st->lat_slot[0] * (st->lat_cap - st->nlat));
 		st->lat_shift++;
 		i = base >> st->lat_shift;
 	}
