@@ -72,6 +72,12 @@ static int compare_main(int n, char **args, bool json, bool other_view, bool all
 	return mb_exit_code(rc);
 }
 
+/* --show-keys on keys mb-anon hashed: the report can only show the hashes. */
+static void warn_hashed_names(const char *name)
+{
+	mb_warn("--show-keys: the keys of '%s' were hashed by mb-anon; only their hashes can be shown", name);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -173,8 +179,8 @@ int main(int argc, char **argv)
 	}
 	r.allow_truncated = allow_truncated;
 	r.stop = &mb_stop_requested;
-	if (o.show_keys && r.info.kind == MB_KIND_EVENTS_HASHED)
-		mb_msg("--show-keys: the keys of '%s' were hashed by mb-anon; only their hashes can be shown", name);
+	/* said once the options are known to suit the input: a refusal is then the only line */
+	bool hashed_names = o.show_keys && r.info.kind == MB_KIND_EVENTS_HASHED;
 	if (live) {
 		rc = mb_live_run(&r, &o, 1, &err);
 		mb_reader_close(&r);
@@ -182,6 +188,8 @@ int main(int argc, char **argv)
 			close(fd);
 		if (rc != MB_OK && rc != MB_EPIPE)
 			mb_msg_err(&err);
+		else if (hashed_names)
+			warn_hashed_names(name);
 		return mb_exit_code(rc);
 	}
 	struct mb_stat *st = malloc(sizeof *st);
@@ -201,6 +209,8 @@ int main(int argc, char **argv)
 		mb_reader_close(&r);
 		return MB_EXIT_DATA;
 	}
+	if (hashed_names)
+		warn_hashed_names(name);
 	int read_rc = mb_stat_read(&r, st, NULL, NULL, &err);
 	struct mb_err read_err = err;
 	mb_reader_close(&r);

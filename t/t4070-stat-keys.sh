@@ -47,7 +47,7 @@ test_expect_success 'without --show-keys no key byte leaves mb-stat, in any form
 
 test_expect_success '--show-keys on hashed keys says so on stderr and shows hashes' '
 	mb-stat --json --show-keys prefix.bin >h.json 2>h.err &&
-	test_one_line_error mb-stat h.err && grep -q "hashed by mb-anon; only their hashes can be shown" h.err &&
+	test_one_line_error mb-stat h.err && grep -q "^mb-stat: warning: --show-keys: .*hashed by mb-anon; only their hashes can be shown" h.err &&
 	"$MB_PYTHON" -c "import json; p = json.load(open(\"h.json\"))[\"popularity\"]; assert p[\"names\"] is False and all(t[\"key\"][0] == \"@\" and \"name\" not in t for t in p[\"top\"])"
 '
 
@@ -106,6 +106,8 @@ test_expect_success '--namespaces on mb-anon --prefix hashes: the same groups, n
 
 test_expect_success '--namespaces refuses streams it cannot group, and bad delimiters' '
 	test_expect_code 1 mb-stat --namespaces : plain.bin >/dev/null 2>e1 &&
+	test_one_line_error mb-stat e1 && grep -q "hashed without mb-anon --prefix" e1 &&
+	test_expect_code 1 mb-stat --show-keys --namespaces : plain.bin >/dev/null 2>e1 &&
 	test_one_line_error mb-stat e1 && grep -q "hashed without mb-anon --prefix" e1 &&
 	test_expect_code 1 mb-stat --namespaces : prefix.bin >/dev/null 2>e2 &&
 	test_one_line_error mb-stat e2 && grep -q "hashed with mb-anon --prefix .:/., not .:." e2 &&
