@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 	}
 	r.allow_truncated = allow_truncated;
 	r.stop = &mb_stop_requested;
-	/* said once the options are known to suit the input: a refusal is then the only line */
+	/* said after a run that went well: an error or a refusal is then the only line */
 	bool hashed_names = o.show_keys && r.info.kind == MB_KIND_EVENTS_HASHED;
 	if (live) {
 		rc = mb_live_run(&r, &o, 1, &err);
@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 			close(fd);
 		if (rc != MB_OK && rc != MB_EPIPE)
 			mb_msg_err(&err);
-		else if (hashed_names)
+		else if (rc == MB_OK && hashed_names)
 			warn_hashed_names(name);
 		return mb_exit_code(rc);
 	}
@@ -209,8 +209,6 @@ int main(int argc, char **argv)
 		mb_reader_close(&r);
 		return MB_EXIT_DATA;
 	}
-	if (hashed_names)
-		warn_hashed_names(name);
 	int read_rc = mb_stat_read(&r, st, NULL, NULL, &err);
 	struct mb_err read_err = err;
 	mb_reader_close(&r);
@@ -249,5 +247,7 @@ int main(int argc, char **argv)
 	}
 	if (rc != MB_OK && rc != MB_EPIPE)
 		mb_msg_err(&err);
+	else if (rc == MB_OK && hashed_names)
+		warn_hashed_names(name);
 	return mb_exit_code(rc);
 }

@@ -48,6 +48,8 @@ test_expect_success 'without --show-keys no key byte leaves mb-stat, in any form
 test_expect_success '--show-keys on hashed keys says so on stderr and shows hashes' '
 	mb-stat --json --show-keys prefix.bin >h.json 2>h.err &&
 	test_one_line_error mb-stat h.err && grep -q "^mb-stat: warning: --show-keys: .*hashed by mb-anon; only their hashes can be shown" h.err &&
+	test_expect_code 1 mb-stat --show-keys prefix.bin >/dev/full 2>h.err &&
+	test_one_line_error mb-stat h.err && grep -q "write error" h.err &&
 	"$MB_PYTHON" -c "import json; p = json.load(open(\"h.json\"))[\"popularity\"]; assert p[\"names\"] is False and all(t[\"key\"][0] == \"@\" and \"name\" not in t for t in p[\"top\"])"
 '
 
