@@ -36,14 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mb_reader_open(&r, fd[0], "<fuzz>", (1u << MB_KIND_EVENTS_RAW) | (1u << MB_KIND_EVENTS_HASHED), &err) != MB_OK)
 		goto cleanup;
 	st = malloc(sizeof *st);
-	if (!st)
-		goto cleanup;
-	if (mb_stat_init(st, &o, &r.info, &err) != MB_OK) {
-		mb_stat_free(st);
-		free(st);
-		st = NULL;
-		goto cleanup;
-	}
+	if (!st || mb_stat_init(st, &o, &r.info, &err) != MB_OK)
+		goto cleanup; /* a failed set-up is freed as a finished one is */
 	mb_stat_read(&r, st, NULL, NULL, &err); /* what was read before an error is reported on */
 	if (mb_stat_finish(st, &err) == MB_OK) /* one report an input: a long span makes them large */
 		(report == 0 ? mb_report_text : report == 1 ? mb_report_json : mb_report_html)(st, &out);
